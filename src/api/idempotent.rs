@@ -1,0 +1,96 @@
+//! `Idempotency-Key` on POST and PATCH: reserve, run once, keep the response, replay it.
+
+use std::future::Future;
+
+use actix_web::body::to_bytes;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
+
+use crate::api_tokens::ApiClient;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::idempotency::{self, Begin, IdempotencyKey, SavedResponse, Scope};
+
+const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// Headers worth replaying; the rest (date, request id) belong to each response.
+const KEPT_HEADERS: [&str; 4] = ["content-type", "location", "etag", "content-disposition"];
+
+/// The API client of an authenticated request.
+pub fn client_of(req: &HttpRequest) -> Result<ApiClient, AppError> {
+    req.extensions()
+        .get::<ApiClient>()
+        .cloned()
+        .ok_or(AppError::Unauthorized)
+}
+
+/// Runs `work` at most once per `Idempotency-Key` (when the request has one). `fingerprint`
+/// identifies the request body.
+pub async fn run<F>(req: &HttpRequest, db: &Db, fingerprint: String, work: F) -> Result<HttpResponse, AppError>
+where
+    F: Future<Output = Result<HttpResponse, AppError>>,
+{
+    let Some(key) = req.headers().get("idempotency-key") else {
+        return work.await;
+    };
+    let key = IdempotencyKey::parse(key.to_str().unwrap_or_default())?;
+    let client = client_of(req)?;
+    let scope = Scope {
+        client_id: client.id,
+        method: req.method().to_string(),
+        path: req.path().to_owned(),
+        key,
+    };
+    match idempotency::begin(db, scope, &fingerprint).await? {
+        Begin::Replay(saved) => Ok(replay(saved)),
+        Begin::Mismatch => Err(AppError::invalid(
+            "Idempotency-Key",
+            "was already used with a different request",
+        )),
+        Begin::InFlight => Err(AppError::conflict(
+            "a request with this Idempotency-Key is still being processed; retry later",
+        )),
+        Begin::Started(reservation) => {
+            let response = work.await.unwrap_or_else(|e| e.error_response());
+            if response.status().is_server_error() {
+                reservation.release(db).await?;
+                return Ok(response);
+            }
+            let (saved, response) = capture(response).await?;
+            reservation.complete(db, &saved).await?;
+            Ok(response)
+        }
+    }
+}
+
+async fn capture(response: HttpResponse) -> Result<(SavedResponse, HttpResponse), AppError> {
+    let status = response.status();
+    let headers: Vec<(String, String)> = KEPT_HEADERS
+        .iter()
+        .filter_map(|name| {
+            let value = response.headers().get(*name)?.to_str().ok()?;
+            Some(((*name).to_owned(), value.to_owned()))
+        })
+        .collect();
+    let (response, body) = response.into_parts();
+    let bytes = to_bytes(body)
+        .await
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("response body could not be read")))?;
+    let saved = SavedResponse {
+        status: status.as_u16(),
+        headers,
+        body: bytes.to_vec(),
+    };
+    Ok((saved, response.set_body(bytes).map_into_boxed_body()))
+}
+
+fn replay(saved: SavedResponse) -> HttpResponse {
+    let mut builder = HttpResponse::build(StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK));
+    for (name, value) in &saved.headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::from_str(value)) {
+            builder.insert_header((name, value));
+        }
+    }
+    builder.insert_header((REPLAYED, HeaderValue::from_static("true")));
+    builder.body(saved.body)
+}

@@ -1,0 +1,72 @@
+//! `/v1/partners`: sellers.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::body::JsonBody;
+use super::idempotent::{client_of, run};
+use super::json;
+use crate::audit::Actor;
+use crate::error::AppError;
+use crate::pagination::{Listing, Page};
+use crate::partners;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/partners")
+            .route(web::post().to(create_seller))
+            .route(web::get().to(list_sellers)),
+    )
+    .service(web::resource("/partners/{sellerId}").route(web::get().to(get_seller)));
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewSeller {
+    name: Option<String>,
+}
+
+/// Query of every listing: page size and cursor.
+#[derive(Deserialize)]
+pub(super) struct PageQuery {
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+impl PageQuery {
+    pub(super) fn page(&self) -> Result<Page, AppError> {
+        Page::parse(self.limit, self.cursor.as_deref())
+    }
+}
+
+/// `POST /v1/partners` — any API client: creates a seller.
+async fn create_seller(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, AppError> {
+    let body = JsonBody::parse(&body)?;
+    let actor = Actor::ApiToken(client_of(&req)?.name);
+    run(&req, &state.db, body.fingerprint(), async {
+        let input: NewSeller = body.to()?;
+        let name = partners::parse_name(input.name.as_deref())?;
+        let seller = partners::create(&state.db, &actor, name).await?;
+        let mut response = json(StatusCode::CREATED, &seller);
+        if let Ok(location) = header::HeaderValue::from_str(&format!("/v1/partners/{}", seller.uuid)) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Ok(response)
+    })
+    .await
+}
+
+/// `GET /v1/partners/{sellerId}` — any API client.
+async fn get_seller(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let seller = partners::get(&state.db, &path).await?;
+    Ok(json(StatusCode::OK, &seller))
+}
+
+/// `GET /v1/partners` — any API client: sellers, newest first.
+async fn list_sellers(state: web::Data<AppState>, query: web::Query<PageQuery>) -> Result<HttpResponse, AppError> {
+    let page = partners::list(&state.db, &query.page()?).await?;
+    Ok(json(StatusCode::OK, &Listing::new(page)))
+}

@@ -1,0 +1,128 @@
+//! The audit history: who changed what, when, with the state before and after. Written in the
+//! same transaction as the change, so the history can never miss one.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{AnyConnection, Row};
+
+use crate::db::{Db, Timestamp, now};
+use crate::error::AppError;
+use crate::pagination::{Cursor, Page};
+
+/// Who made a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A seller system, by its API token's name.
+    ApiToken(String),
+    /// A staff member, by email.
+    Staff(String),
+    /// A buyer using an invitation link, by the invitation's id.
+    Invitation(String),
+    /// The portal itself (background jobs).
+    System,
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::ApiToken(name) => write!(f, "api-token:{name}"),
+            Actor::Staff(email) => write!(f, "staff:{email}"),
+            Actor::Invitation(id) => write!(f, "invitation:{id}"),
+            Actor::System => f.write_str("system"),
+        }
+    }
+}
+
+/// One recorded change.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    /// The entry's id.
+    pub id: String,
+    /// `buyer`, `document`, `invitation`, ...
+    pub entity_type: String,
+    /// The changed resource's id.
+    pub entity_id: String,
+    /// What happened: `created`, `updated`, `blocked`, ...
+    pub action: String,
+    /// Who did it.
+    pub actor: String,
+    /// When.
+    pub at: Timestamp,
+    /// The resource before (absent on creation).
+    pub before: Option<Value>,
+    /// The resource after.
+    pub after: Option<Value>,
+}
+
+/// A change about to be recorded.
+pub struct Change<'a> {
+    /// `buyer`, `document`, `invitation`, ...
+    pub entity_type: &'a str,
+    /// The resource's id.
+    pub entity_id: &'a str,
+    /// What happened.
+    pub action: &'a str,
+    /// Who did it.
+    pub actor: &'a Actor,
+    /// The state before, if any.
+    pub before: Option<Value>,
+    /// The state after, if any.
+    pub after: Option<Value>,
+}
+
+/// Records `change` inside the caller's transaction.
+pub async fn record(conn: &mut AnyConnection, change: Change<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, entity_type, entity_id, action, actor, at, before_state, after_state) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(uuid::Uuid::now_v7().to_string())
+    .bind(change.entity_type)
+    .bind(change.entity_id)
+    .bind(change.action)
+    .bind(change.actor.to_string())
+    .bind(now().millis())
+    .bind(change.before.map(|v| v.to_string()))
+    .bind(change.after.map(|v| v.to_string()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The history of one resource, newest first.
+pub async fn history(
+    db: &Db,
+    entity_type: &str,
+    entity_id: &str,
+    page: &Page,
+) -> Result<(Vec<AuditEntry>, Option<Cursor>), AppError> {
+    let (at, id) = page.after_or_max();
+    let rows = sqlx::query(
+        "SELECT id, entity_type, entity_id, action, actor, at, before_state, after_state \
+         FROM audit_log WHERE entity_type = $1 AND entity_id = $2 AND (at < $3 OR (at = $3 AND id < $4)) \
+         ORDER BY at DESC, id DESC LIMIT $5",
+    )
+    .bind(entity_type)
+    .bind(entity_id)
+    .bind(at)
+    .bind(id)
+    .bind(page.fetch_limit())
+    .fetch_all(db.pool())
+    .await?;
+    let mut entries = Vec::with_capacity(rows.len());
+    for row in rows {
+        let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
+        entries.push(AuditEntry {
+            id: row.try_get("id")?,
+            entity_type: row.try_get("entity_type")?,
+            entity_id: row.try_get("entity_id")?,
+            action: row.try_get("action")?,
+            actor: row.try_get("actor")?,
+            at: Timestamp::from_millis(row.try_get("at")?),
+            before: parse(row.try_get("before_state")?),
+            after: parse(row.try_get("after_state")?),
+        });
+    }
+    Ok(page.split(entries, |e| Cursor::new(e.at.millis(), &e.id)))
+}

@@ -1,0 +1,270 @@
+//! Buyers: trade partners in the buyer role, unique per seller and VAT number.
+
+mod country;
+mod input;
+mod model;
+mod store;
+
+pub use country::Country;
+pub use input::{RawAddress, RawBuyer, RawContact, apply_patch, from_json};
+pub use model::{Address, Buyer, BuyerDetails, BuyerStatus, Contact, KycMode};
+pub use store::BuyerFilter;
+
+use serde_json::json;
+
+use crate::audit::{self, Actor, Change};
+use crate::db::{Db, WriteTx, now};
+use crate::error::AppError;
+use crate::events::{self, EventType};
+use crate::kyc::vat::VatNumber;
+use crate::organisation;
+use crate::pagination::{Cursor, Page};
+use crate::partners;
+
+/// What an upsert did.
+#[derive(Debug)]
+pub enum Upserted {
+    /// The buyer is new.
+    Created(Buyer),
+    /// The buyer existed with exactly these details; nothing changed.
+    Unchanged(Buyer),
+}
+
+fn snapshot(buyer: &Buyer) -> Option<serde_json::Value> {
+    serde_json::to_value(buyer).ok()
+}
+
+async fn audit_change(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    action: &str,
+    before: Option<&Buyer>,
+    after: &Buyer,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        tx,
+        Change {
+            entity_type: "buyer",
+            entity_id: &after.uuid,
+            action,
+            actor,
+            before: before.and_then(snapshot),
+            after: snapshot(after),
+        },
+    )
+    .await
+}
+
+/// Creates the buyer keyed on (seller, VAT number), or returns the existing one when the details
+/// are the same; different details are a conflict carrying the current buyer.
+pub async fn upsert(
+    db: &Db,
+    actor: &Actor,
+    seller_id: &str,
+    vat_number: VatNumber,
+    details: BuyerDetails,
+) -> Result<Upserted, AppError> {
+    partners::get(db, seller_id).await?;
+    if details.kyc_mode == KycMode::MarketplaceLed
+        && !organisation::load(db).await?.allow_marketplace_led_kyc
+    {
+        return Err(AppError::Forbidden(
+            "this organisation does not allow MARKETPLACE_LED KYC; use NT24_LED".into(),
+        ));
+    }
+    let at = now();
+    let candidate = Buyer {
+        uuid: uuid::Uuid::new_v4().to_string(),
+        seller_id: seller_id.to_owned(),
+        vat_number,
+        company_name: details.company_name,
+        address: details.address,
+        contacts: details.contacts,
+        kyc_mode: details.kyc_mode,
+        status: BuyerStatus::Active,
+        blocked_reason: None,
+        version: 0,
+        created_at: at,
+        updated_at: at,
+    };
+    let mut tx = db.begin_write().await?;
+    if store::insert_if_absent(&mut tx, &candidate).await? {
+        audit_change(&mut tx, actor, "created", None, &candidate).await?;
+        tx.commit().await?;
+        return Ok(Upserted::Created(candidate));
+    }
+    let existing = store::find_by_vat(&mut *tx, seller_id, &candidate.vat_number)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("buyer vanished during upsert")))?;
+    tx.commit().await?;
+    if existing.details() == candidate.details() {
+        Ok(Upserted::Unchanged(existing))
+    } else {
+        Err(AppError::conflict_with(
+            "a buyer with this VAT number exists with other details; use PATCH to change it",
+            existing,
+        ))
+    }
+}
+
+/// One buyer of a seller; 404 when the seller or the buyer is unknown.
+pub async fn get(db: &Db, seller_id: &str, buyer_id: &str) -> Result<Buyer, AppError> {
+    partners::get(db, seller_id).await?;
+    store::find(db.pool(), seller_id, buyer_id)
+        .await?
+        .ok_or(AppError::NotFound("buyer"))
+}
+
+/// A buyer by id alone (for pages and jobs that start from a buyer).
+pub async fn get_by_id(db: &Db, buyer_id: &str) -> Result<Buyer, AppError> {
+    store::find_any(db.pool(), buyer_id)
+        .await?
+        .ok_or(AppError::NotFound("buyer"))
+}
+
+/// A seller's buyers, newest first.
+pub async fn list(
+    db: &Db,
+    seller_id: &str,
+    filter: &BuyerFilter,
+    page: &Page,
+) -> Result<(Vec<Buyer>, Option<Cursor>), AppError> {
+    partners::get(db, seller_id).await?;
+    let buyers = store::list(db.pool(), seller_id, filter, page).await?;
+    Ok(page.split(buyers, |b| Cursor::new(b.created_at.millis(), &b.uuid)))
+}
+
+/// Applies a merge patch if the caller saw the current version.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    seller_id: &str,
+    buyer_id: &str,
+    expected_version: i64,
+    patch: &serde_json::Value,
+) -> Result<Buyer, AppError> {
+    partners::get(db, seller_id).await?;
+    let mut tx = db.begin_write().await?;
+    let current = store::find(&mut *tx, seller_id, buyer_id)
+        .await?
+        .ok_or(AppError::NotFound("buyer"))?;
+    if current.version != expected_version {
+        return Err(stale(current));
+    }
+    let details = apply_patch(&current, patch)?;
+    if details == current.details() {
+        return Ok(current);
+    }
+    let at = now();
+    if !store::update_details(&mut tx, buyer_id, expected_version, &details, at).await? {
+        return Err(AppError::conflict("the buyer changed meanwhile; read it again"));
+    }
+    let updated = Buyer {
+        company_name: details.company_name,
+        address: details.address,
+        contacts: details.contacts,
+        kyc_mode: details.kyc_mode,
+        version: current.version + 1,
+        updated_at: at,
+        ..current.clone()
+    };
+    audit_change(&mut tx, actor, "updated", Some(&current), &updated).await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+fn stale(current: Buyer) -> AppError {
+    AppError::conflict_with(
+        format!(
+            "version {} is not the current version; the current buyer is attached",
+            current.version
+        ),
+        current,
+    )
+}
+
+/// A non-empty reason for blocking, checked.
+pub fn parse_block_reason(reason: Option<&str>) -> Result<String, AppError> {
+    let reason = reason.map(str::trim).unwrap_or_default();
+    if reason.is_empty() {
+        Err(AppError::invalid("reason", "is required"))
+    } else if reason.chars().count() > 1000 {
+        Err(AppError::invalid("reason", "must be at most 1000 characters"))
+    } else {
+        Ok(reason.to_owned())
+    }
+}
+
+/// Blocks a buyer (no invitations, no uploads); blocking a blocked buyer changes nothing.
+pub async fn block(
+    db: &Db,
+    actor: &Actor,
+    seller_id: &str,
+    buyer_id: &str,
+    reason: String,
+) -> Result<Buyer, AppError> {
+    set_status(db, actor, seller_id, buyer_id, BuyerStatus::Blocked, Some(reason)).await
+}
+
+/// Lifts a block; unblocking an active buyer changes nothing.
+pub async fn unblock(db: &Db, actor: &Actor, seller_id: &str, buyer_id: &str) -> Result<Buyer, AppError> {
+    set_status(db, actor, seller_id, buyer_id, BuyerStatus::Active, None).await
+}
+
+async fn set_status(
+    db: &Db,
+    actor: &Actor,
+    seller_id: &str,
+    buyer_id: &str,
+    status: BuyerStatus,
+    reason: Option<String>,
+) -> Result<Buyer, AppError> {
+    partners::get(db, seller_id).await?;
+    let mut tx = db.begin_write().await?;
+    let current = store::find(&mut *tx, seller_id, buyer_id)
+        .await?
+        .ok_or(AppError::NotFound("buyer"))?;
+    if current.status == status {
+        return Ok(current);
+    }
+    let at = now();
+    if !store::set_status(&mut tx, buyer_id, current.version, status, reason.as_deref(), at).await? {
+        return Err(AppError::conflict("the buyer changed meanwhile; try again"));
+    }
+    let updated = Buyer {
+        status,
+        blocked_reason: reason,
+        version: current.version + 1,
+        updated_at: at,
+        ..current.clone()
+    };
+    let (action, event) = match status {
+        BuyerStatus::Blocked => ("blocked", EventType::BuyerBlocked),
+        BuyerStatus::Active => ("unblocked", EventType::BuyerUnblocked),
+    };
+    audit_change(&mut tx, actor, action, Some(&current), &updated).await?;
+    events::record(
+        &mut tx,
+        event,
+        json!({
+            "buyerId": updated.uuid,
+            "sellerId": updated.seller_id,
+            "status": updated.status,
+            "reason": updated.blocked_reason,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// The audit history of a buyer, newest first.
+pub async fn history(
+    db: &Db,
+    seller_id: &str,
+    buyer_id: &str,
+    page: &Page,
+) -> Result<(Vec<audit::AuditEntry>, Option<Cursor>), AppError> {
+    get(db, seller_id, buyer_id).await?;
+    audit::history(db, "buyer", buyer_id, page).await
+}

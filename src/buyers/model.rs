@@ -1,0 +1,166 @@
+//! What a buyer is.
+
+use serde::{Deserialize, Serialize};
+
+use super::country::Country;
+use crate::db::Timestamp;
+use crate::email::EmailAddress;
+use crate::kyc::vat::VatNumber;
+
+/// Who runs the buyer's KYC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum KycMode {
+    /// The marketplace collects documents and checks VIES itself (mode A).
+    MarketplaceLed,
+    /// Identity verification with the provider and a signed profile (mode B).
+    #[serde(rename = "NT24_LED")]
+    Nt24Led,
+}
+
+impl KycMode {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KycMode::MarketplaceLed => "MARKETPLACE_LED",
+            KycMode::Nt24Led => "NT24_LED",
+        }
+    }
+
+    /// The mode with this name.
+    pub fn parse(text: &str) -> Option<KycMode> {
+        match text {
+            "MARKETPLACE_LED" => Some(KycMode::MarketplaceLed),
+            "NT24_LED" => Some(KycMode::Nt24Led),
+            _ => None,
+        }
+    }
+
+    /// Modes only go up: A -> B, never back.
+    pub fn may_become(self, next: KycMode) -> bool {
+        self == next || (self == KycMode::MarketplaceLed && next == KycMode::Nt24Led)
+    }
+}
+
+/// Whether a buyer may do business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BuyerStatus {
+    /// Normal.
+    Active,
+    /// Blocked by staff or a seller system: no invitations, no uploads.
+    Blocked,
+}
+
+impl BuyerStatus {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuyerStatus::Active => "ACTIVE",
+            BuyerStatus::Blocked => "BLOCKED",
+        }
+    }
+
+    /// The status with this name.
+    pub fn parse(text: &str) -> Option<BuyerStatus> {
+        match text {
+            "ACTIVE" => Some(BuyerStatus::Active),
+            "BLOCKED" => Some(BuyerStatus::Blocked),
+            _ => None,
+        }
+    }
+}
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    /// Street and number.
+    pub street: String,
+    /// Postal code.
+    pub post_code: String,
+    /// City.
+    pub city: String,
+    /// Country.
+    pub country: Country,
+}
+
+/// A person to talk to at the buyer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    /// Given name.
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Email address.
+    pub email: EmailAddress,
+    /// Phone number, as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// What a seller system states about a buyer (everything but the key and the bookkeeping).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuyerDetails {
+    /// Who runs KYC.
+    pub kyc_mode: KycMode,
+    /// Registered company name.
+    pub company_name: String,
+    /// Registered address.
+    pub address: Address,
+    /// Contacts.
+    pub contacts: Vec<Contact>,
+}
+
+/// A buyer: a trade partner in the buyer role, unique per seller and VAT number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Buyer {
+    /// The buyer's id.
+    pub uuid: String,
+    /// The seller it belongs to.
+    pub seller_id: String,
+    /// Normalised VAT number.
+    #[serde(serialize_with = "serialize_vat")]
+    pub vat_number: VatNumber,
+    /// Registered company name.
+    pub company_name: String,
+    /// Registered address.
+    pub address: Address,
+    /// Contacts.
+    pub contacts: Vec<Contact>,
+    /// Who runs KYC.
+    pub kyc_mode: KycMode,
+    /// Active or blocked.
+    pub status: BuyerStatus,
+    /// Why it is blocked.
+    pub blocked_reason: Option<String>,
+    /// 0 on creation, +1 per change.
+    pub version: i64,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}
+
+fn serialize_vat<S: serde::Serializer>(vat: &VatNumber, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(vat.as_str())
+}
+
+impl Buyer {
+    /// The details part, for comparing with what a caller sends.
+    pub fn details(&self) -> BuyerDetails {
+        BuyerDetails {
+            kyc_mode: self.kyc_mode,
+            company_name: self.company_name.clone(),
+            address: self.address.clone(),
+            contacts: self.contacts.clone(),
+        }
+    }
+
+    /// Whether the buyer is blocked.
+    pub fn is_blocked(&self) -> bool {
+        self.status == BuyerStatus::Blocked
+    }
+}

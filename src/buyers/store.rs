@@ -1,0 +1,226 @@
+//! Buyers in the database.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyExecutor, Row};
+
+use super::model::{Address, Buyer, BuyerDetails, BuyerStatus, KycMode};
+use crate::buyers::country::Country;
+use crate::db::Timestamp;
+use crate::kyc::vat::VatNumber;
+use crate::pagination::Page;
+
+const COLUMNS: &str = "id, seller_id, vat_number, company_name, street, post_code, city, country, \
+                       contacts, kyc_mode, status, blocked_reason, version, created_at, updated_at";
+
+fn corrupt(what: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("stored buyer has an invalid {what}").into())
+}
+
+fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
+    let vat: String = row.try_get("vat_number")?;
+    let country: String = row.try_get("country")?;
+    let contacts: String = row.try_get("contacts")?;
+    let mode: String = row.try_get("kyc_mode")?;
+    let status: String = row.try_get("status")?;
+    Ok(Buyer {
+        uuid: row.try_get("id")?,
+        seller_id: row.try_get("seller_id")?,
+        vat_number: VatNumber::parse(&vat).map_err(|_| corrupt("VAT number"))?,
+        company_name: row.try_get("company_name")?,
+        address: Address {
+            street: row.try_get("street")?,
+            post_code: row.try_get("post_code")?,
+            city: row.try_get("city")?,
+            country: Country::parse(&country).map_err(|_| corrupt("country"))?,
+        },
+        contacts: serde_json::from_str(&contacts).map_err(|_| corrupt("contact list"))?,
+        kyc_mode: KycMode::parse(&mode).ok_or_else(|| corrupt("KYC mode"))?,
+        status: BuyerStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
+        blocked_reason: row.try_get("blocked_reason")?,
+        version: row.try_get("version")?,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+        updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
+    })
+}
+
+/// Lower-cased name for case-insensitive search on both backends (SQLite's `lower` is ASCII-only).
+fn search_name(details: &BuyerDetails) -> String {
+    details.company_name.to_lowercase()
+}
+
+fn contacts_json(details: &BuyerDetails) -> String {
+    serde_json::to_string(&details.contacts).unwrap_or_else(|_| "[]".into())
+}
+
+/// Inserts the buyer unless one with its (seller, VAT number) exists; true when inserted.
+pub async fn insert_if_absent(conn: &mut AnyConnection, buyer: &Buyer) -> Result<bool, sqlx::Error> {
+    let details = buyer.details();
+    let row = sqlx::query(
+        "INSERT INTO buyers (id, seller_id, vat_number, company_name, search_name, street, post_code, city, \
+         country, contacts, kyc_mode, status, blocked_reason, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, 0, $13, $13) \
+         ON CONFLICT (seller_id, vat_number) DO NOTHING RETURNING id",
+    )
+    .bind(&buyer.uuid)
+    .bind(&buyer.seller_id)
+    .bind(buyer.vat_number.as_str())
+    .bind(&buyer.company_name)
+    .bind(search_name(&details))
+    .bind(&buyer.address.street)
+    .bind(&buyer.address.post_code)
+    .bind(&buyer.address.city)
+    .bind(buyer.address.country.as_str())
+    .bind(contacts_json(&details))
+    .bind(buyer.kyc_mode.as_str())
+    .bind(buyer.status.as_str())
+    .bind(buyer.created_at.millis())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// The buyer of `seller_id` with this VAT number.
+pub async fn find_by_vat<'e>(
+    conn: impl AnyExecutor<'e>,
+    seller_id: &str,
+    vat: &VatNumber,
+) -> Result<Option<Buyer>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM buyers WHERE seller_id = $1 AND vat_number = $2");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(seller_id)
+        .bind(vat.as_str())
+        .fetch_optional(conn)
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
+/// The buyer with this id, if it belongs to `seller_id`.
+pub async fn find<'e>(
+    conn: impl AnyExecutor<'e>,
+    seller_id: &str,
+    buyer_id: &str,
+) -> Result<Option<Buyer>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM buyers WHERE seller_id = $1 AND id = $2");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(seller_id)
+        .bind(buyer_id)
+        .fetch_optional(conn)
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
+/// The buyer with this id, whoever its seller.
+pub async fn find_any<'e>(conn: impl AnyExecutor<'e>, buyer_id: &str) -> Result<Option<Buyer>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM buyers WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .fetch_optional(conn)
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
+/// What a listing filters on.
+#[derive(Debug, Clone, Default)]
+pub struct BuyerFilter {
+    /// Only buyers in this status.
+    pub status: Option<BuyerStatus>,
+    /// Part of the company name or the VAT number.
+    pub query: Option<String>,
+}
+
+/// Escapes LIKE wildcards so that a search for "50%" means the characters.
+fn like_pattern(text: &str) -> String {
+    let escaped: String = text
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            _ => vec![c],
+        })
+        .collect();
+    format!("%{escaped}%")
+}
+
+/// A page of a seller's buyers, newest first (one more than the page size).
+pub async fn list<'e>(
+    conn: impl AnyExecutor<'e>,
+    seller_id: &str,
+    filter: &BuyerFilter,
+    page: &Page,
+) -> Result<Vec<Buyer>, sqlx::Error> {
+    let (at, id) = page.after_or_max();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM buyers WHERE seller_id = $1 \
+         AND ($2 = '' OR status = $2) \
+         AND ($3 = '' OR search_name LIKE $4 ESCAPE '\\' OR vat_number LIKE $5 ESCAPE '\\') \
+         AND (created_at < $6 OR (created_at = $6 AND id < $7)) \
+         ORDER BY created_at DESC, id DESC LIMIT $8"
+    );
+    let query = filter.query.clone().unwrap_or_default();
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(seller_id)
+        .bind(filter.status.map(BuyerStatus::as_str).unwrap_or(""))
+        .bind(&query)
+        .bind(like_pattern(&query.to_lowercase()))
+        .bind(like_pattern(&crate::kyc::vat::normalise(&query)))
+        .bind(at)
+        .bind(id)
+        .bind(page.fetch_limit())
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Writes new details if the stored version is `expected_version`; true when written.
+pub async fn update_details(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+    expected_version: i64,
+    details: &BuyerDetails,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE buyers SET company_name = $1, search_name = $2, street = $3, post_code = $4, city = $5, \
+         country = $6, contacts = $7, kyc_mode = $8, version = version + 1, updated_at = $9 \
+         WHERE id = $10 AND version = $11",
+    )
+    .bind(&details.company_name)
+    .bind(search_name(details))
+    .bind(&details.address.street)
+    .bind(&details.address.post_code)
+    .bind(&details.address.city)
+    .bind(details.address.country.as_str())
+    .bind(contacts_json(details))
+    .bind(details.kyc_mode.as_str())
+    .bind(at.millis())
+    .bind(buyer_id)
+    .bind(expected_version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets the status (and reason) if the stored version is `expected_version`; true when written.
+pub async fn set_status(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+    expected_version: i64,
+    status: BuyerStatus,
+    reason: Option<&str>,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE buyers SET status = $1, blocked_reason = $2, version = version + 1, updated_at = $3 \
+         WHERE id = $4 AND version = $5",
+    )
+    .bind(status.as_str())
+    .bind(reason)
+    .bind(at.millis())
+    .bind(buyer_id)
+    .bind(expected_version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,118 @@
+//! Domain events: what happened, recorded in the transaction of the change (an outbox), so that
+//! webhook deliveries can never announce a change that rolled back nor miss one that committed.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{AnyConnection, Row};
+
+use crate::db::{Db, Timestamp, now};
+
+/// Every event the portal announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum EventType {
+    /// A buyer opened an invitation link in a new browser session.
+    #[serde(rename = "self_service_invitation.used")]
+    InvitationUsed,
+    /// A VIES check ended INVALID or ERROR.
+    #[serde(rename = "kyc.vies_check_failed")]
+    ViesCheckFailed,
+    /// An identity verification reached its outcome.
+    #[serde(rename = "kyc.verification_completed")]
+    VerificationCompleted,
+    /// A KYC document was uploaded.
+    #[serde(rename = "kyc.document_uploaded")]
+    DocumentUploaded,
+    /// A buyer's overall KYC status changed.
+    #[serde(rename = "kyc.status_changed")]
+    StatusChanged,
+    /// A buyer was blocked.
+    #[serde(rename = "buyer.blocked")]
+    BuyerBlocked,
+    /// A buyer was unblocked.
+    #[serde(rename = "buyer.unblocked")]
+    BuyerUnblocked,
+}
+
+impl EventType {
+    /// Every event type, for validating subscriptions.
+    pub const ALL: [EventType; 7] = [
+        EventType::InvitationUsed,
+        EventType::ViesCheckFailed,
+        EventType::VerificationCompleted,
+        EventType::DocumentUploaded,
+        EventType::StatusChanged,
+        EventType::BuyerBlocked,
+        EventType::BuyerUnblocked,
+    ];
+
+    /// The event's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::InvitationUsed => "self_service_invitation.used",
+            EventType::ViesCheckFailed => "kyc.vies_check_failed",
+            EventType::VerificationCompleted => "kyc.verification_completed",
+            EventType::DocumentUploaded => "kyc.document_uploaded",
+            EventType::StatusChanged => "kyc.status_changed",
+            EventType::BuyerBlocked => "buyer.blocked",
+            EventType::BuyerUnblocked => "buyer.unblocked",
+        }
+    }
+
+    /// The type with this wire name.
+    pub fn parse(name: &str) -> Option<EventType> {
+        EventType::ALL.into_iter().find(|t| t.as_str() == name)
+    }
+}
+
+/// One recorded event.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    /// The event's id (the `webhook-id` of its deliveries).
+    pub id: String,
+    /// What happened.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// When.
+    pub occurred_at: Timestamp,
+    /// The event's data.
+    pub data: Value,
+}
+
+/// Records an event inside the caller's transaction; returns its id.
+pub async fn record(
+    conn: &mut AnyConnection,
+    event_type: EventType,
+    data: Value,
+) -> Result<String, sqlx::Error> {
+    let id = format!("evt_{}", uuid::Uuid::now_v7().simple());
+    sqlx::query("INSERT INTO events (id, type, occurred_at, data) VALUES ($1, $2, $3, $4)")
+        .bind(&id)
+        .bind(event_type.as_str())
+        .bind(now().millis())
+        .bind(data.to_string())
+        .execute(conn)
+        .await?;
+    Ok(id)
+}
+
+/// The most recent events, newest first (diagnostics and tests).
+pub async fn recent(db: &Db, limit: i64) -> Result<Vec<Event>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, type, occurred_at, data FROM events ORDER BY occurred_at DESC, id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let data: String = row.try_get("data")?;
+            Ok(Event {
+                id: row.try_get("id")?,
+                event_type: row.try_get("type")?,
+                occurred_at: Timestamp::from_millis(row.try_get("occurred_at")?),
+                data: serde_json::from_str(&data).unwrap_or(Value::Null),
+            })
+        })
+        .collect()
+}

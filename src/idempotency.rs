@@ -1,0 +1,207 @@
+//! Idempotency keys: the first completed response to (client, method, path, key) is kept for at
+//! least a day and replayed to retries, so a retried request has exactly one effect.
+//!
+//! A key is reserved in its own committed row before the work starts: a second request with the
+//! same key while the first runs sees the reservation (409) instead of doing the work again.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::db::{Db, now};
+use crate::error::AppError;
+
+/// How long a response is kept for replay.
+const KEEP_FOR: chrono::Duration = chrono::Duration::hours(25);
+/// A reservation older than this belongs to a request whose instance died; it may be taken over.
+const ABANDONED_AFTER: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Which request a key belongs to.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// The API client (token id) that sent it.
+    pub client_id: String,
+    /// The HTTP method.
+    pub method: String,
+    /// The request path.
+    pub path: String,
+    /// The `Idempotency-Key` header.
+    pub key: IdempotencyKey,
+}
+
+/// A well-formed `Idempotency-Key` value.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// 1 to 255 visible ASCII characters.
+    pub fn parse(text: &str) -> Result<IdempotencyKey, AppError> {
+        let ok = !text.is_empty()
+            && text.len() <= 255
+            && text.bytes().all(|b| b.is_ascii_graphic());
+        if ok {
+            Ok(IdempotencyKey(text.to_owned()))
+        } else {
+            Err(AppError::invalid(
+                "Idempotency-Key",
+                "must be 1 to 255 visible ASCII characters",
+            ))
+        }
+    }
+}
+
+/// A response as kept for replay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The headers that matter for a replay (content type, location, ...).
+    pub headers: Vec<(String, String)>,
+    /// The body, byte for byte.
+    pub body: Vec<u8>,
+}
+
+/// What to do with a request that carries a key.
+#[derive(Debug)]
+pub enum Begin {
+    /// First time: do the work, then `complete` (or `release` on a server fault).
+    Started(Reservation),
+    /// Done before: send this again.
+    Replay(SavedResponse),
+    /// The key was used with a different request body.
+    Mismatch,
+    /// The first request with this key is still running.
+    InFlight,
+}
+
+/// A held key; whoever holds it does the work.
+#[derive(Debug)]
+#[must_use]
+pub struct Reservation {
+    scope: Scope,
+}
+
+/// The fingerprint of a request body: equal bodies, equal fingerprints.
+pub fn fingerprint(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    hex::encode(hasher.finalize())
+}
+
+/// Reserves the key, or says why not.
+pub async fn begin(db: &Db, scope: Scope, request_hash: &str) -> Result<Begin, AppError> {
+    let at = now();
+    let expired_before = at.plus(-KEEP_FOR).millis();
+    let abandoned_before = at.plus(-ABANDONED_AFTER).millis();
+    let mut tx = db.begin_write().await?;
+    // A key past its lifetime, or a reservation whose request died, starts afresh.
+    sqlx::query(
+        "DELETE FROM idempotency_keys WHERE token_id = $1 AND method = $2 AND path = $3 \
+         AND idempotency_key = $4 AND (created_at < $5 OR (state = 'in_flight' AND created_at < $6))",
+    )
+    .bind(&scope.client_id)
+    .bind(&scope.method)
+    .bind(&scope.path)
+    .bind(&scope.key.0)
+    .bind(expired_before)
+    .bind(abandoned_before)
+    .execute(&mut *tx)
+    .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO idempotency_keys (token_id, method, path, idempotency_key, request_hash, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'in_flight', $6) \
+         ON CONFLICT (token_id, method, path, idempotency_key) DO NOTHING RETURNING state",
+    )
+    .bind(&scope.client_id)
+    .bind(&scope.method)
+    .bind(&scope.path)
+    .bind(&scope.key.0)
+    .bind(request_hash)
+    .bind(at.millis())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if inserted.is_some() {
+        tx.commit().await?;
+        return Ok(Begin::Started(Reservation { scope }));
+    }
+    let row = sqlx::query(
+        "SELECT request_hash, state, response_status, response_headers, response_body FROM idempotency_keys \
+         WHERE token_id = $1 AND method = $2 AND path = $3 AND idempotency_key = $4",
+    )
+    .bind(&scope.client_id)
+    .bind(&scope.method)
+    .bind(&scope.path)
+    .bind(&scope.key.0)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let stored_hash: String = row.try_get("request_hash")?;
+    if stored_hash != request_hash {
+        return Ok(Begin::Mismatch);
+    }
+    let state: String = row.try_get("state")?;
+    if state != "done" {
+        return Ok(Begin::InFlight);
+    }
+    let status: i64 = row.try_get("response_status")?;
+    let headers: String = row.try_get("response_headers")?;
+    Ok(Begin::Replay(SavedResponse {
+        status: u16::try_from(status).unwrap_or(500),
+        headers: serde_json::from_str(&headers).unwrap_or_default(),
+        body: row.try_get("response_body")?,
+    }))
+}
+
+impl Reservation {
+    /// Keeps the response for replay.
+    pub async fn complete(self, db: &Db, response: &SavedResponse) -> Result<(), AppError> {
+        let headers = serde_json::to_string(&response.headers).unwrap_or_else(|_| "[]".into());
+        let mut tx = db.begin_write().await?;
+        sqlx::query(
+            "UPDATE idempotency_keys SET state = 'done', response_status = $1, response_headers = $2, \
+             response_body = $3 WHERE token_id = $4 AND method = $5 AND path = $6 AND idempotency_key = $7",
+        )
+        .bind(i64::from(response.status))
+        .bind(headers)
+        .bind(response.body.clone())
+        .bind(&self.scope.client_id)
+        .bind(&self.scope.method)
+        .bind(&self.scope.path)
+        .bind(&self.scope.key.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Gives the key up (the request failed on our side), so a retry may do the work.
+    pub async fn release(self, db: &Db) -> Result<(), AppError> {
+        let mut tx = db.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE token_id = $1 AND method = $2 AND path = $3 \
+             AND idempotency_key = $4 AND state = 'in_flight'",
+        )
+        .bind(&self.scope.client_id)
+        .bind(&self.scope.method)
+        .bind(&self.scope.path)
+        .bind(&self.scope.key.0)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Removes keys past their lifetime; run now and then.
+pub async fn sweep(db: &Db) -> Result<u64, AppError> {
+    let mut tx = db.begin_write().await?;
+    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+        .bind(now().plus(-KEEP_FOR).millis())
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
+}

@@ -1,0 +1,3 @@
+//! KYC: VAT numbers, VIES checks and the buyer's KYC status.
+
+pub mod vat;

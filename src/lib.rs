@@ -1,0 +1,26 @@
+//! kyc-portal: a self-hosted buyer onboarding (KYC) portal for marketplaces.
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod api;
+pub mod api_tokens;
+pub mod audit;
+pub mod buyers;
+pub mod config;
+pub mod db;
+pub mod email;
+pub mod error;
+pub mod events;
+pub mod idempotency;
+pub mod jobs;
+pub mod kyc;
+pub mod organisation;
+pub mod pagination;
+pub mod partners;
+pub mod secret_token;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use config::Settings;
+pub use startup::{Application, RunOptions};

@@ -1,0 +1,103 @@
+//! Sellers: trade partners in the seller role, the owners of buyers.
+
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit::{self, Actor, Change};
+use crate::db::{Db, Timestamp, now};
+use crate::error::AppError;
+use crate::pagination::{Cursor, Page};
+
+/// A seller.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Seller {
+    /// The seller's id.
+    pub uuid: String,
+    /// Its name.
+    pub name: String,
+    /// Always `SELLER`.
+    pub role: &'static str,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+fn from_row(row: &AnyRow) -> Result<Seller, sqlx::Error> {
+    Ok(Seller {
+        uuid: row.try_get("id")?,
+        name: row.try_get("name")?,
+        role: "SELLER",
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+    })
+}
+
+/// A seller's name, checked.
+pub fn parse_name(name: Option<&str>) -> Result<String, AppError> {
+    let name = name.map(str::trim).unwrap_or_default();
+    if name.is_empty() {
+        Err(AppError::invalid("name", "is required"))
+    } else if name.chars().count() > 200 || name.chars().any(char::is_control) {
+        Err(AppError::invalid("name", "must be one line of at most 200 characters"))
+    } else {
+        Ok(name.to_owned())
+    }
+}
+
+/// Creates a seller.
+pub async fn create(db: &Db, actor: &Actor, name: String) -> Result<Seller, AppError> {
+    let seller = Seller {
+        uuid: uuid::Uuid::new_v4().to_string(),
+        name,
+        role: "SELLER",
+        created_at: now(),
+    };
+    let mut tx = db.begin_write().await?;
+    sqlx::query("INSERT INTO partners (id, name, role, created_at) VALUES ($1, $2, 'SELLER', $3)")
+        .bind(&seller.uuid)
+        .bind(&seller.name)
+        .bind(seller.created_at.millis())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        Change {
+            entity_type: "seller",
+            entity_id: &seller.uuid,
+            action: "created",
+            actor,
+            before: None,
+            after: serde_json::to_value(&seller).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(seller)
+}
+
+/// The seller with this id; 404 when there is none.
+pub async fn get(db: &Db, id: &str) -> Result<Seller, AppError> {
+    sqlx::query("SELECT id, name, created_at FROM partners WHERE id = $1 AND role = 'SELLER'")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()?
+        .ok_or(AppError::NotFound("seller"))
+}
+
+/// Sellers, newest first.
+pub async fn list(db: &Db, page: &Page) -> Result<(Vec<Seller>, Option<Cursor>), AppError> {
+    let (at, id) = page.after_or_max();
+    let rows = sqlx::query(
+        "SELECT id, name, created_at FROM partners WHERE role = 'SELLER' \
+         AND (created_at < $1 OR (created_at = $1 AND id < $2)) ORDER BY created_at DESC, id DESC LIMIT $3",
+    )
+    .bind(at)
+    .bind(id)
+    .bind(page.fetch_limit())
+    .fetch_all(db.pool())
+    .await?;
+    let sellers = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    Ok(page.split(sellers, |s| Cursor::new(s.created_at.millis(), &s.uuid)))
+}

@@ -1,0 +1,161 @@
+//! Assembling the portal: database, HTTP server and background worker in one process.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::idempotency;
+use crate::jobs::{Worker, WorkerOptions};
+use crate::state::AppState;
+use crate::telemetry::{self, Metrics};
+
+/// How the process runs besides its settings (tests shorten the worker's timings).
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Worker timings.
+    pub worker: WorkerOptions,
+    /// Whether to start the in-process worker.
+    pub run_worker: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> RunOptions {
+        RunOptions {
+            worker: WorkerOptions::default(),
+            run_worker: true,
+        }
+    }
+}
+
+/// A bound, migrated portal, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+    worker: Option<Worker>,
+}
+
+/// Failure to start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    /// The address could not be bound.
+    #[error("cannot listen on {0}")]
+    Bind(String, #[source] std::io::Error),
+    /// Metrics could not be set up.
+    #[error("cannot set up metrics")]
+    Metrics(#[from] prometheus::Error),
+}
+
+impl Application {
+    /// Opens and migrates the database, binds the address and prepares the worker.
+    pub async fn build(settings: Settings, options: RunOptions) -> Result<Application, StartError> {
+        let db = Db::connect(settings.database_url()).await?;
+        db.migrate().await?;
+        let listener = TcpListener::bind(&settings.bind).map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
+        let port = listener.local_addr().map_err(|e| StartError::Bind(settings.bind.clone(), e))?.port();
+        let state = AppState {
+            db: db.clone(),
+            settings: Arc::new(settings),
+            metrics: Metrics::new()?,
+        };
+        let server = serve(listener, state).map_err(|e| StartError::Bind("listener".into(), e))?;
+        let worker = options.run_worker.then(|| Worker::new(db.clone(), options.worker.clone()));
+        Ok(Application {
+            port,
+            server,
+            db,
+            worker,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The database handle (tests inspect and arrange through it).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until SIGINT/SIGTERM (or the server is stopped), then lets the worker finish its
+    /// current job and returns.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let stop = CancellationToken::new();
+        let worker = self
+            .worker
+            .map(|worker| tokio::spawn(worker.run_until_stopped(stop.clone())));
+        let maintenance = tokio::spawn(maintain(self.db.clone(), stop.clone()));
+        let served = self.server.await;
+        stop.cancel();
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        let _ = maintenance.await;
+        served
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(
+                DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::REFERRER_POLICY, "no-referrer"))
+                    .add((header::X_FRAME_OPTIONS, "DENY")),
+            )
+            .wrap(from_fn(telemetry::observe))
+            .route("/healthz", web::get().to(healthz))
+            .route("/metrics", web::get().to(metrics))
+            .configure(crate::api::configure)
+    })
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// `GET /healthz` — anyone: 200 when the database answers.
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    match state.db.ping().await {
+        Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unavailable");
+            HttpResponse::ServiceUnavailable().content_type("text/plain").body("database unavailable")
+        }
+    }
+}
+
+/// `GET /metrics` — anyone on the network the operator exposes it to: Prometheus text.
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}
+
+/// Housekeeping every ten minutes: expired idempotency keys.
+async fn maintain(db: Db, stop: CancellationToken) {
+    loop {
+        if let Err(e) = idempotency::sweep(&db).await {
+            tracing::warn!(error = %e, "idempotency sweep failed");
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(Duration::from_secs(600)) => {}
+        }
+    }
+}

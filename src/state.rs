@@ -1,0 +1,18 @@
+//! What every request handler can reach.
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::telemetry::Metrics;
+
+/// Shared state, cloned into each worker thread of the HTTP server.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The settings the portal was started with.
+    pub settings: Arc<Settings>,
+    /// Request metrics.
+    pub metrics: Metrics,
+}
