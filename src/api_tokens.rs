@@ -32,16 +32,19 @@ pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
     if name.is_empty() {
         return Err(AppError::invalid("name", "must not be empty"));
     }
-    let secret = secret_token::generate("kyc_").map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
+    let secret = secret_token::generate("kyc_")
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
     let id = uuid::Uuid::now_v7().to_string();
     let mut tx = db.begin_write().await?;
-    sqlx::query("INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(name)
-        .bind(&secret.hash)
-        .bind(now().millis())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(&id)
+    .bind(name)
+    .bind(&secret.hash)
+    .bind(now().millis())
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(IssuedToken {
         id,
@@ -51,12 +54,11 @@ pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
 
 /// The client holding `token`, if it is a live token.
 pub async fn authenticate(db: &Db, token: &str) -> Result<Option<ApiClient>, AppError> {
-    let row = sqlx::query(
-        "SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-    )
-    .bind(secret_token::hash(token))
-    .fetch_optional(db.pool())
-    .await?;
+    let row =
+        sqlx::query("SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
+            .bind(secret_token::hash(token))
+            .fetch_optional(db.pool())
+            .await?;
     Ok(match row {
         Some(row) => Some(ApiClient {
             id: row.try_get("id")?,
@@ -69,11 +71,12 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<ApiClient>, App
 /// Stops a token from working.
 pub async fn revoke(db: &Db, id: &str) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
-    let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(now().millis())
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let done =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now().millis())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
     tx.commit().await?;
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound("API token"));

@@ -36,9 +36,8 @@ pub struct IdempotencyKey(String);
 impl IdempotencyKey {
     /// 1 to 255 visible ASCII characters.
     pub fn parse(text: &str) -> Result<IdempotencyKey, AppError> {
-        let ok = !text.is_empty()
-            && text.len() <= 255
-            && text.bytes().all(|b| b.is_ascii_graphic());
+        let ok =
+            !text.is_empty() && text.len() <= 255 && text.bytes().all(|b| b.is_ascii_graphic());
         if ok {
             Ok(IdempotencyKey(text.to_owned()))
         } else {

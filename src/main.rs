@@ -43,7 +43,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("kyc-portal: cannot start the runtime: {e}");
@@ -74,7 +77,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::CreateApiToken { name } => {
             let db = Db::connect(settings.database_url()).await?;
             db.migrate().await?;
-            let issued = api_tokens::create(&db, &name).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let issued = api_tokens::create(&db, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", issued.token);
         }
     }

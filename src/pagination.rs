@@ -90,7 +90,11 @@ impl Page {
     }
 
     /// Cuts the fetched rows to the page and computes the next cursor.
-    pub fn split<T>(&self, mut rows: Vec<T>, cursor_of: impl Fn(&T) -> Cursor) -> (Vec<T>, Option<Cursor>) {
+    pub fn split<T>(
+        &self,
+        mut rows: Vec<T>,
+        cursor_of: impl Fn(&T) -> Cursor,
+    ) -> (Vec<T>, Option<Cursor>) {
         let limit = self.limit as usize;
         if rows.len() > limit {
             rows.truncate(limit);

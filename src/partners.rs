@@ -38,7 +38,10 @@ pub fn parse_name(name: Option<&str>) -> Result<String, AppError> {
     if name.is_empty() {
         Err(AppError::invalid("name", "is required"))
     } else if name.chars().count() > 200 || name.chars().any(char::is_control) {
-        Err(AppError::invalid("name", "must be one line of at most 200 characters"))
+        Err(AppError::invalid(
+            "name",
+            "must be one line of at most 200 characters",
+        ))
     } else {
         Ok(name.to_owned())
     }

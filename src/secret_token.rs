@@ -16,7 +16,9 @@ pub struct NewToken {
 
 impl std::fmt::Debug for NewToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewToken").field("hash", &self.hash).finish()
+        f.debug_struct("NewToken")
+            .field("hash", &self.hash)
+            .finish()
     }
 }
 

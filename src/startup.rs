@@ -62,15 +62,21 @@ impl Application {
     pub async fn build(settings: Settings, options: RunOptions) -> Result<Application, StartError> {
         let db = Db::connect(settings.database_url()).await?;
         db.migrate().await?;
-        let listener = TcpListener::bind(&settings.bind).map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
-        let port = listener.local_addr().map_err(|e| StartError::Bind(settings.bind.clone(), e))?.port();
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartError::Bind(settings.bind.clone(), e))?
+            .port();
         let state = AppState {
             db: db.clone(),
             settings: Arc::new(settings),
             metrics: Metrics::new()?,
         };
         let server = serve(listener, state).map_err(|e| StartError::Bind("listener".into(), e))?;
-        let worker = options.run_worker.then(|| Worker::new(db.clone(), options.worker.clone()));
+        let worker = options
+            .run_worker
+            .then(|| Worker::new(db.clone(), options.worker.clone()));
         Ok(Application {
             port,
             server,
@@ -135,7 +141,9 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unavailable");
-            HttpResponse::ServiceUnavailable().content_type("text/plain").body("database unavailable")
+            HttpResponse::ServiceUnavailable()
+                .content_type("text/plain")
+                .body("database unavailable")
         }
     }
 }

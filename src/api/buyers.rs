@@ -26,9 +26,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_buyer))
             .route(web::patch().to(patch_buyer)),
     )
-    .service(web::resource("/partners/{sellerId}/buyers/{buyerId}/block").route(web::post().to(block_buyer)))
-    .service(web::resource("/partners/{sellerId}/buyers/{buyerId}/unblock").route(web::post().to(unblock_buyer)))
-    .service(web::resource("/partners/{sellerId}/buyers/{buyerId}/history").route(web::get().to(buyer_history)));
+    .service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/block")
+            .route(web::post().to(block_buyer)),
+    )
+    .service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/unblock")
+            .route(web::post().to(unblock_buyer)),
+    )
+    .service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/history")
+            .route(web::get().to(buyer_history)),
+    );
 }
 
 /// The buyer as JSON, with its version as ETag.
@@ -71,7 +80,10 @@ async fn upsert_buyer(
 }
 
 /// `GET .../buyers/{buyerId}` — any API client.
-async fn get_buyer(state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+async fn get_buyer(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
     let (seller_id, buyer_id) = path.into_inner();
     let buyer = buyers::get(&state.db, &seller_id, &buyer_id).await?;
     Ok(buyer_response(StatusCode::OK, &buyer))
@@ -94,14 +106,26 @@ async fn list_buyers(
     let status = match query.status.as_deref() {
         None | Some("") => None,
         Some(text) => Some(
-            BuyerStatus::parse(text).ok_or_else(|| AppError::invalid("status", "must be ACTIVE or BLOCKED"))?,
+            BuyerStatus::parse(text)
+                .ok_or_else(|| AppError::invalid("status", "must be ACTIVE or BLOCKED"))?,
         ),
     };
     let filter = BuyerFilter {
         status,
-        query: query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(str::to_owned),
+        query: query
+            .q
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+            .map(str::to_owned),
     };
-    let page = buyers::list(&state.db, &path, &filter, &Page::parse(query.limit, query.cursor.as_deref())?).await?;
+    let page = buyers::list(
+        &state.db,
+        &path,
+        &filter,
+        &Page::parse(query.limit, query.cursor.as_deref())?,
+    )
+    .await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }
 
@@ -113,7 +137,10 @@ fn expected_version(req: &HttpRequest, body: &serde_json::Value) -> Result<i64, 
             .filter(|v| *v >= 0)
             .ok_or_else(|| AppError::invalid("version", "must be a non-negative integer"));
     }
-    let header = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok());
+    let header = req
+        .headers()
+        .get(header::IF_MATCH)
+        .and_then(|v| v.to_str().ok());
     match header {
         Some(text) => text
             .trim()
@@ -138,11 +165,23 @@ async fn patch_buyer(
     let body = JsonBody::parse(&body)?;
     let actor = actor(&req)?;
     let (seller_id, buyer_id) = path.into_inner();
-    let if_match = req.headers().get(header::IF_MATCH).map(|v| v.as_bytes().to_vec()).unwrap_or_default();
+    let if_match = req
+        .headers()
+        .get(header::IF_MATCH)
+        .map(|v| v.as_bytes().to_vec())
+        .unwrap_or_default();
     let fingerprint = crate::idempotency::fingerprint(&[body.canonical.as_bytes(), &if_match]);
     run(&req, &state.db, fingerprint, async {
         let version = expected_version(&req, &body.value)?;
-        let buyer = buyers::update(&state.db, &actor, &seller_id, &buyer_id, version, &body.value).await?;
+        let buyer = buyers::update(
+            &state.db,
+            &actor,
+            &seller_id,
+            &buyer_id,
+            version,
+            &body.value,
+        )
+        .await?;
         Ok(buyer_response(StatusCode::OK, &buyer))
     })
     .await

@@ -26,7 +26,12 @@ pub fn client_of(req: &HttpRequest) -> Result<ApiClient, AppError> {
 
 /// Runs `work` at most once per `Idempotency-Key` (when the request has one). `fingerprint`
 /// identifies the request body.
-pub async fn run<F>(req: &HttpRequest, db: &Db, fingerprint: String, work: F) -> Result<HttpResponse, AppError>
+pub async fn run<F>(
+    req: &HttpRequest,
+    db: &Db,
+    fingerprint: String,
+    work: F,
+) -> Result<HttpResponse, AppError>
 where
     F: Future<Output = Result<HttpResponse, AppError>>,
 {
@@ -85,9 +90,13 @@ async fn capture(response: HttpResponse) -> Result<(SavedResponse, HttpResponse)
 }
 
 fn replay(saved: SavedResponse) -> HttpResponse {
-    let mut builder = HttpResponse::build(StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK));
+    let mut builder =
+        HttpResponse::build(StatusCode::from_u16(saved.status).unwrap_or(StatusCode::OK));
     for (name, value) in &saved.headers {
-        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::from_str(value)) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::try_from(name.as_str()),
+            HeaderValue::from_str(value),
+        ) {
             builder.insert_header((name, value));
         }
     }

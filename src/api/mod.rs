@@ -24,12 +24,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(
                 DefaultHeaders::new()
                     .add((header::CACHE_CONTROL, "no-store"))
-                    .add((header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'")),
+                    .add((
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'none'; frame-ancestors 'none'",
+                    )),
             )
             .app_data(web::PayloadConfig::new(1024 * 1024))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                AppError::invalid("query", e.to_string()).into()
-            }))
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| AppError::invalid("query", e.to_string()).into()),
+            )
             .configure(partners::configure)
             .configure(buyers::configure)
             .default_service(web::to(not_found)),
@@ -42,7 +46,9 @@ async fn not_found() -> Result<HttpResponse, AppError> {
 
 /// Errors raised by actix itself (405, 413 from the payload limit, ...) come with an empty or
 /// plain-text body; under `/v1` they become problem+json too.
-fn problem_for_bare_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+fn problem_for_bare_errors<B>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
@@ -77,7 +83,10 @@ fn problem_for_bare_errors<B>(res: ServiceResponse<B>) -> actix_web::Result<Erro
 fn json<T: serde::Serialize>(status: actix_web::http::StatusCode, value: &T) -> HttpResponse {
     match serde_json::to_vec(value) {
         Ok(body) => HttpResponse::build(status)
-            .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json")))
+            .insert_header((
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ))
             .body(body),
         Err(e) => AppError::Internal(e.into()).error_response(),
     }

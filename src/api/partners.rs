@@ -43,7 +43,11 @@ impl PageQuery {
 }
 
 /// `POST /v1/partners` — any API client: creates a seller.
-async fn create_seller(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes) -> Result<HttpResponse, AppError> {
+async fn create_seller(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
     let actor = Actor::ApiToken(client_of(&req)?.name);
     run(&req, &state.db, body.fingerprint(), async {
@@ -51,7 +55,9 @@ async fn create_seller(req: HttpRequest, state: web::Data<AppState>, body: web::
         let name = partners::parse_name(input.name.as_deref())?;
         let seller = partners::create(&state.db, &actor, name).await?;
         let mut response = json(StatusCode::CREATED, &seller);
-        if let Ok(location) = header::HeaderValue::from_str(&format!("/v1/partners/{}", seller.uuid)) {
+        if let Ok(location) =
+            header::HeaderValue::from_str(&format!("/v1/partners/{}", seller.uuid))
+        {
             response.headers_mut().insert(header::LOCATION, location);
         }
         Ok(response)
@@ -60,13 +66,19 @@ async fn create_seller(req: HttpRequest, state: web::Data<AppState>, body: web::
 }
 
 /// `GET /v1/partners/{sellerId}` — any API client.
-async fn get_seller(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+async fn get_seller(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let seller = partners::get(&state.db, &path).await?;
     Ok(json(StatusCode::OK, &seller))
 }
 
 /// `GET /v1/partners` — any API client: sellers, newest first.
-async fn list_sellers(state: web::Data<AppState>, query: web::Query<PageQuery>) -> Result<HttpResponse, AppError> {
+async fn list_sellers(
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
     let page = partners::list(&state.db, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }

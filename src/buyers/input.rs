@@ -208,11 +208,18 @@ fn parse_details(problems: &mut Problems, raw: RawBuyer) -> Option<BuyerDetails>
         };
         let phone = match c.phone.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(p) if p.len() <= 40 && p.chars().all(|ch| ch.is_ascii_digit() || " +-()/.".contains(ch)) => {
+            Some(p)
+                if p.len() <= 40
+                    && p.chars()
+                        .all(|ch| ch.is_ascii_digit() || " +-()/.".contains(ch)) =>
+            {
                 Some(p.to_owned())
             }
             Some(_) => {
-                problems.add(&field("phone"), "must be a phone number (digits, spaces, + - ( ) / .)");
+                problems.add(
+                    &field("phone"),
+                    "must be a phone number (digits, spaces, + - ( ) / .)",
+                );
                 None
             }
         };

@@ -157,7 +157,9 @@ pub async fn update(
     }
     let at = now();
     if !store::update_details(&mut tx, buyer_id, expected_version, &details, at).await? {
-        return Err(AppError::conflict("the buyer changed meanwhile; read it again"));
+        return Err(AppError::conflict(
+            "the buyer changed meanwhile; read it again",
+        ));
     }
     let updated = Buyer {
         company_name: details.company_name,
@@ -189,7 +191,10 @@ pub fn parse_block_reason(reason: Option<&str>) -> Result<String, AppError> {
     if reason.is_empty() {
         Err(AppError::invalid("reason", "is required"))
     } else if reason.chars().count() > 1000 {
-        Err(AppError::invalid("reason", "must be at most 1000 characters"))
+        Err(AppError::invalid(
+            "reason",
+            "must be at most 1000 characters",
+        ))
     } else {
         Ok(reason.to_owned())
     }
@@ -203,11 +208,24 @@ pub async fn block(
     buyer_id: &str,
     reason: String,
 ) -> Result<Buyer, AppError> {
-    set_status(db, actor, seller_id, buyer_id, BuyerStatus::Blocked, Some(reason)).await
+    set_status(
+        db,
+        actor,
+        seller_id,
+        buyer_id,
+        BuyerStatus::Blocked,
+        Some(reason),
+    )
+    .await
 }
 
 /// Lifts a block; unblocking an active buyer changes nothing.
-pub async fn unblock(db: &Db, actor: &Actor, seller_id: &str, buyer_id: &str) -> Result<Buyer, AppError> {
+pub async fn unblock(
+    db: &Db,
+    actor: &Actor,
+    seller_id: &str,
+    buyer_id: &str,
+) -> Result<Buyer, AppError> {
     set_status(db, actor, seller_id, buyer_id, BuyerStatus::Active, None).await
 }
 
@@ -228,7 +246,16 @@ async fn set_status(
         return Ok(current);
     }
     let at = now();
-    if !store::set_status(&mut tx, buyer_id, current.version, status, reason.as_deref(), at).await? {
+    if !store::set_status(
+        &mut tx,
+        buyer_id,
+        current.version,
+        status,
+        reason.as_deref(),
+        at,
+    )
+    .await?
+    {
         return Err(AppError::conflict("the buyer changed meanwhile; try again"));
     }
     let updated = Buyer {

@@ -53,7 +53,10 @@ fn contacts_json(details: &BuyerDetails) -> String {
 }
 
 /// Inserts the buyer unless one with its (seller, VAT number) exists; true when inserted.
-pub async fn insert_if_absent(conn: &mut AnyConnection, buyer: &Buyer) -> Result<bool, sqlx::Error> {
+pub async fn insert_if_absent(
+    conn: &mut AnyConnection,
+    buyer: &Buyer,
+) -> Result<bool, sqlx::Error> {
     let details = buyer.details();
     let row = sqlx::query(
         "INSERT INTO buyers (id, seller_id, vat_number, company_name, search_name, street, post_code, city, \
@@ -112,7 +115,10 @@ pub async fn find<'e>(
 }
 
 /// The buyer with this id, whoever its seller.
-pub async fn find_any<'e>(conn: impl AnyExecutor<'e>, buyer_id: &str) -> Result<Option<Buyer>, sqlx::Error> {
+pub async fn find_any<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+) -> Result<Option<Buyer>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM buyers WHERE id = $1");
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(buyer_id)

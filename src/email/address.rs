@@ -57,12 +57,22 @@ mod tests {
 
     #[test]
     fn a_plain_address_is_accepted_and_trimmed() {
-        assert_eq!(EmailAddress::parse(" erika@example.com ").unwrap().as_str(), "erika@example.com");
+        assert_eq!(
+            EmailAddress::parse(" erika@example.com ").unwrap().as_str(),
+            "erika@example.com"
+        );
     }
 
     #[test]
     fn addresses_without_a_dotted_domain_or_with_display_text_are_refused() {
-        for bad in ["erika", "erika@", "@example.com", "erika@localhost", "Erika <erika@example.com>", "a b@example.com"] {
+        for bad in [
+            "erika",
+            "erika@",
+            "@example.com",
+            "erika@localhost",
+            "Erika <erika@example.com>",
+            "a b@example.com",
+        ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad}");
         }
     }

@@ -7,4 +7,4 @@ mod queue;
 mod worker;
 
 pub use queue::{ClaimedJob, JobState, JobStatus, Queue, enqueue, status_of};
-pub use worker::{Backoff, JobError, JobHandler, Worker, WorkerOptions, Step};
+pub use worker::{Backoff, JobError, JobHandler, Step, Worker, WorkerOptions};

@@ -176,7 +176,10 @@ impl Queue {
             Some(at) if job.attempt < job.max_attempts => {
                 self.settle(job, JobStatus::Queued, Some(error), at).await
             }
-            _ => self.settle(job, JobStatus::Failed, Some(error), now()).await,
+            _ => {
+                self.settle(job, JobStatus::Failed, Some(error), now())
+                    .await
+            }
         }
     }
 

@@ -118,17 +118,26 @@ impl Worker {
         };
         let outcome = if job.attempt > job.max_attempts {
             // Its worker died on the last attempt: do not run it beyond what was allowed.
-            Err(JobError::Permanent("the worker stopped during the last attempt".into()))
+            Err(JobError::Permanent(
+                "the worker stopped during the last attempt".into(),
+            ))
         } else {
             match self.handlers.get(&job.kind) {
                 Some(handler) => handler.run(&job.payload).await,
-                None => Err(JobError::Permanent(format!("no handler for jobs of kind {}", job.kind))),
+                None => Err(JobError::Permanent(format!(
+                    "no handler for jobs of kind {}",
+                    job.kind
+                ))),
             }
         };
         self.settle(&job, outcome).await
     }
 
-    async fn settle(&self, job: &ClaimedJob, outcome: Result<(), JobError>) -> Result<Step, sqlx::Error> {
+    async fn settle(
+        &self,
+        job: &ClaimedJob,
+        outcome: Result<(), JobError>,
+    ) -> Result<Step, sqlx::Error> {
         match outcome {
             Ok(()) => {
                 self.queue.complete(job).await?;
@@ -139,7 +148,9 @@ impl Worker {
                 let retry_at = match error {
                     JobError::Retry(_) if job.attempt < job.max_attempts => {
                         let delay = self.options.backoff.delay(job.attempt);
-                        Some(now().plus(chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX)))
+                        Some(now().plus(
+                            chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX),
+                        ))
                     }
                     _ => None,
                 };
@@ -177,4 +188,3 @@ impl Worker {
         }
     }
 }
-

@@ -1,0 +1,476 @@
+//! Content inspection for uploaded KYC documents.
+//!
+//! The type of an upload is decided from its bytes only (never its name or
+//! declared Content-Type). Only PDF, JPEG and PNG are accepted; everything
+//! else (HTML, SVG, scripts, archives, executables, empty or unknown files) is
+//! refused with a [`Rejection`] whose `Display` is an English sentence fit to
+//! return to the caller.
+//!
+//! # Bounded memory
+//!
+//! The [`Inspector`] is fed the upload chunk by chunk while it streams to a
+//! temporary file and never keeps the file in memory. Every parser here is a
+//! byte-level state machine, so chunk boundaries can fall anywhere (even
+//! inside a PDF name such as `/Java|Script`). What one upload keeps is fixed
+//! whatever the file size: a 512-byte sniffing buffer, the PDF tokenizer's
+//! nesting stack (at most 64 frames), at most 4096 cross-reference offsets
+//! (16 bytes each), and only while inside a compressed object stream one zlib
+//! state (~45 KiB) plus a 16 KiB output window. Worst case about 150 KiB per
+//! upload, typically under 2 KiB; a 200 MiB PDF is scanned with no growth.
+//! Everything is checked in that single pass, so [`Inspector::finish`] does
+//! not need to re-read the temporary file.
+//!
+//! # What the PDF check does
+//!
+//! See the `pdf` submodule: a strict streaming tokenizer and grammar over the
+//! whole file (so `%PDF-` followed by HTML, or HTML after `%%EOF`, is not a
+//! PDF); every name decoded (`#xx`) and matched against a list of active
+//! content names (`/JavaScript`, `/JS`, `/OpenAction`, `/AA`, `/Launch`,
+//! `/EmbeddedFile(s)`, `/FileAttachment`, `/RichMedia`, `/XFA`, ...);
+//! object streams inflated incrementally under [`Limits`] and checked the
+//! same way; other stream data scanned raw for the longer names.
+
+mod image;
+mod pdf;
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::Path;
+
+/// What a file was found to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A PDF document without active content.
+    Pdf,
+    /// A JPEG image.
+    Jpeg,
+    /// A PNG image.
+    Png,
+}
+
+impl FileKind {
+    /// The MIME type to store and serve the file with.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Jpeg => "image/jpeg",
+            FileKind::Png => "image/png",
+        }
+    }
+
+    /// The file name extension (without dot) to store the file with.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "pdf",
+            FileKind::Jpeg => "jpg",
+            FileKind::Png => "png",
+        }
+    }
+
+    /// Short human name used in messages ("PDF", "JPEG", "PNG").
+    pub fn name(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "PDF",
+            FileKind::Jpeg => "JPEG",
+            FileKind::Png => "PNG",
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a refused file looked like, when it is not one of the accepted kinds.
+///
+/// Only used to word the refusal; the file is refused whatever it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtherKind {
+    /// An HTML page (starts with `<!DOCTYPE html`, `<html`, `<script`, ...).
+    Html,
+    /// An SVG image (it can carry scripts, so it is never accepted).
+    Svg,
+    /// Another XML document.
+    Xml,
+    /// A script with a `#!` interpreter line.
+    Script,
+    /// A ZIP, gzip, 7-Zip, RAR, bzip2 or xz archive (includes Office files).
+    Archive,
+    /// A program: ELF, Windows PE (`MZ`), Mach-O or Java class file.
+    Executable,
+    /// An image format other than JPEG or PNG (GIF, WebP, TIFF, BMP, HEIC, AVIF).
+    OtherImage,
+    /// Plain text.
+    Text,
+    /// Nothing recognisable.
+    Unknown,
+}
+
+impl OtherKind {
+    /// The English description used in [`Rejection`] messages.
+    pub fn description(self) -> &'static str {
+        match self {
+            OtherKind::Html => "an HTML page",
+            OtherKind::Svg => "an SVG image",
+            OtherKind::Xml => "an XML document",
+            OtherKind::Script => "a script",
+            OtherKind::Archive => "a compressed archive",
+            OtherKind::Executable => "a program",
+            OtherKind::OtherImage => "an image in a format other than JPEG or PNG",
+            OtherKind::Text => "a text file",
+            OtherKind::Unknown => "of an unrecognised type",
+        }
+    }
+}
+
+impl fmt::Display for OtherKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.description())
+    }
+}
+
+/// Why a file was refused.
+///
+/// `Display` is a complete English sentence for the API response; the UI
+/// localises by variant, so each variant stands for one thing the user can act on.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum Rejection {
+    /// The upload contained no bytes.
+    #[error("The file is empty.")]
+    Empty,
+    /// The bytes are not a PDF, JPEG or PNG.
+    #[error("The file is {found}; only PDF, JPEG and PNG files are accepted.")]
+    UnsupportedType {
+        /// What the file looked like.
+        found: OtherKind,
+    },
+    /// The file starts like a PDF but is not a well-formed PDF.
+    #[error("The file starts like a PDF but is not a valid PDF document ({reason}).")]
+    NotAPdf {
+        /// Technical detail for logs.
+        reason: &'static str,
+    },
+    /// The PDF contains scripts, actions, attachments or other active content.
+    #[error(
+        "The PDF contains active content ({what}) such as scripts, automatic actions or embedded files, which is not accepted; please print it to a new PDF or upload a scan."
+    )]
+    ActivePdfContent {
+        /// The PDF name that was found, e.g. `/JavaScript`.
+        what: &'static str,
+    },
+    /// The PDF uses a structure this inspector cannot check, so it cannot be vouched for.
+    #[error(
+        "The PDF could not be checked for active content ({reason}); please print it to a new PDF and upload that."
+    )]
+    PdfUninspectable {
+        /// Technical detail for logs.
+        reason: &'static str,
+    },
+    /// A compressed part of the PDF expands beyond the configured limit
+    /// (a decompression bomb, or an unusually large object stream).
+    #[error(
+        "A compressed part of the PDF expands to more than {limit} bytes, which is not accepted."
+    )]
+    DecompressionLimit {
+        /// The limit that was exceeded, in decompressed bytes.
+        limit: u64,
+    },
+    /// The image header (dimensions) is missing, truncated or invalid.
+    #[error("The {kind} image header is missing or damaged.")]
+    ImageHeader {
+        /// The image format.
+        kind: FileKind,
+    },
+    /// The image header is fine but the rest of the file is truncated or corrupt.
+    #[error("The {kind} image is truncated or corrupt ({reason}).")]
+    DamagedImage {
+        /// The image format.
+        kind: FileKind,
+        /// Technical detail for logs.
+        reason: &'static str,
+    },
+    /// The image claims more pixels than allowed.
+    #[error("The image is {width} x {height} pixels, more than the {max_pixels} pixels allowed.")]
+    TooManyPixels {
+        /// Width from the image header.
+        width: u32,
+        /// Height from the image header.
+        height: u32,
+        /// The configured limit.
+        max_pixels: u64,
+    },
+}
+
+/// Limits applied while inspecting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted `width * height` for images.
+    pub max_pixels: u64,
+    /// Largest decompressed size of one PDF object stream (`/ObjStm`).
+    /// Exceeding it refuses the file ([`Rejection::DecompressionLimit`]):
+    /// the objects it holds could not all be checked.
+    pub max_object_stream_bytes: u64,
+    /// Largest decompressed size of all object streams of one PDF together;
+    /// exceeding it also refuses the file. Bounds CPU time, not memory
+    /// (memory is bounded by the fixed decompression window anyway).
+    pub max_total_object_stream_bytes: u64,
+}
+
+impl Default for Limits {
+    /// 50 megapixels (an A4 page scanned at 600 dpi is ~35 MP); object
+    /// streams up to 32 MiB each and 256 MiB in total (real ones are rarely
+    /// over 1 MiB).
+    fn default() -> Self {
+        Limits {
+            max_pixels: 50_000_000,
+            max_object_stream_bytes: 32 * 1024 * 1024,
+            max_total_object_stream_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// How many leading bytes are used to classify a refused file. Fixed so the
+/// result does not depend on how the upload was chunked.
+const SNIFF_LEN: usize = 512;
+/// Bytes needed to recognise every accepted signature (the PNG one is 8).
+const SIGNATURE_LEN: usize = 8;
+const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+/// Incremental inspector: feed every chunk in order, then finish.
+pub struct Inspector {
+    limits: Limits,
+    state: State,
+}
+
+enum State {
+    /// Still collecting the first bytes.
+    Sniffing(Vec<u8>),
+    Pdf(Box<pdf::PdfScanner>),
+    Jpeg(image::JpegWalker),
+    Png(image::PngWalker),
+    /// Refused already; every later call returns the same answer.
+    Rejected(Rejection),
+}
+
+/// Outcome of looking at the first bytes.
+enum Sniff {
+    NeedMore,
+    Accepted(FileKind),
+    Refused(Rejection),
+}
+
+impl Inspector {
+    /// A fresh inspector for one upload.
+    pub fn new(limits: Limits) -> Self {
+        Inspector {
+            limits,
+            state: State::Sniffing(Vec::with_capacity(SNIFF_LEN)),
+        }
+    }
+
+    /// Feed the next chunk. Cheap (linear in the chunk); returns a rejection as
+    /// soon as one is certain (wrong type, active PDF content, too many pixels,
+    /// ...) so the caller can stop receiving the upload.
+    pub fn update(&mut self, chunk: &[u8]) -> Result<(), Rejection> {
+        let result = self.update_inner(chunk);
+        if let Err(rejection) = &result {
+            self.state = State::Rejected(rejection.clone());
+        }
+        result
+    }
+
+    fn update_inner(&mut self, chunk: &[u8]) -> Result<(), Rejection> {
+        let mut rest = chunk;
+        if let State::Sniffing(head) = &mut self.state {
+            let take = rest.len().min(SNIFF_LEN.saturating_sub(head.len()));
+            let (now, later) = rest.split_at(take);
+            head.extend_from_slice(now);
+            rest = later;
+            match sniff(head, false) {
+                Sniff::NeedMore => return Ok(()),
+                Sniff::Refused(rejection) => return Err(rejection),
+                Sniff::Accepted(kind) => {
+                    let head = std::mem::take(head);
+                    self.state = self.start(kind);
+                    // The parsers see the file from offset 0, so replay the head.
+                    self.feed_parser(&head)?;
+                }
+            }
+        }
+        self.feed_parser(rest)
+    }
+
+    fn start(&self, kind: FileKind) -> State {
+        match kind {
+            FileKind::Pdf => State::Pdf(Box::new(pdf::PdfScanner::new(self.limits))),
+            FileKind::Jpeg => State::Jpeg(image::JpegWalker::new(self.limits.max_pixels)),
+            FileKind::Png => State::Png(image::PngWalker::new(self.limits.max_pixels)),
+        }
+    }
+
+    fn feed_parser(&mut self, data: &[u8]) -> Result<(), Rejection> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        match &mut self.state {
+            State::Sniffing(_) => Ok(()),
+            State::Pdf(scanner) => scanner.feed(data),
+            State::Jpeg(walker) => walker.feed(data),
+            State::Png(walker) => walker.feed(data),
+            State::Rejected(rejection) => Err(rejection.clone()),
+        }
+    }
+
+    /// Conclude after the last chunk.
+    ///
+    /// `path` is the finished temporary file holding exactly the fed bytes. It
+    /// is part of the API so a future check may do a bounded second pass; the
+    /// current checks all complete in the streaming pass, so it is not read.
+    pub fn finish(mut self, path: &Path) -> Result<FileKind, Rejection> {
+        let _ = path;
+        if let State::Sniffing(head) = &mut self.state {
+            match sniff(head, true) {
+                Sniff::NeedMore => return Err(Rejection::Empty),
+                Sniff::Refused(rejection) => return Err(rejection),
+                Sniff::Accepted(kind) => {
+                    let head = std::mem::take(head);
+                    self.state = self.start(kind);
+                    self.feed_parser(&head)?;
+                }
+            }
+        }
+        match self.state {
+            State::Sniffing(_) => Err(Rejection::Empty),
+            State::Pdf(scanner) => scanner.finish().map(|()| FileKind::Pdf),
+            State::Jpeg(walker) => walker.finish().map(|()| FileKind::Jpeg),
+            State::Png(walker) => walker.finish().map(|()| FileKind::Png),
+            State::Rejected(rejection) => Err(rejection),
+        }
+    }
+}
+
+/// Decide from the first bytes. `at_end` means no more bytes will come.
+fn sniff(head: &[u8], at_end: bool) -> Sniff {
+    if head.is_empty() {
+        return if at_end {
+            Sniff::Refused(Rejection::Empty)
+        } else {
+            Sniff::NeedMore
+        };
+    }
+    // Wait for the full signature length so a PDF header's version digits are
+    // there too, unless the file is shorter than that.
+    if head.len() >= SIGNATURE_LEN || at_end {
+        if head.starts_with(b"%PDF-") {
+            return Sniff::Accepted(FileKind::Pdf);
+        }
+        if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            return Sniff::Accepted(FileKind::Jpeg);
+        }
+        if head.starts_with(&PNG_SIGNATURE) {
+            return Sniff::Accepted(FileKind::Png);
+        }
+    }
+    // A prefix of (or longer than) an accepted signature: wait for 8 bytes.
+    let may_become_ours = [b"%PDF-".as_slice(), &[0xFF, 0xD8, 0xFF], &PNG_SIGNATURE]
+        .iter()
+        .any(|sig| sig.starts_with(head) || head.starts_with(sig));
+    if may_become_ours && !at_end {
+        return Sniff::NeedMore;
+    }
+    // Refused. Classify on exactly the first SNIFF_LEN bytes (or the whole
+    // file if shorter) so the wording never depends on chunk sizes.
+    if head.len() < SNIFF_LEN && !at_end {
+        return Sniff::NeedMore;
+    }
+    Sniff::Refused(Rejection::UnsupportedType {
+        found: classify(head),
+    })
+}
+
+/// Best guess at what a refused file is, for the message only.
+fn classify(head: &[u8]) -> OtherKind {
+    const EXECUTABLE: &[&[u8]] = &[
+        b"\x7fELF",
+        b"MZ",
+        &[0xFE, 0xED, 0xFA, 0xCE],
+        &[0xFE, 0xED, 0xFA, 0xCF],
+        &[0xCE, 0xFA, 0xED, 0xFE],
+        &[0xCF, 0xFA, 0xED, 0xFE],
+        &[0xCA, 0xFE, 0xBA, 0xBE],
+    ];
+    const ARCHIVE: &[&[u8]] = &[
+        b"PK\x03\x04",
+        b"PK\x05\x06",
+        b"PK\x07\x08",
+        &[0x1F, 0x8B],
+        &[0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C],
+        b"Rar!\x1a\x07",
+        b"BZh",
+        &[0xFD, b'7', b'z', b'X', b'Z', 0x00],
+    ];
+    const IMAGE: &[&[u8]] = &[b"GIF87a", b"GIF89a", b"II*\0", b"MM\0*", b"BM"];
+    if EXECUTABLE.iter().any(|m| head.starts_with(m)) {
+        return OtherKind::Executable;
+    }
+    if ARCHIVE.iter().any(|m| head.starts_with(m)) {
+        return OtherKind::Archive;
+    }
+    let riff_webp = head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP".as_slice());
+    let iso_media = head.get(4..8) == Some(b"ftyp".as_slice());
+    if IMAGE.iter().any(|m| head.starts_with(m)) || riff_webp || iso_media {
+        return OtherKind::OtherImage;
+    }
+    if head.starts_with(b"#!") {
+        return OtherKind::Script;
+    }
+    let text = head
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(head);
+    let start = text
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(text.len());
+    let text = text.get(start..).unwrap_or_default();
+    if text.first() == Some(&b'<') {
+        let lower: Vec<u8> = text.iter().map(u8::to_ascii_lowercase).collect();
+        if contains(&lower, b"<svg") {
+            return OtherKind::Svg;
+        }
+        if lower.starts_with(b"<?xml") {
+            return OtherKind::Xml;
+        }
+        return OtherKind::Html;
+    }
+    if looks_like_text(head) {
+        return OtherKind::Text;
+    }
+    OtherKind::Unknown
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// UTF-8 (possibly cut mid-character at the end of the sample) without
+/// control characters other than tab, CR, LF and form feed.
+fn looks_like_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(s) => s,
+        // A character cut by the sample boundary is still text.
+        Err(e) if e.error_len().is_none() => {
+            match head.get(..e.valid_up_to()).map(std::str::from_utf8) {
+                Some(Ok(s)) => s,
+                _ => return false,
+            }
+        }
+        Err(_) => return false,
+    };
+    !valid.is_empty()
+        && valid
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n' | '\x0C'))
+}

@@ -1,0 +1,98 @@
+//! The `kyc-portal` binary as an operator uses it.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kyc_portal::api_tokens;
+use kyc_portal::db::Db;
+
+fn portal() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kyc-portal"));
+    command.env_remove("DATABASE_URL");
+    command
+}
+
+#[tokio::test]
+async fn create_api_token_prints_only_a_token_that_then_authenticates() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/cli.db", dir.path().display());
+    let output = portal()
+        .args(["create-api-token", "--name", "erp"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let token = stdout.trim_end_matches('\n');
+    assert!(
+        !token.contains(char::is_whitespace) && token.starts_with("kyc_"),
+        "{stdout:?}"
+    );
+
+    let db = Db::connect(&url).await.unwrap();
+    let client = api_tokens::authenticate(&db, token).await.unwrap().unwrap();
+    assert_eq!(client.name, "erp");
+}
+
+#[test]
+fn settings_come_from_the_config_file_and_a_bad_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("portal.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"sqlite://{}/from-file.db\"\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let status = portal()
+        .args(["--config", config.to_str().unwrap(), "migrate"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(dir.path().join("from-file.db").exists());
+
+    std::fs::write(&config, "databse_url = \"typo\"\n").unwrap();
+    let output = portal()
+        .args(["--config", config.to_str().unwrap(), "migrate"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("databse_url"));
+}
+
+#[test]
+fn serve_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = portal()
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/serve.db", dir.path().display()),
+        )
+        .env("KYC_PORTAL_BIND", "127.0.0.1:0")
+        .env("KYC_PORTAL_DATA_DIR", dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until it has migrated and bound: the database file appears before the listener.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !dir.path().join("serve.db").exists() {
+        assert!(Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status {status:?}");
+}

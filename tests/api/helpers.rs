@@ -1,0 +1,267 @@
+//! Test harness: a portal started in-process on port 0 with a fresh database per test, on
+//! SQLite or on PostgreSQL (a new database on the server named by `KYC_TEST_POSTGRES_URL`).
+
+use std::io::Write;
+use std::time::Duration;
+
+use kyc_portal::db::Db;
+use kyc_portal::jobs::{Backoff, WorkerOptions};
+use kyc_portal::{Application, RunOptions, Settings, api_tokens};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Prints past the test harness's output capture, so skips are visible in a plain `cargo test`.
+pub fn announce(message: &str) {
+    let _ = writeln!(std::io::stderr(), "{message}");
+}
+
+/// A database URL for a fresh, empty database, or None when the backend is unavailable here
+/// (which fails the test when `KYC_TEST_REQUIRE_ALL=1`, as in `.ci/run`).
+pub async fn fresh_database(backend: Backend, dir: &TempDir) -> Option<String> {
+    match backend {
+        Backend::Sqlite => Some(format!("sqlite://{}/kyc-portal.db", dir.path().display())),
+        Backend::Postgres => {
+            let Ok(admin_url) = std::env::var("KYC_TEST_POSTGRES_URL") else {
+                if std::env::var("KYC_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+                    panic!("KYC_TEST_REQUIRE_ALL=1 but KYC_TEST_POSTGRES_URL is not set");
+                }
+                announce(
+                    "SKIPPED (PostgreSQL): set KYC_TEST_POSTGRES_URL to run this test on PostgreSQL too",
+                );
+                return None;
+            };
+            let name = format!("kyc_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Db::connect(&admin_url)
+                .await
+                .expect("PostgreSQL admin connection");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(admin.pool())
+                .await
+                .expect("create test database");
+            admin.close().await;
+            let (base, _) = admin_url
+                .rsplit_once('/')
+                .expect("URL with a database name");
+            Some(format!("{base}/{name}"))
+        }
+    }
+}
+
+/// Short worker timings so tests see jobs run promptly.
+pub fn quick_worker() -> WorkerOptions {
+    WorkerOptions {
+        lease: Duration::from_secs(30),
+        idle_poll: Duration::from_millis(50),
+        backoff: Backoff {
+            base: Duration::from_millis(50),
+            max: Duration::from_millis(500),
+        },
+    }
+}
+
+/// A running portal and an API client holding a token.
+pub struct TestApp {
+    pub address: String,
+    pub db: Db,
+    pub token: String,
+    pub client: reqwest::Client,
+    /// The data dir; removed when the test ends.
+    #[allow(dead_code)]
+    pub dir: TempDir,
+}
+
+impl TestApp {
+    /// Starts a portal on `backend`; None when the backend is unavailable (the test then ends).
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        TestApp::spawn_with(backend, |_| {}).await
+    }
+
+    /// Like `spawn`, with settings adjusted by `adjust`.
+    pub async fn spawn_with(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = fresh_database(backend, &dir).await?;
+        let mut settings = Settings::for_data_dir(&url, dir.path());
+        adjust(&mut settings);
+        let options = RunOptions {
+            worker: quick_worker(),
+            run_worker: true,
+        };
+        let app = Application::build(settings, options)
+            .await
+            .expect("portal starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let db = app.db().clone();
+        tokio::spawn(app.run_until_stopped());
+        let token = api_tokens::create(&db, "test-seller-system")
+            .await
+            .expect("token")
+            .token;
+        Some(TestApp {
+            address,
+            db,
+            token,
+            client: reqwest::Client::new(),
+            dir,
+        })
+    }
+
+    /// A request to `path` with the API token.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, format!("{}{}", self.address, path))
+            .bearer_auth(&self.token)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json_with_key(&self, path: &str, body: &Value, key: &str) -> Response {
+        self.request(Method::POST, path)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::PATCH, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Creates a seller and returns its id.
+    pub async fn create_seller(&self) -> String {
+        let response = self
+            .post_json("/v1/partners", &json!({"name": "AutoMarkt Seller GmbH"}))
+            .await;
+        assert_eq!(response.status(), 201);
+        body_json(response).await["uuid"]
+            .as_str()
+            .expect("uuid")
+            .to_owned()
+    }
+
+    /// Creates the reference guide's buyer for a new seller; returns (seller id, buyer).
+    pub async fn create_buyer(&self) -> (String, Value) {
+        let seller = self.create_seller().await;
+        let response = self
+            .post_json(&buyers_path(&seller), &reference_buyer())
+            .await;
+        assert_eq!(response.status(), 201);
+        (seller, body_json(response).await)
+    }
+}
+
+pub fn buyers_path(seller: &str) -> String {
+    format!("/v1/partners/{seller}/buyers")
+}
+
+pub fn buyer_path(seller: &str, buyer: &Value) -> String {
+    format!(
+        "/v1/partners/{seller}/buyers/{}",
+        buyer["uuid"].as_str().expect("buyer uuid")
+    )
+}
+
+/// The buyer of the reference guide's upsert example.
+pub fn reference_buyer() -> Value {
+    json!({
+        "kycMode": "MARKETPLACE_LED",
+        "vatNumber": "DE123456789",
+        "companyName": "AutoHandel Mustermann GmbH",
+        "address": {
+            "street": "Hauptstraße 42",
+            "postCode": "10115",
+            "city": "Berlin",
+            "country": "DE"
+        },
+        "contacts": [
+            { "firstName": "Erika", "lastName": "Mustermann", "email": "erika@autohandel-mustermann.de" }
+        ]
+    })
+}
+
+pub async fn body_json(response: Response) -> Value {
+    let text = response.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Asserts a problem+json response with `status` and returns its document.
+pub async fn expect_problem(response: Response, status: u16) -> Value {
+    assert_eq!(response.status(), status, "status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let problem = body_json(response).await;
+    assert_eq!(problem["status"], status);
+    assert!(
+        problem["type"].is_string()
+            && problem["title"].is_string()
+            && problem["detail"].is_string()
+    );
+    problem
+}
+
+/// The fields a 422 problem names.
+pub fn problem_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs the test body once on SQLite and once on PostgreSQL, as `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($app:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let Some($app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await else { return };
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($app) = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await else { return };
+                $body
+            }
+        }
+    )*};
+}

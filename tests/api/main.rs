@@ -1,0 +1,11 @@
+//! The integration tests: one binary, modules per area.
+
+mod helpers;
+
+mod auth_and_errors;
+mod buyers;
+mod cli;
+mod idempotency;
+mod jobs;
+mod partners;
+mod service;
