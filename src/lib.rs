@@ -8,6 +8,7 @@ pub mod audit;
 pub mod buyers;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod email;
 pub mod error;
 pub mod events;
@@ -20,7 +21,9 @@ pub mod partners;
 pub mod secret_token;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
+pub mod web;
 
 pub use config::Settings;
 pub use startup::{Application, RunOptions};

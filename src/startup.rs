@@ -12,9 +12,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::documents;
 use crate::idempotency;
 use crate::jobs::{Worker, WorkerOptions};
 use crate::state::AppState;
+use crate::storage::BlobStore;
 use crate::telemetry::{self, Metrics};
 
 /// How the process runs besides its settings (tests shorten the worker's timings).
@@ -40,6 +42,7 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    blobs: Arc<BlobStore>,
     worker: Option<Worker>,
 }
 
@@ -52,6 +55,9 @@ pub enum StartError {
     /// The address could not be bound.
     #[error("cannot listen on {0}")]
     Bind(String, #[source] std::io::Error),
+    /// The document store could not be opened.
+    #[error("cannot open the document store")]
+    Storage(#[from] crate::storage::StorageError),
     /// Metrics could not be set up.
     #[error("cannot set up metrics")]
     Metrics(#[from] prometheus::Error),
@@ -68,8 +74,10 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?
             .port();
+        let blobs = Arc::new(BlobStore::open(&settings).await?);
         let state = AppState {
             db: db.clone(),
+            blobs: blobs.clone(),
             settings: Arc::new(settings),
             metrics: Metrics::new()?,
         };
@@ -81,6 +89,7 @@ impl Application {
             port,
             server,
             db,
+            blobs,
             worker,
         })
     }
@@ -95,6 +104,11 @@ impl Application {
         &self.db
     }
 
+    /// The document store (tests inspect it).
+    pub fn blobs(&self) -> &Arc<BlobStore> {
+        &self.blobs
+    }
+
     /// Serves until SIGINT/SIGTERM (or the server is stopped), then lets the worker finish its
     /// current job and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
@@ -102,7 +116,7 @@ impl Application {
         let worker = self
             .worker
             .map(|worker| tokio::spawn(worker.run_until_stopped(stop.clone())));
-        let maintenance = tokio::spawn(maintain(self.db.clone(), stop.clone()));
+        let maintenance = tokio::spawn(maintain(self.db.clone(), self.blobs.clone(), stop.clone()));
         let served = self.server.await;
         stop.cancel();
         if let Some(worker) = worker {
@@ -155,11 +169,15 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(state.metrics.render())
 }
 
-/// Housekeeping every ten minutes: expired idempotency keys.
-async fn maintain(db: Db, stop: CancellationToken) {
+/// Housekeeping every ten minutes: expired idempotency keys, orphan blobs (older than an
+/// hour, so that no upload between storing its blob and committing its row is touched).
+async fn maintain(db: Db, blobs: Arc<BlobStore>, stop: CancellationToken) {
     loop {
         if let Err(e) = idempotency::sweep(&db).await {
             tracing::warn!(error = %e, "idempotency sweep failed");
+        }
+        if let Err(e) = documents::sweep_orphans(&db, &blobs, Duration::from_secs(3600)).await {
+            tracing::warn!(error = %e, "orphan blob sweep failed");
         }
         tokio::select! {
             () = stop.cancelled() => return,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::storage::BlobStore;
 use crate::telemetry::Metrics;
 
 /// Shared state, cloned into each worker thread of the HTTP server.
@@ -13,6 +14,8 @@ pub struct AppState {
     pub db: Db,
     /// The settings the portal was started with.
     pub settings: Arc<Settings>,
+    /// Where document bytes live.
+    pub blobs: Arc<BlobStore>,
     /// Request metrics.
     pub metrics: Metrics,
 }

@@ -4,6 +4,7 @@
 mod auth;
 mod body;
 mod buyers;
+mod documents;
 mod idempotent;
 mod partners;
 
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             )
             .configure(partners::configure)
             .configure(buyers::configure)
+            .configure(documents::configure)
             .default_service(web::to(not_found)),
     );
 }

@@ -295,3 +295,13 @@ pub async fn history(
     get(db, seller_id, buyer_id).await?;
     audit::history(db, "buyer", buyer_id, page).await
 }
+
+/// Inside a write transaction: fails unless the buyer exists and is active, and holds its row
+/// until the transaction ends.
+pub async fn ensure_active_in(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Result<(), AppError> {
+    match store::lock_status(tx, db.for_update(), buyer_id).await? {
+        None => Err(AppError::NotFound("buyer")),
+        Some(BuyerStatus::Blocked) => Err(AppError::conflict("the buyer is blocked")),
+        Some(BuyerStatus::Active) => Ok(()),
+    }
+}

@@ -230,3 +230,26 @@ pub async fn set_status(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Locks the buyer's row for the rest of the transaction and returns its status, so that a
+/// change that depends on it (an upload, an invitation) cannot race a block.
+pub async fn lock_status(
+    conn: &mut AnyConnection,
+    for_update: &str,
+    buyer_id: &str,
+) -> Result<Option<BuyerStatus>, sqlx::Error> {
+    let sql = format!("SELECT status FROM buyers WHERE id = $1 {for_update}");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .fetch_optional(conn)
+        .await?;
+    match row {
+        Some(row) => {
+            let status: String = row.try_get("status")?;
+            Ok(Some(
+                BuyerStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
+            ))
+        }
+        None => Ok(None),
+    }
+}

@@ -148,6 +148,15 @@ impl Db {
         }
     }
 
+    /// The clause that locks the rows a SELECT reads until the transaction ends. SQLite's
+    /// write transaction already excludes every other writer.
+    pub fn for_update(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => "FOR UPDATE",
+        }
+    }
+
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1")

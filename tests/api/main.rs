@@ -5,6 +5,8 @@ mod helpers;
 mod auth_and_errors;
 mod buyers;
 mod cli;
+mod documents;
+mod fixtures;
 mod idempotency;
 mod jobs;
 mod partners;

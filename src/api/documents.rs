@@ -1,0 +1,183 @@
+//! KYC documents: upload, list, read, download, archive, history.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::body::JsonBody;
+use super::idempotent::{client_of, run};
+use super::json;
+use super::partners::PageQuery;
+use crate::audit::Actor;
+use crate::buyers;
+use crate::documents::{
+    self, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
+};
+use crate::error::AppError;
+use crate::idempotency::fingerprint;
+use crate::pagination::Listing;
+use crate::state::AppState;
+use crate::web::{download, upload_form};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/kyc/documents")
+            .route(web::post().to(upload_document))
+            .route(web::get().to(list_documents)),
+    )
+    .service(
+        web::resource("/documents/{docId}")
+            .route(web::get().to(get_document))
+            .route(web::patch().to(patch_document)),
+    )
+    .service(web::resource("/documents/{docId}/content").route(web::get().to(download_document)))
+    .service(web::resource("/documents/{docId}/history").route(web::get().to(document_history)));
+}
+
+/// Multipart overhead allowed on top of the file limit before a declared length is refused.
+const FORM_OVERHEAD: u64 = 64 * 1024;
+
+/// `POST .../kyc/documents` — any API client: multipart `type`, `documentDate`, `file`.
+async fn upload_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let (seller_id, buyer_id) = path.into_inner();
+    let actor = Actor::ApiToken(client_of(&req)?.name);
+    let buyer = buyers::get(&state.db, &seller_id, &buyer_id).await?;
+    if buyer.is_blocked() {
+        return Err(AppError::conflict(
+            "the buyer is blocked; uploads are refused",
+        ));
+    }
+    let max = state.settings.max_upload_bytes;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > max.saturating_add(FORM_OVERHEAD)) {
+        return Err(AppError::PayloadTooLarge(format!(
+            "the file is larger than the limit of {max} bytes"
+        )));
+    }
+    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await?;
+    let request_id = fingerprint(&[
+        form.field("type").unwrap_or_default().as_bytes(),
+        form.field("documentDate").unwrap_or_default().as_bytes(),
+        form.file
+            .as_ref()
+            .map(|f| f.sha256.as_bytes())
+            .unwrap_or_default(),
+        form.file
+            .as_ref()
+            .map(|f| f.file_name.as_str().as_bytes())
+            .unwrap_or_default(),
+    ]);
+    run(&req, &state.db, request_id, async {
+        let document_type = DocumentType::parse_field(form.field("type"));
+        let document_date = DocumentDate::parse(form.field("documentDate"));
+        let (document_type, document_date, staged) = match (document_type, document_date, form.file)
+        {
+            (Ok(t), Ok(d), Some(f)) => (t, d, f),
+            (t, d, f) => {
+                let mut errors = Vec::new();
+                for e in [t.err(), d.err()].into_iter().flatten() {
+                    if let AppError::Validation(mut list) = e {
+                        errors.append(&mut list);
+                    }
+                }
+                if f.is_none() {
+                    errors.push(crate::error::FieldError::new("file", "is required"));
+                }
+                return Err(AppError::Validation(errors));
+            }
+        };
+        let new = NewDocument {
+            document_type,
+            document_date,
+            staged,
+            source: DocumentSource::Api,
+            invitation_id: None,
+        };
+        let document = documents::upload(&state.db, &state.blobs, &actor, &buyer.uuid, new).await?;
+        let mut response = json(StatusCode::CREATED, &document);
+        if let Ok(location) =
+            header::HeaderValue::from_str(&format!("/v1/documents/{}", document.uuid))
+        {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Ok(response)
+    })
+    .await
+}
+
+/// `GET .../kyc/documents` — any API client: every version, newest first.
+async fn list_documents(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (seller_id, buyer_id) = path.into_inner();
+    let page = documents::list(&state.db, &seller_id, &buyer_id, &query.page()?).await?;
+    Ok(json(StatusCode::OK, &Listing::new(page)))
+}
+
+/// `GET /v1/documents/{docId}` — any API client.
+async fn get_document(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let document = documents::get(&state.db, &path).await?;
+    Ok(json(StatusCode::OK, &document))
+}
+
+/// `GET /v1/documents/{docId}/content` — any API client: the bytes, as an attachment.
+async fn download_document(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (document, stream) = documents::open_content(&state.db, &state.blobs, &path).await?;
+    Ok(download::attachment(&document, stream))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentPatch {
+    status: Option<String>,
+}
+
+/// `PATCH /v1/documents/{docId}` — any API client: `{"status": "ARCHIVED"}` only.
+async fn patch_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let body = JsonBody::parse(&body)?;
+    let actor = Actor::ApiToken(client_of(&req)?.name);
+    run(&req, &state.db, body.fingerprint(), async {
+        let patch: DocumentPatch = body.to()?;
+        let status = match patch.status.as_deref() {
+            None => return Err(AppError::invalid("status", "is required")),
+            Some(text) => DocumentStatus::parse(text)
+                .ok_or_else(|| AppError::invalid("status", "must be ARCHIVED"))?,
+        };
+        let document = documents::set_status(&state.db, &actor, &path, status).await?;
+        Ok(json(StatusCode::OK, &document))
+    })
+    .await
+}
+
+/// `GET /v1/documents/{docId}/history` — any API client: audit entries, newest first.
+async fn document_history(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = documents::history(&state.db, &path, &query.page()?).await?;
+    Ok(json(StatusCode::OK, &Listing::new(page)))
+}

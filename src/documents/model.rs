@@ -1,0 +1,359 @@
+//! What a KYC document is.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::db::Timestamp;
+use crate::error::AppError;
+
+/// The kinds of KYC document (the platform's `DocumentType`, KYC part).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DocumentType {
+    /// Extract from the chamber of commerce (trade register).
+    CocExtract,
+    /// Articles of association.
+    CocArticles,
+    /// Bank's confirmation of the account.
+    BankConfirmation,
+    /// Bank statement.
+    BankStatement,
+    /// VAT registration certificate.
+    VatCertificate,
+    /// Identity document of a contact.
+    ContactId,
+    /// A contact's authorisation to act for the company.
+    ContactAuthorization,
+    /// Proof of address.
+    AddressProof,
+    /// Declaration of the ultimate beneficial owners.
+    TpUboDeclaration,
+    /// Trade licence.
+    TpTradeLicense,
+    /// Anti-money-laundering declaration.
+    AmlDeclaration,
+}
+
+impl DocumentType {
+    /// Every type, in the order forms list them.
+    pub const ALL: [DocumentType; 11] = [
+        DocumentType::CocExtract,
+        DocumentType::CocArticles,
+        DocumentType::BankConfirmation,
+        DocumentType::BankStatement,
+        DocumentType::VatCertificate,
+        DocumentType::ContactId,
+        DocumentType::ContactAuthorization,
+        DocumentType::AddressProof,
+        DocumentType::TpUboDeclaration,
+        DocumentType::TpTradeLicense,
+        DocumentType::AmlDeclaration,
+    ];
+
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentType::CocExtract => "COC_EXTRACT",
+            DocumentType::CocArticles => "COC_ARTICLES",
+            DocumentType::BankConfirmation => "BANK_CONFIRMATION",
+            DocumentType::BankStatement => "BANK_STATEMENT",
+            DocumentType::VatCertificate => "VAT_CERTIFICATE",
+            DocumentType::ContactId => "CONTACT_ID",
+            DocumentType::ContactAuthorization => "CONTACT_AUTHORIZATION",
+            DocumentType::AddressProof => "ADDRESS_PROOF",
+            DocumentType::TpUboDeclaration => "TP_UBO_DECLARATION",
+            DocumentType::TpTradeLicense => "TP_TRADE_LICENSE",
+            DocumentType::AmlDeclaration => "AML_DECLARATION",
+        }
+    }
+
+    /// The type with this name.
+    pub fn parse(text: &str) -> Option<DocumentType> {
+        DocumentType::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
+    /// The type named in a request's `type` field; 422 otherwise.
+    pub fn parse_field(text: Option<&str>) -> Result<DocumentType, AppError> {
+        match text.map(str::trim) {
+            None | Some("") => Err(AppError::invalid("type", "is required")),
+            Some(text) => DocumentType::parse(text).ok_or_else(|| {
+                AppError::invalid("type", format!("must be one of {}", DocumentType::names()))
+            }),
+        }
+    }
+
+    fn names() -> String {
+        DocumentType::ALL.map(DocumentType::as_str).join(", ")
+    }
+}
+
+/// The date a document was issued: a calendar date, not in the future.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct DocumentDate(NaiveDate);
+
+impl DocumentDate {
+    /// Parses `YYYY-MM-DD`. "The future" starts after today anywhere in the world (UTC+14), so
+    /// a buyer east of Greenwich can date a document today just after midnight.
+    pub fn parse(text: Option<&str>) -> Result<DocumentDate, AppError> {
+        let text = text.map(str::trim).unwrap_or_default();
+        if text.is_empty() {
+            return Err(AppError::invalid("documentDate", "is required"));
+        }
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|_| text.len() == 10)
+            .ok_or_else(|| {
+                AppError::invalid("documentDate", "must be a date written YYYY-MM-DD")
+            })?;
+        let latest = (chrono::Utc::now() + chrono::Duration::hours(14)).date_naive();
+        if date > latest {
+            return Err(AppError::invalid(
+                "documentDate",
+                "must not be in the future",
+            ));
+        }
+        if date.year_ce().1 < 1900 {
+            return Err(AppError::invalid("documentDate", "must be after 1900"));
+        }
+        Ok(DocumentDate(date))
+    }
+
+    /// A date read back from storage.
+    pub fn from_stored(text: &str) -> Option<DocumentDate> {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .map(DocumentDate)
+    }
+
+    /// The date.
+    pub fn date(self) -> NaiveDate {
+        self.0
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn to_iso(self) -> String {
+        self.0.format("%Y-%m-%d").to_string()
+    }
+}
+
+use chrono::Datelike;
+
+/// Whether a document counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DocumentStatus {
+    /// Counts (if it is the latest of its type).
+    Active,
+    /// Superseded; stays archived.
+    Archived,
+}
+
+impl DocumentStatus {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentStatus::Active => "ACTIVE",
+            DocumentStatus::Archived => "ARCHIVED",
+        }
+    }
+
+    /// The status with this name.
+    pub fn parse(text: &str) -> Option<DocumentStatus> {
+        match text {
+            "ACTIVE" => Some(DocumentStatus::Active),
+            "ARCHIVED" => Some(DocumentStatus::Archived),
+            _ => None,
+        }
+    }
+}
+
+/// Who uploaded a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DocumentSource {
+    /// A seller system through the API (or staff on the buyer's behalf).
+    Api,
+    /// The buyer through an invitation link.
+    Invitation,
+}
+
+impl DocumentSource {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentSource::Api => "API",
+            DocumentSource::Invitation => "INVITATION",
+        }
+    }
+
+    /// The source with this name.
+    pub fn parse(text: &str) -> Option<DocumentSource> {
+        match text {
+            "API" => Some(DocumentSource::Api),
+            "INVITATION" => Some(DocumentSource::Invitation),
+            _ => None,
+        }
+    }
+}
+
+/// A file name fit to show and to offer on download: the last path segment of what the client
+/// sent, without control or bidirectional-override characters, at most 200 characters, and
+/// ending in the extension of what the file really is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileName(String);
+
+impl FileName {
+    /// Cleans the client's name; `extension` is the detected type's (`pdf`, `jpg`, `png`).
+    pub fn sanitise(client_name: Option<&str>, extension: &str) -> FileName {
+        let raw = client_name.unwrap_or_default();
+        let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+        let cleaned: String = last
+            .chars()
+            .filter(|c| !c.is_control() && !is_bidi_control(*c))
+            .collect();
+        let cleaned = cleaned.trim().trim_start_matches('.').trim().to_owned();
+        let mut name: String = cleaned.chars().take(200).collect();
+        if name.is_empty() {
+            name = "document".into();
+        }
+        let lower = name.to_lowercase();
+        let matches = match extension {
+            "jpg" => lower.ends_with(".jpg") || lower.ends_with(".jpeg"),
+            other => lower.ends_with(&format!(".{other}")),
+        };
+        if !matches {
+            name.push('.');
+            name.push_str(extension);
+        }
+        FileName(name)
+    }
+
+    /// A name read back from storage (it was cleaned when stored).
+    pub fn from_stored(text: String) -> FileName {
+        FileName(text)
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// A plain-ASCII stand-in for old clients' `filename=` (RFC 6266 fallback).
+    pub fn ascii_fallback(&self) -> String {
+        self.0
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "._-() ".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    }
+}
+
+/// Characters that reorder text on screen (e.g. U+202E makes `gpj.exe` look like `exe.jpg`).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
+}
+
+/// A stored KYC document (one version of one type for one buyer).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Document {
+    /// The document's id.
+    pub uuid: String,
+    /// Its buyer.
+    pub buyer_id: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub document_type: DocumentType,
+    /// The date it was issued.
+    #[serde(serialize_with = "serialize_date")]
+    pub document_date: DocumentDate,
+    /// Active or archived.
+    pub status: DocumentStatus,
+    /// The nth upload of this type for this buyer.
+    pub version: i64,
+    /// The cleaned file name.
+    pub file_name: FileName,
+    /// What the bytes are (`application/pdf`, `image/jpeg`, `image/png`).
+    pub content_type: String,
+    /// Size of the file.
+    pub size_bytes: i64,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// API or invitation.
+    pub source: DocumentSource,
+    /// The invitation it came through, if any.
+    pub invitation_id: Option<String>,
+    /// When it was uploaded.
+    pub created_at: Timestamp,
+    /// When it was archived.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub archived_at: Option<Timestamp>,
+}
+
+fn serialize_date<S: serde::Serializer>(date: &DocumentDate, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&date.to_iso())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_paths_controls_and_bidi_overrides_and_get_the_real_extension() {
+        assert_eq!(
+            FileName::sanitise(Some("../../etc/passwd"), "pdf").as_str(),
+            "passwd.pdf"
+        );
+        assert_eq!(
+            FileName::sanitise(Some("C:\\docs\\scan.PDF"), "pdf").as_str(),
+            "scan.PDF"
+        );
+        assert_eq!(
+            FileName::sanitise(Some("a\r\nb\".pdf"), "pdf").as_str(),
+            "ab\".pdf"
+        );
+        assert_eq!(
+            FileName::sanitise(Some("invoice\u{202E}fdp.exe"), "pdf").as_str(),
+            "invoicefdp.exe.pdf"
+        );
+        assert_eq!(FileName::sanitise(Some(""), "png").as_str(), "document.png");
+        assert_eq!(
+            FileName::sanitise(Some(".."), "jpg").as_str(),
+            "document.jpg"
+        );
+        assert_eq!(
+            FileName::sanitise(Some(&"x".repeat(300)), "pdf")
+                .as_str()
+                .chars()
+                .count(),
+            204
+        );
+    }
+
+    #[test]
+    fn the_ascii_fallback_keeps_only_harmless_characters() {
+        let name = FileName::sanitise(Some("Bestätigung \"Bank\";.pdf"), "pdf");
+        assert_eq!(name.ascii_fallback(), "Best_tigung _Bank__.pdf");
+    }
+
+    #[test]
+    fn document_dates_must_be_real_past_dates_written_iso() {
+        assert!(DocumentDate::parse(Some("2026-01-15")).is_ok());
+        for bad in [
+            "2026-02-30",
+            "15.01.2026",
+            "2026-1-5",
+            "",
+            "9999-01-01",
+            "0001-01-01",
+        ] {
+            assert!(DocumentDate::parse(Some(bad)).is_err(), "{bad}");
+        }
+        assert!(DocumentDate::parse(None).is_err());
+    }
+}

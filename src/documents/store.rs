@@ -1,0 +1,173 @@
+//! Documents in the database.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyExecutor, Row};
+
+use super::model::{
+    Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName,
+};
+use crate::db::Timestamp;
+use crate::pagination::Page;
+use crate::storage::BlobKey;
+
+const COLUMNS: &str = "id, buyer_id, type, document_date, status, version, file_name, content_type, \
+                       size_bytes, sha256, blob_key, source, invitation_id, created_at, archived_at";
+
+fn corrupt(what: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("stored document has an invalid {what}").into())
+}
+
+/// A document with where its bytes are.
+pub struct StoredDocument {
+    /// The document.
+    pub document: Document,
+    /// Its blob.
+    pub blob_key: BlobKey,
+}
+
+fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
+    let kind: String = row.try_get("type")?;
+    let date: String = row.try_get("document_date")?;
+    let status: String = row.try_get("status")?;
+    let source: String = row.try_get("source")?;
+    let archived_at: Option<i64> = row.try_get("archived_at")?;
+    Ok(StoredDocument {
+        document: Document {
+            uuid: row.try_get("id")?,
+            buyer_id: row.try_get("buyer_id")?,
+            document_type: DocumentType::parse(&kind).ok_or_else(|| corrupt("type"))?,
+            document_date: DocumentDate::from_stored(&date).ok_or_else(|| corrupt("date"))?,
+            status: DocumentStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
+            version: row.try_get("version")?,
+            file_name: FileName::from_stored(row.try_get("file_name")?),
+            content_type: row.try_get("content_type")?,
+            size_bytes: row.try_get("size_bytes")?,
+            sha256: row.try_get("sha256")?,
+            source: DocumentSource::parse(&source).ok_or_else(|| corrupt("source"))?,
+            invitation_id: row.try_get("invitation_id")?,
+            created_at: Timestamp::from_millis(row.try_get("created_at")?),
+            archived_at: archived_at.map(Timestamp::from_millis),
+        },
+        blob_key: BlobKey::from_stored(row.try_get("blob_key")?),
+    })
+}
+
+/// The next version number for this buyer and type (inside the writing transaction).
+pub async fn next_version(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+    document_type: DocumentType,
+) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS latest FROM documents WHERE buyer_id = $1 AND type = $2")
+        .bind(buyer_id)
+        .bind(document_type.as_str())
+        .fetch_one(conn)
+        .await?;
+    Ok(row.try_get::<i64, _>("latest")? + 1)
+}
+
+/// Inserts a new document.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    doc: &Document,
+    blob_key: &BlobKey,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO documents (id, buyer_id, type, document_date, status, version, file_name, content_type, \
+         size_bytes, sha256, blob_key, source, invitation_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&doc.uuid)
+    .bind(&doc.buyer_id)
+    .bind(doc.document_type.as_str())
+    .bind(doc.document_date.to_iso())
+    .bind(doc.status.as_str())
+    .bind(doc.version)
+    .bind(doc.file_name.as_str())
+    .bind(&doc.content_type)
+    .bind(doc.size_bytes)
+    .bind(&doc.sha256)
+    .bind(blob_key.as_str())
+    .bind(doc.source.as_str())
+    .bind(doc.invitation_id.as_deref())
+    .bind(doc.created_at.millis())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One document.
+pub async fn find<'e>(
+    conn: impl AnyExecutor<'e>,
+    id: &str,
+) -> Result<Option<StoredDocument>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM documents WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
+/// A page of a buyer's documents, newest first (one more than the page size).
+pub async fn list<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+    page: &Page,
+) -> Result<Vec<Document>, sqlx::Error> {
+    let (at, id) = page.after_or_max();
+    let sql = format!(
+        "SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 \
+         AND (created_at < $2 OR (created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC LIMIT $4"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .bind(at)
+        .bind(id)
+        .bind(page.fetch_limit())
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| from_row(row).map(|s| s.document))
+        .collect()
+}
+
+/// A buyer's active documents, latest version of each type first.
+pub async fn active<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+) -> Result<Vec<Document>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 AND status = 'ACTIVE' ORDER BY type, version DESC"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| from_row(row).map(|s| s.document))
+        .collect()
+}
+
+/// Archives an active document; true when it changed.
+pub async fn archive(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE documents SET status = 'ARCHIVED', archived_at = $1 WHERE id = $2 AND status = 'ACTIVE'")
+        .bind(at.millis())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Every blob key a document points to (for the orphan sweep).
+pub async fn blob_keys<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query("SELECT blob_key FROM documents")
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(|row| row.try_get("blob_key")).collect()
+}

@@ -1,0 +1,228 @@
+//! Where document bytes live: a local folder (the default) or S3-compatible object storage.
+//! Uploads are first staged in a temp file (streamed, hashed, fsynced); `store` then makes the
+//! blob durable before any row may point to it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures_util::stream::BoxStream;
+use futures_util::{StreamExt, TryStreamExt};
+use object_store::aws::AmazonS3Builder;
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use tokio::io::AsyncReadExt;
+
+use crate::config::Settings;
+use crate::db::Timestamp;
+
+/// A blob's name, made by the server (never from a client's file name).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BlobKey(String);
+
+impl BlobKey {
+    /// The key for a document id: fanned out over 256 folders so none grows huge.
+    pub fn for_document(document_id: &uuid::Uuid) -> BlobKey {
+        let simple = document_id.simple().to_string();
+        BlobKey(format!("{}/{simple}", simple.get(..2).unwrap_or("00")))
+    }
+
+    /// A key read back from the database or a listing.
+    pub fn from_stored(text: String) -> BlobKey {
+        BlobKey(text)
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Keys are two path segments of hex; anything else was not made here.
+    fn is_well_formed(&self) -> bool {
+        let mut parts = self.0.split('/');
+        let ok = |p: Option<&str>, len: usize| {
+            p.is_some_and(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_hexdigit()))
+        };
+        ok(parts.next(), 2) && ok(parts.next(), 32) && parts.next().is_none()
+    }
+}
+
+/// A failure of the blob store.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// A local file operation failed.
+    #[error("storage I/O failed")]
+    Io(#[from] std::io::Error),
+    /// The object store refused or failed.
+    #[error("object storage failed")]
+    Object(#[from] object_store::Error),
+    /// The storage URL makes no sense.
+    #[error("unsupported storage URL {0:?} (use file:///path or s3://bucket)")]
+    Url(String),
+}
+
+enum Backend {
+    Local { root: PathBuf },
+    Remote { store: Arc<dyn ObjectStore> },
+}
+
+/// The document blob store.
+pub struct BlobStore {
+    backend: Backend,
+    staging: PathBuf,
+}
+
+/// A stream of a blob's bytes.
+pub type BlobStream = BoxStream<'static, std::io::Result<bytes::Bytes>>;
+
+impl BlobStore {
+    /// Opens the store the settings name, creating local folders and clearing staged files
+    /// left by a previous run (an upload that never finished).
+    pub async fn open(settings: &Settings) -> Result<BlobStore, StorageError> {
+        let (backend, staging) = match settings.storage_url.as_deref() {
+            None | Some("") => {
+                let root = settings.data_dir.join("documents");
+                let staging = root.join(".staging");
+                (Backend::Local { root }, staging)
+            }
+            Some(url) if url.starts_with("file://") => {
+                let root = PathBuf::from(url.trim_start_matches("file://"));
+                let staging = root.join(".staging");
+                (Backend::Local { root }, staging)
+            }
+            Some(url) if url.starts_with("s3://") => {
+                let store = AmazonS3Builder::from_env().with_url(url).build()?;
+                let staging = settings.data_dir.join("staging");
+                (
+                    Backend::Remote {
+                        store: Arc::new(store),
+                    },
+                    staging,
+                )
+            }
+            Some(url) => return Err(StorageError::Url(url.to_owned())),
+        };
+        if tokio::fs::try_exists(&staging).await? {
+            tokio::fs::remove_dir_all(&staging).await?;
+        }
+        tokio::fs::create_dir_all(&staging).await?;
+        Ok(BlobStore { backend, staging })
+    }
+
+    /// The folder for staged uploads (on the same file system as a local store, so that
+    /// storing is a rename).
+    pub fn staging_dir(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Makes the staged file `staged` the durable blob `key`. Local: rename and fsync the
+    /// folder; remote: a completed (multipart) PUT.
+    pub async fn store(&self, key: &BlobKey, staged: &Path) -> Result<(), StorageError> {
+        match &self.backend {
+            Backend::Local { root } => {
+                let target = root.join(key.as_str());
+                let folder = target.parent().unwrap_or(root).to_owned();
+                tokio::fs::create_dir_all(&folder).await?;
+                tokio::fs::rename(staged, &target).await?;
+                // The rename is durable only once the folder's entry is on disk.
+                tokio::task::spawn_blocking(move || std::fs::File::open(&folder)?.sync_all())
+                    .await
+                    .map_err(std::io::Error::other)??;
+                Ok(())
+            }
+            Backend::Remote { store } => {
+                let upload = store.put_multipart(&ObjectPath::from(key.as_str())).await?;
+                let mut writer = WriteMultipart::new(upload);
+                let mut file = tokio::fs::File::open(staged).await?;
+                let mut buffer = vec![0u8; 1024 * 1024];
+                loop {
+                    let read = file.read(&mut buffer).await?;
+                    if read == 0 {
+                        break;
+                    }
+                    writer.wait_for_capacity(2).await?;
+                    writer.write(buffer.get(..read).unwrap_or_default());
+                }
+                writer.finish().await?;
+                tokio::fs::remove_file(staged).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The blob's bytes as a stream.
+    pub async fn read(&self, key: &BlobKey) -> Result<BlobStream, StorageError> {
+        match &self.backend {
+            Backend::Local { root } => {
+                let file = tokio::fs::File::open(root.join(key.as_str())).await?;
+                Ok(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024).boxed())
+            }
+            Backend::Remote { store } => {
+                let result = store.get(&ObjectPath::from(key.as_str())).await?;
+                Ok(result.into_stream().map_err(std::io::Error::other).boxed())
+            }
+        }
+    }
+
+    /// Every blob with when it was last written (for the orphan sweep).
+    pub async fn list(&self) -> Result<Vec<(BlobKey, Timestamp)>, StorageError> {
+        match &self.backend {
+            Backend::Local { root } => {
+                let root = root.clone();
+                tokio::task::spawn_blocking(move || list_local(&root))
+                    .await
+                    .map_err(std::io::Error::other)?
+            }
+            Backend::Remote { store } => {
+                let objects: Vec<_> = store.list(None).try_collect().await?;
+                Ok(objects
+                    .into_iter()
+                    .map(|o| {
+                        (
+                            BlobKey(o.location.to_string()),
+                            Timestamp::from(o.last_modified),
+                        )
+                    })
+                    .filter(|(key, _)| key.is_well_formed())
+                    .collect())
+            }
+        }
+    }
+
+    /// Removes a blob (orphans only: documents are never deleted).
+    pub async fn delete(&self, key: &BlobKey) -> Result<(), StorageError> {
+        match &self.backend {
+            Backend::Local { root } => Ok(tokio::fs::remove_file(root.join(key.as_str())).await?),
+            Backend::Remote { store } => Ok(store.delete(&ObjectPath::from(key.as_str())).await?),
+        }
+    }
+}
+
+fn list_local(root: &Path) -> Result<Vec<(BlobKey, Timestamp)>, StorageError> {
+    let mut blobs = Vec::new();
+    let Ok(folders) = std::fs::read_dir(root) else {
+        return Ok(blobs);
+    };
+    for folder in folders {
+        let folder = folder?;
+        if !folder.file_type()?.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(folder.path())? {
+            let file = file?;
+            let key = BlobKey(format!(
+                "{}/{}",
+                folder.file_name().to_string_lossy(),
+                file.file_name().to_string_lossy()
+            ));
+            if !key.is_well_formed() {
+                continue;
+            }
+            let modified = file.metadata()?.modified()?;
+            blobs.push((
+                key,
+                Timestamp::from(chrono::DateTime::<chrono::Utc>::from(modified)),
+            ));
+        }
+    }
+    Ok(blobs)
+}

@@ -1,0 +1,45 @@
+//! Sending a stored document: as an attachment, never rendered by the browser.
+
+use actix_web::HttpResponse;
+use actix_web::http::header::{
+    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+    HeaderValue,
+};
+
+use crate::documents::Document;
+use crate::storage::BlobStream;
+
+/// The response for a document download: `Content-Disposition: attachment` with an ASCII
+/// fallback name and the exact UTF-8 name (RFC 6266 / RFC 8187 encoded), the stored content
+/// type, `nosniff`, and the SHA-256 as ETag.
+pub fn attachment(document: &Document, body: BlobStream) -> HttpResponse {
+    let disposition = ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(document.file_name.ascii_fallback()),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: document.file_name.as_str().as_bytes().to_vec(),
+            }),
+        ],
+    };
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header((header::CONTENT_TYPE, document.content_type.as_str()))
+        .insert_header(disposition)
+        .insert_header((
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .insert_header((
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ));
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", document.sha256)) {
+        response.insert_header((header::ETAG, etag));
+    }
+    response
+        .no_chunking(u64::try_from(document.size_bytes).unwrap_or_default())
+        .streaming(body)
+}

@@ -1,0 +1,4 @@
+//! Pieces the HTTP areas (`api`, `portal`, `admin`) share.
+
+pub mod download;
+pub mod upload_form;

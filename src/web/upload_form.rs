@@ -1,0 +1,78 @@
+//! Reading a multipart upload form: small text fields, and one file streamed through an
+//! `Intake` (never whole in memory).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use actix_multipart::Multipart;
+use futures_util::StreamExt;
+
+use crate::documents::{Intake, StagedFile};
+use crate::error::AppError;
+
+/// The longest text field accepted (dates, type names, CSRF tokens).
+const MAX_TEXT_FIELD: usize = 1024;
+
+/// An upload form as received.
+pub struct UploadForm {
+    /// Text fields by name.
+    pub fields: HashMap<String, String>,
+    /// The file, if one came.
+    pub file: Option<StagedFile>,
+}
+
+impl UploadForm {
+    /// A text field.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+}
+
+/// Reads the whole form; the field named `file_field` is streamed into a staged file in
+/// `staging_dir`, at most `max_bytes` long.
+pub async fn read(
+    mut payload: Multipart,
+    file_field: &str,
+    staging_dir: &Path,
+    max_bytes: u64,
+) -> Result<UploadForm, AppError> {
+    let mut form = UploadForm {
+        fields: HashMap::new(),
+        file: None,
+    };
+    while let Some(field) = payload.next().await {
+        let mut field = field
+            .map_err(|e| AppError::BadRequest(format!("the multipart body is malformed: {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == file_field {
+            if form.file.is_some() {
+                return Err(AppError::invalid(file_field, "send one file per upload"));
+            }
+            let client_name = field
+                .content_disposition()
+                .and_then(|cd| cd.get_filename())
+                .map(str::to_owned);
+            let mut intake = Intake::begin(staging_dir, max_bytes).await?;
+            while let Some(chunk) = field.next().await {
+                let chunk = chunk
+                    .map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+                intake.write(&chunk).await?;
+            }
+            form.file = Some(intake.finish(client_name.as_deref()).await?);
+        } else {
+            let mut value = Vec::new();
+            while let Some(chunk) = field.next().await {
+                let chunk =
+                    chunk.map_err(|e| AppError::BadRequest(format!("the form broke off: {e}")))?;
+                if value.len() + chunk.len() > MAX_TEXT_FIELD {
+                    return Err(AppError::invalid(name, "is too long"));
+                }
+                value.extend_from_slice(&chunk);
+            }
+            let value = String::from_utf8(value)
+                .map_err(|_| AppError::invalid(name.clone(), "must be UTF-8 text"))?;
+            form.fields.insert(name, value);
+        }
+    }
+    Ok(form)
+}
