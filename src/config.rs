@@ -79,7 +79,8 @@ impl Settings {
             figment = figment.merge(Toml::file(file));
         }
         let figment = figment
-            .merge(Env::prefixed("KYC_PORTAL_"))
+            // KYC_PORTAL_LOG_JSON is read by the logger before settings exist.
+            .merge(Env::prefixed("KYC_PORTAL_").ignore(&["log_json"]))
             .merge(Env::raw().only(&["DATABASE_URL"]));
         let settings: Settings = figment
             .extract()

@@ -1,11 +1,11 @@
 //! The `kyc-portal` command: parse the command line, load settings, run.
 
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use kyc_portal::db::Db;
+use kyc_portal::kyc::offline_check::check_offline;
 use kyc_portal::{Application, RunOptions, Settings, api_tokens, telemetry};
 
 /// Self-hosted buyer onboarding (KYC) portal.
@@ -31,10 +31,28 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Check a VAT number offline (format and check digits); exit 0 valid, 1 invalid.
+    CheckVat {
+        /// The number with its country prefix, e.g. DE136695976.
+        number: String,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Needs no settings, no database and no runtime.
+    if let Command::CheckVat { number } = &cli.command {
+        return match check_offline(number) {
+            Ok(valid) => {
+                println!("valid: {valid} ({})", valid.country_name());
+                ExitCode::SUCCESS
+            }
+            Err(reason) => {
+                println!("invalid: {reason}");
+                ExitCode::from(1)
+            }
+        };
+    }
     telemetry::init_logging();
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
@@ -82,14 +100,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", issued.token);
         }
+        // Answered in `main` before settings are loaded.
+        Command::CheckVat { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Reads one line (a password) from standard input.
-#[allow(dead_code)]
-fn read_line() -> std::io::Result<String> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }

@@ -1,3 +1,4 @@
 //! KYC: VAT numbers, VIES checks and the buyer's KYC status.
 
+pub mod offline_check;
 pub mod vat;

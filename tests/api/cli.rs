@@ -57,6 +57,16 @@ fn settings_come_from_the_config_file_and_a_bad_one_is_refused() {
     assert!(status.success());
     assert!(dir.path().join("from-file.db").exists());
 
+    let json_logs = portal()
+        .args(["--config", config.to_str().unwrap(), "migrate"])
+        .env("KYC_PORTAL_LOG_JSON", "1")
+        .status()
+        .unwrap();
+    assert!(
+        json_logs.success(),
+        "the logger's own variable is not a setting"
+    );
+
     std::fs::write(&config, "databse_url = \"typo\"\n").unwrap();
     let output = portal()
         .args(["--config", config.to_str().unwrap(), "migrate"])
@@ -95,4 +105,28 @@ fn serve_stops_cleanly_on_sigterm() {
     assert!(killed.success());
     let status = child.wait().unwrap();
     assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn check_vat_says_valid_or_invalid_with_the_reason_and_the_exit_code() {
+    let valid = portal()
+        .args(["check-vat", "DE 136.695.976"])
+        .output()
+        .unwrap();
+    assert_eq!(valid.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&valid.stdout).trim(),
+        "valid: DE136695976 (Germany)"
+    );
+
+    let wrong_digit = portal()
+        .args(["check-vat", "DE123456789"])
+        .output()
+        .unwrap();
+    assert_eq!(wrong_digit.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&wrong_digit.stdout).contains("check digit"));
+
+    let unknown = portal().args(["check-vat", "QQ123"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stdout).starts_with("invalid: "));
 }
