@@ -34,6 +34,10 @@ pub struct Settings {
     pub idenfy_url: String,
     /// Largest document upload accepted, in bytes.
     pub max_upload_bytes: u64,
+    /// 32-byte key (hex) from which the server derives secrets such as invitation link tokens.
+    /// Unset: generated into `<data_dir>/secret.key` on first start. Instances that share a
+    /// database must share this key.
+    pub secret_key: Option<SecretString>,
 }
 
 /// The defaults as a serialisable shape (secrets cannot be serialised, so they travel as text).
@@ -102,6 +106,7 @@ impl Settings {
             vies_url: DEFAULTS.vies_url.into(),
             idenfy_url: DEFAULTS.idenfy_url.into(),
             max_upload_bytes: DEFAULTS.max_upload_bytes,
+            secret_key: None,
         }
     }
 

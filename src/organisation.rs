@@ -7,6 +7,7 @@ use sqlx::Row;
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::error::AppError;
+use crate::i18n::Language;
 
 const KEY: &str = "organisation";
 
@@ -16,12 +17,27 @@ const KEY: &str = "organisation";
 pub struct OrganisationSettings {
     /// Whether sellers may register buyers whose KYC the marketplace runs itself.
     pub allow_marketplace_led_kyc: bool,
+    /// The organisation's name, as buyers see it on pages and in emails.
+    pub name: String,
+    /// Primary colour of pages and emails (`#rrggbb`).
+    pub primary_colour: String,
+    /// Whom buyers write to with questions.
+    pub support_email: Option<String>,
+    /// Whom buyers call with questions.
+    pub support_phone: Option<String>,
+    /// Language of invitations that do not name one.
+    pub default_language: Language,
 }
 
 impl Default for OrganisationSettings {
     fn default() -> OrganisationSettings {
         OrganisationSettings {
             allow_marketplace_led_kyc: true,
+            name: "KYC Portal".into(),
+            primary_colour: "#1d4f91".into(),
+            support_email: None,
+            support_phone: None,
+            default_language: Language::En,
         }
     }
 }

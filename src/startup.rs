@@ -13,8 +13,11 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::documents;
+use crate::email::Mailer;
 use crate::idempotency;
+use crate::invitations::{EMAIL_JOB, InvitationEmailJob};
 use crate::jobs::{Worker, WorkerOptions};
+use crate::server_key::ServerKey;
 use crate::state::AppState;
 use crate::storage::BlobStore;
 use crate::telemetry::{self, Metrics};
@@ -58,6 +61,12 @@ pub enum StartError {
     /// The document store could not be opened.
     #[error("cannot open the document store")]
     Storage(#[from] crate::storage::StorageError),
+    /// The server key could not be read or made.
+    #[error("cannot load the server key")]
+    Key(#[from] crate::server_key::ServerKeyError),
+    /// Mail is misconfigured.
+    #[error("cannot set up mail")]
+    Mail(#[from] crate::email::MailError),
     /// Metrics could not be set up.
     #[error("cannot set up metrics")]
     Metrics(#[from] prometheus::Error),
@@ -75,16 +84,28 @@ impl Application {
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?
             .port();
         let blobs = Arc::new(BlobStore::open(&settings).await?);
+        let key = ServerKey::load_or_create(&settings)?;
+        let mailer = Mailer::from_settings(&settings)?;
+        let settings = Arc::new(settings);
+        let worker = options.run_worker.then(|| {
+            Worker::new(db.clone(), options.worker.clone()).register(
+                EMAIL_JOB,
+                Arc::new(InvitationEmailJob {
+                    db: db.clone(),
+                    settings: settings.clone(),
+                    key: key.clone(),
+                    mailer,
+                }),
+            )
+        });
         let state = AppState {
             db: db.clone(),
             blobs: blobs.clone(),
-            settings: Arc::new(settings),
+            key,
+            settings,
             metrics: Metrics::new()?,
         };
         let server = serve(listener, state).map_err(|e| StartError::Bind("listener".into(), e))?;
-        let worker = options
-            .run_worker
-            .then(|| Worker::new(db.clone(), options.worker.clone()));
         Ok(Application {
             port,
             server,

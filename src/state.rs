@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::invitations::Links;
+use crate::server_key::ServerKey;
 use crate::storage::BlobStore;
 use crate::telemetry::Metrics;
 
@@ -16,6 +18,18 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Where document bytes live.
     pub blobs: Arc<BlobStore>,
+    /// The server's secret key.
+    pub key: ServerKey,
     /// Request metrics.
     pub metrics: Metrics,
+}
+
+impl AppState {
+    /// What turns invitations into links.
+    pub fn links(&self) -> Links<'_> {
+        Links {
+            key: &self.key,
+            public_url: &self.settings.public_url,
+        }
+    }
 }

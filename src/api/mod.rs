@@ -6,6 +6,7 @@ mod body;
 mod buyers;
 mod documents;
 mod idempotent;
+mod invitations;
 mod partners;
 
 use actix_web::body::BoxBody;
@@ -38,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(partners::configure)
             .configure(buyers::configure)
             .configure(documents::configure)
+            .configure(invitations::configure)
             .default_service(web::to(not_found)),
     );
 }

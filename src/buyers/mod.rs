@@ -305,3 +305,13 @@ pub async fn ensure_active_in(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Resu
         Some(BuyerStatus::Active) => Ok(()),
     }
 }
+
+/// Inside a write transaction: the buyer's status (None when unknown), holding its row until
+/// the transaction ends.
+pub async fn lock_status_in(
+    tx: &mut WriteTx,
+    db: &Db,
+    buyer_id: &str,
+) -> Result<Option<BuyerStatus>, AppError> {
+    Ok(store::lock_status(tx, db.for_update(), buyer_id).await?)
+}

@@ -28,6 +28,12 @@ pub trait JobHandler: Send + Sync {
     /// Does the work for one job. Handlers must tolerate running twice for one job (a worker
     /// may die after the work and before recording it).
     fn run<'a>(&'a self, payload: &'a Value) -> BoxFuture<'a, Result<(), JobError>>;
+
+    /// Called once when the job is kept as failed (after its last attempt), so the handler can
+    /// make the failure visible where people look.
+    fn gave_up<'a>(&'a self, _payload: &'a Value, _error: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
 }
 
 /// Delay before retry n (from 1): `base * 2^(n-1)`, at most `max`.
@@ -156,11 +162,13 @@ impl Worker {
                 };
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempt, error = %message, "job attempt failed");
                 self.queue.fail(job, &message, retry_at).await?;
-                Ok(if retry_at.is_some() {
-                    Step::Retrying(job.id.clone())
-                } else {
-                    Step::Failed(job.id.clone())
-                })
+                if retry_at.is_some() {
+                    return Ok(Step::Retrying(job.id.clone()));
+                }
+                if let Some(handler) = self.handlers.get(&job.kind) {
+                    handler.gave_up(&job.payload, &message).await;
+                }
+                Ok(Step::Failed(job.id.clone()))
             }
         }
     }

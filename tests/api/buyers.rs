@@ -116,7 +116,7 @@ on_both_backends! {
 
     async fn marketplace_led_is_forbidden_while_the_capability_is_off(app) {
         let seller = app.create_seller().await;
-        let settings = OrganisationSettings { allow_marketplace_led_kyc: false };
+        let settings = OrganisationSettings { allow_marketplace_led_kyc: false, ..OrganisationSettings::default() };
         organisation::save(&app.db, &Actor::System, &settings).await.unwrap();
 
         expect_problem(app.post_json(&buyers_path(&seller), &reference_buyer()).await, 403).await;

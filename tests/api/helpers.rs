@@ -55,6 +55,46 @@ pub async fn fresh_database(backend: Backend, dir: &TempDir) -> Option<String> {
     }
 }
 
+/// Where the suite's server log goes (`.ci/run` greps it for issued tokens afterwards).
+pub fn suite_log_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("suite.log")
+}
+
+/// Where every issued invitation token is noted, for that grep.
+pub fn issued_tokens_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("issued-tokens.txt")
+}
+
+/// Sends the log of every portal the suite starts to `suite_log_path()`, at debug level.
+fn init_suite_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(suite_log_path())
+            .expect("suite log");
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "debug,sqlx=info,hyper=info,h2=info,rustls=info",
+            ))
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .try_init();
+    });
+}
+
+/// Notes the token of an invitation link the suite was given.
+pub fn note_issued_link(link: &str) {
+    let token = link.rsplit('/').next().expect("token");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(issued_tokens_path())
+        .expect("token list");
+    writeln!(file, "{token}").expect("note token");
+}
+
 /// Short worker timings so tests see jobs run promptly.
 pub fn quick_worker() -> WorkerOptions {
     WorkerOptions {
@@ -89,6 +129,7 @@ impl TestApp {
         backend: Backend,
         adjust: impl FnOnce(&mut Settings),
     ) -> Option<TestApp> {
+        init_suite_log();
         let dir = tempfile::tempdir().expect("temp dir");
         let url = fresh_database(backend, &dir).await?;
         let mut settings = Settings::for_data_dir(&url, dir.path());

@@ -9,6 +9,7 @@ mod crash;
 mod documents;
 mod fixtures;
 mod idempotency;
+mod invitations;
 mod jobs;
 mod partners;
 mod service;

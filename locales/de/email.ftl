@@ -1,0 +1,9 @@
+email-invitation-subject = { $seller }: Bitte laden Sie Ihre Firmenunterlagen hoch
+email-invitation-greeting = Guten Tag,
+email-invitation-intro = { $seller } bittet { $company }, die Firmenunterlagen (KYC) auf der sicheren Upload-Seite von { $organisation } hochzuladen.
+email-invitation-button = Unterlagen hochladen
+email-invitation-link-hint = Falls die Schaltfläche nicht funktioniert, kopieren Sie diesen Link in Ihren Browser:
+email-invitation-expiry = Der Link ist gültig bis zum { $date }.
+email-invitation-help = Fragen? Schreiben Sie an { $contact }.
+email-invitation-ignore = Falls Sie diese E-Mail nicht erwartet haben, können Sie sie ignorieren.
+email-invitation-signature = Mit freundlichen Grüßen, { $organisation }

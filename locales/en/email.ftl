@@ -1,0 +1,9 @@
+email-invitation-subject = { $seller }: please upload your company documents
+email-invitation-greeting = Hello,
+email-invitation-intro = { $seller } asks { $company } to upload its company documents (KYC) on the secure upload page of { $organisation }.
+email-invitation-button = Upload documents
+email-invitation-link-hint = If the button does not work, copy this link into your browser:
+email-invitation-expiry = The link is valid until { $date }.
+email-invitation-help = Questions? Write to { $contact }.
+email-invitation-ignore = If you did not expect this email, you can ignore it.
+email-invitation-signature = Kind regards, { $organisation }

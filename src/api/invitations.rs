@@ -1,0 +1,160 @@
+//! Self-service invitations: create, list, read, revoke, resend, QR codes.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::body::JsonBody;
+use super::idempotent::{client_of, run};
+use super::json;
+use super::partners::PageQuery;
+use crate::audit::Actor;
+use crate::error::AppError;
+use crate::invitations::{self, RawInvitation, qr};
+use crate::organisation;
+use crate::pagination::Listing;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/kyc/self-service-invitations")
+            .route(web::post().to(create_invitation))
+            .route(web::get().to(list_invitations)),
+    )
+    .service(web::resource("/invitations/{id}").route(web::get().to(get_invitation)))
+    .service(web::resource("/invitations/{id}/revoke").route(web::post().to(revoke_invitation)))
+    .service(web::resource("/invitations/{id}/resend").route(web::post().to(resend_invitation)))
+    .service(web::resource("/invitations/{id}/qr.svg").route(web::get().to(qr_svg)))
+    .service(web::resource("/invitations/{id}/qr.png").route(web::get().to(qr_png)));
+}
+
+fn actor(req: &HttpRequest) -> Result<Actor, AppError> {
+    Ok(Actor::ApiToken(client_of(req)?.name))
+}
+
+/// `POST .../kyc/self-service-invitations` — any API client: 201 with the link; the email is
+/// sent in the background.
+async fn create_invitation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let body = JsonBody::parse(&body)?;
+    let actor = actor(&req)?;
+    let (seller_id, buyer_id) = path.into_inner();
+    run(&req, &state.db, body.fingerprint(), async {
+        let default_language = organisation::load(&state.db).await?.default_language;
+        let new = body.to::<RawInvitation>()?.parse(default_language)?;
+        let view =
+            invitations::create(&state.db, state.links(), &actor, &seller_id, &buyer_id, new)
+                .await?;
+        let mut response = json(StatusCode::CREATED, &view);
+        if let Ok(location) = HeaderValue::from_str(&format!("/v1/invitations/{}", view.uuid)) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Ok(response)
+    })
+    .await
+}
+
+/// `GET .../kyc/self-service-invitations` — any API client: newest first.
+async fn list_invitations(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (seller_id, buyer_id) = path.into_inner();
+    let page = invitations::list(
+        &state.db,
+        state.links(),
+        &seller_id,
+        &buyer_id,
+        &query.page()?,
+    )
+    .await?;
+    Ok(json(StatusCode::OK, &Listing::new(page)))
+}
+
+/// `GET /v1/invitations/{id}` — any API client.
+async fn get_invitation(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let view = invitations::get(&state.db, state.links(), &path).await?;
+    Ok(json(StatusCode::OK, &view))
+}
+
+/// `POST /v1/invitations/{id}/revoke` — any API client: the link stops working at once.
+async fn revoke_invitation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let body = JsonBody::parse(&body)?;
+    let actor = actor(&req)?;
+    run(&req, &state.db, body.fingerprint(), async {
+        let view = invitations::revoke(&state.db, state.links(), &actor, &path).await?;
+        Ok(json(StatusCode::OK, &view))
+    })
+    .await
+}
+
+/// `POST /v1/invitations/{id}/resend` — any API client: the same link, emailed again.
+async fn resend_invitation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let body = JsonBody::parse(&body)?;
+    let actor = actor(&req)?;
+    run(&req, &state.db, body.fingerprint(), async {
+        let view = invitations::resend(&state.db, state.links(), &actor, &path).await?;
+        Ok(json(StatusCode::ACCEPTED, &view))
+    })
+    .await
+}
+
+/// `GET /v1/invitations/{id}/qr.svg` — any API client: the link as a QR code, for print.
+async fn qr_svg(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let link = invitations::link(&state.db, state.links(), &path).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(qr::svg(&link)?))
+}
+
+#[derive(Deserialize)]
+struct PngQuery {
+    size: Option<u32>,
+}
+
+/// `GET /v1/invitations/{id}/qr.png?size=N` — any API client: N pixels wide (default 512).
+async fn qr_png(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<PngQuery>,
+) -> Result<HttpResponse, AppError> {
+    let size = query.size.unwrap_or(512);
+    if !qr::PNG_SIZES.contains(&size) {
+        return Err(AppError::invalid(
+            "size",
+            format!(
+                "must be between {} and {}",
+                qr::PNG_SIZES.start(),
+                qr::PNG_SIZES.end()
+            ),
+        ));
+    }
+    let link = invitations::link(&state.db, state.links(), &path).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("image/png")
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .body(qr::png(&link, size)?))
+}

@@ -1,0 +1,124 @@
+//! Languages and translated text. Every message lives in `locales/<lang>/*.ftl`; adding a
+//! language is adding a folder (and a variant here).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, static_loader};
+use serde::{Deserialize, Serialize};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Isolation marks around arguments would show up as stray characters in plain-text mail.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// A language the portal speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Deutsch.
+    De,
+    /// English.
+    En,
+}
+
+impl Language {
+    /// Every language, in the order a switch shows them.
+    pub const ALL: [Language; 2] = [Language::De, Language::En];
+
+    /// The language with this code (`de`, `en`).
+    pub fn parse(code: &str) -> Option<Language> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "de" => Some(Language::De),
+            "en" => Some(Language::En),
+            _ => None,
+        }
+    }
+
+    /// The ISO 639-1 code, as in `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::De => "de",
+            Language::En => "en",
+        }
+    }
+
+    fn identifier(self) -> LanguageIdentifier {
+        match self {
+            Language::De => fluent_templates::langid!("de"),
+            Language::En => fluent_templates::langid!("en"),
+        }
+    }
+
+    /// The message `id`.
+    pub fn text(self, id: &str) -> String {
+        LOCALES.lookup(&self.identifier(), id)
+    }
+
+    /// The message `id` with its arguments filled in.
+    pub fn text_with(self, id: &str, args: &[(&'static str, &str)]) -> String {
+        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(*value)))
+            .collect();
+        LOCALES.lookup_with_args(&self.identifier(), id, &args)
+    }
+
+    /// A date as this language writes it: `24.11.2026`, `24 November 2026`.
+    pub fn date(self, date: NaiveDate) -> String {
+        match self {
+            Language::De => date.format("%d.%m.%Y").to_string(),
+            Language::En => date.format("%-d %B %Y").to_string(),
+        }
+    }
+}
+
+/// Every message id of one language, read from its `.ftl` files (for the completeness test).
+pub fn message_ids(language: Language) -> std::io::Result<std::collections::BTreeSet<String>> {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("locales")
+        .join(language.code());
+    let mut ids = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(folder)? {
+        let text = std::fs::read_to_string(entry?.path())?;
+        ids.extend(
+            text.lines()
+                .filter(|l| l.chars().next().is_some_and(|c| c.is_ascii_lowercase()))
+                .filter_map(|l| l.split_once('=').map(|(id, _)| id.trim().to_owned())),
+        );
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_has_the_same_message_ids() {
+        let english = message_ids(Language::En).unwrap();
+        assert!(!english.is_empty());
+        for language in Language::ALL {
+            assert_eq!(message_ids(language).unwrap(), english, "{language:?}");
+        }
+    }
+
+    #[test]
+    fn messages_fill_in_their_arguments_without_isolation_marks() {
+        let text = Language::De.text_with("email-invitation-expiry", &[("date", "06.05.2026")]);
+        assert_eq!(text, "Der Link ist gültig bis zum 06.05.2026.");
+    }
+
+    #[test]
+    fn dates_are_written_the_way_each_language_writes_them() {
+        let date = NaiveDate::from_ymd_opt(2026, 5, 6).unwrap();
+        assert_eq!(Language::De.date(date), "06.05.2026");
+        assert_eq!(Language::En.date(date), "6 May 2026");
+    }
+}

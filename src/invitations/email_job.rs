@@ -1,0 +1,121 @@
+//! The background job that emails an invitation: rendered in its language, branded, sent over
+//! SMTP (or into the outbox); retried by the queue, and marked FAILED when it gives up.
+
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use serde_json::Value;
+
+use super::model::EmailStatus;
+use super::{InvitationStatus, Links, store};
+use crate::buyers;
+use crate::config::Settings;
+use crate::db::{Db, now};
+use crate::email::{Mailer, invitation};
+use crate::jobs::{JobError, JobHandler};
+use crate::organisation;
+use crate::partners;
+use crate::server_key::ServerKey;
+
+/// The job kind.
+pub const EMAIL_JOB: &str = "invitation.email";
+
+/// Sends invitation emails.
+pub struct InvitationEmailJob {
+    /// The database.
+    pub db: Db,
+    /// Settings (public URL, sender).
+    pub settings: Arc<Settings>,
+    /// The key links derive from.
+    pub key: ServerKey,
+    /// The mail transport.
+    pub mailer: Mailer,
+}
+
+fn invitation_id(payload: &Value) -> Result<&str, JobError> {
+    payload["invitationId"]
+        .as_str()
+        .ok_or_else(|| JobError::Permanent("payload without invitationId".into()))
+}
+
+impl InvitationEmailJob {
+    async fn send(&self, id: &str) -> Result<(), JobError> {
+        let retry = |e: crate::error::AppError| JobError::Retry(e.to_string());
+        let Some(invitation) = store::find(self.db.pool(), id)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?
+        else {
+            return Err(JobError::Permanent(format!(
+                "invitation {id} does not exist"
+            )));
+        };
+        if invitation.status_at(now()) != InvitationStatus::Active {
+            // Revoked or expired meanwhile: an email with a dead link helps nobody.
+            return Ok(());
+        }
+        let buyer = buyers::get_by_id(&self.db, &invitation.buyer_id)
+            .await
+            .map_err(retry)?;
+        let seller = partners::get(&self.db, &buyer.seller_id)
+            .await
+            .map_err(retry)?;
+        let organisation = organisation::load(&self.db).await.map_err(retry)?;
+        let links = Links {
+            key: &self.key,
+            public_url: &self.settings.public_url,
+        };
+        let link = links.of(&invitation);
+        // Without a support address the seller, who asked for the documents, is whom to ask.
+        let contact = organisation
+            .support_email
+            .clone()
+            .unwrap_or_else(|| seller.name.clone());
+        let email = invitation::render(&invitation::InvitationFacts {
+            language: invitation.language,
+            organisation: &organisation.name,
+            colour: &organisation.primary_colour,
+            seller: &seller.name,
+            company: &buyer.company_name,
+            link: &link,
+            expires_on: invitation.expires_at.to_datetime().date_naive(),
+            contact: &contact,
+        })
+        .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;
+        self.mailer
+            .send(invitation.recipient_email.as_str(), email)
+            .await
+            .map_err(|e| JobError::Retry(e.to_string()))?;
+        self.set_status(id, EmailStatus::Sent, None).await
+    }
+
+    async fn set_status(
+        &self,
+        id: &str,
+        status: EmailStatus,
+        error: Option<&str>,
+    ) -> Result<(), JobError> {
+        let failed = |e: sqlx::Error| JobError::Retry(e.to_string());
+        let mut tx = self.db.begin_write().await.map_err(failed)?;
+        store::set_email_status(&mut tx, id, status, error, now())
+            .await
+            .map_err(failed)?;
+        tx.commit().await.map_err(failed)
+    }
+}
+
+impl JobHandler for InvitationEmailJob {
+    fn run<'a>(&'a self, payload: &'a Value) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move { self.send(invitation_id(payload)?).await })
+    }
+
+    fn gave_up<'a>(&'a self, payload: &'a Value, error: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let Ok(id) = invitation_id(payload) else {
+                return;
+            };
+            if let Err(e) = self.set_status(id, EmailStatus::Failed, Some(error)).await {
+                tracing::error!(invitation = id, error = %e, "could not record a failed invitation email");
+            }
+        })
+    }
+}

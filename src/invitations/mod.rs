@@ -1,0 +1,300 @@
+//! Self-service invitations: a secret link for a buyer, emailed or printed as a QR code, valid
+//! until it expires, counting its uses.
+
+mod email_job;
+mod model;
+pub mod qr;
+mod store;
+mod token;
+
+pub use email_job::{EMAIL_JOB, InvitationEmailJob};
+pub use model::{
+    EmailStatus, Invitation, InvitationStatus, InvitationView, NewInvitation, RawInvitation,
+};
+pub use token::LinkToken;
+
+use serde_json::json;
+
+use crate::audit::{self, Actor, Change};
+use crate::buyers::{self, BuyerStatus};
+use crate::db::{Db, WriteTx, now};
+use crate::error::AppError;
+use crate::events::{self, EventType};
+use crate::jobs;
+use crate::pagination::{Cursor, Page};
+use crate::server_key::ServerKey;
+
+/// What turns an invitation into its link.
+#[derive(Clone, Copy)]
+pub struct Links<'a> {
+    /// The server key the tokens derive from.
+    pub key: &'a ServerKey,
+    /// The portal's public base URL.
+    pub public_url: &'a str,
+}
+
+impl Links<'_> {
+    /// The invitation's public link.
+    pub fn of(&self, invitation: &Invitation) -> String {
+        LinkToken::derive(self.key, &invitation.token_nonce).link(self.public_url)
+    }
+
+    fn view(&self, invitation: &Invitation) -> InvitationView {
+        invitation.view(now(), self.of(invitation))
+    }
+}
+
+/// Why a link cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailable {
+    /// Past its expiry.
+    Expired,
+    /// Revoked.
+    Revoked,
+    /// Used up.
+    Exhausted,
+    /// The buyer is blocked.
+    BuyerBlocked,
+}
+
+async fn audit_change(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    action: &str,
+    before: Option<&InvitationView>,
+    after: &InvitationView,
+) -> Result<(), sqlx::Error> {
+    // The link is a secret: the history keeps everything else.
+    let snapshot = |v: &InvitationView| {
+        let mut value = serde_json::to_value(v).ok()?;
+        value.as_object_mut()?.remove("publicLinkUrl");
+        Some(value)
+    };
+    audit::record(
+        tx,
+        Change {
+            entity_type: "invitation",
+            entity_id: &after.uuid,
+            action,
+            actor,
+            before: before.and_then(snapshot),
+            after: snapshot(after),
+        },
+    )
+    .await
+}
+
+/// Creates an invitation for an active buyer and queues its email.
+pub async fn create(
+    db: &Db,
+    links: Links<'_>,
+    actor: &Actor,
+    seller_id: &str,
+    buyer_id: &str,
+    new: NewInvitation,
+) -> Result<InvitationView, AppError> {
+    buyers::get(db, seller_id, buyer_id).await?;
+    let nonce = token::new_nonce()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
+    let created_at = now();
+    let invitation = Invitation {
+        id: format!("inv_{}", uuid::Uuid::new_v4().simple()),
+        buyer_id: buyer_id.to_owned(),
+        recipient_email: new.recipient_email,
+        language: new.language,
+        token_nonce: nonce,
+        created_at,
+        expires_at: created_at.plus(chrono::Duration::days(new.expires_in_days)),
+        usage_count: 0,
+        max_uses: new.max_uses,
+        last_used_at: None,
+        revoked_at: None,
+        email_status: EmailStatus::Queued,
+        email_error: None,
+    };
+    let token_hash = LinkToken::derive(links.key, &invitation.token_nonce).hash();
+    let mut tx = db.begin_write().await?;
+    buyers::ensure_active_in(&mut tx, db, buyer_id).await?;
+    store::insert(&mut tx, &invitation, &token_hash).await?;
+    let view = links.view(&invitation);
+    audit_change(&mut tx, actor, "created", None, &view).await?;
+    jobs::enqueue(
+        &mut tx,
+        EMAIL_JOB,
+        &json!({ "invitationId": invitation.id }),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+async fn find(db: &Db, id: &str) -> Result<Invitation, AppError> {
+    store::find(db.pool(), id)
+        .await?
+        .ok_or(AppError::NotFound("invitation"))
+}
+
+/// One invitation.
+pub async fn get(db: &Db, links: Links<'_>, id: &str) -> Result<InvitationView, AppError> {
+    Ok(links.view(&find(db, id).await?))
+}
+
+/// The public link of an invitation (for its QR code).
+pub async fn link(db: &Db, links: Links<'_>, id: &str) -> Result<String, AppError> {
+    Ok(links.of(&find(db, id).await?))
+}
+
+/// A buyer's invitations, newest first.
+pub async fn list(
+    db: &Db,
+    links: Links<'_>,
+    seller_id: &str,
+    buyer_id: &str,
+    page: &Page,
+) -> Result<(Vec<InvitationView>, Option<Cursor>), AppError> {
+    buyers::get(db, seller_id, buyer_id).await?;
+    let invitations = store::list(db.pool(), buyer_id, page).await?;
+    let (invitations, next) =
+        page.split(invitations, |i| Cursor::new(i.created_at.millis(), &i.id));
+    Ok((invitations.iter().map(|i| links.view(i)).collect(), next))
+}
+
+/// Revokes an invitation; revoking twice changes nothing.
+pub async fn revoke(
+    db: &Db,
+    links: Links<'_>,
+    actor: &Actor,
+    id: &str,
+) -> Result<InvitationView, AppError> {
+    let mut tx = db.begin_write().await?;
+    let current = store::find(&mut *tx, id)
+        .await?
+        .ok_or(AppError::NotFound("invitation"))?;
+    if current.revoked_at.is_some() {
+        return Ok(links.view(&current));
+    }
+    let revoked = Invitation {
+        revoked_at: Some(now()),
+        ..current.clone()
+    };
+    store::revoke(&mut tx, id, now()).await?;
+    audit_change(
+        &mut tx,
+        actor,
+        "revoked",
+        Some(&links.view(&current)),
+        &links.view(&revoked),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(links.view(&revoked))
+}
+
+/// Sends the email again (the same link); only for an active invitation of an active buyer.
+pub async fn resend(
+    db: &Db,
+    links: Links<'_>,
+    actor: &Actor,
+    id: &str,
+) -> Result<InvitationView, AppError> {
+    let mut tx = db.begin_write().await?;
+    let current = store::find(&mut *tx, id)
+        .await?
+        .ok_or(AppError::NotFound("invitation"))?;
+    let status = current.status_at(now());
+    if status != InvitationStatus::Active {
+        return Err(AppError::conflict(format!(
+            "the invitation is {}; create a new one",
+            serde_json::to_value(status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        )));
+    }
+    buyers::ensure_active_in(&mut tx, db, &current.buyer_id).await?;
+    store::set_email_status(&mut tx, id, EmailStatus::Queued, None, now()).await?;
+    let queued = Invitation {
+        email_status: EmailStatus::Queued,
+        email_error: None,
+        ..current.clone()
+    };
+    audit_change(
+        &mut tx,
+        actor,
+        "resent",
+        Some(&links.view(&current)),
+        &links.view(&queued),
+    )
+    .await?;
+    jobs::enqueue(&mut tx, EMAIL_JOB, &json!({ "invitationId": id }), None).await?;
+    tx.commit().await?;
+    Ok(links.view(&queued))
+}
+
+/// The invitation a link token belongs to; None for an unknown token. Looked up by the token's
+/// hash, so the comparison never depends on the secret's bytes.
+pub async fn find_by_token(db: &Db, token: &str) -> Result<Option<Invitation>, AppError> {
+    let Some(token) = LinkToken::parse(token) else {
+        return Ok(None);
+    };
+    Ok(store::find_by_token_hash(db.pool(), &token.hash()).await?)
+}
+
+/// Why `invitation` cannot be used now, if it cannot.
+pub async fn unavailable(
+    db: &Db,
+    invitation: &Invitation,
+) -> Result<Option<Unavailable>, AppError> {
+    let reason = match invitation.status_at(now()) {
+        InvitationStatus::Revoked => Some(Unavailable::Revoked),
+        InvitationStatus::Exhausted => Some(Unavailable::Exhausted),
+        InvitationStatus::Expired => Some(Unavailable::Expired),
+        InvitationStatus::Active => None,
+    };
+    if reason.is_some() {
+        return Ok(reason);
+    }
+    let buyer = buyers::get_by_id(db, &invitation.buyer_id).await?;
+    Ok(buyer.is_blocked().then_some(Unavailable::BuyerBlocked))
+}
+
+/// Counts one use of the link (a buyer opened it in a new browser session): atomically, never
+/// past `maxUses`, and with the `self_service_invitation.used` event in the same transaction.
+pub async fn record_use(db: &Db, id: &str) -> Result<Result<Invitation, Unavailable>, AppError> {
+    let at = now();
+    let mut tx = db.begin_write().await?;
+    let current = store::find(&mut *tx, id)
+        .await?
+        .ok_or(AppError::NotFound("invitation"))?;
+    match buyers::lock_status_in(&mut tx, db, &current.buyer_id).await? {
+        Some(BuyerStatus::Active) => {}
+        _ => return Ok(Err(Unavailable::BuyerBlocked)),
+    }
+    if !store::count_use(&mut tx, id, at).await? {
+        let now_current = store::find(&mut *tx, id).await?.unwrap_or(current);
+        let reason = match now_current.status_at(at) {
+            InvitationStatus::Revoked => Unavailable::Revoked,
+            InvitationStatus::Expired => Unavailable::Expired,
+            _ => Unavailable::Exhausted,
+        };
+        return Ok(Err(reason));
+    }
+    // Read back inside the transaction: other uses may have counted since `current` was read.
+    let used = store::find(&mut *tx, id)
+        .await?
+        .ok_or(AppError::NotFound("invitation"))?;
+    events::record(
+        &mut tx,
+        EventType::InvitationUsed,
+        json!({
+            "invitationId": used.id,
+            "buyerId": used.buyer_id,
+            "usageCount": used.usage_count,
+            "maxUses": used.max_uses,
+        }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(used))
+}

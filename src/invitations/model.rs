@@ -1,0 +1,226 @@
+//! What a self-service invitation is.
+
+use serde::{Deserialize, Serialize};
+
+use crate::db::Timestamp;
+use crate::email::EmailAddress;
+use crate::error::{AppError, FieldError};
+use crate::i18n::Language;
+
+/// Where an invitation stands; always computed at read time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InvitationStatus {
+    /// The link works.
+    Active,
+    /// Past its expiry.
+    Expired,
+    /// Revoked by staff or a seller system.
+    Revoked,
+    /// Used as often as allowed.
+    Exhausted,
+}
+
+/// Where the invitation's email stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EmailStatus {
+    /// Waiting to be sent (or to be tried again).
+    Queued,
+    /// Handed to the mail server.
+    Sent,
+    /// Given up after the last attempt; `emailError` says why.
+    Failed,
+}
+
+impl EmailStatus {
+    /// The storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailStatus::Queued => "QUEUED",
+            EmailStatus::Sent => "SENT",
+            EmailStatus::Failed => "FAILED",
+        }
+    }
+
+    /// The status with this name.
+    pub fn parse(text: &str) -> Option<EmailStatus> {
+        match text {
+            "QUEUED" => Some(EmailStatus::Queued),
+            "SENT" => Some(EmailStatus::Sent),
+            "FAILED" => Some(EmailStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A stored invitation.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    /// `inv_` and a unique id.
+    pub id: String,
+    /// The buyer it invites.
+    pub buyer_id: String,
+    /// Who gets the email.
+    pub recipient_email: EmailAddress,
+    /// The language of the email and the pages.
+    pub language: Language,
+    /// Input of the link token's derivation (not a secret on its own).
+    pub token_nonce: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+    /// How often the link was used.
+    pub usage_count: i64,
+    /// How often it may be used; unlimited when absent.
+    pub max_uses: Option<i64>,
+    /// When it was last used.
+    pub last_used_at: Option<Timestamp>,
+    /// When it was revoked.
+    pub revoked_at: Option<Timestamp>,
+    /// Where its email stands.
+    pub email_status: EmailStatus,
+    /// Why its email failed.
+    pub email_error: Option<String>,
+}
+
+impl Invitation {
+    /// The status at `now`: revoked wins over exhausted, which wins over expired.
+    pub fn status_at(&self, now: Timestamp) -> InvitationStatus {
+        if self.revoked_at.is_some() {
+            InvitationStatus::Revoked
+        } else if self.max_uses.is_some_and(|max| self.usage_count >= max) {
+            InvitationStatus::Exhausted
+        } else if now >= self.expires_at {
+            InvitationStatus::Expired
+        } else {
+            InvitationStatus::Active
+        }
+    }
+
+    /// The invitation as the API shows it.
+    pub fn view(&self, now: Timestamp, public_link_url: String) -> InvitationView {
+        InvitationView {
+            uuid: self.id.clone(),
+            kind: "KYC",
+            buyer_id: self.buyer_id.clone(),
+            recipient_email: self.recipient_email.as_str().to_owned(),
+            language: self.language,
+            status: self.status_at(now),
+            public_link_url,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            usage_count: self.usage_count,
+            max_uses: self.max_uses,
+            last_used_at: self.last_used_at,
+            email_status: self.email_status,
+            email_error: self.email_error.clone(),
+        }
+    }
+}
+
+/// The invitation resource.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationView {
+    /// `inv_...`.
+    pub uuid: String,
+    /// Always `KYC`.
+    pub kind: &'static str,
+    /// The buyer.
+    pub buyer_id: String,
+    /// Who gets the email.
+    pub recipient_email: String,
+    /// `de` or `en`.
+    pub language: Language,
+    /// Computed now.
+    pub status: InvitationStatus,
+    /// The link for the buyer.
+    pub public_link_url: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When the link stops working.
+    pub expires_at: Timestamp,
+    /// How often it was used.
+    pub usage_count: i64,
+    /// How often it may be used.
+    pub max_uses: Option<i64>,
+    /// When it was last used.
+    pub last_used_at: Option<Timestamp>,
+    /// Where its email stands.
+    pub email_status: EmailStatus,
+    /// Why its email failed.
+    pub email_error: Option<String>,
+}
+
+/// An invitation request as sent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawInvitation {
+    /// Required.
+    pub recipient_email: Option<String>,
+    /// 1 to 90; 14 when absent.
+    pub expires_in_days: Option<i64>,
+    /// `de` or `en`; the organisation's default when absent.
+    pub language: Option<String>,
+    /// At least 1; unlimited when absent.
+    pub max_uses: Option<i64>,
+}
+
+/// A checked invitation request.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    /// Who gets the email.
+    pub recipient_email: EmailAddress,
+    /// Days until the link expires.
+    pub expires_in_days: i64,
+    /// Language.
+    pub language: Language,
+    /// Use limit.
+    pub max_uses: Option<i64>,
+}
+
+impl RawInvitation {
+    /// Checks every field; `default_language` fills a missing language.
+    pub fn parse(self, default_language: Language) -> Result<NewInvitation, AppError> {
+        let mut errors = Vec::new();
+        let email = match self.recipient_email.as_deref().map(EmailAddress::parse) {
+            None => {
+                errors.push(FieldError::new("recipientEmail", "is required"));
+                None
+            }
+            Some(Err(message)) => {
+                errors.push(FieldError::new("recipientEmail", message));
+                None
+            }
+            Some(Ok(email)) => Some(email),
+        };
+        let days = self.expires_in_days.unwrap_or(14);
+        if !(1..=90).contains(&days) {
+            errors.push(FieldError::new("expiresInDays", "must be between 1 and 90"));
+        }
+        let language = match self.language.as_deref() {
+            None => Some(default_language),
+            Some(code) => {
+                let language = Language::parse(code);
+                if language.is_none() {
+                    errors.push(FieldError::new("language", "must be de or en"));
+                }
+                language
+            }
+        };
+        if self.max_uses.is_some_and(|m| !(1..=1_000_000).contains(&m)) {
+            errors.push(FieldError::new("maxUses", "must be at least 1"));
+        }
+        match (email, language) {
+            (Some(recipient_email), Some(language)) if errors.is_empty() => Ok(NewInvitation {
+                recipient_email,
+                expires_in_days: days,
+                language,
+                max_uses: self.max_uses,
+            }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
