@@ -264,16 +264,30 @@ on_both_backends! {
 mod email_over_smtp {
     use super::*;
 
+    /// One invitation emailed through the sink, on each database.
     async fn delivered(language: &str, expected_subject: &str, expected_phrases: &[&str]) {
+        for backend in [Backend::Sqlite, Backend::Postgres] {
+            delivered_on(backend, language, expected_subject, expected_phrases).await;
+        }
+    }
+
+    async fn delivered_on(
+        backend: Backend,
+        language: &str,
+        expected_subject: &str,
+        expected_phrases: &[&str],
+    ) {
         let Some((smtp_url, maildir)) = smtp_sink() else {
             return;
         };
-        let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        let Some(app) = TestApp::spawn_with(backend, |s| {
             s.smtp_url = Some(smtp_url.clone().into());
             s.public_url = "https://onboard.example.com".into();
         })
         .await
-        .unwrap();
+        else {
+            return;
+        };
         let (seller, buyer) = app.create_buyer().await;
         let recipient = format!("buyer-{}@example.com", uuid::Uuid::new_v4().simple());
         let invitation = app
