@@ -20,6 +20,8 @@ pub mod kyc;
 pub mod organisation;
 pub mod pagination;
 pub mod partners;
+pub mod portal;
+pub mod rate_limit;
 pub mod secret_token;
 pub mod server_key;
 pub mod startup;

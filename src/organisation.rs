@@ -6,6 +6,7 @@ use sqlx::Row;
 
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
+use crate::documents::DocumentType;
 use crate::error::AppError;
 use crate::i18n::Language;
 
@@ -27,6 +28,26 @@ pub struct OrganisationSettings {
     pub support_phone: Option<String>,
     /// Language of invitations that do not name one.
     pub default_language: Language,
+    /// The document types every buyer must provide, with how old each may be.
+    pub required_documents: Vec<RequiredDocument>,
+}
+
+/// A document type a buyer must provide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequiredDocument {
+    /// The type.
+    #[serde(rename = "type")]
+    pub document_type: DocumentType,
+    /// Days after its document date that a document stops counting; unlimited when absent.
+    pub max_age_days: Option<u32>,
+}
+
+fn required(document_type: DocumentType, max_age_days: Option<u32>) -> RequiredDocument {
+    RequiredDocument {
+        document_type,
+        max_age_days,
+    }
 }
 
 impl Default for OrganisationSettings {
@@ -38,6 +59,13 @@ impl Default for OrganisationSettings {
             support_email: None,
             support_phone: None,
             default_language: Language::En,
+            required_documents: vec![
+                required(DocumentType::CocExtract, Some(365)),
+                required(DocumentType::BankConfirmation, None),
+                required(DocumentType::VatCertificate, None),
+                required(DocumentType::ContactId, None),
+                required(DocumentType::AmlDeclaration, None),
+            ],
         }
     }
 }

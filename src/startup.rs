@@ -163,6 +163,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .route("/healthz", web::get().to(healthz))
             .route("/metrics", web::get().to(metrics))
             .configure(crate::api::configure)
+            .configure(crate::portal::configure)
     })
     .shutdown_timeout(30)
     .listen(listener)?

@@ -64,7 +64,9 @@ async fn upload_document(
             "the file is larger than the limit of {max} bytes"
         )));
     }
-    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await?;
+    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max)
+        .await
+        .complete()?;
     let request_id = fingerprint(&[
         form.field("type").unwrap_or_default().as_bytes(),
         form.field("documentDate").unwrap_or_default().as_bytes(),

@@ -4,6 +4,7 @@
 mod email_job;
 mod model;
 pub mod qr;
+pub mod sessions;
 mod store;
 mod token;
 
@@ -129,7 +130,8 @@ pub async fn create(
     Ok(view)
 }
 
-async fn find(db: &Db, id: &str) -> Result<Invitation, AppError> {
+/// One invitation as stored.
+pub async fn find(db: &Db, id: &str) -> Result<Invitation, AppError> {
     store::find(db.pool(), id)
         .await?
         .ok_or(AppError::NotFound("invitation"))
@@ -241,14 +243,35 @@ pub async fn find_by_token(db: &Db, token: &str) -> Result<Option<Invitation>, A
     Ok(store::find_by_token_hash(db.pool(), &token.hash()).await?)
 }
 
-/// Why `invitation` cannot be used now, if it cannot.
+/// Why `invitation` cannot be opened now, if it cannot.
 pub async fn unavailable(
     db: &Db,
     invitation: &Invitation,
 ) -> Result<Option<Unavailable>, AppError> {
-    let reason = match invitation.status_at(now()) {
+    unavailable_after(db, invitation, true).await
+}
+
+/// Why a session opened with `invitation` cannot go on, if it cannot: like `unavailable`, but a
+/// link used up (by this session's own use, among others) does not end the sessions it opened.
+pub async fn session_unavailable(
+    db: &Db,
+    invitation: &Invitation,
+) -> Result<Option<Unavailable>, AppError> {
+    unavailable_after(db, invitation, false).await
+}
+
+async fn unavailable_after(
+    db: &Db,
+    invitation: &Invitation,
+    count_exhaustion: bool,
+) -> Result<Option<Unavailable>, AppError> {
+    let at = now();
+    let reason = match invitation.status_at(at) {
         InvitationStatus::Revoked => Some(Unavailable::Revoked),
-        InvitationStatus::Exhausted => Some(Unavailable::Exhausted),
+        InvitationStatus::Exhausted if count_exhaustion => Some(Unavailable::Exhausted),
+        InvitationStatus::Exhausted => {
+            (at >= invitation.expires_at).then_some(Unavailable::Expired)
+        }
         InvitationStatus::Expired => Some(Unavailable::Expired),
         InvitationStatus::Active => None,
     };

@@ -1,4 +1,5 @@
 //! KYC: VAT numbers, VIES checks and the buyer's KYC status.
 
 pub mod offline_check;
+pub mod requirements;
 pub mod vat;

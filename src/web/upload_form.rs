@@ -15,10 +15,22 @@ const MAX_TEXT_FIELD: usize = 1024;
 
 /// An upload form as received.
 pub struct UploadForm {
-    /// Text fields by name.
+    /// Text fields by name (those that came before a failure, if one happened).
     pub fields: HashMap<String, String>,
     /// The file, if one came.
     pub file: Option<StagedFile>,
+    /// Why reading stopped early (a file too large or refused, a broken body), if it did.
+    pub failure: Option<AppError>,
+}
+
+impl UploadForm {
+    /// The form, or the failure that cut it short.
+    pub fn complete(self) -> Result<UploadForm, AppError> {
+        match self.failure {
+            Some(failure) => Err(failure),
+            None => Ok(self),
+        }
+    }
 }
 
 impl UploadForm {
@@ -29,17 +41,32 @@ impl UploadForm {
 }
 
 /// Reads the whole form; the field named `file_field` is streamed into a staged file in
-/// `staging_dir`, at most `max_bytes` long.
+/// `staging_dir`, at most `max_bytes` long. A failure stops the reading; the fields read
+/// before it are kept, so a page can say which form went wrong.
 pub async fn read(
+    payload: Multipart,
+    file_field: &str,
+    staging_dir: &Path,
+    max_bytes: u64,
+) -> UploadForm {
+    let mut form = UploadForm {
+        fields: HashMap::new(),
+        file: None,
+        failure: None,
+    };
+    if let Err(failure) = read_into(&mut form, payload, file_field, staging_dir, max_bytes).await {
+        form.failure = Some(failure);
+    }
+    form
+}
+
+async fn read_into(
+    form: &mut UploadForm,
     mut payload: Multipart,
     file_field: &str,
     staging_dir: &Path,
     max_bytes: u64,
-) -> Result<UploadForm, AppError> {
-    let mut form = UploadForm {
-        fields: HashMap::new(),
-        file: None,
-    };
+) -> Result<(), AppError> {
     while let Some(field) = payload.next().await {
         let mut field = field
             .map_err(|e| AppError::BadRequest(format!("the multipart body is malformed: {e}")))?;
@@ -74,5 +101,5 @@ pub async fn read(
             form.fields.insert(name, value);
         }
     }
-    Ok(form)
+    Ok(())
 }

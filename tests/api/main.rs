@@ -12,5 +12,6 @@ mod idempotency;
 mod invitations;
 mod jobs;
 mod partners;
+mod portal;
 mod service;
 mod storage_s3;

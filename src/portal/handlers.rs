@@ -1,0 +1,430 @@
+//! Handlers of the buyer's pages. Anyone holding a link may call them; everything after the
+//! link itself needs the session cookie the link opened.
+
+use actix_multipart::Multipart;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::page::{self, Failure, PageContext};
+use crate::audit::Actor;
+use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::invitations::{self, Invitation, Unavailable, sessions};
+use crate::organisation;
+use crate::rate_limit::{self, Limit};
+use crate::state::AppState;
+use crate::web::upload_form;
+
+const SESSION_COOKIE: &str = "kyc_session";
+/// Unknown links allowed per client before it is slowed down: enough for typos, far too few to
+/// guess a 256-bit token.
+const MISSES: Limit = Limit {
+    max: 20,
+    window: chrono::Duration::minutes(10),
+};
+
+fn html(status: StatusCode, view: &impl Template) -> Result<HttpResponse, AppError> {
+    let body = view
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page: {e}")))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// The first of our languages the browser asks for; English otherwise.
+fn browser_language(req: &HttpRequest) -> Language {
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(',')
+                .filter_map(|tag| tag.split(';').next())
+                .find_map(|tag| Language::parse(tag.trim().get(..2).unwrap_or_default()))
+        })
+        .unwrap_or(Language::En)
+}
+
+/// The peer's address; forwarded headers are not trusted.
+fn client_bucket(req: &HttpRequest) -> String {
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    format!("portal-miss:{ip}")
+}
+
+async fn message_page(
+    state: &AppState,
+    l: Language,
+    status: StatusCode,
+    seller: Option<&str>,
+    heading: &str,
+    paragraphs: &[&str],
+) -> Result<HttpResponse, AppError> {
+    let organisation = organisation::load(&state.db).await?;
+    html(
+        status,
+        &page::message(l, &organisation, seller, heading, paragraphs),
+    )
+}
+
+async fn unavailable_page(
+    state: &AppState,
+    invitation: &Invitation,
+    reason: Unavailable,
+) -> Result<HttpResponse, AppError> {
+    let reason_id = match reason {
+        Unavailable::Expired => "portal-unavailable-expired",
+        Unavailable::Revoked => "portal-unavailable-revoked",
+        Unavailable::Exhausted => "portal-unavailable-exhausted",
+        Unavailable::BuyerBlocked => "portal-unavailable-blocked",
+    };
+    let seller = seller_name(state, invitation).await;
+    message_page(
+        state,
+        invitation.language,
+        StatusCode::GONE,
+        seller.as_deref(),
+        "portal-unavailable-title",
+        &[reason_id, "portal-unavailable-next"],
+    )
+    .await
+}
+
+async fn seller_name(state: &AppState, invitation: &Invitation) -> Option<String> {
+    let buyer = crate::buyers::get_by_id(&state.db, &invitation.buyer_id)
+        .await
+        .ok()?;
+    Some(
+        crate::partners::get(&state.db, &buyer.seller_id)
+            .await
+            .ok()?
+            .name,
+    )
+}
+
+fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value)
+        .path("/kyc")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.is_https())
+        .finish()
+}
+
+/// `GET /kyc/{token}` — anyone with the link: opens a session (one use of the link per new
+/// browser session) and moves to `/kyc`, so the token leaves the address bar.
+pub async fn open_link_get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let bucket = client_bucket(&req);
+    if rate_limit::is_limited(&state.db, &bucket, MISSES).await? {
+        let l = browser_language(&req);
+        return message_page(
+            &state,
+            l,
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+            "portal-too-many-title",
+            &["portal-too-many-text"],
+        )
+        .await;
+    }
+    let Some(invitation) = invitations::find_by_token(&state.db, &path).await? else {
+        rate_limit::hit(&state.db, &bucket, MISSES).await?;
+        let l = browser_language(&req);
+        return message_page(
+            &state,
+            l,
+            StatusCode::NOT_FOUND,
+            None,
+            "portal-not-found-title",
+            &["portal-not-found-text"],
+        )
+        .await;
+    };
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        let session = sessions::find(&state.db, cookie.value()).await?;
+        if session.is_some_and(|s| s.invitation_id == invitation.id) {
+            return Ok(see_other("/kyc"));
+        }
+    }
+    if let Some(reason) = invitations::unavailable(&state.db, &invitation).await? {
+        return unavailable_page(&state, &invitation, reason).await;
+    }
+    if let Err(reason) = invitations::record_use(&state.db, &invitation.id).await? {
+        return unavailable_page(&state, &invitation, reason).await;
+    }
+    let opened = sessions::open(&state.db, &invitation.id, invitation.language).await?;
+    let mut response = see_other("/kyc");
+    response
+        .add_cookie(&session_cookie(&state, opened.cookie))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting the session cookie: {e}")))?;
+    Ok(response)
+}
+
+/// The session of this request and its invitation, or the page to show instead.
+async fn session_of(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<Result<(String, sessions::PortalSession, Invitation), HttpResponse>, AppError> {
+    let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let session = match &cookie {
+        Some(cookie) => sessions::find(&state.db, cookie).await?,
+        None => None,
+    };
+    let (Some(cookie), Some(session)) = (cookie, session) else {
+        let l = browser_language(req);
+        let page = message_page(
+            state,
+            l,
+            StatusCode::UNAUTHORIZED,
+            None,
+            "portal-session-title",
+            &["portal-error-session"],
+        )
+        .await?;
+        return Ok(Err(page));
+    };
+    let invitation = invitations::find(&state.db, &session.invitation_id).await?;
+    if let Some(reason) = invitations::session_unavailable(&state.db, &invitation).await? {
+        return Ok(Err(unavailable_page(state, &invitation, reason).await?));
+    }
+    Ok(Ok((cookie, session, invitation)))
+}
+
+#[derive(Deserialize)]
+pub struct PageQuery {
+    received: Option<String>,
+}
+
+/// `GET /kyc` — the buyer in a session: the upload page.
+pub async fn view_upload_page_get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (cookie, session, invitation) = match session_of(&req, &state).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    sessions::touch(&state.db, &cookie, None).await?;
+    let context =
+        PageContext::load(&state, invitation, session.language, session.csrf_token).await?;
+    let confirmation = match query.received.as_deref() {
+        Some(id) => confirmation(&state, &context, id).await,
+        None => None,
+    };
+    let view = page::upload_page(&state, &context, confirmation, None).await?;
+    html(StatusCode::OK, &view)
+}
+
+/// "We received ..." for a document of this buyer.
+async fn confirmation(
+    state: &AppState,
+    context: &PageContext,
+    document_id: &str,
+) -> Option<String> {
+    let document = documents::get(&state.db, document_id).await.ok()?;
+    if document.buyer_id != context.buyer.uuid {
+        return None;
+    }
+    let l = context.language;
+    Some(l.text_with(
+        "portal-received",
+        &[
+            ("type", &super::views::type_label(l, document.document_type)),
+            ("file", document.file_name.as_str()),
+            ("date", &l.date(document.document_date.date())),
+        ],
+    ))
+}
+
+/// Forms echo the session's CSRF token; compared through hashes so timing says nothing.
+fn csrf_matches(sent: Option<&str>, expected: &str) -> bool {
+    sent.is_some_and(|sent| Sha256::digest(sent.as_bytes()) == Sha256::digest(expected.as_bytes()))
+}
+
+fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// What to tell the buyer about a failed upload, in their language.
+fn failure_message(l: Language, error: &AppError, max_bytes: u64) -> (StatusCode, String) {
+    match error {
+        AppError::PayloadTooLarge(_) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            l.text_with(
+                "portal-error-too-large",
+                &[("size", &page::megabytes(max_bytes))],
+            ),
+        ),
+        AppError::Validation(errors) => {
+            let id = match errors.first() {
+                Some(e) if e.field == "type" => "portal-error-type",
+                Some(e) if e.field == "documentDate" => "portal-error-date",
+                Some(e) if e.field == "file" && e.message == "is required" => {
+                    "portal-error-file-missing"
+                }
+                _ => "portal-error-file-type",
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, l.text(id))
+        }
+        AppError::Conflict { .. } => (StatusCode::CONFLICT, l.text("portal-error-blocked")),
+        AppError::Internal(cause) => {
+            tracing::error!(error = ?cause, "an upload from the buyer page failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                l.text("portal-error-generic"),
+            )
+        }
+        _ => (StatusCode::BAD_REQUEST, l.text("portal-error-generic")),
+    }
+}
+
+/// `POST /kyc/documents` — the buyer in a session: one document (type, date, file). Answers
+/// JSON to the page's script, or redirects (success) / re-renders the page (failure) without it.
+pub async fn upload_document_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let (_, session, invitation) = match session_of(&req, &state).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    let max = state.settings.max_upload_bytes;
+    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
+    if !csrf_matches(form.field("csrf"), &session.csrf_token) {
+        return Err(AppError::Forbidden(
+            "the form is out of date; reload the page".into(),
+        ));
+    }
+    let document_type = form.field("type").and_then(DocumentType::parse);
+    let outcome = async {
+        let form = form.complete()?;
+        let document_type = DocumentType::parse_field(form.field("type"))?;
+        let document_date = DocumentDate::parse(form.field("documentDate"))?;
+        let staged = form
+            .file
+            .ok_or_else(|| AppError::invalid("file", "is required"))?;
+        let new = NewDocument {
+            document_type,
+            document_date,
+            staged,
+            source: DocumentSource::Invitation,
+            invitation_id: Some(invitation.id.clone()),
+        };
+        documents::upload(
+            &state.db,
+            &state.blobs,
+            &Actor::Invitation(invitation.id.clone()),
+            &invitation.buyer_id,
+            new,
+        )
+        .await
+    }
+    .await;
+    let l = session.language;
+    match outcome {
+        Ok(document) => {
+            let target = format!(
+                "/kyc?received={}#type-{}",
+                document.uuid,
+                document.document_type.as_str()
+            );
+            if wants_json(&req) {
+                Ok(HttpResponse::Created().json(serde_json::json!({ "redirect": target })))
+            } else {
+                Ok(see_other(&target))
+            }
+        }
+        Err(error) => {
+            let (status, message) = failure_message(l, &error, max);
+            if wants_json(&req) {
+                return Ok(
+                    HttpResponse::build(status).json(serde_json::json!({ "message": message }))
+                );
+            }
+            let context = PageContext::load(&state, invitation, l, session.csrf_token).await?;
+            let failure = Failure {
+                document_type,
+                message,
+            };
+            let view = page::upload_page(&state, &context, None, Some(failure)).await?;
+            html(status, &view)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    csrf: String,
+    lang: String,
+}
+
+/// `POST /kyc/language` — the buyer in a session: switches and remembers the language.
+pub async fn switch_language_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LanguageForm>,
+) -> Result<HttpResponse, AppError> {
+    let (cookie, session, _) = match session_of(&req, &state).await? {
+        Ok(found) => found,
+        Err(page) => return Ok(page),
+    };
+    if !csrf_matches(Some(&form.csrf), &session.csrf_token) {
+        return Err(AppError::Forbidden(
+            "the form is out of date; reload the page".into(),
+        ));
+    }
+    let language =
+        Language::parse(&form.lang).ok_or_else(|| AppError::invalid("lang", "must be de or en"))?;
+    sessions::touch(&state.db, &cookie, Some(language)).await?;
+    Ok(see_other("/kyc"))
+}
+
+/// `GET /kyc/brand.css` — anyone: the organisation's colour as a CSS variable (a stylesheet,
+/// because the pages allow no inline style).
+pub async fn brand_css_get(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let organisation = organisation::load(&state.db).await?;
+    let colour = &organisation.primary_colour;
+    let valid = colour.len() == 7
+        && colour.starts_with('#')
+        && colour.bytes().skip(1).all(|b| b.is_ascii_hexdigit());
+    let colour = if valid { colour.as_str() } else { "#1d4f91" };
+    Ok(HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .body(format!(":root {{ --brand: {colour}; }}\n")))
+}
+
+/// `GET /static/portal.css` — anyone.
+pub async fn static_css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .body(include_str!("../../static/portal.css"))
+}
+
+/// `GET /static/upload.js` — anyone.
+pub async fn static_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .body(include_str!("../../static/upload.js"))
+}

@@ -1,0 +1,39 @@
+//! The buyer's upload pages behind an invitation link: `/kyc/{token}` opens a session, `/kyc`
+//! shows the page, forms post uploads and the language choice.
+
+mod handlers;
+mod page;
+mod views;
+
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::web;
+
+/// No inline script or style, no framing, forms and requests only to the portal itself.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .add((header::CACHE_CONTROL, "no-store"))
+}
+
+/// Mounts `/kyc` and the static files its pages use.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/kyc")
+            .wrap(security_headers())
+            .route("", web::get().to(handlers::view_upload_page_get))
+            .route("/documents", web::post().to(handlers::upload_document_post))
+            .route("/language", web::post().to(handlers::switch_language_post))
+            .route("/brand.css", web::get().to(handlers::brand_css_get))
+            .route("/{token}", web::get().to(handlers::open_link_get)),
+    )
+    .service(
+        web::scope("/static")
+            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=3600")))
+            .route("/portal.css", web::get().to(handlers::static_css))
+            .route("/upload.js", web::get().to(handlers::static_js)),
+    );
+}

@@ -1,0 +1,216 @@
+//! Gathering what a buyer page shows, from the domain.
+
+use crate::buyers::{self, Buyer};
+use crate::documents::{self, DocumentType};
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::invitations::Invitation;
+use crate::kyc::requirements;
+use crate::organisation::{self, OrganisationSettings};
+use crate::partners::{self, Seller};
+use crate::state::AppState;
+
+use super::views::{Chrome, MessagePageView, TypeRow, UploadPageView, state_row, type_label};
+
+/// Everything a page of one invitation needs.
+pub struct PageContext {
+    /// The invitation.
+    pub invitation: Invitation,
+    /// Its buyer.
+    pub buyer: Buyer,
+    /// The buyer's seller.
+    pub seller: Seller,
+    /// Branding and requirements.
+    pub organisation: OrganisationSettings,
+    /// The page's language.
+    pub language: Language,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+impl PageContext {
+    /// Loads the context of `invitation`.
+    pub async fn load(
+        state: &AppState,
+        invitation: Invitation,
+        language: Language,
+        csrf: String,
+    ) -> Result<PageContext, AppError> {
+        let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
+        let seller = partners::get(&state.db, &buyer.seller_id).await?;
+        let organisation = organisation::load(&state.db).await?;
+        Ok(PageContext {
+            invitation,
+            buyer,
+            seller,
+            organisation,
+            language,
+            csrf,
+        })
+    }
+
+    /// The frame of a page titled `title`.
+    pub fn chrome(&self, title: String) -> Chrome {
+        chrome(
+            self.language,
+            &self.organisation,
+            Some(&self.seller.name),
+            title,
+            self.csrf.clone(),
+        )
+    }
+}
+
+/// Whom to contact: the organisation's support address and phone, else the seller.
+pub fn contact_line(
+    l: Language,
+    organisation: &OrganisationSettings,
+    seller: Option<&str>,
+) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    if let Some(email) = organisation.support_email.as_deref() {
+        parts.push(email);
+    }
+    if let Some(phone) = organisation.support_phone.as_deref() {
+        parts.push(phone);
+    }
+    if parts.is_empty() {
+        parts.push(seller.unwrap_or(&organisation.name));
+    }
+    l.text_with("portal-contact", &[("contact", &parts.join(", "))])
+}
+
+/// The frame of any page.
+pub fn chrome(
+    l: Language,
+    organisation: &OrganisationSettings,
+    seller: Option<&str>,
+    title: String,
+    csrf: String,
+) -> Chrome {
+    Chrome {
+        lang: l.code(),
+        title,
+        organisation: organisation.name.clone(),
+        contact: contact_line(l, organisation, seller),
+        language_label: l.text("portal-language"),
+        csrf,
+    }
+}
+
+/// A message page.
+pub fn message(
+    l: Language,
+    organisation: &OrganisationSettings,
+    seller: Option<&str>,
+    heading_id: &str,
+    paragraph_ids: &[&str],
+) -> MessagePageView {
+    let heading = l.text(heading_id);
+    MessagePageView {
+        chrome: chrome(l, organisation, seller, heading.clone(), String::new()),
+        heading,
+        paragraphs: paragraph_ids.iter().map(|id| l.text(id)).collect(),
+    }
+}
+
+/// A failed upload to show: which type's form, and why.
+pub struct Failure {
+    /// The form it came from, if known.
+    pub document_type: Option<DocumentType>,
+    /// What to tell the buyer.
+    pub message: String,
+}
+
+/// The upload page of `context`.
+pub async fn upload_page(
+    state: &AppState,
+    context: &PageContext,
+    confirmation: Option<String>,
+    failure: Option<Failure>,
+) -> Result<UploadPageView, AppError> {
+    let l = context.language;
+    let counting = documents::counting(&state.db, &context.buyer.uuid).await?;
+    let today = chrono::Utc::now().date_naive();
+    let evaluated =
+        requirements::evaluate(&context.organisation.required_documents, &counting, today);
+    let failed_type = failure.as_ref().and_then(|f| f.document_type);
+    let error_for = |t: DocumentType| {
+        failure
+            .as_ref()
+            .filter(|f| f.document_type == Some(t))
+            .map(|f| f.message.clone())
+    };
+    let required: Vec<TypeRow> = evaluated
+        .iter()
+        .map(|r| {
+            let (state_text, state_class) = state_row(l, r);
+            TypeRow {
+                code: r.document_type.as_str(),
+                label: type_label(l, r.document_type),
+                state: Some(state_text),
+                state_class,
+                max_age: r
+                    .max_age_days
+                    .map(|days| l.text_with("portal-max-age", &[("days", &days.to_string())])),
+                error: error_for(r.document_type),
+            }
+        })
+        .collect();
+    let optional: Vec<TypeRow> = DocumentType::ALL
+        .into_iter()
+        .filter(|t| !evaluated.iter().any(|r| r.document_type == *t))
+        .map(|t| TypeRow {
+            code: t.as_str(),
+            label: type_label(l, t),
+            state: None,
+            state_class: "optional",
+            max_age: None,
+            error: error_for(t),
+        })
+        .collect();
+    let optional_open =
+        failed_type.is_some_and(|t| optional.iter().any(|row| row.code == t.as_str()));
+    let general_error = failure
+        .filter(|f| f.document_type.is_none())
+        .map(|f| f.message);
+    let max_bytes = state.settings.max_upload_bytes;
+    Ok(UploadPageView {
+        chrome: context.chrome(l.text("portal-title")),
+        company: context.buyer.company_name.clone(),
+        intro: l.text_with(
+            "portal-intro",
+            &[
+                ("seller", &context.seller.name),
+                ("company", &context.buyer.company_name),
+            ],
+        ),
+        confirmation,
+        general_error,
+        required_heading: l.text("portal-required"),
+        optional_heading: l.text("portal-optional"),
+        optional_intro: l.text("portal-optional-intro"),
+        optional_open,
+        required,
+        optional,
+        expiry: l.text_with(
+            "portal-expiry",
+            &[(
+                "date",
+                &l.date(context.invitation.expires_at.to_datetime().date_naive()),
+            )],
+        ),
+        date_label: l.text("portal-document-date"),
+        file_label: l.text_with("portal-file", &[("size", &megabytes(max_bytes))]),
+        upload_label: l.text("portal-upload"),
+        uploading_label: l.text("portal-uploading"),
+        generic_error: l.text("portal-error-generic"),
+        today: today.format("%Y-%m-%d").to_string(),
+        max_bytes,
+    })
+}
+
+/// The upload limit in whole megabytes (at least 1), for messages.
+pub fn megabytes(bytes: u64) -> String {
+    (bytes / (1024 * 1024)).max(1).to_string()
+}

@@ -1,0 +1,118 @@
+//! The buyer's pages as askama views; every text comes from `locales/`.
+
+use askama::Template;
+
+use crate::documents::{Document, DocumentType};
+use crate::i18n::Language;
+use crate::kyc::requirements::{DocumentState, Requirement};
+
+/// What every page shows around its content.
+pub struct Chrome {
+    /// `<html lang>`.
+    pub lang: &'static str,
+    /// The page title.
+    pub title: String,
+    /// The organisation's name.
+    pub organisation: String,
+    /// Whom to contact, as a sentence.
+    pub contact: String,
+    /// "Language".
+    pub language_label: String,
+    /// The session's CSRF token; empty on pages without a session (no forms then).
+    pub csrf: String,
+}
+
+/// One document type with its state and its upload form.
+pub struct TypeRow {
+    /// `COC_EXTRACT`, ...
+    pub code: &'static str,
+    /// Its name in the page's language.
+    pub label: String,
+    /// What we have of it, if it is a required type.
+    pub state: Option<String>,
+    /// `missing`, `received`, `too-old` or `optional`.
+    pub state_class: &'static str,
+    /// "At most N days old", when it has a max age.
+    pub max_age: Option<String>,
+    /// Why the last upload of this type failed.
+    pub error: Option<String>,
+}
+
+/// The upload page.
+#[derive(Template)]
+#[template(path = "portal/upload.html")]
+pub struct UploadPageView {
+    /// Around the content.
+    pub chrome: Chrome,
+    /// The buyer's company.
+    pub company: String,
+    /// Who asks for what.
+    pub intro: String,
+    /// "We received ..." after an upload.
+    pub confirmation: Option<String>,
+    /// A failure not tied to one form.
+    pub general_error: Option<String>,
+    /// Headings and labels.
+    pub required_heading: String,
+    /// Heading of the optional types.
+    pub optional_heading: String,
+    /// Intro of the optional types.
+    pub optional_intro: String,
+    /// Whether the optional part starts open (an optional upload just failed).
+    pub optional_open: bool,
+    /// The required types.
+    pub required: Vec<TypeRow>,
+    /// Every other type.
+    pub optional: Vec<TypeRow>,
+    /// When the link stops working.
+    pub expiry: String,
+    /// Form labels.
+    pub date_label: String,
+    /// Label of the file input.
+    pub file_label: String,
+    /// Label of the button.
+    pub upload_label: String,
+    /// Label of the progress bar.
+    pub uploading_label: String,
+    /// Message when an upload fails without an answer.
+    pub generic_error: String,
+    /// Latest allowed document date (`YYYY-MM-DD`).
+    pub today: String,
+    /// The upload limit, for the browser's own check.
+    pub max_bytes: u64,
+}
+
+/// A page with a heading and a few sentences (404, 410, 429, no session).
+#[derive(Template)]
+#[template(path = "portal/message.html")]
+pub struct MessagePageView {
+    /// Around the content.
+    pub chrome: Chrome,
+    /// The heading.
+    pub heading: String,
+    /// The sentences.
+    pub paragraphs: Vec<String>,
+}
+
+/// A document type's name in `l`.
+pub fn type_label(l: Language, document_type: DocumentType) -> String {
+    l.text(&format!("doc-{}", document_type.as_str()))
+}
+
+/// "Received: scan.pdf, dated 15.01.2026" and the like.
+pub fn state_row(l: Language, requirement: &Requirement) -> (String, &'static str) {
+    let described = |id: &str, d: &Document| {
+        l.text_with(
+            id,
+            &[
+                ("file", d.file_name.as_str()),
+                ("date", &l.date(d.document_date.date())),
+            ],
+        )
+    };
+    match &requirement.state {
+        DocumentState::Missing => (l.text("portal-state-missing"), "missing"),
+        DocumentState::Received(d) => (described("portal-state-received", d), "received"),
+        DocumentState::TooOld(d) => (described("portal-state-too-old", d), "too-old"),
+    }
+}
