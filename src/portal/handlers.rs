@@ -345,11 +345,8 @@ pub async fn upload_document_post(
     let l = session.language;
     match outcome {
         Ok(document) => {
-            let target = format!(
-                "/kyc?received={}#type-{}",
-                document.uuid,
-                document.document_type.as_str()
-            );
+            // The confirmation sits at the top of the page, where the buyer lands.
+            let target = format!("/kyc?received={}", document.uuid);
             if wants_json(&req) {
                 Ok(HttpResponse::Created().json(serde_json::json!({ "redirect": target })))
             } else {

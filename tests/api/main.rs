@@ -1,8 +1,10 @@
 //! The integration tests: one binary, modules per area.
 
 mod helpers;
+mod i18n;
 
 mod auth_and_errors;
+mod browser;
 mod buyers;
 mod cli;
 mod crash;

@@ -1,0 +1,416 @@
+//! The buyer's page in a real browser: headless Chromium through chromedriver (started by
+//! `.ci/run`), with axe-core checking accessibility and screenshots written for people to see.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use crate::fixtures::*;
+use crate::helpers::*;
+
+/// A browser session; closed when the test ends.
+struct Browser {
+    client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// A fresh headless Chromium, with or without JavaScript; None when no driver is here.
+    async fn start(javascript: bool) -> Option<Browser> {
+        let Ok(driver) = std::env::var("KYC_TEST_WEBDRIVER_URL") else {
+            if std::env::var("KYC_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+                panic!(
+                    "KYC_TEST_REQUIRE_ALL=1 but KYC_TEST_WEBDRIVER_URL (chromedriver) is not set"
+                );
+            }
+            announce(
+                "SKIPPED (browser): set KYC_TEST_WEBDRIVER_URL to a running chromedriver to run the browser tests",
+            );
+            return None;
+        };
+        let profile = tempfile::tempdir().unwrap();
+        let mut prefs = json!({});
+        if !javascript {
+            prefs = json!({"profile.managed_default_content_settings.javascript": 2});
+        }
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--lang=en-US",
+                    "--window-size=1280,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+                "prefs": prefs,
+            }
+        });
+        let capabilities = capabilities.as_object().unwrap().clone();
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver)
+            .await
+            .expect("chromedriver session");
+        Some(Browser {
+            client,
+            _profile: profile,
+        })
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// Waits until `condition` holds for the current page.
+    async fn wait_for(&self, what: &str, mut condition: impl AsyncFnMut(&Client) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !condition(&self.client).await {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn screenshot(&self, name: &str, width: u32) {
+        self.client.set_window_size(width, 900).await.unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        let folder = screenshots_folder();
+        std::fs::write(folder.join(format!("{name}.png")), png).unwrap();
+        self.client.set_window_size(1280, 900).await.unwrap();
+    }
+
+    /// Serious and critical accessibility violations axe-core finds on the current page.
+    async fn accessibility_violations(&self) -> Vec<Value> {
+        let axe = std::fs::read_to_string(
+            std::env::var("KYC_TEST_AXE_JS").expect("KYC_TEST_AXE_JS names axe.min.js"),
+        )
+        .unwrap();
+        self.client.execute(&axe, vec![]).await.unwrap();
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\
+                 axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations\
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+                   .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        result.as_array().cloned().unwrap_or_default()
+    }
+
+    async fn close(self) {
+        self.client.close().await.unwrap();
+    }
+}
+
+fn screenshots_folder() -> PathBuf {
+    let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&folder).unwrap();
+    folder
+}
+
+fn write_file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.display().to_string()
+}
+
+/// Records upload progress events in `window.name`, which outlives the navigation after the
+/// upload, so the test can see that the page's script sent the file and reported progress.
+const WATCH_PROGRESS: &str = "const send = XMLHttpRequest.prototype.send;\
+    XMLHttpRequest.prototype.send = function (body) {\
+      this.upload.addEventListener('progress', e => { window.name = 'progress:' + e.loaded + '/' + e.total; });\
+      return send.call(this, body);\
+    };";
+
+async fn app_with_invitation(
+    language: &str,
+    adjust: impl FnOnce(&mut kyc_portal::Settings),
+) -> (TestApp, String, Value, Value) {
+    let app = TestApp::spawn_with(Backend::Sqlite, adjust).await.unwrap();
+    let (seller, buyer) = app.create_buyer().await;
+    let invitation = app
+        .invite(
+            &seller,
+            &buyer,
+            json!({"recipientEmail": "kyc@example.com", "language": language}),
+        )
+        .await;
+    (app, seller, buyer, invitation)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_switches_language_uploads_with_a_progress_bar_and_sees_the_document_received() {
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let (app, seller, buyer, invitation) = app_with_invitation("de", |_| {}).await;
+    let files = tempfile::tempdir().unwrap();
+    let pdf = write_file(&files, "handelsregister.pdf", &pdf_of_size(400_000));
+
+    browser
+        .client
+        .goto(&app.link_path(&invitation))
+        .await
+        .unwrap();
+    assert_eq!(browser.text("h1").await, "Firmenunterlagen");
+    assert!(browser.client.current_url().await.unwrap().path() == "/kyc");
+    for width in [360, 1280] {
+        browser
+            .screenshot(&format!("upload-page-de-{width}"), width)
+            .await;
+    }
+    assert!(
+        browser.accessibility_violations().await.is_empty(),
+        "{:?}",
+        browser.accessibility_violations().await
+    );
+
+    browser
+        .client
+        .find(Locator::Css("button[value=en]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for("the English page", async |c| {
+            c.find(Locator::Css("html[lang=en]")).await.is_ok()
+        })
+        .await;
+    assert_eq!(browser.text("h1").await, "Company documents");
+    for width in [360, 1280] {
+        browser
+            .screenshot(&format!("upload-page-en-{width}"), width)
+            .await;
+    }
+    let violations = browser.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+
+    browser
+        .client
+        .execute(WATCH_PROGRESS, vec![])
+        .await
+        .unwrap();
+    browser
+        .client
+        .execute(
+            "document.getElementById('date-COC_EXTRACT').value = '2026-01-15';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Id("file-COC_EXTRACT"))
+        .await
+        .unwrap()
+        .send_keys(&pdf)
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("#type-COC_EXTRACT button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for("the confirmation", async |c| {
+            c.current_url()
+                .await
+                .is_ok_and(|u| u.query().is_some_and(|q| q.contains("received=")))
+        })
+        .await;
+
+    let progress: Value = browser
+        .client
+        .execute("return window.name;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        progress.as_str().unwrap(),
+        format!(
+            "progress:{0}/{0}",
+            progress.as_str().unwrap().split('/').nth(1).unwrap()
+        ),
+        "progress reached the end"
+    );
+    assert!(browser.text("[role=status]").await.contains(
+        "We received Commercial register extract: handelsregister.pdf, dated 15 January 2026"
+    ));
+    assert!(
+        browser
+            .text("#type-COC_EXTRACT .state")
+            .await
+            .starts_with("Received: handelsregister.pdf")
+    );
+    browser.screenshot("upload-page-en-received-360", 360).await;
+    browser.close().await;
+
+    let documents = body_json(
+        app.get(&format!("{}/kyc/documents", buyer_path(&seller, &buyer)))
+            .await,
+    )
+    .await;
+    assert_eq!(documents["items"][0]["source"], "INVITATION");
+    assert_eq!(app.usage_count(&invitation).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_upload_works_without_javascript() {
+    let Some(browser) = Browser::start(false).await else {
+        return;
+    };
+    let (app, _, _, invitation) = app_with_invitation("en", |_| {}).await;
+    let files = tempfile::tempdir().unwrap();
+    let png_file = write_file(&files, "bank.png", &png());
+
+    browser
+        .client
+        .goto(&app.link_path(&invitation))
+        .await
+        .unwrap();
+    let date = browser
+        .client
+        .find(Locator::Id("date-BANK_CONFIRMATION"))
+        .await
+        .unwrap();
+    date.send_keys("01152026").await.unwrap();
+    browser
+        .client
+        .find(Locator::Id("file-BANK_CONFIRMATION"))
+        .await
+        .unwrap()
+        .send_keys(&png_file)
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("#type-BANK_CONFIRMATION button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for("the confirmation", async |c| {
+            c.find(Locator::Css("[role=status]")).await.is_ok()
+        })
+        .await;
+    assert!(
+        browser
+            .text("[role=status]")
+            .await
+            .contains("We received Bank confirmation: bank.png, dated 15 January 2026")
+    );
+    assert!(
+        browser
+            .text("#type-BANK_CONFIRMATION .state")
+            .await
+            .starts_with("Received: bank.png")
+    );
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_too_large_file_shows_the_limit_in_the_buyers_language() {
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let (app, _, _, invitation) =
+        app_with_invitation("de", |s| s.max_upload_bytes = 1024 * 1024).await;
+    let files = tempfile::tempdir().unwrap();
+    let big = write_file(&files, "gross.pdf", &pdf_of_size(2 * 1024 * 1024));
+
+    browser
+        .client
+        .goto(&app.link_path(&invitation))
+        .await
+        .unwrap();
+    browser
+        .client
+        .execute(
+            "document.getElementById('date-VAT_CERTIFICATE').value = '2026-01-15';",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Id("file-VAT_CERTIFICATE"))
+        .await
+        .unwrap()
+        .send_keys(&big)
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("#type-VAT_CERTIFICATE button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .wait_for("the error", async |c| {
+            match c.find(Locator::Id("error-VAT_CERTIFICATE")).await {
+                Ok(e) => e.text().await.is_ok_and(|t| !t.is_empty()),
+                Err(_) => false,
+            }
+        })
+        .await;
+    assert_eq!(
+        browser.text("#error-VAT_CERTIFICATE").await,
+        "Diese Datei ist zu groß. Dateien dürfen höchstens 1 MB groß sein."
+    );
+    browser
+        .screenshot("upload-page-de-too-large-360", 360)
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_link_shows_the_expired_page() {
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let (app, _, _, invitation) = app_with_invitation("de", |_| {}).await;
+    sqlx::query("UPDATE invitations SET expires_at = 0 WHERE id = $1")
+        .bind(invitation["uuid"].as_str().unwrap())
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+
+    browser
+        .client
+        .goto(&app.link_path(&invitation))
+        .await
+        .unwrap();
+    assert_eq!(
+        browser.text("h1").await,
+        "Dieser Link ist nicht mehr verfügbar"
+    );
+    assert!(
+        browser
+            .text("main")
+            .await
+            .contains("Dieser Link ist abgelaufen.")
+    );
+    let violations = browser.accessibility_violations().await;
+    assert!(violations.is_empty(), "{violations:?}");
+    browser.screenshot("expired-de-360", 360).await;
+    browser.close().await;
+}
