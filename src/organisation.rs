@@ -1,11 +1,14 @@
 //! The organisation's settings (one installation serves one organisation). Stored as one JSON
 //! document so that a new setting is a new field with a default, not a migration.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
+use crate::documents::DocumentType;
 use crate::error::AppError;
 
 const KEY: &str = "organisation";
@@ -16,12 +19,29 @@ const KEY: &str = "organisation";
 pub struct OrganisationSettings {
     /// Whether sellers may register buyers whose KYC the marketplace runs itself.
     pub allow_marketplace_led_kyc: bool,
+    /// The document types a buyer's KYC needs before it can be complete.
+    pub required_document_types: Vec<DocumentType>,
+    /// How many days after its document date a document still counts, per type; a type not
+    /// listed never gets too old.
+    pub document_max_age_days: BTreeMap<DocumentType, u32>,
+    /// The marketplace's own VAT number, sent to VIES as the requester so that VIES answers
+    /// with a `requestIdentifier` (the consultation number that proves the check).
+    pub vies_requester_vat_number: Option<String>,
 }
 
 impl Default for OrganisationSettings {
     fn default() -> OrganisationSettings {
         OrganisationSettings {
             allow_marketplace_led_kyc: true,
+            required_document_types: vec![
+                DocumentType::CocExtract,
+                DocumentType::BankConfirmation,
+                DocumentType::VatCertificate,
+                DocumentType::ContactId,
+                DocumentType::AmlDeclaration,
+            ],
+            document_max_age_days: BTreeMap::from([(DocumentType::CocExtract, 365)]),
+            vies_requester_vat_number: None,
         }
     }
 }

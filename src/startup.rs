@@ -15,9 +15,14 @@ use crate::db::Db;
 use crate::documents;
 use crate::idempotency;
 use crate::jobs::{Worker, WorkerOptions};
+use crate::kyc::{
+    self,
+    vies::{self, ViesCheckJob, ViesClient, ViesOptions},
+};
 use crate::state::AppState;
 use crate::storage::BlobStore;
 use crate::telemetry::{self, Metrics};
+use crate::webhooks::{self, DeliverJob, DeliveryOptions, DispatchJob};
 
 /// How the process runs besides its settings (tests shorten the worker's timings).
 #[derive(Debug, Clone)]
@@ -26,6 +31,10 @@ pub struct RunOptions {
     pub worker: WorkerOptions,
     /// Whether to start the in-process worker.
     pub run_worker: bool,
+    /// Timeout and attempts of VIES checks.
+    pub vies: ViesOptions,
+    /// Timeout and attempts of webhook deliveries.
+    pub webhooks: DeliveryOptions,
 }
 
 impl Default for RunOptions {
@@ -33,6 +42,8 @@ impl Default for RunOptions {
         RunOptions {
             worker: WorkerOptions::default(),
             run_worker: true,
+            vies: ViesOptions::default(),
+            webhooks: DeliveryOptions::default(),
         }
     }
 }
@@ -61,6 +72,9 @@ pub enum StartError {
     /// Metrics could not be set up.
     #[error("cannot set up metrics")]
     Metrics(#[from] prometheus::Error),
+    /// The HTTP client for VIES or webhooks could not be made.
+    #[error("cannot set up the HTTP client")]
+    HttpClient(#[from] reqwest::Error),
 }
 
 impl Application {
@@ -75,16 +89,19 @@ impl Application {
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?
             .port();
         let blobs = Arc::new(BlobStore::open(&settings).await?);
+        let state_settings = Arc::new(settings);
         let state = AppState {
             db: db.clone(),
             blobs: blobs.clone(),
-            settings: Arc::new(settings),
+            settings: state_settings.clone(),
             metrics: Metrics::new()?,
         };
         let server = serve(listener, state).map_err(|e| StartError::Bind("listener".into(), e))?;
-        let worker = options
-            .run_worker
-            .then(|| Worker::new(db.clone(), options.worker.clone()));
+        let worker = if options.run_worker {
+            Some(worker(&db, &state_settings, &options)?)
+        } else {
+            None
+        };
         Ok(Application {
             port,
             server,
@@ -125,6 +142,18 @@ impl Application {
         let _ = maintenance.await;
         served
     }
+}
+
+/// The background worker with a handler for every kind of job.
+fn worker(db: &Db, settings: &Settings, options: &RunOptions) -> Result<Worker, StartError> {
+    let vies_client = ViesClient::new(&settings.vies_url, options.vies.timeout)?;
+    let vies_check = ViesCheckJob::new(db.clone(), vies_client, options.vies.clone());
+    let dispatch = DispatchJob::new(db.clone(), options.webhooks.clone());
+    let deliver = DeliverJob::new(db.clone(), options.webhooks.timeout)?;
+    Ok(Worker::new(db.clone(), options.worker.clone())
+        .register(vies::CHECK_JOB, Arc::new(vies_check))
+        .register(webhooks::DISPATCH_JOB, Arc::new(dispatch))
+        .register(webhooks::DELIVER_JOB, Arc::new(deliver)))
 }
 
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
@@ -170,7 +199,8 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Housekeeping every ten minutes: expired idempotency keys, orphan blobs (older than an
-/// hour, so that no upload between storing its blob and committing its row is touched).
+/// hour, so that no upload between storing its blob and committing its row is touched), KYC
+/// statuses that lapsed as documents grew too old.
 async fn maintain(db: Db, blobs: Arc<BlobStore>, stop: CancellationToken) {
     loop {
         if let Err(e) = idempotency::sweep(&db).await {
@@ -178,6 +208,9 @@ async fn maintain(db: Db, blobs: Arc<BlobStore>, stop: CancellationToken) {
         }
         if let Err(e) = documents::sweep_orphans(&db, &blobs, Duration::from_secs(3600)).await {
             tracing::warn!(error = %e, "orphan blob sweep failed");
+        }
+        if let Err(e) = kyc::status::refresh_lapsed(&db).await {
+            tracing::warn!(error = %e, "refreshing KYC statuses of ageing documents failed");
         }
         tokio::select! {
             () = stop.cancelled() => return,

@@ -6,7 +6,9 @@ mod body;
 mod buyers;
 mod documents;
 mod idempotent;
+mod kyc;
 mod partners;
+mod webhooks;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;
@@ -38,6 +40,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(partners::configure)
             .configure(buyers::configure)
             .configure(documents::configure)
+            .configure(kyc::configure)
+            .configure(webhooks::configure)
             .default_service(web::to(not_found)),
     );
 }
