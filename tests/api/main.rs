@@ -12,4 +12,6 @@ mod idempotency;
 mod jobs;
 mod partners;
 mod service;
+mod stubs;
 mod storage_s3;
+mod vies;
