@@ -103,7 +103,10 @@ impl TestApp {
     /// Subscribes `url` to `events`; returns the created endpoint (with its secret).
     pub async fn subscribe(&self, url: &str, events: &[&str]) -> Value {
         let response = self
-            .post_json("/v1/webhook-endpoints", &json!({"url": url, "events": events}))
+            .post_json(
+                "/v1/webhook-endpoints",
+                &json!({"url": url, "events": events}),
+            )
             .await;
         assert_eq!(response.status(), 201);
         body_json(response).await
@@ -182,6 +185,13 @@ webhook = Webhook(request["secret"])
 for d in request["deliveries"]:
     headers = {"webhook-id": d["id"], "webhook-timestamp": d["timestamp"], "webhook-signature": d["signature"]}
     webhook.verify(d["body"], headers)
+    # A control: the same delivery with one byte more must be refused.
+    try:
+        webhook.verify(d["body"] + " ", headers)
+    except Exception:
+        pass
+    else:
+        sys.exit("a tampered body verified")
 print("verified", len(request["deliveries"]))
 "#;
 
