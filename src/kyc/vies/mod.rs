@@ -45,7 +45,9 @@ impl Default for ViesOptions {
         ViesOptions {
             // Some member states take well over ten seconds to answer.
             timeout: Duration::from_secs(30),
-            max_attempts: 6,
+            // With the worker's backoff (5 s, doubling) the last call is about 40 minutes after
+            // the first: long enough to ride out a member state's usual outage.
+            max_attempts: 10,
         }
     }
 }
