@@ -6,6 +6,7 @@ use serde_json::Value;
 use sqlx::{AnyConnection, Row};
 
 use crate::db::{Db, Timestamp, now};
+use crate::webhooks;
 
 /// Every event the portal announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -91,8 +92,11 @@ pub async fn record(
         .bind(event_type.as_str())
         .bind(now().millis())
         .bind(data.to_string())
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    // The outbox's relay: a job in the same transaction hands the event to the webhooks, so an
+    // event that commits is always delivered and one that rolls back never is.
+    webhooks::enqueue_dispatch(conn, &id).await?;
     Ok(id)
 }
 

@@ -29,6 +29,7 @@ pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;
 
 pub use config::Settings;
 pub use startup::{Application, RunOptions};

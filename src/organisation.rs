@@ -1,6 +1,8 @@
 //! The organisation's settings (one installation serves one organisation). Stored as one JSON
 //! document so that a new setting is a new field with a default, not a migration.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
@@ -18,6 +20,14 @@ const KEY: &str = "organisation";
 pub struct OrganisationSettings {
     /// Whether sellers may register buyers whose KYC the marketplace runs itself.
     pub allow_marketplace_led_kyc: bool,
+    /// The document types a buyer's KYC needs before it can be complete.
+    pub required_document_types: Vec<DocumentType>,
+    /// How many days after its document date a document still counts, per type; a type not
+    /// listed never gets too old.
+    pub document_max_age_days: BTreeMap<DocumentType, u32>,
+    /// The marketplace's own VAT number, sent to VIES as the requester so that VIES answers
+    /// with a `requestIdentifier` (the consultation number that proves the check).
+    pub vies_requester_vat_number: Option<String>,
     /// The organisation's name, as buyers see it on pages and in emails.
     pub name: String,
     /// Primary colour of pages and emails (`#rrggbb`).
@@ -28,44 +38,26 @@ pub struct OrganisationSettings {
     pub support_phone: Option<String>,
     /// Language of invitations that do not name one.
     pub default_language: Language,
-    /// The document types every buyer must provide, with how old each may be.
-    pub required_documents: Vec<RequiredDocument>,
-}
-
-/// A document type a buyer must provide.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RequiredDocument {
-    /// The type.
-    #[serde(rename = "type")]
-    pub document_type: DocumentType,
-    /// Days after its document date that a document stops counting; unlimited when absent.
-    pub max_age_days: Option<u32>,
-}
-
-fn required(document_type: DocumentType, max_age_days: Option<u32>) -> RequiredDocument {
-    RequiredDocument {
-        document_type,
-        max_age_days,
-    }
 }
 
 impl Default for OrganisationSettings {
     fn default() -> OrganisationSettings {
         OrganisationSettings {
             allow_marketplace_led_kyc: true,
+            required_document_types: vec![
+                DocumentType::CocExtract,
+                DocumentType::BankConfirmation,
+                DocumentType::VatCertificate,
+                DocumentType::ContactId,
+                DocumentType::AmlDeclaration,
+            ],
+            document_max_age_days: BTreeMap::from([(DocumentType::CocExtract, 365)]),
+            vies_requester_vat_number: None,
             name: "KYC Portal".into(),
             primary_colour: "#1d4f91".into(),
             support_email: None,
             support_phone: None,
             default_language: Language::En,
-            required_documents: vec![
-                required(DocumentType::CocExtract, Some(365)),
-                required(DocumentType::BankConfirmation, None),
-                required(DocumentType::VatCertificate, None),
-                required(DocumentType::ContactId, None),
-                required(DocumentType::AmlDeclaration, None),
-            ],
         }
     }
 }

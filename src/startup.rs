@@ -17,10 +17,15 @@ use crate::email::Mailer;
 use crate::idempotency;
 use crate::invitations::{EMAIL_JOB, InvitationEmailJob};
 use crate::jobs::{Worker, WorkerOptions};
+use crate::kyc::{
+    self,
+    vies::{self, ViesCheckJob, ViesClient, ViesOptions},
+};
 use crate::server_key::ServerKey;
 use crate::state::AppState;
 use crate::storage::BlobStore;
 use crate::telemetry::{self, Metrics};
+use crate::webhooks::{self, DeliverJob, DeliveryOptions, DispatchJob};
 
 /// How the process runs besides its settings (tests shorten the worker's timings).
 #[derive(Debug, Clone)]
@@ -29,6 +34,10 @@ pub struct RunOptions {
     pub worker: WorkerOptions,
     /// Whether to start the in-process worker.
     pub run_worker: bool,
+    /// Timeout and attempts of VIES checks.
+    pub vies: ViesOptions,
+    /// Timeout and attempts of webhook deliveries.
+    pub webhooks: DeliveryOptions,
 }
 
 impl Default for RunOptions {
@@ -36,6 +45,8 @@ impl Default for RunOptions {
         RunOptions {
             worker: WorkerOptions::default(),
             run_worker: true,
+            vies: ViesOptions::default(),
+            webhooks: DeliveryOptions::default(),
         }
     }
 }
@@ -70,6 +81,9 @@ pub enum StartError {
     /// Metrics could not be set up.
     #[error("cannot set up metrics")]
     Metrics(#[from] prometheus::Error),
+    /// The HTTP client for VIES or webhooks could not be made.
+    #[error("cannot set up the HTTP client")]
+    HttpClient(#[from] reqwest::Error),
 }
 
 impl Application {
@@ -87,17 +101,11 @@ impl Application {
         let key = ServerKey::load_or_create(&settings)?;
         let mailer = Mailer::from_settings(&settings)?;
         let settings = Arc::new(settings);
-        let worker = options.run_worker.then(|| {
-            Worker::new(db.clone(), options.worker.clone()).register(
-                EMAIL_JOB,
-                Arc::new(InvitationEmailJob {
-                    db: db.clone(),
-                    settings: settings.clone(),
-                    key: key.clone(),
-                    mailer,
-                }),
-            )
-        });
+        let worker = if options.run_worker {
+            Some(worker(&db, &settings, &options, &key, mailer)?)
+        } else {
+            None
+        };
         let state = AppState {
             db: db.clone(),
             blobs: blobs.clone(),
@@ -148,6 +156,33 @@ impl Application {
     }
 }
 
+/// The background worker with a handler for every kind of job.
+fn worker(
+    db: &Db,
+    settings: &Arc<Settings>,
+    options: &RunOptions,
+    key: &ServerKey,
+    mailer: Mailer,
+) -> Result<Worker, StartError> {
+    let vies_client = ViesClient::new(&settings.vies_url, options.vies.timeout)?;
+    let vies_check = ViesCheckJob::new(db.clone(), vies_client, options.vies.clone());
+    let dispatch = DispatchJob::new(db.clone(), options.webhooks.clone());
+    let deliver = DeliverJob::new(db.clone(), options.webhooks.timeout)?;
+    Ok(Worker::new(db.clone(), options.worker.clone())
+        .register(vies::CHECK_JOB, Arc::new(vies_check))
+        .register(webhooks::DISPATCH_JOB, Arc::new(dispatch))
+        .register(webhooks::DELIVER_JOB, Arc::new(deliver))
+        .register(
+            EMAIL_JOB,
+            Arc::new(InvitationEmailJob {
+                db: db.clone(),
+                settings: settings.clone(),
+                key: key.clone(),
+                mailer,
+            }),
+        ))
+}
+
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
@@ -192,7 +227,8 @@ async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Housekeeping every ten minutes: expired idempotency keys, orphan blobs (older than an
-/// hour, so that no upload between storing its blob and committing its row is touched).
+/// hour, so that no upload between storing its blob and committing its row is touched), KYC
+/// statuses that lapsed as documents grew too old.
 async fn maintain(db: Db, blobs: Arc<BlobStore>, stop: CancellationToken) {
     loop {
         if let Err(e) = idempotency::sweep(&db).await {
@@ -200,6 +236,9 @@ async fn maintain(db: Db, blobs: Arc<BlobStore>, stop: CancellationToken) {
         }
         if let Err(e) = documents::sweep_orphans(&db, &blobs, Duration::from_secs(3600)).await {
             tracing::warn!(error = %e, "orphan blob sweep failed");
+        }
+        if let Err(e) = kyc::status::refresh_lapsed(&db).await {
+            tracing::warn!(error = %e, "refreshing KYC statuses of ageing documents failed");
         }
         tokio::select! {
             () = stop.cancelled() => return,

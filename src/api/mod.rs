@@ -7,7 +7,9 @@ mod buyers;
 mod documents;
 mod idempotent;
 mod invitations;
+mod kyc;
 mod partners;
+mod webhooks;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;
@@ -40,6 +42,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(buyers::configure)
             .configure(documents::configure)
             .configure(invitations::configure)
+            .configure(kyc::configure)
+            .configure(webhooks::configure)
             .default_service(web::to(not_found)),
     );
 }

@@ -16,6 +16,7 @@ use crate::audit::{self, Actor, Change};
 use crate::db::{Db, WriteTx, now};
 use crate::error::AppError;
 use crate::events::{self, EventType};
+use crate::kyc;
 use crate::kyc::vat::VatNumber;
 use crate::organisation;
 use crate::pagination::{Cursor, Page};
@@ -171,6 +172,7 @@ pub async fn update(
         ..current.clone()
     };
     audit_change(&mut tx, actor, "updated", Some(&current), &updated).await?;
+    kyc::status::refresh(&mut tx, db, buyer_id).await?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -281,6 +283,7 @@ async fn set_status(
         }),
     )
     .await?;
+    kyc::status::refresh(&mut tx, db, buyer_id).await?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -314,4 +317,12 @@ pub async fn lock_status_in(
     buyer_id: &str,
 ) -> Result<Option<BuyerStatus>, AppError> {
     Ok(store::lock_status(tx, db.for_update(), buyer_id).await?)
+}
+
+/// Inside a write transaction: the buyer, its row held until the transaction ends (so that
+/// what is decided from it cannot race another change).
+pub async fn lock_in(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Result<Buyer, AppError> {
+    store::lock(tx, db.for_update(), buyer_id)
+        .await?
+        .ok_or(AppError::NotFound("buyer"))
 }

@@ -128,6 +128,21 @@ pub async fn find_any<'e>(
         .transpose()
 }
 
+/// The buyer with this id, its row locked until the transaction ends.
+pub async fn lock(
+    conn: &mut AnyConnection,
+    for_update: &str,
+    buyer_id: &str,
+) -> Result<Option<Buyer>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM buyers WHERE id = $1 {for_update}");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .fetch_optional(conn)
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
 /// What a listing filters on.
 #[derive(Debug, Clone, Default)]
 pub struct BuyerFilter {

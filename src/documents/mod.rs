@@ -8,6 +8,7 @@ mod store;
 use std::time::Duration;
 
 use serde_json::json;
+use sqlx::AnyConnection;
 
 pub use intake::{Intake, IntakeError, StagedFile};
 pub use model::{Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName};
@@ -17,6 +18,7 @@ use crate::buyers;
 use crate::db::{Db, now};
 use crate::error::AppError;
 use crate::events::{self, EventType};
+use crate::kyc;
 use crate::pagination::{Cursor, Page};
 use crate::storage::{BlobKey, BlobStore, BlobStream};
 
@@ -113,6 +115,7 @@ async fn record(
         }),
     )
     .await?;
+    kyc::status::refresh(&mut tx, db, buyer_id).await?;
     tx.commit().await?;
     Ok(document)
 }
@@ -155,7 +158,17 @@ pub async fn list(
 
 /// The documents that count for compliance: the latest ACTIVE version of each type.
 pub async fn counting(db: &Db, buyer_id: &str) -> Result<Vec<Document>, AppError> {
-    let active = store::active(db.pool(), buyer_id).await?;
+    let mut conn = db.pool().acquire().await?;
+    Ok(counting_in(&mut conn, buyer_id).await?)
+}
+
+/// [`counting`] on the caller's connection (inside a transaction, it sees the transaction's
+/// own changes).
+pub async fn counting_in(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+) -> Result<Vec<Document>, sqlx::Error> {
+    let active = store::active(conn, buyer_id).await?;
     let mut counting: Vec<Document> = Vec::new();
     for document in active {
         if counting
@@ -210,6 +223,7 @@ pub async fn set_status(
         },
     )
     .await?;
+    kyc::status::refresh(&mut tx, db, &archived.buyer_id).await?;
     tx.commit().await?;
     Ok(archived)
 }

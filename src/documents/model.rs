@@ -1,15 +1,13 @@
 //! What a KYC document is.
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::db::Timestamp;
 use crate::error::AppError;
 
 /// The kinds of KYC document (the platform's `DocumentType`, KYC part).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DocumentType {
     /// Extract from the chamber of commerce (trade register).

@@ -2,4 +2,6 @@
 
 pub mod offline_check;
 pub mod requirements;
+pub mod status;
 pub mod vat;
+pub mod vies;

@@ -1,71 +1,90 @@
-//! Which required documents a buyer has: the state of each required type, from the documents
-//! that count (the latest ACTIVE of each type) and the organisation's max ages.
+//! Which KYC documents a buyer still needs: every required type (a setting) must have a latest
+//! ACTIVE document that is fresh enough (a maximum age per type, counted from its document date).
 
 use chrono::NaiveDate;
+use serde::Serialize;
 
 use crate::documents::{Document, DocumentType};
-use crate::organisation::RequiredDocument;
+use crate::organisation::OrganisationSettings;
 
-/// Where one required type stands.
-#[derive(Debug, Clone)]
+/// How one required document type stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DocumentState {
-    /// Nothing counting of this type.
+    /// No active document of this type.
     Missing,
-    /// A counting document that is fresh enough.
-    Received(Document),
-    /// A counting document older than the type's max age.
-    TooOld(Document),
+    /// The latest active one is older than the type's maximum age.
+    TooOld,
+    /// The latest active one counts.
+    Fresh,
 }
 
-/// One required type and its state.
+/// One required type: its state, its max age and the document that decides it.
 #[derive(Debug, Clone)]
 pub struct Requirement {
     /// The type.
     pub document_type: DocumentType,
-    /// How old it may be.
+    /// Days a document of this type counts; unlimited when absent.
     pub max_age_days: Option<u32>,
-    /// Its state.
+    /// Where it stands.
     pub state: DocumentState,
+    /// The latest active document of the type, if any.
+    pub document: Option<Document>,
 }
 
-impl Requirement {
-    /// Whether this requirement is met.
-    pub fn is_met(&self) -> bool {
-        matches!(self.state, DocumentState::Received(_))
-    }
-}
-
-/// The state of every required type on `today`.
+/// Every required type, in the settings' order, with the document that decides it.
+/// `counting` holds the latest ACTIVE document of each type (see `documents::counting`).
 pub fn evaluate(
-    required: &[RequiredDocument],
+    settings: &OrganisationSettings,
     counting: &[Document],
     today: NaiveDate,
 ) -> Vec<Requirement> {
-    required
+    settings
+        .required_document_types
         .iter()
-        .map(|r| {
-            let document = counting.iter().find(|d| d.document_type == r.document_type);
-            let state = match document {
+        .map(|&required| {
+            let max_age_days = settings.document_max_age_days.get(&required).copied();
+            let document = counting
+                .iter()
+                .find(|d| d.document_type == required)
+                .cloned();
+            let state = match &document {
                 None => DocumentState::Missing,
-                Some(d) => {
-                    let too_old = r.max_age_days.is_some_and(|days| {
-                        d.document_date
-                            .date()
-                            .checked_add_days(chrono::Days::new(u64::from(days)))
-                            .is_none_or(|limit| limit < today)
-                    });
-                    if too_old {
-                        DocumentState::TooOld(d.clone())
-                    } else {
-                        DocumentState::Received(d.clone())
+                Some(document) => {
+                    let age_days = (today - document.document_date.date()).num_days();
+                    match max_age_days {
+                        Some(max) if age_days > i64::from(max) => DocumentState::TooOld,
+                        _ => DocumentState::Fresh,
                     }
                 }
             };
             Requirement {
-                document_type: r.document_type,
-                max_age_days: r.max_age_days,
+                document_type: required,
+                max_age_days,
                 state,
+                document,
             }
         })
+        .collect()
+}
+
+/// The state of each required type, in the settings' order.
+pub fn assess(
+    settings: &OrganisationSettings,
+    counting: &[Document],
+    today: NaiveDate,
+) -> Vec<(DocumentType, DocumentState)> {
+    evaluate(settings, counting, today)
+        .into_iter()
+        .map(|r| (r.document_type, r.state))
+        .collect()
+}
+
+/// The required types that do not count yet (missing or too old).
+pub fn missing(assessment: &[(DocumentType, DocumentState)]) -> Vec<DocumentType> {
+    assessment
+        .iter()
+        .filter(|(_, state)| *state != DocumentState::Fresh)
+        .map(|(t, _)| *t)
         .collect()
 }

@@ -132,8 +132,7 @@ pub async fn upload_page(
     let l = context.language;
     let counting = documents::counting(&state.db, &context.buyer.uuid).await?;
     let today = chrono::Utc::now().date_naive();
-    let evaluated =
-        requirements::evaluate(&context.organisation.required_documents, &counting, today);
+    let evaluated = requirements::evaluate(&context.organisation, &counting, today);
     let failed_type = failure.as_ref().and_then(|f| f.document_type);
     let error_for = |t: DocumentType| {
         failure

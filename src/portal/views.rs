@@ -99,7 +99,7 @@ pub fn type_label(l: Language, document_type: DocumentType) -> String {
     l.text(&format!("doc-{}", document_type.as_str()))
 }
 
-/// "Received: scan.pdf, dated 15.01.2026" and the like.
+/// "Received: scan.pdf, dated 15.01.2026" and the like, with the row's CSS class.
 pub fn state_row(l: Language, requirement: &Requirement) -> (String, &'static str) {
     let described = |id: &str, d: &Document| {
         l.text_with(
@@ -110,9 +110,9 @@ pub fn state_row(l: Language, requirement: &Requirement) -> (String, &'static st
             ],
         )
     };
-    match &requirement.state {
-        DocumentState::Missing => (l.text("portal-state-missing"), "missing"),
-        DocumentState::Received(d) => (described("portal-state-received", d), "received"),
-        DocumentState::TooOld(d) => (described("portal-state-too-old", d), "too-old"),
+    match (&requirement.state, &requirement.document) {
+        (DocumentState::Fresh, Some(d)) => (described("portal-state-received", d), "received"),
+        (DocumentState::TooOld, Some(d)) => (described("portal-state-too-old", d), "too-old"),
+        _ => (l.text("portal-state-missing"), "missing"),
     }
 }

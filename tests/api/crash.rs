@@ -20,7 +20,7 @@ use crate::fixtures::*;
 use crate::helpers::*;
 
 /// A `kyc-portal serve` process on a free port, and that port.
-fn start_server(dir: &Path, database_url: &str) -> (Child, u16) {
+pub fn start_server(dir: &Path, database_url: &str) -> (Child, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kyc-portal"))
         .arg("serve")
         .env("DATABASE_URL", database_url)

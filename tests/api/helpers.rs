@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use kyc_portal::db::Db;
 use kyc_portal::jobs::{Backoff, WorkerOptions};
+use kyc_portal::kyc::vies::ViesOptions;
+use kyc_portal::webhooks::DeliveryOptions;
 use kyc_portal::{Application, RunOptions, Settings, api_tokens};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
@@ -137,6 +139,14 @@ impl TestApp {
         let options = RunOptions {
             worker: quick_worker(),
             run_worker: true,
+            vies: ViesOptions {
+                timeout: Duration::from_millis(500),
+                max_attempts: 3,
+            },
+            webhooks: DeliveryOptions {
+                timeout: Duration::from_millis(500),
+                max_attempts: 3,
+            },
         };
         let app = Application::build(settings, options)
             .await

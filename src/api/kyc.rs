@@ -1,0 +1,88 @@
+//! A buyer's KYC status and its VIES checks.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::body::JsonBody;
+use super::idempotent::run;
+use super::json;
+use super::partners::PageQuery;
+use crate::error::AppError;
+use crate::kyc::{status, vies};
+use crate::pagination::Listing;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/kyc").route(web::get().to(get_kyc)),
+    )
+    .service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/kyc/vies-check")
+            .route(web::post().to(request_vies_check)),
+    )
+    .service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/kyc/vies-checks")
+            .route(web::get().to(list_vies_checks)),
+    )
+    .service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/kyc/vies-checks/{checkId}")
+            .route(web::get().to(get_vies_check)),
+    );
+}
+
+/// `GET .../buyers/{buyerId}/kyc` — any API client: the buyer's KYC status.
+async fn get_kyc(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (seller_id, buyer_id) = path.into_inner();
+    let status = status::get(&state.db, &seller_id, &buyer_id).await?;
+    Ok(json(StatusCode::OK, &status))
+}
+
+/// `POST .../kyc/vies-check` — any API client: 202 with the pending check; the result follows
+/// in `GET .../kyc` and `GET .../kyc/vies-checks/{checkId}`.
+async fn request_vies_check(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let body = JsonBody::parse(&body)?;
+    let (seller_id, buyer_id) = path.into_inner();
+    run(&req, &state.db, body.fingerprint(), async {
+        let check = vies::request(&state.db, &seller_id, &buyer_id).await?;
+        let mut response = json(StatusCode::ACCEPTED, &check);
+        let location = format!(
+            "/v1/partners/{seller_id}/buyers/{buyer_id}/kyc/vies-checks/{}",
+            check.uuid
+        );
+        if let Ok(location) = HeaderValue::from_str(&location) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Ok(response)
+    })
+    .await
+}
+
+/// `GET .../kyc/vies-checks` — any API client: every check, newest first.
+async fn list_vies_checks(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (seller_id, buyer_id) = path.into_inner();
+    let page = vies::list(&state.db, &seller_id, &buyer_id, &query.page()?).await?;
+    Ok(json(StatusCode::OK, &Listing::new(page)))
+}
+
+/// `GET .../kyc/vies-checks/{checkId}` — any API client.
+async fn get_vies_check(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (seller_id, buyer_id, check_id) = path.into_inner();
+    let check = vies::get(&state.db, &seller_id, &buyer_id, &check_id).await?;
+    Ok(json(StatusCode::OK, &check))
+}

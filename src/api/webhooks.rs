@@ -1,0 +1,132 @@
+//! `/v1/webhook-endpoints`: subscriptions, their deliveries, manual redelivery.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::body::JsonBody;
+use super::idempotent::run;
+use super::json;
+use super::partners::PageQuery;
+use crate::error::AppError;
+use crate::pagination::Listing;
+use crate::state::AppState;
+use crate::webhooks::{self, WebhookUrl};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/webhook-endpoints")
+            .route(web::post().to(create_endpoint))
+            .route(web::get().to(list_endpoints)),
+    )
+    .service(
+        web::resource("/webhook-endpoints/{endpointId}")
+            .route(web::get().to(get_endpoint))
+            .route(web::delete().to(delete_endpoint)),
+    )
+    .service(
+        web::resource("/webhook-endpoints/{endpointId}/deliveries")
+            .route(web::get().to(list_deliveries)),
+    )
+    .service(
+        web::resource("/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/redeliver")
+            .route(web::post().to(redeliver)),
+    );
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewEndpoint {
+    url: Option<String>,
+    events: Option<Vec<String>>,
+}
+
+/// `POST /v1/webhook-endpoints` — any API client: `{url, events}`; 201 with the secret, shown
+/// this once.
+async fn create_endpoint(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let body = JsonBody::parse(&body)?;
+    run(&req, &state.db, body.fingerprint(), async {
+        let input: NewEndpoint = body.to()?;
+        let url = WebhookUrl::parse(input.url.as_deref());
+        let events = webhooks::parse_events(input.events.as_deref());
+        let (url, events) = match (url, events) {
+            (Ok(url), Ok(events)) => (url, events),
+            (url, events) => {
+                let mut errors = Vec::new();
+                for e in [url.err(), events.err()].into_iter().flatten() {
+                    if let AppError::Validation(mut list) = e {
+                        errors.append(&mut list);
+                    }
+                }
+                return Err(AppError::Validation(errors));
+            }
+        };
+        let created = webhooks::create(&state.db, url, events).await?;
+        let mut response = json(StatusCode::CREATED, &created);
+        let location = format!("/v1/webhook-endpoints/{}", created.endpoint.id);
+        if let Ok(location) = HeaderValue::from_str(&location) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Ok(response)
+    })
+    .await
+}
+
+/// `GET /v1/webhook-endpoints` — any API client: newest first, without secrets.
+async fn list_endpoints(
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = webhooks::list(&state.db, &query.page()?).await?;
+    Ok(json(StatusCode::OK, &Listing::new(page)))
+}
+
+/// `GET /v1/webhook-endpoints/{endpointId}` — any API client: without the secret.
+async fn get_endpoint(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let endpoint = webhooks::get(&state.db, &path).await?;
+    Ok(json(StatusCode::OK, &endpoint))
+}
+
+/// `DELETE /v1/webhook-endpoints/{endpointId}` — any API client: 204; nothing more is sent.
+async fn delete_endpoint(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    webhooks::delete(&state.db, &path).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET .../deliveries` — any API client: each delivery with every attempt, newest first.
+async fn list_deliveries(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = webhooks::deliveries(&state.db, &path, &query.page()?).await?;
+    Ok(json(StatusCode::OK, &Listing::new(page)))
+}
+
+/// `POST .../deliveries/{deliveryId}/redeliver` — any API client: 202; a new round of
+/// attempts starts now.
+async fn redeliver(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, AppError> {
+    let body = JsonBody::parse(&body)?;
+    let (endpoint_id, delivery_id) = path.into_inner();
+    run(&req, &state.db, body.fingerprint(), async {
+        let delivery = webhooks::redeliver(&state.db, &endpoint_id, &delivery_id).await?;
+        Ok(json(StatusCode::ACCEPTED, &delivery))
+    })
+    .await
+}

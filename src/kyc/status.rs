@@ -1,0 +1,316 @@
+//! A buyer's KYC status: computed from the buyer, its latest VIES result, its documents and (for
+//! NT24_LED buyers) its identity verification. The last overall status is stored so that a change
+//! can be announced (`kyc.status_changed`) in the transaction of the change that caused it:
+//! every module that changes one of the inputs calls [`refresh`] before it commits.
+
+use serde::Serialize;
+use serde_json::json;
+use sqlx::{AnyConnection, Row};
+
+use super::requirements;
+use super::vies::{self, ViesResult};
+use crate::buyers::{self, Buyer, KycMode};
+use crate::db::{Db, Timestamp, WriteTx, now};
+use crate::documents::{self, DocumentType};
+use crate::error::AppError;
+use crate::events::{self, EventType};
+use crate::organisation::{self, OrganisationSettings};
+
+/// The one-word verdict on a buyer's KYC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum OverallStatus {
+    /// Not decided yet: something is missing or not checked.
+    Pending,
+    /// Everything the buyer's mode needs is there and checked.
+    Valid,
+    /// VIES or the identity verification said no.
+    Invalid,
+    /// The buyer is blocked.
+    Blocked,
+}
+
+impl OverallStatus {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OverallStatus::Pending => "PENDING",
+            OverallStatus::Valid => "VALID",
+            OverallStatus::Invalid => "INVALID",
+            OverallStatus::Blocked => "BLOCKED",
+        }
+    }
+
+    fn parse(text: &str) -> Option<OverallStatus> {
+        [
+            OverallStatus::Pending,
+            OverallStatus::Valid,
+            OverallStatus::Invalid,
+            OverallStatus::Blocked,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
+}
+
+/// Where an NT24_LED buyer's identity verification stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VerificationStatus {
+    /// No verification was started.
+    NotStarted,
+    /// Started; the provider has not reported an outcome.
+    Pending,
+    /// The provider verified the buyer.
+    Verified,
+    /// The provider rejected the buyer.
+    Rejected,
+}
+
+/// `GET .../kyc`: a buyer's KYC status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KycStatus {
+    /// The buyer.
+    pub buyer_id: String,
+    /// Who runs the buyer's KYC.
+    pub kyc_mode: KycMode,
+    /// The verdict.
+    pub overall_status: OverallStatus,
+    /// When the latest VIES check was settled.
+    pub vies_last_checked_at: Option<Timestamp>,
+    /// The latest VIES check's result.
+    pub vies_result: Option<ViesResult>,
+    /// Whether every required document type has a fresh, active latest document.
+    pub documents_complete: bool,
+    /// The required types still missing (or too old).
+    pub missing_document_types: Vec<DocumentType>,
+    /// NT24_LED buyers only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification_status: Option<VerificationStatus>,
+}
+
+/// The inputs of the overall status, for [`overall`].
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs {
+    /// Whether the buyer is blocked.
+    pub blocked: bool,
+    /// Who runs KYC.
+    pub mode: KycMode,
+    /// The latest VIES result.
+    pub vies_result: Option<ViesResult>,
+    /// Whether the documents are complete.
+    pub documents_complete: bool,
+    /// The verification, for NT24_LED buyers.
+    pub verification: Option<VerificationStatus>,
+}
+
+/// BLOCKED if blocked; INVALID if VIES said INVALID or the verification was rejected; VALID
+/// if VIES said VALID, the documents are complete and (MARKETPLACE_LED, or verified);
+/// otherwise PENDING.
+pub fn overall(inputs: Inputs) -> OverallStatus {
+    if inputs.blocked {
+        return OverallStatus::Blocked;
+    }
+    if inputs.vies_result == Some(ViesResult::Invalid)
+        || inputs.verification == Some(VerificationStatus::Rejected)
+    {
+        return OverallStatus::Invalid;
+    }
+    let verified = match inputs.mode {
+        KycMode::MarketplaceLed => true,
+        KycMode::Nt24Led => inputs.verification == Some(VerificationStatus::Verified),
+    };
+    if inputs.vies_result == Some(ViesResult::Valid) && inputs.documents_complete && verified {
+        OverallStatus::Valid
+    } else {
+        OverallStatus::Pending
+    }
+}
+
+/// A buyer's KYC status; 404 when the seller or the buyer is unknown.
+pub async fn get(db: &Db, seller_id: &str, buyer_id: &str) -> Result<KycStatus, AppError> {
+    let buyer = buyers::get(db, seller_id, buyer_id).await?;
+    let settings = organisation::load(db).await?;
+    let mut conn = db.pool().acquire().await?;
+    compute(&mut conn, &settings, &buyer).await
+}
+
+async fn compute(
+    conn: &mut AnyConnection,
+    settings: &OrganisationSettings,
+    buyer: &Buyer,
+) -> Result<KycStatus, AppError> {
+    let latest_check = vies::latest_completed(&mut *conn, &buyer.uuid).await?;
+    let counting = documents::counting_in(&mut *conn, &buyer.uuid).await?;
+    let assessment = requirements::assess(settings, &counting, now().to_datetime().date_naive());
+    let missing = requirements::missing(&assessment);
+    // The identity verification module reports here once it exists; until then no NT24_LED
+    // buyer has started one.
+    let verification = match buyer.kyc_mode {
+        KycMode::MarketplaceLed => None,
+        KycMode::Nt24Led => Some(VerificationStatus::NotStarted),
+    };
+    let vies_result = latest_check.as_ref().and_then(|c| c.result);
+    let overall_status = overall(Inputs {
+        blocked: buyer.is_blocked(),
+        mode: buyer.kyc_mode,
+        vies_result,
+        documents_complete: missing.is_empty(),
+        verification,
+    });
+    Ok(KycStatus {
+        buyer_id: buyer.uuid.clone(),
+        kyc_mode: buyer.kyc_mode,
+        overall_status,
+        vies_last_checked_at: latest_check.and_then(|c| c.checked_at),
+        vies_result,
+        documents_complete: missing.is_empty(),
+        missing_document_types: missing,
+        verification_status: verification,
+    })
+}
+
+/// Inside the transaction of a change to a buyer, its documents or its checks: recomputes the
+/// buyer's overall status and, when it differs from the last one announced, stores it and
+/// records `kyc.status_changed`. Locks the buyer's row, so concurrent changes refresh in turn.
+pub async fn refresh(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Result<OverallStatus, AppError> {
+    let buyer = buyers::lock_in(tx, db, buyer_id).await?;
+    let settings = organisation::load(db).await?;
+    let status = compute(tx, &settings, &buyer).await?;
+    let previous = stored(tx, buyer_id).await?;
+    if status.overall_status == previous {
+        return Ok(previous);
+    }
+    sqlx::query(
+        "INSERT INTO kyc_statuses (buyer_id, overall_status, changed_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (buyer_id) DO UPDATE SET overall_status = $2, changed_at = $3",
+    )
+    .bind(buyer_id)
+    .bind(status.overall_status.as_str())
+    .bind(now().millis())
+    .execute(&mut **tx)
+    .await?;
+    let mut data = serde_json::to_value(&status).map_err(|e| AppError::Internal(e.into()))?;
+    if let Some(fields) = data.as_object_mut() {
+        fields.insert("sellerId".into(), json!(buyer.seller_id));
+        fields.insert("previousStatus".into(), json!(previous));
+    }
+    events::record(tx, EventType::StatusChanged, data).await?;
+    Ok(status.overall_status)
+}
+
+/// The last overall status announced; a buyer starts PENDING.
+async fn stored(conn: &mut AnyConnection, buyer_id: &str) -> Result<OverallStatus, AppError> {
+    let row = sqlx::query("SELECT overall_status FROM kyc_statuses WHERE buyer_id = $1")
+        .bind(buyer_id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(match row {
+        Some(row) => OverallStatus::parse(&row.try_get::<String, _>("overall_status")?)
+            .unwrap_or(OverallStatus::Pending),
+        None => OverallStatus::Pending,
+    })
+}
+
+/// Documents grow old without any change being made: finds the buyers announced VALID whose
+/// status has since lapsed and refreshes them. Returns how many changed.
+pub async fn refresh_lapsed(db: &Db) -> Result<usize, AppError> {
+    let rows = sqlx::query("SELECT buyer_id FROM kyc_statuses WHERE overall_status = 'VALID'")
+        .fetch_all(db.pool())
+        .await?;
+    let settings = organisation::load(db).await?;
+    let mut changed = 0;
+    for row in rows {
+        let buyer_id: String = row.try_get("buyer_id")?;
+        let buyer = buyers::get_by_id(db, &buyer_id).await?;
+        let mut conn = db.pool().acquire().await?;
+        if compute(&mut conn, &settings, &buyer).await?.overall_status == OverallStatus::Valid {
+            continue;
+        }
+        drop(conn);
+        let mut tx = db.begin_write().await?;
+        if refresh(&mut tx, db, &buyer_id).await? != OverallStatus::Valid {
+            changed += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs() -> Inputs {
+        Inputs {
+            blocked: false,
+            mode: KycMode::MarketplaceLed,
+            vies_result: Some(ViesResult::Valid),
+            documents_complete: true,
+            verification: None,
+        }
+    }
+
+    #[test]
+    fn a_marketplace_led_buyer_with_vies_valid_and_complete_documents_is_valid() {
+        assert_eq!(overall(inputs()), OverallStatus::Valid);
+    }
+
+    #[test]
+    fn blocked_wins_over_everything_and_invalid_over_pending() {
+        let blocked = Inputs {
+            blocked: true,
+            vies_result: Some(ViesResult::Invalid),
+            ..inputs()
+        };
+        assert_eq!(overall(blocked), OverallStatus::Blocked);
+        let invalid = Inputs {
+            vies_result: Some(ViesResult::Invalid),
+            documents_complete: false,
+            ..inputs()
+        };
+        assert_eq!(overall(invalid), OverallStatus::Invalid);
+    }
+
+    #[test]
+    fn missing_documents_an_error_or_no_check_leave_the_buyer_pending() {
+        for pending in [
+            Inputs {
+                documents_complete: false,
+                ..inputs()
+            },
+            Inputs {
+                vies_result: Some(ViesResult::Error),
+                ..inputs()
+            },
+            Inputs {
+                vies_result: None,
+                ..inputs()
+            },
+        ] {
+            assert_eq!(overall(pending), OverallStatus::Pending, "{pending:?}");
+        }
+    }
+
+    #[test]
+    fn an_nt24_led_buyer_needs_a_verification_and_a_rejection_makes_it_invalid() {
+        let nt24 = |verification| Inputs {
+            mode: KycMode::Nt24Led,
+            verification: Some(verification),
+            ..inputs()
+        };
+        assert_eq!(
+            overall(nt24(VerificationStatus::NotStarted)),
+            OverallStatus::Pending
+        );
+        assert_eq!(
+            overall(nt24(VerificationStatus::Verified)),
+            OverallStatus::Valid
+        );
+        assert_eq!(
+            overall(nt24(VerificationStatus::Rejected)),
+            OverallStatus::Invalid
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! VIES checks of a buyer's VAT number: asked for through the API (202 at once), run by a
+//! background job (offline check digits first, then the EU VIES service with retries), kept
+//! with VIES's answer as evidence.
+
+mod client;
+mod job;
+mod model;
+mod store;
+
+use std::time::Duration;
+
+use serde_json::json;
+
+pub use client::{Verdict, ViesClient, ViesFailure};
+pub use job::ViesCheckJob;
+pub use model::{CheckStatus, ViesCheck, ViesEvidence, ViesResult};
+pub use store::latest_completed;
+
+use crate::buyers;
+use crate::db::{Db, now};
+use crate::error::AppError;
+use crate::events::{self, EventType};
+use crate::jobs;
+use crate::kyc::status;
+use crate::pagination::{Cursor, Page};
+
+/// The job kind that runs a check.
+pub const CHECK_JOB: &str = "kyc.vies_check";
+
+/// A guard for the queue: the job settles the check itself after `ViesOptions::max_attempts`
+/// calls; the queue only stops a job that keeps failing for other reasons (the database).
+const JOB_ATTEMPTS_CAP: i64 = 50;
+
+/// How checks talk to VIES.
+#[derive(Debug, Clone)]
+pub struct ViesOptions {
+    /// How long one call may take.
+    pub timeout: Duration,
+    /// Calls made before temporary failures settle a check as ERROR.
+    pub max_attempts: i64,
+}
+
+impl Default for ViesOptions {
+    fn default() -> ViesOptions {
+        ViesOptions {
+            // Some member states take well over ten seconds to answer.
+            timeout: Duration::from_secs(30),
+            // With the worker's backoff (5 s, doubling) the last call is about 40 minutes after
+            // the first: long enough to ride out a member state's usual outage.
+            max_attempts: 10,
+        }
+    }
+}
+
+/// Asks for a check of the buyer's VAT number; it runs in the background.
+pub async fn request(db: &Db, seller_id: &str, buyer_id: &str) -> Result<ViesCheck, AppError> {
+    let buyer = buyers::get(db, seller_id, buyer_id).await?;
+    let check = ViesCheck {
+        uuid: uuid::Uuid::now_v7().to_string(),
+        buyer_id: buyer.uuid.clone(),
+        vat_number: buyer.vat_number.as_str().to_owned(),
+        status: CheckStatus::Pending,
+        result: None,
+        reason: None,
+        attempts: 0,
+        requested_at: now(),
+        checked_at: None,
+        evidence: None,
+    };
+    let mut tx = db.begin_write().await?;
+    store::insert(&mut tx, &check).await?;
+    jobs::enqueue(
+        &mut tx,
+        CHECK_JOB,
+        &json!({ "checkId": check.uuid }),
+        Some(JOB_ATTEMPTS_CAP),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(check)
+}
+
+/// One check of a buyer; 404 when the seller, the buyer or the check is unknown.
+pub async fn get(
+    db: &Db,
+    seller_id: &str,
+    buyer_id: &str,
+    check_id: &str,
+) -> Result<ViesCheck, AppError> {
+    buyers::get(db, seller_id, buyer_id).await?;
+    store::find(db.pool(), check_id)
+        .await?
+        .filter(|check| check.buyer_id == buyer_id)
+        .ok_or(AppError::NotFound("VIES check"))
+}
+
+/// A buyer's checks, newest first.
+pub async fn list(
+    db: &Db,
+    seller_id: &str,
+    buyer_id: &str,
+    page: &Page,
+) -> Result<(Vec<ViesCheck>, Option<Cursor>), AppError> {
+    buyers::get(db, seller_id, buyer_id).await?;
+    let checks = store::list(db.pool(), buyer_id, page).await?;
+    Ok(page.split(checks, |c| Cursor::new(c.requested_at.millis(), &c.uuid)))
+}
+
+/// Settles a pending check, refreshes the buyer's KYC status and, for INVALID and ERROR,
+/// announces `kyc.vies_check_failed`, all in one transaction. A check settled before (by an
+/// earlier run of the same job) stays as it was.
+async fn settle(
+    db: &Db,
+    check: &ViesCheck,
+    settlement: store::Settlement<'_>,
+) -> Result<(), AppError> {
+    let buyer = buyers::get_by_id(db, &check.buyer_id).await?;
+    let mut tx = db.begin_write().await?;
+    if !store::complete(&mut tx, &check.uuid, &settlement).await? {
+        return Ok(());
+    }
+    status::refresh(&mut tx, db, &check.buyer_id).await?;
+    if settlement.result != ViesResult::Valid {
+        events::record(
+            &mut tx,
+            EventType::ViesCheckFailed,
+            json!({
+                "buyerId": buyer.uuid,
+                "sellerId": buyer.seller_id,
+                "checkId": check.uuid,
+                "vatNumber": check.vat_number,
+                "result": settlement.result,
+                "reason": settlement.reason,
+            }),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! Webhooks: seller systems subscribe endpoints to event types and receive every event of
+//! those types, signed per the Standard Webhooks spec, at least once. Events come from the
+//! outbox (`events`): a dispatch job fans each out into deliveries, and each delivery's job
+//! makes attempts until the receiver answers 2xx or the attempts run out.
+
+mod delivery;
+mod dispatch;
+mod model;
+mod signature;
+mod store;
+
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::json;
+
+pub use delivery::DeliverJob;
+pub use dispatch::{DISPATCH_JOB, DispatchJob, enqueue as enqueue_dispatch};
+pub use model::{
+    Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint, WebhookUrl, parse_events,
+};
+pub use signature::WebhookSecret;
+
+use crate::db::{Db, now};
+use crate::error::AppError;
+use crate::events::EventType;
+use crate::jobs;
+use crate::pagination::{Cursor, Page};
+
+/// The job kind that makes a delivery's attempts.
+pub const DELIVER_JOB: &str = "webhooks.deliver";
+
+/// How deliveries are made.
+#[derive(Debug, Clone)]
+pub struct DeliveryOptions {
+    /// How long a receiver may take to answer.
+    pub timeout: Duration,
+    /// Attempts per round before a delivery is FAILED (a manual redelivery starts a new round).
+    pub max_attempts: i64,
+}
+
+impl Default for DeliveryOptions {
+    fn default() -> DeliveryOptions {
+        DeliveryOptions {
+            timeout: Duration::from_secs(10),
+            // With the worker's backoff (5 s doubling to 1 h) this spans about a day.
+            max_attempts: 30,
+        }
+    }
+}
+
+/// A new endpoint, the only time its secret is shown.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedEndpoint {
+    /// The endpoint.
+    #[serde(flatten)]
+    pub endpoint: WebhookEndpoint,
+    /// Its signing secret, `whsec_...`.
+    pub secret: String,
+}
+
+/// Registers an endpoint for `events`; it receives the events that happen from now on.
+pub async fn create(
+    db: &Db,
+    url: WebhookUrl,
+    events: Vec<EventType>,
+) -> Result<CreatedEndpoint, AppError> {
+    let secret = WebhookSecret::generate()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("no random source: {e}")))?;
+    let endpoint = WebhookEndpoint {
+        id: uuid::Uuid::new_v4().to_string(),
+        url,
+        events,
+        created_at: now(),
+    };
+    let mut tx = db.begin_write().await?;
+    store::insert_endpoint(&mut tx, &endpoint, &secret).await?;
+    tx.commit().await?;
+    Ok(CreatedEndpoint {
+        endpoint,
+        secret: secret.expose().to_owned(),
+    })
+}
+
+/// One endpoint; 404 when unknown or deleted.
+pub async fn get(db: &Db, id: &str) -> Result<WebhookEndpoint, AppError> {
+    store::find_endpoint(db.pool(), id)
+        .await?
+        .ok_or(AppError::NotFound("webhook endpoint"))
+}
+
+/// The endpoints, newest first.
+pub async fn list(
+    db: &Db,
+    page: &Page,
+) -> Result<(Vec<WebhookEndpoint>, Option<Cursor>), AppError> {
+    let endpoints = store::list_endpoints(db.pool(), page).await?;
+    Ok(page.split(endpoints, |e| Cursor::new(e.created_at.millis(), &e.id)))
+}
+
+/// Deletes an endpoint: nothing more is sent to it; 404 when unknown.
+pub async fn delete(db: &Db, id: &str) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    let deleted = store::delete_endpoint(&mut tx, id, now()).await?;
+    tx.commit().await?;
+    if deleted {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("webhook endpoint"))
+    }
+}
+
+/// An endpoint's deliveries with their attempts, newest first.
+pub async fn deliveries(
+    db: &Db,
+    endpoint_id: &str,
+    page: &Page,
+) -> Result<(Vec<Delivery>, Option<Cursor>), AppError> {
+    get(db, endpoint_id).await?;
+    let mut deliveries = store::list_deliveries(db.pool(), endpoint_id, page).await?;
+    for delivery in &mut deliveries {
+        delivery.attempts = store::attempts(db.pool(), &delivery.id).await?;
+    }
+    Ok(page.split(deliveries, |d| Cursor::new(d.created_at.millis(), &d.id)))
+}
+
+/// Sends a delivery again, now, with a new round of as many attempts as the first round had
+/// (same `webhook-id`).
+pub async fn redeliver(
+    db: &Db,
+    endpoint_id: &str,
+    delivery_id: &str,
+) -> Result<Delivery, AppError> {
+    get(db, endpoint_id).await?;
+    let mut tx = db.begin_write().await?;
+    let Some(mut delivery) = store::find_delivery(&mut *tx, endpoint_id, delivery_id).await? else {
+        return Err(AppError::NotFound("delivery"));
+    };
+    let attempts = store::round_attempts(&mut tx, delivery_id).await?;
+    let job_id = jobs::enqueue(
+        &mut tx,
+        DELIVER_JOB,
+        &json!({ "deliveryId": delivery_id }),
+        attempts,
+    )
+    .await?;
+    store::restart_delivery(&mut tx, delivery_id, &job_id).await?;
+    tx.commit().await?;
+    delivery.status = DeliveryStatus::Pending;
+    delivery.succeeded_at = None;
+    delivery.next_attempt_at = Some(now());
+    delivery.attempts = store::attempts(db.pool(), delivery_id).await?;
+    Ok(delivery)
+}

@@ -1,0 +1,136 @@
+//! What webhook endpoints and deliveries are.
+
+use serde::Serialize;
+
+use crate::db::Timestamp;
+use crate::error::AppError;
+use crate::events::EventType;
+
+/// Where deliveries go: an absolute http or https URL with a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct WebhookUrl(String);
+
+impl WebhookUrl {
+    /// Checks a URL a caller gave; 422 on `url` otherwise.
+    pub fn parse(text: Option<&str>) -> Result<WebhookUrl, AppError> {
+        let text = text.map(str::trim).unwrap_or_default();
+        if text.is_empty() {
+            return Err(AppError::invalid("url", "is required"));
+        }
+        if text.len() > 2000 {
+            return Err(AppError::invalid("url", "must be at most 2000 characters"));
+        }
+        let parsed = reqwest::Url::parse(text)
+            .map_err(|_| AppError::invalid("url", "must be an absolute http or https URL"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(AppError::invalid(
+                "url",
+                "must start with http:// or https://",
+            ));
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(AppError::invalid("url", "must name a host"));
+        }
+        Ok(WebhookUrl(parsed.to_string()))
+    }
+
+    /// A URL read back from storage.
+    pub fn from_stored(text: String) -> WebhookUrl {
+        WebhookUrl(text)
+    }
+
+    /// The URL.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The event types an endpoint subscribes to: at least one, each known, no repeats.
+pub fn parse_events(names: Option<&[String]>) -> Result<Vec<EventType>, AppError> {
+    let names = names.unwrap_or_default();
+    if names.is_empty() {
+        return Err(AppError::invalid(
+            "events",
+            "must name at least one event type",
+        ));
+    }
+    let mut events = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let event = EventType::parse(name).ok_or_else(|| {
+            let known: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+            AppError::invalid(
+                format!("events[{i}]"),
+                format!("must be one of {}", known.join(", ")),
+            )
+        })?;
+        if !events.contains(&event) {
+            events.push(event);
+        }
+    }
+    Ok(events)
+}
+
+/// A receiver of events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookEndpoint {
+    /// The endpoint's id.
+    pub id: String,
+    /// Where deliveries go.
+    pub url: WebhookUrl,
+    /// The event types it receives.
+    pub events: Vec<EventType>,
+    /// When it was made.
+    pub created_at: Timestamp,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeliveryStatus {
+    /// Not yet accepted by the receiver; attempts go on.
+    Pending,
+    /// The receiver answered 2xx.
+    Succeeded,
+    /// Every attempt failed; a manual redelivery starts a new round.
+    Failed,
+}
+
+/// One attempt to deliver, as logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryAttempt {
+    /// When it was made.
+    pub attempted_at: Timestamp,
+    /// The receiver's HTTP status, if it answered.
+    pub response_status: Option<i64>,
+    /// How long it took.
+    pub duration_ms: i64,
+    /// What went wrong (no answer, or a status other than 2xx).
+    pub error: Option<String>,
+}
+
+/// One event on its way to one endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    /// The delivery's id.
+    pub id: String,
+    /// The endpoint.
+    pub endpoint_id: String,
+    /// The event (and the `webhook-id` of every attempt).
+    pub event_id: String,
+    /// The event's type.
+    pub event_type: String,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// When the event was handed to the endpoint.
+    pub created_at: Timestamp,
+    /// When the receiver accepted it.
+    pub succeeded_at: Option<Timestamp>,
+    /// When the next attempt is due, while pending.
+    pub next_attempt_at: Option<Timestamp>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<DeliveryAttempt>,
+}

@@ -1,0 +1,176 @@
+//! `GET .../kyc` and the `kyc.status_changed` events of every change that moves it.
+
+use kyc_portal::audit::Actor;
+use kyc_portal::organisation::{self, OrganisationSettings};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use crate::helpers::*;
+use crate::on_both_backends;
+use crate::stubs::*;
+use crate::with_vies_on_both_backends;
+
+const REQUIRED: [&str; 5] = [
+    "COC_EXTRACT",
+    "BANK_CONFIRMATION",
+    "VAT_CERTIFICATE",
+    "CONTACT_ID",
+    "AML_DECLARATION",
+];
+
+impl TestApp {
+    async fn kyc(&self, buyer_path: &str) -> Value {
+        let response = self.get(&format!("{buyer_path}/kyc")).await;
+        assert_eq!(response.status(), 200);
+        body_json(response).await
+    }
+
+    /// The `kyc.status_changed` events so far, oldest first, as (previous, new).
+    async fn status_changes(&self) -> Vec<(String, String)> {
+        let mut events = kyc_portal::events::recent(&self.db, 100).await.unwrap();
+        events.reverse();
+        events
+            .into_iter()
+            .filter(|e| e.event_type == "kyc.status_changed")
+            .map(|e| {
+                (
+                    e.data["previousStatus"].as_str().unwrap().to_owned(),
+                    e.data["overallStatus"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
+fn changes(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+on_both_backends! {
+    async fn a_new_buyer_is_pending_with_every_required_document_missing(app) {
+        let (seller, buyer) = app.create_buyer().await;
+
+        let kyc = app.kyc(&buyer_path(&seller, &buyer)).await;
+
+        assert_eq!(kyc, json!({
+            "buyerId": buyer["uuid"],
+            "kycMode": "MARKETPLACE_LED",
+            "overallStatus": "PENDING",
+            "viesLastCheckedAt": null,
+            "viesResult": null,
+            "documentsComplete": false,
+            "missingDocumentTypes": REQUIRED,
+        }));
+        assert!(app.status_changes().await.is_empty());
+    }
+
+    async fn an_nt24_led_buyer_shows_its_verification_status(app) {
+        let seller = app.create_seller().await;
+        let mut body = reference_buyer();
+        body["kycMode"] = json!("NT24_LED");
+        let buyer = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
+
+        let kyc = app.kyc(&buyer_path(&seller, &buyer)).await;
+
+        assert_eq!(kyc["verificationStatus"], "NOT_STARTED");
+        assert_eq!(kyc["overallStatus"], "PENDING");
+    }
+
+    async fn a_document_older_than_its_maximum_age_counts_as_missing(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let path = buyer_path(&seller, &buyer);
+        let documents = format!("{path}/kyc/documents");
+        for kind in REQUIRED {
+            app.upload_pdf(&documents, kind).await;
+        }
+        assert_eq!(app.kyc(&path).await["documentsComplete"], true);
+        let old = reqwest::multipart::Form::new()
+            .text("type", "COC_EXTRACT")
+            .text("documentDate", "2020-01-15")
+            .part("file", reqwest::multipart::Part::bytes(crate::fixtures::small_pdf()).file_name("old.pdf"));
+        assert_eq!(app.upload(&documents, old).await.status(), 201);
+
+        let kyc = app.kyc(&path).await;
+
+        assert_eq!(kyc["documentsComplete"], false);
+        assert_eq!(kyc["missingDocumentTypes"], json!(["COC_EXTRACT"]));
+    }
+
+    async fn blocking_and_unblocking_move_the_status_and_announce_each_change(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let path = buyer_path(&seller, &buyer);
+
+        app.post_json(&format!("{path}/block"), &json!({"reason": "hold"})).await;
+        assert_eq!(app.kyc(&path).await["overallStatus"], "BLOCKED");
+        app.post_json(&format!("{path}/unblock"), &json!({})).await;
+
+        assert_eq!(app.kyc(&path).await["overallStatus"], "PENDING");
+        assert_eq!(app.status_changes().await, changes(&[("PENDING", "BLOCKED"), ("BLOCKED", "PENDING")]));
+        let events = kyc_portal::events::recent(&app.db, 10).await.unwrap();
+        let last = events.iter().find(|e| e.event_type == "kyc.status_changed").unwrap();
+        assert_eq!(last.data["buyerId"], buyer["uuid"]);
+        assert_eq!(last.data["sellerId"], json!(seller));
+    }
+}
+
+with_vies_on_both_backends! {
+    async fn documents_and_a_valid_vies_check_make_a_buyer_valid_and_each_change_is_announced(app, vies) {
+        check_vat_number().respond_with(vies_verdict("DE", "136695976", true)).mount(&vies).await;
+        let (seller, buyer) = app.create_buyer_with_vat("DE136695976").await;
+        let path = buyer_path(&seller, &buyer);
+        let documents = format!("{path}/kyc/documents");
+        let mut uploaded = Vec::new();
+        for kind in REQUIRED {
+            uploaded.push(app.upload_pdf(&documents, kind).await);
+        }
+        assert_eq!(app.kyc(&path).await["overallStatus"], "PENDING", "no VIES check yet");
+
+        app.settled_vies_check(&path).await;
+        let kyc = app.kyc(&path).await;
+        assert_eq!(kyc["overallStatus"], "VALID");
+        assert_eq!(kyc["documentsComplete"], true);
+        assert_eq!(kyc["missingDocumentTypes"], json!([]));
+
+        // Archiving a required document, re-uploading it, then moving the buyer to NT24_LED.
+        app.patch_json(&format!("/v1/documents/{}", uploaded[3]["uuid"].as_str().unwrap()), &json!({"status": "ARCHIVED"})).await;
+        assert_eq!(app.kyc(&path).await["missingDocumentTypes"], json!(["CONTACT_ID"]));
+        app.upload_pdf(&documents, "CONTACT_ID").await;
+        let patched = app.patch_json(&path, &json!({"version": 0, "kycMode": "NT24_LED"})).await;
+        assert_eq!(patched.status(), 200);
+
+        assert_eq!(app.kyc(&path).await["overallStatus"], "PENDING");
+        assert_eq!(app.status_changes().await, changes(&[
+            ("PENDING", "VALID"),
+            ("VALID", "PENDING"),
+            ("PENDING", "VALID"),
+            ("VALID", "PENDING"),
+        ]));
+    }
+
+    async fn a_status_that_lapses_as_a_document_ages_is_refreshed_and_announced(app, vies) {
+        check_vat_number().respond_with(vies_verdict("DE", "136695976", true)).mount(&vies).await;
+        let (seller, buyer) = app.create_buyer_with_vat("DE136695976").await;
+        let path = buyer_path(&seller, &buyer);
+        for kind in REQUIRED {
+            app.upload_pdf(&format!("{path}/kyc/documents"), kind).await;
+        }
+        app.settled_vies_check(&path).await;
+        assert_eq!(app.kyc(&path).await["overallStatus"], "VALID");
+        // Time passes: here, the organisation shortens the maximum age instead.
+        let settings = OrganisationSettings {
+            document_max_age_days: BTreeMap::from([(kyc_portal::documents::DocumentType::CocExtract, 30)]),
+            ..Default::default()
+        };
+        organisation::save(&app.db, &Actor::System, &settings).await.unwrap();
+
+        let changed = kyc_portal::kyc::status::refresh_lapsed(&app.db).await.unwrap();
+
+        assert_eq!(changed, 1);
+        assert_eq!(app.kyc(&path).await["missingDocumentTypes"], json!(["COC_EXTRACT"]));
+        assert_eq!(app.status_changes().await.last().unwrap(), &("VALID".to_owned(), "PENDING".to_owned()));
+        assert_eq!(kyc_portal::kyc::status::refresh_lapsed(&app.db).await.unwrap(), 0);
+    }
+}
