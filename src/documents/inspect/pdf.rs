@@ -1102,7 +1102,7 @@ impl RawNames {
         let mut rest = data;
         while !rest.is_empty() {
             if !self.in_name {
-                let Some(p) = rest.iter().position(|&b| b == b'/') else {
+                let Some(p) = memchr::memchr(b'/', rest) else {
                     return Ok(());
                 };
                 rest = rest.get(p + 1..).unwrap_or_default();
@@ -1202,7 +1202,7 @@ impl StreamData {
         }
         while let Some(rest) = data.get(i..).filter(|r| !r.is_empty()) {
             if self.matched == 0 {
-                match rest.iter().position(|&b| b == b'e') {
+                match memchr::memchr(b'e', rest) {
                     None => {
                         self.release(rest, limits, total)?;
                         i = data.len();
