@@ -50,7 +50,7 @@ pub fn parse_name(name: Option<&str>) -> Result<String, AppError> {
 /// Creates a seller.
 pub async fn create(db: &Db, actor: &Actor, name: String) -> Result<Seller, AppError> {
     let seller = Seller {
-        uuid: uuid::Uuid::new_v4().to_string(),
+        uuid: uuid::Uuid::now_v7().to_string(),
         name,
         role: "SELLER",
         created_at: now(),

@@ -142,19 +142,26 @@ impl Application {
     /// current job and returns.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let stop = CancellationToken::new();
-        let worker = self
+        let workers: Vec<_> = self
             .worker
-            .map(|worker| tokio::spawn(worker.run_until_stopped(stop.clone())));
+            .iter()
+            .flat_map(|worker| (0..WORKERS).map(|_| worker.sibling()))
+            .map(|worker| tokio::spawn(worker.run_until_stopped(stop.clone())))
+            .collect();
         let maintenance = tokio::spawn(maintain(self.db.clone(), self.blobs.clone(), stop.clone()));
         let served = self.server.await;
         stop.cancel();
-        if let Some(worker) = worker {
+        for worker in workers {
             let _ = worker.await;
         }
         let _ = maintenance.await;
         served
     }
 }
+
+/// Workers running side by side in each instance: a webhook receiver that hangs until its
+/// timeout then holds up only one of them.
+const WORKERS: usize = 4;
 
 /// The background worker with a handler for every kind of job.
 fn worker(

@@ -75,7 +75,7 @@ pub async fn upsert(
     }
     let at = now();
     let candidate = Buyer {
-        uuid: uuid::Uuid::new_v4().to_string(),
+        uuid: uuid::Uuid::now_v7().to_string(),
         seller_id: seller_id.to_owned(),
         vat_number,
         company_name: details.company_name,

@@ -46,7 +46,7 @@ pub async fn upload(
     buyer_id: &str,
     new: NewDocument,
 ) -> Result<Document, AppError> {
-    let id = uuid::Uuid::new_v4();
+    let id = uuid::Uuid::now_v7();
     let key = BlobKey::for_document(&id);
     blobs
         .store(&key, &new.staged.path)

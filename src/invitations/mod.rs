@@ -99,7 +99,7 @@ pub async fn create(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
     let created_at = now();
     let invitation = Invitation {
-        id: format!("inv_{}", uuid::Uuid::new_v4().simple()),
+        id: format!("inv_{}", uuid::Uuid::now_v7().simple()),
         buyer_id: buyer_id.to_owned(),
         recipient_email: new.recipient_email,
         language: new.language,

@@ -127,6 +127,14 @@ impl Queue {
         Queue { db, worker_id }
     }
 
+    /// The same queue for a worker named `worker_id`.
+    pub fn renamed(&self, worker_id: String) -> Queue {
+        Queue {
+            db: self.db.clone(),
+            worker_id,
+        }
+    }
+
     /// Takes the next due job (or one whose worker's lease ran out) and holds it for `lease`.
     pub async fn claim(&self, lease: Duration) -> Result<Option<ClaimedJob>, sqlx::Error> {
         let at = now();

@@ -111,6 +111,18 @@ impl Worker {
         }
     }
 
+    /// Another worker with the same handlers and options under a name of its own, to run
+    /// beside this one (so that one slow job does not hold up the others).
+    pub fn sibling(&self) -> Worker {
+        Worker {
+            queue: self
+                .queue
+                .renamed(format!("worker-{}", uuid::Uuid::new_v4())),
+            handlers: Arc::clone(&self.handlers),
+            options: self.options.clone(),
+        }
+    }
+
     /// Registers the handler for jobs of `kind`.
     pub fn register(mut self, kind: &str, handler: Arc<dyn JobHandler>) -> Worker {
         Arc::make_mut(&mut self.handlers).insert(kind.to_owned(), handler);

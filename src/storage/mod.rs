@@ -20,10 +20,12 @@ use crate::db::Timestamp;
 pub struct BlobKey(String);
 
 impl BlobKey {
-    /// The key for a document id: fanned out over 256 folders so none grows huge.
+    /// The key for a document id: fanned out over 256 folders so none grows huge, by the
+    /// id's last (random) digits, since time-ordered ids share their first ones.
     pub fn for_document(document_id: &uuid::Uuid) -> BlobKey {
         let simple = document_id.simple().to_string();
-        BlobKey(format!("{}/{simple}", simple.get(..2).unwrap_or("00")))
+        let fan = simple.get(simple.len().saturating_sub(2)..).unwrap_or("00");
+        BlobKey(format!("{fan}/{simple}"))
     }
 
     /// A key read back from the database or a listing.

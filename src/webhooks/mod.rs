@@ -69,7 +69,7 @@ pub async fn create(
     let secret = WebhookSecret::generate()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("no random source: {e}")))?;
     let endpoint = WebhookEndpoint {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: uuid::Uuid::now_v7().to_string(),
         url,
         events,
         created_at: now(),
