@@ -38,6 +38,10 @@ pub struct Settings {
     /// Unset: generated into `<data_dir>/secret.key` on first start. Instances that share a
     /// database must share this key.
     pub secret_key: Option<SecretString>,
+    /// IP address of a reverse proxy in front of the portal. Requests from it are attributed
+    /// to the client its `Forwarded` / `X-Forwarded-For` header names (for rate limits);
+    /// from anyone else those headers are ignored.
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 /// The defaults as a serialisable shape (secrets cannot be serialised, so they travel as text).
@@ -107,6 +111,7 @@ impl Settings {
             idenfy_url: DEFAULTS.idenfy_url.into(),
             max_upload_bytes: DEFAULTS.max_upload_bytes,
             secret_key: None,
+            trusted_proxy: None,
         }
     }
 

@@ -4,17 +4,18 @@
 //! A key is reserved in its own committed row before the work starts: a second request with the
 //! same key while the first runs sees the reservation (409) instead of doing the work again.
 
+use chacha20poly1305::aead::Aead;
+use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::db::{Db, now};
 use crate::error::AppError;
+use crate::server_key::ServerKey;
 
 /// How long a response is kept for replay.
 const KEEP_FOR: chrono::Duration = chrono::Duration::hours(25);
-/// A reservation older than this belongs to a request whose instance died; it may be taken over.
-const ABANDONED_AFTER: chrono::Duration = chrono::Duration::minutes(10);
 
 /// Which request a key belongs to.
 #[derive(Debug, Clone)]
@@ -90,23 +91,65 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
     hex::encode(hasher.finalize())
 }
 
+/// Seals kept response bodies: they can carry secrets (an invitation's link), and the
+/// database must not hold those in the clear.
+pub struct ResponseSeal(ChaCha20Poly1305);
+
+impl ResponseSeal {
+    /// A seal keyed from the server key.
+    pub fn new(key: &ServerKey) -> ResponseSeal {
+        let derived = key.derive("idempotency-response", b"");
+        ResponseSeal(ChaCha20Poly1305::new(&derived.into()))
+    }
+
+    fn seal(&self, body: &[u8]) -> Result<Vec<u8>, AppError> {
+        let mut nonce = [0u8; 12];
+        getrandom::fill(&mut nonce)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
+        let sealed = self
+            .0
+            .encrypt(&nonce.into(), body)
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("sealing a kept response failed")))?;
+        Ok([nonce.as_slice(), &sealed].concat())
+    }
+
+    fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, AppError> {
+        let (nonce, body) = sealed
+            .split_at_checked(12)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("kept response too short")))?;
+        let nonce: [u8; 12] = nonce
+            .try_into()
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("kept response nonce")))?;
+        self.0.decrypt(&nonce.into(), body).map_err(|_| {
+            AppError::Internal(anyhow::anyhow!(
+                "a kept response does not open with this server key"
+            ))
+        })
+    }
+}
+
 /// Reserves the key, or says why not.
-pub async fn begin(db: &Db, scope: Scope, request_hash: &str) -> Result<Begin, AppError> {
+pub async fn begin(
+    db: &Db,
+    seal: &ResponseSeal,
+    scope: Scope,
+    request_hash: &str,
+) -> Result<Begin, AppError> {
     let at = now();
     let expired_before = at.plus(-KEEP_FOR).millis();
-    let abandoned_before = at.plus(-ABANDONED_AFTER).millis();
     let mut tx = db.begin_write().await?;
-    // A key past its lifetime, or a reservation whose request died, starts afresh.
+    // A key past its lifetime starts afresh. A reservation whose request died stays: its work
+    // may have committed, and running it again could do it twice (the caller sees 409 and can
+    // read the resource, or use a new key).
     sqlx::query(
         "DELETE FROM idempotency_keys WHERE token_id = $1 AND method = $2 AND path = $3 \
-         AND idempotency_key = $4 AND (created_at < $5 OR (state = 'in_flight' AND created_at < $6))",
+         AND idempotency_key = $4 AND created_at < $5",
     )
     .bind(&scope.client_id)
     .bind(&scope.method)
     .bind(&scope.path)
     .bind(&scope.key.0)
     .bind(expired_before)
-    .bind(abandoned_before)
     .execute(&mut *tx)
     .await?;
     let inserted = sqlx::query(
@@ -150,14 +193,20 @@ pub async fn begin(db: &Db, scope: Scope, request_hash: &str) -> Result<Begin, A
     Ok(Begin::Replay(SavedResponse {
         status: u16::try_from(status).unwrap_or(500),
         headers: serde_json::from_str(&headers).unwrap_or_default(),
-        body: row.try_get("response_body")?,
+        body: seal.open(&row.try_get::<Vec<u8>, _>("response_body")?)?,
     }))
 }
 
 impl Reservation {
     /// Keeps the response for replay.
-    pub async fn complete(self, db: &Db, response: &SavedResponse) -> Result<(), AppError> {
+    pub async fn complete(
+        self,
+        db: &Db,
+        seal: &ResponseSeal,
+        response: &SavedResponse,
+    ) -> Result<(), AppError> {
         let headers = serde_json::to_string(&response.headers).unwrap_or_else(|_| "[]".into());
+        let body = seal.seal(&response.body)?;
         let mut tx = db.begin_write().await?;
         sqlx::query(
             "UPDATE idempotency_keys SET state = 'done', response_status = $1, response_headers = $2, \
@@ -165,7 +214,7 @@ impl Reservation {
         )
         .bind(i64::from(response.status))
         .bind(headers)
-        .bind(response.body.clone())
+        .bind(body)
         .bind(&self.scope.client_id)
         .bind(&self.scope.method)
         .bind(&self.scope.path)

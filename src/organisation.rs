@@ -64,9 +64,17 @@ impl Default for OrganisationSettings {
 
 /// The current settings (defaults where nothing was saved).
 pub async fn load(db: &Db) -> Result<OrganisationSettings, AppError> {
+    load_in(db.pool()).await
+}
+
+/// The current settings, read through `conn` (inside a transaction, so that it needs no second
+/// connection from the pool while it holds one).
+pub async fn load_in<'e>(
+    conn: impl sqlx::AnyExecutor<'e>,
+) -> Result<OrganisationSettings, AppError> {
     let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
         .bind(KEY)
-        .fetch_optional(db.pool())
+        .fetch_optional(conn)
         .await?;
     Ok(match row {
         Some(row) => serde_json::from_str(&row.try_get::<String, _>("value")?).unwrap_or_default(),

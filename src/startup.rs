@@ -14,7 +14,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::documents;
 use crate::email::Mailer;
-use crate::idempotency;
+use crate::idempotency::{self, ResponseSeal};
 use crate::invitations::{EMAIL_JOB, InvitationEmailJob};
 use crate::jobs::{Worker, WorkerOptions};
 use crate::kyc::{
@@ -109,6 +109,7 @@ impl Application {
         let state = AppState {
             db: db.clone(),
             blobs: blobs.clone(),
+            seal: Arc::new(ResponseSeal::new(&key)),
             key,
             settings,
             metrics: Metrics::new()?,

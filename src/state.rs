@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::idempotency::ResponseSeal;
 use crate::invitations::Links;
 use crate::server_key::ServerKey;
 use crate::storage::BlobStore;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub blobs: Arc<BlobStore>,
     /// The server's secret key.
     pub key: ServerKey,
+    /// Seals the responses kept for idempotent replays.
+    pub seal: Arc<ResponseSeal>,
     /// Request metrics.
     pub metrics: Metrics,
 }

@@ -46,3 +46,5 @@ doc-ADDRESS_PROOF = Adressnachweis
 doc-TP_UBO_DECLARATION = Erklärung zu wirtschaftlich Berechtigten
 doc-TP_TRADE_LICENSE = Gewerbeerlaubnis
 doc-AML_DECLARATION = Erklärung zur Geldwäscheprävention
+portal-error-form = Dieses Formular ist veraltet. Bitte laden Sie die Seite neu und versuchen Sie es erneut.
+portal-error-title = Etwas ist schiefgegangen

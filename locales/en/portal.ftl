@@ -46,3 +46,5 @@ doc-ADDRESS_PROOF = Proof of address
 doc-TP_UBO_DECLARATION = Declaration of beneficial owners
 doc-TP_TRADE_LICENSE = Trade licence
 doc-AML_DECLARATION = Anti-money-laundering declaration
+portal-error-form = This form is out of date. Please reload the page and try again.
+portal-error-title = Something went wrong

@@ -62,7 +62,7 @@ async fn upsert_buyer(
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
     let actor = actor(&req)?;
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let (vat, details) = body.to::<RawBuyer>()?.parse()?;
         match buyers::upsert(&state.db, &actor, &path, vat, details).await? {
             Upserted::Created(buyer) => {
@@ -171,7 +171,7 @@ async fn patch_buyer(
         .map(|v| v.as_bytes().to_vec())
         .unwrap_or_default();
     let fingerprint = crate::idempotency::fingerprint(&[body.canonical.as_bytes(), &if_match]);
-    run(&req, &state.db, fingerprint, async {
+    run(&req, &state, fingerprint, async {
         let version = expected_version(&req, &body.value)?;
         let buyer = buyers::update(
             &state.db,
@@ -203,7 +203,7 @@ async fn block_buyer(
     let body = JsonBody::parse(&body)?;
     let actor = actor(&req)?;
     let (seller_id, buyer_id) = path.into_inner();
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let input: BlockRequest = body.to()?;
         let reason = buyers::parse_block_reason(input.reason.as_deref())?;
         let buyer = buyers::block(&state.db, &actor, &seller_id, &buyer_id, reason).await?;
@@ -222,7 +222,7 @@ async fn unblock_buyer(
     let body = JsonBody::parse(&body)?;
     let actor = actor(&req)?;
     let (seller_id, buyer_id) = path.into_inner();
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let buyer = buyers::unblock(&state.db, &actor, &seller_id, &buyer_id).await?;
         Ok(buyer_response(StatusCode::OK, &buyer))
     })

@@ -79,7 +79,7 @@ async fn upload_document(
             .map(|f| f.file_name.as_str().as_bytes())
             .unwrap_or_default(),
     ]);
-    run(&req, &state.db, request_id, async {
+    run(&req, &state, request_id, async {
         let document_type = DocumentType::parse_field(form.field("type"));
         let document_date = DocumentDate::parse(form.field("documentDate"));
         let (document_type, document_date, staged) = match (document_type, document_date, form.file)
@@ -161,7 +161,7 @@ async fn patch_document(
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
     let actor = Actor::ApiToken(client_of(&req)?.name);
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let patch: DocumentPatch = body.to()?;
         let status = match patch.status.as_deref() {
             None => return Err(AppError::invalid("status", "is required")),

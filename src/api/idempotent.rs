@@ -8,9 +8,9 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
 
 use crate::api_tokens::ApiClient;
-use crate::db::Db;
 use crate::error::AppError;
 use crate::idempotency::{self, Begin, IdempotencyKey, SavedResponse, Scope};
+use crate::state::AppState;
 
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// Headers worth replaying; the rest (date, request id) belong to each response.
@@ -28,7 +28,7 @@ pub fn client_of(req: &HttpRequest) -> Result<ApiClient, AppError> {
 /// identifies the request body.
 pub async fn run<F>(
     req: &HttpRequest,
-    db: &Db,
+    state: &AppState,
     fingerprint: String,
     work: F,
 ) -> Result<HttpResponse, AppError>
@@ -46,7 +46,8 @@ where
         path: req.path().to_owned(),
         key,
     };
-    match idempotency::begin(db, scope, &fingerprint).await? {
+    let db = &state.db;
+    match idempotency::begin(db, &state.seal, scope, &fingerprint).await? {
         Begin::Replay(saved) => Ok(replay(saved)),
         Begin::Mismatch => Err(AppError::invalid(
             "Idempotency-Key",
@@ -62,7 +63,7 @@ where
                 return Ok(response);
             }
             let (saved, response) = capture(response).await?;
-            reservation.complete(db, &saved).await?;
+            reservation.complete(db, &state.seal, &saved).await?;
             Ok(response)
         }
     }

@@ -44,7 +44,7 @@ async fn create_invitation(
     let body = JsonBody::parse(&body)?;
     let actor = actor(&req)?;
     let (seller_id, buyer_id) = path.into_inner();
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let default_language = organisation::load(&state.db).await?.default_language;
         let new = body.to::<RawInvitation>()?.parse(default_language)?;
         let view =
@@ -95,7 +95,7 @@ async fn revoke_invitation(
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
     let actor = actor(&req)?;
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let view = invitations::revoke(&state.db, state.links(), &actor, &path).await?;
         Ok(json(StatusCode::OK, &view))
     })
@@ -111,7 +111,7 @@ async fn resend_invitation(
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
     let actor = actor(&req)?;
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let view = invitations::resend(&state.db, state.links(), &actor, &path).await?;
         Ok(json(StatusCode::ACCEPTED, &view))
     })

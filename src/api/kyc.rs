@@ -51,7 +51,7 @@ async fn request_vies_check(
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
     let (seller_id, buyer_id) = path.into_inner();
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let check = vies::request(&state.db, &seller_id, &buyer_id).await?;
         let mut response = json(StatusCode::ACCEPTED, &check);
         let location = format!(

@@ -50,7 +50,7 @@ async fn create_seller(
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
     let actor = Actor::ApiToken(client_of(&req)?.name);
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let input: NewSeller = body.to()?;
         let name = partners::parse_name(input.name.as_deref())?;
         let seller = partners::create(&state.db, &actor, name).await?;

@@ -50,7 +50,7 @@ async fn create_endpoint(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let input: NewEndpoint = body.to()?;
         let url = WebhookUrl::parse(input.url.as_deref());
         let events = webhooks::parse_events(input.events.as_deref());
@@ -124,7 +124,7 @@ async fn redeliver(
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
     let (endpoint_id, delivery_id) = path.into_inner();
-    run(&req, &state.db, body.fingerprint(), async {
+    run(&req, &state, body.fingerprint(), async {
         let delivery = webhooks::redeliver(&state.db, &endpoint_id, &delivery_id).await?;
         Ok(json(StatusCode::ACCEPTED, &delivery))
     })

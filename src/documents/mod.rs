@@ -205,7 +205,11 @@ pub async fn set_status(
         (DocumentStatus::Active, DocumentStatus::Archived) => {}
     }
     let at = now();
-    store::archive(&mut tx, id, at).await?;
+    if !store::archive(&mut tx, id, at).await? {
+        // Archived by a concurrent request meanwhile: report what is stored, record nothing.
+        drop(tx);
+        return get(db, id).await;
+    }
     let archived = Document {
         status: DocumentStatus::Archived,
         archived_at: Some(at),

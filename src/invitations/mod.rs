@@ -176,11 +176,16 @@ pub async fn revoke(
     if current.revoked_at.is_some() {
         return Ok(links.view(&current));
     }
+    let at = now();
+    if !store::revoke(&mut tx, id, at).await? {
+        // Revoked by a concurrent request meanwhile: report what is stored, record nothing.
+        drop(tx);
+        return get(db, links, id).await;
+    }
     let revoked = Invitation {
-        revoked_at: Some(now()),
+        revoked_at: Some(at),
         ..current.clone()
     };
-    store::revoke(&mut tx, id, now()).await?;
     audit_change(
         &mut tx,
         actor,

@@ -117,14 +117,19 @@ pub async fn list<'e>(
     rows.iter().map(from_row).collect()
 }
 
-/// Marks an invitation revoked (once).
-pub async fn revoke(conn: &mut AnyConnection, id: &str, at: Timestamp) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE invitations SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(at.millis())
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Marks an invitation revoked (once); true when this call revoked it.
+pub async fn revoke(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE invitations SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(at.millis())
+            .bind(id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Counts one use if the invitation is usable at `at`: not revoked, not expired, under its

@@ -173,11 +173,13 @@ impl Worker {
                     _ => None,
                 };
                 tracing::warn!(job = %job.id, kind = %job.kind, attempt = job.attempt, error = %message, "job attempt failed");
-                self.queue.fail(job, &message, retry_at).await?;
+                let still_ours = self.queue.fail(job, &message, retry_at).await?;
                 if retry_at.is_some() {
                     return Ok(Step::Retrying(job.id.clone()));
                 }
-                if let Some(handler) = self.handlers.get(&job.kind) {
+                // Only the worker that holds the job may declare it lost: another one may have
+                // taken it over after this one's lease ran out.
+                if let Some(handler) = self.handlers.get(&job.kind).filter(|_| still_ours) {
                     handler.gave_up(&job.payload, &message).await;
                 }
                 Ok(Step::Failed(job.id.clone()))

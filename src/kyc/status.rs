@@ -176,7 +176,7 @@ async fn compute(
 /// records `kyc.status_changed`. Locks the buyer's row, so concurrent changes refresh in turn.
 pub async fn refresh(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Result<OverallStatus, AppError> {
     let buyer = buyers::lock_in(tx, db, buyer_id).await?;
-    let settings = organisation::load(db).await?;
+    let settings = organisation::load_in(&mut **tx).await?;
     let status = compute(tx, &settings, &buyer).await?;
     let previous = stored(tx, buyer_id).await?;
     if status.overall_status == previous {

@@ -3,7 +3,9 @@
 
 use actix_multipart::Multipart;
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::ServiceResponse;
 use actix_web::http::{StatusCode, header};
+use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
@@ -15,7 +17,7 @@ use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocu
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::invitations::{self, Invitation, Unavailable, sessions};
-use crate::organisation;
+use crate::organisation::{self, OrganisationSettings};
 use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
 use crate::web::upload_form;
@@ -56,12 +58,48 @@ fn browser_language(req: &HttpRequest) -> Language {
         .unwrap_or(Language::En)
 }
 
-/// The peer's address; forwarded headers are not trusted.
-fn client_bucket(req: &HttpRequest) -> String {
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+/// Any error that escaped a handler, as an HTML page in the browser's language (never the
+/// API's problem+json on a buyer's screen).
+pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let l = browser_language(res.request());
+    let status = res.status();
+    let view = page::message(
+        l,
+        &OrganisationSettings::default(),
+        None,
+        "portal-error-title",
+        &["portal-error-generic"],
+    );
+    let body = view.render().unwrap_or_default();
+    let (req, _) = res.into_parts();
+    let response = HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body);
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}
+
+/// The rate-limit bucket of the client: its address, or the address the trusted proxy says
+/// it forwards for (forwarded headers from anyone else are ignored).
+fn client_bucket(req: &HttpRequest, trusted_proxy: Option<std::net::IpAddr>) -> String {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let ip = match peer {
+        Some(peer) if Some(peer) == trusted_proxy => req
+            .connection_info()
+            .realip_remote_addr()
+            .map(str::to_owned)
+            .unwrap_or_else(|| peer.to_string()),
+        Some(peer) => peer.to_string(),
+        None => String::new(),
+    };
     format!("portal-miss:{ip}")
 }
 
@@ -131,7 +169,7 @@ pub async fn open_link_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let bucket = client_bucket(&req);
+    let bucket = client_bucket(&req, state.settings.trusted_proxy);
     if rate_limit::is_limited(&state.db, &bucket, MISSES).await? {
         let l = browser_language(&req);
         return message_page(
@@ -259,6 +297,19 @@ fn csrf_matches(sent: Option<&str>, expected: &str) -> bool {
     sent.is_some_and(|sent| Sha256::digest(sent.as_bytes()) == Sha256::digest(expected.as_bytes()))
 }
 
+/// A form without the session's CSRF token: refused, with a page that says what to do.
+async fn stale_form(state: &AppState, l: Language) -> Result<HttpResponse, AppError> {
+    message_page(
+        state,
+        l,
+        StatusCode::FORBIDDEN,
+        None,
+        "portal-error-title",
+        &["portal-error-form"],
+    )
+    .await
+}
+
 fn wants_json(req: &HttpRequest) -> bool {
     req.headers()
         .get(header::ACCEPT)
@@ -313,9 +364,7 @@ pub async fn upload_document_post(
     let max = state.settings.max_upload_bytes;
     let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
     if !csrf_matches(form.field("csrf"), &session.csrf_token) {
-        return Err(AppError::Forbidden(
-            "the form is out of date; reload the page".into(),
-        ));
+        return stale_form(&state, session.language).await;
     }
     let document_type = form.field("type").and_then(DocumentType::parse);
     let outcome = async {
@@ -388,9 +437,7 @@ pub async fn switch_language_post(
         Err(page) => return Ok(page),
     };
     if !csrf_matches(Some(&form.csrf), &session.csrf_token) {
-        return Err(AppError::Forbidden(
-            "the form is out of date; reload the page".into(),
-        ));
+        return stale_form(&state, session.language).await;
     }
     let language =
         Language::parse(&form.lang).ok_or_else(|| AppError::invalid("lang", "must be de or en"))?;

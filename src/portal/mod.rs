@@ -6,7 +6,7 @@ mod page;
 mod views;
 
 use actix_web::http::header;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::web;
 
 /// No inline script or style, no framing, forms and requests only to the portal itself.
@@ -23,6 +23,7 @@ fn security_headers() -> DefaultHeaders {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/kyc")
+            .wrap(ErrorHandlers::new().default_handler(handlers::error_page))
             .wrap(security_headers())
             .route("", web::get().to(handlers::view_upload_page_get))
             .route("/documents", web::post().to(handlers::upload_document_post))

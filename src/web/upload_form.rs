@@ -12,6 +12,8 @@ use crate::error::AppError;
 
 /// The longest text field accepted (dates, type names, CSRF tokens).
 const MAX_TEXT_FIELD: usize = 1024;
+/// The most text fields a form may carry (ours have three), so no request can grow memory.
+const MAX_TEXT_FIELDS: usize = 16;
 
 /// An upload form as received.
 pub struct UploadForm {
@@ -87,6 +89,9 @@ async fn read_into(
             }
             form.file = Some(intake.finish(client_name.as_deref()).await?);
         } else {
+            if form.fields.len() >= MAX_TEXT_FIELDS {
+                return Err(AppError::BadRequest("the form has too many fields".into()));
+            }
             let mut value = Vec::new();
             while let Some(chunk) = field.next().await {
                 let chunk =

@@ -40,7 +40,8 @@ on_both_backends! {
         let scope = Scope { client_id: client.id, method: "POST".into(), path: "/v1/partners".into(), key: IdempotencyKey::parse("busy").unwrap() };
         let canonical: serde_json::Value = serde_json::from_slice(&body).unwrap();
         let fingerprint = idempotency::fingerprint(&[canonical.to_string().as_bytes()]);
-        let Begin::Started(_held) = idempotency::begin(&app.db, scope, &fingerprint).await.unwrap() else { panic!("key was free") };
+        let seal = idempotency::ResponseSeal::new(&kyc_portal::server_key::ServerKey::load_or_create(&kyc_portal::Settings::for_data_dir("sqlite::memory:", app.dir.path())).unwrap());
+        let Begin::Started(_held) = idempotency::begin(&app.db, &seal, scope, &fingerprint).await.unwrap() else { panic!("key was free") };
 
         expect_problem(app.post_json_with_key("/v1/partners", &json!({"name": "x"}), "busy").await, 409).await;
         let _ = path;
@@ -69,6 +70,22 @@ on_both_backends! {
         assert_eq!(second.status(), 201);
         assert!(!second.headers().contains_key("idempotent-replayed"));
         assert_ne!(body_json(first).await["uuid"], body_json(second).await["uuid"]);
+    }
+
+    async fn a_kept_invitation_response_does_not_hold_the_link_in_the_clear(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let path = format!("{}/kyc/self-service-invitations", buyer_path(&seller, &buyer));
+        let body = json!({"recipientEmail": "a@example.com"});
+        let first = body_json(app.post_json_with_key(&path, &body, "invite-once").await).await;
+        let link = first["publicLinkUrl"].as_str().unwrap().to_owned();
+        note_issued_link(&link);
+        let token = link.rsplit('/').next().unwrap();
+        let stored: Vec<u8> = sqlx::query_scalar("SELECT response_body FROM idempotency_keys WHERE idempotency_key = 'invite-once'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert!(!stored.windows(token.len()).any(|w| w == token.as_bytes()));
+        let replay = app.post_json_with_key(&path, &body, "invite-once").await;
+        assert_eq!(replay.headers()["idempotent-replayed"], "true");
+        assert_eq!(body_json(replay).await["publicLinkUrl"], link.as_str());
     }
 
     async fn a_validation_error_is_kept_and_replayed_like_any_completed_response(app) {

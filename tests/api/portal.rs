@@ -168,6 +168,8 @@ on_both_backends! {
             .multipart(upload_form("forged", "COC_EXTRACT", "2026-01-15", "a.pdf", small_pdf()))
             .send().await.unwrap();
         assert_eq!(response.status(), 403);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("This form is out of date."), "an HTML page, not JSON: {page}");
         let documents = body_json(app.get(&format!("{}/kyc/documents", buyer_path(&seller, &buyer))).await).await;
         assert!(documents["items"].as_array().unwrap().is_empty());
     }
@@ -254,5 +256,35 @@ mod a_too_large_file_from_the_page {
         )
         .await;
         assert!(documents["items"].as_array().unwrap().is_empty());
+    }
+}
+
+mod behind_a_trusted_proxy {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn misses_count_per_forwarded_client_and_other_clients_are_not_slowed() {
+        let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+            s.trusted_proxy = Some("127.0.0.1".parse().unwrap())
+        })
+        .await
+        .unwrap();
+        let unknown = format!("{}/kyc/{}", app.address, "z".repeat(43));
+        let from = |client: &'static str| {
+            browser()
+                .get(&unknown)
+                .header("X-Forwarded-For", client)
+                .send()
+        };
+        let mut last = 0;
+        for _ in 0..25 {
+            last = from("203.0.113.7").await.unwrap().status().as_u16();
+        }
+        assert_eq!(last, 429);
+        assert_eq!(
+            from("198.51.100.9").await.unwrap().status(),
+            404,
+            "another client behind the proxy"
+        );
     }
 }

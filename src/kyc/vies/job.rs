@@ -144,4 +144,23 @@ impl JobHandler for ViesCheckJob {
     fn run<'a>(&'a self, payload: &'a Value) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(self.check(payload))
     }
+
+    /// The queue gave up (the database failed on every attempt, or the worker died on the
+    /// last one): the check must not stay pending for ever, so it settles as ERROR.
+    fn gave_up<'a>(&'a self, payload: &'a Value, error: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let Some(id) = payload["checkId"].as_str() else {
+                return;
+            };
+            let Ok(Some(check)) = store::find(self.db.pool(), id).await else {
+                return;
+            };
+            if check.result.is_none() {
+                let reason = format!("the check could not be completed: {error}");
+                if let Err(e) = self.finish(&check, ViesResult::Error, &reason, 0).await {
+                    tracing::error!(check = id, error = %e, "could not settle an abandoned VIES check");
+                }
+            }
+        })
+    }
 }
