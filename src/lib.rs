@@ -24,6 +24,7 @@ pub mod portal;
 pub mod rate_limit;
 pub mod secret_token;
 pub mod server_key;
+pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod storage;

@@ -1,11 +1,15 @@
 //! The `kyc-portal` command: parse the command line, load settings, run.
 
+use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kyc_portal::audit::Actor;
 use kyc_portal::db::Db;
+use kyc_portal::error::AppError;
 use kyc_portal::kyc::offline_check::check_offline;
+use kyc_portal::staff::{self, Password, StaffRole};
 use kyc_portal::{Application, RunOptions, Settings, api_tokens, telemetry};
 
 /// Self-hosted buyer onboarding (KYC) portal.
@@ -30,6 +34,12 @@ enum Command {
         /// A name that says who uses the token.
         #[arg(long)]
         name: String,
+    },
+    /// Make an administrator for the staff pages; the password is one line on stdin.
+    CreateAdmin {
+        /// The administrator's sign-in address.
+        #[arg(long)]
+        email: String,
     },
     /// Check a VAT number offline (format and check digits); exit 0 valid, 1 invalid.
     CheckVat {
@@ -100,8 +110,32 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("{}", issued.token);
         }
+        Command::CreateAdmin { email } => {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            let password = Password::parse(line.trim_end_matches(['\r', '\n']))
+                .map_err(|e| anyhow::anyhow!("password {}", problem_text(&e)))?;
+            let db = Db::connect(settings.database_url()).await?;
+            db.migrate().await?;
+            staff::create(&db, &Actor::System, &email, &password, StaffRole::Admin)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", problem_text(&e)))?;
+            eprintln!("administrator {email} created");
+        }
         // Answered in `main` before settings are loaded.
         Command::CheckVat { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An error's message with its field problems, for the terminal.
+fn problem_text(error: &AppError) -> String {
+    match error {
+        AppError::Validation(errors) => errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }

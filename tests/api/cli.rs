@@ -130,3 +130,67 @@ fn check_vat_says_valid_or_invalid_with_the_reason_and_the_exit_code() {
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stdout).starts_with("invalid: "));
 }
+
+#[tokio::test]
+async fn create_admin_reads_the_password_from_stdin_and_stores_only_an_argon2id_hash() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/admin.db", dir.path().display());
+    let run = |email: &str, password: &str| {
+        let mut child = portal()
+            .args(["create-admin", "--email", email])
+            .env("DATABASE_URL", &url)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let made = run("Ops@Example.com", "correct horse battery staple");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+
+    let db = Db::connect(&url).await.unwrap();
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM staff_users WHERE email = 'ops@example.com'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert!(
+        hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{hash}"
+    );
+    assert!(!hash.contains("correct horse"));
+    let user =
+        kyc_portal::staff::authenticate(&db, "ops@example.com", "correct horse battery staple")
+            .await
+            .unwrap();
+    assert_eq!(user.unwrap().role, kyc_portal::staff::StaffRole::Admin);
+    assert!(
+        kyc_portal::staff::authenticate(&db, "ops@example.com", "wrong horse battery staple")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        kyc_portal::staff::authenticate(&db, "nobody@example.com", "correct horse battery staple")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let again = run("ops@example.com", "another long password");
+    assert!(!again.status.success(), "the address is taken");
+    let short = run("second@example.com", "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12 characters"));
+}

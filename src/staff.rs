@@ -1,0 +1,188 @@
+//! Marketplace staff: who may sign in to the staff pages, with argon2id password hashes at
+//! OWASP's recommended parameters.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{self, Actor, Change};
+use crate::db::{Db, Timestamp, now};
+use crate::email::EmailAddress;
+use crate::error::AppError;
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// What a staff member may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StaffRole {
+    /// Everything, including staff users, settings and API tokens.
+    Admin,
+    /// Onboarding work: buyers, documents, invitations, checks.
+    Staff,
+}
+
+impl StaffRole {
+    fn as_str(self) -> &'static str {
+        match self {
+            StaffRole::Admin => "ADMIN",
+            StaffRole::Staff => "STAFF",
+        }
+    }
+
+    fn parse(text: &str) -> StaffRole {
+        if text == "ADMIN" {
+            StaffRole::Admin
+        } else {
+            StaffRole::Staff
+        }
+    }
+}
+
+/// A staff member.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffUser {
+    /// The user's id.
+    pub id: String,
+    /// Sign-in address (lower case).
+    pub email: String,
+    /// Role.
+    pub role: StaffRole,
+    /// Disabled users cannot sign in.
+    pub disabled: bool,
+    /// When the user was made.
+    pub created_at: Timestamp,
+}
+
+/// A password that meets the rules; never printed.
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+impl Password {
+    /// At least twelve characters.
+    pub fn parse(text: &str) -> Result<Password, AppError> {
+        if text.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(AppError::invalid(
+                "password",
+                format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+            ));
+        }
+        Ok(Password(text.to_owned()))
+    }
+}
+
+/// Argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane).
+fn hasher() -> Result<Argon2<'static>, AppError> {
+    let params = Params::new(19 * 1024, 2, 1, None)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("argon2 parameters: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+fn hash_password(password: &Password) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()?
+        .hash_password(password.0.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+}
+
+/// Makes a staff user; 409 when the address is taken.
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    email: &str,
+    password: &Password,
+    role: StaffRole,
+) -> Result<StaffUser, AppError> {
+    let email = EmailAddress::parse(email)
+        .map_err(|message| AppError::invalid("email", message))?
+        .as_str()
+        .to_lowercase();
+    let hash = hash_password(password)?;
+    let user = StaffUser {
+        id: uuid::Uuid::now_v7().to_string(),
+        email,
+        role,
+        disabled: false,
+        created_at: now(),
+    };
+    let mut tx = db.begin_write().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO staff_users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (email) DO NOTHING RETURNING id",
+    )
+    .bind(&user.id)
+    .bind(&user.email)
+    .bind(&hash)
+    .bind(role.as_str())
+    .bind(user.created_at.millis())
+    .fetch_optional(&mut *tx)
+    .await?;
+    if inserted.is_none() {
+        return Err(AppError::conflict("a staff user with this email exists"));
+    }
+    audit::record(
+        &mut tx,
+        Change {
+            entity_type: "staff_user",
+            entity_id: &user.id,
+            action: "created",
+            actor,
+            before: None,
+            after: serde_json::to_value(&user).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// The active user with this email and password, if they match. Unknown addresses cost the
+/// same hashing work as known ones, so timing does not tell which addresses exist.
+pub async fn authenticate(
+    db: &Db,
+    email: &str,
+    password: &str,
+) -> Result<Option<StaffUser>, AppError> {
+    let row = sqlx::query(
+        "SELECT id, email, password_hash, role, disabled_at, created_at FROM staff_users WHERE email = $1",
+    )
+    .bind(email.trim().to_lowercase())
+    .fetch_optional(db.pool())
+    .await?;
+    let stored = match &row {
+        Some(row) => row.try_get::<String, _>("password_hash")?,
+        None => hash_password(&Password("a password nobody has".into()))?,
+    };
+    let password = password.to_owned();
+    let matches = tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&stored)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored password hash: {e}")))?;
+        hasher().map(|h| h.verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("password check: {e}")))??;
+    let Some(row) = row.filter(|_| matches) else {
+        return Ok(None);
+    };
+    let disabled: Option<i64> = row.try_get("disabled_at")?;
+    if disabled.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(StaffUser {
+        id: row.try_get("id")?,
+        email: row.try_get("email")?,
+        role: StaffRole::parse(&row.try_get::<String, _>("role")?),
+        disabled: false,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+    }))
+}
