@@ -290,17 +290,45 @@ async fn unavailable_after(
 /// Counts one use of the link (a buyer opened it in a new browser session): atomically, never
 /// past `maxUses`, and with the `self_service_invitation.used` event in the same transaction.
 pub async fn record_use(db: &Db, id: &str) -> Result<Result<Invitation, Unavailable>, AppError> {
-    let at = now();
     let mut tx = db.begin_write().await?;
-    let current = store::find(&mut *tx, id)
+    let used = count_use_in(&mut tx, db, id).await?;
+    if used.is_ok() {
+        tx.commit().await?;
+    }
+    Ok(used)
+}
+
+/// A buyer opens the link in a new browser session: counts the use and opens the session in
+/// one transaction, so a use is never spent without the session it paid for.
+pub async fn open_link(
+    db: &Db,
+    id: &str,
+) -> Result<Result<sessions::OpenedSession, Unavailable>, AppError> {
+    let mut tx = db.begin_write().await?;
+    let invitation = match count_use_in(&mut tx, db, id).await? {
+        Ok(invitation) => invitation,
+        Err(reason) => return Ok(Err(reason)),
+    };
+    let opened = sessions::open_in(&mut tx, &invitation.id, invitation.language).await?;
+    tx.commit().await?;
+    Ok(Ok(opened))
+}
+
+async fn count_use_in(
+    tx: &mut WriteTx,
+    db: &Db,
+    id: &str,
+) -> Result<Result<Invitation, Unavailable>, AppError> {
+    let at = now();
+    let current = store::find(&mut **tx, id)
         .await?
         .ok_or(AppError::NotFound("invitation"))?;
-    match buyers::lock_status_in(&mut tx, db, &current.buyer_id).await? {
+    match buyers::lock_status_in(tx, db, &current.buyer_id).await? {
         Some(BuyerStatus::Active) => {}
         _ => return Ok(Err(Unavailable::BuyerBlocked)),
     }
-    if !store::count_use(&mut tx, id, at).await? {
-        let now_current = store::find(&mut *tx, id).await?.unwrap_or(current);
+    if !store::count_use(tx, id, at).await? {
+        let now_current = store::find(&mut **tx, id).await?.unwrap_or(current);
         let reason = match now_current.status_at(at) {
             InvitationStatus::Revoked => Unavailable::Revoked,
             InvitationStatus::Expired => Unavailable::Expired,
@@ -309,11 +337,11 @@ pub async fn record_use(db: &Db, id: &str) -> Result<Result<Invitation, Unavaila
         return Ok(Err(reason));
     }
     // Read back inside the transaction: other uses may have counted since `current` was read.
-    let used = store::find(&mut *tx, id)
+    let used = store::find(&mut **tx, id)
         .await?
         .ok_or(AppError::NotFound("invitation"))?;
     events::record(
-        &mut tx,
+        tx,
         EventType::InvitationUsed,
         json!({
             "invitationId": used.id,
@@ -323,6 +351,5 @@ pub async fn record_use(db: &Db, id: &str) -> Result<Result<Invitation, Unavaila
         }),
     )
     .await?;
-    tx.commit().await?;
     Ok(Ok(used))
 }

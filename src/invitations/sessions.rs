@@ -1,7 +1,7 @@
 //! Buyer page sessions: a browser that opened an invitation link gets a session cookie, so the
 //! token is not needed in later URLs and re-loading is not another use.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::db::{Db, now};
 use crate::error::AppError;
@@ -30,9 +30,9 @@ pub struct OpenedSession {
     pub session: PortalSession,
 }
 
-/// Opens a session for `invitation_id`.
-pub async fn open(
-    db: &Db,
+/// Opens a session for `invitation_id` inside the caller's transaction.
+pub async fn open_in(
+    conn: &mut AnyConnection,
     invitation_id: &str,
     language: Language,
 ) -> Result<OpenedSession, AppError> {
@@ -43,7 +43,6 @@ pub async fn open(
     let cookie = random()?;
     let csrf = random()?;
     let at = now().millis();
-    let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO portal_sessions (id_hash, invitation_id, language, csrf_token, created_at, last_seen_at) \
          VALUES ($1, $2, $3, $4, $5, $5)",
@@ -53,9 +52,8 @@ pub async fn open(
     .bind(language.code())
     .bind(&csrf.plain)
     .bind(at)
-    .execute(&mut *tx)
+    .execute(conn)
     .await?;
-    tx.commit().await?;
     Ok(OpenedSession {
         cookie: cookie.plain,
         session: PortalSession {

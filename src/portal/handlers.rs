@@ -204,10 +204,10 @@ pub async fn open_link_get(
     if let Some(reason) = invitations::unavailable(&state.db, &invitation).await? {
         return unavailable_page(&state, &invitation, reason).await;
     }
-    if let Err(reason) = invitations::record_use(&state.db, &invitation.id).await? {
-        return unavailable_page(&state, &invitation, reason).await;
-    }
-    let opened = sessions::open(&state.db, &invitation.id, invitation.language).await?;
+    let opened = match invitations::open_link(&state.db, &invitation.id).await? {
+        Ok(opened) => opened,
+        Err(reason) => return unavailable_page(&state, &invitation, reason).await,
+    };
     let mut response = see_other("/kyc");
     response
         .add_cookie(&session_cookie(&state, opened.cookie))
