@@ -3,7 +3,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use crate::db::{Db, now};
+use crate::db::{Db, Timestamp, now};
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::secret_token;
@@ -20,6 +20,16 @@ pub struct PortalSession {
     pub language: Language,
     /// The token every form must echo.
     pub csrf_token: String,
+    /// When the session was last marked seen.
+    pub last_seen_at: Timestamp,
+}
+
+impl PortalSession {
+    /// Whether marking it seen now would change anything worth a write: at most once a
+    /// minute, since the idle timeout is counted in hours and every write queues behind others.
+    pub fn needs_touch(&self) -> bool {
+        self.last_seen_at < now().plus(-chrono::Duration::minutes(1))
+    }
 }
 
 /// A session just opened: the cookie value exists only here.
@@ -60,6 +70,7 @@ pub async fn open_in(
             invitation_id: invitation_id.to_owned(),
             language,
             csrf_token: csrf.plain,
+            last_seen_at: Timestamp::from_millis(at),
         },
     })
 }
@@ -68,7 +79,8 @@ pub async fn open_in(
 pub async fn find(db: &Db, cookie: &str) -> Result<Option<PortalSession>, AppError> {
     let oldest = now().plus(-IDLE_TIMEOUT).millis();
     let row = sqlx::query(
-        "SELECT invitation_id, language, csrf_token FROM portal_sessions WHERE id_hash = $1 AND last_seen_at > $2",
+        "SELECT invitation_id, language, csrf_token, last_seen_at FROM portal_sessions \
+         WHERE id_hash = $1 AND last_seen_at > $2",
     )
     .bind(secret_token::hash(cookie))
     .bind(oldest)
@@ -80,6 +92,7 @@ pub async fn find(db: &Db, cookie: &str) -> Result<Option<PortalSession>, AppErr
         invitation_id: row.try_get("invitation_id")?,
         language: Language::parse(&language).unwrap_or(Language::En),
         csrf_token: row.try_get("csrf_token")?,
+        last_seen_at: Timestamp::from_millis(row.try_get("last_seen_at")?),
     }))
 }
 
@@ -94,4 +107,24 @@ pub async fn touch(db: &Db, cookie: &str, language: Option<Language>) -> Result<
         .await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seen(ago: chrono::Duration) -> PortalSession {
+        PortalSession {
+            invitation_id: "inv_1".into(),
+            language: Language::De,
+            csrf_token: "t".into(),
+            last_seen_at: now().plus(-ago),
+        }
+    }
+
+    #[test]
+    fn a_session_is_marked_seen_at_most_once_a_minute() {
+        assert!(!seen(chrono::Duration::seconds(5)).needs_touch());
+        assert!(seen(chrono::Duration::seconds(61)).needs_touch());
+    }
 }

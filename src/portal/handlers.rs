@@ -260,7 +260,9 @@ pub async fn view_upload_page_get(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    sessions::touch(&state.db, &cookie, None).await?;
+    if session.needs_touch() {
+        sessions::touch(&state.db, &cookie, None).await?;
+    }
     let context =
         PageContext::load(&state, invitation, session.language, session.csrf_token).await?;
     let confirmation = match query.received.as_deref() {
