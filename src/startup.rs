@@ -207,6 +207,7 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .route("/metrics", web::get().to(metrics))
             .configure(crate::api::configure)
             .configure(crate::portal::configure)
+            .configure(crate::admin::configure)
     })
     .shutdown_timeout(30)
     .listen(listener)?

@@ -11,14 +11,14 @@ use crate::fixtures::*;
 use crate::helpers::*;
 
 /// A browser session; closed when the test ends.
-struct Browser {
-    client: Client,
+pub struct Browser {
+    pub client: Client,
     _profile: tempfile::TempDir,
 }
 
 impl Browser {
     /// A fresh headless Chromium, with or without JavaScript; None when no driver is here.
-    async fn start(javascript: bool) -> Option<Browser> {
+    pub async fn start(javascript: bool) -> Option<Browser> {
         let Ok(driver) = std::env::var("KYC_TEST_WEBDRIVER_URL") else {
             if std::env::var("KYC_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
                 panic!(
@@ -60,7 +60,7 @@ impl Browser {
         })
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub async fn text(&self, css: &str) -> String {
         self.client
             .find(Locator::Css(css))
             .await
@@ -71,7 +71,7 @@ impl Browser {
     }
 
     /// Waits until `condition` holds for the current page.
-    async fn wait_for(&self, what: &str, mut condition: impl AsyncFnMut(&Client) -> bool) {
+    pub async fn wait_for(&self, what: &str, mut condition: impl AsyncFnMut(&Client) -> bool) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while !condition(&self.client).await {
             assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -79,7 +79,7 @@ impl Browser {
         }
     }
 
-    async fn screenshot(&self, name: &str, width: u32) {
+    pub async fn screenshot(&self, name: &str, width: u32) {
         self.client.set_window_size(width, 900).await.unwrap();
         let png = self.client.screenshot().await.unwrap();
         let folder = screenshots_folder();
@@ -88,7 +88,7 @@ impl Browser {
     }
 
     /// Serious and critical accessibility violations axe-core finds on the current page.
-    async fn accessibility_violations(&self) -> Vec<Value> {
+    pub async fn accessibility_violations(&self) -> Vec<Value> {
         let axe = std::fs::read_to_string(
             std::env::var("KYC_TEST_AXE_JS").expect("KYC_TEST_AXE_JS names axe.min.js"),
         )
@@ -108,12 +108,12 @@ impl Browser {
         result.as_array().cloned().unwrap_or_default()
     }
 
-    async fn close(self) {
+    pub async fn close(self) {
         self.client.close().await.unwrap();
     }
 }
 
-fn screenshots_folder() -> PathBuf {
+pub fn screenshots_folder() -> PathBuf {
     let folder = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
     std::fs::create_dir_all(&folder).unwrap();
     folder

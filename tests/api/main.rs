@@ -3,6 +3,7 @@
 mod helpers;
 mod i18n;
 
+mod admin;
 mod auth_and_errors;
 mod browser;
 mod buyers;

@@ -1,16 +1,20 @@
 //! Marketplace staff: who may sign in to the staff pages, with argon2id password hashes at
 //! OWASP's recommended parameters.
 
+pub mod sessions;
+
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use serde::Serialize;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Timestamp, now};
 use crate::email::EmailAddress;
 use crate::error::AppError;
+use crate::i18n::Language;
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -26,14 +30,16 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
-    fn as_str(self) -> &'static str {
+    /// The storage name.
+    pub fn as_str(self) -> &'static str {
         match self {
             StaffRole::Admin => "ADMIN",
             StaffRole::Staff => "STAFF",
         }
     }
 
-    fn parse(text: &str) -> StaffRole {
+    /// The role of a storage name; anything unknown is the lesser role.
+    pub fn parse(text: &str) -> StaffRole {
         if text == "ADMIN" {
             StaffRole::Admin
         } else {
@@ -54,6 +60,8 @@ pub struct StaffUser {
     pub role: StaffRole,
     /// Disabled users cannot sign in.
     pub disabled: bool,
+    /// The language the staff pages speak to this user.
+    pub language: Language,
     /// When the user was made.
     pub created_at: Timestamp,
 }
@@ -113,6 +121,7 @@ pub async fn create(
         email,
         role,
         disabled: false,
+        language: Language::En,
         created_at: now(),
     };
     let mut tx = db.begin_write().await?;
@@ -153,9 +162,9 @@ pub async fn authenticate(
     email: &str,
     password: &str,
 ) -> Result<Option<StaffUser>, AppError> {
-    let row = sqlx::query(
-        "SELECT id, email, password_hash, role, disabled_at, created_at FROM staff_users WHERE email = $1",
-    )
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS}, u.password_hash FROM staff_users u WHERE u.email = $1"
+    )))
     .bind(email.trim().to_lowercase())
     .fetch_optional(db.pool())
     .await?;
@@ -174,15 +183,130 @@ pub async fn authenticate(
     let Some(row) = row.filter(|_| matches) else {
         return Ok(None);
     };
+    let user = user_from_row(&row)?;
+    Ok((!user.disabled).then_some(user))
+}
+
+/// The columns [`user_from_row`] reads, of `staff_users u`.
+pub(crate) const USER_COLUMNS: &str =
+    "u.id, u.email, u.role, u.disabled_at, u.language, u.created_at";
+
+pub(crate) fn user_from_row(row: &AnyRow) -> Result<StaffUser, sqlx::Error> {
     let disabled: Option<i64> = row.try_get("disabled_at")?;
-    if disabled.is_some() {
-        return Ok(None);
-    }
-    Ok(Some(StaffUser {
+    let language: String = row.try_get("language")?;
+    Ok(StaffUser {
         id: row.try_get("id")?,
         email: row.try_get("email")?,
         role: StaffRole::parse(&row.try_get::<String, _>("role")?),
-        disabled: false,
+        disabled: disabled.is_some(),
+        language: Language::parse(&language).unwrap_or(Language::En),
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
-    }))
+    })
+}
+
+/// Every staff user, by email.
+pub async fn list(db: &Db) -> Result<Vec<StaffUser>, AppError> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM staff_users u ORDER BY u.email"
+    )))
+    .fetch_all(db.pool())
+    .await?;
+    Ok(rows.iter().map(user_from_row).collect::<Result<_, _>>()?)
+}
+
+/// One staff user; 404 when unknown.
+pub async fn get(db: &Db, id: &str) -> Result<StaffUser, AppError> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {USER_COLUMNS} FROM staff_users u WHERE u.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or(AppError::NotFound("staff user"))?;
+    Ok(user_from_row(&row)?)
+}
+
+/// Remembers the language a user reads the staff pages in.
+pub async fn set_language(db: &Db, id: &str, language: Language) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE staff_users SET language = $1 WHERE id = $2")
+        .bind(language.code())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What an administrator changes about another staff user.
+#[derive(Debug, Clone, Copy)]
+pub enum UserChange {
+    /// Gives the user this role.
+    Role(StaffRole),
+    /// Disables the user and ends all their sessions at once.
+    Disable,
+    /// Lets the user sign in again.
+    Enable,
+}
+
+/// Changes a staff user, with an audit entry. Nobody changes their own role or disables
+/// themselves, so an organisation cannot lock out its last administrator by accident.
+pub async fn change(
+    db: &Db,
+    actor: &Actor,
+    by: &StaffUser,
+    id: &str,
+    change: UserChange,
+) -> Result<StaffUser, AppError> {
+    if by.id == id {
+        return Err(AppError::conflict(
+            "you cannot change your own account here",
+        ));
+    }
+    let before = get(db, id).await?;
+    let mut tx = db.begin_write().await?;
+    let (action, sql) = match change {
+        UserChange::Role(_) => (
+            "role_changed",
+            "UPDATE staff_users SET role = $2 WHERE id = $1",
+        ),
+        UserChange::Disable => (
+            "disabled",
+            "UPDATE staff_users SET disabled_at = COALESCE(disabled_at, $2) WHERE id = $1",
+        ),
+        UserChange::Enable => (
+            "enabled",
+            "UPDATE staff_users SET disabled_at = NULL WHERE id = $1",
+        ),
+    };
+    let query = sqlx::query(sql).bind(id);
+    let query = match change {
+        UserChange::Role(role) => query.bind(role.as_str()),
+        UserChange::Disable => query.bind(now().millis()),
+        UserChange::Enable => query,
+    };
+    query.execute(&mut *tx).await?;
+    if matches!(change, UserChange::Disable) {
+        sessions::end_all_in(&mut tx, id).await?;
+    }
+    let mut after = before.clone();
+    match change {
+        UserChange::Role(role) => after.role = role,
+        UserChange::Disable => after.disabled = true,
+        UserChange::Enable => after.disabled = false,
+    }
+    audit::record(
+        &mut tx,
+        Change {
+            entity_type: "staff_user",
+            entity_id: id,
+            action,
+            actor,
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&after).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }

@@ -1,0 +1,362 @@
+//! Who is signed in: the session guard every staff page goes through, CSRF checks for forms,
+//! sign-in (slowed down after repeated failures), sign-out and the language switch.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use askama::Template;
+use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::page::{self, Chrome, Section};
+use crate::audit::Actor;
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::rate_limit::{self, Limit};
+use crate::secret_token;
+use crate::staff::sessions::{self, StaffSession};
+use crate::staff::{self, StaffRole, StaffUser};
+use crate::state::AppState;
+
+const SESSION_COOKIE: &str = "kyc_admin_session";
+const LOGIN_CSRF_COOKIE: &str = "kyc_admin_login";
+/// Failed sign-ins per address before it is refused for the rest of the window: plenty for
+/// typos, far too few to guess a password.
+const FAILURES_PER_EMAIL: Limit = Limit {
+    max: 5,
+    window: chrono::Duration::minutes(15),
+};
+/// Failed sign-ins per client address, across all emails.
+const FAILURES_PER_CLIENT: Limit = Limit {
+    max: 30,
+    window: chrono::Duration::minutes(15),
+};
+
+/// A request from a signed-in, active staff member. Taking it as an argument is what puts a
+/// handler behind the login: without a live session the browser is sent to the sign-in page.
+pub struct SignedIn {
+    session: StaffSession,
+}
+
+impl SignedIn {
+    /// The staff member.
+    pub fn user(&self) -> &StaffUser {
+        &self.session.user
+    }
+
+    /// The language the user reads.
+    pub fn language(&self) -> Language {
+        self.session.user.language
+    }
+
+    /// The session's CSRF token.
+    pub fn csrf(&self) -> &str {
+        &self.session.csrf_token
+    }
+
+    /// Whether the user is an administrator.
+    pub fn is_admin(&self) -> bool {
+        self.session.user.role == StaffRole::Admin
+    }
+
+    /// How the audit history names this user.
+    pub fn actor(&self) -> Actor {
+        Actor::Staff(self.session.user.email.clone())
+    }
+
+    /// Refuses users who are not administrators.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "only administrators may do this".into(),
+            ))
+        }
+    }
+
+    /// Refuses a form that does not echo this session's CSRF token.
+    pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
+        if same_secret(sent, &self.session.csrf_token) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "the form has expired; reload the page and try again".into(),
+            ))
+        }
+    }
+}
+
+/// Compared through hashes, so the time taken tells nothing about the expected value.
+fn same_secret(sent: &str, expected: &str) -> bool {
+    !expected.is_empty() && Sha256::digest(sent.as_bytes()) == Sha256::digest(expected.as_bytes())
+}
+
+/// No live session: the browser goes to the sign-in page.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    /// No or an ended session.
+    #[error("sign in first")]
+    SignInFirst,
+    /// The session could not be read.
+    #[error(transparent)]
+    Failed(#[from] AppError),
+}
+
+impl ResponseError for Refused {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Refused::SignInFirst => StatusCode::SEE_OTHER,
+            Refused::Failed(e) => e.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Refused::SignInFirst => page::see_other("/admin/login"),
+            Refused::Failed(e) => e.error_response(),
+        }
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = Refused;
+    type Future = LocalBoxFuture<'static, Result<SignedIn, Refused>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        Box::pin(async move {
+            let (Some(state), Some(cookie)) = (state, cookie) else {
+                return Err(Refused::SignInFirst);
+            };
+            let session = sessions::find(&state.db, &cookie)
+                .await?
+                .ok_or(Refused::SignInFirst)?;
+            if session.needs_touch() {
+                sessions::touch(&state.db, &cookie).await?;
+            }
+            Ok(SignedIn { session })
+        })
+    }
+}
+
+fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, value)
+        .path("/admin")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.is_https())
+        .finish()
+}
+
+/// The sign-in page.
+#[derive(Template)]
+#[template(path = "admin/login.html")]
+pub struct LoginView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The address typed last time.
+    pub email: String,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+}
+
+/// The first of our languages the browser asks for; English otherwise.
+pub fn browser_language(req: &HttpRequest) -> Language {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.split(',')
+                .filter_map(|tag| tag.split(';').next())
+                .find_map(|tag| Language::parse(tag.trim().get(..2).unwrap_or_default()))
+        })
+        .unwrap_or(Language::En)
+}
+
+fn login_page(
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    email: String,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let l = browser_language(req);
+    // The sign-in form has no session yet: its CSRF token is a cookie the form must echo.
+    let token = secret_token::generate("")
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?
+        .plain;
+    let view = LoginView {
+        chrome: Chrome {
+            l,
+            title: l.text("admin-login-title"),
+            email: String::new(),
+            is_admin: false,
+            csrf: token.clone(),
+            flash: None,
+            section: Section::None,
+            path: "/admin/login".into(),
+        },
+        email,
+        error,
+    };
+    let mut response = page::html(req, status, &view)?;
+    let cookie = Cookie::build(LOGIN_CSRF_COOKIE, token)
+        .path("/admin/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.is_https())
+        .finish();
+    response
+        .add_cookie(&cookie)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+    Ok(response)
+}
+
+/// `GET /admin/login` — anyone: the sign-in form.
+pub async fn login_get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    login_page(&req, &state, StatusCode::OK, String::new(), None)
+}
+
+/// The sign-in form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    email: String,
+    password: String,
+}
+
+/// The rate-limit bucket of the client: its address, or the address the trusted proxy says
+/// it forwards for.
+fn client_ip(req: &HttpRequest, trusted_proxy: Option<std::net::IpAddr>) -> String {
+    let peer = req.peer_addr().map(|a| a.ip());
+    match peer {
+        Some(peer) if Some(peer) == trusted_proxy => req
+            .connection_info()
+            .realip_remote_addr()
+            .map(str::to_owned)
+            .unwrap_or_else(|| peer.to_string()),
+        Some(peer) => peer.to_string(),
+        None => String::new(),
+    }
+}
+
+/// `POST /admin/login` — anyone: checks the password and starts a new session.
+pub async fn login_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let l = browser_language(&req);
+    let expected = req
+        .cookie(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if !same_secret(&form.csrf, &expected) {
+        let error = Some(l.text("admin-error-form"));
+        return login_page(&req, &state, StatusCode::FORBIDDEN, form.email, error);
+    }
+    let email = form.email.trim().to_lowercase();
+    let by_email = format!("admin-login:{email}");
+    let by_client = format!(
+        "admin-login-client:{}",
+        client_ip(&req, state.settings.trusted_proxy)
+    );
+    if rate_limit::is_limited(&state.db, &by_email, FAILURES_PER_EMAIL).await?
+        || rate_limit::is_limited(&state.db, &by_client, FAILURES_PER_CLIENT).await?
+    {
+        let error = Some(l.text("admin-login-too-many"));
+        return login_page(
+            &req,
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            form.email,
+            error,
+        );
+    }
+    let Some(user) = staff::authenticate(&state.db, &email, &form.password).await? else {
+        rate_limit::hit(&state.db, &by_email, FAILURES_PER_EMAIL).await?;
+        rate_limit::hit(&state.db, &by_client, FAILURES_PER_CLIENT).await?;
+        tracing::info!("a staff sign-in failed");
+        let error = Some(l.text("admin-login-failed"));
+        return login_page(&req, &state, StatusCode::UNAUTHORIZED, form.email, error);
+    };
+    // A session that existed before sign-in is ended, never upgraded.
+    if let Some(old) = req.cookie(SESSION_COOKIE) {
+        sessions::end(&state.db, old.value()).await?;
+    }
+    let cookie = sessions::start(&state.db, &user).await?;
+    let mut response = page::see_other("/admin/buyers");
+    response
+        .add_cookie(&session_cookie(&state, cookie))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting the session cookie: {e}")))?;
+    let mut used = Cookie::build(LOGIN_CSRF_COOKIE, "")
+        .path("/admin/login")
+        .finish();
+    used.make_removal();
+    response
+        .add_cookie(&used)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+    Ok(response)
+}
+
+/// A form that carries nothing but its CSRF token.
+#[derive(Deserialize)]
+pub struct CsrfOnly {
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+/// `POST /admin/logout` — signed in: ends the session on the server.
+pub async fn logout_post(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&form.csrf)?;
+    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        sessions::end(&state.db, cookie.value()).await?;
+    }
+    let mut gone = session_cookie(&state, String::new());
+    gone.make_removal();
+    let mut response = page::see_other("/admin/login");
+    response
+        .add_cookie(&gone)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting the session cookie: {e}")))?;
+    Ok(response)
+}
+
+/// The language switch.
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    csrf: String,
+    lang: String,
+    back: String,
+}
+
+/// `POST /admin/language` — signed in: switches and remembers the user's language.
+pub async fn language_post(
+    me: SignedIn,
+    state: web::Data<AppState>,
+    form: web::Form<LanguageForm>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let language =
+        Language::parse(&form.lang).ok_or_else(|| AppError::invalid("lang", "must be de or en"))?;
+    staff::set_language(&state.db, &me.user().id, language).await?;
+    // Only back to a staff page of ours, never to another site.
+    let back = if form.back.starts_with("/admin") && !form.back.starts_with("//") {
+        form.back.as_str()
+    } else {
+        "/admin/buyers"
+    };
+    Ok(page::see_other(back))
+}

@@ -1,0 +1,53 @@
+//! The staff pages under `/admin`: server-rendered, in German or English, usable without
+//! JavaScript. Every page except sign-in takes [`auth::SignedIn`], which sends a browser
+//! without a live session to the sign-in page; every form echoes the session's CSRF token.
+
+pub mod auth;
+mod errors;
+pub mod page;
+mod users;
+
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::web;
+
+/// No script at all, no inline style, no framing (previews are framed by our own pages only,
+/// see the documents pages), forms only to the portal itself.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'none'; style-src 'self'; \
+     img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .add((header::CACHE_CONTROL, "no-store"))
+}
+
+/// Mounts `/admin`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/admin")
+            .wrap(ErrorHandlers::new().default_handler(errors::error_page))
+            .wrap(security_headers())
+            .route("", web::get().to(home_get))
+            .route("/", web::get().to(home_get))
+            .route("/login", web::get().to(auth::login_get))
+            .route("/login", web::post().to(auth::login_post))
+            .route("/logout", web::post().to(auth::logout_post))
+            .route("/language", web::post().to(auth::language_post))
+            .route("/admin.css", web::get().to(static_css))
+            .configure(users::configure),
+    );
+}
+
+/// `GET /admin` — signed in: the buyers list is where the work starts.
+async fn home_get(_me: auth::SignedIn) -> actix_web::HttpResponse {
+    page::see_other("/admin/buyers")
+}
+
+/// `GET /admin/admin.css` — anyone.
+async fn static_css() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../static/admin.css"))
+}

@@ -1,0 +1,171 @@
+//! What every staff page shares: the frame around the content, rendering, redirects and the
+//! flash message that tells the result of the last action.
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
+use askama::Template;
+
+use super::auth::SignedIn;
+use crate::error::AppError;
+use crate::i18n::Language;
+
+const FLASH_COOKIE: &str = "kyc_admin_flash";
+
+/// Which part of the navigation a page belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// Buyers and everything about one buyer.
+    Buyers,
+    /// Webhook endpoints and deliveries.
+    Webhooks,
+    /// Organisation settings and API tokens.
+    Settings,
+    /// Staff users.
+    Users,
+    /// Pages outside the navigation (sign-in).
+    None,
+}
+
+/// The result of the last action, shown once at the top of the next page.
+#[derive(Debug, Clone)]
+pub struct Flash {
+    /// The sentence, in the page's language.
+    pub text: String,
+    /// Whether it reports a failure.
+    pub is_error: bool,
+}
+
+/// The frame of a staff page.
+pub struct Chrome {
+    /// The page's language.
+    pub l: Language,
+    /// The page title.
+    pub title: String,
+    /// The signed-in user's email; empty on the sign-in page.
+    pub email: String,
+    /// Whether the user may see the administrators' sections.
+    pub is_admin: bool,
+    /// The session's CSRF token (on the sign-in page: the sign-in form's own).
+    pub csrf: String,
+    /// The result of the last action.
+    pub flash: Option<Flash>,
+    /// The highlighted navigation entry.
+    pub section: Section,
+    /// The path of this page, so the language switch comes back to it.
+    pub path: String,
+}
+
+impl Chrome {
+    /// The frame for `me` on the page at `req`, titled by the message `title_id`.
+    pub fn new(req: &HttpRequest, me: &SignedIn, section: Section, title: String) -> Chrome {
+        let l = me.language();
+        Chrome {
+            l,
+            title,
+            email: me.user().email.clone(),
+            is_admin: me.is_admin(),
+            csrf: me.csrf().to_owned(),
+            flash: flash_of(req, l),
+            section,
+            path: req.uri().to_string(),
+        }
+    }
+
+    /// The message `id` in the page's language.
+    pub fn t(&self, id: &str) -> String {
+        self.l.text(id)
+    }
+
+    /// The message `id` with one argument.
+    pub fn t1(&self, id: &str, name: &'static str, value: &str) -> String {
+        self.l.text_with(id, &[(name, value)])
+    }
+
+    /// Whether the navigation entry `name` (`buyers`, `webhooks`, `settings`, `users`) is
+    /// the current section (for `aria-current`).
+    pub fn current(&self, name: &str) -> bool {
+        let current = match self.section {
+            Section::Buyers => "buyers",
+            Section::Webhooks => "webhooks",
+            Section::Settings => "settings",
+            Section::Users => "users",
+            Section::None => "",
+        };
+        current == name
+    }
+}
+
+/// The flash message a redirect left, if any: `ok:<id>` or `error:<id>` where the id is a
+/// message id. Anything else is ignored, so a forged cookie can only pick among our own texts.
+fn flash_of(req: &HttpRequest, l: Language) -> Option<Flash> {
+    let cookie = req.cookie(FLASH_COOKIE)?;
+    let (kind, id) = cookie.value().split_once(':')?;
+    if !id.starts_with("admin-flash-") || !id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+        return None;
+    }
+    Some(Flash {
+        text: l.text(id),
+        is_error: kind == "error",
+    })
+}
+
+/// Renders `view` as an HTML response, clearing a shown flash message.
+pub fn html(
+    req: &HttpRequest,
+    status: StatusCode,
+    view: &impl Template,
+) -> Result<HttpResponse, AppError> {
+    let body = view
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a staff page: {e}")))?;
+    let mut response = HttpResponse::build(status);
+    response.content_type("text/html; charset=utf-8");
+    if req.cookie(FLASH_COOKIE).is_some() {
+        let mut gone = Cookie::build(FLASH_COOKIE, "").path("/admin").finish();
+        gone.make_removal();
+        response.cookie(gone);
+    }
+    Ok(response.body(body))
+}
+
+/// 303 to `location`.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// 303 to `location`, telling there that the action succeeded (`admin-flash-...` id).
+pub fn done(location: &str, flash_id: &'static str) -> HttpResponse {
+    with_flash(location, "ok", flash_id)
+}
+
+/// 303 to `location`, telling there that the action failed (`admin-flash-...` id).
+pub fn failed(location: &str, flash_id: &'static str) -> HttpResponse {
+    with_flash(location, "error", flash_id)
+}
+
+fn with_flash(location: &str, kind: &str, flash_id: &'static str) -> HttpResponse {
+    let cookie = Cookie::build(FLASH_COOKIE, format!("{kind}:{flash_id}"))
+        .path("/admin")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .finish();
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .cookie(cookie)
+        .finish()
+}
+
+/// The first message of a validation error, for a form: the field and what is wrong with it.
+pub fn problem_text(error: &AppError) -> String {
+    match error {
+        AppError::Validation(errors) => errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
