@@ -1,6 +1,8 @@
 //! The organisation's settings (one installation serves one organisation). Stored as one JSON
 //! document so that a new setting is a new field with a default, not a migration.
 
+pub mod cache;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -107,5 +109,6 @@ pub async fn save(db: &Db, actor: &Actor, settings: &OrganisationSettings) -> Re
     )
     .await?;
     tx.commit().await?;
+    cache::note_save();
     Ok(())
 }

@@ -113,6 +113,7 @@ impl Application {
             key,
             settings,
             metrics: Metrics::new()?,
+            organisation_cache: Arc::default(),
         };
         let server = serve(listener, state).map_err(|e| StartError::Bind("listener".into(), e))?;
         Ok(Application {

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::idempotency::ResponseSeal;
+use crate::error::AppError;
 use crate::invitations::Links;
+use crate::organisation::OrganisationSettings;
+use crate::organisation::cache::SettingsCache;
 use crate::server_key::ServerKey;
 use crate::storage::BlobStore;
 use crate::telemetry::Metrics;
@@ -25,9 +28,16 @@ pub struct AppState {
     pub seal: Arc<ResponseSeal>,
     /// Request metrics.
     pub metrics: Metrics,
+    /// The organisation's settings, kept in memory.
+    pub organisation_cache: Arc<SettingsCache>,
 }
 
 impl AppState {
+    /// The organisation's settings, from memory when fresh.
+    pub async fn organisation(&self) -> Result<Arc<OrganisationSettings>, AppError> {
+        self.organisation_cache.get(&self.db).await
+    }
+
     /// What turns invitations into links.
     pub fn links(&self) -> Links<'_> {
         Links {

@@ -123,6 +123,13 @@ pub async fn get_by_id(db: &Db, buyer_id: &str) -> Result<Buyer, AppError> {
         .ok_or(AppError::NotFound("buyer"))
 }
 
+/// The buyer with this id, whoever its seller, and its seller's name.
+pub async fn get_with_seller_name(db: &Db, buyer_id: &str) -> Result<(Buyer, String), AppError> {
+    store::find_with_seller_name(db.pool(), buyer_id)
+        .await?
+        .ok_or(AppError::NotFound("buyer"))
+}
+
 /// A seller's buyers, newest first.
 pub async fn list(
     db: &Db,

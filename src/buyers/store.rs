@@ -9,6 +9,27 @@ use crate::db::Timestamp;
 use crate::kyc::vat::VatNumber;
 use crate::pagination::Page;
 
+/// The buyer with this id and its seller's name, in one round trip (the buyer's page reads
+/// both on every view).
+pub async fn find_with_seller_name<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+) -> Result<Option<(Buyer, String)>, sqlx::Error> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("b.{c}")).collect();
+    let sql = format!(
+        "SELECT {}, p.name AS seller_name FROM buyers b JOIN partners p ON p.id = b.seller_id WHERE b.id = $1",
+        columns.join(", ")
+    );
+    let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .fetch_optional(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some((from_row(&row)?, row.try_get("seller_name")?)))
+}
+
 const COLUMNS: &str = "id, seller_id, vat_number, company_name, street, post_code, city, country, \
                        contacts, kyc_mode, status, blocked_reason, version, created_at, updated_at";
 

@@ -265,23 +265,33 @@ pub async fn session_unavailable(
     unavailable_after(db, invitation, false).await
 }
 
+/// Like [`session_unavailable`], for a caller that has read the invitation's buyer already.
+pub fn session_unavailable_for(
+    invitation: &Invitation,
+    buyer: &buyers::Buyer,
+) -> Option<Unavailable> {
+    link_unavailable(invitation, false).or(buyer.is_blocked().then_some(Unavailable::BuyerBlocked))
+}
+
+/// Why the link itself (not its buyer) cannot be used now.
+fn link_unavailable(invitation: &Invitation, count_exhaustion: bool) -> Option<Unavailable> {
+    let at = now();
+    match invitation.status_at(at) {
+        InvitationStatus::Revoked => Some(Unavailable::Revoked),
+        InvitationStatus::Exhausted if count_exhaustion => Some(Unavailable::Exhausted),
+        InvitationStatus::Exhausted => (at >= invitation.expires_at).then_some(Unavailable::Expired),
+        InvitationStatus::Expired => Some(Unavailable::Expired),
+        InvitationStatus::Active => None,
+    }
+}
+
 async fn unavailable_after(
     db: &Db,
     invitation: &Invitation,
     count_exhaustion: bool,
 ) -> Result<Option<Unavailable>, AppError> {
-    let at = now();
-    let reason = match invitation.status_at(at) {
-        InvitationStatus::Revoked => Some(Unavailable::Revoked),
-        InvitationStatus::Exhausted if count_exhaustion => Some(Unavailable::Exhausted),
-        InvitationStatus::Exhausted => {
-            (at >= invitation.expires_at).then_some(Unavailable::Expired)
-        }
-        InvitationStatus::Expired => Some(Unavailable::Expired),
-        InvitationStatus::Active => None,
-    };
-    if reason.is_some() {
-        return Ok(reason);
+    if let Some(reason) = link_unavailable(invitation, count_exhaustion) {
+        return Ok(Some(reason));
     }
     let buyer = buyers::get_by_id(db, &invitation.buyer_id).await?;
     Ok(buyer.is_blocked().then_some(Unavailable::BuyerBlocked))

@@ -6,6 +6,7 @@ use sqlx::{AnyConnection, Row};
 use crate::db::{Db, Timestamp, now};
 use crate::error::AppError;
 use crate::i18n::Language;
+use super::Invitation;
 use crate::secret_token;
 
 /// Sessions end this long after they were last seen.
@@ -94,6 +95,35 @@ pub async fn find(db: &Db, cookie: &str) -> Result<Option<PortalSession>, AppErr
         csrf_token: row.try_get("csrf_token")?,
         last_seen_at: Timestamp::from_millis(row.try_get("last_seen_at")?),
     }))
+}
+
+/// The live session a cookie names with its invitation, in one round trip (every view of
+/// the buyer's page needs both).
+pub async fn find_with_invitation(
+    db: &Db,
+    cookie: &str,
+) -> Result<Option<(PortalSession, Invitation)>, AppError> {
+    let sql = format!(
+        "SELECT {}, s.language AS session_language, s.csrf_token, s.last_seen_at \
+         FROM portal_sessions s JOIN invitations i ON i.id = s.invitation_id \
+         WHERE s.id_hash = $1 AND s.last_seen_at > $2",
+        super::store::columns_of("i")
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(secret_token::hash(cookie))
+        .bind(now().plus(-IDLE_TIMEOUT).millis())
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let invitation = super::store::from_row(&row)?;
+    let language: String = row.try_get("session_language")?;
+    let session = PortalSession {
+        invitation_id: invitation.id.clone(),
+        language: Language::parse(&language).unwrap_or(Language::En),
+        csrf_token: row.try_get("csrf_token")?,
+        last_seen_at: Timestamp::from_millis(row.try_get("last_seen_at")?),
+    };
+    Ok(Some((session, invitation)))
 }
 
 /// Marks the session seen now and, if given, switches its language.

@@ -12,11 +12,20 @@ use crate::pagination::Page;
 const COLUMNS: &str = "id, buyer_id, recipient_email, language, token_nonce, created_at, expires_at, \
                        usage_count, max_uses, last_used_at, revoked_at, email_status, email_error";
 
+/// [`COLUMNS`] of the table aliased `alias`, for joins.
+pub(super) fn columns_of(alias: &str) -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored invitation has an invalid {what}").into())
 }
 
-fn from_row(row: &AnyRow) -> Result<Invitation, sqlx::Error> {
+pub(super) fn from_row(row: &AnyRow) -> Result<Invitation, sqlx::Error> {
     let email: String = row.try_get("recipient_email")?;
     let language: String = row.try_get("language")?;
     let email_status: String = row.try_get("email_status")?;

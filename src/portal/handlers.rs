@@ -11,13 +11,14 @@ use askama::Template;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::page::{self, Failure, PageContext};
+use super::page::{self, Failure, OpenSession, PageContext};
 use crate::audit::Actor;
 use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::invitations::{self, Invitation, Unavailable, sessions};
-use crate::organisation::{self, OrganisationSettings};
+use crate::buyers;
+use crate::organisation::OrganisationSettings;
 use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
 use crate::web::upload_form;
@@ -111,7 +112,7 @@ async fn message_page(
     heading: &str,
     paragraphs: &[&str],
 ) -> Result<HttpResponse, AppError> {
-    let organisation = organisation::load(&state.db).await?;
+    let organisation = state.organisation().await?;
     html(
         status,
         &page::message(l, &organisation, seller, heading, paragraphs),
@@ -215,17 +216,18 @@ pub async fn open_link_get(
     Ok(response)
 }
 
-/// The session of this request and its invitation, or the page to show instead.
+/// The session of this request with its invitation, buyer and seller, or the page to show
+/// instead. Two round trips: the session with its invitation, the buyer with its seller.
 async fn session_of(
     req: &HttpRequest,
     state: &AppState,
-) -> Result<Result<(String, sessions::PortalSession, Invitation), HttpResponse>, AppError> {
+) -> Result<Result<OpenSession, HttpResponse>, AppError> {
     let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-    let session = match &cookie {
-        Some(cookie) => sessions::find(&state.db, cookie).await?,
+    let found = match &cookie {
+        Some(cookie) => sessions::find_with_invitation(&state.db, cookie).await?,
         None => None,
     };
-    let (Some(cookie), Some(session)) = (cookie, session) else {
+    let (Some(cookie), Some((session, invitation))) = (cookie, found) else {
         let l = browser_language(req);
         let page = message_page(
             state,
@@ -238,11 +240,17 @@ async fn session_of(
         .await?;
         return Ok(Err(page));
     };
-    let invitation = invitations::find(&state.db, &session.invitation_id).await?;
-    if let Some(reason) = invitations::session_unavailable(&state.db, &invitation).await? {
+    let (buyer, seller_name) = buyers::get_with_seller_name(&state.db, &invitation.buyer_id).await?;
+    if let Some(reason) = invitations::session_unavailable_for(&invitation, &buyer) {
         return Ok(Err(unavailable_page(state, &invitation, reason).await?));
     }
-    Ok(Ok((cookie, session, invitation)))
+    Ok(Ok(OpenSession {
+        cookie,
+        session,
+        invitation,
+        buyer,
+        seller_name,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -256,15 +264,15 @@ pub async fn view_upload_page_get(
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (cookie, session, invitation) = match session_of(&req, &state).await? {
+    let opened = match session_of(&req, &state).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    if session.needs_touch() {
-        sessions::touch(&state.db, &cookie, None).await?;
+    if opened.session.needs_touch() {
+        sessions::touch(&state.db, &opened.cookie, None).await?;
     }
-    let context =
-        PageContext::load(&state, invitation, session.language, session.csrf_token).await?;
+    let language = opened.session.language;
+    let context = PageContext::load(&state, opened, language).await?;
     let confirmation = match query.received.as_deref() {
         Some(id) => confirmation(&state, &context, id).await,
         None => None,
@@ -359,10 +367,12 @@ pub async fn upload_document_post(
     state: web::Data<AppState>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let (_, session, invitation) = match session_of(&req, &state).await? {
+    let opened = match session_of(&req, &state).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
+    let session = opened.session.clone();
+    let invitation = opened.invitation.clone();
     let max = state.settings.max_upload_bytes;
     let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
     if !csrf_matches(form.field("csrf"), &session.csrf_token) {
@@ -411,7 +421,7 @@ pub async fn upload_document_post(
                     HttpResponse::build(status).json(serde_json::json!({ "message": message }))
                 );
             }
-            let context = PageContext::load(&state, invitation, l, session.csrf_token).await?;
+            let context = PageContext::load(&state, opened, l).await?;
             let failure = Failure {
                 document_type,
                 message,
@@ -434,23 +444,23 @@ pub async fn switch_language_post(
     state: web::Data<AppState>,
     form: web::Form<LanguageForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (cookie, session, _) = match session_of(&req, &state).await? {
+    let opened = match session_of(&req, &state).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    if !csrf_matches(Some(&form.csrf), &session.csrf_token) {
-        return stale_form(&state, session.language).await;
+    if !csrf_matches(Some(&form.csrf), &opened.session.csrf_token) {
+        return stale_form(&state, opened.session.language).await;
     }
     let language =
         Language::parse(&form.lang).ok_or_else(|| AppError::invalid("lang", "must be de or en"))?;
-    sessions::touch(&state.db, &cookie, Some(language)).await?;
+    sessions::touch(&state.db, &opened.cookie, Some(language)).await?;
     Ok(see_other("/kyc"))
 }
 
 /// `GET /kyc/brand.css` — anyone: the organisation's colour as a CSS variable (a stylesheet,
 /// because the pages allow no inline style).
 pub async fn brand_css_get(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let organisation = organisation::load(&state.db).await?;
+    let organisation = state.organisation().await?;
     let colour = &organisation.primary_colour;
     let valid = colour.len() == 7
         && colour.starts_with('#')

@@ -1,16 +1,29 @@
 //! Gathering what a buyer page shows, from the domain.
 
-use crate::buyers::{self, Buyer};
+use crate::buyers::Buyer;
 use crate::documents::{self, DocumentType};
 use crate::error::AppError;
 use crate::i18n::Language;
-use crate::invitations::Invitation;
+use crate::invitations::{Invitation, sessions};
 use crate::kyc::requirements;
-use crate::organisation::{self, OrganisationSettings};
-use crate::partners::{self, Seller};
+use crate::organisation::OrganisationSettings;
 use crate::state::AppState;
 
 use super::views::{Chrome, MessagePageView, TypeRow, UploadPageView, state_row, type_label};
+
+/// A live buyer session with what every view of it reads.
+pub struct OpenSession {
+    /// The session cookie's value.
+    pub cookie: String,
+    /// The session.
+    pub session: sessions::PortalSession,
+    /// Its invitation.
+    pub invitation: Invitation,
+    /// The invitation's buyer.
+    pub buyer: Buyer,
+    /// The buyer's seller's name.
+    pub seller_name: String,
+}
 
 /// Everything a page of one invitation needs.
 pub struct PageContext {
@@ -18,10 +31,10 @@ pub struct PageContext {
     pub invitation: Invitation,
     /// Its buyer.
     pub buyer: Buyer,
-    /// The buyer's seller.
-    pub seller: Seller,
+    /// The name of the buyer's seller.
+    pub seller_name: String,
     /// Branding and requirements.
-    pub organisation: OrganisationSettings,
+    pub organisation: std::sync::Arc<OrganisationSettings>,
     /// The page's language.
     pub language: Language,
     /// The session's CSRF token.
@@ -29,23 +42,21 @@ pub struct PageContext {
 }
 
 impl PageContext {
-    /// Loads the context of `invitation`.
+    /// The context of a session's page: its invitation, with the buyer and seller name read
+    /// along with it.
     pub async fn load(
         state: &AppState,
-        invitation: Invitation,
+        opened: OpenSession,
         language: Language,
-        csrf: String,
     ) -> Result<PageContext, AppError> {
-        let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
-        let seller = partners::get(&state.db, &buyer.seller_id).await?;
-        let organisation = organisation::load(&state.db).await?;
+        let organisation = state.organisation().await?;
         Ok(PageContext {
-            invitation,
-            buyer,
-            seller,
+            invitation: opened.invitation,
+            buyer: opened.buyer,
+            seller_name: opened.seller_name,
             organisation,
             language,
-            csrf,
+            csrf: opened.session.csrf_token,
         })
     }
 
@@ -54,7 +65,7 @@ impl PageContext {
         chrome(
             self.language,
             &self.organisation,
-            Some(&self.seller.name),
+            Some(&self.seller_name),
             title,
             self.csrf.clone(),
         )
@@ -180,7 +191,7 @@ pub async fn upload_page(
         intro: l.text_with(
             "portal-intro",
             &[
-                ("seller", &context.seller.name),
+                ("seller", &context.seller_name),
                 ("company", &context.buyer.company_name),
             ],
         ),
