@@ -9,6 +9,8 @@ use crate::invitations::Links;
 use crate::server_key::ServerKey;
 use crate::storage::BlobStore;
 use crate::telemetry::Metrics;
+use crate::verification::VerificationProvider;
+use crate::verification::signing::ProfileSigner;
 
 /// Shared state, cloned into each worker thread of the HTTP server.
 #[derive(Clone)]
@@ -25,6 +27,10 @@ pub struct AppState {
     pub seal: Arc<ResponseSeal>,
     /// Request metrics.
     pub metrics: Metrics,
+    /// The identity verification provider.
+    pub provider: Arc<dyn VerificationProvider>,
+    /// Signs KYC profiles.
+    pub signer: ProfileSigner,
 }
 
 impl AppState {

@@ -1,8 +1,8 @@
 //! The invitation email: one language throughout, branded, HTML and plain text.
 
-use askama::Template;
 use chrono::NaiveDate;
 
+use super::action::{self, ActionEmail, RenderedEmail};
 use crate::i18n::Language;
 
 /// What the email says, before it is put into words.
@@ -23,48 +23,6 @@ pub struct InvitationFacts<'a> {
     pub expires_on: NaiveDate,
     /// Whom to ask for help.
     pub contact: &'a str,
-}
-
-/// The texts both parts share.
-#[derive(Template)]
-#[template(path = "email/invitation.html")]
-struct HtmlPart<'a> {
-    lang: &'a str,
-    subject: &'a str,
-    colour: &'a str,
-    organisation: &'a str,
-    greeting: &'a str,
-    intro: &'a str,
-    button: &'a str,
-    link_hint: &'a str,
-    link: &'a str,
-    expiry: &'a str,
-    help: &'a str,
-    ignore: &'a str,
-    signature: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "email/invitation.txt")]
-struct TextPart<'a> {
-    greeting: &'a str,
-    intro: &'a str,
-    button: &'a str,
-    link: &'a str,
-    expiry: &'a str,
-    help: &'a str,
-    ignore: &'a str,
-    signature: &'a str,
-}
-
-/// A rendered email.
-pub struct RenderedEmail {
-    /// Subject line.
-    pub subject: String,
-    /// The HTML part.
-    pub html: String,
-    /// The plain-text part.
-    pub text: String,
 }
 
 /// Puts the invitation into words in its language.
@@ -92,8 +50,8 @@ pub fn render(facts: &InvitationFacts<'_>) -> Result<RenderedEmail, askama::Erro
         "email-invitation-signature",
         &[("organisation", facts.organisation)],
     );
-    let html = HtmlPart {
-        lang: l.code(),
+    action::render(&ActionEmail {
+        language: l,
         subject: &subject,
         colour: facts.colour,
         organisation: facts.organisation,
@@ -106,22 +64,5 @@ pub fn render(facts: &InvitationFacts<'_>) -> Result<RenderedEmail, askama::Erro
         help: &help,
         ignore: &ignore,
         signature: &signature,
-    }
-    .render()?;
-    let text = TextPart {
-        greeting: &greeting,
-        intro: &intro,
-        button: &button,
-        link: facts.link,
-        expiry: &expiry,
-        help: &help,
-        ignore: &ignore,
-        signature: &signature,
-    }
-    .render()?;
-    Ok(RenderedEmail {
-        subject,
-        html,
-        text,
     })
 }

@@ -7,7 +7,7 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
-use super::invitation::RenderedEmail;
+use super::action::RenderedEmail;
 use crate::config::Settings;
 
 /// A failure to build or send a message.

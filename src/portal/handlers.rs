@@ -50,11 +50,7 @@ fn browser_language(req: &HttpRequest) -> Language {
     req.headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.split(',')
-                .filter_map(|tag| tag.split(';').next())
-                .find_map(|tag| Language::parse(tag.trim().get(..2).unwrap_or_default()))
-        })
+        .and_then(Language::from_accept_language)
         .unwrap_or(Language::En)
 }
 

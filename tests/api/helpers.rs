@@ -147,6 +147,7 @@ impl TestApp {
                 timeout: Duration::from_millis(500),
                 max_attempts: 3,
             },
+            provider_timeout: Duration::from_secs(5),
         };
         let app = Application::build(settings, options)
             .await
