@@ -2,8 +2,7 @@
 //! languages, its Ed25519 signature checked with Python's `cryptography` against the published
 //! key and with `kyc-portal verify-profile`.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::{Value, json};
 use wiremock::ResponseTemplate;
@@ -14,24 +13,6 @@ use crate::stubs::*;
 use crate::with_idenfy_on_both_backends;
 
 const REQUEST_IDENTIFIER: &str = "WAPIAAAAY7QX2KP";
-
-/// Whether `program` runs here; a missing one is SKIPPED, or fails the test under
-/// `KYC_TEST_REQUIRE_ALL=1` (as in `.ci/run`).
-fn tool_available(program: &str, args: &[&str], install: &str) -> bool {
-    let available = Command::new(program)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !available {
-        if std::env::var("KYC_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
-            panic!("KYC_TEST_REQUIRE_ALL=1 but {program} is missing ({install})");
-        }
-        announce(&format!("SKIPPED ({program}): {install} to run this test"));
-    }
-    available
-}
 
 /// What the profile of a verified buyer must show.
 struct Evidence {
@@ -170,20 +151,7 @@ fn verify_with_python_cryptography(key: &Value, pdf: &[u8], signature: &str) {
         "pdf": base64::engine::general_purpose::STANDARD.encode(pdf),
         "signature": signature,
     });
-    let mut child = Command::new("python3")
-        .args(["-c", VERIFY_SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = run_python(VERIFY_SCRIPT, &request);
     assert!(
         output.status.success(),
         "cryptography refused: {}",
@@ -196,10 +164,9 @@ fn verify_profile_cli(
     args: &[&std::ffi::OsStr],
     data_dir: &std::path::Path,
 ) -> (Option<i32>, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_kyc-portal"))
+    let output = crate::cli::portal()
         .arg("verify-profile")
         .args(args)
-        .env_remove("DATABASE_URL")
         .env("KYC_PORTAL_DATA_DIR", data_dir)
         .output()
         .unwrap();
@@ -222,7 +189,7 @@ with_idenfy_on_both_backends! {
     }
 
     async fn the_profile_shows_company_vies_evidence_documents_and_verification_in_german_and_english(app, _idenfy, vies) {
-        if !tool_available("pdftotext", &["-v"], "apt-get install poppler-utils") { return; }
+        if !tool_available("pdftotext", &["pdftotext", "-v"], "apt-get install poppler-utils") { return; }
         let evidence = app.verified_buyer(&vies).await;
         let dir = tempfile::tempdir().unwrap();
 
@@ -275,7 +242,7 @@ with_idenfy_on_both_backends! {
         assert_eq!(key["algorithm"], "Ed25519");
         assert!(key["publicKeyPem"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
 
-        if tool_available("python3", &["-c", "import cryptography"], "pip install cryptography") {
+        if tool_available("Python's cryptography", &["python3", "-c", "import cryptography"], "pip install cryptography") {
             verify_with_python_cryptography(&key, &pdf, &signature);
         }
 
