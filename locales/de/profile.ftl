@@ -14,6 +14,7 @@ profile-vies-VALID = Gültig
 profile-vies-INVALID = Ungültig
 profile-vies-ERROR = Keine Antwort von VIES
 profile-vies-checked-at = Geprüft am
+profile-vies-request-date = Datum der VIES-Abfrage
 profile-vies-request-identifier = Abfragekennung (requestIdentifier)
 profile-vies-name = Bei VIES registrierter Name
 profile-vies-none = Es wurde keine VIES-Prüfung durchgeführt.

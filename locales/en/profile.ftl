@@ -14,6 +14,7 @@ profile-vies-VALID = Valid
 profile-vies-INVALID = Invalid
 profile-vies-ERROR = No answer from VIES
 profile-vies-checked-at = Checked at
+profile-vies-request-date = Date of the VIES request
 profile-vies-request-identifier = Consultation number (requestIdentifier)
 profile-vies-name = Name registered with VIES
 profile-vies-none = No VIES check has been made.

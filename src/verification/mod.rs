@@ -99,8 +99,16 @@ pub async fn start(
         .start_session(&request)
         .await
         .map_err(|e| {
+            // The provider's own words (which may name our account's trouble) go to the log,
+            // not to the caller.
             tracing::warn!(buyer = %buyer.uuid, error = %e, "no verification session");
-            AppError::Unavailable(e.to_string())
+            AppError::Unavailable(match e {
+                ProviderError::NotConfigured => e.to_string(),
+                ProviderError::Failed(_) => {
+                    "the identity verification provider did not open a session; try again later"
+                        .into()
+                }
+            })
         })?;
     let created_at = now();
     let verification = Verification {

@@ -64,6 +64,9 @@ pub fn render(
             page.field(&l.text("profile-vies-result"), &result);
             let checked = vies.checked_at.map(time).unwrap_or_default();
             page.field(&l.text("profile-vies-checked-at"), &checked);
+            if let Some(date) = &vies.request_date {
+                page.field(&l.text("profile-vies-request-date"), date);
+            }
             let identifier = vies.request_identifier.as_deref().unwrap_or("-");
             page.field(&l.text("profile-vies-request-identifier"), identifier);
             if let Some(name) = &vies.name {

@@ -59,6 +59,8 @@ pub struct ViesFacts {
     pub result: Option<ViesResult>,
     /// When the check was settled.
     pub checked_at: Option<Timestamp>,
+    /// VIES's own date of the request, as VIES wrote it.
+    pub request_date: Option<String>,
     /// VIES's consultation number.
     pub request_identifier: Option<String>,
     /// The name VIES has registered.
@@ -141,6 +143,7 @@ pub async fn issue(
             ViesFacts {
                 result: check.result,
                 checked_at: check.checked_at,
+                request_date: evidence.request_date,
                 request_identifier: evidence.request_identifier.filter(|r| !r.is_empty()),
                 name: evidence.name,
             }

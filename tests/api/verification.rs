@@ -345,13 +345,18 @@ mod without_a_redirect_url_in_the_token_answer {
         };
         let (path, _) = app.create_nt24_buyer("DE136695976").await;
 
-        expect_problem(
+        let problem = expect_problem(
             app.post_json(&format!("{path}/kyc/verify"), &json!({}))
                 .await,
             503,
         )
         .await;
 
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            !detail.contains("API key"),
+            "the provider's words stay in the log: {detail}"
+        );
         expect_problem(app.get(&format!("{path}/kyc/verification")).await, 404).await;
         let unconfigured = TestApp::spawn(Backend::Sqlite).await.unwrap();
         let (path, _) = unconfigured.create_nt24_buyer("DE136695976").await;
