@@ -186,6 +186,7 @@ with_idenfy_on_both_backends! {
 
         expect_problem(app.get(&format!("{path}/kyc/profile")).await, 409).await;
         expect_problem(app.get(&format!("{path}/kyc/profile.sig")).await, 409).await;
+        expect_problem(app.get(&format!("{path}/kyc/profile?lang=fr")).await, 422).await;
     }
 
     async fn the_profile_shows_company_vies_evidence_documents_and_verification_in_german_and_english(app, _idenfy, vies) {

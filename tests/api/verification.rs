@@ -96,6 +96,21 @@ with_idenfy_on_both_backends! {
         assert_eq!(app.verification(&path).await["uuid"], first["uuid"]);
     }
 
+    async fn concurrent_starts_share_one_verification(app, _idenfy, _vies) {
+        let (path, _) = app.create_nt24_buyer("DE136695976").await;
+        let url = format!("{path}/kyc/verify");
+        let body = json!({"sendEmail": false});
+
+        let (first, second) = tokio::join!(app.post_json(&url, &body), app.post_json(&url, &body));
+
+        let mut statuses = [first.status().as_u16(), second.status().as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 201]);
+        let (first, second) = (body_json(first).await, body_json(second).await);
+        assert_eq!(first["uuid"], second["uuid"]);
+        assert_eq!(app.verification(&path).await["uuid"], first["uuid"]);
+    }
+
     async fn marketplace_led_and_blocked_buyers_cannot_start_one(app, idenfy, _vies) {
         let (seller, buyer) = app.create_buyer().await;
         let marketplace_led = buyer_path(&seller, &buyer);
