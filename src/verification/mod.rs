@@ -2,9 +2,10 @@
 //! contact, its signed result from the provider's callback, a staff decision when the result is
 //! held (SUSPECTED or an AML hit), and the signed KYC profile PDF once verified.
 //!
-//! The buyer's current verification is its most recently started one. A new one starts only
-//! when none is running (a pending session whose link still works is returned instead), none
-//! waits for staff and none verified the buyer; so after an expiry or a rejection.
+//! The buyer's current verification is the one that most recently started or reported a
+//! result. A new one starts only when the current one is not running (a pending session whose
+//! link still works is returned instead), does not wait for staff and did not verify the
+//! buyer; so after an expiry, a rejection, or once a pending session's link has lapsed.
 
 mod callback;
 mod email_job;

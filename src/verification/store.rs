@@ -109,14 +109,18 @@ pub async fn find_by_scan_ref<'e>(
         .transpose()
 }
 
-/// The buyer's most recently started verification: the one that counts.
+/// The buyer's current verification: the one that most recently started or reported a
+/// result. A session whose link lapsed may still report (iDenfy reviews by hand after the
+/// person is done), and its result then counts over a newer session that is still running; a
+/// lapse itself counts from the session's start, so it never hides a newer session.
 pub async fn latest<'e>(
     conn: impl AnyExecutor<'e>,
     buyer_id: &str,
 ) -> Result<Option<Verification>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM verifications WHERE buyer_id = $1 \
-         ORDER BY created_at DESC, id DESC LIMIT 1"
+         ORDER BY CASE WHEN settled_at IS NULL OR status = 'EXPIRED' THEN created_at \
+                       ELSE settled_at END DESC, created_at DESC, id DESC LIMIT 1"
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(buyer_id)

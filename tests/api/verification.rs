@@ -236,6 +236,38 @@ with_idenfy_on_both_backends! {
         assert_eq!(app.kyc_status(&path).await["verificationStatus"], "PENDING");
     }
 
+    async fn a_late_result_of_a_lapsed_session_counts_over_a_newer_one_still_running(app, idenfy, _vies) {
+        let (path, buyer) = app.create_nt24_buyer("DE136695976").await;
+        let first = app.start_verification(&path).await;
+        // The first link lapses unused (as far as the portal knows) and a new session starts.
+        sqlx::query("UPDATE verifications SET expires_at = 0 WHERE id = $1")
+            .bind(first["uuid"].as_str().unwrap())
+            .execute(app.db.pool()).await.unwrap();
+        let second = app.start_verification(&path).await;
+        assert_eq!(token_requests(&idenfy).await.len(), 2);
+
+        app.settle(&first, &buyer, "APPROVED", None).await;
+
+        assert_eq!(app.verification(&path).await["uuid"], first["uuid"]);
+        assert_eq!(app.kyc_status(&path).await["verificationStatus"], "VERIFIED");
+        app.settle(&second, &buyer, "EXPIRED", None).await;
+        assert_eq!(app.kyc_status(&path).await["verificationStatus"], "VERIFIED", "a lapse never hides a result");
+    }
+
+    async fn a_lapse_of_an_older_session_does_not_hide_the_running_one(app, _idenfy, _vies) {
+        let (path, buyer) = app.create_nt24_buyer("DE136695976").await;
+        let first = app.start_verification(&path).await;
+        sqlx::query("UPDATE verifications SET expires_at = 0 WHERE id = $1")
+            .bind(first["uuid"].as_str().unwrap())
+            .execute(app.db.pool()).await.unwrap();
+        let second = app.start_verification(&path).await;
+
+        app.settle(&first, &buyer, "EXPIRED", None).await;
+
+        assert_eq!(app.verification(&path).await["uuid"], second["uuid"]);
+        assert_eq!(app.kyc_status(&path).await["verificationStatus"], "PENDING");
+    }
+
     async fn an_interim_result_changes_nothing_until_the_final_one_arrives(app, _idenfy, _vies) {
         let (path, buyer) = app.create_nt24_buyer("DE136695976").await;
         let started = app.start_verification(&path).await;
