@@ -112,16 +112,9 @@ impl Application {
         let provider: Arc<dyn VerificationProvider> =
             Arc::new(IdenfyClient::new(&settings, options.provider_timeout)?);
         let mailer = Mailer::from_settings(&settings)?;
-        let verification_mailer = Mailer::from_settings(&settings)?;
         let settings = Arc::new(settings);
         let worker = if options.run_worker {
-            Some(worker(
-                &db,
-                &settings,
-                &options,
-                &key,
-                [mailer, verification_mailer],
-            )?)
+            Some(worker(&db, &settings, &options, &key, mailer)?)
         } else {
             None
         };
@@ -191,7 +184,7 @@ fn worker(
     settings: &Arc<Settings>,
     options: &RunOptions,
     key: &ServerKey,
-    [invitation_mailer, verification_mailer]: [Mailer; 2],
+    mailer: Mailer,
 ) -> Result<Worker, StartError> {
     let vies_client = ViesClient::new(&settings.vies_url, options.vies.timeout)?;
     let vies_check = ViesCheckJob::new(db.clone(), vies_client, options.vies.clone());
@@ -207,14 +200,14 @@ fn worker(
                 db: db.clone(),
                 settings: settings.clone(),
                 key: key.clone(),
-                mailer: invitation_mailer,
+                mailer: mailer.clone(),
             }),
         )
         .register(
             verification::EMAIL_JOB,
             Arc::new(VerificationEmailJob {
                 db: db.clone(),
-                mailer: verification_mailer,
+                mailer,
             }),
         ))
 }

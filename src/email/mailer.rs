@@ -27,12 +27,14 @@ pub enum MailError {
     File(#[from] lettre::transport::file::Error),
 }
 
+#[derive(Clone)]
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Outbox(AsyncFileTransport<Tokio1Executor>),
 }
 
-/// Sends the portal's mail.
+/// Sends the portal's mail; clones share the SMTP connection pool.
+#[derive(Clone)]
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
