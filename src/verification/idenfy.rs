@@ -123,6 +123,10 @@ impl VerificationProvider for IdenfyClient {
         IDENFY
     }
 
+    fn callback_path(&self) -> &'static str {
+        "/callbacks/idenfy"
+    }
+
     fn start_session<'a>(
         &'a self,
         request: &'a SessionRequest<'a>,

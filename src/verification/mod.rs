@@ -47,7 +47,7 @@ const SESSION_LIFETIME_SECS: i64 = 7 * 24 * 3600;
 pub struct StartContext<'a> {
     /// The provider.
     pub provider: &'a dyn VerificationProvider,
-    /// The portal's public base URL (the provider's callback goes to `/callbacks/idenfy`).
+    /// The portal's public base URL (the provider's results are posted below it).
     pub public_url: &'a str,
     /// Who starts it.
     pub actor: &'a Actor,
@@ -84,7 +84,7 @@ pub async fn start(
             ));
         }
     };
-    let callback_url = format!("{}/callbacks/idenfy", context.public_url);
+    let callback_url = format!("{}{}", context.public_url, context.provider.callback_path());
     let request = SessionRequest {
         client_id: &buyer.uuid,
         first_name: contact.map(|c| c.first_name.as_str()),

@@ -51,6 +51,9 @@ pub trait VerificationProvider: Send + Sync {
     /// The provider's name as stored with each verification (`IDENFY`).
     fn name(&self) -> &'static str;
 
+    /// The portal's path that receives this provider's results (`/callbacks/idenfy`).
+    fn callback_path(&self) -> &'static str;
+
     /// Opens a verification session.
     fn start_session<'a>(
         &'a self,
