@@ -30,14 +30,27 @@ pub struct Settings {
     pub mail_from: String,
     /// Base URL of the EU VIES REST service.
     pub vies_url: String,
-    /// Base URL of the iDenfy identity verification API.
+    /// Base URL of the iDenfy identity verification API (also the base of its session
+    /// links, `{idenfy_url}/api/v2/redirect?authToken=...`, when a token answer carries none).
     pub idenfy_url: String,
+    /// iDenfy API key (the user name of its Basic auth); unset: no verifications can start.
+    pub idenfy_api_key: Option<SecretString>,
+    /// iDenfy API secret (the password of its Basic auth).
+    pub idenfy_api_secret: Option<SecretString>,
+    /// The signing key set for the callback in iDenfy's dashboard: callbacks must carry
+    /// `Idenfy-Signature`, the hex HMAC-SHA256 of their body under it. Unset: every callback
+    /// is refused.
+    pub idenfy_callback_key: Option<SecretString>,
     /// Largest document upload accepted, in bytes.
     pub max_upload_bytes: u64,
     /// 32-byte key (hex) from which the server derives secrets such as invitation link tokens.
     /// Unset: generated into `<data_dir>/secret.key` on first start. Instances that share a
     /// database must share this key.
     pub secret_key: Option<SecretString>,
+    /// Ed25519 private key (64 hex digits, its 32-byte seed) that signs KYC profile PDFs.
+    /// Unset: generated into `<data_dir>/signing.key` on first start. Instances that share a
+    /// database must share it; only its public half ever leaves the server.
+    pub signing_key: Option<SecretString>,
     /// IP address of a reverse proxy in front of the portal. Requests from it are attributed
     /// to the client its `Forwarded` / `X-Forwarded-For` header names (for rate limits);
     /// from anyone else those headers are ignored.
@@ -109,8 +122,12 @@ impl Settings {
             mail_from: DEFAULTS.mail_from.into(),
             vies_url: DEFAULTS.vies_url.into(),
             idenfy_url: DEFAULTS.idenfy_url.into(),
+            idenfy_api_key: None,
+            idenfy_api_secret: None,
+            idenfy_callback_key: None,
             max_upload_bytes: DEFAULTS.max_upload_bytes,
             secret_key: None,
+            signing_key: None,
             trusted_proxy: None,
         }
     }
@@ -149,5 +166,23 @@ mod tests {
         let settings = Settings::for_data_dir("postgres://kyc:hunter2@db/kyc", Path::new("/tmp"));
         let printed = format!("{settings:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
+    }
+
+    #[test]
+    fn debug_output_hides_the_provider_secrets_and_the_signing_key() {
+        let mut settings = Settings::for_data_dir("sqlite::memory:", Path::new("/tmp"));
+        settings.idenfy_api_key = Some("key-visible-nowhere".to_owned().into());
+        settings.idenfy_api_secret = Some("secret-visible-nowhere".to_owned().into());
+        settings.idenfy_callback_key = Some("callback-visible-nowhere".to_owned().into());
+        settings.signing_key = Some("ab".repeat(32).into());
+        let printed = format!("{settings:?}");
+        for hidden in [
+            "key-visible-nowhere",
+            "secret-visible-nowhere",
+            "callback-visible-nowhere",
+            &"ab".repeat(32),
+        ] {
+            assert!(!printed.contains(hidden), "{printed}");
+        }
     }
 }

@@ -58,6 +58,10 @@ pub enum AppError {
     /// Too many attempts; try again later.
     #[error("too many requests")]
     TooManyRequests,
+    /// A service the request needs (the identity verification provider) is not set up or
+    /// did not answer; trying again later may help.
+    #[error("{0}")]
+    Unavailable(String),
     /// A fault of ours. The cause is logged, never sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -96,6 +100,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::TooManyRequests => "too-many-requests",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -168,6 +173,7 @@ impl ResponseError for AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -70,6 +70,15 @@ impl Language {
         LOCALES.lookup_with_args(&self.identifier(), id, &args)
     }
 
+    /// The first of our languages an `Accept-Language` header asks for (quality weights
+    /// aside: browsers list languages best first).
+    pub fn from_accept_language(header: &str) -> Option<Language> {
+        header
+            .split(',')
+            .filter_map(|tag| tag.split(';').next())
+            .find_map(|tag| Language::parse(tag.trim().get(..2).unwrap_or_default()))
+    }
+
     /// A date as this language writes it: `24.11.2026`, `24 November 2026`.
     pub fn date(self, date: NaiveDate) -> String {
         match self {

@@ -30,6 +30,7 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod verification;
 pub mod web;
 pub mod webhooks;
 

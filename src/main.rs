@@ -1,15 +1,17 @@
 //! The `kyc-portal` command: parse the command line, load settings, run.
 
 use std::io::BufRead;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kyc_portal::audit::Actor;
 use kyc_portal::db::Db;
 use kyc_portal::error::AppError;
 use kyc_portal::kyc::offline_check::check_offline;
 use kyc_portal::staff::{self, Password, StaffRole};
+use kyc_portal::verification::signing::{self, ProfileSigner, PublicKey};
 use kyc_portal::{Application, RunOptions, Settings, api_tokens, telemetry};
 
 /// Self-hosted buyer onboarding (KYC) portal.
@@ -46,6 +48,17 @@ enum Command {
         /// The number with its country prefix, e.g. DE136695976.
         number: String,
     },
+    /// Check a KYC profile PDF against its signature offline; exit 0 valid, 1 invalid.
+    VerifyProfile {
+        /// The profile PDF.
+        file: PathBuf,
+        /// Its signature (`profile.sig`: base64, or the 64 raw bytes).
+        signature: PathBuf,
+        /// The portal's public key (PEM, or base64 of the raw key, as `GET /v1/signing-key`
+        /// publishes it). Without it, the public half of this installation's signing key.
+        #[arg(long, value_name = "PUBKEY")]
+        key: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -71,6 +84,15 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Needs no database and no runtime either; only a key.
+    if let Command::VerifyProfile {
+        file,
+        signature,
+        key,
+    } = &cli.command
+    {
+        return verify_profile(&settings, file, signature, key.as_deref());
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -122,10 +144,54 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{}", problem_text(&e)))?;
             eprintln!("administrator {email} created");
         }
-        // Answered in `main` before settings are loaded.
-        Command::CheckVat { .. } => {}
+        // Answered in `main` without a runtime.
+        Command::CheckVat { .. } | Command::VerifyProfile { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `verify-profile`: 0 when the signature is the key's signature of the file's exact bytes,
+/// 1 when it is not, 2 when the inputs cannot be read.
+fn verify_profile(
+    settings: &Settings,
+    file: &Path,
+    signature: &Path,
+    key: Option<&Path>,
+) -> ExitCode {
+    let checked = (|| -> anyhow::Result<bool> {
+        let pdf = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+        let signature =
+            std::fs::read(signature).with_context(|| format!("reading {}", signature.display()))?;
+        let signature = signing::parse_signature(&signature)
+            .context("the signature is neither base64 of 64 bytes nor 64 raw bytes")?;
+        let key = match key {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                PublicKey::parse(&text).map_err(anyhow::Error::msg)?
+            }
+            None => ProfileSigner::load(settings)?
+                .context(
+                    "this installation has no signing key yet; give the public key with --key",
+                )?
+                .public_key(),
+        };
+        Ok(key.verifies(&pdf, &signature))
+    })();
+    match checked {
+        Ok(true) => {
+            println!("valid: the signature matches {}", file.display());
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            println!("invalid: the signature does not match {}", file.display());
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("kyc-portal: {e:#}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// An error's message with its field problems, for the terminal.

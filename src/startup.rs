@@ -25,6 +25,9 @@ use crate::server_key::ServerKey;
 use crate::state::AppState;
 use crate::storage::BlobStore;
 use crate::telemetry::{self, Metrics};
+use crate::verification::idenfy::IdenfyClient;
+use crate::verification::signing::ProfileSigner;
+use crate::verification::{self, VerificationEmailJob, VerificationProvider};
 use crate::webhooks::{self, DeliverJob, DeliveryOptions, DispatchJob};
 
 /// How the process runs besides its settings (tests shorten the worker's timings).
@@ -38,6 +41,8 @@ pub struct RunOptions {
     pub vies: ViesOptions,
     /// Timeout and attempts of webhook deliveries.
     pub webhooks: DeliveryOptions,
+    /// How long a call to the identity verification provider may take.
+    pub provider_timeout: Duration,
 }
 
 impl Default for RunOptions {
@@ -47,6 +52,7 @@ impl Default for RunOptions {
             run_worker: true,
             vies: ViesOptions::default(),
             webhooks: DeliveryOptions::default(),
+            provider_timeout: Duration::from_secs(20),
         }
     }
 }
@@ -75,6 +81,9 @@ pub enum StartError {
     /// The server key could not be read or made.
     #[error("cannot load the server key")]
     Key(#[from] crate::server_key::ServerKeyError),
+    /// The profile signing key could not be read or made.
+    #[error("cannot load the profile signing key")]
+    SigningKey(#[source] crate::server_key::ServerKeyError),
     /// Mail is misconfigured.
     #[error("cannot set up mail")]
     Mail(#[from] crate::email::MailError),
@@ -99,6 +108,9 @@ impl Application {
             .port();
         let blobs = Arc::new(BlobStore::open(&settings).await?);
         let key = ServerKey::load_or_create(&settings)?;
+        let signer = ProfileSigner::load_or_create(&settings).map_err(StartError::SigningKey)?;
+        let provider: Arc<dyn VerificationProvider> =
+            Arc::new(IdenfyClient::new(&settings, options.provider_timeout)?);
         let mailer = Mailer::from_settings(&settings)?;
         let settings = Arc::new(settings);
         let worker = if options.run_worker {
@@ -114,6 +126,8 @@ impl Application {
             settings,
             metrics: Metrics::new()?,
             organisation_cache: Arc::default(),
+            provider,
+            signer,
         };
         let server = serve(listener, state).map_err(|e| StartError::Bind("listener".into(), e))?;
         Ok(Application {
@@ -187,6 +201,13 @@ fn worker(
                 db: db.clone(),
                 settings: settings.clone(),
                 key: key.clone(),
+                mailer: mailer.clone(),
+            }),
+        )
+        .register(
+            verification::EMAIL_JOB,
+            Arc::new(VerificationEmailJob {
+                db: db.clone(),
                 mailer,
             }),
         ))

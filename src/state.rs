@@ -4,14 +4,16 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::idempotency::ResponseSeal;
 use crate::error::AppError;
+use crate::idempotency::ResponseSeal;
 use crate::invitations::Links;
 use crate::organisation::OrganisationSettings;
 use crate::organisation::cache::SettingsCache;
 use crate::server_key::ServerKey;
 use crate::storage::BlobStore;
 use crate::telemetry::Metrics;
+use crate::verification::VerificationProvider;
+use crate::verification::signing::ProfileSigner;
 
 /// Shared state, cloned into each worker thread of the HTTP server.
 #[derive(Clone)]
@@ -30,6 +32,10 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The organisation's settings, kept in memory.
     pub organisation_cache: Arc<SettingsCache>,
+    /// The identity verification provider.
+    pub provider: Arc<dyn VerificationProvider>,
+    /// Signs KYC profiles.
+    pub signer: ProfileSigner,
 }
 
 impl AppState {

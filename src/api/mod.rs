@@ -4,11 +4,14 @@
 mod auth;
 mod body;
 mod buyers;
+mod callbacks;
 mod documents;
 mod idempotent;
 mod invitations;
 mod kyc;
 mod partners;
+mod profile;
+mod verification;
 mod webhooks;
 
 use actix_web::body::BoxBody;
@@ -19,8 +22,12 @@ use actix_web::{HttpResponse, ResponseError, web};
 
 use crate::error::{AppError, Problem};
 
-/// Mounts `/v1`.
+/// Mounts `/v1`, and beside it what needs no API token: the profile signing key and the
+/// providers' callbacks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Before the `/v1` scope, so that its token check never sees these.
+    cfg.configure(profile::configure_public)
+        .configure(callbacks::configure);
     cfg.service(
         web::scope("/v1")
             .wrap(ErrorHandlers::new().default_handler(problem_for_bare_errors))
@@ -43,6 +50,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(documents::configure)
             .configure(invitations::configure)
             .configure(kyc::configure)
+            .configure(verification::configure)
+            .configure(profile::configure)
             .configure(webhooks::configure)
             .default_service(web::to(not_found)),
     );

@@ -7,7 +7,7 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::ExposeSecret;
 
-use super::invitation::RenderedEmail;
+use super::action::RenderedEmail;
 use crate::config::Settings;
 
 /// A failure to build or send a message.
@@ -27,12 +27,14 @@ pub enum MailError {
     File(#[from] lettre::transport::file::Error),
 }
 
+#[derive(Clone)]
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Outbox(AsyncFileTransport<Tokio1Executor>),
 }
 
-/// Sends the portal's mail.
+/// Sends the portal's mail; clones share the SMTP connection pool.
+#[derive(Clone)]
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,

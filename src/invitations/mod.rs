@@ -279,7 +279,9 @@ fn link_unavailable(invitation: &Invitation, count_exhaustion: bool) -> Option<U
     match invitation.status_at(at) {
         InvitationStatus::Revoked => Some(Unavailable::Revoked),
         InvitationStatus::Exhausted if count_exhaustion => Some(Unavailable::Exhausted),
-        InvitationStatus::Exhausted => (at >= invitation.expires_at).then_some(Unavailable::Expired),
+        InvitationStatus::Exhausted => {
+            (at >= invitation.expires_at).then_some(Unavailable::Expired)
+        }
         InvitationStatus::Expired => Some(Unavailable::Expired),
         InvitationStatus::Active => None,
     }

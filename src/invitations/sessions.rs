@@ -3,10 +3,10 @@
 
 use sqlx::{AnyConnection, Row};
 
+use super::Invitation;
 use crate::db::{Db, Timestamp, now};
 use crate::error::AppError;
 use crate::i18n::Language;
-use super::Invitation;
 use crate::secret_token;
 
 /// Sessions end this long after they were last seen.

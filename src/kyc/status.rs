@@ -15,6 +15,7 @@ use crate::documents::{self, DocumentType};
 use crate::error::AppError;
 use crate::events::{self, EventType};
 use crate::organisation::{self, OrganisationSettings};
+use crate::verification;
 
 /// The one-word verdict on a buyer's KYC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -145,11 +146,9 @@ async fn compute(
     let counting = documents::counting_in(&mut *conn, &buyer.uuid).await?;
     let assessment = requirements::assess(settings, &counting, now().to_datetime().date_naive());
     let missing = requirements::missing(&assessment);
-    // The identity verification module reports here once it exists; until then no NT24_LED
-    // buyer has started one.
     let verification = match buyer.kyc_mode {
         KycMode::MarketplaceLed => None,
-        KycMode::Nt24Led => Some(VerificationStatus::NotStarted),
+        KycMode::Nt24Led => Some(verification::status_in(&mut *conn, &buyer.uuid).await?),
     };
     let vies_result = latest_check.as_ref().and_then(|c| c.result);
     let overall_status = overall(Inputs {

@@ -13,11 +13,11 @@ use sha2::{Digest, Sha256};
 
 use super::page::{self, Failure, OpenSession, PageContext};
 use crate::audit::Actor;
+use crate::buyers;
 use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::invitations::{self, Invitation, Unavailable, sessions};
-use crate::buyers;
 use crate::organisation::OrganisationSettings;
 use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
@@ -51,11 +51,7 @@ fn browser_language(req: &HttpRequest) -> Language {
     req.headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.split(',')
-                .filter_map(|tag| tag.split(';').next())
-                .find_map(|tag| Language::parse(tag.trim().get(..2).unwrap_or_default()))
-        })
+        .and_then(Language::from_accept_language)
         .unwrap_or(Language::En)
 }
 
@@ -240,7 +236,8 @@ async fn session_of(
         .await?;
         return Ok(Err(page));
     };
-    let (buyer, seller_name) = buyers::get_with_seller_name(&state.db, &invitation.buyer_id).await?;
+    let (buyer, seller_name) =
+        buyers::get_with_seller_name(&state.db, &invitation.buyer_id).await?;
     if let Some(reason) = invitations::session_unavailable_for(&invitation, &buyer) {
         return Ok(Err(unavailable_page(state, &invitation, reason).await?));
     }

@@ -6,7 +6,8 @@ use std::time::{Duration, Instant};
 use kyc_portal::api_tokens;
 use kyc_portal::db::Db;
 
-fn portal() -> Command {
+/// The `kyc-portal` binary, without the caller's `DATABASE_URL`.
+pub fn portal() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kyc-portal"));
     command.env_remove("DATABASE_URL");
     command

@@ -25,6 +25,43 @@ pub fn announce(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
 }
 
+/// Whether `command` runs here (a tool the test needs); a missing one is SKIPPED, or fails
+/// the test under `KYC_TEST_REQUIRE_ALL=1` (as in `.ci/run`).
+pub fn tool_available(what: &str, command: &[&str], install: &str) -> bool {
+    let (program, args) = command.split_first().expect("a command");
+    let available = std::process::Command::new(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        if std::env::var("KYC_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
+            panic!("KYC_TEST_REQUIRE_ALL=1 but {what} is missing ({install})");
+        }
+        announce(&format!("SKIPPED ({what}): {install} to run this test"));
+    }
+    available
+}
+
+/// Runs a Python script with `input` as JSON on its stdin.
+pub fn run_python(script: &str, input: &Value) -> std::process::Output {
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.to_string().as_bytes())
+        .expect("script input");
+    child.wait_with_output().expect("script output")
+}
+
 /// A database URL for a fresh, empty database, or None when the backend is unavailable here
 /// (which fails the test when `KYC_TEST_REQUIRE_ALL=1`, as in `.ci/run`).
 pub async fn fresh_database(backend: Backend, dir: &TempDir) -> Option<String> {
@@ -147,6 +184,7 @@ impl TestApp {
                 timeout: Duration::from_millis(500),
                 max_attempts: 3,
             },
+            provider_timeout: Duration::from_secs(5),
         };
         let app = Application::build(settings, options)
             .await

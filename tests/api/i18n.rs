@@ -35,7 +35,9 @@ fn every_language_has_the_same_messages_and_every_message_the_code_uses() {
         );
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let prefixes: Vec<String> = ["email-", "portal-", "admin-"].map(String::from).to_vec();
+    let prefixes: Vec<String> = ["email-", "portal-", "admin-", "profile-"]
+        .map(String::from)
+        .to_vec();
     let mut used = Vec::new();
     ids_used_in(&root.join("src"), &prefixes, &mut used);
     ids_used_in(&root.join("templates"), &prefixes, &mut used);

@@ -3,8 +3,6 @@
 //! receiver got.
 
 use std::future::Future;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -199,16 +197,12 @@ print("verified", len(request["deliveries"]))
 /// raises on a bad signature or a stale timestamp. Skipped, and said so, where the library
 /// is missing, unless `KYC_TEST_REQUIRE_ALL=1`.
 pub fn verify_with_standard_webhooks(secret: &str, deliveries: &[Received]) {
-    let available = Command::new("python3")
-        .args(["-c", "import standardwebhooks"])
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+    let available = tool_available(
+        "the standardwebhooks Python package",
+        &["python3", "-c", "import standardwebhooks"],
+        "pip install standardwebhooks",
+    );
     if !available {
-        if std::env::var("KYC_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
-            panic!("KYC_TEST_REQUIRE_ALL=1 but the standardwebhooks Python package is missing");
-        }
-        announce("SKIPPED (standardwebhooks): pip install standardwebhooks to verify signatures");
         return;
     }
     let request = json!({
@@ -217,20 +211,7 @@ pub fn verify_with_standard_webhooks(secret: &str, deliveries: &[Received]) {
             "id": d.id, "timestamp": d.timestamp, "signature": d.signature, "body": d.body,
         })).collect::<Vec<_>>(),
     });
-    let mut child = Command::new("python3")
-        .args(["-c", VERIFY_SCRIPT])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(request.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let output = run_python(VERIFY_SCRIPT, &request);
     assert!(
         output.status.success(),
         "the reference library refused a delivery: {}",

@@ -1,0 +1,143 @@
+//! The signed KYC profile PDF, its signature, and the public key that checks both.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::json;
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::state::AppState;
+use crate::verification::profile::{self, IssuedProfile};
+
+/// The signature of the delivered bytes, base64.
+const SIGNATURE: HeaderName = HeaderName::from_static("kyc-profile-signature");
+/// The issued profile's id.
+const PROFILE_ID: HeaderName = HeaderName::from_static("kyc-profile-id");
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/kyc/profile")
+            .route(web::get().to(get_profile)),
+    )
+    .service(
+        web::resource("/partners/{sellerId}/buyers/{buyerId}/kyc/profile.sig")
+            .route(web::get().to(get_profile_signature)),
+    );
+}
+
+/// `GET /v1/signing-key` is public (no token): mounted before the authenticated scope.
+pub fn configure_public(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/v1/signing-key").route(web::get().to(get_signing_key)));
+}
+
+#[derive(Deserialize)]
+struct LanguageQuery {
+    lang: Option<String>,
+}
+
+/// `?lang=de|en` first, else the first of ours in `Accept-Language`, else (None) the
+/// organisation's default.
+fn requested_language(
+    req: &HttpRequest,
+    query: &LanguageQuery,
+) -> Result<Option<Language>, AppError> {
+    if let Some(code) = &query.lang {
+        return Language::parse(code)
+            .map(Some)
+            .ok_or_else(|| AppError::invalid("lang", "must be de or en"));
+    }
+    Ok(req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Language::from_accept_language))
+}
+
+async fn issued(
+    req: &HttpRequest,
+    state: &AppState,
+    path: (String, String),
+    query: &LanguageQuery,
+) -> Result<IssuedProfile, AppError> {
+    let language = requested_language(req, query)?;
+    let (seller_id, buyer_id) = path;
+    profile::issue(&state.db, &state.signer, &seller_id, &buyer_id, language).await
+}
+
+/// `GET .../kyc/profile` — any API client: the PDF (verified buyers only, else 409), its
+/// signature in `KYC-Profile-Signature`.
+async fn get_profile(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<LanguageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let path = path.into_inner();
+    let file_name = format!("kyc-profile-{}.pdf", path.1);
+    let profile = issued(&req, &state, path, &query).await?;
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .insert_header((header::VARY, "Accept-Language"));
+    if let Ok(signature) = HeaderValue::from_str(&profile.signature) {
+        response.insert_header((SIGNATURE, signature));
+    }
+    if let Ok(id) = HeaderValue::from_str(&profile.id) {
+        response.insert_header((PROFILE_ID, id));
+    }
+    Ok(response.body(profile.pdf))
+}
+
+/// `GET .../kyc/profile.sig` — any API client: the signature (base64) of the bytes that
+/// `GET .../kyc/profile` with the same language answers for the same state.
+async fn get_profile_signature(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    query: web::Query<LanguageQuery>,
+) -> Result<HttpResponse, AppError> {
+    let profile = issued(&req, &state, path.into_inner(), &query).await?;
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::VARY, "Accept-Language"));
+    if let Ok(id) = HeaderValue::from_str(&profile.id) {
+        response.insert_header((PROFILE_ID, id));
+    }
+    Ok(response.body(format!("{}\n", profile.signature)))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SigningKeyView {
+    algorithm: &'static str,
+    public_key: String,
+    public_key_pem: String,
+    fingerprint: String,
+}
+
+/// `GET /v1/signing-key` — anyone: the Ed25519 public key that checks KYC profiles, as
+/// base64 of its 32 raw bytes and as SubjectPublicKeyInfo PEM, with its SHA-256.
+async fn get_signing_key(state: web::Data<AppState>) -> HttpResponse {
+    let key = state.signer.public_key();
+    let mut response = json(
+        StatusCode::OK,
+        &SigningKeyView {
+            algorithm: "Ed25519",
+            public_key: key.raw_base64(),
+            public_key_pem: key.pem(),
+            fingerprint: key.fingerprint(),
+        },
+    );
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    response
+}

@@ -1,0 +1,90 @@
+//! The provider's callback: its signature is checked over the raw body before anything is
+//! read from it; a final result settles the pending verification once (the same callback
+//! again changes nothing), announces a decided one and refreshes the buyer's KYC status, all
+//! in one transaction.
+
+use secrecy::SecretString;
+
+use super::idenfy::{self, Callback};
+use super::model::{ProviderResult, Verification};
+use super::{announce, audit_change, store};
+use crate::audit::Actor;
+use crate::buyers;
+use crate::db::{Db, now};
+use crate::error::AppError;
+use crate::kyc::status;
+
+/// What a callback did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallbackOutcome {
+    /// A pending verification took the result.
+    Settled(Box<Verification>),
+    /// An interim result, or one for a verification settled before: nothing changed.
+    Unchanged,
+    /// No verification of this portal has that session.
+    UnknownSession,
+}
+
+/// Receives one iDenfy callback. 401 unless `signature` is the body's HMAC under `key` (no
+/// key configured: every callback is refused); 400 for a body that is not a callback.
+pub async fn receive_idenfy_callback(
+    db: &Db,
+    key: Option<&SecretString>,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<CallbackOutcome, AppError> {
+    let Some(key) = key else {
+        tracing::error!("an iDenfy callback arrived but KYC_PORTAL_IDENFY_CALLBACK_KEY is not set");
+        return Err(AppError::Unauthorized);
+    };
+    let signed = signature.is_some_and(|s| idenfy::signature_is_valid(key, body, s));
+    if !signed {
+        tracing::warn!(
+            has_signature = signature.is_some(),
+            "refused an iDenfy callback with a wrong or missing signature"
+        );
+        return Err(AppError::Unauthorized);
+    }
+    match idenfy::parse_callback(body).map_err(AppError::BadRequest)? {
+        Callback::Final(result) => settle(db, &result).await,
+        Callback::Interim { scan_ref } => {
+            tracing::info!(scan_ref = %scan_ref, "interim iDenfy result; waiting for the final one");
+            Ok(CallbackOutcome::Unchanged)
+        }
+        Callback::Unknown { scan_ref, status } => {
+            tracing::warn!(scan_ref = %scan_ref, status = %status, "final iDenfy callback with a status the portal does not act on");
+            Ok(CallbackOutcome::Unchanged)
+        }
+    }
+}
+
+async fn settle(db: &Db, result: &ProviderResult) -> Result<CallbackOutcome, AppError> {
+    let Some(found) = store::find_by_scan_ref(db.pool(), &result.scan_ref).await? else {
+        tracing::warn!(scan_ref = %result.scan_ref, "iDenfy callback for a session this portal did not start");
+        return Ok(CallbackOutcome::UnknownSession);
+    };
+    let mut tx = db.begin_write().await?;
+    let buyer = buyers::lock_in(&mut tx, db, &found.buyer_id).await?;
+    let at = now();
+    if !store::settle(&mut tx, &found.uuid, result, at).await? {
+        return Ok(CallbackOutcome::Unchanged);
+    }
+    let state = result.next_state();
+    let settled = Verification {
+        status: state,
+        provider_status: Some(result.provider_status.clone()),
+        provider_details: Some(result.details.clone()),
+        aml: result.aml.clone(),
+        aml_hit: result.aml_hit,
+        settled_at: Some(at),
+        decided_at: state.is_decided().then_some(at),
+        ..found.clone()
+    };
+    audit_change(&mut tx, &Actor::System, "settled", Some(&found), &settled).await?;
+    if state.is_decided() {
+        announce(&mut tx, &buyer, &settled).await?;
+    }
+    status::refresh(&mut tx, db, &found.buyer_id).await?;
+    tx.commit().await?;
+    Ok(CallbackOutcome::Settled(Box::new(settled)))
+}

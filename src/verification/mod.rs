@@ -1,0 +1,322 @@
+//! NT24_LED identity verification: a session with the provider (iDenfy) for the buyer's
+//! contact, its signed result from the provider's callback, a staff decision when the result is
+//! held (SUSPECTED or an AML hit), and the signed KYC profile PDF once verified.
+//!
+//! The buyer's current verification is the one that most recently started or reported a
+//! result. A new one starts only when the current one is not running (a pending session whose
+//! link still works is returned instead), does not wait for staff and did not verify the
+//! buyer; so after an expiry, a rejection, or once a pending session's link has lapsed.
+
+mod callback;
+mod email_job;
+pub mod idenfy;
+mod model;
+mod pdf;
+pub mod profile;
+pub mod provider;
+pub mod signing;
+mod store;
+
+pub use callback::{CallbackOutcome, receive_idenfy_callback};
+pub use email_job::{EMAIL_JOB, VerificationEmailJob};
+pub use model::{
+    Decision, ProviderResult, ProviderVerdict, StartOptions, Started, Verification,
+    VerificationState,
+};
+pub use provider::{ProviderError, Session, SessionRequest, VerificationProvider};
+
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use crate::audit::{self, Actor, Change};
+use crate::buyers::{self, Buyer, KycMode};
+use crate::db::{Db, WriteTx, now};
+use crate::error::AppError;
+use crate::events::{self, EventType};
+use crate::invitations::EmailStatus;
+use crate::jobs;
+use crate::kyc::status::{self, VerificationStatus};
+use crate::organisation;
+
+/// How long a session link works: long enough for an emailed link to be opened after a
+/// weekend (iDenfy allows up to 30 days).
+const SESSION_LIFETIME_SECS: i64 = 7 * 24 * 3600;
+
+/// What a start needs besides the buyer.
+#[derive(Clone, Copy)]
+pub struct StartContext<'a> {
+    /// The provider.
+    pub provider: &'a dyn VerificationProvider,
+    /// The portal's public base URL (the provider's results are posted below it).
+    pub public_url: &'a str,
+    /// Who starts it.
+    pub actor: &'a Actor,
+}
+
+/// Starts an identity verification of an NT24_LED buyer's contact, or returns the one still
+/// running. 409 for MARKETPLACE_LED and blocked buyers, and while a verification waits for
+/// staff or has verified the buyer; 503 when the provider cannot open a session.
+pub async fn start(
+    db: &Db,
+    context: StartContext<'_>,
+    seller_id: &str,
+    buyer_id: &str,
+    options: StartOptions,
+) -> Result<Started, AppError> {
+    let buyer = buyers::get(db, seller_id, buyer_id).await?;
+    may_start(&buyer)?;
+    let current = store::latest(db.pool(), buyer_id).await?;
+    if let Some(running) = ready_or_running(current)? {
+        return Ok(Started::Running(running));
+    }
+    let language = match options.language {
+        Some(language) => language,
+        None => organisation::load(db).await?.default_language,
+    };
+    let contact = buyer.contacts.first();
+    let recipient = match (options.send_email, contact) {
+        (false, _) => None,
+        (true, Some(contact)) => Some(contact.email.as_str().to_owned()),
+        (true, None) => {
+            return Err(AppError::invalid(
+                "sendEmail",
+                "the buyer has no contact to send the session link to",
+            ));
+        }
+    };
+    let callback_url = format!("{}{}", context.public_url, context.provider.callback_path());
+    let request = SessionRequest {
+        client_id: &buyer.uuid,
+        first_name: contact.map(|c| c.first_name.as_str()),
+        last_name: contact.map(|c| c.last_name.as_str()),
+        callback_url: &callback_url,
+        language,
+        lifetime_secs: SESSION_LIFETIME_SECS,
+    };
+    // The provider is asked outside any transaction: a slow provider must not hold the
+    // database's write lock.
+    let session = context
+        .provider
+        .start_session(&request)
+        .await
+        .map_err(|e| {
+            // The provider's own words (which may name our account's trouble) go to the log,
+            // not to the caller.
+            tracing::warn!(buyer = %buyer.uuid, error = %e, "no verification session");
+            AppError::Unavailable(match e {
+                ProviderError::NotConfigured => e.to_string(),
+                ProviderError::Failed(_) => {
+                    "the identity verification provider did not open a session; try again later"
+                        .into()
+                }
+            })
+        })?;
+    let created_at = now();
+    let verification = Verification {
+        uuid: uuid::Uuid::now_v7().to_string(),
+        buyer_id: buyer.uuid.clone(),
+        provider: context.provider.name().to_owned(),
+        scan_ref: session.scan_ref,
+        auth_token: session.auth_token,
+        session_url: session.session_url,
+        language,
+        status: VerificationState::Pending,
+        created_at,
+        expires_at: created_at.plus(chrono::Duration::seconds(session.lifetime_secs)),
+        provider_status: None,
+        provider_details: None,
+        aml: None,
+        aml_hit: false,
+        settled_at: None,
+        decided_at: None,
+        reviewed_by: None,
+        review_reason: None,
+        email_status: recipient.as_ref().map(|_| EmailStatus::Queued),
+        email_to: recipient,
+        email_error: None,
+    };
+    let mut tx = db.begin_write().await?;
+    // Decided again under the buyer's lock: a concurrent start may have won meanwhile (its
+    // session is then the one returned, and this provider session is left unused).
+    let buyer = buyers::lock_in(&mut tx, db, buyer_id).await?;
+    may_start(&buyer)?;
+    if let Some(running) = ready_or_running(store::latest(&mut *tx, buyer_id).await?)? {
+        return Ok(Started::Running(running));
+    }
+    store::insert(&mut tx, &verification).await?;
+    audit_change(&mut tx, context.actor, "started", None, &verification).await?;
+    if verification.email_to.is_some() {
+        jobs::enqueue(
+            &mut tx,
+            EMAIL_JOB,
+            &json!({ "verificationId": verification.uuid }),
+            None,
+        )
+        .await?;
+    }
+    status::refresh(&mut tx, db, buyer_id).await?;
+    tx.commit().await?;
+    Ok(Started::New(verification))
+}
+
+fn may_start(buyer: &Buyer) -> Result<(), AppError> {
+    if buyer.kyc_mode != KycMode::Nt24Led {
+        return Err(AppError::conflict(
+            "identity verification is for NT24_LED buyers; this buyer's KYC is MARKETPLACE_LED",
+        ));
+    }
+    if buyer.is_blocked() {
+        return Err(AppError::conflict("the buyer is blocked"));
+    }
+    Ok(())
+}
+
+/// Ok(Some) with the running verification, Ok(None) when a new one may start, or the
+/// conflict that forbids one.
+fn ready_or_running(current: Option<Verification>) -> Result<Option<Verification>, AppError> {
+    let Some(current) = current else {
+        return Ok(None);
+    };
+    if current.is_running(now()) {
+        return Ok(Some(current));
+    }
+    match current.status {
+        VerificationState::Review => Err(AppError::conflict_with(
+            "the buyer's verification waits for a staff review",
+            &current,
+        )),
+        VerificationState::Verified => Err(AppError::conflict_with(
+            "the buyer is verified already",
+            &current,
+        )),
+        // A rejected or lapsed session, or a pending one whose link no longer works.
+        _ => Ok(None),
+    }
+}
+
+/// The buyer's current verification, if one was ever started.
+pub async fn latest(db: &Db, buyer_id: &str) -> Result<Option<Verification>, AppError> {
+    Ok(store::latest(db.pool(), buyer_id).await?)
+}
+
+/// [`latest`] for a seller's buyer: 404 when the seller, the buyer or any verification is
+/// missing.
+pub async fn latest_of(db: &Db, seller_id: &str, buyer_id: &str) -> Result<Verification, AppError> {
+    buyers::get(db, seller_id, buyer_id).await?;
+    latest(db, buyer_id)
+        .await?
+        .ok_or(AppError::NotFound("verification"))
+}
+
+/// The buyer's verification status for its KYC status, read on the caller's connection.
+pub async fn status_in(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+) -> Result<VerificationStatus, sqlx::Error> {
+    Ok(store::latest(conn, buyer_id)
+        .await?
+        .map_or(VerificationStatus::NotStarted, |v| v.status.kyc_status()))
+}
+
+/// A staff decision on the buyer's held verification (SUSPECTED, or an AML hit): VERIFIED or
+/// REJECTED, announced and fed into the KYC status like a provider's result. 409 when no
+/// verification of the buyer waits for review.
+pub async fn review(
+    db: &Db,
+    buyer_id: &str,
+    decision: Decision,
+    actor: &Actor,
+) -> Result<Verification, AppError> {
+    let (state, reason) = match &decision {
+        Decision::Approve => (VerificationState::Verified, None),
+        Decision::Reject { reason } => {
+            let reason = buyers::parse_block_reason(Some(reason))?;
+            (VerificationState::Rejected, Some(reason))
+        }
+    };
+    let mut tx = db.begin_write().await?;
+    let buyer = buyers::lock_in(&mut tx, db, buyer_id).await?;
+    let current = store::latest(&mut *tx, buyer_id)
+        .await?
+        .filter(Verification::review_required)
+        .ok_or_else(|| AppError::conflict("no verification of this buyer waits for review"))?;
+    let at = now();
+    let reviewer = actor.to_string();
+    if !store::decide(
+        &mut tx,
+        &current.uuid,
+        state,
+        &reviewer,
+        reason.as_deref(),
+        at,
+    )
+    .await?
+    {
+        return Err(AppError::conflict("the verification was decided meanwhile"));
+    }
+    let decided = Verification {
+        status: state,
+        decided_at: Some(at),
+        reviewed_by: Some(reviewer),
+        review_reason: reason,
+        ..current.clone()
+    };
+    audit_change(&mut tx, actor, "reviewed", Some(&current), &decided).await?;
+    announce(&mut tx, &buyer, &decided).await?;
+    status::refresh(&mut tx, db, buyer_id).await?;
+    tx.commit().await?;
+    Ok(decided)
+}
+
+/// Records `kyc.verification_completed` for a decided verification.
+async fn announce(
+    tx: &mut WriteTx,
+    buyer: &Buyer,
+    verification: &Verification,
+) -> Result<(), AppError> {
+    events::record(
+        tx,
+        EventType::VerificationCompleted,
+        json!({
+            "buyerId": buyer.uuid,
+            "sellerId": buyer.seller_id,
+            "verificationId": verification.uuid,
+            "verificationStatus": verification.status.kyc_status(),
+            "provider": verification.provider,
+            "scanRef": verification.scan_ref,
+            "providerStatus": verification.provider_status,
+            "amlHit": verification.aml_hit,
+            "reviewedBy": verification.reviewed_by,
+            "completedAt": verification.decided_at,
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn audit_change(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    action: &str,
+    before: Option<&Verification>,
+    after: &Verification,
+) -> Result<(), sqlx::Error> {
+    // The session URL carries the session's token: the history keeps everything else.
+    let snapshot = |v: &Verification| {
+        let mut value = serde_json::to_value(v).ok()?;
+        value.as_object_mut()?.remove("sessionUrl");
+        Some(value)
+    };
+    audit::record(
+        tx,
+        Change {
+            entity_type: "verification",
+            entity_id: &after.uuid,
+            action,
+            actor,
+            before: before.and_then(snapshot),
+            after: snapshot(after),
+        },
+    )
+    .await
+}

@@ -1,0 +1,372 @@
+//! The profile's PDF: A4 pages of labelled fields in the standard Helvetica and Courier
+//! fonts (nothing embedded) with WinAnsiEncoding, so German umlauts show in every viewer.
+//! The bytes depend only on the facts, the language, the time of issue and the profile id:
+//! no random ids, no clock.
+
+use chrono::SecondsFormat;
+use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+
+use super::profile::ProfileFacts;
+use super::signing::PublicKey;
+use crate::db::Timestamp;
+use crate::i18n::Language;
+
+const PAGE_WIDTH: f32 = 595.0;
+const PAGE_HEIGHT: f32 = 842.0;
+const MARGIN: f32 = 56.0;
+const VALUE_X: f32 = 210.0;
+const REGULAR: Name<'static> = Name(b"F1");
+const BOLD: Name<'static> = Name(b"F2");
+const MONO: Name<'static> = Name(b"F3");
+
+/// Renders the profile.
+pub fn render(
+    facts: &ProfileFacts,
+    l: Language,
+    issued_at: Timestamp,
+    profile_id: &str,
+    key: &PublicKey,
+) -> Vec<u8> {
+    let mut page = Layout::new();
+    page.title(&l.text("profile-title"));
+    page.line(
+        REGULAR,
+        10.0,
+        MARGIN,
+        &l.text_with("profile-issued-by", &[("organisation", &facts.issuer)]),
+    );
+    page.field(&l.text("profile-issued-at"), &time(issued_at));
+    page.field(&l.text("profile-id"), profile_id);
+
+    page.heading(&l.text("profile-company"));
+    page.field(&l.text("profile-company-name"), &facts.company_name);
+    page.field(&l.text("profile-vat-number"), &facts.vat_number);
+    let address = &facts.address;
+    page.field(
+        &l.text("profile-address"),
+        &format!(
+            "{}, {} {}, {}",
+            address.street,
+            address.post_code,
+            address.city,
+            address.country.as_str()
+        ),
+    );
+    page.field(&l.text("profile-seller"), &facts.seller);
+    page.field(&l.text("profile-buyer-id"), &facts.buyer_id);
+
+    page.heading(&l.text("profile-vies"));
+    match &facts.vies {
+        Some(vies) => {
+            let result = vies.result.map_or_else(String::new, |r| {
+                l.text(&format!("profile-vies-{}", r.as_str()))
+            });
+            page.field(&l.text("profile-vies-result"), &result);
+            let checked = vies.checked_at.map(time).unwrap_or_default();
+            page.field(&l.text("profile-vies-checked-at"), &checked);
+            if let Some(date) = &vies.request_date {
+                page.field(&l.text("profile-vies-request-date"), date);
+            }
+            let identifier = vies.request_identifier.as_deref().unwrap_or("-");
+            page.field(&l.text("profile-vies-request-identifier"), identifier);
+            if let Some(name) = &vies.name {
+                page.field(&l.text("profile-vies-name"), name);
+            }
+        }
+        None => page.paragraph(&l.text("profile-vies-none")),
+    }
+
+    page.heading(&l.text("profile-documents"));
+    if facts.documents.is_empty() {
+        page.paragraph(&l.text("profile-documents-none"));
+    }
+    for document in &facts.documents {
+        page.ensure(30.0);
+        let name = l.text(&format!("doc-{}", document.document_type.as_str()));
+        page.field(&name, &document.document_date);
+        page.mono(&format!("SHA-256 {}", document.sha256));
+    }
+
+    page.heading(&l.text("profile-verification"));
+    let verification = &facts.verification;
+    page.field(&l.text("profile-verification-provider"), "iDenfy");
+    page.field(
+        &l.text("profile-verification-outcome"),
+        &l.text("profile-verification-verified"),
+    );
+    page.field(
+        &l.text("profile-verification-reference"),
+        &verification.scan_ref,
+    );
+    let decided = verification.decided_at.map(time).unwrap_or_default();
+    page.field(&l.text("profile-verification-date"), &decided);
+    let aml = match (verification.aml_screened, verification.aml_hit) {
+        (false, _) => "profile-aml-not-screened",
+        (true, false) => "profile-aml-clear",
+        (true, true) => "profile-aml-hit-cleared",
+    };
+    page.field(&l.text("profile-aml"), &l.text(aml));
+    if let Some(reviewer) = &verification.reviewed_by {
+        page.field(&l.text("profile-verification-reviewed-by"), reviewer);
+    }
+
+    page.heading(&l.text("profile-signature"));
+    page.paragraph(&l.text("profile-signature-note"));
+    page.mono(&format!("SHA-256 {}", key.fingerprint()));
+
+    page.finish(l, issued_at, profile_id)
+}
+
+/// `2026-04-22 10:01:30 UTC`.
+fn time(at: Timestamp) -> String {
+    let text = at.to_datetime().to_rfc3339_opts(SecondsFormat::Secs, true);
+    format!("{} UTC", text.trim_end_matches('Z').replace('T', " "))
+}
+
+/// Text in WinAnsiEncoding (Windows-1252): Latin-1 maps to itself, a few typographic marks
+/// sit in 0x80-0x9F, anything else becomes `?`.
+fn winansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match u32::from(c) {
+            code @ (0x20..=0x7E | 0xA0..=0xFF) => u8::try_from(code).unwrap_or(b'?'),
+            _ => match c {
+                '€' => 0x80,
+                '‚' => 0x82,
+                '„' => 0x84,
+                '…' => 0x85,
+                '‘' => 0x91,
+                '’' => 0x92,
+                '“' => 0x93,
+                '”' => 0x94,
+                '•' => 0x95,
+                '–' => 0x96,
+                '—' => 0x97,
+                'Š' => 0x8A,
+                'Œ' => 0x8C,
+                'Ž' => 0x8E,
+                'š' => 0x9A,
+                'œ' => 0x9C,
+                'ž' => 0x9E,
+                'Ÿ' => 0x9F,
+                _ => b'?',
+            },
+        })
+        .collect()
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces (a word longer than a
+/// line is cut). Helvetica averages about half an em per character, so counting characters
+/// is close enough for labels, names and addresses.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            let mut word: Vec<char> = word.chars().collect();
+            while word.len() > width {
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
+                lines.push(word.drain(..width).collect());
+            }
+            let word: String = word.into_iter().collect();
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&word);
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Pages being filled from the top.
+struct Layout {
+    pages: Vec<Content>,
+    current: Content,
+    y: f32,
+}
+
+impl Layout {
+    fn new() -> Layout {
+        Layout {
+            pages: Vec::new(),
+            current: Content::new(),
+            y: PAGE_HEIGHT - MARGIN,
+        }
+    }
+
+    /// Starts a new page unless `height` still fits above the footer.
+    fn ensure(&mut self, height: f32) {
+        if self.y - height < MARGIN + 20.0 {
+            let full = std::mem::replace(&mut self.current, Content::new());
+            self.pages.push(full);
+            self.y = PAGE_HEIGHT - MARGIN;
+        }
+    }
+
+    fn line(&mut self, font: Name<'_>, size: f32, x: f32, text: &str) {
+        self.ensure(size * 1.4);
+        self.y -= size * 1.4;
+        self.text_at(font, size, x, self.y, text);
+    }
+
+    fn text_at(&mut self, font: Name<'_>, size: f32, x: f32, y: f32, text: &str) {
+        let bytes = winansi(text);
+        self.current
+            .begin_text()
+            .set_font(font, size)
+            .next_line(x, y)
+            .show(Str(&bytes))
+            .end_text();
+    }
+
+    fn title(&mut self, text: &str) {
+        self.line(BOLD, 18.0, MARGIN, text);
+        self.y -= 4.0;
+    }
+
+    fn heading(&mut self, text: &str) {
+        self.ensure(40.0);
+        self.y -= 10.0;
+        self.line(BOLD, 12.0, MARGIN, text);
+        self.current
+            .set_line_width(0.5)
+            .move_to(MARGIN, self.y - 3.0)
+            .line_to(PAGE_WIDTH - MARGIN, self.y - 3.0)
+            .stroke();
+        self.y -= 4.0;
+    }
+
+    /// A label on the left and its value beside it, wrapped in the value's column.
+    fn field(&mut self, label: &str, value: &str) {
+        let labels = wrap(label, 30);
+        let values = wrap(value, 62);
+        let rows = labels.len().max(values.len());
+        self.ensure(rows as f32 * 14.0);
+        for row in 0..rows {
+            self.y -= 14.0;
+            if let Some(label) = labels.get(row) {
+                self.text_at(BOLD, 9.0, MARGIN, self.y, label);
+            }
+            if let Some(value) = values.get(row) {
+                self.text_at(REGULAR, 10.0, VALUE_X, self.y, value);
+            }
+        }
+    }
+
+    fn paragraph(&mut self, text: &str) {
+        for line in wrap(text, 95) {
+            self.line(REGULAR, 10.0, MARGIN, &line);
+        }
+    }
+
+    /// A line of fixed-width text in the value column (hashes: 64 hex digits fit).
+    fn mono(&mut self, text: &str) {
+        for line in wrap(text, 80) {
+            self.line(MONO, 8.0, VALUE_X - 40.0, &line);
+        }
+    }
+
+    fn finish(mut self, l: Language, issued_at: Timestamp, profile_id: &str) -> Vec<u8> {
+        let last = std::mem::replace(&mut self.current, Content::new());
+        self.pages.push(last);
+        let count = self.pages.len();
+        let catalog = Ref::new(1);
+        let tree = Ref::new(2);
+        let info = Ref::new(3);
+        let fonts = [
+            (REGULAR, Ref::new(4)),
+            (BOLD, Ref::new(5)),
+            (MONO, Ref::new(6)),
+        ];
+        let first_page = 7;
+        let mut pdf = Pdf::new();
+        pdf.catalog(catalog).pages(tree).lang(TextStr(l.code()));
+        let ids: Vec<Ref> = (0..count)
+            .map(|i| Ref::new(first_page + 2 * i32::try_from(i).unwrap_or(0)))
+            .collect();
+        pdf.pages(tree)
+            .kids(ids.iter().copied())
+            .count(i32::try_from(count).unwrap_or(1));
+        let at = issued_at.to_datetime();
+        let date = |v: u32| u8::try_from(v).unwrap_or(0);
+        pdf.document_info(info)
+            .title(TextStr(&l.text("profile-title")))
+            .producer(TextStr("kyc-portal"))
+            .creation_date(
+                Date::new(u16::try_from(chrono::Datelike::year(&at)).unwrap_or(1970))
+                    .month(date(chrono::Datelike::month(&at)))
+                    .day(date(chrono::Datelike::day(&at)))
+                    .hour(date(chrono::Timelike::hour(&at)))
+                    .minute(date(chrono::Timelike::minute(&at)))
+                    .second(date(chrono::Timelike::second(&at)))
+                    .utc_offset_hour(0),
+            );
+        for (name, id) in fonts {
+            let base: &[u8] = match name.0 {
+                b"F2" => b"Helvetica-Bold",
+                b"F3" => b"Courier",
+                _ => b"Helvetica",
+            };
+            pdf.type1_font(id)
+                .base_font(Name(base))
+                .encoding_predefined(Name(b"WinAnsiEncoding"));
+        }
+        for (index, (mut content, id)) in self.pages.into_iter().zip(ids).enumerate() {
+            let number = (index + 1).to_string();
+            let footer = format!(
+                "{}   {}",
+                l.text_with("profile-footer", &[("id", profile_id)]),
+                l.text_with(
+                    "profile-page",
+                    &[("page", &number), ("pages", &count.to_string())]
+                )
+            );
+            let bytes = winansi(&footer);
+            content
+                .begin_text()
+                .set_font(REGULAR, 8.0)
+                .next_line(MARGIN, MARGIN - 20.0)
+                .show(Str(&bytes))
+                .end_text();
+            let content_id = Ref::new(id.get() + 1);
+            let mut page = pdf.page(id);
+            page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
+                .parent(tree)
+                .contents(content_id);
+            let mut resources = page.resources();
+            let mut font_map = resources.fonts();
+            for (name, font) in fonts {
+                font_map.pair(name, font);
+            }
+            font_map.finish();
+            resources.finish();
+            page.finish();
+            pdf.stream(content_id, &content.finish());
+        }
+        pdf.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn umlauts_and_typographic_marks_map_to_windows_1252_and_the_rest_to_a_question_mark() {
+        assert_eq!(winansi("Prüfung"), b"Pr\xFCfung");
+        assert_eq!(winansi("Straße – €"), b"Stra\xDFe \x96 \x80");
+        assert_eq!(winansi("日本"), b"??");
+    }
+
+    #[test]
+    fn long_text_wraps_at_spaces_and_cuts_only_overlong_words() {
+        assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("one\ntwo", 20), vec!["one", "two"]);
+    }
+}

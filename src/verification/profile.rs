@@ -1,0 +1,233 @@
+//! The KYC profile: a PDF of what the portal knows about a verified buyer (company, VIES
+//! evidence, the documents that count with their SHA-256, the verification outcome), signed
+//! with the portal's Ed25519 key.
+//!
+//! A profile is issued once per state: the facts it shows (and the key that signs it) are
+//! hashed into a fingerprint, and the first request for a fingerprint and language renders,
+//! signs and stores the PDF with that moment as its time of issue. Every later request for the
+//! same state gets the stored bytes and signature back, so `profile` and `profile.sig` always
+//! match; any change to the facts issues a new profile.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use super::model::{Verification, VerificationState};
+use super::pdf;
+use super::signing::{ProfileSigner, encode_signature};
+use super::store;
+use crate::buyers::{self, Address};
+use crate::db::{Db, Timestamp, now};
+use crate::documents::{self, DocumentType};
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::kyc::vies::{self, ViesResult};
+use crate::organisation;
+use crate::partners;
+
+/// What a profile shows; hashed (with the signing key) into the profile's fingerprint.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileFacts {
+    /// The organisation that issues it.
+    pub issuer: String,
+    /// The seller the buyer belongs to.
+    pub seller: String,
+    /// The buyer's id.
+    pub buyer_id: String,
+    /// Registered company name.
+    pub company_name: String,
+    /// VAT number.
+    pub vat_number: String,
+    /// Registered address.
+    pub address: Address,
+    /// The latest settled VIES check.
+    pub vies: Option<ViesFacts>,
+    /// The documents that count, one per type.
+    pub documents: Vec<DocumentFacts>,
+    /// The verification that verified the buyer.
+    pub verification: VerificationFacts,
+    /// The public key (base64) whose private half signs the profile.
+    pub signing_key: String,
+}
+
+/// The VIES check's evidence.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ViesFacts {
+    /// VALID, INVALID or ERROR.
+    pub result: Option<ViesResult>,
+    /// When the check was settled.
+    pub checked_at: Option<Timestamp>,
+    /// VIES's own date of the request, as VIES wrote it.
+    pub request_date: Option<String>,
+    /// VIES's consultation number.
+    pub request_identifier: Option<String>,
+    /// The name VIES has registered.
+    pub name: Option<String>,
+}
+
+/// A counting document.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentFacts {
+    /// Its type.
+    pub document_type: DocumentType,
+    /// The date printed on it (`YYYY-MM-DD`).
+    pub document_date: String,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+}
+
+/// The verification outcome.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerificationFacts {
+    /// The provider (`IDENFY`).
+    pub provider: String,
+    /// The provider's reference of the session.
+    pub scan_ref: String,
+    /// When it became VERIFIED.
+    pub decided_at: Option<Timestamp>,
+    /// Whether AML screening results came with it.
+    pub aml_screened: bool,
+    /// Whether the screening found something (cleared by staff, or it would not be verified).
+    pub aml_hit: bool,
+    /// The staff member who cleared a held verification.
+    pub reviewed_by: Option<String>,
+}
+
+/// An issued profile.
+#[derive(Debug, Clone)]
+pub struct IssuedProfile {
+    /// The profile's id.
+    pub id: String,
+    /// When it was issued.
+    pub issued_at: Timestamp,
+    /// The PDF.
+    pub pdf: Vec<u8>,
+    /// The Ed25519 signature of the PDF's bytes, base64.
+    pub signature: String,
+}
+
+/// The buyer's profile in `language` (the organisation's default when absent): the one issued
+/// for the current state, or a new one. 409 unless the buyer is verified.
+pub async fn issue(
+    db: &Db,
+    signer: &ProfileSigner,
+    seller_id: &str,
+    buyer_id: &str,
+    language: Option<Language>,
+) -> Result<IssuedProfile, AppError> {
+    let buyer = buyers::get(db, seller_id, buyer_id).await?;
+    let verification = store::latest(db.pool(), buyer_id)
+        .await?
+        .filter(|v| v.status == VerificationState::Verified)
+        .ok_or_else(|| AppError::conflict("a KYC profile is issued only for a verified buyer"))?;
+    let settings = organisation::load(db).await?;
+    let language = language.unwrap_or(settings.default_language);
+    let seller = partners::get(db, seller_id).await?;
+    let mut conn = db.pool().acquire().await?;
+    let vies = vies::latest_completed(&mut conn, buyer_id).await?;
+    drop(conn);
+    let documents = documents::counting(db, buyer_id).await?;
+    let facts = ProfileFacts {
+        issuer: settings.name,
+        seller: seller.name,
+        buyer_id: buyer.uuid.clone(),
+        company_name: buyer.company_name.clone(),
+        vat_number: buyer.vat_number.as_str().to_owned(),
+        address: buyer.address.clone(),
+        vies: vies.map(|check| {
+            let evidence = check.evidence.unwrap_or_default();
+            ViesFacts {
+                result: check.result,
+                checked_at: check.checked_at,
+                request_date: evidence.request_date,
+                request_identifier: evidence.request_identifier.filter(|r| !r.is_empty()),
+                name: evidence.name,
+            }
+        }),
+        documents: documents
+            .iter()
+            .map(|d| DocumentFacts {
+                document_type: d.document_type,
+                document_date: d.document_date.to_iso(),
+                sha256: d.sha256.clone(),
+            })
+            .collect(),
+        verification: verification_facts(&verification),
+        signing_key: signer.public_key().raw_base64(),
+    };
+    let fingerprint = fingerprint(&facts)?;
+    if let Some(issued) = find(db, buyer_id, language, &fingerprint).await? {
+        return Ok(issued);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    let issued_at = now();
+    let bytes = pdf::render(&facts, language, issued_at, &id, &signer.public_key());
+    let signature = encode_signature(&signer.sign(&bytes));
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO kyc_profiles (id, buyer_id, language, fingerprint, issued_at, pdf, signature) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         ON CONFLICT (buyer_id, language, fingerprint) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(buyer_id)
+    .bind(language.code())
+    .bind(&fingerprint)
+    .bind(issued_at.millis())
+    .bind(&bytes)
+    .bind(&signature)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    // A concurrent request for the same state may have stored its profile first: everybody
+    // gets the stored one.
+    find(db, buyer_id, language, &fingerprint)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("an issued profile vanished")))
+}
+
+fn verification_facts(verification: &Verification) -> VerificationFacts {
+    VerificationFacts {
+        provider: verification.provider.clone(),
+        scan_ref: verification.scan_ref.clone(),
+        decided_at: verification.decided_at,
+        aml_screened: verification.aml.is_some(),
+        aml_hit: verification.aml_hit,
+        reviewed_by: verification.reviewed_by.clone(),
+    }
+}
+
+fn fingerprint(facts: &ProfileFacts) -> Result<String, AppError> {
+    let canonical = serde_json::to_vec(facts).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(hex::encode(Sha256::digest(&canonical)))
+}
+
+async fn find(
+    db: &Db,
+    buyer_id: &str,
+    language: Language,
+    fingerprint: &str,
+) -> Result<Option<IssuedProfile>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT id, issued_at, pdf, signature FROM kyc_profiles \
+         WHERE buyer_id = $1 AND language = $2 AND fingerprint = $3",
+    )
+    .bind(buyer_id)
+    .bind(language.code())
+    .bind(fingerprint)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|row| {
+        Ok(IssuedProfile {
+            id: row.try_get("id")?,
+            issued_at: Timestamp::from_millis(row.try_get("issued_at")?),
+            pdf: row.try_get("pdf")?,
+            signature: row.try_get("signature")?,
+        })
+    })
+    .transpose()
+}
