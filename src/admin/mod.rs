@@ -6,6 +6,7 @@ pub mod auth;
 mod errors;
 pub mod page;
 mod users;
+mod verification;
 
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
@@ -35,7 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(auth::logout_post))
             .route("/language", web::post().to(auth::language_post))
             .route("/admin.css", web::get().to(static_css))
-            .configure(users::configure),
+            .configure(users::configure)
+            .configure(verification::configure),
     );
 }
 

@@ -3,6 +3,7 @@
 
 mod auth;
 mod users;
+mod verification;
 
 use reqwest::Response;
 use reqwest::redirect::Policy;

@@ -1,0 +1,243 @@
+//! A NT24_LED buyer's identity verification on the staff pages: where it stands, starting it
+//! (and emailing the session link to the buyer's contact), the provider's and the AML
+//! screening's findings, the staff decision on a held verification, and the signed profile.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::SignedIn;
+use super::page::{self, Chrome, Section};
+use crate::buyers::{self, Buyer, KycMode};
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::state::AppState;
+use crate::verification::profile;
+use crate::verification::{self, Decision, StartContext, StartOptions, Verification};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/buyers/{id}/verification", web::get().to(verification_get))
+        .route(
+            "/buyers/{id}/verification/start",
+            web::post().to(start_post),
+        )
+        .route(
+            "/buyers/{id}/verification/review",
+            web::post().to(review_post),
+        )
+        .route(
+            "/buyers/{id}/verification/profile.pdf",
+            web::get().to(profile_get),
+        );
+}
+
+/// The verification page.
+#[derive(Template)]
+#[template(path = "admin/verification.html")]
+pub struct VerificationView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The buyer.
+    pub buyer: Buyer,
+    /// Whether the buyer is verified by the portal (NT24_LED).
+    pub nt24_led: bool,
+    /// The current verification, if one was started.
+    pub current: Option<Verification>,
+    /// The AML findings, pretty-printed for reading.
+    pub aml: Option<String>,
+    /// The provider's status section, pretty-printed.
+    pub details: Option<String>,
+    /// Why the review form was refused.
+    pub review_error: Option<String>,
+}
+
+impl VerificationView {
+    /// A time in the page's language.
+    pub fn when(&self, at: &crate::db::Timestamp) -> String {
+        let at = at.to_datetime();
+        format!(
+            "{} {}",
+            self.chrome.l.date(at.date_naive()),
+            at.format("%H:%M UTC")
+        )
+    }
+
+    /// The state of `v`, translated.
+    pub fn state_label(&self, v: &Verification) -> String {
+        self.chrome.t(&format!(
+            "admin-verification-state-{}",
+            v.status.as_str().to_ascii_lowercase()
+        ))
+    }
+}
+
+async fn render(
+    req: &HttpRequest,
+    me: &SignedIn,
+    state: &AppState,
+    buyer_id: &str,
+    status: StatusCode,
+    review_error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let buyer = buyers::get_by_id(&state.db, buyer_id).await?;
+    let current = verification::latest(&state.db, buyer_id).await?;
+    let pretty = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .and_then(|v| serde_json::to_string_pretty(v).ok())
+    };
+    let title = me.language().text_with(
+        "admin-verification-title",
+        &[("company", &buyer.company_name)],
+    );
+    let view = VerificationView {
+        chrome: Chrome::new(req, me, Section::Buyers, title),
+        nt24_led: buyer.kyc_mode == KycMode::Nt24Led,
+        aml: current.as_ref().and_then(|v| pretty(&v.aml)),
+        details: current.as_ref().and_then(|v| pretty(&v.provider_details)),
+        current,
+        buyer,
+        review_error,
+    };
+    page::html(req, status, &view)
+}
+
+/// `GET /admin/buyers/{id}/verification` — staff.
+async fn verification_get(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    render(&req, &me, &state, &path, StatusCode::OK, None).await
+}
+
+/// The start form.
+#[derive(Deserialize)]
+pub struct StartForm {
+    csrf: String,
+    /// `de` or `en`: the session's and the email's language.
+    language: String,
+    /// Present when the session link is to be emailed to the buyer's first contact.
+    #[serde(default)]
+    send_email: Option<String>,
+}
+
+/// `POST /admin/buyers/{id}/verification/start` — staff: starts a verification (or finds
+/// the running one) and, if asked, emails its link to the buyer's contact.
+async fn start_post(
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<StartForm>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let buyer = buyers::get_by_id(&state.db, &path).await?;
+    let back = format!("/admin/buyers/{}/verification", buyer.uuid);
+    let actor = me.actor();
+    let context = StartContext {
+        provider: state.provider.as_ref(),
+        public_url: &state.settings.public_url,
+        actor: &actor,
+    };
+    let options = StartOptions {
+        language: Language::parse(&form.language),
+        send_email: form.send_email.is_some(),
+    };
+    match verification::start(&state.db, context, &buyer.seller_id, &buyer.uuid, options).await {
+        Ok(verification::Started::New(_)) => {
+            Ok(page::done(&back, "admin-flash-verification-started"))
+        }
+        Ok(verification::Started::Running(_)) => {
+            Ok(page::done(&back, "admin-flash-verification-running"))
+        }
+        Err(AppError::Conflict { .. }) => {
+            Ok(page::failed(&back, "admin-flash-verification-not-now"))
+        }
+        Err(AppError::Unavailable(_)) => {
+            Ok(page::failed(&back, "admin-flash-verification-provider"))
+        }
+        Err(AppError::Validation(_)) => {
+            Ok(page::failed(&back, "admin-flash-verification-no-contact"))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The review form.
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    csrf: String,
+    /// `approve` or `reject`.
+    decision: String,
+    /// Why it is rejected (required then).
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /admin/buyers/{id}/verification/review` — staff: decides a held verification.
+async fn review_post(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<ReviewForm>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let back = format!("/admin/buyers/{}/verification", path.as_str());
+    let decision = match form.decision.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject {
+            reason: form.reason.clone(),
+        },
+        _ => return Err(AppError::invalid("decision", "must be approve or reject")),
+    };
+    match verification::review(&state.db, &path, decision, &me.actor()).await {
+        Ok(v) if v.status == verification::VerificationState::Verified => {
+            Ok(page::done(&back, "admin-flash-verification-approved"))
+        }
+        Ok(_) => Ok(page::done(&back, "admin-flash-verification-rejected")),
+        Err(AppError::Validation(_)) => {
+            let error = me.language().text("admin-verification-reason-required");
+            render(
+                &req,
+                &me,
+                &state,
+                &path,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(error),
+            )
+            .await
+        }
+        Err(AppError::Conflict { .. }) => {
+            Ok(page::failed(&back, "admin-flash-verification-not-held"))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /admin/buyers/{id}/verification/profile.pdf` — staff: the signed KYC profile in the
+/// staff member's language, with its signature in a header like the API's.
+async fn profile_get(
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let buyer = buyers::get_by_id(&state.db, &path).await?;
+    let issued = profile::issue(
+        &state.db,
+        &state.signer,
+        &buyer.seller_id,
+        &buyer.uuid,
+        Some(me.language()),
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"kyc-profile-{}.pdf\"", buyer.uuid),
+        ))
+        .insert_header(("KYC-Profile-Signature", issued.signature))
+        .body(issued.pdf))
+}
