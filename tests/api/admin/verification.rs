@@ -1,7 +1,6 @@
 //! A NT24_LED buyer's identity verification on the staff pages, against the iDenfy stub.
 
 use super::*;
-use crate::helpers::*;
 use crate::idenfy_stub::*;
 use crate::on_both_backends;
 use crate::with_idenfy_on_both_backends;
