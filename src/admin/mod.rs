@@ -3,6 +3,7 @@
 //! without a live session to the sign-in page; every form echoes the session's CSRF token.
 
 pub mod auth;
+mod buyers;
 mod errors;
 pub mod page;
 mod users;
@@ -35,7 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(auth::logout_post))
             .route("/language", web::post().to(auth::language_post))
             .route("/admin.css", web::get().to(static_css))
-            .configure(users::configure),
+            .configure(users::configure)
+            .configure(buyers::configure),
     );
 }
 
