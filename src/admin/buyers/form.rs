@@ -176,10 +176,14 @@ impl BuyerForm {
         self.version.trim().parse().ok().filter(|v| *v >= 0)
     }
 
-    /// The contact rows to show: the typed ones and one spare row.
+    /// The contact rows to show: the typed ones and one spare row, at least two in all (the
+    /// first required, the last optional).
     pub fn rows(&self) -> Vec<ContactRow> {
         let mut rows = self.contacts.clone();
         rows.push(ContactRow::default());
+        if rows.len() < 2 {
+            rows.push(ContactRow::default());
+        }
         rows
     }
 }

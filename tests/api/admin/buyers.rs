@@ -546,3 +546,46 @@ with_vies_on_both_backends! {
         assert!(overview.contains("Valid ("), "the KYC status shows the result and its date");
     }
 }
+
+/// A file over the configured limit: 413 with the limit named, nothing stored.
+mod a_file_over_the_limit_is_refused_with_the_limit_named {
+    use super::*;
+
+    async fn run(backend: Backend) {
+        let Some(app) = TestApp::spawn_with(backend, |s| s.max_upload_bytes = 64 * 1024).await
+        else {
+            return;
+        };
+        let (seller, buyer) = app.create_buyer().await;
+        let id = id_of(&buyer);
+        let mut kim = staff(&app).await;
+        let path = format!("/admin/buyers/{id}/documents");
+        kim.page(&path).await;
+        let response = kim
+            .upload(
+                &path,
+                "COC_EXTRACT",
+                "2026-01-15",
+                "big.pdf",
+                pdf_of_size(100 * 1024),
+            )
+            .await;
+        assert_eq!(response.status(), 413);
+        let page = response.text().await.unwrap();
+        assert!(
+            page.contains("The file is too large. The limit is 1 MB. Nothing was stored."),
+            "{page}"
+        );
+        assert!(api_documents(&app, &seller, &buyer).await.is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        run(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        run(Backend::Postgres).await
+    }
+}
