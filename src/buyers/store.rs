@@ -6,6 +6,7 @@ use sqlx::{AnyConnection, AnyExecutor, Row};
 use super::model::{Address, Buyer, BuyerDetails, BuyerStatus, KycMode};
 use crate::buyers::country::Country;
 use crate::db::Timestamp;
+use crate::kyc::status::OverallStatus;
 use crate::kyc::vat::VatNumber;
 use crate::pagination::Page;
 
@@ -276,8 +277,8 @@ pub struct BuyerSearch {
     pub query: Option<String>,
     /// Only buyers in this status.
     pub status: Option<BuyerStatus>,
-    /// Only buyers whose last announced KYC status is this (`PENDING`, `VALID`, ...).
-    pub kyc_status: Option<&'static str>,
+    /// Only buyers whose last announced KYC status is this.
+    pub kyc_status: Option<OverallStatus>,
     /// Only buyers of this seller.
     pub seller_id: Option<String>,
 }
@@ -290,7 +291,7 @@ pub struct ListedBuyer {
     /// Its seller's name.
     pub seller_name: String,
     /// The last announced overall KYC status (a buyer without one is `PENDING`).
-    pub kyc_status: String,
+    pub kyc_status: OverallStatus,
 }
 
 /// A page of buyers of every seller, newest first: `limit` rows from `offset`.
@@ -322,7 +323,7 @@ pub async fn search<'e>(
     };
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(search.status.map(BuyerStatus::as_str).unwrap_or(""))
-        .bind(search.kyc_status.unwrap_or(""))
+        .bind(search.kyc_status.map(OverallStatus::as_str).unwrap_or(""))
         .bind(search.seller_id.as_deref().unwrap_or(""))
         .bind(&query)
         .bind(like_pattern(&query.to_lowercase()))
@@ -333,10 +334,12 @@ pub async fn search<'e>(
         .await?;
     rows.iter()
         .map(|row| {
+            let kyc_status: String = row.try_get("kyc_status")?;
             Ok(ListedBuyer {
                 buyer: from_row(row)?,
                 seller_name: row.try_get("seller_name")?,
-                kyc_status: row.try_get("kyc_status")?,
+                kyc_status: OverallStatus::parse(&kyc_status)
+                    .ok_or_else(|| corrupt("KYC status"))?,
             })
         })
         .collect()

@@ -2,7 +2,7 @@
 //! the buyer's behalf (`POST`), through the same upload path as the API's.
 
 use actix_multipart::Multipart;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -17,10 +17,6 @@ use crate::i18n::Language;
 use crate::pagination::Page;
 use crate::state::AppState;
 use crate::web::upload_form;
-
-/// Multipart overhead allowed on top of the file limit before a declared length is refused
-/// (as the API allows).
-const FORM_OVERHEAD: u64 = 64 * 1024;
 
 /// One document row.
 pub struct DocumentRow {
@@ -214,25 +210,9 @@ pub async fn upload_post(
     let buyer = buyer_of(&state.db, &path).await?;
     let l = me.language();
     let max = state.settings.max_upload_bytes;
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    let form = if declared.is_some_and(|len| len > max.saturating_add(FORM_OVERHEAD)) {
-        None
-    } else {
-        Some(upload_form::read(payload, "file", state.blobs.staging_dir(), max).await)
-    };
-    let Some(form) = form else {
-        // Refused before reading: the CSRF field is unread, and nothing is kept either way.
-        let error = AppError::PayloadTooLarge("too large".into());
-        let (status, text) = refusal(l, &error, max).unwrap_or_default();
-        let refused = Refused {
-            error: Some(text),
-            ..Refused::default()
-        };
-        return render(&req, &me, &state, &path, status, refused).await;
-    };
+    // The file streams to a staging file and is cut off at the limit, so a body of any size
+    // costs at most `max` bytes of disk before it is refused.
+    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
     me.check_csrf(form.field("csrf").unwrap_or_default())?;
     let typed = Refused {
         document_type: form.field("type").unwrap_or_default().to_owned(),

@@ -154,7 +154,7 @@ pub async fn list_get(
     let search = BuyerSearch {
         query: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
         status: BuyerStatus::parse(&query.status),
-        kyc_status: OverallStatus::parse(&query.kyc).map(OverallStatus::as_str),
+        kyc_status: OverallStatus::parse(&query.kyc),
         seller_id: Some(query.seller.clone()).filter(|s| !s.is_empty()),
     };
     let page = query.page.unwrap_or(1).clamp(1, 100_000);
@@ -173,7 +173,7 @@ pub async fn list_get(
                 vat: buyer.vat_number.as_str().to_owned(),
                 seller: seller_name,
                 status: l.text(status_label_id(buyer.status)),
-                kyc: l.text(&kyc_label_id(&kyc_status)),
+                kyc: l.text(&kyc_label_id(kyc_status.as_str())),
                 created: moment(l, buyer.created_at),
             },
         )
@@ -190,7 +190,10 @@ pub async fn list_get(
             .status
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
-        kyc: search.kyc_status.unwrap_or_default().to_owned(),
+        kyc: search
+            .kyc_status
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         seller: query.seller,
     };
     page::html(&req, StatusCode::OK, &view)

@@ -221,6 +221,15 @@ on_both_backends! {
         // The same details again: the upsert's 200, shown as the existing buyer.
         let again = post_owned(&kim, "/admin/buyers/new", &new_buyer_fields(&seller)).await;
         assert_eq!(location(&again), created_at);
+
+        // Other details under the same key: the upsert's 409, with the way to the buyer.
+        let mut other = new_buyer_fields(&seller);
+        other[2].1 = "Bäckerei Schmidt & Co. KG".to_owned();
+        let conflict = post_owned(&kim, "/admin/buyers/new", &other).await;
+        assert_eq!(conflict.status(), 409);
+        let page = conflict.text().await.unwrap();
+        assert!(page.contains("This seller already has a buyer with this VAT number"), "{page}");
+        assert!(page.contains(&format!("href=\"{created_at}\"")), "a link to the existing buyer");
     }
 
     async fn invalid_input_shows_localised_errors_next_to_the_fields_with_every_value_kept(app) {
