@@ -4,6 +4,13 @@
 //! The preview serves the stored bytes inline, with their byte-sniffed content type, `nosniff`
 //! and a CSP `sandbox`: even a file that passed the checks and still carries active content
 //! runs in an opaque origin with no script, and only our own pages may frame it.
+//!
+//! What Chromium does with it (checked by the browser test, Chromium 156): an image opened
+//! at its inline address gets the opaque origin the sandbox asks for; a PDF is still shown in
+//! the frame, by Chromium's own PDF viewer, whose document keeps the portal's origin (the
+//! sandbox does not reach the viewer). We keep the sandbox header anyway (it holds for all
+//! the browser renders itself, and a browser that refuses the PDF shows nothing harmful) and
+//! put the download link above the frame for browsers that show nothing.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{

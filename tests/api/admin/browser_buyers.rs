@@ -170,10 +170,86 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
         .await;
     accessible(&browser, "the preview page").await;
     screenshots(&browser, "preview-en").await;
-    browser.client.back().await.unwrap();
+    // What Chromium does with the sandboxed PDF: it shows it in its own viewer (the frame's
+    // document is the viewer's, typed application/pdf) rather than refusing it.
+    let frame = browser
+        .client
+        .find(Locator::Css("iframe.preview"))
+        .await
+        .unwrap();
+    let pdf_id = frame
+        .attr("src")
+        .await
+        .unwrap()
+        .unwrap()
+        .trim_start_matches("/admin/documents/")
+        .trim_end_matches("/inline")
+        .to_owned();
+    frame.clone().enter_frame().await.unwrap();
+    let framed: serde_json::Value = browser
+        .client
+        .execute(
+            "return [document.contentType, String(window.origin)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.client.enter_parent_frame().await.unwrap();
+    assert_eq!(framed[0], "application/pdf", "{framed}");
+    // An image opened at its inline address on its own runs in an opaque origin: the sandbox
+    // holds for what the browser renders itself.
+    let id = buyer_path.trim_start_matches("/admin/buyers/");
+    let buyer = kyc_portal::buyers::get_by_id(&app.db, id).await.unwrap();
+    let image = app
+        .upload(
+            &format!("/v1/partners/{}/buyers/{id}/kyc/documents", buyer.seller_id),
+            reqwest::multipart::Form::new()
+                .text("type", "CONTACT_ID")
+                .text("documentDate", "2026-01-15")
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(png()).file_name("id.png"),
+                ),
+        )
+        .await;
+    assert_eq!(image.status(), 201);
+    let image = body_json(image).await;
+    browser
+        .client
+        .goto(&url(&format!(
+            "/admin/documents/{}/inline",
+            image["uuid"].as_str().unwrap()
+        )))
+        .await
+        .unwrap();
+    let origin: serde_json::Value = browser
+        .client
+        .execute("return String(window.origin);", vec![])
+        .await
+        .unwrap();
+    assert_eq!(origin, "null", "the image document is sandboxed");
+    browser
+        .client
+        .goto(&url(&format!(
+            "/admin/documents/{}/preview",
+            image["uuid"].as_str().unwrap()
+        )))
+        .await
+        .unwrap();
+    accessible(&browser, "the image preview").await;
+    screenshots(&browser, "preview-image-en").await;
+    browser
+        .client
+        .goto(&url(&format!("{buyer_path}/documents")))
+        .await
+        .unwrap();
 
     // Archive it through the confirmation.
-    click(&browser, "a[href$='/archive']").await;
+    click(
+        &browser,
+        &format!("a[href='/admin/documents/{pdf_id}/archive']"),
+    )
+    .await;
     browser
         .wait_for("the confirmation", async |c: &Client| {
             c.find(Locator::Css("button.danger")).await.is_ok()
@@ -183,6 +259,10 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
     click(&browser, "button.danger").await;
     assert_eq!(flash(&browser).await, "The document was archived.");
     assert!(browser.text("table").await.contains("Archived"));
+    assert!(
+        browser.text("table").await.contains("Active"),
+        "the image stays active"
+    );
 
     // Block the buyer with a reason, through its confirmation.
     browser.client.goto(&url(&buyer_path)).await.unwrap();
@@ -232,7 +312,6 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
     browser.close().await;
 
     // What the browser did is what the API shows.
-    let id = buyer_path.trim_start_matches("/admin/buyers/");
     let buyer = kyc_portal::buyers::get_by_id(&app.db, id).await.unwrap();
     assert_eq!(buyer.company_name, "Bäckerei Schmidt KG");
     assert_eq!(
@@ -247,6 +326,13 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
         .await,
     )
     .await;
-    assert_eq!(stored["items"][0]["status"], "ARCHIVED");
-    assert_eq!(stored["items"][0]["fileName"], "handelsregister.pdf");
+    let pdf = stored["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["uuid"] == pdf_id.as_str())
+        .unwrap();
+    assert_eq!(pdf["status"], "ARCHIVED");
+    assert_eq!(pdf["fileName"], "handelsregister.pdf");
+    assert_eq!(pdf["type"], "COC_EXTRACT");
 }
