@@ -88,9 +88,11 @@ pub fn sentence(l: Language, entry: &AuditEntry) -> String {
         ("invitation", "resent") => "admin-buyers-history-invitation-resent",
         _ => "admin-buyers-history-other",
     };
-    l.text_with(
+    let changed = changed_fields(l, entry);
+    let text = l.text_with(
         id,
         &[
+            ("changed", &changed),
             ("actor", &actor),
             ("reason", &reason),
             ("type", &document_type),
@@ -99,7 +101,35 @@ pub fn sentence(l: Language, entry: &AuditEntry) -> String {
             ("entity", &entry.entity_type),
             ("action", &entry.action),
         ],
-    )
+    );
+    capitalised(&text)
+}
+
+/// What an update changed, as a list of field names in `l`.
+fn changed_fields(l: Language, entry: &AuditEntry) -> String {
+    let (Some(before), Some(after)) = (&entry.before, &entry.after) else {
+        return String::new();
+    };
+    [
+        ("companyName", "admin-buyers-col-company"),
+        ("address", "admin-buyers-field-address"),
+        ("contacts", "admin-buyers-field-contacts"),
+        ("kycMode", "admin-buyers-field-mode"),
+    ]
+    .into_iter()
+    .filter(|(key, _)| before.get(key) != after.get(key))
+    .map(|(_, id)| l.text(id))
+    .collect::<Vec<_>>()
+    .join(", ")
+}
+
+/// The sentence with its first letter upper case (it may start with the actor).
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The page's query: where to continue.

@@ -498,12 +498,17 @@ on_both_backends! {
         let id = buyer_id_in(&location(&response));
         kim.page(&format!("/admin/buyers/{id}/documents")).await;
         kim.upload(&format!("/admin/buyers/{id}/documents"), "COC_EXTRACT", "2026-01-15", "hr.pdf", small_pdf()).await;
+        let patched = app
+            .patch_json(&format!("/v1/partners/{seller}/buyers/{id}"), &json!({"version": 0, "companyName": "Bäckerei Schmidt GmbH"}))
+            .await;
+        assert_eq!(patched.status(), 200);
         kim.post(&format!("/admin/buyers/{id}/block"), &[("reason", "Forged bank statement")]).await;
 
         let page = kim.page(&format!("/admin/buyers/{id}/history")).await;
-        assert!(page.contains(&format!("staff member {KIM} blocked the buyer: Forged bank statement")), "{page}");
+        assert!(page.contains("API token “test-seller-system” changed the buyer&#39;s data: Company."), "{page}");
+        assert!(page.contains(&format!("Staff member {KIM} blocked the buyer: Forged bank statement")), "{page}");
         assert!(page.contains(&format!("Document “Commercial register extract” (hr.pdf) uploaded by staff member {KIM}.")), "{page}");
-        assert!(page.contains(&format!("staff member {KIM} created the buyer.")));
+        assert!(page.contains(&format!("Staff member {KIM} created the buyer.")));
         let blocked_at = page.find("blocked the buyer").unwrap();
         let created_at = page.find("created the buyer").unwrap();
         assert!(blocked_at < created_at, "newest first");
