@@ -90,6 +90,29 @@ pub async fn record(conn: &mut AnyConnection, change: Change<'_>) -> Result<(), 
     Ok(())
 }
 
+/// The history of one resource, newest first.
+pub async fn history(
+    db: &Db,
+    entity_type: &str,
+    entity_id: &str,
+    page: &Page,
+) -> Result<(Vec<AuditEntry>, Option<Cursor>), AppError> {
+    let (at, id) = page.after_or_max();
+    let rows = sqlx::query(
+        "SELECT id, entity_type, entity_id, action, actor, at, before_state, after_state \
+         FROM audit_log WHERE entity_type = $1 AND entity_id = $2 AND (at < $3 OR (at = $3 AND id < $4)) \
+         ORDER BY at DESC, id DESC LIMIT $5",
+    )
+    .bind(entity_type)
+    .bind(entity_id)
+    .bind(at)
+    .bind(id)
+    .bind(page.fetch_limit())
+    .fetch_all(db.pool())
+    .await?;
+    entries_of(page, rows)
+}
+
 /// The history of a buyer and of everything that belongs to it (its documents and
 /// invitations), newest first.
 pub async fn history_of_buyer(
@@ -115,6 +138,7 @@ pub async fn history_of_buyer(
     entries_of(page, rows)
 }
 
+/// A page of entries from their rows.
 fn entries_of(
     page: &Page,
     rows: Vec<sqlx::any::AnyRow>,
@@ -134,27 +158,4 @@ fn entries_of(
         });
     }
     Ok(page.split(entries, |e| Cursor::new(e.at.millis(), &e.id)))
-}
-
-/// The history of one resource, newest first.
-pub async fn history(
-    db: &Db,
-    entity_type: &str,
-    entity_id: &str,
-    page: &Page,
-) -> Result<(Vec<AuditEntry>, Option<Cursor>), AppError> {
-    let (at, id) = page.after_or_max();
-    let rows = sqlx::query(
-        "SELECT id, entity_type, entity_id, action, actor, at, before_state, after_state \
-         FROM audit_log WHERE entity_type = $1 AND entity_id = $2 AND (at < $3 OR (at = $3 AND id < $4)) \
-         ORDER BY at DESC, id DESC LIMIT $5",
-    )
-    .bind(entity_type)
-    .bind(entity_id)
-    .bind(at)
-    .bind(id)
-    .bind(page.fetch_limit())
-    .fetch_all(db.pool())
-    .await?;
-    entries_of(page, rows)
 }

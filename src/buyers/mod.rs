@@ -2,13 +2,15 @@
 
 mod country;
 mod input;
+mod listing;
 mod model;
 mod store;
 
 pub use country::Country;
 pub use input::{RawAddress, RawBuyer, RawContact, apply_patch, from_json};
+pub use listing::{BuyerSearch, ListedBuyer};
 pub use model::{Address, Buyer, BuyerDetails, BuyerStatus, Contact, KycMode};
-pub use store::{BuyerFilter, BuyerSearch, ListedBuyer};
+pub use store::BuyerFilter;
 
 use serde_json::json;
 
@@ -145,7 +147,7 @@ pub async fn search(
     limit: u32,
 ) -> Result<(Vec<ListedBuyer>, bool), AppError> {
     let limit = i64::from(limit.clamp(1, 200));
-    let mut rows = store::search(db.pool(), search, i64::from(offset), limit + 1).await?;
+    let mut rows = listing::search(db.pool(), search, i64::from(offset), limit + 1).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok((rows, more))
