@@ -5,7 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::form::{self, BuyerForm, Field, Problems};
+use super::fields::{self, Field, Problems};
+use super::form::{self, BuyerForm};
 use super::list::all_sellers;
 use crate::admin::auth::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
@@ -47,8 +48,8 @@ async fn render(
     let view = NewView {
         chrome: Chrome::new(req, me, Section::Buyers, l.text("admin-buyers-new-title")),
         sellers: all_sellers(state).await?,
-        fields: form::main_fields(l, &form, &problems),
-        contacts: form::contact_fields(l, &form, &problems),
+        fields: fields::main_fields(l, &form, &problems),
+        contacts: fields::contact_fields(l, &form, &problems),
         form,
         problems,
         existing,
@@ -131,7 +132,7 @@ pub async fn new_post(
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             render(&req, &me, &state, status, form, problems, None).await
         }
-        Err(e) => match form::problems_of(l, &e, &fields) {
+        Err(e) => match fields::problems_of(l, &e, &fields) {
             Some(problems) => {
                 let status = StatusCode::UNPROCESSABLE_ENTITY;
                 render(&req, &me, &state, status, form, problems, None).await

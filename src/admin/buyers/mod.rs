@@ -6,6 +6,7 @@
 mod block;
 mod create;
 mod documents;
+mod fields;
 mod files;
 mod form;
 mod history;

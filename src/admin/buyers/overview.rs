@@ -5,7 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::form::{self, BuyerForm, Field, Problems};
+use super::fields::{self, Field, Problems};
+use super::form::{self, BuyerForm};
 use super::list::{kyc_label_id, status_label_id};
 use super::{BuyerHeader, buyer_of, moment, type_label};
 use crate::admin::auth::SignedIn;
@@ -121,8 +122,8 @@ async fn render(
     let view = OverviewView {
         chrome: Chrome::new(req, me, Section::Buyers, buyer.company_name.clone()),
         header: BuyerHeader::of(&buyer, "overview"),
-        fields: form::main_fields(l, &form, &problems),
-        contacts: form::contact_fields(l, &form, &problems),
+        fields: fields::main_fields(l, &form, &problems),
+        contacts: fields::contact_fields(l, &form, &problems),
         buyer,
         seller,
         kyc,
@@ -187,7 +188,7 @@ pub async fn edit_post(
         }
         Err(e) => {
             let fields = form::field_names(&form, false);
-            match form::problems_of(l, &e, &fields) {
+            match fields::problems_of(l, &e, &fields) {
                 Some(problems) => {
                     let status = StatusCode::UNPROCESSABLE_ENTITY;
                     render(&req, &me, &state, status, buyer, form, problems).await
