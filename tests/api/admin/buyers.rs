@@ -1,6 +1,8 @@
 //! The staff's buyer pages: every action goes through the API's domain functions, so its
 //! effect is checked through the API. A STAFF (not ADMIN) user does all of it.
 
+use kyc_portal::audit::Actor;
+use kyc_portal::organisation::{self, OrganisationSettings};
 use kyc_portal::staff::StaffRole;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
@@ -267,6 +269,23 @@ on_both_backends! {
         let response = post_owned(&kim, "/admin/buyers/new", &fields).await;
         let page = response.text().await.unwrap();
         assert!(page.contains("Firmenname: Bitte ausfüllen."), "{page}");
+    }
+
+    async fn marketplace_led_is_refused_on_the_form_while_the_capability_is_off(app) {
+        let seller = api_seller(&app, "Nord Handel GmbH").await;
+        let settings = OrganisationSettings { allow_marketplace_led_kyc: false, ..Default::default() };
+        organisation::save(&app.db, &Actor::System, &settings).await.unwrap();
+        let mut kim = staff(&app).await;
+        kim.page("/admin/buyers/new").await;
+        let response = post_owned(&kim, "/admin/buyers/new", &new_buyer_fields(&seller)).await;
+        assert_eq!(response.status(), 422);
+        let page = response.text().await.unwrap();
+        assert!(page.contains("The organisation does not allow marketplace-led KYC. Choose NT24-led."), "{page}");
+        assert!(page.contains("value=\"Bäckerei Schmidt KG\""), "the input is kept");
+        let mut nt24 = new_buyer_fields(&seller);
+        nt24[7].1 = "NT24_LED".to_owned();
+        let response = post_owned(&kim, "/admin/buyers/new", &nt24).await;
+        assert_eq!(response.status(), 303);
     }
 
     async fn an_edit_saves_with_the_version_and_a_stale_version_is_refused_with_the_input_kept(app) {
