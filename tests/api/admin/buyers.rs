@@ -367,6 +367,9 @@ on_both_backends! {
         let stored = body_json(app.get(&buyer_path(&seller, &buyer)).await).await;
         assert_eq!(stored["status"], "BLOCKED");
         assert_eq!(stored["blockedReason"], "Forged bank statement");
+        let events = kyc_portal::events::recent(&app.db, 10).await.unwrap();
+        let blocked = events.iter().find(|e| e.event_type == "buyer.blocked").expect("a buyer.blocked event");
+        assert_eq!(blocked.data["reason"], "Forged bank statement");
         let page = kim.page(&format!("/admin/buyers/{id}")).await;
         assert!(page.contains("The buyer was blocked."));
         assert!(page.contains("Forged bank statement"));
@@ -377,6 +380,8 @@ on_both_backends! {
         let stored = body_json(app.get(&buyer_path(&seller, &buyer)).await).await;
         assert_eq!(stored["status"], "ACTIVE");
         assert!(stored["blockedReason"].is_null());
+        let events = kyc_portal::events::recent(&app.db, 10).await.unwrap();
+        assert!(events.iter().any(|e| e.event_type == "buyer.unblocked"));
     }
 
     async fn the_overview_shows_the_kyc_status_with_the_missing_types_localised(app) {
@@ -406,6 +411,8 @@ on_both_backends! {
         assert_eq!(documents[0]["fileName"], "Handelsregister.pdf");
         assert_eq!(documents[0]["source"], "API");
         let doc_id = documents[0]["uuid"].as_str().unwrap();
+        let events = kyc_portal::events::recent(&app.db, 10).await.unwrap();
+        assert!(events.iter().any(|e| e.event_type == "kyc.document_uploaded" && e.data["documentId"] == doc_id), "the API's webhook");
         let history = body_json(app.get(&format!("/v1/documents/{doc_id}/history")).await).await;
         assert_eq!(history["items"][0]["actor"], format!("staff:{KIM}"));
         let page = kim.page(&format!("/admin/buyers/{id}/documents")).await;
