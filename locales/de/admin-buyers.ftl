@@ -78,6 +78,7 @@ admin-buyers-data = Daten
 admin-buyers-no-contacts = Keine Ansprechpartner
 admin-buyers-blocked-reason = Grund der Sperre
 admin-buyers-kyc = KYC-Status
+admin-buyers-kyc-overall = Gesamtstatus
 admin-buyers-documents-complete = Unterlagen vollständig
 admin-buyers-yes = Ja
 admin-buyers-no = Nein

@@ -78,6 +78,7 @@ admin-buyers-data = Data
 admin-buyers-no-contacts = No contacts
 admin-buyers-blocked-reason = Reason for blocking
 admin-buyers-kyc = KYC status
+admin-buyers-kyc-overall = Overall status
 admin-buyers-documents-complete = Documents complete
 admin-buyers-yes = Yes
 admin-buyers-no = No
