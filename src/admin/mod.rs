@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/admin")
             .wrap(ErrorHandlers::new().default_handler(errors::error_page))
             .wrap(security_headers())
+            .configure(buyers::configure)
             .route("", web::get().to(home_get))
             .route("/", web::get().to(home_get))
             .route("/login", web::get().to(auth::login_get))
@@ -36,8 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(auth::logout_post))
             .route("/language", web::post().to(auth::language_post))
             .route("/admin.css", web::get().to(static_css))
-            .configure(users::configure)
-            .configure(buyers::configure),
+            .configure(users::configure),
     );
 }
 

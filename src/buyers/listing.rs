@@ -4,7 +4,7 @@
 use sqlx::{AnyExecutor, Row};
 
 use super::model::{Buyer, BuyerStatus};
-use super::store::{COLUMNS, corrupt, from_row, like_pattern};
+use super::store::{columns_of, corrupt, from_row, like_pattern};
 use crate::kyc::status::OverallStatus;
 
 /// What the staff's buyer list filters on (across all sellers).
@@ -38,7 +38,6 @@ pub async fn search<'e>(
     offset: i64,
     limit: i64,
 ) -> Result<Vec<ListedBuyer>, sqlx::Error> {
-    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("b.{c}")).collect();
     let sql = format!(
         "SELECT {}, p.name AS seller_name, COALESCE(k.overall_status, 'PENDING') AS kyc_status \
          FROM buyers b JOIN partners p ON p.id = b.seller_id \
@@ -48,7 +47,7 @@ pub async fn search<'e>(
          AND ($3 = '' OR b.seller_id = $3) \
          AND ($4 = '' OR b.search_name LIKE $5 ESCAPE '\\' OR b.vat_number LIKE $6 ESCAPE '\\') \
          ORDER BY b.created_at DESC, b.id DESC LIMIT $7 OFFSET $8",
-        columns.join(", ")
+        columns_of("b")
     );
     let query = search.query.clone().unwrap_or_default();
     let vat = crate::kyc::vat::normalise(&query);

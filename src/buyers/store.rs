@@ -9,7 +9,7 @@ use crate::db::Timestamp;
 use crate::kyc::vat::VatNumber;
 use crate::pagination::Page;
 
-pub(super) const COLUMNS: &str = "id, seller_id, vat_number, company_name, street, post_code, city, country, \
+const COLUMNS: &str = "id, seller_id, vat_number, company_name, street, post_code, city, country, \
                        contacts, kyc_mode, status, blocked_reason, version, created_at, updated_at";
 
 pub(super) fn corrupt(what: &str) -> sqlx::Error {
@@ -267,4 +267,14 @@ pub async fn lock_status(
         }
         None => Ok(None),
     }
+}
+
+/// The buyer columns under the table alias `alias` (`b.id, b.seller_id, ...`), for queries
+/// that join buyers with other tables and read them with [`from_row`].
+pub(super) fn columns_of(alias: &str) -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
