@@ -110,6 +110,39 @@ pub async fn history(
     .bind(page.fetch_limit())
     .fetch_all(db.pool())
     .await?;
+    entries_of(page, rows)
+}
+
+/// The history of a buyer and of everything that belongs to it (its documents and
+/// invitations), newest first.
+pub async fn history_of_buyer(
+    db: &Db,
+    buyer_id: &str,
+    page: &Page,
+) -> Result<(Vec<AuditEntry>, Option<Cursor>), AppError> {
+    let (at, id) = page.after_or_max();
+    let rows = sqlx::query(
+        "SELECT id, entity_type, entity_id, action, actor, at, before_state, after_state \
+         FROM audit_log WHERE ((entity_type = 'buyer' AND entity_id = $1) \
+         OR (entity_type = 'document' AND entity_id IN (SELECT id FROM documents WHERE buyer_id = $1)) \
+         OR (entity_type = 'invitation' AND entity_id IN (SELECT id FROM invitations WHERE buyer_id = $1))) \
+         AND (at < $2 OR (at = $2 AND id < $3)) \
+         ORDER BY at DESC, id DESC LIMIT $4",
+    )
+    .bind(buyer_id)
+    .bind(at)
+    .bind(id)
+    .bind(page.fetch_limit())
+    .fetch_all(db.pool())
+    .await?;
+    entries_of(page, rows)
+}
+
+/// A page of entries from their rows.
+fn entries_of(
+    page: &Page,
+    rows: Vec<sqlx::any::AnyRow>,
+) -> Result<(Vec<AuditEntry>, Option<Cursor>), AppError> {
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
         let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());

@@ -3,6 +3,7 @@
 //! without a live session to the sign-in page; every form echoes the session's CSRF token.
 
 pub mod auth;
+mod buyers;
 mod errors;
 pub mod page;
 mod users;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/admin")
             .wrap(ErrorHandlers::new().default_handler(errors::error_page))
             .wrap(security_headers())
+            .configure(buyers::configure)
             .route("", web::get().to(home_get))
             .route("/", web::get().to(home_get))
             .route("/login", web::get().to(auth::login_get))

@@ -2,11 +2,13 @@
 
 mod country;
 mod input;
+mod listing;
 mod model;
 mod store;
 
 pub use country::Country;
 pub use input::{RawAddress, RawBuyer, RawContact, apply_patch, from_json};
+pub use listing::{BuyerSearch, ListedBuyer};
 pub use model::{Address, Buyer, BuyerDetails, BuyerStatus, Contact, KycMode};
 pub use store::BuyerFilter;
 
@@ -140,6 +142,33 @@ pub async fn list(
     partners::get(db, seller_id).await?;
     let buyers = store::list(db.pool(), seller_id, filter, page).await?;
     Ok(page.split(buyers, |b| Cursor::new(b.created_at.millis(), &b.uuid)))
+}
+
+/// A page of buyers of every seller for the staff pages, newest first: `limit` rows from
+/// `offset`, and whether more follow. Offsets, not cursors: the staff page links to the
+/// previous page as well as the next.
+pub async fn search(
+    db: &Db,
+    search: &BuyerSearch,
+    offset: u32,
+    limit: u32,
+) -> Result<(Vec<ListedBuyer>, bool), AppError> {
+    let limit = i64::from(limit.clamp(1, 200));
+    let mut rows = listing::search(db.pool(), search, i64::from(offset), limit + 1).await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((rows, more))
+}
+
+/// The audit history of a buyer together with that of its documents and invitations,
+/// newest first (what the staff's history page tells).
+pub async fn full_history(
+    db: &Db,
+    buyer_id: &str,
+    page: &Page,
+) -> Result<(Vec<audit::AuditEntry>, Option<Cursor>), AppError> {
+    get_by_id(db, buyer_id).await?;
+    audit::history_of_buyer(db, buyer_id, page).await
 }
 
 /// Applies a merge patch if the caller saw the current version.

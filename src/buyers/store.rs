@@ -33,11 +33,11 @@ pub async fn find_with_seller_name<'e>(
 const COLUMNS: &str = "id, seller_id, vat_number, company_name, street, post_code, city, country, \
                        contacts, kyc_mode, status, blocked_reason, version, created_at, updated_at";
 
-fn corrupt(what: &str) -> sqlx::Error {
+pub(super) fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored buyer has an invalid {what}").into())
 }
 
-fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
+pub(super) fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
     let vat: String = row.try_get("vat_number")?;
     let country: String = row.try_get("country")?;
     let contacts: String = row.try_get("contacts")?;
@@ -174,7 +174,7 @@ pub struct BuyerFilter {
 }
 
 /// Escapes LIKE wildcards so that a search for "50%" means the characters.
-fn like_pattern(text: &str) -> String {
+pub(super) fn like_pattern(text: &str) -> String {
     let escaped: String = text
         .chars()
         .flat_map(|c| match c {
@@ -288,4 +288,14 @@ pub async fn lock_status(
         }
         None => Ok(None),
     }
+}
+
+/// The buyer columns under the table alias `alias` (`b.id, b.seller_id, ...`), for queries
+/// that join buyers with other tables and read them with [`from_row`].
+pub(super) fn columns_of(alias: &str) -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

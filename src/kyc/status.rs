@@ -42,7 +42,8 @@ impl OverallStatus {
         }
     }
 
-    fn parse(text: &str) -> Option<OverallStatus> {
+    /// The status with this name.
+    pub fn parse(text: &str) -> Option<OverallStatus> {
         [
             OverallStatus::Pending,
             OverallStatus::Valid,

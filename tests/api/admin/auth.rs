@@ -141,6 +141,9 @@ on_both_backends! {
         assert_eq!(response.status(), 403);
         let page = response.text().await.unwrap();
         assert!(page.contains("Not allowed"), "{page}");
+        let mut staff = staff;
+        let buyers = staff.page("/admin/buyers").await;
+        assert!(!buyers.contains("href=\"/admin/users\""), "no link to the administrators' pages");
     }
 
     async fn the_language_choice_is_remembered_per_user(app) {

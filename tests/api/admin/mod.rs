@@ -2,6 +2,8 @@
 //! that does not follow redirects, so each test sees where an action sends it.
 
 mod auth;
+mod browser_buyers;
+mod buyers;
 mod users;
 mod verification;
 

@@ -1,0 +1,135 @@
+//! Block and unblock a buyer, each behind a confirmation page (a GET page with the POST
+//! form), so it works without JavaScript and never happens by one stray click.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{BuyerHeader, buyer_of};
+use crate::admin::auth::{CsrfOnly, SignedIn};
+use crate::admin::page::{self, Chrome, Section};
+use crate::buyers;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The confirmation page of blocking (with the reason) or unblocking.
+#[derive(Template)]
+#[template(path = "admin/buyer/block.html")]
+pub struct ConfirmView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// Heading and sub-navigation.
+    pub header: BuyerHeader,
+    /// Blocking (true) or unblocking.
+    pub blocking: bool,
+    /// The reason as typed.
+    pub reason: String,
+    /// What is wrong with the reason.
+    pub error: Option<String>,
+}
+
+async fn confirm_page(
+    req: &HttpRequest,
+    me: &SignedIn,
+    state: &AppState,
+    id: &str,
+    blocking: bool,
+    refused: Option<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    // A refused reason comes back as typed, with why it was refused.
+    let (status, reason, error) = match refused {
+        Some((reason, error)) => (StatusCode::UNPROCESSABLE_ENTITY, reason, Some(error)),
+        None => (StatusCode::OK, String::new(), None),
+    };
+    let buyer = buyer_of(&state.db, id).await?;
+    let title = if blocking {
+        "admin-buyers-block-title"
+    } else {
+        "admin-buyers-unblock-title"
+    };
+    let view = ConfirmView {
+        chrome: Chrome::new(req, me, Section::Buyers, me.language().text(title)),
+        header: BuyerHeader::of(&buyer, "overview"),
+        blocking,
+        reason,
+        error,
+    };
+    page::html(req, status, &view)
+}
+
+/// `GET /admin/buyers/{id}/block` — every staff member: asks for the reason.
+pub async fn block_get(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    confirm_page(&req, &me, &state, &path, true, None).await
+}
+
+/// The block form.
+#[derive(Deserialize)]
+pub struct BlockForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /admin/buyers/{id}/block` — every staff member: the API's block, with the reason.
+pub async fn block_post(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<BlockForm>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let reason = match buyers::parse_block_reason(Some(&form.reason)) {
+        Ok(reason) => reason,
+        Err(_) => {
+            let refused = (form.reason, me.language().text("admin-buyers-error-reason"));
+            return confirm_page(&req, &me, &state, &path, true, Some(refused)).await;
+        }
+    };
+    let buyer = buyer_of(&state.db, &path).await?;
+    buyers::block(
+        &state.db,
+        &me.actor(),
+        &buyer.seller_id,
+        &buyer.uuid,
+        reason,
+    )
+    .await?;
+    Ok(page::done(
+        &format!("/admin/buyers/{}", buyer.uuid),
+        "admin-flash-buyer-blocked",
+    ))
+}
+
+/// `GET /admin/buyers/{id}/unblock` — every staff member: asks to confirm.
+pub async fn unblock_get(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    confirm_page(&req, &me, &state, &path, false, None).await
+}
+
+/// `POST /admin/buyers/{id}/unblock` — every staff member: the API's unblock.
+pub async fn unblock_post(
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let buyer = buyer_of(&state.db, &path).await?;
+    buyers::unblock(&state.db, &me.actor(), &buyer.seller_id, &buyer.uuid).await?;
+    Ok(page::done(
+        &format!("/admin/buyers/{}", buyer.uuid),
+        "admin-flash-buyer-unblocked",
+    ))
+}

@@ -1,0 +1,143 @@
+//! `GET/POST /admin/buyers/new`: a new buyer, by the API's upsert rules (keyed on seller and
+//! VAT number; the same details again open the existing buyer).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::fields::{self, Field, Problems};
+use super::form::{self, BuyerForm};
+use super::list::all_sellers;
+use crate::admin::auth::SignedIn;
+use crate::admin::page::{self, Chrome, Section};
+use crate::buyers::{self, Upserted};
+use crate::error::AppError;
+use crate::partners::Seller;
+use crate::state::AppState;
+
+/// The new buyer page.
+#[derive(Template)]
+#[template(path = "admin/buyers/new.html")]
+pub struct NewView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The form as typed.
+    pub form: BuyerForm,
+    /// Every seller.
+    pub sellers: Vec<Seller>,
+    /// What is wrong with the input.
+    pub problems: Problems,
+    /// Company and address inputs.
+    pub fields: Vec<Field>,
+    /// Contact rows.
+    pub contacts: Vec<Vec<Field>>,
+    /// The existing buyer a conflict is about.
+    pub existing: Option<String>,
+}
+
+async fn render(
+    req: &HttpRequest,
+    me: &SignedIn,
+    state: &AppState,
+    status: StatusCode,
+    form: BuyerForm,
+    problems: Problems,
+    existing: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let l = me.language();
+    let view = NewView {
+        chrome: Chrome::new(req, me, Section::Buyers, l.text("admin-buyers-new-title")),
+        sellers: all_sellers(state).await?,
+        fields: fields::main_fields(l, &form, &problems),
+        contacts: fields::contact_fields(l, &form, &problems),
+        form,
+        problems,
+        existing,
+    };
+    page::html(req, status, &view)
+}
+
+/// `GET /admin/buyers/new` — every staff member.
+pub async fn new_get(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    let form = BuyerForm {
+        kyc_mode: "MARKETPLACE_LED".into(),
+        ..BuyerForm::default()
+    };
+    render(
+        &req,
+        &me,
+        &state,
+        StatusCode::OK,
+        form,
+        Problems::default(),
+        None,
+    )
+    .await
+}
+
+/// `POST /admin/buyers/new` — every staff member: the API's upsert, as this staff member.
+pub async fn new_post(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    pairs: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let form = BuyerForm::from_pairs(pairs.into_inner());
+    me.check_csrf(&form.csrf)?;
+    let l = me.language();
+    let fields = form::field_names(&form, true);
+    if form.seller_id.trim().is_empty() {
+        let problems = Problems::from_fields(
+            l,
+            &[crate::error::FieldError::new("sellerId", "is required")],
+            &fields,
+        );
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return render(&req, &me, &state, status, form, problems, None).await;
+    }
+    let outcome = match form.raw().parse() {
+        Ok((vat, details)) => {
+            buyers::upsert(&state.db, &me.actor(), &form.seller_id, vat, details).await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(Upserted::Created(buyer)) => Ok(page::done(
+            &format!("/admin/buyers/{}", buyer.uuid),
+            "admin-flash-buyer-created",
+        )),
+        Ok(Upserted::Unchanged(buyer)) => Ok(page::done(
+            &format!("/admin/buyers/{}", buyer.uuid),
+            "admin-flash-buyer-exists",
+        )),
+        Err(AppError::Conflict { current, .. }) => {
+            let existing = current
+                .as_ref()
+                .and_then(|c| c["uuid"].as_str())
+                .map(str::to_owned);
+            let problems = Problems::general(l.text("admin-buyers-error-exists"));
+            let status = StatusCode::CONFLICT;
+            render(&req, &me, &state, status, form, problems, existing).await
+        }
+        Err(AppError::NotFound(_)) => {
+            let problems = Problems::from_fields(
+                l,
+                &[crate::error::FieldError::new("sellerId", "is required")],
+                &fields,
+            );
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render(&req, &me, &state, status, form, problems, None).await
+        }
+        Err(e) => match fields::problems_of(l, &e, &fields) {
+            Some(problems) => {
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                render(&req, &me, &state, status, form, problems, None).await
+            }
+            None => Err(e),
+        },
+    }
+}

@@ -1,0 +1,255 @@
+//! `GET /admin/buyers/{id}/documents`: every version of the buyer's documents, and uploads on
+//! the buyer's behalf (`POST`), through the same upload path as the API's.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::{BuyerHeader, buyer_of, moment, type_label};
+use crate::admin::auth::SignedIn;
+use crate::admin::page::{self, Chrome, Section};
+use crate::documents::{
+    self, Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
+};
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::pagination::Page;
+use crate::state::AppState;
+use crate::web::upload_form;
+
+/// One document row.
+pub struct DocumentRow {
+    /// Its id.
+    pub id: String,
+    /// Type in words.
+    pub type_label: String,
+    /// Its version of the type.
+    pub version: i64,
+    /// Document date.
+    pub date: String,
+    /// File name.
+    pub file_name: String,
+    /// Size in words.
+    pub size: String,
+    /// The first 12 hex digits of the SHA-256.
+    pub sha_short: String,
+    /// The whole SHA-256.
+    pub sha256: String,
+    /// Source in words.
+    pub source: String,
+    /// Active (true) or archived.
+    pub active: bool,
+    /// Uploaded at.
+    pub uploaded: String,
+    /// Whether it can be previewed (images and PDFs: all the portal accepts).
+    pub previewable: bool,
+}
+
+impl DocumentRow {
+    fn of(l: Language, d: &Document) -> DocumentRow {
+        DocumentRow {
+            id: d.uuid.clone(),
+            type_label: type_label(l, d.document_type),
+            version: d.version,
+            date: l.date(d.document_date.date()),
+            file_name: d.file_name.as_str().to_owned(),
+            size: size_text(d.size_bytes),
+            sha_short: d.sha256.chars().take(12).collect(),
+            sha256: d.sha256.clone(),
+            source: l.text(match d.source {
+                DocumentSource::Api => "admin-buyers-source-api",
+                DocumentSource::Invitation => "admin-buyers-source-invitation",
+            }),
+            active: d.status == DocumentStatus::Active,
+            uploaded: moment(l, d.created_at),
+            previewable: matches!(
+                d.content_type.as_str(),
+                "application/pdf" | "image/jpeg" | "image/png"
+            ),
+        }
+    }
+}
+
+/// `12.3 KB`, `1.4 MB`.
+fn size_text(bytes: i64) -> String {
+    let bytes = bytes as f64;
+    if bytes < 1024.0 * 1024.0 {
+        format!("{:.1} KB", bytes / 1024.0)
+    } else {
+        format!("{:.1} MB", bytes / (1024.0 * 1024.0))
+    }
+}
+
+/// The documents page.
+#[derive(Template)]
+#[template(path = "admin/buyer/documents.html")]
+pub struct DocumentsView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// Heading and sub-navigation.
+    pub header: BuyerHeader,
+    /// Every version, newest first.
+    pub documents: Vec<DocumentRow>,
+    /// Whether there are more than the page shows.
+    pub more: bool,
+    /// Every type, with its name, for the upload form.
+    pub types: Vec<(&'static str, String)>,
+    /// The type chosen in a refused upload.
+    pub chosen_type: String,
+    /// The date typed in a refused upload.
+    pub chosen_date: String,
+    /// Why the upload was refused.
+    pub error: Option<String>,
+    /// The largest file, in MB.
+    pub max_mb: String,
+}
+
+/// What a refused upload is shown with again.
+#[derive(Default)]
+struct Refused {
+    document_type: String,
+    date: String,
+    error: Option<String>,
+}
+
+async fn render(
+    req: &HttpRequest,
+    me: &SignedIn,
+    state: &AppState,
+    id: &str,
+    status: StatusCode,
+    refused: Refused,
+) -> Result<HttpResponse, AppError> {
+    let l = me.language();
+    let buyer = buyer_of(&state.db, id).await?;
+    let (documents, next) = documents::list(
+        &state.db,
+        &buyer.seller_id,
+        &buyer.uuid,
+        &Page::parse(Some(200), None)?,
+    )
+    .await?;
+    let view = DocumentsView {
+        chrome: Chrome::new(
+            req,
+            me,
+            Section::Buyers,
+            format!(
+                "{} – {}",
+                l.text("admin-buyers-tab-documents"),
+                buyer.company_name
+            ),
+        ),
+        header: BuyerHeader::of(&buyer, "documents"),
+        documents: documents.iter().map(|d| DocumentRow::of(l, d)).collect(),
+        more: next.is_some(),
+        types: DocumentType::ALL
+            .into_iter()
+            .map(|t| (t.as_str(), type_label(l, t)))
+            .collect(),
+        chosen_type: refused.document_type,
+        chosen_date: refused.date,
+        error: refused.error,
+        max_mb: (state.settings.max_upload_bytes / (1024 * 1024))
+            .max(1)
+            .to_string(),
+    };
+    page::html(req, status, &view)
+}
+
+/// `GET /admin/buyers/{id}/documents` — every staff member.
+pub async fn documents_get(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    render(&req, &me, &state, &path, StatusCode::OK, Refused::default()).await
+}
+
+/// Why an upload was refused, in `l`, with the status to answer.
+fn refusal(l: Language, error: &AppError, max_bytes: u64) -> Option<(StatusCode, String)> {
+    let mb = (max_bytes / (1024 * 1024)).max(1).to_string();
+    match error {
+        AppError::PayloadTooLarge(_) => Some((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            l.text_with("admin-buyers-upload-too-large", &[("size", &mb)]),
+        )),
+        AppError::Validation(errors) => {
+            let id = match errors.first() {
+                Some(e) if e.field == "type" => "admin-buyers-upload-type",
+                Some(e) if e.field == "documentDate" && e.message.contains("future") => {
+                    "admin-buyers-upload-future"
+                }
+                Some(e) if e.field == "documentDate" => "admin-buyers-upload-date",
+                Some(e) if e.field == "file" && e.message == "is required" => {
+                    "admin-buyers-upload-missing"
+                }
+                _ => "admin-buyers-upload-file-type",
+            };
+            Some((StatusCode::UNPROCESSABLE_ENTITY, l.text(id)))
+        }
+        AppError::Conflict { .. } => {
+            Some((StatusCode::CONFLICT, l.text("admin-buyers-upload-blocked")))
+        }
+        _ => None,
+    }
+}
+
+/// `POST /admin/buyers/{id}/documents` — every staff member: multipart `type`, `documentDate`,
+/// `file`, kept exactly like an API upload (source `API`: the model has no staff source; the
+/// audit entry names the staff member).
+pub async fn upload_post(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let buyer = buyer_of(&state.db, &path).await?;
+    let l = me.language();
+    let max = state.settings.max_upload_bytes;
+    // The file streams to a staging file and is cut off at the limit, so a body of any size
+    // costs at most `max` bytes of disk before it is refused.
+    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
+    me.check_csrf(form.field("csrf").unwrap_or_default())?;
+    let typed = Refused {
+        document_type: form.field("type").unwrap_or_default().to_owned(),
+        date: form.field("documentDate").unwrap_or_default().to_owned(),
+        error: None,
+    };
+    let outcome = async {
+        let form = form.complete()?;
+        let document_type = DocumentType::parse_field(form.field("type"))?;
+        let document_date = DocumentDate::parse(form.field("documentDate"))?;
+        let staged = form
+            .file
+            .ok_or_else(|| AppError::invalid("file", "is required"))?;
+        let new = NewDocument {
+            document_type,
+            document_date,
+            staged,
+            source: DocumentSource::Api,
+            invitation_id: None,
+        };
+        documents::upload(&state.db, &state.blobs, &me.actor(), &buyer.uuid, new).await
+    }
+    .await;
+    match outcome {
+        Ok(_) => Ok(page::done(
+            &format!("/admin/buyers/{}/documents", buyer.uuid),
+            "admin-flash-document-uploaded",
+        )),
+        Err(e) => match refusal(l, &e, max) {
+            Some((status, text)) => {
+                let refused = Refused {
+                    error: Some(text),
+                    ..typed
+                };
+                render(&req, &me, &state, &path, status, refused).await
+            }
+            None => Err(e),
+        },
+    }
+}

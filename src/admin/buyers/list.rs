@@ -1,0 +1,200 @@
+//! `GET /admin/buyers`: every seller's buyers, searchable and filtered, a page at a time.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::moment;
+use crate::admin::auth::SignedIn;
+use crate::admin::page::{self, Chrome, Section};
+use crate::buyers::{self, BuyerSearch, BuyerStatus, ListedBuyer};
+use crate::error::AppError;
+use crate::kyc::status::OverallStatus;
+use crate::pagination::Page;
+use crate::partners::{self, Seller};
+use crate::state::AppState;
+
+/// Buyers per page.
+const PAGE_SIZE: u32 = 25;
+
+/// The list's query string, as typed; unknown filter values are ignored.
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    kyc: String,
+    #[serde(default)]
+    seller: String,
+    #[serde(default)]
+    page: Option<u32>,
+}
+
+/// One row of the list.
+pub struct Row {
+    /// The buyer's id.
+    pub id: String,
+    /// Company.
+    pub company: String,
+    /// VAT number.
+    pub vat: String,
+    /// Seller's name.
+    pub seller: String,
+    /// Status, localised.
+    pub status: String,
+    /// KYC status, localised.
+    pub kyc: String,
+    /// Created, as staff read it.
+    pub created: String,
+}
+
+/// The buyers list.
+#[derive(Template)]
+#[template(path = "admin/buyers/list.html")]
+pub struct ListView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The search text.
+    pub q: String,
+    /// The status filter (`ACTIVE`, `BLOCKED` or empty).
+    pub status: String,
+    /// The KYC filter (`PENDING`, ... or empty).
+    pub kyc: String,
+    /// The seller filter (an id or empty).
+    pub seller: String,
+    /// Every seller, for the filter.
+    pub sellers: Vec<Seller>,
+    /// This page's buyers.
+    pub rows: Vec<Row>,
+    /// Link to the previous page.
+    pub previous: Option<String>,
+    /// Link to the next page.
+    pub next: Option<String>,
+    /// 1-based page number.
+    pub page: u32,
+}
+
+impl ListView {
+    /// The KYC statuses a filter can choose, with their labels.
+    pub fn kyc_options(&self) -> Vec<(&'static str, String)> {
+        ["PENDING", "VALID", "INVALID", "BLOCKED"]
+            .into_iter()
+            .map(|s| (s, self.chrome.t(&kyc_label_id(s))))
+            .collect()
+    }
+}
+
+/// `admin-buyers-kyc-pending` and so on.
+pub fn kyc_label_id(status: &str) -> String {
+    format!("admin-buyers-kyc-{}", status.to_lowercase())
+}
+
+/// `admin-buyers-status-active` or `admin-buyers-status-blocked`.
+pub fn status_label_id(status: BuyerStatus) -> &'static str {
+    match status {
+        BuyerStatus::Active => "admin-buyers-status-active",
+        BuyerStatus::Blocked => "admin-buyers-status-blocked",
+    }
+}
+
+/// Every seller (the portal's sellers are a handful of trade partners; the API's page limit
+/// is the most a select shows).
+pub async fn all_sellers(state: &AppState) -> Result<Vec<Seller>, AppError> {
+    let (sellers, _) = partners::list(&state.db, &Page::parse(Some(200), None)?).await?;
+    Ok(sellers)
+}
+
+fn link(query: &ListQuery, page: u32) -> String {
+    let pairs = [
+        ("q", query.q.as_str()),
+        ("status", query.status.as_str()),
+        ("kyc", query.kyc.as_str()),
+        ("seller", query.seller.as_str()),
+    ];
+    let mut url = form_urlencoded(&pairs);
+    url.push_str(&format!("&page={page}"));
+    format!("/admin/buyers?{}", url.trim_start_matches('&'))
+}
+
+/// `a=b&c=d`, leaving out empty values.
+fn form_urlencoded(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", percent(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `GET /admin/buyers` — every staff member.
+pub async fn list_get(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let l = me.language();
+    let search = BuyerSearch {
+        query: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
+        status: BuyerStatus::parse(&query.status),
+        kyc_status: OverallStatus::parse(&query.kyc),
+        seller_id: Some(query.seller.clone()).filter(|s| !s.is_empty()),
+    };
+    let page = query.page.unwrap_or(1).clamp(1, 100_000);
+    let offset = (page - 1).saturating_mul(PAGE_SIZE);
+    let (found, more) = buyers::search(&state.db, &search, offset, PAGE_SIZE).await?;
+    let rows = found
+        .into_iter()
+        .map(
+            |ListedBuyer {
+                 buyer,
+                 seller_name,
+                 kyc_status,
+             }| Row {
+                id: buyer.uuid.clone(),
+                company: buyer.company_name.clone(),
+                vat: buyer.vat_number.as_str().to_owned(),
+                seller: seller_name,
+                status: l.text(status_label_id(buyer.status)),
+                kyc: l.text(&kyc_label_id(kyc_status.as_str())),
+                created: moment(l, buyer.created_at),
+            },
+        )
+        .collect();
+    let view = ListView {
+        chrome: Chrome::new(&req, &me, Section::Buyers, l.text("admin-buyers-title")),
+        sellers: all_sellers(&state).await?,
+        rows,
+        previous: (page > 1).then(|| link(&query, page - 1)),
+        next: more.then(|| link(&query, page + 1)),
+        page,
+        q: query.q,
+        status: search
+            .status
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        kyc: search
+            .kyc_status
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        seller: query.seller,
+    };
+    page::html(&req, StatusCode::OK, &view)
+}

@@ -1,0 +1,105 @@
+//! The buyer pages: the list of every seller's buyers, a new buyer, and one buyer's pages
+//! (overview with edit and block, documents, VIES checks, history). Every action calls the
+//! same domain function the JSON API calls, so the rules, audit entries and webhooks are the
+//! API's; only the actor differs (the staff member).
+
+mod block;
+mod create;
+mod documents;
+mod fields;
+mod files;
+mod form;
+mod history;
+mod list;
+mod overview;
+mod vies;
+
+use actix_web::web;
+
+use crate::buyers::{self, Buyer};
+use crate::db::{Db, Timestamp};
+use crate::error::AppError;
+use crate::i18n::Language;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    // `/buyers/new` before `/buyers/{id}`, which would take it as an id.
+    cfg.route("/buyers", web::get().to(list::list_get))
+        .route("/buyers/new", web::get().to(create::new_get))
+        .route("/buyers/new", web::post().to(create::new_post))
+        .route("/buyers/{id}", web::get().to(overview::overview_get))
+        .route("/buyers/{id}", web::post().to(overview::edit_post))
+        .route("/buyers/{id}/block", web::get().to(block::block_get))
+        .route("/buyers/{id}/block", web::post().to(block::block_post))
+        .route("/buyers/{id}/unblock", web::get().to(block::unblock_get))
+        .route("/buyers/{id}/unblock", web::post().to(block::unblock_post))
+        .route(
+            "/buyers/{id}/documents",
+            web::get().to(documents::documents_get),
+        )
+        .route(
+            "/buyers/{id}/documents",
+            web::post().to(documents::upload_post),
+        )
+        .route("/buyers/{id}/vies", web::get().to(vies::vies_get))
+        .route("/buyers/{id}/vies", web::post().to(vies::vies_post))
+        .route("/buyers/{id}/history", web::get().to(history::history_get))
+        .route("/documents/{id}/file", web::get().to(files::file_get))
+        .route("/documents/{id}/inline", web::get().to(files::inline_get))
+        .route("/documents/{id}/preview", web::get().to(files::preview_get))
+        .route("/documents/{id}/archive", web::get().to(files::archive_get))
+        .route(
+            "/documents/{id}/archive",
+            web::post().to(files::archive_post),
+        );
+}
+
+/// The heading and sub-navigation every page of one buyer shows.
+pub struct BuyerHeader {
+    /// The buyer's id.
+    pub id: String,
+    /// Its company name.
+    pub company: String,
+    /// Its VAT number.
+    pub vat: String,
+    /// Whether it is blocked.
+    pub blocked: bool,
+    /// The current sub-page: `overview`, `documents`, `invitations`, `vies`, `history`.
+    pub tab: &'static str,
+}
+
+impl BuyerHeader {
+    /// The header of `buyer` on the sub-page `tab`.
+    pub fn of(buyer: &Buyer, tab: &'static str) -> BuyerHeader {
+        BuyerHeader {
+            id: buyer.uuid.clone(),
+            company: buyer.company_name.clone(),
+            vat: buyer.vat_number.as_str().to_owned(),
+            blocked: buyer.is_blocked(),
+            tab,
+        }
+    }
+
+    /// Whether `tab` is the current sub-page (for `aria-current`).
+    pub fn current(&self, tab: &str) -> bool {
+        self.tab == tab
+    }
+}
+
+/// The buyer with this id, whoever its seller; 404 otherwise.
+async fn buyer_of(db: &Db, id: &str) -> Result<Buyer, AppError> {
+    buyers::get_by_id(db, id).await
+}
+
+/// A moment as staff read it: `12.03.2026 14:02 UTC`, `12 Mar 2026 14:02 UTC`.
+pub fn moment(l: Language, at: Timestamp) -> String {
+    let at = at.to_datetime();
+    match l {
+        Language::De => at.format("%d.%m.%Y %H:%M UTC").to_string(),
+        Language::En => at.format("%-d %b %Y %H:%M UTC").to_string(),
+    }
+}
+
+/// The name of a document type in `l` (the buyer pages' `doc-<TYPE>` messages).
+pub fn type_label(l: Language, document_type: crate::documents::DocumentType) -> String {
+    l.text(&format!("doc-{}", document_type.as_str()))
+}

@@ -1,0 +1,114 @@
+//! `GET /admin/buyers/{id}/vies`: the buyer's VIES checks, newest first, and `POST` to start
+//! one (the same background check as the API's `POST .../kyc/vies-check`).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::{BuyerHeader, buyer_of, moment};
+use crate::admin::auth::{CsrfOnly, SignedIn};
+use crate::admin::page::{self, Chrome, Section};
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::kyc::vies::{self, CheckStatus, ViesCheck};
+use crate::pagination::Page;
+use crate::state::AppState;
+
+/// One check as the page shows it.
+pub struct CheckRow {
+    /// When it was asked for.
+    pub requested: String,
+    /// When it was settled.
+    pub checked: Option<String>,
+    /// The result in words (or "pending").
+    pub result: String,
+    /// VIES's consultation number.
+    pub request_identifier: Option<String>,
+    /// Registered name.
+    pub name: Option<String>,
+    /// Registered address.
+    pub address: Option<String>,
+    /// Why it failed (or the last temporary failure).
+    pub error: Option<String>,
+    /// The number checked.
+    pub vat: String,
+}
+
+impl CheckRow {
+    fn of(l: Language, check: ViesCheck) -> CheckRow {
+        let result = match (check.status, check.result) {
+            (CheckStatus::Completed, Some(result)) => l.text(&format!(
+                "admin-buyers-vies-{}",
+                result.as_str().to_lowercase()
+            )),
+            _ => l.text("admin-buyers-vies-pending"),
+        };
+        let evidence = check.evidence.unwrap_or_default();
+        CheckRow {
+            requested: moment(l, check.requested_at),
+            checked: check.checked_at.map(|at| moment(l, at)),
+            result,
+            request_identifier: evidence.request_identifier,
+            name: evidence.name,
+            address: evidence.address,
+            error: check.reason,
+            vat: check.vat_number,
+        }
+    }
+}
+
+/// The VIES page.
+#[derive(Template)]
+#[template(path = "admin/buyer/vies.html")]
+pub struct ViesView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// Heading and sub-navigation.
+    pub header: BuyerHeader,
+    /// Checks, newest first.
+    pub checks: Vec<CheckRow>,
+}
+
+/// `GET /admin/buyers/{id}/vies` — every staff member.
+pub async fn vies_get(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let l = me.language();
+    let buyer = buyer_of(&state.db, &path).await?;
+    let page = Page::parse(Some(200), None)?;
+    let (checks, _) = vies::list(&state.db, &buyer.seller_id, &buyer.uuid, &page).await?;
+    let view = ViesView {
+        chrome: Chrome::new(
+            &req,
+            &me,
+            Section::Buyers,
+            format!(
+                "{} – {}",
+                l.text("admin-buyers-tab-vies"),
+                buyer.company_name
+            ),
+        ),
+        header: BuyerHeader::of(&buyer, "vies"),
+        checks: checks.into_iter().map(|c| CheckRow::of(l, c)).collect(),
+    };
+    page::html(&req, StatusCode::OK, &view)
+}
+
+/// `POST /admin/buyers/{id}/vies` — every staff member: starts a check in the background.
+pub async fn vies_post(
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let buyer = buyer_of(&state.db, &path).await?;
+    vies::request(&state.db, &buyer.seller_id, &buyer.uuid).await?;
+    Ok(page::done(
+        &format!("/admin/buyers/{}/vies", buyer.uuid),
+        "admin-flash-vies-started",
+    ))
+}
