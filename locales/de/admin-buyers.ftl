@@ -72,6 +72,7 @@ admin-buyers-tab-overview = Übersicht
 admin-buyers-tab-documents = Unterlagen
 admin-buyers-tab-invitations = Einladungen
 admin-buyers-tab-vies = VIES-Prüfungen
+admin-buyers-tab-verification = Identitätsprüfung
 admin-buyers-tab-history = Verlauf
 admin-buyers-is-blocked = Dieser Käufer ist gesperrt: keine neuen Einladungen, keine Uploads.
 admin-buyers-data = Daten

@@ -1,6 +1,5 @@
 # Die Identitätsprüfung eines NT24_LED-Käufers auf den Seiten für Mitarbeitende.
 admin-verification-title = Identitätsprüfung: { $company }
-admin-verification-back = Zurück zum Käufer
 admin-verification-marketplace-led = Das KYC dieses Käufers führt der Marktplatz (MARKETPLACE_LED); es gibt keine Identitätsprüfung. Stellen Sie den KYC-Modus des Käufers auf NT24_LED um, um ihn hier zu prüfen.
 admin-verification-current = Aktuelle Prüfung
 admin-verification-state = Stand

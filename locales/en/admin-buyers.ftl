@@ -72,6 +72,7 @@ admin-buyers-tab-overview = Overview
 admin-buyers-tab-documents = Documents
 admin-buyers-tab-invitations = Invitations
 admin-buyers-tab-vies = VIES checks
+admin-buyers-tab-verification = Identity verification
 admin-buyers-tab-history = History
 admin-buyers-is-blocked = This buyer is blocked: no new invitations, no uploads.
 admin-buyers-data = Data

@@ -1,6 +1,5 @@
 # The identity verification of an NT24_LED buyer on the staff pages.
 admin-verification-title = Identity verification: { $company }
-admin-verification-back = Back to the buyer
 admin-verification-marketplace-led = This buyer's KYC is run by the marketplace (MARKETPLACE_LED); there is no identity verification. Change the buyer's KYC mode to NT24_LED to verify it here.
 admin-verification-current = Current verification
 admin-verification-state = State

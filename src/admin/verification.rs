@@ -8,6 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::SignedIn;
+use super::buyers::BuyerHeader;
 use super::page::{self, Chrome, Section};
 use crate::buyers::{self, Buyer, KycMode};
 use crate::error::AppError;
@@ -40,6 +41,8 @@ pub struct VerificationView {
     pub chrome: Chrome,
     /// The buyer.
     pub buyer: Buyer,
+    /// The buyer's name, VAT number and sub-pages.
+    pub header: BuyerHeader,
     /// Whether the buyer is verified by the portal (NT24_LED).
     pub nt24_led: bool,
     /// The current verification, if one was started.
@@ -96,6 +99,7 @@ async fn render(
         aml: current.as_ref().and_then(|v| pretty(&v.aml)),
         details: current.as_ref().and_then(|v| pretty(&v.provider_details)),
         current,
+        header: BuyerHeader::of(&buyer, "verification"),
         buyer,
         review_error,
     };

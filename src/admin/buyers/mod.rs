@@ -63,7 +63,10 @@ pub struct BuyerHeader {
     pub vat: String,
     /// Whether it is blocked.
     pub blocked: bool,
-    /// The current sub-page: `overview`, `documents`, `invitations`, `vies`, `history`.
+    /// Whether the portal verifies its identity (NT24_LED), which adds a sub-page.
+    pub nt24_led: bool,
+    /// The current sub-page: `overview`, `documents`, `invitations`, `vies`,
+    /// `verification`, `history`.
     pub tab: &'static str,
 }
 
@@ -75,6 +78,7 @@ impl BuyerHeader {
             company: buyer.company_name.clone(),
             vat: buyer.vat_number.as_str().to_owned(),
             blocked: buyer.is_blocked(),
+            nt24_led: buyer.kyc_mode == crate::buyers::KycMode::Nt24Led,
             tab,
         }
     }
