@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::db::{Db, now};
+use crate::db::{Db, Timestamp, now};
 use crate::error::AppError;
 use crate::secret_token;
 
@@ -50,6 +50,58 @@ pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
         id,
         token: secret.plain,
     })
+}
+
+/// A token as its list shows it: never its secret (only the hash is stored anyway).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiTokenSummary {
+    /// The token's id.
+    pub id: String,
+    /// Whose it is.
+    pub name: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it was last used, where that is recorded.
+    pub last_used_at: Option<Timestamp>,
+    /// When it was revoked.
+    pub revoked_at: Option<Timestamp>,
+}
+
+const SUMMARY_COLUMNS: &str = "id, name, created_at, last_used_at, revoked_at";
+
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ApiTokenSummary, sqlx::Error> {
+    let at = |value: Option<i64>| value.map(Timestamp::from_millis);
+    Ok(ApiTokenSummary {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+        last_used_at: at(row.try_get("last_used_at")?),
+        revoked_at: at(row.try_get("revoked_at")?),
+    })
+}
+
+/// Every token, newest first (there are few: one per seller system).
+pub async fn list(db: &Db) -> Result<Vec<ApiTokenSummary>, AppError> {
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM api_tokens ORDER BY created_at DESC, id DESC");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<_, _>>()?)
+}
+
+/// One token; 404 when unknown.
+pub async fn get(db: &Db, id: &str) -> Result<ApiTokenSummary, AppError> {
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM api_tokens WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(AppError::NotFound("API token"))?;
+    Ok(summary_from_row(&row)?)
 }
 
 /// The client holding `token`, if it is a live token.
