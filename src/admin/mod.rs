@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod errors;
+mod invitations;
 pub mod page;
 mod users;
 
@@ -35,7 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(auth::logout_post))
             .route("/language", web::post().to(auth::language_post))
             .route("/admin.css", web::get().to(static_css))
-            .configure(users::configure),
+            .configure(users::configure)
+            .configure(invitations::configure),
     );
 }
 

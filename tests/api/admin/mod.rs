@@ -2,6 +2,7 @@
 //! that does not follow redirects, so each test sees where an action sends it.
 
 mod auth;
+mod invitations;
 mod users;
 
 use reqwest::Response;
