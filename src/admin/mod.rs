@@ -7,6 +7,7 @@ mod errors;
 mod invitations;
 pub mod page;
 mod users;
+mod webhooks;
 
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
@@ -37,7 +38,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/language", web::post().to(auth::language_post))
             .route("/admin.css", web::get().to(static_css))
             .configure(users::configure)
-            .configure(invitations::configure),
+            .configure(invitations::configure)
+            .configure(webhooks::configure),
     );
 }
 

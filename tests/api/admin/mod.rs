@@ -4,6 +4,7 @@
 mod auth;
 mod invitations;
 mod users;
+mod webhooks;
 
 use reqwest::Response;
 use reqwest::redirect::Policy;
