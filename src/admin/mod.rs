@@ -6,6 +6,8 @@ pub mod auth;
 mod errors;
 mod invitations;
 pub mod page;
+mod settings;
+mod tokens;
 mod users;
 mod webhooks;
 
@@ -39,7 +41,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/admin.css", web::get().to(static_css))
             .configure(users::configure)
             .configure(invitations::configure)
-            .configure(webhooks::configure),
+            .configure(webhooks::configure)
+            .configure(settings::configure)
+            .configure(tokens::configure),
     );
 }
 

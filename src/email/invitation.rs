@@ -23,6 +23,8 @@ pub struct InvitationFacts<'a> {
     pub expires_on: NaiveDate,
     /// Whom to ask for help.
     pub contact: &'a str,
+    /// The organisation's logo as an absolute URL, when there is one.
+    pub logo_url: Option<&'a str>,
 }
 
 /// The texts both parts share.
@@ -33,6 +35,7 @@ struct HtmlPart<'a> {
     subject: &'a str,
     colour: &'a str,
     organisation: &'a str,
+    logo_url: Option<&'a str>,
     greeting: &'a str,
     intro: &'a str,
     button: &'a str,
@@ -97,6 +100,7 @@ pub fn render(facts: &InvitationFacts<'_>) -> Result<RenderedEmail, askama::Erro
         subject: &subject,
         colour: facts.colour,
         organisation: facts.organisation,
+        logo_url: facts.logo_url,
         greeting: &greeting,
         intro: &intro,
         button: &button,

@@ -95,6 +95,17 @@ pub fn chrome(
         contact: contact_line(l, organisation, seller),
         language_label: l.text("portal-language"),
         csrf,
+        logo_url: organisation
+            .logo_version
+            .map(|version| format!("/kyc/logo?v={version}")),
+        imprint: organisation
+            .imprint_url
+            .clone()
+            .map(|url| (url, l.text("portal-imprint"))),
+        privacy: organisation
+            .privacy_url
+            .clone()
+            .map(|url| (url, l.text("portal-privacy"))),
     }
 }
 
