@@ -3,6 +3,7 @@
 
 mod auth;
 mod invitations;
+mod settings;
 mod users;
 mod webhooks;
 
