@@ -2,6 +2,7 @@
 //! that does not follow redirects, so each test sees where an action sends it.
 
 mod auth;
+mod browser_invitations;
 mod invitations;
 mod settings;
 mod users;
