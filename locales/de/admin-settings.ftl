@@ -1,6 +1,6 @@
 # Mitarbeiterseiten: Einladungen eines Käufers und der druckbare QR-Bogen, Webhooks, Einstellungen, API-Tokens.
 admin-cancel = Abbrechen
-admin-never = nie
+admin-older = Ältere Einträge
 
 admin-invitations-title = Einladungen von { $company }
 admin-invitations-back = Zurück zu { $company }

@@ -1,6 +1,6 @@
 # Staff pages: a buyer's invitations and the printable QR sheet, webhooks, settings, API tokens.
 admin-cancel = Cancel
-admin-never = never
+admin-older = Older entries
 
 admin-invitations-title = Invitations of { $company }
 admin-invitations-back = Back to { $company }

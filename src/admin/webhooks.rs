@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::auth::{CsrfOnly, SignedIn};
-use super::invitations::moment;
+use super::invitations::{CursorQuery, moment};
 use super::page::{self, Chrome, Section};
 use crate::error::AppError;
 use crate::events::EventType;
@@ -100,20 +100,24 @@ pub struct ListView {
     pub events_error: Option<String>,
     /// The endpoint just made and its secret, shown this once.
     pub created: Option<(EndpointRow, String)>,
+    /// The cursor of the next (older) page, if there is one.
+    pub next_page: Option<String>,
 }
 
 async fn list_page(
     req: &HttpRequest,
     me: &SignedIn,
     state: &AppState,
-    status: StatusCode,
+    (page, status): (Page, StatusCode),
     view: impl FnOnce(Chrome, Vec<EndpointRow>) -> ListView,
 ) -> Result<HttpResponse, AppError> {
     let l = me.language();
-    let (endpoints, _) = webhooks::list(&state.db, &Page::first()).await?;
+    let (endpoints, next) = webhooks::list(&state.db, &page).await?;
     let chrome = Chrome::new(req, me, Section::Webhooks, l.text("admin-webhooks-title"));
     let rows = endpoints.iter().map(|e| EndpointRow::of(l, e)).collect();
-    page::html(req, status, &view(chrome, rows))
+    let mut view = view(chrome, rows);
+    view.next_page = next.map(|c| c.encode());
+    page::html(req, status, &view)
 }
 
 fn event_types() -> Vec<&'static str> {
@@ -125,9 +129,11 @@ async fn list_get(
     req: HttpRequest,
     me: SignedIn,
     state: web::Data<AppState>,
+    query: web::Query<CursorQuery>,
 ) -> Result<HttpResponse, AppError> {
     me.require_admin()?;
-    list_page(&req, &me, &state, StatusCode::OK, |chrome, rows| ListView {
+    let shown = (query.page()?, StatusCode::OK);
+    list_page(&req, &me, &state, shown, |chrome, rows| ListView {
         chrome,
         rows,
         event_types: event_types(),
@@ -135,6 +141,7 @@ async fn list_get(
         url_error: None,
         events_error: None,
         created: None,
+        next_page: None,
     })
     .await
 }
@@ -162,7 +169,7 @@ async fn create_post(
                 &req,
                 &me,
                 &state,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                (Page::first(), StatusCode::UNPROCESSABLE_ENTITY),
                 |chrome, rows| ListView {
                     chrome,
                     rows,
@@ -171,23 +178,24 @@ async fn create_post(
                     url_error,
                     events_error,
                     created: None,
+                    next_page: None,
                 },
             )
             .await;
         }
     };
     let created = webhooks::create(&state.db, url, events).await?;
-    let shown = (EndpointRow::of(l, &created.endpoint), created.secret);
-    list_page(&req, &me, &state, StatusCode::CREATED, |chrome, rows| {
-        ListView {
-            chrome,
-            rows,
-            event_types: event_types(),
-            form: EndpointForm::default(),
-            url_error: None,
-            events_error: None,
-            created: Some(shown),
-        }
+    let secret = (EndpointRow::of(l, &created.endpoint), created.secret);
+    let shown = (Page::first(), StatusCode::CREATED);
+    list_page(&req, &me, &state, shown, |chrome, rows| ListView {
+        chrome,
+        rows,
+        event_types: event_types(),
+        form: EndpointForm::default(),
+        url_error: None,
+        events_error: None,
+        created: Some(secret),
+        next_page: None,
     })
     .await
 }
@@ -255,6 +263,8 @@ pub struct DetailView {
     pub endpoint: EndpointRow,
     /// Its deliveries, newest first.
     pub deliveries: Vec<DeliveryRow>,
+    /// The cursor of the next (older) page, if there is one.
+    pub next_page: Option<String>,
 }
 
 /// `GET /admin/webhooks/{id}` — administrators: the endpoint's recent deliveries.
@@ -263,16 +273,18 @@ async fn detail_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<CursorQuery>,
 ) -> Result<HttpResponse, AppError> {
     me.require_admin()?;
     let l = me.language();
     let endpoint = webhooks::get(&state.db, &path).await?;
-    let (deliveries, _) = webhooks::deliveries(&state.db, &endpoint.id, &Page::first()).await?;
+    let (deliveries, next) = webhooks::deliveries(&state.db, &endpoint.id, &query.page()?).await?;
     let chrome = Chrome::new(&req, &me, Section::Webhooks, l.text("admin-webhook-title"));
     let view = DetailView {
         chrome,
         endpoint: EndpointRow::of(l, &endpoint),
         deliveries: deliveries.iter().map(|d| DeliveryRow::of(l, d)).collect(),
+        next_page: next.map(|c| c.encode()),
     };
     page::html(&req, StatusCode::OK, &view)
 }

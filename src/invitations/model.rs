@@ -6,7 +6,7 @@ use crate::db::Timestamp;
 use crate::email::EmailAddress;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Language;
-use crate::organisation::OrganisationSettings;
+use crate::organisation::{EXPIRY_DAYS, OrganisationSettings};
 
 /// Where an invitation stands; always computed at read time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -201,7 +201,7 @@ impl RawInvitation {
         let days = self
             .expires_in_days
             .unwrap_or(defaults.default_invitation_expiry_days);
-        if !(1..=90).contains(&days) {
+        if !EXPIRY_DAYS.contains(&days) {
             errors.push(FieldError::new("expiresInDays", "must be between 1 and 90"));
         }
         let language = match self.language.as_deref() {

@@ -31,6 +31,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/invitation-sheet.css", web::get().to(sheet::css_get));
 }
 
+/// Which page of a long list to show: the API's opaque cursor, newest first.
+#[derive(Deserialize)]
+pub(super) struct CursorQuery {
+    cursor: Option<String>,
+}
+
+impl CursorQuery {
+    /// The page it names; a cursor we never handed out is a 422.
+    pub(super) fn page(&self) -> Result<Page, AppError> {
+        Page::parse(None, self.cursor.as_deref())
+    }
+}
+
 /// A moment as staff read it: the date in their language and the time in UTC (the server's
 /// clock; staff may sit in several time zones).
 pub(super) fn moment(l: Language, at: Timestamp) -> String {
@@ -198,6 +211,16 @@ pub struct ListView {
     pub min_days: i64,
     /// The longest allowed expiry.
     pub max_days: i64,
+    /// The cursor of the next (older) page, if there is one.
+    pub next_page: Option<String>,
+}
+
+/// What the list page shows besides the invitations.
+struct ListPage {
+    page: Page,
+    status: StatusCode,
+    form: NewInvitationForm,
+    errors: FormErrors,
 }
 
 async fn list_page(
@@ -205,17 +228,15 @@ async fn list_page(
     me: &SignedIn,
     state: &AppState,
     buyer: Buyer,
-    status: StatusCode,
-    form: NewInvitationForm,
-    errors: FormErrors,
+    shown: ListPage,
 ) -> Result<HttpResponse, AppError> {
     let l = me.language();
-    let (views, _) = invitations::list(
+    let (views, next) = invitations::list(
         &state.db,
         state.links(),
         &buyer.seller_id,
         &buyer.uuid,
-        &Page::first(),
+        &shown.page,
     )
     .await?;
     let chrome = Chrome::new(
@@ -231,12 +252,13 @@ async fn list_page(
         chrome,
         rows: views.iter().map(|v| InvitationRow::of(l, v)).collect(),
         buyer,
-        form,
-        errors,
+        form: shown.form,
+        errors: shown.errors,
         min_days: *EXPIRY_DAYS.start(),
         max_days: *EXPIRY_DAYS.end(),
+        next_page: next.map(|c| c.encode()),
     };
-    page::html(req, status, &view)
+    page::html(req, shown.status, &view)
 }
 
 /// `GET /admin/buyers/{id}/invitations` — every staff role.
@@ -245,7 +267,9 @@ async fn list_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<CursorQuery>,
 ) -> Result<HttpResponse, AppError> {
+    let page = query.page()?;
     let buyer = buyers::get_by_id(&state.db, &path).await?;
     let defaults = organisation::load(&state.db).await?;
     let form = NewInvitationForm {
@@ -253,16 +277,13 @@ async fn list_get(
         expires_in_days: defaults.default_invitation_expiry_days.to_string(),
         ..NewInvitationForm::default()
     };
-    list_page(
-        &req,
-        &me,
-        &state,
-        buyer,
-        StatusCode::OK,
+    let shown = ListPage {
+        page,
+        status: StatusCode::OK,
         form,
-        FormErrors::default(),
-    )
-    .await
+        errors: FormErrors::default(),
+    };
+    list_page(&req, &me, &state, buyer, shown).await
 }
 
 /// `POST /admin/buyers/{id}/invitations` — every staff role: a new invitation, emailed in the
@@ -302,8 +323,13 @@ async fn create_post(
                 AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, &e),
                 _ => (StatusCode::CONFLICT, &e),
             };
-            let errors = FormErrors::of(me.language(), errors);
-            list_page(&req, &me, &state, buyer, status, form, errors).await
+            let shown = ListPage {
+                page: Page::first(),
+                status,
+                form,
+                errors: FormErrors::of(me.language(), errors),
+            };
+            list_page(&req, &me, &state, buyer, shown).await
         }
         Err(e) => Err(e),
     }

@@ -273,4 +273,28 @@ on_both_backends! {
             assert_eq!(location(&response), "/admin/login");
         }
     }
+
+    async fn a_long_list_of_invitations_continues_on_older_pages(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let mut first = None;
+        for n in 0..51 {
+            let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": format!("kyc{n}@example.com")})).await;
+            first.get_or_insert(invitation);
+        }
+        let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+
+        let newest = staff.page(&page_path(&buyer)).await;
+
+        assert!(newest.contains("kyc50@example.com") && !newest.contains("kyc0@example.com"));
+        let older = newest
+            .split(&format!("href=\"{}?cursor=", page_path(&buyer)))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a link to the older invitations")
+            .to_owned();
+        let oldest = staff.page(&format!("{}?cursor={older}", page_path(&buyer))).await;
+        assert!(oldest.contains("kyc0@example.com") && !oldest.contains("kyc50@example.com"));
+        assert!(oldest.contains(first.unwrap()["uuid"].as_str().unwrap()));
+        assert_eq!(staff.get(&format!("{}?cursor=forged", page_path(&buyer))).await.status(), 422);
+    }
 }
