@@ -257,6 +257,29 @@ on_both_backends! {
         assert!(response.text().await.unwrap().contains("id=\"token-name-error\">Please enter a name."));
     }
 
+    async fn the_pages_of_this_part_speak_german_once_the_user_chose_it(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com", "language": "en"})).await;
+        let id = invitation["uuid"].as_str().unwrap();
+        let mut admin = app.admin_browser().await;
+        admin.post("/admin/language", &[("lang", "de"), ("back", "/admin/settings")]).await;
+
+        for (path, heading) in [
+            (format!("/admin/buyers/{}/invitations", buyer["uuid"].as_str().unwrap()), "Einladungen von AutoHandel Mustermann GmbH"),
+            (format!("/admin/invitations/{id}/revoke"), "Einladung widerrufen?"),
+            ("/admin/webhooks".to_owned(), "Webhook-Endpunkte"),
+            ("/admin/settings".to_owned(), "Einstellungen"),
+            ("/admin/settings/tokens".to_owned(), "API-Tokens"),
+        ] {
+            let page = admin.page(&path).await;
+            assert!(page.contains("<html lang=\"de\">"), "{path}");
+            assert!(page.contains(&format!("<h1>{heading}</h1>")), "{path}");
+        }
+        let sheet = admin.page(&format!("/admin/invitations/{id}/sheet")).await;
+        assert!(sheet.contains("<html lang=\"en\">") && sheet.contains("Upload your company documents"), "the buyer's language");
+        assert!(sheet.contains("lang=\"de\" aria-label=\"Werkzeuge des Bogens\""), "the staff member's toolbar");
+    }
+
     async fn staff_who_are_not_administrators_get_no_settings_or_tokens(app) {
         let (_, buyer) = app.create_buyer().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
