@@ -43,6 +43,7 @@ admin-flash-invitation-revoked = Die Einladung wurde widerrufen; ihr Link funkti
 
 admin-sheet-unavailable-title = Kein Bogen für diese Einladung
 admin-sheet-unavailable = Der Status dieser Einladung ist „{ $status }“: Ein gedruckter Bogen trüge einen Link, der nicht mehr funktioniert. Erstellen Sie stattdessen eine neue Einladung.
+admin-sheet-unavailable-blocked = Dieser Käufer ist gesperrt, daher zeigt der Link „nicht verfügbar“: Ein gedruckter Bogen hilft nicht. Heben Sie zuerst die Sperre auf.
 admin-sheet-toolbar = Werkzeuge des Bogens
 admin-sheet-print-hint = Drucken Sie diese Seite mit Ihrem Browser (Strg+P oder ⌘P). Diese Leiste wird nicht gedruckt.
 admin-sheet-back = Zurück zu den Einladungen

@@ -43,6 +43,7 @@ admin-flash-invitation-revoked = The invitation was revoked; its link no longer 
 
 admin-sheet-unavailable-title = No sheet for this invitation
 admin-sheet-unavailable = The status of this invitation is “{ $status }”: a printed sheet would carry a link that no longer works. Create a new invitation instead.
+admin-sheet-unavailable-blocked = This buyer is blocked, so the link shows “not available”: a printed sheet would not help. Unblock the buyer first.
 admin-sheet-toolbar = Sheet tools
 admin-sheet-print-hint = Print this page with your browser (Ctrl+P or ⌘P). This bar is not printed.
 admin-sheet-back = Back to the invitations

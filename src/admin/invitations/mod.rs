@@ -319,15 +319,16 @@ async fn create_post(
             "admin-flash-invitation-created",
         )),
         Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
-            let (status, errors) = match &e {
-                AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, &e),
-                _ => (StatusCode::CONFLICT, &e),
+            // A conflict here is the buyer being blocked: said on the form, not as an error page.
+            let status = match &e {
+                AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::CONFLICT,
             };
             let shown = ListPage {
                 page: Page::first(),
                 status,
                 form,
-                errors: FormErrors::of(me.language(), errors),
+                errors: FormErrors::of(me.language(), &e),
             };
             list_page(&req, &me, &state, buyer, shown).await
         }

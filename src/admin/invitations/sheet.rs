@@ -1,7 +1,7 @@
 //! The printable QR sheet of an invitation: one A4 page for the buyer, in the invitation's
 //! language (not the staff member's), with the QR code, the company, short instructions, the
-//! link as text and the expiry date. Only an active invitation gets one: a printed dead link
-//! would only confuse the buyer.
+//! link as text and the expiry date. Only an active invitation of a buyer who is not blocked
+//! gets one: a printed dead link would only confuse the buyer.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -81,7 +81,17 @@ pub async fn sheet_get(
     let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
     let status = invitation.status_at(now());
     let staff = me.language();
-    if status != InvitationStatus::Active {
+    let refusal = if status != InvitationStatus::Active {
+        Some(staff.text_with(
+            "admin-sheet-unavailable",
+            &[("status", &status_label(staff, status))],
+        ))
+    } else if buyer.is_blocked() {
+        Some(staff.text("admin-sheet-unavailable-blocked"))
+    } else {
+        None
+    };
+    if let Some(reason) = refusal {
         let chrome = Chrome::new(
             &req,
             &me,
@@ -90,10 +100,7 @@ pub async fn sheet_get(
         );
         let view = UnavailableView {
             chrome,
-            reason: staff.text_with(
-                "admin-sheet-unavailable",
-                &[("status", &status_label(staff, status))],
-            ),
+            reason,
             buyer,
         };
         return page::html(&req, StatusCode::CONFLICT, &view);

@@ -262,6 +262,18 @@ on_both_backends! {
         assert!(!page.contains(invitation["publicLinkUrl"].as_str().unwrap()));
     }
 
+    async fn a_blocked_buyers_invitation_has_no_sheet(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com"})).await;
+        app.post_json(&format!("{}/block", buyer_path(&seller, &buyer)), &json!({"reason": "review"})).await;
+        let staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+
+        let response = staff.get(&format!("/admin/invitations/{}/sheet", invitation["uuid"].as_str().unwrap())).await;
+
+        assert_eq!(response.status(), 409);
+        assert!(response.text().await.unwrap().contains("This buyer is blocked"));
+    }
+
     async fn the_sheet_and_its_qr_code_are_behind_the_login(app) {
         let (seller, buyer) = app.create_buyer().await;
         let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com"})).await;
