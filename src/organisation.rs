@@ -11,6 +11,8 @@ use crate::db::Db;
 use crate::documents::DocumentType;
 use crate::error::AppError;
 use crate::i18n::Language;
+use crate::jobs;
+use crate::kyc::refresh_job::REFRESH_JOB;
 
 mod input;
 pub mod logo;
@@ -104,11 +106,18 @@ pub async fn load_in<'e>(
     })
 }
 
-/// Saves new settings, with an audit entry.
+/// Saves new settings, with an audit entry. When what KYC needs changed (required types, max
+/// ages), every buyer is re-evaluated in the background (queued in this transaction), so each
+/// status that moves is announced.
 pub async fn save(db: &Db, actor: &Actor, settings: &OrganisationSettings) -> Result<(), AppError> {
     let mut tx = db.begin_write().await?;
     let before = load_in(&mut *tx).await?;
     save_in(&mut tx, actor, "updated", &before, settings).await?;
+    let requirements_changed = before.required_document_types != settings.required_document_types
+        || before.document_max_age_days != settings.document_max_age_days;
+    if requirements_changed {
+        jobs::enqueue(&mut tx, REFRESH_JOB, &serde_json::json!({}), None).await?;
+    }
     tx.commit().await?;
     Ok(())
 }

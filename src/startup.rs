@@ -181,6 +181,10 @@ fn worker(
         .register(webhooks::DISPATCH_JOB, Arc::new(dispatch))
         .register(webhooks::DELIVER_JOB, Arc::new(deliver))
         .register(
+            kyc::refresh_job::REFRESH_JOB,
+            Arc::new(kyc::refresh_job::RefreshStatusesJob { db: db.clone() }),
+        )
+        .register(
             EMAIL_JOB,
             Arc::new(InvitationEmailJob {
                 db: db.clone(),

@@ -315,3 +315,45 @@ impl StaffBrowser {
             .unwrap()
     }
 }
+
+/// The `kyc.status_changed` events so far, oldest first, as (previous, new).
+async fn status_changes(app: &TestApp) -> Vec<(String, String)> {
+    let mut events = kyc_portal::events::recent(&app.db, 100).await.unwrap();
+    events.reverse();
+    events
+        .into_iter()
+        .filter(|e| e.event_type == "kyc.status_changed")
+        .map(|e| {
+            (
+                e.data["previousStatus"].as_str().unwrap().to_owned(),
+                e.data["overallStatus"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+crate::with_vies_on_both_backends! {
+    async fn changing_the_required_types_announces_every_status_it_moves(app, vies) {
+        crate::stubs::check_vat_number().respond_with(crate::stubs::vies_verdict("DE", "136695976", true)).mount(&vies).await;
+        let (seller, buyer) = app.create_buyer_with_vat("DE136695976").await;
+        let path = buyer_path(&seller, &buyer);
+        app.upload_pdf(&format!("{path}/kyc/documents"), "VAT_CERTIFICATE").await;
+        app.settled_vies_check(&path).await;
+        assert_eq!(body_json(app.get(&format!("{path}/kyc")).await).await["overallStatus"], "PENDING");
+        let mut admin = app.admin_browser().await;
+
+        admin.save_settings(&[("required", "VAT_CERTIFICATE")]).await;
+
+        crate::stubs::eventually("the buyer is announced VALID", || async {
+            (status_changes(&app).await == [("PENDING".to_owned(), "VALID".to_owned())]).then_some(())
+        }).await;
+        admin.save_settings(&[]).await; // back to the default requirements
+        crate::stubs::eventually("the buyer is announced PENDING again", || async {
+            (status_changes(&app).await.len() == 2).then_some(())
+        }).await;
+        assert_eq!(status_changes(&app).await[1], ("VALID".to_owned(), "PENDING".to_owned()));
+        let refreshes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE kind = 'kyc.refresh_statuses'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(refreshes, 2, "one per change of the requirements");
+    }
+}
