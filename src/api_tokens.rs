@@ -2,8 +2,10 @@
 //! stored as a hash.
 
 use serde::Serialize;
+use serde_json::json;
 use sqlx::Row;
 
+use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Timestamp, now};
 use crate::error::AppError;
 use crate::secret_token;
@@ -26,8 +28,13 @@ pub struct IssuedToken {
     pub token: String,
 }
 
-/// Makes a token named `name`.
+/// Makes a token named `name` (the operator, at the command line).
 pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
+    create_by(db, &Actor::System, name).await
+}
+
+/// Makes a token named `name` for `actor`, recorded in the audit history (never the token).
+pub async fn create_by(db: &Db, actor: &Actor, name: &str) -> Result<IssuedToken, AppError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::invalid("name", "must not be empty"));
@@ -35,6 +42,7 @@ pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
     let secret = secret_token::generate("kyc_")
         .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
     let id = uuid::Uuid::now_v7().to_string();
+    let created_at = now();
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
@@ -42,9 +50,11 @@ pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
     .bind(&id)
     .bind(name)
     .bind(&secret.hash)
-    .bind(now().millis())
+    .bind(created_at.millis())
     .execute(&mut *tx)
     .await?;
+    let after = json!({ "id": id, "name": name, "createdAt": created_at });
+    audit_change(&mut tx, actor, &id, "created", after).await?;
     tx.commit().await?;
     Ok(IssuedToken {
         id,
@@ -120,18 +130,43 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<ApiClient>, App
     })
 }
 
-/// Stops a token from working.
-pub async fn revoke(db: &Db, id: &str) -> Result<(), AppError> {
+/// Stops a token from working, recorded in the audit history; 404 when there is no live
+/// token with this id.
+pub async fn revoke(db: &Db, actor: &Actor, id: &str) -> Result<(), AppError> {
+    let at = now();
     let mut tx = db.begin_write().await?;
     let done =
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now().millis())
+            .bind(at.millis())
             .bind(id)
             .execute(&mut *tx)
             .await?;
-    tx.commit().await?;
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound("API token"));
     }
+    let after = json!({ "id": id, "revokedAt": at });
+    audit_change(&mut tx, actor, id, "revoked", after).await?;
+    tx.commit().await?;
     Ok(())
+}
+
+async fn audit_change(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: &str,
+    action: &str,
+    after: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        conn,
+        Change {
+            entity_type: "api_token",
+            entity_id: id,
+            action,
+            actor,
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await
 }

@@ -121,7 +121,7 @@ async fn create_post(
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     let form = form.into_inner();
-    match api_tokens::create(&state.db, &form.name).await {
+    match api_tokens::create_by(&state.db, &me.actor(), &form.name).await {
         Ok(issued) => {
             let created = Some((form.name.trim().to_owned(), issued.token));
             tokens_page(
@@ -194,7 +194,7 @@ async fn revoke_post(
 ) -> Result<HttpResponse, AppError> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
-    match api_tokens::revoke(&state.db, &path).await {
+    match api_tokens::revoke(&state.db, &me.actor(), &path).await {
         Ok(()) => Ok(page::done(
             "/admin/settings/tokens",
             "admin-flash-token-revoked",

@@ -245,6 +245,9 @@ on_both_backends! {
         let list = admin.page("/admin/settings/tokens").await;
         assert!(list.contains("The API token was revoked.") && list.contains("Revoked "));
         assert_eq!(api(app.token.clone()).await, 200, "other tokens still work");
+        let audited: Vec<(String, String)> = sqlx::query_as("SELECT action, actor FROM audit_log WHERE entity_type = 'api_token' AND entity_id = $1 ORDER BY at, id")
+            .bind(&id).fetch_all(app.db.pool()).await.unwrap();
+        assert_eq!(audited, [("created".to_owned(), "staff:admin@marketplace.example".to_owned()), ("revoked".to_owned(), "staff:admin@marketplace.example".to_owned())]);
     }
 
     async fn a_token_needs_a_name(app) {
