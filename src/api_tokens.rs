@@ -72,7 +72,7 @@ pub struct ApiTokenSummary {
     pub name: String,
     /// When it was made.
     pub created_at: Timestamp,
-    /// When it was last used, where that is recorded.
+    /// When it was last used (noted at most once a minute).
     pub last_used_at: Option<Timestamp>,
     /// When it was revoked.
     pub revoked_at: Option<Timestamp>,
@@ -114,20 +114,49 @@ pub async fn get(db: &Db, id: &str) -> Result<ApiTokenSummary, AppError> {
     Ok(summary_from_row(&row)?)
 }
 
-/// The client holding `token`, if it is a live token.
+/// How stale a token's "last used" may get: recording every call would make each API call a
+/// write; once a minute is plenty for "is this system still calling us?".
+const LAST_USED_GRANULARITY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// The client holding `token`, if it is a live token. Notes when the token was last used (at
+/// most once a minute).
 pub async fn authenticate(db: &Db, token: &str) -> Result<Option<ApiClient>, AppError> {
-    let row =
-        sqlx::query("SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-            .bind(secret_token::hash(token))
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(match row {
-        Some(row) => Some(ApiClient {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-        }),
-        None => None,
-    })
+    let row = sqlx::query(
+        "SELECT id, name, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(secret_token::hash(token))
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let client = ApiClient {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+    };
+    let last_used: Option<i64> = row.try_get("last_used_at")?;
+    let stale_before = now().plus(-LAST_USED_GRANULARITY).millis();
+    if last_used.is_none_or(|at| at < stale_before)
+        && let Err(e) = touch(db, &client.id, stale_before).await
+    {
+        // Only a note for the token list: the call itself goes on.
+        tracing::warn!(error = %e, "could not note when an API token was used");
+    }
+    Ok(Some(client))
+}
+
+async fn touch(db: &Db, id: &str, stale_before: i64) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 \
+         AND (last_used_at IS NULL OR last_used_at < $3)",
+    )
+    .bind(now().millis())
+    .bind(id)
+    .bind(stale_before)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 /// Stops a token from working, recorded in the audit history; 404 when there is no live

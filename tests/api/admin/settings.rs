@@ -233,6 +233,10 @@ on_both_backends! {
         assert_eq!(api(token.clone()).await, 200);
         let list = admin.page("/admin/settings/tokens").await;
         assert!(list.contains("ERP of AutoMarkt") && !list.contains(&token), "listed, never shown again");
+        let used: Option<i64> = sqlx::query_scalar("SELECT last_used_at FROM api_tokens WHERE name = 'ERP of AutoMarkt'")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert!(used.is_some(), "the call was noted");
+        assert_eq!(list.matches("not used yet").count(), 1, "only the unused suite token has none");
         let id: String = sqlx::query_scalar("SELECT id FROM api_tokens WHERE name = 'ERP of AutoMarkt'")
             .fetch_one(app.db.pool()).await.unwrap();
         let confirm = admin.page(&format!("/admin/settings/tokens/{id}/revoke")).await;
