@@ -17,6 +17,9 @@ const MAX_PHONE_CHARS: usize = 40;
 const MAX_URL_CHARS: usize = 2000;
 /// Longest max age of a document type: ten years.
 const MAX_AGE_DAYS: u32 = 3650;
+/// The contrast white text needs on the primary colour (WCAG AA for normal text): the buyer's
+/// pages and emails write white on it.
+const MIN_CONTRAST: f64 = 4.5;
 /// Expiry days an invitation may have (the API's `expiresInDays` range).
 pub const EXPIRY_DAYS: std::ops::RangeInclusive<i64> = 1..=90;
 
@@ -93,6 +96,11 @@ impl RawSettings {
         let colour = self.primary_colour.trim().to_ascii_lowercase();
         if !is_hex_colour(&colour) {
             refuse("primaryColour", "must be a colour written #rrggbb");
+        } else if contrast_with_white(&colour) < MIN_CONTRAST {
+            refuse(
+                "primaryColour",
+                "must be dark enough for white text on it (contrast at least 4.5:1)",
+            );
         }
         let support_email = optional(&self.support_email);
         if let Some(email) = support_email.as_deref()
@@ -196,6 +204,23 @@ pub fn is_hex_colour(text: &str) -> bool {
     text.len() == 7 && text.starts_with('#') && text.bytes().skip(1).all(|b| b.is_ascii_hexdigit())
 }
 
+/// The WCAG contrast ratio of white on `#rrggbb` (1 to 21).
+fn contrast_with_white(colour: &str) -> f64 {
+    let channel = |i: usize| {
+        let value = colour
+            .get(i..i + 2)
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .map_or(0.0, |v| f64::from(v) / 255.0);
+        if value <= 0.04045 {
+            value / 12.92
+        } else {
+            ((value + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
+    1.05 / (luminance + 0.05)
+}
+
 fn is_phone(text: &str) -> bool {
     text.chars().count() <= MAX_PHONE_CHARS
         && text.chars().any(|c| c.is_ascii_digit())
@@ -262,6 +287,28 @@ mod tests {
                 "documentMaxAgeDays.COC_EXTRACT"
             ]
         );
+    }
+
+    #[test]
+    fn a_colour_too_light_for_white_text_is_refused() {
+        for light in ["#ffff00", "#a0c4ff", "#ffffff"] {
+            let raw = RawSettings {
+                primary_colour: light.into(),
+                ..valid()
+            };
+            let error = raw.apply_to(&OrganisationSettings::default()).unwrap_err();
+            assert_eq!(fields(error), ["primaryColour"], "{light}");
+        }
+        for dark in ["#1d4f91", "#000000", "#a4161a"] {
+            let raw = RawSettings {
+                primary_colour: dark.into(),
+                ..valid()
+            };
+            assert!(
+                raw.apply_to(&OrganisationSettings::default()).is_ok(),
+                "{dark}"
+            );
+        }
     }
 
     #[test]

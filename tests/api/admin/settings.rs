@@ -128,7 +128,7 @@ on_both_backends! {
         let page = response.text().await.unwrap();
         assert!(page.contains("value=\"AutoMarkt\"") && page.contains("value=\"red\""), "kept");
         assert!(page.contains("value=\"javascript:alert(1)\"") && page.contains("value=\"ftp://automarkt.example/privacy\""));
-        assert!(page.contains("id=\"s-colour-error\">Please choose a colour written as #rrggbb"));
+        assert!(page.contains("id=\"s-colour-error\">Please choose a dark colour written as #rrggbb"));
         assert!(page.contains("aria-describedby=\"s-imprint-error\""));
         assert!(page.contains("id=\"s-privacy-error\""));
         assert!(page.contains("id=\"max-age-BANK_STATEMENT-error\""));
