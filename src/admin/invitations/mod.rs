@@ -15,7 +15,7 @@ use crate::buyers::{self, Buyer};
 use crate::db::{Timestamp, now};
 use crate::error::AppError;
 use crate::i18n::Language;
-use crate::invitations::{self, InvitationStatus, InvitationView, RawInvitation};
+use crate::invitations::{self, EmailStatus, InvitationStatus, InvitationView, RawInvitation};
 use crate::organisation::{self, EXPIRY_DAYS};
 use crate::pagination::Page;
 use crate::state::AppState;
@@ -93,6 +93,10 @@ pub struct InvitationRow {
     pub uses: String,
     /// When it was last used, if ever.
     pub last_used: Option<String>,
+    /// Where its email stands, in words.
+    pub email: String,
+    /// Why its email failed, if it did.
+    pub email_error: Option<String>,
 }
 
 impl InvitationRow {
@@ -112,6 +116,12 @@ impl InvitationRow {
                 None => view.usage_count.to_string(),
             },
             last_used: view.last_used_at.map(|at| moment(l, at)),
+            email: l.text(match view.email_status {
+                EmailStatus::Queued => "admin-invitation-email-queued",
+                EmailStatus::Sent => "admin-invitation-email-sent",
+                EmailStatus::Failed => "admin-invitation-email-failed",
+            }),
+            email_error: view.email_error.clone(),
         }
     }
 }

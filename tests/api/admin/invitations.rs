@@ -121,6 +121,11 @@ on_both_backends! {
         assert!(page.contains("The invitation was created; the email is on its way."));
         assert!(page.contains("kyc@autohandel-mustermann.de") && page.contains("0 / 3"));
         assert!(page.contains(&format!("/admin/invitations/{id}/sheet")));
+        crate::stubs::eventually("the list says the email was sent", || async {
+            let page = staff.get(&page_path(&buyer)).await.text().await.unwrap();
+            page.contains("Email sent").then_some(())
+        })
+        .await;
     }
 
     async fn the_form_and_the_api_default_to_the_organisations_language_and_expiry(app) {
@@ -178,6 +183,7 @@ on_both_backends! {
         assert_eq!(response.status(), 409);
         assert!(response.text().await.unwrap().contains("This buyer is blocked"));
         assert!(app.api_invitations(&seller, &buyer).await.is_empty());
+        assert!(staff.page(&page_path(&buyer)).await.contains("This buyer is blocked"), "said before trying");
     }
 
     async fn resending_queues_the_email_again(app) {
