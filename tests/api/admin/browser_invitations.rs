@@ -66,6 +66,38 @@ impl Browser {
     }
 }
 
+/// A 240 x 64 logo: a dark mark and three bars on white, as a PNG.
+fn logo_png() -> Vec<u8> {
+    let (width, height) = (240u32, 64u32);
+    let mut pixels = Vec::with_capacity((width * height * 3) as usize);
+    for y in 0..height {
+        for x in 0..width {
+            let mark = (8..56).contains(&x) && (8..56).contains(&y);
+            let bar = x >= 72
+                && x < 232
+                && [(12, 22), (28, 36), (42, 52)]
+                    .iter()
+                    .any(|(a, b)| (*a..*b).contains(&y));
+            let rgb: [u8; 3] = if mark {
+                [0xaa, 0x33, 0x00]
+            } else if bar {
+                [0x33, 0x33, 0x33]
+            } else {
+                [0xff, 0xff, 0xff]
+            };
+            pixels.extend_from_slice(&rgb);
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&pixels).unwrap();
+    writer.finish().unwrap();
+    out
+}
+
 /// The pages a PDF has (each page object says `/Type /Page`; the tree says `/Pages`).
 fn pdf_pages(pdf: &[u8]) -> usize {
     let text = String::from_utf8_lossy(pdf);
@@ -247,5 +279,63 @@ async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_q
         .await;
     browser.screenshot("admin-settings-error-360", 360).await;
     browser.assert_accessible("settings with an error").await;
+
+    // Branding, then a look at the buyer's page it shapes.
+    browser.fill("s-name", "AutoMarkt Marktplatz").await;
+    browser
+        .fill("s-imprint", "https://automarkt.example/impressum")
+        .await;
+    browser
+        .fill("s-privacy", "https://automarkt.example/datenschutz")
+        .await;
+    browser.click("form[action='/admin/settings'] button").await;
+    browser
+        .wait_for("the settings saved", async |c| {
+            c.find(Locator::Css(".flash-ok")).await.is_ok()
+        })
+        .await;
+    let files = tempfile::tempdir().unwrap();
+    let logo = files.path().join("logo.png");
+    std::fs::write(&logo, logo_png()).unwrap();
+    browser
+        .client
+        .find(Locator::Id("s-logo"))
+        .await
+        .unwrap()
+        .send_keys(&logo.display().to_string())
+        .await
+        .unwrap();
+    browser
+        .click("form[action='/admin/settings/logo'] button")
+        .await;
+    browser
+        .wait_for("the logo saved", async |c| {
+            c.find(Locator::Css("img.logo-preview")).await.is_ok()
+        })
+        .await;
+    assert_eq!(browser.text(".flash-ok").await, "The logo was saved.");
+    browser.screenshot("admin-settings-logo-1280", 1280).await;
+    browser.assert_accessible("settings with a logo").await;
+
+    browser
+        .client
+        .goto(&app.link_path(invitation))
+        .await
+        .unwrap();
+    browser
+        .wait_for("the buyer's page with the logo", async |c| {
+            c.execute(
+                "const i = document.querySelector('img.brand-logo'); return !!i && i.complete && i.naturalWidth === 240;",
+                vec![],
+            )
+            .await
+            .is_ok_and(|v| v == Value::Bool(true))
+        })
+        .await;
+    assert_eq!(browser.text("footer .legal a").await, "Impressum");
+    browser
+        .screenshot("admin-branded-buyer-page-de-360", 360)
+        .await;
+    browser.assert_accessible("the branded buyer's page").await;
     browser.close().await;
 }
