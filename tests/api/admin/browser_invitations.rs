@@ -73,8 +73,7 @@ fn logo_png() -> Vec<u8> {
     for y in 0..height {
         for x in 0..width {
             let mark = (8..56).contains(&x) && (8..56).contains(&y);
-            let bar = x >= 72
-                && x < 232
+            let bar = (72..232).contains(&x)
                 && [(12, 22), (28, 36), (42, 52)]
                     .iter()
                     .any(|(a, b)| (*a..*b).contains(&y));
