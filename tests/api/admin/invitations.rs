@@ -280,6 +280,24 @@ on_both_backends! {
         assert!(response.text().await.unwrap().contains("This buyer is blocked"));
     }
 
+    async fn a_form_without_the_sessions_csrf_token_changes_nothing(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com"})).await;
+        let id = invitation["uuid"].as_str().unwrap();
+        let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+        staff.page(&page_path(&buyer)).await;
+        let forged = [("csrf", "forged")];
+
+        let create = staff.post_raw(&page_path(&buyer), &[("csrf", "forged"), ("recipient_email", "x@example.com"), ("language", "en"), ("expires_in_days", "14")]).await;
+        let revoke = staff.post_raw(&format!("/admin/invitations/{id}/revoke"), &forged).await;
+        let resend = staff.post_raw(&format!("/admin/invitations/{id}/resend"), &forged).await;
+
+        assert_eq!([create.status(), revoke.status(), resend.status()].map(|s| s.as_u16()), [403; 3]);
+        assert_eq!(app.api_invitations(&seller, &buyer).await.len(), 1);
+        assert_eq!(body_json(app.get(&format!("/v1/invitations/{id}")).await).await["status"], "ACTIVE");
+        assert_eq!(app.email_jobs(id).await, 1);
+    }
+
     async fn the_sheet_and_its_qr_code_are_behind_the_login(app) {
         let (seller, buyer) = app.create_buyer().await;
         let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com"})).await;
