@@ -17,7 +17,7 @@ use crate::kyc::refresh_job::REFRESH_JOB;
 mod input;
 pub mod logo;
 
-pub use input::{EXPIRY_DAYS, RawSettings, SettingsError, is_hex_colour};
+pub use input::{EXPIRY_DAYS, RawSettings};
 
 const KEY: &str = "organisation";
 

@@ -50,10 +50,6 @@ pub struct RawSettings {
     pub document_max_age_days: BTreeMap<String, String>,
 }
 
-/// Why a set of settings was refused: one error per field, named like the settings document
-/// (`primaryColour`, `documentMaxAgeDays.COC_EXTRACT`).
-pub type SettingsError = AppError;
-
 impl RawSettings {
     /// The form filled with the current settings.
     pub fn from_settings(settings: &OrganisationSettings) -> RawSettings {
@@ -81,11 +77,12 @@ impl RawSettings {
     }
 
     /// Checks every field and applies them to `current` (which keeps what the form does not
-    /// carry: the VIES requester, the logo). 422 naming each wrong field otherwise.
+    /// carry: the VIES requester, the logo). Otherwise a 422 with one error per wrong field,
+    /// named like the settings document (`primaryColour`, `documentMaxAgeDays.COC_EXTRACT`).
     pub fn apply_to(
         &self,
         current: &OrganisationSettings,
-    ) -> Result<OrganisationSettings, SettingsError> {
+    ) -> Result<OrganisationSettings, AppError> {
         let mut errors = Vec::new();
         let mut refuse = |field: &str, message: &str| errors.push(FieldError::new(field, message));
 
@@ -200,7 +197,7 @@ fn optional(text: &str) -> Option<String> {
 }
 
 /// `#` and six hex digits: what `<input type=color>` sends and CSS and email clients accept.
-pub fn is_hex_colour(text: &str) -> bool {
+fn is_hex_colour(text: &str) -> bool {
     text.len() == 7 && text.starts_with('#') && text.bytes().skip(1).all(|b| b.is_ascii_hexdigit())
 }
 
