@@ -2,9 +2,11 @@
 //! stored as a hash.
 
 use serde::Serialize;
+use serde_json::json;
 use sqlx::Row;
 
-use crate::db::{Db, now};
+use crate::audit::{self, Actor, Change};
+use crate::db::{Db, Timestamp, now};
 use crate::error::AppError;
 use crate::secret_token;
 
@@ -26,8 +28,13 @@ pub struct IssuedToken {
     pub token: String,
 }
 
-/// Makes a token named `name`.
+/// Makes a token named `name` (the operator, at the command line).
 pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
+    create_by(db, &Actor::System, name).await
+}
+
+/// Makes a token named `name` for `actor`, recorded in the audit history (never the token).
+pub async fn create_by(db: &Db, actor: &Actor, name: &str) -> Result<IssuedToken, AppError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::invalid("name", "must not be empty"));
@@ -35,6 +42,7 @@ pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
     let secret = secret_token::generate("kyc_")
         .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
     let id = uuid::Uuid::now_v7().to_string();
+    let created_at = now();
     let mut tx = db.begin_write().await?;
     sqlx::query(
         "INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
@@ -42,9 +50,11 @@ pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
     .bind(&id)
     .bind(name)
     .bind(&secret.hash)
-    .bind(now().millis())
+    .bind(created_at.millis())
     .execute(&mut *tx)
     .await?;
+    let after = json!({ "id": id, "name": name, "createdAt": created_at });
+    audit_change(&mut tx, actor, &id, "created", after).await?;
     tx.commit().await?;
     Ok(IssuedToken {
         id,
@@ -52,34 +62,140 @@ pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
     })
 }
 
-/// The client holding `token`, if it is a live token.
-pub async fn authenticate(db: &Db, token: &str) -> Result<Option<ApiClient>, AppError> {
-    let row =
-        sqlx::query("SELECT id, name FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL")
-            .bind(secret_token::hash(token))
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(match row {
-        Some(row) => Some(ApiClient {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-        }),
-        None => None,
+/// A token as its list shows it: never its secret (only the hash is stored anyway).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiTokenSummary {
+    /// The token's id.
+    pub id: String,
+    /// Whose it is.
+    pub name: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it was last used (noted at most once a minute).
+    pub last_used_at: Option<Timestamp>,
+    /// When it was revoked.
+    pub revoked_at: Option<Timestamp>,
+}
+
+const SUMMARY_COLUMNS: &str = "id, name, created_at, last_used_at, revoked_at";
+
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ApiTokenSummary, sqlx::Error> {
+    let at = |value: Option<i64>| value.map(Timestamp::from_millis);
+    Ok(ApiTokenSummary {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+        last_used_at: at(row.try_get("last_used_at")?),
+        revoked_at: at(row.try_get("revoked_at")?),
     })
 }
 
-/// Stops a token from working.
-pub async fn revoke(db: &Db, id: &str) -> Result<(), AppError> {
+/// Every token, newest first (there are few: one per seller system).
+pub async fn list(db: &Db) -> Result<Vec<ApiTokenSummary>, AppError> {
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM api_tokens ORDER BY created_at DESC, id DESC");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(db.pool())
+        .await?;
+    Ok(rows
+        .iter()
+        .map(summary_from_row)
+        .collect::<Result<_, _>>()?)
+}
+
+/// One token; 404 when unknown.
+pub async fn get(db: &Db, id: &str) -> Result<ApiTokenSummary, AppError> {
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM api_tokens WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(AppError::NotFound("API token"))?;
+    Ok(summary_from_row(&row)?)
+}
+
+/// How stale a token's "last used" may get: recording every call would make each API call a
+/// write; once a minute is plenty for "is this system still calling us?".
+const LAST_USED_GRANULARITY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// The client holding `token`, if it is a live token. Notes when the token was last used (at
+/// most once a minute).
+pub async fn authenticate(db: &Db, token: &str) -> Result<Option<ApiClient>, AppError> {
+    let row = sqlx::query(
+        "SELECT id, name, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+    )
+    .bind(secret_token::hash(token))
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let client = ApiClient {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+    };
+    let last_used: Option<i64> = row.try_get("last_used_at")?;
+    let stale_before = now().plus(-LAST_USED_GRANULARITY).millis();
+    if last_used.is_none_or(|at| at < stale_before)
+        && let Err(e) = touch(db, &client.id, stale_before).await
+    {
+        // Only a note for the token list: the call itself goes on.
+        tracing::warn!(error = %e, "could not note when an API token was used");
+    }
+    Ok(Some(client))
+}
+
+async fn touch(db: &Db, id: &str, stale_before: i64) -> Result<(), sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $1 WHERE id = $2 \
+         AND (last_used_at IS NULL OR last_used_at < $3)",
+    )
+    .bind(now().millis())
+    .bind(id)
+    .bind(stale_before)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// Stops a token from working, recorded in the audit history; 404 when there is no live
+/// token with this id.
+pub async fn revoke(db: &Db, actor: &Actor, id: &str) -> Result<(), AppError> {
+    let at = now();
     let mut tx = db.begin_write().await?;
     let done =
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now().millis())
+            .bind(at.millis())
             .bind(id)
             .execute(&mut *tx)
             .await?;
-    tx.commit().await?;
     if done.rows_affected() == 0 {
         return Err(AppError::NotFound("API token"));
     }
+    let after = json!({ "id": id, "revokedAt": at });
+    audit_change(&mut tx, actor, id, "revoked", after).await?;
+    tx.commit().await?;
     Ok(())
+}
+
+async fn audit_change(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    id: &str,
+    action: &str,
+    after: serde_json::Value,
+) -> Result<(), sqlx::Error> {
+    audit::record(
+        conn,
+        Change {
+            entity_type: "api_token",
+            entity_id: id,
+            action,
+            actor,
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await
 }

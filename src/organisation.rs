@@ -6,15 +6,26 @@ pub mod cache;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::audit::{self, Actor, Change};
 use crate::db::Db;
 use crate::documents::DocumentType;
 use crate::error::AppError;
 use crate::i18n::Language;
+use crate::jobs;
+use crate::kyc::refresh_job::REFRESH_JOB;
+
+mod input;
+pub mod logo;
+
+pub use input::{EXPIRY_DAYS, RawSettings};
 
 const KEY: &str = "organisation";
+
+/// Days an invitation link works when the request names no expiry, unless the organisation
+/// has chosen otherwise.
+pub const DEFAULT_INVITATION_EXPIRY_DAYS: i64 = 14;
 
 /// What the marketplace has decided for itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +51,24 @@ pub struct OrganisationSettings {
     pub support_phone: Option<String>,
     /// Language of invitations that do not name one.
     pub default_language: Language,
+    /// Days an invitation link works when the request names no expiry (1 to 90).
+    pub default_invitation_expiry_days: i64,
+    /// The marketplace's imprint (legal notice), linked from the buyer's pages.
+    pub imprint_url: Option<String>,
+    /// The marketplace's privacy notice, linked from the buyer's pages.
+    pub privacy_url: Option<String>,
+    /// When the current logo was uploaded (ms); None without a logo. Part of the logo's URL,
+    /// so a new logo is never hidden behind a cached old one.
+    pub logo_version: Option<i64>,
+}
+
+impl OrganisationSettings {
+    /// The path of the logo (below the public URL), changing with each new logo; None without
+    /// a logo.
+    pub fn logo_path(&self) -> Option<String> {
+        self.logo_version
+            .map(|version| format!("/kyc/logo?v={version}"))
+    }
 }
 
 impl Default for OrganisationSettings {
@@ -60,6 +89,10 @@ impl Default for OrganisationSettings {
             support_email: None,
             support_phone: None,
             default_language: Language::En,
+            default_invitation_expiry_days: DEFAULT_INVITATION_EXPIRY_DAYS,
+            imprint_url: None,
+            privacy_url: None,
+            logo_version: None,
         }
     }
 }
@@ -84,31 +117,51 @@ pub async fn load_in<'e>(
     })
 }
 
-/// Saves new settings, with an audit entry.
+/// Saves new settings, with an audit entry. When what KYC needs changed (required types, max
+/// ages), every buyer is re-evaluated in the background (queued in this transaction), so each
+/// status that moves is announced.
 pub async fn save(db: &Db, actor: &Actor, settings: &OrganisationSettings) -> Result<(), AppError> {
-    let before = load(db).await?;
-    let value = serde_json::to_string(settings).map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = db.begin_write().await?;
+    let before = load_in(&mut *tx).await?;
+    save_in(&mut tx, actor, "updated", &before, settings).await?;
+    let requirements_changed = before.required_document_types != settings.required_document_types
+        || before.document_max_age_days != settings.document_max_age_days;
+    if requirements_changed {
+        jobs::enqueue(&mut tx, REFRESH_JOB, &serde_json::json!({}), None).await?;
+    }
+    tx.commit().await?;
+    cache::note_save();
+    Ok(())
+}
+
+/// Writes `settings` inside the caller's transaction, recording `action` with the state
+/// `before` in the audit history.
+pub(crate) async fn save_in(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    action: &str,
+    before: &OrganisationSettings,
+    settings: &OrganisationSettings,
+) -> Result<(), AppError> {
+    let value = serde_json::to_string(settings).map_err(|e| AppError::Internal(e.into()))?;
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2",
     )
     .bind(KEY)
     .bind(&value)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     audit::record(
-        &mut tx,
+        conn,
         Change {
             entity_type: "settings",
             entity_id: KEY,
-            action: "updated",
+            action,
             actor,
             before: serde_json::to_value(before).ok(),
             after: serde_json::to_value(settings).ok(),
         },
     )
     .await?;
-    tx.commit().await?;
-    cache::note_save();
     Ok(())
 }

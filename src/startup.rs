@@ -196,6 +196,10 @@ fn worker(
         .register(webhooks::DISPATCH_JOB, Arc::new(dispatch))
         .register(webhooks::DELIVER_JOB, Arc::new(deliver))
         .register(
+            kyc::refresh_job::REFRESH_JOB,
+            Arc::new(kyc::refresh_job::RefreshStatusesJob { db: db.clone() }),
+        )
+        .register(
             EMAIL_JOB,
             Arc::new(InvitationEmailJob {
                 db: db.clone(),
@@ -209,6 +213,7 @@ fn worker(
             Arc::new(VerificationEmailJob {
                 db: db.clone(),
                 mailer,
+                public_url: settings.public_url.clone(),
             }),
         ))
 }

@@ -5,9 +5,13 @@
 pub mod auth;
 mod buyers;
 mod errors;
+mod invitations;
 pub mod page;
+mod settings;
+mod tokens;
 mod users;
 mod verification;
+mod webhooks;
 
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
@@ -39,7 +43,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/language", web::post().to(auth::language_post))
             .route("/admin.css", web::get().to(static_css))
             .configure(users::configure)
-            .configure(verification::configure),
+            .configure(verification::configure)
+            .configure(invitations::configure)
+            .configure(webhooks::configure)
+            .configure(settings::configure)
+            .configure(tokens::configure),
     );
 }
 

@@ -45,8 +45,8 @@ async fn create_invitation(
     let actor = actor(&req)?;
     let (seller_id, buyer_id) = path.into_inner();
     run(&req, &state, body.fingerprint(), async {
-        let default_language = organisation::load(&state.db).await?.default_language;
-        let new = body.to::<RawInvitation>()?.parse(default_language)?;
+        let defaults = organisation::load(&state.db).await?;
+        let new = body.to::<RawInvitation>()?.parse(&defaults)?;
         let view =
             invitations::create(&state.db, state.links(), &actor, &seller_id, &buyer_id, new)
                 .await?;

@@ -25,6 +25,8 @@ pub struct LinkFacts<'a> {
     pub expires_on: NaiveDate,
     /// Whom to ask for help.
     pub contact: &'a str,
+    /// The organisation's logo as an absolute URL, when there is one.
+    pub logo_url: Option<&'a str>,
 }
 
 /// The message ids of one kind of link email. `subject` takes `$seller`; `intro` takes
@@ -58,6 +60,7 @@ struct HtmlPart<'a> {
     subject: &'a str,
     colour: &'a str,
     organisation: &'a str,
+    logo_url: Option<&'a str>,
     greeting: &'a str,
     intro: &'a str,
     button: &'a str,
@@ -116,6 +119,7 @@ pub fn render(messages: &Messages, facts: &LinkFacts<'_>) -> Result<RenderedEmai
         subject: &subject,
         colour: facts.colour,
         organisation: facts.organisation,
+        logo_url: facts.logo_url,
         greeting: &greeting,
         intro: &intro,
         button: &button,

@@ -70,6 +70,9 @@ impl InvitationEmailJob {
             .support_email
             .clone()
             .unwrap_or_else(|| seller.name.clone());
+        let logo_url = organisation
+            .logo_path()
+            .map(|path| format!("{}{path}", self.settings.public_url));
         let email = invitation::render(&invitation::InvitationFacts {
             language: invitation.language,
             organisation: &organisation.name,
@@ -79,6 +82,7 @@ impl InvitationEmailJob {
             link: &link,
             expires_on: invitation.expires_at.to_datetime().date_naive(),
             contact: &contact,
+            logo_url: logo_url.as_deref(),
         })
         .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;
         self.mailer

@@ -6,6 +6,7 @@ use crate::db::Timestamp;
 use crate::email::EmailAddress;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Language;
+use crate::organisation::{EXPIRY_DAYS, OrganisationSettings};
 
 /// Where an invitation stands; always computed at read time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -160,7 +161,7 @@ pub struct InvitationView {
 pub struct RawInvitation {
     /// Required.
     pub recipient_email: Option<String>,
-    /// 1 to 90; 14 when absent.
+    /// 1 to 90; the organisation's default when absent.
     pub expires_in_days: Option<i64>,
     /// `de` or `en`; the organisation's default when absent.
     pub language: Option<String>,
@@ -182,8 +183,9 @@ pub struct NewInvitation {
 }
 
 impl RawInvitation {
-    /// Checks every field; `default_language` fills a missing language.
-    pub fn parse(self, default_language: Language) -> Result<NewInvitation, AppError> {
+    /// Checks every field; the organisation's defaults fill a missing language and expiry.
+    pub fn parse(self, defaults: &OrganisationSettings) -> Result<NewInvitation, AppError> {
+        let default_language = defaults.default_language;
         let mut errors = Vec::new();
         let email = match self.recipient_email.as_deref().map(EmailAddress::parse) {
             None => {
@@ -196,8 +198,10 @@ impl RawInvitation {
             }
             Some(Ok(email)) => Some(email),
         };
-        let days = self.expires_in_days.unwrap_or(14);
-        if !(1..=90).contains(&days) {
+        let days = self
+            .expires_in_days
+            .unwrap_or(defaults.default_invitation_expiry_days);
+        if !EXPIRY_DAYS.contains(&days) {
             errors.push(FieldError::new("expiresInDays", "must be between 1 and 90"));
         }
         let language = match self.language.as_deref() {

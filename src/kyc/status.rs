@@ -219,21 +219,54 @@ pub async fn refresh_lapsed(db: &Db) -> Result<usize, AppError> {
     let rows = sqlx::query("SELECT buyer_id FROM kyc_statuses WHERE overall_status = 'VALID'")
         .fetch_all(db.pool())
         .await?;
+    let ids = rows
+        .iter()
+        .map(|row| row.try_get::<String, _>("buyer_id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let changed = refresh_where_changed(db, &ids).await?;
+    Ok(changed
+        .iter()
+        .filter(|s| **s != OverallStatus::Valid)
+        .count())
+}
+
+/// The organisation changed what KYC needs (required document types, max ages): refreshes
+/// every buyer whose status moved, each with its `kyc.status_changed`. Returns how many changed.
+pub async fn refresh_all(db: &Db) -> Result<usize, AppError> {
+    let rows = sqlx::query("SELECT id FROM buyers ORDER BY id")
+        .fetch_all(db.pool())
+        .await?;
+    let ids = rows
+        .iter()
+        .map(|row| row.try_get::<String, _>("id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(refresh_where_changed(db, &ids).await?.len())
+}
+
+/// Refreshes those of `buyer_ids` whose computed status differs from the one announced, each
+/// in its own write transaction (looked at first without one, so that buyers that did not
+/// change cost no write). Returns the new statuses of those that changed.
+async fn refresh_where_changed(
+    db: &Db,
+    buyer_ids: &[String],
+) -> Result<Vec<OverallStatus>, AppError> {
     let settings = organisation::load(db).await?;
-    let mut changed = 0;
-    for row in rows {
-        let buyer_id: String = row.try_get("buyer_id")?;
-        let buyer = buyers::get_by_id(db, &buyer_id).await?;
+    let mut changed = Vec::new();
+    for buyer_id in buyer_ids {
+        let buyer = buyers::get_by_id(db, buyer_id).await?;
         let mut conn = db.pool().acquire().await?;
-        if compute(&mut conn, &settings, &buyer).await?.overall_status == OverallStatus::Valid {
+        let computed = compute(&mut conn, &settings, &buyer).await?.overall_status;
+        let announced = stored(&mut conn, buyer_id).await?;
+        drop(conn);
+        if computed == announced {
             continue;
         }
-        drop(conn);
         let mut tx = db.begin_write().await?;
-        if refresh(&mut tx, db, &buyer_id).await? != OverallStatus::Valid {
-            changed += 1;
-        }
+        let now_status = refresh(&mut tx, db, buyer_id).await?;
         tx.commit().await?;
+        if now_status != announced {
+            changed.push(now_status);
+        }
     }
     Ok(changed)
 }

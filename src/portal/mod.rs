@@ -2,6 +2,7 @@
 //! shows the page, forms post uploads and the language choice.
 
 mod handlers;
+mod logo;
 mod page;
 mod views;
 
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/documents", web::post().to(handlers::upload_document_post))
             .route("/language", web::post().to(handlers::switch_language_post))
             .route("/brand.css", web::get().to(handlers::brand_css_get))
+            .route("/logo", web::get().to(logo::logo_get))
             .route("/{token}", web::get().to(handlers::open_link_get)),
     )
     .service(

@@ -106,6 +106,15 @@ pub fn chrome(
         contact: contact_line(l, organisation, seller),
         language_label: l.text("portal-language"),
         csrf,
+        logo_url: organisation.logo_path(),
+        imprint: organisation
+            .imprint_url
+            .clone()
+            .map(|url| (url, l.text("portal-imprint"))),
+        privacy: organisation
+            .privacy_url
+            .clone()
+            .map(|url| (url, l.text("portal-privacy"))),
     }
 }
 

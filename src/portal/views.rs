@@ -20,6 +20,12 @@ pub struct Chrome {
     pub language_label: String,
     /// The session's CSRF token; empty on pages without a session (no forms then).
     pub csrf: String,
+    /// The logo's URL (with its version), when there is a logo.
+    pub logo_url: Option<String>,
+    /// The imprint link and its label, when the organisation has one.
+    pub imprint: Option<(String, String)>,
+    /// The privacy notice link and its label, when the organisation has one.
+    pub privacy: Option<(String, String)>,
 }
 
 /// One document type with its state and its upload form.

@@ -23,6 +23,8 @@ pub struct VerificationEmailJob {
     pub db: Db,
     /// The mail transport.
     pub mailer: Mailer,
+    /// The public URL the logo is linked below.
+    pub public_url: String,
 }
 
 fn verification_id(payload: &Value) -> Result<&str, JobError> {
@@ -60,6 +62,9 @@ impl VerificationEmailJob {
             .support_email
             .clone()
             .unwrap_or_else(|| seller.name.clone());
+        let logo_url = organisation
+            .logo_path()
+            .map(|path| format!("{}{path}", self.public_url));
         let email = verification::render(&verification::VerificationFacts {
             language: verification.language,
             organisation: &organisation.name,
@@ -69,6 +74,7 @@ impl VerificationEmailJob {
             link: &verification.session_url,
             expires_on: verification.expires_at.to_datetime().date_naive(),
             contact: &contact,
+            logo_url: logo_url.as_deref(),
         })
         .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;
         self.mailer

@@ -3,9 +3,13 @@
 
 mod auth;
 mod browser_buyers;
+mod browser_invitations;
 mod buyers;
+mod invitations;
+mod settings;
 mod users;
 mod verification;
+mod webhooks;
 
 use reqwest::Response;
 use reqwest::redirect::Policy;

@@ -1,0 +1,9 @@
+-- The organisation's logo, shown on the buyer's pages and in emails. One row at most; small
+-- (the staff pages accept at most 512 KiB), so it lives in the database every instance shares.
+
+CREATE TABLE organisation_logo (
+    id BIGINT PRIMARY KEY,
+    content_type TEXT NOT NULL,
+    bytes BYTEA NOT NULL,
+    updated_at BIGINT NOT NULL
+);

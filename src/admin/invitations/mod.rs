@@ -1,0 +1,425 @@
+//! A buyer's self-service invitations (every staff role): the list, a new invitation, resend,
+//! revoke behind a confirmation, and the printable QR sheet. The same domain calls as the
+//! API's `.../kyc/self-service-invitations`, so rules, audit entries and the email job match.
+
+mod sheet;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::{CsrfOnly, SignedIn};
+use super::page::{self, Chrome, Section};
+use crate::buyers::{self, Buyer};
+use crate::db::{Timestamp, now};
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::invitations::{self, EmailStatus, InvitationStatus, InvitationView, RawInvitation};
+use crate::organisation::{self, EXPIRY_DAYS};
+use crate::pagination::Page;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/buyers/{id}/invitations", web::get().to(list_get))
+        .route("/buyers/{id}/invitations", web::post().to(create_post))
+        .route("/invitations/{id}/resend", web::post().to(resend_post))
+        .route("/invitations/{id}/revoke", web::get().to(revoke_get))
+        .route("/invitations/{id}/revoke", web::post().to(revoke_post))
+        .route("/invitations/{id}/sheet", web::get().to(sheet::sheet_get))
+        .route("/invitations/{id}/qr.svg", web::get().to(sheet::qr_svg_get))
+        .route("/invitation-sheet.css", web::get().to(sheet::css_get));
+}
+
+/// Which page of a long list to show: the API's opaque cursor, newest first.
+#[derive(Deserialize)]
+pub(super) struct CursorQuery {
+    cursor: Option<String>,
+}
+
+impl CursorQuery {
+    /// The page it names; a cursor we never handed out is a 422.
+    pub(super) fn page(&self) -> Result<Page, AppError> {
+        Page::parse(None, self.cursor.as_deref())
+    }
+}
+
+/// A moment as staff read it: the date in their language and the time in UTC (the server's
+/// clock; staff may sit in several time zones).
+pub(super) fn moment(l: Language, at: Timestamp) -> String {
+    let time = at.to_datetime();
+    format!("{} {} UTC", l.date(time.date_naive()), time.format("%H:%M"))
+}
+
+/// The label of an invitation's status.
+pub(super) fn status_label(l: Language, status: InvitationStatus) -> String {
+    l.text(match status {
+        InvitationStatus::Active => "admin-invitation-status-active",
+        InvitationStatus::Expired => "admin-invitation-status-expired",
+        InvitationStatus::Revoked => "admin-invitation-status-revoked",
+        InvitationStatus::Exhausted => "admin-invitation-status-exhausted",
+    })
+}
+
+/// "Deutsch" or "English".
+fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::De => "Deutsch",
+        Language::En => "English",
+    }
+}
+
+/// One invitation as a row of the list.
+pub struct InvitationRow {
+    /// `inv_...`.
+    pub id: String,
+    /// Who got the email.
+    pub recipient: String,
+    /// The invitation's language, named in itself.
+    pub language: &'static str,
+    /// The invitation's language code (for `lang`).
+    pub language_code: &'static str,
+    /// The status, in the staff member's language.
+    pub status: String,
+    /// Whether the link still works (resend, revoke and the sheet apply).
+    pub active: bool,
+    /// Whether it can still be revoked.
+    pub revocable: bool,
+    /// When it was made.
+    pub created: String,
+    /// When it stops working.
+    pub expires: String,
+    /// `2 / 5` or `2`.
+    pub uses: String,
+    /// When it was last used, if ever.
+    pub last_used: Option<String>,
+    /// Where its email stands, in words.
+    pub email: String,
+    /// Why its email failed, if it did.
+    pub email_error: Option<String>,
+}
+
+impl InvitationRow {
+    fn of(l: Language, view: &InvitationView) -> InvitationRow {
+        InvitationRow {
+            id: view.uuid.clone(),
+            recipient: view.recipient_email.clone(),
+            language: language_name(view.language),
+            language_code: view.language.code(),
+            status: status_label(l, view.status),
+            active: view.status == InvitationStatus::Active,
+            revocable: view.status != InvitationStatus::Revoked,
+            created: moment(l, view.created_at),
+            expires: moment(l, view.expires_at),
+            uses: match view.max_uses {
+                Some(max) => format!("{} / {max}", view.usage_count),
+                None => view.usage_count.to_string(),
+            },
+            last_used: view.last_used_at.map(|at| moment(l, at)),
+            email: l.text(match view.email_status {
+                EmailStatus::Queued => "admin-invitation-email-queued",
+                EmailStatus::Sent => "admin-invitation-email-sent",
+                EmailStatus::Failed => "admin-invitation-email-failed",
+            }),
+            email_error: view.email_error.clone(),
+        }
+    }
+}
+
+/// The new invitation form, as typed.
+#[derive(Deserialize, Default)]
+pub struct NewInvitationForm {
+    #[serde(default)]
+    csrf: String,
+    /// Who gets the email.
+    #[serde(default)]
+    pub recipient_email: String,
+    /// `de` or `en`.
+    #[serde(default)]
+    pub language: String,
+    /// 1 to 90.
+    #[serde(default)]
+    pub expires_in_days: String,
+    /// Empty for unlimited.
+    #[serde(default)]
+    pub max_uses: String,
+}
+
+impl NewInvitationForm {
+    /// The request the API would get. A number field that is not a number is sent as 0, which
+    /// the rules refuse with the field's own message.
+    fn to_raw(&self) -> RawInvitation {
+        let number = |text: &str| {
+            let text = text.trim();
+            (!text.is_empty()).then(|| text.parse::<i64>().unwrap_or(0))
+        };
+        RawInvitation {
+            recipient_email: Some(self.recipient_email.clone()),
+            expires_in_days: number(&self.expires_in_days),
+            language: Some(self.language.clone()).filter(|l| !l.trim().is_empty()),
+            max_uses: number(&self.max_uses),
+        }
+    }
+}
+
+/// What is wrong with the form, per field, in the staff member's language.
+#[derive(Default)]
+pub struct FormErrors {
+    /// The recipient.
+    pub recipient_email: Option<String>,
+    /// The language.
+    pub language: Option<String>,
+    /// The expiry.
+    pub expires_in_days: Option<String>,
+    /// The use limit.
+    pub max_uses: Option<String>,
+    /// Not about one field (a blocked buyer).
+    pub general: Option<String>,
+}
+
+impl FormErrors {
+    fn of(l: Language, error: &AppError) -> FormErrors {
+        let mut errors = FormErrors::default();
+        match error {
+            AppError::Validation(fields) => {
+                for field in fields {
+                    let text = |id| Some(l.text(id));
+                    match field.field.as_str() {
+                        "recipientEmail" => {
+                            errors.recipient_email = text("admin-invitation-error-recipient");
+                        }
+                        "language" => errors.language = text("admin-invitation-error-language"),
+                        "expiresInDays" => {
+                            errors.expires_in_days = text("admin-invitation-error-expiry");
+                        }
+                        "maxUses" => errors.max_uses = text("admin-invitation-error-max-uses"),
+                        _ => errors.general = text("admin-error-invalid"),
+                    }
+                }
+            }
+            _ => errors.general = Some(l.text("admin-invitation-error-blocked")),
+        }
+        errors
+    }
+}
+
+/// The buyer's invitations page.
+#[derive(Template)]
+#[template(path = "admin/invitations/list.html")]
+pub struct ListView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The buyer.
+    pub buyer: Buyer,
+    /// The buyer's name, VAT number and sub-pages.
+    pub header: super::buyers::BuyerHeader,
+    /// Newest first.
+    pub rows: Vec<InvitationRow>,
+    /// The create form's values.
+    pub form: NewInvitationForm,
+    /// What was wrong with them.
+    pub errors: FormErrors,
+    /// The allowed expiry, for the field's bounds.
+    pub min_days: i64,
+    /// The longest allowed expiry.
+    pub max_days: i64,
+    /// The cursor of the next (older) page, if there is one.
+    pub next_page: Option<String>,
+}
+
+/// What the list page shows besides the invitations.
+struct ListPage {
+    page: Page,
+    status: StatusCode,
+    form: NewInvitationForm,
+    errors: FormErrors,
+}
+
+async fn list_page(
+    req: &HttpRequest,
+    me: &SignedIn,
+    state: &AppState,
+    buyer: Buyer,
+    shown: ListPage,
+) -> Result<HttpResponse, AppError> {
+    let l = me.language();
+    let (views, next) = invitations::list(
+        &state.db,
+        state.links(),
+        &buyer.seller_id,
+        &buyer.uuid,
+        &shown.page,
+    )
+    .await?;
+    let chrome = Chrome::new(
+        req,
+        me,
+        Section::Buyers,
+        l.text_with(
+            "admin-invitations-title",
+            &[("company", &buyer.company_name)],
+        ),
+    );
+    let view = ListView {
+        chrome,
+        rows: views.iter().map(|v| InvitationRow::of(l, v)).collect(),
+        header: super::buyers::BuyerHeader::of(&buyer, "invitations"),
+        buyer,
+        form: shown.form,
+        errors: shown.errors,
+        min_days: *EXPIRY_DAYS.start(),
+        max_days: *EXPIRY_DAYS.end(),
+        next_page: next.map(|c| c.encode()),
+    };
+    page::html(req, shown.status, &view)
+}
+
+/// `GET /admin/buyers/{id}/invitations` — every staff role.
+async fn list_get(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<CursorQuery>,
+) -> Result<HttpResponse, AppError> {
+    let page = query.page()?;
+    let buyer = buyers::get_by_id(&state.db, &path).await?;
+    let defaults = organisation::load(&state.db).await?;
+    let form = NewInvitationForm {
+        language: defaults.default_language.code().to_owned(),
+        expires_in_days: defaults.default_invitation_expiry_days.to_string(),
+        ..NewInvitationForm::default()
+    };
+    let shown = ListPage {
+        page,
+        status: StatusCode::OK,
+        form,
+        errors: FormErrors::default(),
+    };
+    list_page(&req, &me, &state, buyer, shown).await
+}
+
+/// `POST /admin/buyers/{id}/invitations` — every staff role: a new invitation, emailed in the
+/// background exactly as one made through the API.
+async fn create_post(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<NewInvitationForm>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let buyer = buyers::get_by_id(&state.db, &path).await?;
+    let defaults = organisation::load(&state.db).await?;
+    let created = match form.to_raw().parse(&defaults) {
+        Ok(new) => {
+            invitations::create(
+                &state.db,
+                state.links(),
+                &me.actor(),
+                &buyer.seller_id,
+                &buyer.uuid,
+                new,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match created {
+        Ok(_) => Ok(page::done(
+            &invitations_path(&buyer.uuid),
+            "admin-flash-invitation-created",
+        )),
+        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
+            // A conflict here is the buyer being blocked: said on the form, not as an error page.
+            let status = match &e {
+                AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => StatusCode::CONFLICT,
+            };
+            let shown = ListPage {
+                page: Page::first(),
+                status,
+                form,
+                errors: FormErrors::of(me.language(), &e),
+            };
+            list_page(&req, &me, &state, buyer, shown).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn invitations_path(buyer_id: &str) -> String {
+    format!("/admin/buyers/{buyer_id}/invitations")
+}
+
+/// `POST /admin/invitations/{id}/resend` — every staff role: the same link, emailed again.
+async fn resend_post(
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let invitation = invitations::find(&state.db, &path).await?;
+    let back = invitations_path(&invitation.buyer_id);
+    match invitations::resend(&state.db, state.links(), &me.actor(), &invitation.id).await {
+        Ok(_) => Ok(page::done(&back, "admin-flash-invitation-resent")),
+        Err(AppError::Conflict { .. }) => {
+            Ok(page::failed(&back, "admin-flash-invitation-not-resent"))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The confirmation before revoking.
+#[derive(Template)]
+#[template(path = "admin/invitations/revoke.html")]
+pub struct RevokeView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The buyer.
+    pub buyer: Buyer,
+    /// The invitation.
+    pub row: InvitationRow,
+}
+
+/// `GET /admin/invitations/{id}/revoke` — every staff role: asks before the link stops working.
+async fn revoke_get(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let l = me.language();
+    let invitation = invitations::find(&state.db, &path).await?;
+    let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
+    let view = invitation.view(now(), String::new());
+    let chrome = Chrome::new(
+        &req,
+        &me,
+        Section::Buyers,
+        l.text("admin-invitation-revoke-title"),
+    );
+    let view = RevokeView {
+        chrome,
+        buyer,
+        row: InvitationRow::of(l, &view),
+    };
+    page::html(&req, StatusCode::OK, &view)
+}
+
+/// `POST /admin/invitations/{id}/revoke` — every staff role: the link stops working at once.
+async fn revoke_post(
+    me: SignedIn,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfOnly>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&form.csrf)?;
+    let revoked = invitations::revoke(&state.db, state.links(), &me.actor(), &path).await?;
+    Ok(page::done(
+        &invitations_path(&revoked.buyer_id),
+        "admin-flash-invitation-revoked",
+    ))
+}

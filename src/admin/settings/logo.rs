@@ -1,0 +1,90 @@
+//! The logo upload: a multipart form streamed through the same intake as documents (typed by
+//! its bytes, never by its name), of which only PNG and JPEG up to 512 KiB are kept.
+
+use std::collections::BTreeMap;
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use super::super::auth::SignedIn;
+use super::super::page;
+use super::render;
+use crate::error::AppError;
+use crate::organisation::{self, RawSettings, logo::MAX_LOGO_BYTES};
+use crate::state::AppState;
+use crate::web::upload_form;
+
+/// `POST /admin/settings/logo` — administrators: replaces the logo.
+pub async fn upload_post(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    me.require_admin()?;
+    let form = upload_form::read(payload, "logo", state.blobs.staging_dir(), MAX_LOGO_BYTES).await;
+    me.check_csrf(form.field("csrf").unwrap_or_default())?;
+    let l = me.language();
+    let kib = (MAX_LOGO_BYTES / 1024).to_string();
+    let refused = |id: &str| Some(l.text_with(id, &[("size", &kib)]));
+    let logo_error = match form.complete() {
+        Err(AppError::PayloadTooLarge(_)) => refused("admin-settings-logo-too-large"),
+        Err(AppError::Validation(_)) => refused("admin-settings-logo-wrong-type"),
+        Err(e) => return Err(e),
+        Ok(form) => match form.file {
+            None => refused("admin-settings-logo-missing"),
+            Some(staged) => {
+                let bytes = tokio::fs::read(&staged.path).await.map_err(|e| {
+                    AppError::Internal(anyhow::Error::new(e).context("reading a staged logo"))
+                })?;
+                match organisation::logo::replace(&state.db, &me.actor(), staged.kind, bytes).await
+                {
+                    Ok(()) => {
+                        return Ok(page::done("/admin/settings", "admin-flash-logo-saved"));
+                    }
+                    Err(AppError::Validation(_)) => refused("admin-settings-logo-wrong-type"),
+                    Err(AppError::PayloadTooLarge(_)) => refused("admin-settings-logo-too-large"),
+                    Err(e) => return Err(e),
+                }
+            }
+        },
+    };
+    let current = organisation::load(&state.db).await?;
+    render(
+        &req,
+        &me,
+        &current,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        RawSettings::from_settings(&current),
+        BTreeMap::new(),
+        logo_error,
+    )
+}
+
+/// The removal form: its checkbox must be ticked, so one click alone removes nothing.
+#[derive(Deserialize)]
+pub struct RemoveForm {
+    csrf: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /admin/settings/logo/remove` — administrators: the pages show the name alone again.
+pub async fn remove_post(
+    me: SignedIn,
+    state: web::Data<AppState>,
+    form: web::Form<RemoveForm>,
+) -> Result<HttpResponse, AppError> {
+    me.require_admin()?;
+    me.check_csrf(&form.csrf)?;
+    if form.confirm != "yes" {
+        return Ok(page::failed(
+            "/admin/settings",
+            "admin-flash-logo-not-confirmed",
+        ));
+    }
+    organisation::logo::remove(&state.db, &me.actor()).await?;
+    Ok(page::done("/admin/settings", "admin-flash-logo-removed"))
+}

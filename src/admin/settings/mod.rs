@@ -1,0 +1,221 @@
+//! The organisation's settings (administrators only): branding used by the buyer's pages and
+//! emails, the default language and expiry of invitations, allowMarketplaceLedKyc, and the
+//! required document types with their max ages. Every field is checked at once by the domain
+//! (`organisation::RawSettings`); a refused form comes back with the values kept and a
+//! localised error next to each wrong field.
+
+mod logo;
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::auth::SignedIn;
+use super::page::{self, Chrome, Section};
+use crate::documents::DocumentType;
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::organisation::{self, OrganisationSettings, RawSettings, logo::MAX_LOGO_BYTES};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/settings", web::get().to(settings_get))
+        .route("/settings", web::post().to(settings_post))
+        .route("/settings/logo", web::post().to(logo::upload_post))
+        .route("/settings/logo/remove", web::post().to(logo::remove_post));
+}
+
+/// One document type on the form.
+pub struct TypeOption {
+    /// `COC_EXTRACT`, ...
+    pub code: &'static str,
+    /// Its name in the staff member's language.
+    pub label: String,
+    /// Whether it is required.
+    pub required: bool,
+    /// Its max age as typed; empty for unlimited.
+    pub max_age: String,
+    /// What is wrong with the max age.
+    pub max_age_error: Option<String>,
+}
+
+/// The settings page.
+#[derive(Template)]
+#[template(path = "admin/settings/form.html")]
+pub struct SettingsView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// The settings' sub-page (`organisation` here).
+    pub current_tab: &'static str,
+    /// The form's values.
+    pub form: RawSettings,
+    /// Localised errors by field name (`name`, `primaryColour`, ...).
+    pub errors: BTreeMap<String, String>,
+    /// The document types with their state on the form.
+    pub types: Vec<TypeOption>,
+    /// The current logo's version, if there is one.
+    pub logo_version: Option<i64>,
+    /// What went wrong with the last logo upload.
+    pub logo_error: Option<String>,
+    /// The logo's size limit in KiB.
+    pub max_logo_kib: String,
+}
+
+impl SettingsView {
+    /// The error of `field`, if any.
+    pub fn error(&self, field: &str) -> Option<&String> {
+        self.errors.get(field)
+    }
+
+    /// Whether `field` has an error (for `aria-invalid`).
+    pub fn invalid(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
+    }
+}
+
+/// The message id telling how to correct `field`.
+fn error_id(field: &str) -> &'static str {
+    match field {
+        "name" => "admin-settings-error-name",
+        "primaryColour" => "admin-settings-error-colour",
+        "supportEmail" => "admin-settings-error-email",
+        "supportPhone" => "admin-settings-error-phone",
+        "imprintUrl" | "privacyUrl" => "admin-settings-error-url",
+        "defaultLanguage" => "admin-settings-error-language",
+        "defaultInvitationExpiryDays" => "admin-settings-error-expiry",
+        f if f.starts_with("documentMaxAgeDays") => "admin-settings-error-max-age",
+        _ => "admin-settings-error-types",
+    }
+}
+
+fn localised_errors(l: Language, error: &AppError) -> BTreeMap<String, String> {
+    match error {
+        AppError::Validation(fields) => fields
+            .iter()
+            .map(|f| (f.field.clone(), l.text(error_id(&f.field))))
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The settings page for `form`, with `errors` and the logo's state.
+pub(super) fn render(
+    req: &HttpRequest,
+    me: &SignedIn,
+    current: &OrganisationSettings,
+    status: StatusCode,
+    form: RawSettings,
+    errors: BTreeMap<String, String>,
+    logo_error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let l = me.language();
+    let types = DocumentType::ALL
+        .into_iter()
+        .map(|t| TypeOption {
+            code: t.as_str(),
+            label: l.text(&format!("doc-{}", t.as_str())),
+            required: form.required_document_types.iter().any(|r| r == t.as_str()),
+            max_age: form
+                .document_max_age_days
+                .get(t.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            max_age_error: errors
+                .get(&format!("documentMaxAgeDays.{}", t.as_str()))
+                .cloned(),
+        })
+        .collect();
+    let chrome = Chrome::new(req, me, Section::Settings, l.text("admin-settings-title"));
+    let view = SettingsView {
+        chrome,
+        current_tab: "organisation",
+        form,
+        errors,
+        types,
+        logo_version: current.logo_version,
+        logo_error,
+        max_logo_kib: (MAX_LOGO_BYTES / 1024).to_string(),
+    };
+    page::html(req, status, &view)
+}
+
+/// `GET /admin/settings` — administrators.
+async fn settings_get(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    me.require_admin()?;
+    let current = organisation::load(&state.db).await?;
+    let form = RawSettings::from_settings(&current);
+    render(
+        &req,
+        &me,
+        &current,
+        StatusCode::OK,
+        form,
+        BTreeMap::new(),
+        None,
+    )
+}
+
+/// Reads the form's pairs: checkboxes repeat their name, max ages are `max_age_<TYPE>`.
+fn read_form(pairs: Vec<(String, String)>) -> (String, RawSettings) {
+    let mut csrf = String::new();
+    let mut raw = RawSettings::default();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "csrf" => csrf = value,
+            "name" => raw.name = value,
+            "primary_colour" => raw.primary_colour = value,
+            "support_email" => raw.support_email = value,
+            "support_phone" => raw.support_phone = value,
+            "imprint_url" => raw.imprint_url = value,
+            "privacy_url" => raw.privacy_url = value,
+            "default_language" => raw.default_language = value,
+            "default_invitation_expiry_days" => raw.default_invitation_expiry_days = value,
+            "allow_marketplace_led_kyc" => raw.allow_marketplace_led_kyc = value == "true",
+            "required" => raw.required_document_types.push(value),
+            other => {
+                if let Some(code) = other.strip_prefix("max_age_") {
+                    raw.document_max_age_days.insert(code.to_owned(), value);
+                }
+            }
+        }
+    }
+    (csrf, raw)
+}
+
+/// `POST /admin/settings` — administrators: saves every setting at once, with an audit entry.
+async fn settings_post(
+    req: HttpRequest,
+    me: SignedIn,
+    state: web::Data<AppState>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    me.require_admin()?;
+    let (csrf, raw) = read_form(form.into_inner());
+    me.check_csrf(&csrf)?;
+    let current = organisation::load(&state.db).await?;
+    match raw.apply_to(&current) {
+        Ok(settings) => {
+            organisation::save(&state.db, &me.actor(), &settings).await?;
+            Ok(page::done("/admin/settings", "admin-flash-settings-saved"))
+        }
+        Err(e @ AppError::Validation(_)) => {
+            let errors = localised_errors(me.language(), &e);
+            render(
+                &req,
+                &me,
+                &current,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                raw,
+                errors,
+                None,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
