@@ -130,7 +130,6 @@ pub async fn save(db: &Db, actor: &Actor, settings: &OrganisationSettings) -> Re
         jobs::enqueue(&mut tx, REFRESH_JOB, &serde_json::json!({}), None).await?;
     }
     tx.commit().await?;
-    cache::note_save();
     Ok(())
 }
 

@@ -126,6 +126,7 @@ impl Application {
             settings,
             metrics: Metrics::new()?,
             organisation_cache: Arc::default(),
+            portal_pages: Arc::default(),
             provider,
             signer,
         };

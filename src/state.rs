@@ -32,6 +32,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The organisation's settings, kept in memory.
     pub organisation_cache: Arc<SettingsCache>,
+    /// Buyer pages rendered a moment ago, by session.
+    pub portal_pages: Arc<crate::portal::cache::PageCache>,
     /// The identity verification provider.
     pub provider: Arc<dyn VerificationProvider>,
     /// Signs KYC profiles.

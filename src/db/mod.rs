@@ -7,6 +7,7 @@ use std::ops::{Deref, DerefMut};
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -32,6 +33,9 @@ pub struct Db {
     /// SQLite allows one writer at a time; queueing writers here (instead of in SQLite's busy
     /// loop) keeps concurrent requests from failing with "database is locked".
     writer: Option<Arc<Mutex<()>>>,
+    /// Write transactions committed through this handle (and its clones), so that what is
+    /// kept in memory can tell whether the database may have changed since it was read.
+    commits: Arc<AtomicU64>,
 }
 
 /// Failure to open or prepare the database.
@@ -103,6 +107,7 @@ impl Db {
             pool,
             backend,
             writer,
+            commits: Arc::default(),
         })
     }
 
@@ -136,7 +141,17 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _guard: guard })
+        Ok(WriteTx {
+            tx,
+            _guard: guard,
+            commits: Arc::clone(&self.commits),
+        })
+    }
+
+    /// How many write transactions this process has committed to the database so far. Equal
+    /// counts mean this process wrote nothing in between (other instances may have).
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::SeqCst)
     }
 
     /// The clause that lets several instances claim rows of one queue without waiting for each
@@ -175,12 +190,15 @@ impl Db {
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
     _guard: Option<OwnedMutexGuard<()>>,
+    commits: Arc<AtomicU64>,
 }
 
 impl WriteTx {
     /// Makes every change of the transaction durable.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        self.commits.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
 }
 

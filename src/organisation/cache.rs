@@ -1,8 +1,8 @@
 //! The organisation's settings kept in memory: the buyer's page needs them on every view, and
-//! they change a few times a year. A save in this process is seen at once (every cache checks
-//! the save counter); a save by another instance within [`MAX_AGE`].
+//! they change a few times a year. Any write this process commits makes the next read go to
+//! the database again (see [`Db::commits`]); a save by another instance is seen within
+//! [`MAX_AGE`].
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -13,21 +13,13 @@ use crate::error::AppError;
 /// How long another instance's save may go unseen.
 pub const MAX_AGE: Duration = Duration::from_secs(5);
 
-/// Saves made by this process, so that caches know theirs may be stale.
-static SAVES: AtomicU64 = AtomicU64::new(0);
-
-/// Called by every save.
-pub(super) fn note_save() {
-    SAVES.fetch_add(1, Ordering::SeqCst);
-}
-
 struct Entry {
     settings: Arc<OrganisationSettings>,
     read_at: Instant,
-    saves: u64,
+    commits: u64,
 }
 
-/// The settings of one database, read at most every [`MAX_AGE`].
+/// The settings of one database, read again after any local write or after [`MAX_AGE`].
 #[derive(Default)]
 pub struct SettingsCache {
     entry: RwLock<Option<Entry>>,
@@ -36,10 +28,11 @@ pub struct SettingsCache {
 impl SettingsCache {
     /// The current settings.
     pub async fn get(&self, db: &Db) -> Result<Arc<OrganisationSettings>, AppError> {
-        let saves = SAVES.load(Ordering::SeqCst);
+        // Read before the settings, so a save committed meanwhile is never taken for older.
+        let commits = db.commits();
         if let Ok(entry) = self.entry.read()
             && let Some(entry) = entry.as_ref()
-            && entry.saves == saves
+            && entry.commits == commits
             && entry.read_at.elapsed() < MAX_AGE
         {
             return Ok(entry.settings.clone());
@@ -49,7 +42,7 @@ impl SettingsCache {
             *entry = Some(Entry {
                 settings: settings.clone(),
                 read_at: Instant::now(),
-                saves,
+                commits,
             });
         }
         Ok(settings)

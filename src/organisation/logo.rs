@@ -76,7 +76,6 @@ pub async fn replace(
     };
     save_in(&mut tx, actor, "logo-replaced", &before, &after).await?;
     tx.commit().await?;
-    super::cache::note_save();
     Ok(())
 }
 
@@ -93,6 +92,5 @@ pub async fn remove(db: &Db, actor: &Actor) -> Result<(), AppError> {
     };
     save_in(&mut tx, actor, "logo-removed", &before, &after).await?;
     tx.commit().await?;
-    super::cache::note_save();
     Ok(())
 }

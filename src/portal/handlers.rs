@@ -8,6 +8,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use bytes::Bytes;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -261,6 +262,15 @@ pub async fn view_upload_page_get(
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
+    // The plain page (no confirmation on it) may come from memory; see `portal::cache`.
+    let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let plain = query.received.is_none();
+    if plain
+        && let Some(cookie) = &cookie
+        && let Some(body) = state.portal_pages.get(cookie, state.db.commits())
+    {
+        return Ok(html_body(StatusCode::OK, body));
+    }
     let opened = match session_of(&req, &state).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
@@ -268,14 +278,33 @@ pub async fn view_upload_page_get(
     if opened.session.needs_touch() {
         sessions::touch(&state.db, &opened.cookie, None).await?;
     }
+    // Counted after the last write of this request and before the reads the page shows.
+    let commits = state.db.commits();
     let language = opened.session.language;
+    let session_cookie = opened.cookie.clone();
     let context = PageContext::load(&state, opened, language).await?;
     let confirmation = match query.received.as_deref() {
         Some(id) => confirmation(&state, &context, id).await,
         None => None,
     };
     let view = page::upload_page(&state, &context, confirmation, None).await?;
-    html(StatusCode::OK, &view)
+    let body = Bytes::from(
+        view.render()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page: {e}")))?,
+    );
+    if plain {
+        let expires_at = context.invitation.expires_at;
+        state
+            .portal_pages
+            .put(&session_cookie, commits, expires_at, body.clone());
+    }
+    Ok(html_body(StatusCode::OK, body))
+}
+
+fn html_body(status: StatusCode, body: Bytes) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body)
 }
 
 /// "We received ..." for a document of this buyer.

@@ -8,7 +8,7 @@ use crate::fixtures::*;
 use crate::helpers::*;
 use crate::on_both_backends;
 
-fn documents_path(seller: &str, buyer: &Value) -> String {
+pub fn documents_path(seller: &str, buyer: &Value) -> String {
     format!("{}/kyc/documents", buyer_path(seller, buyer))
 }
 

@@ -81,6 +81,22 @@ on_both_backends! {
         assert_eq!(app.usage_count(&invitation).await, 2);
     }
 
+    async fn a_page_seen_a_moment_ago_still_shows_every_change_made_since(app) {
+        let (seller, buyer, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com", "language": "en"})).await;
+        let browser = browser_with_page(&app, &invitation).await;
+        let page = format!("{}/kyc", app.address);
+        let before = browser.get(&page).send().await.unwrap().text().await.unwrap();
+        assert!(!before.contains("coc-extract.pdf"));
+
+        app.upload_pdf(&crate::documents::documents_path(&seller, &buyer), "COC_EXTRACT").await;
+        let after_upload = browser.get(&page).send().await.unwrap().text().await.unwrap();
+        assert!(after_upload.contains("coc-extract.pdf"), "the seller's upload shows at once");
+
+        app.post_json(&format!("/v1/invitations/{}/revoke", invitation["uuid"].as_str().unwrap()), &json!({})).await;
+        let after_revoke = browser.get(&page).send().await.unwrap();
+        assert_eq!(after_revoke.status(), 410, "a revoked link ends the page at once");
+    }
+
     async fn an_unknown_token_is_a_bare_404_and_repeated_misses_are_429(app) {
         let browser = browser();
         let response = browser.get(format!("{}/kyc/{}", app.address, "x".repeat(43))).send().await.unwrap();
