@@ -46,3 +46,13 @@ admin-flash-verification-no-contact = Der Käufer hat keinen Kontakt, an den der
 admin-flash-verification-approved = Die Prüfung wurde freigegeben.
 admin-flash-verification-rejected = Die Prüfung wurde abgelehnt.
 admin-flash-verification-not-held = Keine Prüfung dieses Käufers wartet auf Entscheidung.
+
+admin-settings-tab-signing-key = Signaturschlüssel
+admin-signing-key-title = Signaturschlüssel der KYC-Profile
+admin-signing-key-intro = Jedes KYC-Profil-PDF, das das Portal ausstellt, ist mit dem Ed25519-Schlüssel dieser Installation signiert. Geben Sie den öffentlichen Schlüssel unten allen, die Profile erhalten, damit sie prüfen können, dass ein Profil von diesem Portal stammt und nicht verändert wurde. Der private Schlüssel verlässt den Server nie.
+admin-signing-key-fingerprint = Fingerabdruck (SHA-256)
+admin-signing-key-raw = Öffentlicher Schlüssel (32 Byte, Base64)
+admin-signing-key-pem = Öffentlicher Schlüssel (PEM)
+admin-signing-key-how = So prüfen Sie ein Profil
+admin-signing-key-how-text = Speichern Sie den Schlüssel oben als portal.pem und die Signatur (den Header KYC-Profile-Signature des Profils oder seine .sig-Datei) neben dem PDF, und führen Sie dann aus:
+admin-signing-key-published = Verkäufersysteme lesen denselben Schlüssel ohne Token über die API:

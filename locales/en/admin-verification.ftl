@@ -46,3 +46,13 @@ admin-flash-verification-no-contact = The buyer has no contact to send the link 
 admin-flash-verification-approved = The verification was approved.
 admin-flash-verification-rejected = The verification was rejected.
 admin-flash-verification-not-held = No verification of this buyer waits for review.
+
+admin-settings-tab-signing-key = Signing key
+admin-signing-key-title = Signing key of the KYC profiles
+admin-signing-key-intro = Every KYC profile PDF the portal issues is signed with this installation's Ed25519 key. Give the public key below to whoever receives profiles, so they can check that a profile comes from this portal and was not changed. The private key never leaves the server.
+admin-signing-key-fingerprint = Fingerprint (SHA-256)
+admin-signing-key-raw = Public key (32 bytes, base64)
+admin-signing-key-pem = Public key (PEM)
+admin-signing-key-how = How to check a profile
+admin-signing-key-how-text = Save the key above as portal.pem and the signature (the profile's KYC-Profile-Signature header, or its .sig file) next to the PDF, then run:
+admin-signing-key-published = Seller systems can read the same key from the API without a token:

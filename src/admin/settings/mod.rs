@@ -5,6 +5,7 @@
 //! localised error next to each wrong field.
 
 mod logo;
+mod signing_key;
 
 use std::collections::BTreeMap;
 
@@ -24,7 +25,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/settings", web::get().to(settings_get))
         .route("/settings", web::post().to(settings_post))
         .route("/settings/logo", web::post().to(logo::upload_post))
-        .route("/settings/logo/remove", web::post().to(logo::remove_post));
+        .route("/settings/logo/remove", web::post().to(logo::remove_post))
+        .route(
+            "/settings/signing-key",
+            web::get().to(signing_key::signing_key_get),
+        );
 }
 
 /// One document type on the form.

@@ -106,3 +106,16 @@ on_both_backends! {
         assert!(admin.page(&format!("/admin/buyers/{id}/verification")).await.contains("cannot be started now"));
     }
 }
+
+on_both_backends! {
+    async fn the_settings_show_the_same_public_key_the_api_publishes(app) {
+        let published = crate::helpers::body_json(app.client.get(format!("{}/v1/signing-key", app.address)).send().await.unwrap()).await;
+        let mut admin = app.admin_browser().await;
+        let page = admin.page("/admin/settings/signing-key").await;
+        assert!(page.contains(published["publicKey"].as_str().unwrap()));
+        assert!(page.contains(published["fingerprint"].as_str().unwrap()));
+        assert!(page.contains("-----BEGIN PUBLIC KEY-----"));
+        let staff = app.signed_in("kim@marketplace.example", kyc_portal::staff::StaffRole::Staff).await;
+        assert_eq!(staff.get("/admin/settings/signing-key").await.status(), 403);
+    }
+}
