@@ -19,6 +19,7 @@ use crate::secret_token;
 use crate::staff::sessions::{self, StaffSession};
 use crate::staff::{self, StaffRole, StaffUser};
 use crate::state::AppState;
+use crate::web::client::{self, browser_language};
 
 const SESSION_COOKIE: &str = "kyc_admin_session";
 const LOGIN_CSRF_COOKIE: &str = "kyc_admin_login";
@@ -164,19 +165,6 @@ pub struct LoginView {
     pub error: Option<String>,
 }
 
-/// The first of our languages the browser asks for; English otherwise.
-pub fn browser_language(req: &HttpRequest) -> Language {
-    req.headers()
-        .get(actix_web::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.split(',')
-                .filter_map(|tag| tag.split(';').next())
-                .find_map(|tag| Language::parse(tag.trim().get(..2).unwrap_or_default()))
-        })
-        .unwrap_or(Language::En)
-}
-
 fn login_page(
     req: &HttpRequest,
     state: &AppState,
@@ -232,21 +220,6 @@ pub struct LoginForm {
     password: String,
 }
 
-/// The rate-limit bucket of the client: its address, or the address the trusted proxy says
-/// it forwards for.
-fn client_ip(req: &HttpRequest, trusted_proxy: Option<std::net::IpAddr>) -> String {
-    let peer = req.peer_addr().map(|a| a.ip());
-    match peer {
-        Some(peer) if Some(peer) == trusted_proxy => req
-            .connection_info()
-            .realip_remote_addr()
-            .map(str::to_owned)
-            .unwrap_or_else(|| peer.to_string()),
-        Some(peer) => peer.to_string(),
-        None => String::new(),
-    }
-}
-
 /// `POST /admin/login` — anyone: checks the password and starts a new session.
 pub async fn login_post(
     req: HttpRequest,
@@ -267,7 +240,7 @@ pub async fn login_post(
     let by_email = format!("admin-login:{email}");
     let by_client = format!(
         "admin-login-client:{}",
-        client_ip(&req, state.settings.trusted_proxy)
+        client::address(&req, state.settings.trusted_proxy)
     );
     if rate_limit::is_limited(&state.db, &by_email, FAILURES_PER_EMAIL).await?
         || rate_limit::is_limited(&state.db, &by_client, FAILURES_PER_CLIENT).await?

@@ -7,8 +7,8 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::ErrorHandlerResponse;
 use askama::Template;
 
-use super::auth::browser_language;
 use super::page::{Chrome, Section};
+use crate::web::client::browser_language;
 
 /// A page with a heading and a sentence.
 #[derive(Template)]

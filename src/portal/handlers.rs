@@ -22,6 +22,7 @@ use crate::invitations::{self, Invitation, Unavailable, sessions};
 use crate::organisation::OrganisationSettings;
 use crate::rate_limit::{self, Limit};
 use crate::state::AppState;
+use crate::web::client::{self, browser_language};
 use crate::web::upload_form;
 
 const SESSION_COOKIE: &str = "kyc_session";
@@ -45,15 +46,6 @@ fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()
-}
-
-/// The first of our languages the browser asks for; English otherwise.
-fn browser_language(req: &HttpRequest) -> Language {
-    req.headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Language::from_accept_language)
-        .unwrap_or(Language::En)
 }
 
 /// Any error that escaped a handler, as an HTML page in the browser's language (never the
@@ -85,20 +77,9 @@ pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
     ))
 }
 
-/// The rate-limit bucket of the client: its address, or the address the trusted proxy says
-/// it forwards for (forwarded headers from anyone else are ignored).
+/// The rate-limit bucket of the client's misses.
 fn client_bucket(req: &HttpRequest, trusted_proxy: Option<std::net::IpAddr>) -> String {
-    let peer = req.peer_addr().map(|a| a.ip());
-    let ip = match peer {
-        Some(peer) if Some(peer) == trusted_proxy => req
-            .connection_info()
-            .realip_remote_addr()
-            .map(str::to_owned)
-            .unwrap_or_else(|| peer.to_string()),
-        Some(peer) => peer.to_string(),
-        None => String::new(),
-    };
-    format!("portal-miss:{ip}")
+    format!("portal-miss:{}", client::address(req, trusted_proxy))
 }
 
 async fn message_page(

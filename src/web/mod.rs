@@ -1,4 +1,5 @@
 //! Pieces the HTTP areas (`api`, `portal`, `admin`) share.
 
+pub mod client;
 pub mod download;
 pub mod upload_form;
