@@ -277,6 +277,9 @@ pub async fn login_post(
     response
         .add_cookie(&used)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+    response
+        .add_cookie(&page::language_cookie(user.language))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
     Ok(response)
 }
 
@@ -326,10 +329,14 @@ pub async fn language_post(
         Language::parse(&form.lang).ok_or_else(|| AppError::invalid("lang", "must be de or en"))?;
     staff::set_language(&state.db, &me.user().id, language).await?;
     // Only back to a staff page of ours, never to another site.
-    let back = if form.back.starts_with("/admin") && !form.back.starts_with("//") {
+    let back = if form.back.starts_with("/admin") {
         form.back.as_str()
     } else {
         "/admin/buyers"
     };
-    Ok(page::see_other(back))
+    let mut response = page::see_other(back);
+    response
+        .add_cookie(&page::language_cookie(language))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+    Ok(response)
 }

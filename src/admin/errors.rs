@@ -8,7 +8,6 @@ use actix_web::middleware::ErrorHandlerResponse;
 use askama::Template;
 
 use super::page::{Chrome, Section};
-use crate::web::client::browser_language;
 
 /// A page with a heading and a sentence.
 #[derive(Template)]
@@ -30,7 +29,7 @@ pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
     if !is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
-    let l = browser_language(res.request());
+    let l = super::page::language_without_session(res.request());
     let status = res.status();
     let (title, text) = match status {
         StatusCode::NOT_FOUND => ("admin-error-not-found-title", "admin-error-not-found"),

@@ -11,6 +11,9 @@ use crate::error::AppError;
 use crate::i18n::Language;
 
 const FLASH_COOKIE: &str = "kyc_admin_flash";
+/// The signed-in user's language, for the pages that are rendered without reading the
+/// session (error pages); the stored choice on the user stays the authority.
+const LANGUAGE_COOKIE: &str = "kyc_admin_lang";
 
 /// Which part of the navigation a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,6 +130,23 @@ pub fn html(
         response.cookie(gone);
     }
     Ok(response.body(body))
+}
+
+/// Remembers `l` in the browser for the pages rendered without a session.
+pub fn language_cookie(l: Language) -> Cookie<'static> {
+    Cookie::build(LANGUAGE_COOKIE, l.code())
+        .path("/admin")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .finish()
+}
+
+/// The language of a staff page rendered without its session: the one the user chose last in
+/// this browser, else the browser's.
+pub fn language_without_session(req: &HttpRequest) -> Language {
+    req.cookie(LANGUAGE_COOKIE)
+        .and_then(|c| Language::parse(c.value()))
+        .unwrap_or_else(|| crate::web::client::browser_language(req))
 }
 
 /// 303 to `location`.

@@ -153,6 +153,11 @@ on_both_backends! {
         let page = admin.page("/admin/users").await;
         assert!(page.contains("<html lang=\"de\""));
         assert!(page.contains("Mitarbeitende"));
+        // Error pages too, although the browser asks for English.
+        let missing = admin.get("/admin/buyers/no-such-buyer").await;
+        assert_eq!(missing.status(), 404);
+        let missing = missing.text().await.unwrap();
+        assert!(missing.contains("<html lang=\"de\"") && missing.contains("Nicht gefunden"), "{missing}");
         // Another browser of the same user speaks German too.
         let mut other = app.staff_browser();
         other.sign_in("admin@marketplace.example", PASSWORD).await;
