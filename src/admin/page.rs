@@ -177,15 +177,3 @@ fn with_flash(location: &str, kind: &str, flash_id: &'static str) -> HttpRespons
         .cookie(cookie)
         .finish()
 }
-
-/// The first message of a validation error, for a form: the field and what is wrong with it.
-pub fn problem_text(error: &AppError) -> String {
-    match error {
-        AppError::Validation(errors) => errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    }
-}

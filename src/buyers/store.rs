@@ -15,10 +15,9 @@ pub async fn find_with_seller_name<'e>(
     conn: impl AnyExecutor<'e>,
     buyer_id: &str,
 ) -> Result<Option<(Buyer, String)>, sqlx::Error> {
-    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("b.{c}")).collect();
     let sql = format!(
         "SELECT {}, p.name AS seller_name FROM buyers b JOIN partners p ON p.id = b.seller_id WHERE b.id = $1",
-        columns.join(", ")
+        columns_of("b")
     );
     let Some(row) = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(buyer_id)
@@ -293,9 +292,5 @@ pub async fn lock_status(
 /// The buyer columns under the table alias `alias` (`b.id, b.seller_id, ...`), for queries
 /// that join buyers with other tables and read them with [`from_row`].
 pub(super) fn columns_of(alias: &str) -> String {
-    COLUMNS
-        .split(", ")
-        .map(|c| format!("{alias}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::db::aliased(COLUMNS, alias)
 }

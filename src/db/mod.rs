@@ -215,6 +215,16 @@ impl DerefMut for WriteTx {
     }
 }
 
+/// A column list (`"id, name"`) under a table alias (`"b.id, b.name"`), for joins that read
+/// each table's columns by their plain names.
+pub fn aliased(columns: &str, alias: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `sqlite://./data/x.db` -> the same URL with create-if-missing, after making its folder.
 fn sqlite_url_creating_folder(url: &str) -> Result<String, DbError> {
     let rest = url

@@ -253,23 +253,17 @@ pub async fn unavailable(
     db: &Db,
     invitation: &Invitation,
 ) -> Result<Option<Unavailable>, AppError> {
-    unavailable_after(db, invitation, true).await
+    if let Some(reason) = link_unavailable(invitation, true) {
+        return Ok(Some(reason));
+    }
+    let buyer = buyers::get_by_id(db, &invitation.buyer_id).await?;
+    Ok(buyer.is_blocked().then_some(Unavailable::BuyerBlocked))
 }
 
-/// Why a session opened with `invitation` cannot go on, if it cannot: like `unavailable`, but a
-/// link used up (by this session's own use, among others) does not end the sessions it opened.
-pub async fn session_unavailable(
-    db: &Db,
-    invitation: &Invitation,
-) -> Result<Option<Unavailable>, AppError> {
-    unavailable_after(db, invitation, false).await
-}
-
-/// Like [`session_unavailable`], for a caller that has read the invitation's buyer already.
-pub fn session_unavailable_for(
-    invitation: &Invitation,
-    buyer: &buyers::Buyer,
-) -> Option<Unavailable> {
+/// Why a session opened with `invitation` cannot go on, if it cannot: like [`unavailable`],
+/// but a link used up (by this session's own use, among others) does not end the sessions it
+/// opened.
+pub fn session_unavailable(invitation: &Invitation, buyer: &buyers::Buyer) -> Option<Unavailable> {
     link_unavailable(invitation, false).or(buyer.is_blocked().then_some(Unavailable::BuyerBlocked))
 }
 
@@ -285,18 +279,6 @@ fn link_unavailable(invitation: &Invitation, count_exhaustion: bool) -> Option<U
         InvitationStatus::Expired => Some(Unavailable::Expired),
         InvitationStatus::Active => None,
     }
-}
-
-async fn unavailable_after(
-    db: &Db,
-    invitation: &Invitation,
-    count_exhaustion: bool,
-) -> Result<Option<Unavailable>, AppError> {
-    if let Some(reason) = link_unavailable(invitation, count_exhaustion) {
-        return Ok(Some(reason));
-    }
-    let buyer = buyers::get_by_id(db, &invitation.buyer_id).await?;
-    Ok(buyer.is_blocked().then_some(Unavailable::BuyerBlocked))
 }
 
 /// Counts one use of the link (a buyer opened it in a new browser session): atomically, never

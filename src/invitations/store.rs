@@ -14,11 +14,7 @@ const COLUMNS: &str = "id, buyer_id, recipient_email, language, token_nonce, cre
 
 /// [`COLUMNS`] of the table aliased `alias`, for joins.
 pub(super) fn columns_of(alias: &str) -> String {
-    COLUMNS
-        .split(", ")
-        .map(|c| format!("{alias}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::db::aliased(COLUMNS, alias)
 }
 
 fn corrupt(what: &str) -> sqlx::Error {

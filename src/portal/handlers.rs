@@ -220,7 +220,7 @@ async fn session_of(
     };
     let (buyer, seller_name) =
         buyers::get_with_seller_name(&state.db, &invitation.buyer_id).await?;
-    if let Some(reason) = invitations::session_unavailable_for(&invitation, &buyer) {
+    if let Some(reason) = invitations::session_unavailable(&invitation, &buyer) {
         return Ok(Err(unavailable_page(state, &invitation, reason).await?));
     }
     Ok(Ok(OpenSession {
