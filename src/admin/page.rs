@@ -5,10 +5,14 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
+use serde::Deserialize;
 
 use super::auth::SignedIn;
+use crate::db::Timestamp;
+use crate::documents::DocumentType;
 use crate::error::AppError;
 use crate::i18n::Language;
+use crate::pagination::Page;
 
 const FLASH_COOKIE: &str = "kyc_admin_flash";
 /// The signed-in user's language, for the pages that are rendered without reading the
@@ -147,6 +151,41 @@ pub fn language_without_session(req: &HttpRequest) -> Language {
     req.cookie(LANGUAGE_COOKIE)
         .and_then(|c| Language::parse(c.value()))
         .unwrap_or_else(|| crate::web::client::browser_language(req))
+}
+
+/// A moment as staff read it: the date in their language and the time in UTC (the server's
+/// clock; staff may sit in several time zones).
+pub fn moment(l: Language, at: Timestamp) -> String {
+    let time = at.to_datetime();
+    format!("{} {} UTC", l.date(time.date_naive()), time.format("%H:%M"))
+}
+
+/// The name of a document type in `l` (the buyer pages' `doc-<TYPE>` messages).
+pub fn type_label(l: Language, document_type: DocumentType) -> String {
+    l.text(&format!("doc-{}", document_type.as_str()))
+}
+
+/// Which page of a long list to show: the API's opaque cursor, newest first.
+#[derive(Deserialize)]
+pub struct CursorQuery {
+    cursor: Option<String>,
+}
+
+impl CursorQuery {
+    /// The page it names, of the API's default size; a cursor we never handed out is a 422.
+    pub fn page(&self) -> Result<Page, AppError> {
+        Page::parse(None, self.cursor.as_deref())
+    }
+
+    /// Whether it names a later page than the first.
+    pub fn is_later(&self) -> bool {
+        self.cursor.is_some()
+    }
+
+    /// The page it names, of `size` entries.
+    pub fn page_of(&self, size: u32) -> Result<Page, AppError> {
+        Page::parse(Some(size), self.cursor.as_deref())
+    }
 }
 
 /// 303 to `location`.

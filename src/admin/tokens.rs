@@ -7,8 +7,8 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::{CsrfOnly, SignedIn};
-use super::invitations::moment;
-use super::page::{self, Chrome, Section};
+
+use super::page::{self, Chrome, Section, moment};
 use crate::api_tokens::{self, ApiTokenSummary};
 use crate::error::AppError;
 use crate::i18n::Language;

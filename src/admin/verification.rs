@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::auth::SignedIn;
 use super::buyers::BuyerHeader;
 use super::page::{self, Chrome, Section};
-use crate::buyers::{self, Buyer, KycMode};
+use crate::buyers;
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::state::AppState;
@@ -39,12 +39,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct VerificationView {
     /// The frame.
     pub chrome: Chrome,
-    /// The buyer.
-    pub buyer: Buyer,
-    /// The buyer's name, VAT number and sub-pages.
+    /// The buyer's name, VAT number and sub-pages (and whether it is NT24_LED).
     pub header: BuyerHeader,
-    /// Whether the buyer is verified by the portal (NT24_LED).
-    pub nt24_led: bool,
     /// The current verification, if one was started.
     pub current: Option<Verification>,
     /// The AML findings, pretty-printed for reading.
@@ -58,12 +54,7 @@ pub struct VerificationView {
 impl VerificationView {
     /// A time in the page's language.
     pub fn when(&self, at: &crate::db::Timestamp) -> String {
-        let at = at.to_datetime();
-        format!(
-            "{} {}",
-            self.chrome.l.date(at.date_naive()),
-            at.format("%H:%M UTC")
-        )
+        page::moment(self.chrome.l, *at)
     }
 
     /// The state of `v`, translated.
@@ -95,12 +86,10 @@ async fn render(
     );
     let view = VerificationView {
         chrome: Chrome::new(req, me, Section::Buyers, title),
-        nt24_led: buyer.kyc_mode == KycMode::Nt24Led,
         aml: current.as_ref().and_then(|v| pretty(&v.aml)),
         details: current.as_ref().and_then(|v| pretty(&v.provider_details)),
         current,
         header: BuyerHeader::of(&buyer, "verification"),
-        buyer,
         review_error,
     };
     page::html(req, status, &view)

@@ -8,8 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::auth::{CsrfOnly, SignedIn};
-use super::invitations::{CursorQuery, moment};
 use super::page::{self, Chrome, Section};
+use super::page::{CursorQuery, moment};
 use crate::error::AppError;
 use crate::events::EventType;
 use crate::i18n::Language;

@@ -6,18 +6,16 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use serde::Deserialize;
 use serde_json::Value;
 
 use super::{BuyerHeader, buyer_of, moment, type_label};
 use crate::admin::auth::SignedIn;
-use crate::admin::page::{self, Chrome, Section};
+use crate::admin::page::{self, Chrome, CursorQuery, Section};
 use crate::audit::AuditEntry;
 use crate::buyers;
 use crate::documents::DocumentType;
 use crate::error::AppError;
 use crate::i18n::Language;
-use crate::pagination::Page;
 use crate::state::AppState;
 
 /// Entries per page.
@@ -132,23 +130,17 @@ fn capitalised(text: &str) -> String {
     }
 }
 
-/// The page's query: where to continue.
-#[derive(Deserialize)]
-pub struct HistoryQuery {
-    cursor: Option<String>,
-}
-
 /// `GET /admin/buyers/{id}/history` — every staff member.
 pub async fn history_get(
     req: HttpRequest,
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<HistoryQuery>,
+    query: web::Query<CursorQuery>,
 ) -> Result<HttpResponse, AppError> {
     let l = me.language();
     let buyer = buyer_of(&state.db, &path).await?;
-    let page = Page::parse(Some(PAGE_SIZE), query.cursor.as_deref())?;
+    let page = query.page_of(PAGE_SIZE)?;
     let (entries, next) = buyers::full_history(&state.db, &buyer.uuid, &page).await?;
     let view = HistoryView {
         chrome: Chrome::new(
@@ -170,7 +162,7 @@ pub async fn history_get(
             })
             .collect(),
         older: next.map(|c| format!("/admin/buyers/{}/history?cursor={}", buyer.uuid, c.encode())),
-        later: query.cursor.is_some(),
+        later: query.is_later(),
     };
     page::html(&req, StatusCode::OK, &view)
 }

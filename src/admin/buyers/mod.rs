@@ -17,9 +17,8 @@ mod vies;
 use actix_web::web;
 
 use crate::buyers::{self, Buyer};
-use crate::db::{Db, Timestamp};
+use crate::db::Db;
 use crate::error::AppError;
-use crate::i18n::Language;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // `/buyers/new` before `/buyers/{id}`, which would take it as an id.
@@ -94,16 +93,4 @@ async fn buyer_of(db: &Db, id: &str) -> Result<Buyer, AppError> {
     buyers::get_by_id(db, id).await
 }
 
-/// A moment as staff read it: `12.03.2026 14:02 UTC`, `12 Mar 2026 14:02 UTC`.
-pub fn moment(l: Language, at: Timestamp) -> String {
-    let at = at.to_datetime();
-    match l {
-        Language::De => at.format("%d.%m.%Y %H:%M UTC").to_string(),
-        Language::En => at.format("%-d %b %Y %H:%M UTC").to_string(),
-    }
-}
-
-/// The name of a document type in `l` (the buyer pages' `doc-<TYPE>` messages).
-pub fn type_label(l: Language, document_type: crate::documents::DocumentType) -> String {
-    l.text(&format!("doc-{}", document_type.as_str()))
-}
+pub use crate::admin::page::{moment, type_label};

@@ -10,9 +10,9 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::{CsrfOnly, SignedIn};
-use super::page::{self, Chrome, Section};
+use super::page::{self, Chrome, CursorQuery, Section, moment};
 use crate::buyers::{self, Buyer};
-use crate::db::{Timestamp, now};
+use crate::db::now;
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::invitations::{self, EmailStatus, InvitationStatus, InvitationView, RawInvitation};
@@ -29,26 +29,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/invitations/{id}/sheet", web::get().to(sheet::sheet_get))
         .route("/invitations/{id}/qr.svg", web::get().to(sheet::qr_svg_get))
         .route("/invitation-sheet.css", web::get().to(sheet::css_get));
-}
-
-/// Which page of a long list to show: the API's opaque cursor, newest first.
-#[derive(Deserialize)]
-pub(super) struct CursorQuery {
-    cursor: Option<String>,
-}
-
-impl CursorQuery {
-    /// The page it names; a cursor we never handed out is a 422.
-    pub(super) fn page(&self) -> Result<Page, AppError> {
-        Page::parse(None, self.cursor.as_deref())
-    }
-}
-
-/// A moment as staff read it: the date in their language and the time in UTC (the server's
-/// clock; staff may sit in several time zones).
-pub(super) fn moment(l: Language, at: Timestamp) -> String {
-    let time = at.to_datetime();
-    format!("{} {} UTC", l.date(time.date_naive()), time.format("%H:%M"))
 }
 
 /// The label of an invitation's status.
