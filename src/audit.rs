@@ -33,6 +33,19 @@ impl std::fmt::Display for Actor {
     }
 }
 
+impl Actor {
+    /// The actor a recorded `actor` text names (the inverse of `Display`).
+    pub fn parse(text: &str) -> Option<Actor> {
+        match text.split_once(':') {
+            Some(("api-token", name)) => Some(Actor::ApiToken(name.to_owned())),
+            Some(("staff", email)) => Some(Actor::Staff(email.to_owned())),
+            Some(("invitation", id)) => Some(Actor::Invitation(id.to_owned())),
+            _ if text == "system" => Some(Actor::System),
+            _ => None,
+        }
+    }
+}
+
 /// One recorded change.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -158,4 +171,22 @@ fn entries_of(
         });
     }
     Ok(page.split(entries, |e| Cursor::new(e.at.millis(), &e.id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Actor;
+
+    #[test]
+    fn an_actor_reads_back_from_its_recorded_text() {
+        for actor in [
+            Actor::ApiToken("seller-system".into()),
+            Actor::Staff("kim@marketplace.example".into()),
+            Actor::Invitation("inv_1".into()),
+            Actor::System,
+        ] {
+            assert_eq!(Actor::parse(&actor.to_string()), Some(actor));
+        }
+        assert_eq!(Actor::parse("someone"), None);
+    }
 }

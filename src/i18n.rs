@@ -41,6 +41,12 @@ impl Language {
         }
     }
 
+    /// The language a request's `field` names; 422 naming the field otherwise.
+    pub fn parse_field(field: &str, code: &str) -> Result<Language, crate::error::AppError> {
+        Language::parse(code)
+            .ok_or_else(|| crate::error::AppError::invalid(field, "must be de or en"))
+    }
+
     /// The ISO 639-1 code, as in `<html lang>`.
     pub fn code(self) -> &'static str {
         match self {

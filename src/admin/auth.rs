@@ -325,8 +325,7 @@ pub async fn language_post(
     form: web::Form<LanguageForm>,
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&form.csrf)?;
-    let language =
-        Language::parse(&form.lang).ok_or_else(|| AppError::invalid("lang", "must be de or en"))?;
+    let language = Language::parse_field("lang", &form.lang)?;
     staff::set_language(&state.db, &me.user().id, language).await?;
     // Only back to a staff page of ours, never to another site.
     let back = if form.back.starts_with("/admin") {

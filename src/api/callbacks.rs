@@ -39,7 +39,7 @@ async fn idenfy_callback(
     )
     .await?;
     let outcome = match outcome {
-        CallbackOutcome::Settled(_) => "settled",
+        CallbackOutcome::Settled => "settled",
         CallbackOutcome::Unchanged => "unchanged",
         CallbackOutcome::UnknownSession => "unknown-session",
     };

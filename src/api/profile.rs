@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::i18n::Language;
 use crate::state::AppState;
 use crate::verification::profile::{self, IssuedProfile};
+use crate::web::client;
 
 /// The signature of the delivered bytes, base64.
 const SIGNATURE: HeaderName = HeaderName::from_static("kyc-profile-signature");
@@ -44,15 +45,9 @@ fn requested_language(
     query: &LanguageQuery,
 ) -> Result<Option<Language>, AppError> {
     if let Some(code) = &query.lang {
-        return Language::parse(code)
-            .map(Some)
-            .ok_or_else(|| AppError::invalid("lang", "must be de or en"));
+        return Language::parse_field("lang", code).map(Some);
     }
-    Ok(req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Language::from_accept_language))
+    Ok(client::accepted_language(req))
 }
 
 async fn issued(

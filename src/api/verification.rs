@@ -37,10 +37,7 @@ impl StartRequest {
     fn parse(self) -> Result<StartOptions, AppError> {
         let language = self
             .language
-            .map(|code| {
-                Language::parse(&code)
-                    .ok_or_else(|| AppError::invalid("language", "must be de or en"))
-            })
+            .map(|code| Language::parse_field("language", &code))
             .transpose()?;
         Ok(StartOptions {
             language,

@@ -32,6 +32,14 @@ pub enum OverallStatus {
 }
 
 impl OverallStatus {
+    /// Every status, in the order a filter lists them.
+    pub const ALL: [OverallStatus; 4] = [
+        OverallStatus::Pending,
+        OverallStatus::Valid,
+        OverallStatus::Invalid,
+        OverallStatus::Blocked,
+    ];
+
     /// The wire and storage name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,14 +52,7 @@ impl OverallStatus {
 
     /// The status with this name.
     pub fn parse(text: &str) -> Option<OverallStatus> {
-        [
-            OverallStatus::Pending,
-            OverallStatus::Valid,
-            OverallStatus::Invalid,
-            OverallStatus::Blocked,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == text)
+        OverallStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 

@@ -261,9 +261,8 @@ pub async fn view_upload_page_get(
     }
     // Counted after the last write of this request and before the reads the page shows.
     let commits = state.db.commits();
-    let language = opened.session.language;
     let session_cookie = opened.cookie.clone();
-    let context = PageContext::load(&state, opened, language).await?;
+    let context = PageContext::load(&state, opened).await?;
     let confirmation = match query.received.as_deref() {
         Some(id) => confirmation(&state, &context, id).await,
         None => None,
@@ -378,8 +377,8 @@ pub async fn upload_document_post(
         Ok(found) => found,
         Err(page) => return Ok(page),
     };
-    let session = opened.session.clone();
-    let invitation = opened.invitation.clone();
+    let session = &opened.session;
+    let invitation = &opened.invitation;
     let max = state.settings.max_upload_bytes;
     let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
     if !csrf_matches(form.field("csrf"), &session.csrf_token) {
@@ -428,7 +427,7 @@ pub async fn upload_document_post(
                     HttpResponse::build(status).json(serde_json::json!({ "message": message }))
                 );
             }
-            let context = PageContext::load(&state, opened, l).await?;
+            let context = PageContext::load(&state, opened).await?;
             let failure = Failure {
                 document_type,
                 message,
@@ -458,8 +457,7 @@ pub async fn switch_language_post(
     if !csrf_matches(Some(&form.csrf), &opened.session.csrf_token) {
         return stale_form(&state, opened.session.language).await;
     }
-    let language =
-        Language::parse(&form.lang).ok_or_else(|| AppError::invalid("lang", "must be de or en"))?;
+    let language = Language::parse_field("lang", &form.lang)?;
     sessions::touch(&state.db, &opened.cookie, Some(language)).await?;
     Ok(see_other("/kyc"))
 }

@@ -42,20 +42,16 @@ pub struct PageContext {
 }
 
 impl PageContext {
-    /// The context of a session's page: its invitation, with the buyer and seller name read
-    /// along with it.
-    pub async fn load(
-        state: &AppState,
-        opened: OpenSession,
-        language: Language,
-    ) -> Result<PageContext, AppError> {
+    /// The context of a session's page, in the session's language: its invitation, with the
+    /// buyer and seller name read along with it.
+    pub async fn load(state: &AppState, opened: OpenSession) -> Result<PageContext, AppError> {
         let organisation = state.organisation().await?;
         Ok(PageContext {
             invitation: opened.invitation,
             buyer: opened.buyer,
             seller_name: opened.seller_name,
             organisation,
-            language,
+            language: opened.session.language,
             csrf: opened.session.csrf_token,
         })
     }

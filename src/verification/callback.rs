@@ -18,7 +18,7 @@ use crate::kyc::status;
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallbackOutcome {
     /// A pending verification took the result.
-    Settled(Box<Verification>),
+    Settled,
     /// An interim result, or one for a verification settled before: nothing changed.
     Unchanged,
     /// No verification of this portal has that session.
@@ -86,5 +86,5 @@ async fn settle(db: &Db, result: &ProviderResult) -> Result<CallbackOutcome, App
     }
     status::refresh(&mut tx, db, &found.buyer_id).await?;
     tx.commit().await?;
-    Ok(CallbackOutcome::Settled(Box::new(settled)))
+    Ok(CallbackOutcome::Settled)
 }

@@ -6,13 +6,17 @@ use actix_web::http::header;
 
 use crate::i18n::Language;
 
-/// The first of our languages the browser asks for; English otherwise.
-pub fn browser_language(req: &HttpRequest) -> Language {
+/// The first of our languages the browser asks for, if it asks for one.
+pub fn accepted_language(req: &HttpRequest) -> Option<Language> {
     req.headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(Language::from_accept_language)
-        .unwrap_or(Language::En)
+}
+
+/// The first of our languages the browser asks for; English otherwise.
+pub fn browser_language(req: &HttpRequest) -> Language {
+    accepted_language(req).unwrap_or(Language::En)
 }
 
 /// The client's address, or the address the trusted proxy says it forwards for (forwarded

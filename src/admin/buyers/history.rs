@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::{BuyerHeader, buyer_of, moment, type_label};
 use crate::admin::auth::SignedIn;
 use crate::admin::page::{self, Chrome, CursorQuery, Section};
-use crate::audit::AuditEntry;
+use crate::audit::{Actor, AuditEntry};
 use crate::buyers;
 use crate::documents::DocumentType;
 use crate::error::AppError;
@@ -47,12 +47,12 @@ pub struct HistoryView {
 
 /// Who did it, in words.
 fn actor_text(l: Language, actor: &str) -> String {
-    match actor.split_once(':') {
-        Some(("staff", email)) => l.text_with("admin-buyers-actor-staff", &[("name", email)]),
-        Some(("api-token", name)) => l.text_with("admin-buyers-actor-api", &[("name", name)]),
-        Some(("invitation", _)) => l.text("admin-buyers-actor-invitation"),
-        _ if actor == "system" => l.text("admin-buyers-actor-system"),
-        _ => actor.to_owned(),
+    match Actor::parse(actor) {
+        Some(Actor::Staff(email)) => l.text_with("admin-buyers-actor-staff", &[("name", &email)]),
+        Some(Actor::ApiToken(name)) => l.text_with("admin-buyers-actor-api", &[("name", &name)]),
+        Some(Actor::Invitation(_)) => l.text("admin-buyers-actor-invitation"),
+        Some(Actor::System) => l.text("admin-buyers-actor-system"),
+        None => actor.to_owned(),
     }
 }
 

@@ -80,9 +80,9 @@ pub struct ListView {
 impl ListView {
     /// The KYC statuses a filter can choose, with their labels.
     pub fn kyc_options(&self) -> Vec<(&'static str, String)> {
-        ["PENDING", "VALID", "INVALID", "BLOCKED"]
+        OverallStatus::ALL
             .into_iter()
-            .map(|s| (s, self.chrome.t(&kyc_label_id(s))))
+            .map(|s| (s.as_str(), self.chrome.t(&kyc_label_id(s.as_str()))))
             .collect()
     }
 }
