@@ -1,8 +1,6 @@
 //! NT24_LED identity verification against the iDenfy stub: starting sessions, signed
 //! callbacks of every outcome, staff review, the session email and the webhook it ends with.
 
-use std::time::{Duration, Instant};
-
 use kyc_portal::audit::Actor;
 use kyc_portal::verification::{self, Decision, VerificationState};
 use serde_json::{Value, json};
@@ -339,11 +337,9 @@ with_idenfy_on_both_backends! {
         assert!(text.contains("Identität bestätigen"), "{text}");
         let html = parsed.subparts.iter().find(|p| p.ctype.mimetype == "text/html").unwrap().get_body().unwrap();
         assert!(html.contains("lang=\"de\""));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while app.verification(&path).await["emailStatus"] != "SENT" {
-            assert!(Instant::now() < deadline, "email status never became SENT");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        eventually("the email status becomes SENT", || async {
+            (app.verification(&path).await["emailStatus"] == "SENT").then_some(())
+        }).await;
     }
 }
 

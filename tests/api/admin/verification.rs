@@ -52,6 +52,8 @@ with_idenfy_on_both_backends! {
         assert_eq!(location(&response), format!("/admin/buyers/{id}/verification"));
         assert_eq!(app.kyc_status(&path).await["verificationStatus"], "VERIFIED");
         let page = admin.page(&format!("/admin/buyers/{id}/verification")).await;
+        assert!(page.contains("The verification was approved."));
+        assert!(page.contains("<strong>Verified</strong>"), "the state on the page");
         assert!(page.contains("admin@marketplace.example"), "who decided");
 
         let pdf = admin.get(&format!("/admin/buyers/{id}/verification/profile.pdf")).await;
@@ -66,8 +68,9 @@ with_idenfy_on_both_backends! {
             .bytes()
             .await
             .unwrap();
-        assert!(!api_signature.is_empty());
-        assert!(!signature.is_empty());
+        let api_bytes = app.get(&format!("{path}/kyc/profile?lang=en")).await.bytes().await.unwrap();
+        assert_eq!(bytes, api_bytes, "the same issued profile as the API's");
+        assert_eq!(std::str::from_utf8(&api_signature).unwrap().trim(), signature);
     }
 
     async fn a_rejection_with_a_reason_is_recorded(app, _idenfy, _vies) {
