@@ -7,7 +7,7 @@ use std::process::Command;
 use fantoccini::Locator;
 use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize};
 use kyc_portal::staff::StaffRole;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::PASSWORD;
 use crate::browser::{Browser, screenshots_folder};
@@ -196,7 +196,9 @@ async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_q
     browser
         .fill("webhook-url", "https://erp.example.com/hooks")
         .await;
-    browser.click("#event-1").await;
+    browser
+        .click("input[name=events][value='buyer.blocked']")
+        .await;
     browser
         .click("form[aria-labelledby=new-endpoint] button")
         .await;
@@ -206,6 +208,11 @@ async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_q
         })
         .await;
     assert!(browser.text(".secret").await.starts_with("whsec_"));
+    let endpoints = body_json(app.get("/v1/webhook-endpoints").await).await;
+    let endpoints = endpoints["items"].as_array().unwrap();
+    assert_eq!(endpoints.len(), 1, "{endpoints:?}");
+    assert_eq!(endpoints[0]["url"], "https://erp.example.com/hooks");
+    assert_eq!(endpoints[0]["events"], json!(["buyer.blocked"]));
     browser
         .screenshot("admin-webhooks-created-1280", 1280)
         .await;
