@@ -79,12 +79,86 @@ impl Browser {
         }
     }
 
-    pub async fn screenshot(&self, name: &str, width: u32) {
-        self.client.set_window_size(width, 900).await.unwrap();
+    /// Clicks the first element matching `css`.
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+    }
+
+    /// Types `text` into the first element matching `css`, after what it already holds.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+    }
+
+    /// Replaces what the field with the id `id` holds by `text`.
+    pub async fn fill(&self, id: &str, text: &str) {
+        let field = self
+            .client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"));
+        field.clear().await.unwrap_or_else(|e| panic!("#{id}: {e}"));
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("#{id}: {e}"));
+    }
+
+    /// Waits until the current page's path is `path`.
+    pub async fn wait_for_path(&self, path: &str) {
+        self.wait_for(path, async |c: &Client| {
+            c.current_url().await.is_ok_and(|u| u.path() == path)
+        })
+        .await;
+    }
+
+    /// Waits for the flash message of the last action (the one in `main` with a role: the
+    /// blocked-buyer banner is a `p.flash` too, without one) and returns its text.
+    pub async fn flash(&self) -> String {
+        const FLASH: &str = "main > p.flash[role]";
+        self.wait_for("a flash message", async |c: &Client| {
+            c.find(Locator::Css(FLASH)).await.is_ok()
+        })
+        .await;
+        self.text(FLASH).await
+    }
+
+    /// Asserts that axe-core finds no serious or critical violation on the current page.
+    pub async fn assert_accessible(&self, what: &str) {
+        let violations = self.accessibility_violations().await;
+        assert!(violations.is_empty(), "{what}: {violations:?}");
+    }
+
+    /// Screenshots `{name}-1280` and `{name}-360` of the current page.
+    pub async fn screenshots(&self, name: &str) {
+        for width in [1280, 360] {
+            self.screenshot(&format!("{name}-{width}"), width).await;
+        }
+    }
+
+    /// A screenshot of the viewport at `width` x `height`, saved as `name.png`; returns its path.
+    pub async fn screenshot_sized(&self, name: &str, width: u32, height: u32) -> PathBuf {
+        self.client.set_window_size(width, height).await.unwrap();
         let png = self.client.screenshot().await.unwrap();
-        let folder = screenshots_folder();
-        std::fs::write(folder.join(format!("{name}.png")), png).unwrap();
+        let path = screenshots_folder().join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
         self.client.set_window_size(1280, 900).await.unwrap();
+        path
+    }
+
+    pub async fn screenshot(&self, name: &str, width: u32) {
+        self.screenshot_sized(name, width, 900).await;
     }
 
     /// Serious and critical accessibility violations axe-core finds on the current page.
@@ -165,38 +239,18 @@ async fn a_buyer_switches_language_uploads_with_a_progress_bar_and_sees_the_docu
         .unwrap();
     assert_eq!(browser.text("h1").await, "Firmenunterlagen");
     assert!(browser.client.current_url().await.unwrap().path() == "/kyc");
-    for width in [360, 1280] {
-        browser
-            .screenshot(&format!("upload-page-de-{width}"), width)
-            .await;
-    }
-    assert!(
-        browser.accessibility_violations().await.is_empty(),
-        "{:?}",
-        browser.accessibility_violations().await
-    );
+    browser.screenshots("upload-page-de").await;
+    browser.assert_accessible("the upload page (de)").await;
 
-    browser
-        .client
-        .find(Locator::Css("button[value=en]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("button[value=en]").await;
     browser
         .wait_for("the English page", async |c| {
             c.find(Locator::Css("html[lang=en]")).await.is_ok()
         })
         .await;
     assert_eq!(browser.text("h1").await, "Company documents");
-    for width in [360, 1280] {
-        browser
-            .screenshot(&format!("upload-page-en-{width}"), width)
-            .await;
-    }
-    let violations = browser.accessibility_violations().await;
-    assert!(violations.is_empty(), "{violations:?}");
+    browser.screenshots("upload-page-en").await;
+    browser.assert_accessible("the upload page (en)").await;
 
     browser
         .client
@@ -211,22 +265,8 @@ async fn a_buyer_switches_language_uploads_with_a_progress_bar_and_sees_the_docu
         )
         .await
         .unwrap();
-    browser
-        .client
-        .find(Locator::Id("file-COC_EXTRACT"))
-        .await
-        .unwrap()
-        .send_keys(&pdf)
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Css("#type-COC_EXTRACT button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.type_into("#file-COC_EXTRACT", &pdf).await;
+    browser.click("#type-COC_EXTRACT button[type=submit]").await;
     browser
         .wait_for("the confirmation", async |c| {
             c.current_url()
@@ -283,28 +323,15 @@ async fn the_same_upload_works_without_javascript() {
         .goto(&app.link_path(&invitation))
         .await
         .unwrap();
-    let date = browser
-        .client
-        .find(Locator::Id("date-BANK_CONFIRMATION"))
-        .await
-        .unwrap();
-    date.send_keys("01152026").await.unwrap();
     browser
-        .client
-        .find(Locator::Id("file-BANK_CONFIRMATION"))
-        .await
-        .unwrap()
-        .send_keys(&png_file)
-        .await
-        .unwrap();
+        .type_into("#date-BANK_CONFIRMATION", "01152026")
+        .await;
     browser
-        .client
-        .find(Locator::Css("#type-BANK_CONFIRMATION button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .type_into("#file-BANK_CONFIRMATION", &png_file)
+        .await;
+    browser
+        .click("#type-BANK_CONFIRMATION button[type=submit]")
+        .await;
     browser
         .wait_for("the confirmation", async |c| {
             c.find(Locator::Css("[role=status]")).await.is_ok()
@@ -348,22 +375,10 @@ async fn a_too_large_file_shows_the_limit_in_the_buyers_language() {
         )
         .await
         .unwrap();
+    browser.type_into("#file-VAT_CERTIFICATE", &big).await;
     browser
-        .client
-        .find(Locator::Id("file-VAT_CERTIFICATE"))
-        .await
-        .unwrap()
-        .send_keys(&big)
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Css("#type-VAT_CERTIFICATE button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+        .click("#type-VAT_CERTIFICATE button[type=submit]")
+        .await;
     browser
         .wait_for("the error", async |c| {
             match c.find(Locator::Id("error-VAT_CERTIFICATE")).await {
@@ -409,8 +424,7 @@ async fn an_expired_link_shows_the_expired_page() {
             .await
             .contains("Dieser Link ist abgelaufen.")
     );
-    let violations = browser.accessibility_violations().await;
-    assert!(violations.is_empty(), "{violations:?}");
+    browser.assert_accessible("the expired page").await;
     browser.screenshot("expired-de-360", 360).await;
     browser.close().await;
 }

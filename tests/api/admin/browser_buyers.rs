@@ -14,52 +14,6 @@ use crate::helpers::*;
 
 const KIM: &str = "kim@marketplace.example";
 
-async fn click(browser: &Browser, css: &str) {
-    browser
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn type_into(browser: &Browser, css: &str, text: &str) {
-    browser
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .send_keys(text)
-        .await
-        .unwrap();
-}
-
-/// Waits for the flash message of the last action and returns it.
-async fn flash(browser: &Browser) -> String {
-    browser
-        .wait_for("a flash message", async |c: &Client| {
-            c.find(Locator::Css("p.flash")).await.is_ok()
-        })
-        .await;
-    browser.text("p.flash").await
-}
-
-/// Asserts that axe-core finds no serious or critical violation on the current page.
-async fn accessible(browser: &Browser, what: &str) {
-    let violations = browser.accessibility_violations().await;
-    assert!(violations.is_empty(), "{what}: {violations:?}");
-}
-
-async fn screenshots(browser: &Browser, name: &str) {
-    for width in [1280, 360] {
-        browser
-            .screenshot(&format!("admin-buyers-{name}-{width}"), width)
-            .await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_blocks_the_buyer() {
     let Some(browser) = Browser::start(true).await else {
@@ -79,9 +33,9 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
 
     // Sign in through the form.
     browser.client.goto(&url("/admin/login")).await.unwrap();
-    type_into(&browser, "#email", KIM).await;
-    type_into(&browser, "#password", PASSWORD).await;
-    click(&browser, "form button[type=submit]").await;
+    browser.type_into("#email", KIM).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("form button[type=submit]").await;
     browser
         .wait_for("the buyers list", async |c: &Client| {
             c.current_url()
@@ -90,11 +44,11 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
         })
         .await;
     assert_eq!(browser.text("h1").await, "Buyers");
-    accessible(&browser, "the list (en)").await;
-    screenshots(&browser, "list-en").await;
+    browser.assert_accessible("the list (en)").await;
+    browser.screenshots("admin-buyers-list-en").await;
 
     // Create a buyer through the form.
-    click(&browser, "a[href='/admin/buyers/new']").await;
+    browser.click("a[href='/admin/buyers/new']").await;
     browser
         .wait_for("the new buyer form", async |c: &Client| {
             c.find(Locator::Id("f-vatNumber")).await.is_ok()
@@ -106,19 +60,23 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
         .await
         .unwrap();
     seller.select_by_label("Nord Handel GmbH").await.unwrap();
-    type_into(&browser, "#f-vatNumber", "DE136695976").await;
-    type_into(&browser, "#f-companyName", "Bäckerei Schmidt KG").await;
-    type_into(&browser, "#f-address-street", "Marktplatz 1").await;
-    type_into(&browser, "#f-address-postCode", "80331").await;
-    type_into(&browser, "#f-address-city", "München").await;
-    type_into(&browser, "#f-address-country", "DE").await;
-    type_into(&browser, "#f-contacts-0-firstName", "Anna").await;
-    type_into(&browser, "#f-contacts-0-lastName", "Schmidt").await;
-    type_into(&browser, "#f-contacts-0-email", "anna@baeckerei-schmidt.de").await;
-    accessible(&browser, "the new buyer form").await;
-    screenshots(&browser, "new-en").await;
-    click(&browser, "form.narrow button[type=submit]").await;
-    assert_eq!(flash(&browser).await, "The buyer was created.");
+    browser.type_into("#f-vatNumber", "DE136695976").await;
+    browser
+        .type_into("#f-companyName", "Bäckerei Schmidt KG")
+        .await;
+    browser.type_into("#f-address-street", "Marktplatz 1").await;
+    browser.type_into("#f-address-postCode", "80331").await;
+    browser.type_into("#f-address-city", "München").await;
+    browser.type_into("#f-address-country", "DE").await;
+    browser.type_into("#f-contacts-0-firstName", "Anna").await;
+    browser.type_into("#f-contacts-0-lastName", "Schmidt").await;
+    browser
+        .type_into("#f-contacts-0-email", "anna@baeckerei-schmidt.de")
+        .await;
+    browser.assert_accessible("the new buyer form").await;
+    browser.screenshots("admin-buyers-new-en").await;
+    browser.click("form.narrow button[type=submit]").await;
+    assert_eq!(browser.flash().await, "The buyer was created.");
     let buyer_path = browser
         .client
         .current_url()
@@ -127,17 +85,21 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
         .path()
         .to_owned();
     assert!(browser.text("h1").await.starts_with("Bäckerei Schmidt KG"));
-    accessible(&browser, "the buyer page (en)").await;
-    screenshots(&browser, "buyer-en").await;
+    browser.assert_accessible("the buyer page (en)").await;
+    browser.screenshots("admin-buyers-buyer-en").await;
 
     // Upload a PDF on its documents page.
-    click(&browser, &format!("a[href='{buyer_path}/documents']")).await;
+    browser
+        .click(&format!("a[href='{buyer_path}/documents']"))
+        .await;
     browser
         .wait_for("the documents page", async |c: &Client| {
             c.find(Locator::Id("upload-file")).await.is_ok()
         })
         .await;
-    accessible(&browser, "the documents page, empty (en)").await;
+    browser
+        .assert_accessible("the documents page, empty (en)")
+        .await;
     browser
         .client
         .find(Locator::Id("upload-type"))
@@ -154,22 +116,24 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
         )
         .await
         .unwrap();
-    type_into(&browser, "#upload-file", &pdf_path.display().to_string()).await;
-    click(&browser, "form[enctype] button[type=submit]").await;
-    assert_eq!(flash(&browser).await, "The document was uploaded.");
+    browser
+        .type_into("#upload-file", &pdf_path.display().to_string())
+        .await;
+    browser.click("form[enctype] button[type=submit]").await;
+    assert_eq!(browser.flash().await, "The document was uploaded.");
     assert!(browser.text("table").await.contains("handelsregister.pdf"));
-    accessible(&browser, "the documents page (en)").await;
-    screenshots(&browser, "documents-en").await;
+    browser.assert_accessible("the documents page (en)").await;
+    browser.screenshots("admin-buyers-documents-en").await;
 
     // The preview: Chromium shows the sandboxed PDF frame (or nothing), the page stays ours.
-    click(&browser, "a[href$='/preview']").await;
+    browser.click("a[href$='/preview']").await;
     browser
         .wait_for("the preview page", async |c: &Client| {
             c.find(Locator::Css("iframe.preview")).await.is_ok()
         })
         .await;
-    accessible(&browser, "the preview page").await;
-    screenshots(&browser, "preview-en").await;
+    browser.assert_accessible("the preview page").await;
+    browser.screenshots("admin-buyers-preview-en").await;
     // What Chromium does with the sandboxed PDF: it shows it in its own viewer (the frame's
     // document is the viewer's, typed application/pdf) rather than refusing it.
     let frame = browser
@@ -236,8 +200,8 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
         )))
         .await
         .unwrap();
-    accessible(&browser, "the image preview").await;
-    screenshots(&browser, "preview-image-en").await;
+    browser.assert_accessible("the image preview").await;
+    browser.screenshots("admin-buyers-preview-image-en").await;
     browser
         .client
         .goto(&url(&format!("{buyer_path}/documents")))
@@ -245,19 +209,17 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
         .unwrap();
 
     // Archive it through the confirmation.
-    click(
-        &browser,
-        &format!("a[href='/admin/documents/{pdf_id}/archive']"),
-    )
-    .await;
+    browser
+        .click(&format!("a[href='/admin/documents/{pdf_id}/archive']"))
+        .await;
     browser
         .wait_for("the confirmation", async |c: &Client| {
             c.find(Locator::Css("button.danger")).await.is_ok()
         })
         .await;
-    accessible(&browser, "the archive confirmation").await;
-    click(&browser, "button.danger").await;
-    assert_eq!(flash(&browser).await, "The document was archived.");
+    browser.assert_accessible("the archive confirmation").await;
+    browser.click("button.danger").await;
+    assert_eq!(browser.flash().await, "The document was archived.");
     assert!(browser.text("table").await.contains("Archived"));
     assert!(
         browser.text("table").await.contains("Active"),
@@ -266,49 +228,51 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
 
     // Block the buyer with a reason, through its confirmation.
     browser.client.goto(&url(&buyer_path)).await.unwrap();
-    click(&browser, &format!("a[href='{buyer_path}/block']")).await;
+    browser
+        .click(&format!("a[href='{buyer_path}/block']"))
+        .await;
     browser
         .wait_for("the block confirmation", async |c: &Client| {
             c.find(Locator::Id("reason")).await.is_ok()
         })
         .await;
-    type_into(&browser, "#reason", "Forged bank statement").await;
-    accessible(&browser, "the block confirmation").await;
-    click(&browser, "button.danger").await;
-    assert_eq!(flash(&browser).await, "The buyer was blocked.");
+    browser.type_into("#reason", "Forged bank statement").await;
+    browser.assert_accessible("the block confirmation").await;
+    browser.click("button.danger").await;
+    assert_eq!(browser.flash().await, "The buyer was blocked.");
     assert!(browser.text("main").await.contains("Forged bank statement"));
-    screenshots(&browser, "blocked-en").await;
+    browser.screenshots("admin-buyers-blocked-en").await;
     for tab in ["vies", "history"] {
         browser
             .client
             .goto(&url(&format!("{buyer_path}/{tab}")))
             .await
             .unwrap();
-        accessible(&browser, tab).await;
-        screenshots(&browser, &format!("{tab}-en")).await;
+        browser.assert_accessible(tab).await;
+        browser.screenshots(&format!("admin-buyers-{tab}-en")).await;
     }
     browser.client.goto(&url(&buyer_path)).await.unwrap();
 
     // The same pages in German.
-    click(&browser, "button[value=de]").await;
+    browser.click("button[value=de]").await;
     browser
         .wait_for("the German page", async |c: &Client| {
             c.find(Locator::Css("html[lang=de]")).await.is_ok()
         })
         .await;
-    accessible(&browser, "the buyer page (de)").await;
-    screenshots(&browser, "buyer-de").await;
+    browser.assert_accessible("the buyer page (de)").await;
+    browser.screenshots("admin-buyers-buyer-de").await;
     browser
         .client
         .goto(&url(&format!("{buyer_path}/documents")))
         .await
         .unwrap();
-    accessible(&browser, "the documents page (de)").await;
-    screenshots(&browser, "documents-de").await;
+    browser.assert_accessible("the documents page (de)").await;
+    browser.screenshots("admin-buyers-documents-de").await;
     browser.client.goto(&url("/admin/buyers")).await.unwrap();
     assert_eq!(browser.text("h1").await, "Käufer");
-    accessible(&browser, "the list (de)").await;
-    screenshots(&browser, "list-de").await;
+    browser.assert_accessible("the list (de)").await;
+    browser.screenshots("admin-buyers-list-de").await;
     browser.close().await;
 
     // What the browser did is what the API shows.

@@ -7,64 +7,11 @@ use std::process::Command;
 use fantoccini::Locator;
 use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize};
 use kyc_portal::staff::StaffRole;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::PASSWORD;
 use crate::browser::{Browser, screenshots_folder};
 use crate::helpers::*;
-
-/// Whether `tool` is installed; a missing one fails under `KYC_TEST_REQUIRE_ALL=1`.
-fn require(tool: &str) -> bool {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        if std::env::var("KYC_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
-            panic!("KYC_TEST_REQUIRE_ALL=1 but {tool} is not installed");
-        }
-        announce(&format!(
-            "SKIPPED ({tool}): install it to run the printable sheet's browser test"
-        ));
-    }
-    found
-}
-
-impl Browser {
-    /// Fills the field `id` with `text`.
-    async fn fill(&self, id: &str, text: &str) {
-        let field = self.client.find(Locator::Id(id)).await.unwrap();
-        field.clear().await.unwrap();
-        field.send_keys(text).await.unwrap();
-    }
-
-    /// Clicks the first element matching `css`.
-    async fn click(&self, css: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-    }
-
-    /// Asserts axe-core finds nothing serious or critical on the current page.
-    async fn assert_accessible(&self, page: &str) {
-        let violations = self.accessibility_violations().await;
-        assert!(violations.is_empty(), "{page}: {violations:?}");
-    }
-
-    /// A screenshot of the viewport at `width` x `height`, saved as `name.png`; returns its path.
-    async fn screenshot_sized(&self, name: &str, width: u32, height: u32) -> std::path::PathBuf {
-        self.client.set_window_size(width, height).await.unwrap();
-        let png = self.client.screenshot().await.unwrap();
-        let path = screenshots_folder().join(format!("{name}.png"));
-        std::fs::write(&path, png).unwrap();
-        self.client.set_window_size(1280, 900).await.unwrap();
-        path
-    }
-}
 
 /// A 240 x 64 logo: a dark mark and three bars on white, as a PNG.
 fn logo_png() -> Vec<u8> {
@@ -108,7 +55,11 @@ fn pdf_pages(pdf: &[u8]) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_qr_code_is_the_link()
 {
-    if !require("zbarimg") {
+    if !tool_available(
+        "zbarimg",
+        &["zbarimg", "--version"],
+        "apt-get install zbar-tools",
+    ) {
         return;
     }
     let Some(browser) = Browser::start(true).await else {
@@ -153,17 +104,11 @@ async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_q
     browser
         .click("form[aria-labelledby=new-invitation] button")
         .await;
-    browser
-        .wait_for("the flash message", async |c| {
-            c.find(Locator::Css(".flash-ok")).await.is_ok()
-        })
-        .await;
     assert_eq!(
-        browser.text(".flash-ok").await,
+        browser.flash().await,
         "The invitation was created; the email is on its way."
     );
-    browser.screenshot("admin-invitations-1280", 1280).await;
-    browser.screenshot("admin-invitations-360", 360).await;
+    browser.screenshots("admin-invitations").await;
     browser.assert_accessible("invitations page").await;
 
     let listing = body_json(
@@ -239,8 +184,7 @@ async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_q
             .goto(&format!("{}{path}", app.address))
             .await
             .unwrap();
-        browser.screenshot(&format!("{name}-1280"), 1280).await;
-        browser.screenshot(&format!("{name}-360"), 360).await;
+        browser.screenshots(name).await;
         browser.assert_accessible(path).await;
     }
 
@@ -252,7 +196,9 @@ async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_q
     browser
         .fill("webhook-url", "https://erp.example.com/hooks")
         .await;
-    browser.click("#event-1").await;
+    browser
+        .click("input[name=events][value='buyer.blocked']")
+        .await;
     browser
         .click("form[aria-labelledby=new-endpoint] button")
         .await;
@@ -262,6 +208,11 @@ async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_q
         })
         .await;
     assert!(browser.text(".secret").await.starts_with("whsec_"));
+    let endpoints = body_json(app.get("/v1/webhook-endpoints").await).await;
+    let endpoints = endpoints["items"].as_array().unwrap();
+    assert_eq!(endpoints.len(), 1, "{endpoints:?}");
+    assert_eq!(endpoints[0]["url"], "https://erp.example.com/hooks");
+    assert_eq!(endpoints[0]["events"], json!(["buyer.blocked"]));
     browser
         .screenshot("admin-webhooks-created-1280", 1280)
         .await;
@@ -291,11 +242,7 @@ async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_q
         .fill("s-privacy", "https://automarkt.example/datenschutz")
         .await;
     browser.click("form[action='/admin/settings'] button").await;
-    browser
-        .wait_for("the settings saved", async |c| {
-            c.find(Locator::Css(".flash-ok")).await.is_ok()
-        })
-        .await;
+    assert_eq!(browser.flash().await, "The settings were saved.");
     let files = tempfile::tempdir().unwrap();
     let logo = files.path().join("logo.png");
     std::fs::write(&logo, logo_png()).unwrap();

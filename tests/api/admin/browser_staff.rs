@@ -12,35 +12,6 @@ use crate::idenfy_stub::*;
 
 const ADMIN: &str = "admin@marketplace.example";
 
-async fn click(browser: &Browser, css: &str) {
-    browser
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap();
-}
-
-async fn accessible_with_screenshots(browser: &Browser, name: &str) {
-    let violations = browser.accessibility_violations().await;
-    assert!(violations.is_empty(), "{name}: {violations:?}");
-    for width in [1280, 360] {
-        browser
-            .screenshot(&format!("admin-{name}-{width}"), width)
-            .await;
-    }
-}
-
-async fn wait_for_path(browser: &Browser, path: &str) {
-    browser
-        .wait_for(path, async |c: &Client| {
-            c.current_url().await.is_ok_and(|u| u.path() == path)
-        })
-        .await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_approves_a_held_verification_and_reads_the_signing_key_in_both_languages()
 {
@@ -79,58 +50,41 @@ async fn an_administrator_approves_a_held_verification_and_reads_the_signing_key
     let url = |path: &str| format!("{}{}", app.address, path);
 
     browser.client.goto(&url("/admin/login")).await.unwrap();
-    accessible_with_screenshots(&browser, "login-en").await;
-    browser
-        .client
-        .find(Locator::Css("#email"))
-        .await
-        .unwrap()
-        .send_keys(ADMIN)
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    click(&browser, "form button[type=submit]").await;
-    wait_for_path(&browser, "/admin/buyers").await;
+    browser.assert_accessible("login-en").await;
+    browser.screenshots("admin-login-en").await;
+    browser.type_into("#email", ADMIN).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    browser.wait_for_path("/admin/buyers").await;
 
     browser.client.goto(&url("/admin/users")).await.unwrap();
-    accessible_with_screenshots(&browser, "users-en").await;
+    browser.assert_accessible("users-en").await;
+    browser.screenshots("admin-users-en").await;
 
     let verification_page = format!("/admin/buyers/{buyer_id}/verification");
     browser.client.goto(&url(&verification_page)).await.unwrap();
     assert!(browser.text("main").await.contains("Held for review"));
-    accessible_with_screenshots(&browser, "verification-review-en").await;
-    click(&browser, "button[name=decision][value=approve]").await;
-    browser
-        .wait_for("the approval", async |c: &Client| {
-            c.find(Locator::Css("p.flash")).await.is_ok()
-        })
-        .await;
-    assert_eq!(
-        browser.text("p.flash").await,
-        "The verification was approved."
-    );
+    browser.assert_accessible("verification-review-en").await;
+    browser.screenshots("admin-verification-review-en").await;
+    browser.click("button[name=decision][value=approve]").await;
+    assert_eq!(browser.flash().await, "The verification was approved.");
     assert_eq!(
         app.kyc_status(&path).await["verificationStatus"],
         "VERIFIED"
     );
-    accessible_with_screenshots(&browser, "verification-verified-en").await;
+    browser.assert_accessible("verification-verified-en").await;
+    browser.screenshots("admin-verification-verified-en").await;
 
     browser
         .client
         .goto(&url("/admin/settings/signing-key"))
         .await
         .unwrap();
-    accessible_with_screenshots(&browser, "signing-key-en").await;
+    browser.assert_accessible("signing-key-en").await;
+    browser.screenshots("admin-signing-key-en").await;
 
     // The language switch in the header.
-    click(&browser, "form.language button[value=de]").await;
+    browser.click("form.language button[value=de]").await;
     browser
         .wait_for("the German page", async |c: &Client| {
             c.find(Locator::Css("html[lang=de]")).await.is_ok()
@@ -140,11 +94,14 @@ async fn an_administrator_approves_a_held_verification_and_reads_the_signing_key
         browser.text("h1").await,
         "Signaturschlüssel der KYC-Profile"
     );
-    accessible_with_screenshots(&browser, "signing-key-de").await;
+    browser.assert_accessible("signing-key-de").await;
+    browser.screenshots("admin-signing-key-de").await;
     browser.client.goto(&url("/admin/users")).await.unwrap();
-    accessible_with_screenshots(&browser, "users-de").await;
+    browser.assert_accessible("users-de").await;
+    browser.screenshots("admin-users-de").await;
     browser.client.goto(&url(&verification_page)).await.unwrap();
     assert!(browser.text("main").await.contains("Verifiziert"));
-    accessible_with_screenshots(&browser, "verification-verified-de").await;
+    browser.assert_accessible("verification-verified-de").await;
+    browser.screenshots("admin-verification-verified-de").await;
     browser.close().await;
 }

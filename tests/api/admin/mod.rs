@@ -4,6 +4,7 @@
 mod auth;
 mod browser_buyers;
 mod browser_invitations;
+mod browser_settings;
 mod browser_staff;
 mod buyers;
 mod invitations;

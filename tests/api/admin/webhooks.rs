@@ -68,7 +68,9 @@ on_both_backends! {
         let later = admin.page("/admin/webhooks").await;
         assert!(later.contains("https://erp.example.com/hooks"));
         assert!(secret_in(&later).is_none(), "never shown again");
-        let log = std::fs::read_to_string(suite_log_path()).unwrap_or_default();
+        // The suite log exists from the first portal started (`TestApp::spawn`) on.
+        let log = std::fs::read_to_string(suite_log_path()).expect("the suite log");
+        assert!(log.contains("route=/admin/webhooks status=201"), "the log has this test's requests");
         assert!(!log.contains(&secret), "never logged");
     }
 
