@@ -22,6 +22,8 @@ pub mod logo;
 pub use input::{EXPIRY_DAYS, RawSettings};
 
 const KEY: &str = "organisation";
+/// The brand colour until one is chosen.
+const DEFAULT_COLOUR: &str = "#1d4f91";
 
 /// Days an invitation link works when the request names no expiry, unless the organisation
 /// has chosen otherwise.
@@ -69,6 +71,29 @@ impl OrganisationSettings {
         self.logo_version
             .map(|version| format!("/kyc/logo?v={version}"))
     }
+
+    /// The logo's absolute URL, for emails; None without a logo.
+    pub fn logo_url(&self, public_url: &str) -> Option<String> {
+        self.logo_path().map(|path| format!("{public_url}{path}"))
+    }
+
+    /// The brand colour, as pages and emails may use it: the saved one if it is `#rrggbb`
+    /// (settings saved before the form checked it may hold anything), else the default.
+    pub fn brand_colour(&self) -> &str {
+        if input::is_hex_colour(&self.primary_colour) {
+            &self.primary_colour
+        } else {
+            DEFAULT_COLOUR
+        }
+    }
+
+    /// Whom a buyer asks for help: the support address, else the seller, who asked for the
+    /// documents.
+    pub fn contact_or(&self, seller: &str) -> String {
+        self.support_email
+            .clone()
+            .unwrap_or_else(|| seller.to_owned())
+    }
 }
 
 impl Default for OrganisationSettings {
@@ -85,7 +110,7 @@ impl Default for OrganisationSettings {
             document_max_age_days: BTreeMap::from([(DocumentType::CocExtract, 365)]),
             vies_requester_vat_number: None,
             name: "KYC Portal".into(),
-            primary_colour: "#1d4f91".into(),
+            primary_colour: DEFAULT_COLOUR.into(),
             support_email: None,
             support_phone: None,
             default_language: Language::En,

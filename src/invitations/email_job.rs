@@ -14,7 +14,6 @@ use crate::db::{Db, now};
 use crate::email::{Mailer, invitation};
 use crate::jobs::{JobError, JobHandler};
 use crate::organisation;
-use crate::partners;
 use crate::server_key::ServerKey;
 
 /// The job kind.
@@ -53,10 +52,7 @@ impl InvitationEmailJob {
             // Revoked or expired meanwhile: an email with a dead link helps nobody.
             return Ok(());
         }
-        let buyer = buyers::get_by_id(&self.db, &invitation.buyer_id)
-            .await
-            .map_err(retry)?;
-        let seller = partners::get(&self.db, &buyer.seller_id)
+        let (buyer, seller) = buyers::get_with_seller_name(&self.db, &invitation.buyer_id)
             .await
             .map_err(retry)?;
         let organisation = organisation::load(&self.db).await.map_err(retry)?;
@@ -65,19 +61,13 @@ impl InvitationEmailJob {
             public_url: &self.settings.public_url,
         };
         let link = links.of(&invitation);
-        // Without a support address the seller, who asked for the documents, is whom to ask.
-        let contact = organisation
-            .support_email
-            .clone()
-            .unwrap_or_else(|| seller.name.clone());
-        let logo_url = organisation
-            .logo_path()
-            .map(|path| format!("{}{path}", self.settings.public_url));
+        let contact = organisation.contact_or(&seller);
+        let logo_url = organisation.logo_url(&self.settings.public_url);
         let email = invitation::render(&invitation::InvitationFacts {
             language: invitation.language,
             organisation: &organisation.name,
-            colour: &organisation.primary_colour,
-            seller: &seller.name,
+            colour: organisation.brand_colour(),
+            seller: &seller,
             company: &buyer.company_name,
             link: &link,
             expires_on: invitation.expires_at.to_datetime().date_naive(),

@@ -197,7 +197,7 @@ fn optional(text: &str) -> Option<String> {
 }
 
 /// `#` and six hex digits: what `<input type=color>` sends and CSS and email clients accept.
-fn is_hex_colour(text: &str) -> bool {
+pub(crate) fn is_hex_colour(text: &str) -> bool {
     text.len() == 7 && text.starts_with('#') && text.bytes().skip(1).all(|b| b.is_ascii_hexdigit())
 }
 

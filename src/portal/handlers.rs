@@ -466,11 +466,7 @@ pub async fn switch_language_post(
 /// because the pages allow no inline style).
 pub async fn brand_css_get(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let organisation = state.organisation().await?;
-    let colour = &organisation.primary_colour;
-    let valid = colour.len() == 7
-        && colour.starts_with('#')
-        && colour.bytes().skip(1).all(|b| b.is_ascii_hexdigit());
-    let colour = if valid { colour.as_str() } else { "#1d4f91" };
+    let colour = organisation.brand_colour();
     Ok(HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
         .body(format!(":root {{ --brand: {colour}; }}\n")))

@@ -12,7 +12,6 @@ use crate::email::{Mailer, verification};
 use crate::invitations::EmailStatus;
 use crate::jobs::{JobError, JobHandler};
 use crate::organisation;
-use crate::partners;
 
 /// The job kind.
 pub const EMAIL_JOB: &str = "verification.email";
@@ -51,25 +50,17 @@ impl VerificationEmailJob {
             // Settled or lapsed meanwhile: an email with a dead link helps nobody.
             return Ok(());
         }
-        let buyer = buyers::get_by_id(&self.db, &verification.buyer_id)
-            .await
-            .map_err(retry)?;
-        let seller = partners::get(&self.db, &buyer.seller_id)
+        let (buyer, seller) = buyers::get_with_seller_name(&self.db, &verification.buyer_id)
             .await
             .map_err(retry)?;
         let organisation = organisation::load(&self.db).await.map_err(retry)?;
-        let contact = organisation
-            .support_email
-            .clone()
-            .unwrap_or_else(|| seller.name.clone());
-        let logo_url = organisation
-            .logo_path()
-            .map(|path| format!("{}{path}", self.public_url));
+        let contact = organisation.contact_or(&seller);
+        let logo_url = organisation.logo_url(&self.public_url);
         let email = verification::render(&verification::VerificationFacts {
             language: verification.language,
             organisation: &organisation.name,
-            colour: &organisation.primary_colour,
-            seller: &seller.name,
+            colour: organisation.brand_colour(),
+            seller: &seller,
             company: &buyer.company_name,
             link: &verification.session_url,
             expires_on: verification.expires_at.to_datetime().date_naive(),
