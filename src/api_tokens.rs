@@ -159,8 +159,8 @@ async fn touch(db: &Db, id: &str, stale_before: i64) -> Result<(), sqlx::Error> 
     tx.commit().await
 }
 
-/// Stops a token from working, recorded in the audit history; 404 when there is no live
-/// token with this id.
+/// Stops a token from working, recorded in the audit history. A token revoked already (a
+/// second click, or someone else meanwhile) is left as it is; 404 when there is no such token.
 pub async fn revoke(db: &Db, actor: &Actor, id: &str) -> Result<(), AppError> {
     let at = now();
     let mut tx = db.begin_write().await?;
@@ -171,7 +171,8 @@ pub async fn revoke(db: &Db, actor: &Actor, id: &str) -> Result<(), AppError> {
             .execute(&mut *tx)
             .await?;
     if done.rows_affected() == 0 {
-        return Err(AppError::NotFound("API token"));
+        drop(tx);
+        return get(db, id).await.map(|_| ());
     }
     let after = json!({ "id": id, "revokedAt": at });
     audit_change(&mut tx, actor, id, "revoked", after).await?;

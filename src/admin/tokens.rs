@@ -194,15 +194,9 @@ async fn revoke_post(
 ) -> Result<HttpResponse, AppError> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
-    match api_tokens::revoke(&state.db, &me.actor(), &path).await {
-        Ok(()) => Ok(page::done(
-            "/admin/settings/tokens",
-            "admin-flash-token-revoked",
-        )),
-        // Revoked already (twice clicked, or by someone else meanwhile): nothing to do.
-        Err(AppError::NotFound(_)) if api_tokens::get(&state.db, &path).await.is_ok() => Ok(
-            page::done("/admin/settings/tokens", "admin-flash-token-revoked"),
-        ),
-        Err(e) => Err(e),
-    }
+    api_tokens::revoke(&state.db, &me.actor(), &path).await?;
+    Ok(page::done(
+        "/admin/settings/tokens",
+        "admin-flash-token-revoked",
+    ))
 }

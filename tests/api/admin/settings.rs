@@ -249,6 +249,10 @@ on_both_backends! {
         let list = admin.page("/admin/settings/tokens").await;
         assert!(list.contains("The API token was revoked.") && list.contains("Revoked "));
         assert_eq!(api(app.token.clone()).await, 200, "other tokens still work");
+        let again = admin.post(&format!("/admin/settings/tokens/{id}/revoke"), &[]).await;
+        assert_eq!(location(&again), "/admin/settings/tokens", "a second click is no error");
+        let unknown = admin.post("/admin/settings/tokens/no-such-token/revoke", &[]).await;
+        assert_eq!(unknown.status(), 404);
         let audited: Vec<(String, String)> = sqlx::query_as("SELECT action, actor FROM audit_log WHERE entity_type = 'api_token' AND entity_id = $1 ORDER BY at, id")
             .bind(&id).fetch_all(app.db.pool()).await.unwrap();
         assert_eq!(audited, [("created".to_owned(), "staff:admin@marketplace.example".to_owned()), ("revoked".to_owned(), "staff:admin@marketplace.example".to_owned())]);
