@@ -107,39 +107,21 @@ pub async fn all_sellers(state: &AppState) -> Result<Vec<Seller>, AppError> {
     Ok(sellers)
 }
 
+/// The list at `page` with the same search and filters (empty ones left out).
 fn link(query: &ListQuery, page: u32) -> String {
-    let pairs = [
+    let page = page.to_string();
+    let pairs: Vec<(&str, &str)> = [
         ("q", query.q.as_str()),
         ("status", query.status.as_str()),
         ("kyc", query.kyc.as_str()),
         ("seller", query.seller.as_str()),
-    ];
-    let mut url = form_urlencoded(&pairs);
-    url.push_str(&format!("&page={page}"));
-    format!("/admin/buyers?{}", url.trim_start_matches('&'))
-}
-
-/// `a=b&c=d`, leaving out empty values.
-fn form_urlencoded(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", percent(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn percent(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+        ("page", page.as_str()),
+    ]
+    .into_iter()
+    .filter(|(_, v)| !v.is_empty())
+    .collect();
+    let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    format!("/admin/buyers?{query}")
 }
 
 /// `GET /admin/buyers` — every staff member.
