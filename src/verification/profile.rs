@@ -127,9 +127,7 @@ pub async fn issue(
     let settings = organisation::load(db).await?;
     let language = language.unwrap_or(settings.default_language);
     let seller = partners::get(db, seller_id).await?;
-    let mut conn = db.pool().acquire().await?;
-    let vies = vies::latest_completed(&mut conn, buyer_id).await?;
-    drop(conn);
+    let vies = vies::latest_completed(db.pool(), buyer_id).await?;
     let documents = documents::counting(db, buyer_id).await?;
     let facts = ProfileFacts {
         issuer: settings.name,

@@ -93,8 +93,8 @@ pub async fn list<'e>(
 }
 
 /// The most recently settled check of a buyer.
-pub async fn latest_completed(
-    conn: &mut AnyConnection,
+pub async fn latest_completed<'e>(
+    conn: impl AnyExecutor<'e>,
     buyer_id: &str,
 ) -> Result<Option<ViesCheck>, sqlx::Error> {
     let sql = format!(
