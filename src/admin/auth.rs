@@ -10,7 +10,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::page::{self, Chrome, Section};
+use super::page::{self, Chrome};
 use crate::audit::Actor;
 use crate::error::AppError;
 use crate::i18n::Language;
@@ -178,16 +178,12 @@ fn login_page(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?
         .plain;
     let view = LoginView {
-        chrome: Chrome {
+        chrome: Chrome::anonymous(
             l,
-            title: l.text("admin-login-title"),
-            email: String::new(),
-            is_admin: false,
-            csrf: token.clone(),
-            flash: None,
-            section: Section::None,
-            path: "/admin/login".into(),
-        },
+            l.text("admin-login-title"),
+            "/admin/login".into(),
+            token.clone(),
+        ),
         email,
         error,
     };
@@ -266,21 +262,18 @@ pub async fn login_post(
         sessions::end(&state.db, old.value()).await?;
     }
     let cookie = sessions::start(&state.db, &user).await?;
-    let mut response = page::see_other("/admin/buyers");
-    response
-        .add_cookie(&session_cookie(&state, cookie))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting the session cookie: {e}")))?;
     let mut used = Cookie::build(LOGIN_CSRF_COOKIE, "")
         .path("/admin/login")
         .finish();
     used.make_removal();
-    response
-        .add_cookie(&used)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
-    response
-        .add_cookie(&page::language_cookie(user.language))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
-    Ok(response)
+    Ok(page::see_other_setting(
+        "/admin/buyers",
+        [
+            session_cookie(&state, cookie),
+            used,
+            page::language_cookie(user.language),
+        ],
+    ))
 }
 
 /// A form that carries nothing but its CSRF token.
@@ -303,11 +296,7 @@ pub async fn logout_post(
     }
     let mut gone = session_cookie(&state, String::new());
     gone.make_removal();
-    let mut response = page::see_other("/admin/login");
-    response
-        .add_cookie(&gone)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting the session cookie: {e}")))?;
-    Ok(response)
+    Ok(page::see_other_setting("/admin/login", [gone]))
 }
 
 /// The language switch.
@@ -333,9 +322,8 @@ pub async fn language_post(
     } else {
         "/admin/buyers"
     };
-    let mut response = page::see_other(back);
-    response
-        .add_cookie(&page::language_cookie(language))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
-    Ok(response)
+    Ok(page::see_other_setting(
+        back,
+        [page::language_cookie(language)],
+    ))
 }

@@ -7,7 +7,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::middleware::ErrorHandlerResponse;
 use askama::Template;
 
-use super::page::{Chrome, Section};
+use super::page::Chrome;
 
 /// A page with a heading and a sentence.
 #[derive(Template)]
@@ -41,16 +41,12 @@ pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
         _ => ("admin-error-title", "admin-error-generic"),
     };
     let view = MessageView {
-        chrome: Chrome {
+        chrome: Chrome::anonymous(
             l,
-            title: l.text(title),
-            email: String::new(),
-            is_admin: false,
-            csrf: String::new(),
-            flash: None,
-            section: Section::None,
-            path: res.request().uri().to_string(),
-        },
+            l.text(title),
+            res.request().uri().to_string(),
+            String::new(),
+        ),
         text: l.text(text),
     };
     let body = view.render().unwrap_or_default();

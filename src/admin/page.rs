@@ -79,6 +79,21 @@ impl Chrome {
         }
     }
 
+    /// The frame of a page shown without a session (sign-in, error pages): no navigation;
+    /// `csrf` is the page's own form token, if it has a form.
+    pub fn anonymous(l: Language, title: String, path: String, csrf: String) -> Chrome {
+        Chrome {
+            l,
+            title,
+            email: String::new(),
+            is_admin: false,
+            csrf,
+            flash: None,
+            section: Section::None,
+            path,
+        }
+    }
+
     /// The message `id` in the page's language.
     pub fn t(&self, id: &str) -> String {
         self.l.text(id)
@@ -195,6 +210,19 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// 303 to `location`, setting (or, made for removal, clearing) `cookies`.
+pub fn see_other_setting(
+    location: &str,
+    cookies: impl IntoIterator<Item = Cookie<'static>>,
+) -> HttpResponse {
+    let mut response = HttpResponse::SeeOther();
+    response.insert_header((header::LOCATION, location));
+    for cookie in cookies {
+        response.cookie(cookie);
+    }
+    response.finish()
+}
+
 /// 303 to `location`, telling there that the action succeeded (`admin-flash-...` id).
 pub fn done(location: &str, flash_id: &'static str) -> HttpResponse {
     with_flash(location, "ok", flash_id)
@@ -211,8 +239,5 @@ fn with_flash(location: &str, kind: &str, flash_id: &'static str) -> HttpRespons
         .http_only(true)
         .same_site(SameSite::Lax)
         .finish();
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .cookie(cookie)
-        .finish()
+    see_other_setting(location, [cookie])
 }
