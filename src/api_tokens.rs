@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 
+use crate::access::{SellerScope, TokenAccess};
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Timestamp, now};
 use crate::error::AppError;
@@ -18,6 +19,12 @@ pub struct ApiClient {
     pub id: String,
     /// The token's name (the actor in the audit history).
     pub name: String,
+    /// The sellers it reaches.
+    #[serde(skip)]
+    pub scope: SellerScope,
+    /// Whether it may change anything.
+    #[serde(skip)]
+    pub access: TokenAccess,
 }
 
 /// A token just made: the only time its plain text exists.
@@ -28,16 +35,44 @@ pub struct IssuedToken {
     pub token: String,
 }
 
-/// Makes a token named `name` (the operator, at the command line).
-pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
-    create_by(db, &Actor::System, name).await
+/// What a new token is for.
+#[derive(Debug, Clone)]
+pub struct NewToken<'a> {
+    /// Whose it is, in words.
+    pub name: &'a str,
+    /// The sellers it reaches (a seller scope's seller must exist).
+    pub scope: SellerScope,
+    /// Whether it may change anything.
+    pub access: TokenAccess,
 }
 
-/// Makes a token named `name` for `actor`, recorded in the audit history (never the token).
-pub async fn create_by(db: &Db, actor: &Actor, name: &str) -> Result<IssuedToken, AppError> {
-    let name = name.trim();
+impl<'a> NewToken<'a> {
+    /// An organisation token that may read and write.
+    pub fn organisation(name: &'a str) -> NewToken<'a> {
+        NewToken {
+            name,
+            scope: SellerScope::Organisation,
+            access: TokenAccess::ReadWrite,
+        }
+    }
+}
+
+/// Makes an organisation token named `name` (the operator, at the command line).
+pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
+    create_by(db, &Actor::System, NewToken::organisation(name)).await
+}
+
+/// Makes a token for `actor`, recorded in the audit history (never the token). A seller
+/// scope names a seller that exists, else 422 on `seller`.
+pub async fn create_by(db: &Db, actor: &Actor, new: NewToken<'_>) -> Result<IssuedToken, AppError> {
+    let name = new.name.trim();
     if name.is_empty() {
         return Err(AppError::invalid("name", "must not be empty"));
+    }
+    if let Some(seller_id) = new.scope.seller_id()
+        && crate::partners::get(db, seller_id).await.is_err()
+    {
+        return Err(AppError::invalid("seller", "is not a known seller"));
     }
     let secret = secret_token::generate("kyc_")
         .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
@@ -45,15 +80,24 @@ pub async fn create_by(db: &Db, actor: &Actor, name: &str) -> Result<IssuedToken
     let created_at = now();
     let mut tx = db.begin_write().await?;
     sqlx::query(
-        "INSERT INTO api_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO api_tokens (id, name, token_hash, created_at, seller_id, access) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&id)
     .bind(name)
     .bind(&secret.hash)
     .bind(created_at.millis())
+    .bind(new.scope.seller_id())
+    .bind(new.access.as_str())
     .execute(&mut *tx)
     .await?;
-    let after = json!({ "id": id, "name": name, "createdAt": created_at });
+    let after = json!({
+        "id": id,
+        "name": name,
+        "createdAt": created_at,
+        "sellerId": new.scope.seller_id(),
+        "access": new.access.as_str(),
+    });
     audit_change(&mut tx, actor, &id, "created", after).await?;
     tx.commit().await?;
     Ok(IssuedToken {
@@ -76,9 +120,25 @@ pub struct ApiTokenSummary {
     pub last_used_at: Option<Timestamp>,
     /// When it was revoked.
     pub revoked_at: Option<Timestamp>,
+    /// The seller it is bound to; none for an organisation token.
+    pub seller_id: Option<String>,
+    /// That seller's name.
+    pub seller_name: Option<String>,
+    /// Whether it may change anything.
+    #[serde(skip)]
+    pub access: TokenAccess,
 }
 
-const SUMMARY_COLUMNS: &str = "id, name, created_at, last_used_at, revoked_at";
+impl ApiTokenSummary {
+    /// Whether it may only read.
+    pub fn is_read_only(&self) -> bool {
+        self.access == TokenAccess::ReadOnly
+    }
+}
+
+const SUMMARY_COLUMNS: &str = "t.id, t.name, t.created_at, t.last_used_at, t.revoked_at, \
+     t.seller_id, t.access, p.name AS seller_name";
+const SUMMARY_FROM: &str = "api_tokens t LEFT JOIN partners p ON p.id = t.seller_id";
 
 fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ApiTokenSummary, sqlx::Error> {
     let at = |value: Option<i64>| value.map(Timestamp::from_millis);
@@ -88,12 +148,17 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ApiTokenSummary, sqlx::Er
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
         last_used_at: at(row.try_get("last_used_at")?),
         revoked_at: at(row.try_get("revoked_at")?),
+        seller_id: row.try_get("seller_id")?,
+        seller_name: row.try_get("seller_name")?,
+        access: TokenAccess::parse(&row.try_get::<String, _>("access")?),
     })
 }
 
 /// Every token, newest first (there are few: one per seller system).
 pub async fn list(db: &Db) -> Result<Vec<ApiTokenSummary>, AppError> {
-    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM api_tokens ORDER BY created_at DESC, id DESC");
+    let sql = format!(
+        "SELECT {SUMMARY_COLUMNS} FROM {SUMMARY_FROM} ORDER BY t.created_at DESC, t.id DESC"
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(db.pool())
         .await?;
@@ -105,7 +170,7 @@ pub async fn list(db: &Db) -> Result<Vec<ApiTokenSummary>, AppError> {
 
 /// One token; 404 when unknown.
 pub async fn get(db: &Db, id: &str) -> Result<ApiTokenSummary, AppError> {
-    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM api_tokens WHERE id = $1");
+    let sql = format!("SELECT {SUMMARY_COLUMNS} FROM {SUMMARY_FROM} WHERE t.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(db.pool())
@@ -122,7 +187,8 @@ const LAST_USED_GRANULARITY: chrono::Duration = chrono::Duration::minutes(1);
 /// most once a minute).
 pub async fn authenticate(db: &Db, token: &str) -> Result<Option<ApiClient>, AppError> {
     let row = sqlx::query(
-        "SELECT id, name, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        "SELECT id, name, last_used_at, seller_id, access FROM api_tokens \
+         WHERE token_hash = $1 AND revoked_at IS NULL",
     )
     .bind(secret_token::hash(token))
     .fetch_optional(db.pool())
@@ -130,9 +196,12 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<ApiClient>, App
     let Some(row) = row else {
         return Ok(None);
     };
+    let seller_id: Option<String> = row.try_get("seller_id")?;
     let client = ApiClient {
         id: row.try_get("id")?,
         name: row.try_get("name")?,
+        scope: seller_id.map_or(SellerScope::Organisation, SellerScope::Seller),
+        access: TokenAccess::parse(&row.try_get::<String, _>("access")?),
     };
     let last_used: Option<i64> = row.try_get("last_used_at")?;
     let stale_before = now().plus(-LAST_USED_GRANULARITY).millis();

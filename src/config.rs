@@ -51,10 +51,81 @@ pub struct Settings {
     /// Unset: generated into `<data_dir>/signing.key` on first start. Instances that share a
     /// database must share it; only its public half ever leaves the server.
     pub signing_key: Option<SecretString>,
-    /// IP address of a reverse proxy in front of the portal. Requests from it are attributed
-    /// to the client its `Forwarded` / `X-Forwarded-For` header names (for rate limits);
-    /// from anyone else those headers are ignored.
-    pub trusted_proxy: Option<std::net::IpAddr>,
+    /// The reverse proxies in front of the portal: addresses or networks (`10.0.0.1`,
+    /// `10.0.0.0/8`), separated by commas. A request from one of them is attributed to the
+    /// rightmost `X-Forwarded-For` address that is not itself a trusted proxy (what the client
+    /// wrote further left is not believed); from anyone else the header is ignored.
+    pub trusted_proxy: TrustedProxies,
+    /// Bearer token that `GET /metrics` requires; unset: the metrics are open to whoever
+    /// reaches the port.
+    pub metrics_token: Option<SecretString>,
+    /// Allow webhook endpoints on loopback, private, link-local and other internal addresses
+    /// (for receivers inside the operator's own network). Off: such URLs are refused when
+    /// registered and again when connecting, so the portal cannot be used to reach inside.
+    pub webhook_allow_private_networks: bool,
+    /// Files one buyer session may upload through its link per hour.
+    pub link_session_files_per_hour: u32,
+    /// Bytes one buyer session may upload through its link per day.
+    pub link_session_bytes_per_day: u64,
+    /// Files all of a buyer's link sessions together may upload per hour.
+    pub link_buyer_files_per_hour: u32,
+    /// Bytes all of a buyer's link sessions together may upload per day.
+    pub link_buyer_bytes_per_day: u64,
+}
+
+/// Addresses and networks of trusted reverse proxies: from a comma-separated text or a list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// Reads `10.0.0.1, 192.168.0.0/16, ::1`; a bare address is a network of one.
+    pub fn parse(text: &str) -> Result<TrustedProxies, String> {
+        text.split(',')
+            .map(str::trim)
+            .filter(|part| !part.is_empty())
+            .map(|part| {
+                part.parse::<ipnet::IpNet>()
+                    .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("trusted_proxy: {part:?} is not an address or network"))
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+
+    /// Whether `address` is one of the proxies.
+    pub fn contains(&self, address: std::net::IpAddr) -> bool {
+        let address = canonical(address);
+        self.0.iter().any(|net| net.contains(&address))
+    }
+
+    /// Whether no proxy is trusted.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// An IPv4 address written as IPv6 (`::ffff:10.0.0.1`) is that IPv4 address.
+pub fn canonical(address: std::net::IpAddr) -> std::net::IpAddr {
+    match address {
+        std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(address, std::net::IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+impl<'de> Deserialize<'de> for TrustedProxies {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Written {
+            Text(String),
+            List(Vec<String>),
+        }
+        let text = match Written::deserialize(d)? {
+            Written::Text(text) => text,
+            Written::List(list) => list.join(","),
+        };
+        TrustedProxies::parse(&text).map_err(serde::de::Error::custom)
+    }
 }
 
 /// The defaults as a serialisable shape (secrets cannot be serialised, so they travel as text).
@@ -68,6 +139,12 @@ struct Defaults {
     vies_url: &'static str,
     idenfy_url: &'static str,
     max_upload_bytes: u64,
+    trusted_proxy: &'static str,
+    webhook_allow_private_networks: bool,
+    link_session_files_per_hour: u32,
+    link_session_bytes_per_day: u64,
+    link_buyer_files_per_hour: u32,
+    link_buyer_bytes_per_day: u64,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -79,6 +156,14 @@ const DEFAULTS: Defaults = Defaults {
     vies_url: "https://ec.europa.eu/taxation_customs/vies/rest-api",
     idenfy_url: "https://ivs.idenfy.com",
     max_upload_bytes: 20 * 1024 * 1024,
+    trusted_proxy: "",
+    webhook_allow_private_networks: false,
+    // A company's documents are a dozen files, some re-sent: far above what a buyer needs,
+    // far below what would fill a disk through one link.
+    link_session_files_per_hour: 30,
+    link_session_bytes_per_day: 200 * 1024 * 1024,
+    link_buyer_files_per_hour: 60,
+    link_buyer_bytes_per_day: 500 * 1024 * 1024,
 };
 
 /// A setting that could not be read or makes no sense.
@@ -128,7 +213,13 @@ impl Settings {
             max_upload_bytes: DEFAULTS.max_upload_bytes,
             secret_key: None,
             signing_key: None,
-            trusted_proxy: None,
+            trusted_proxy: TrustedProxies::default(),
+            metrics_token: None,
+            webhook_allow_private_networks: DEFAULTS.webhook_allow_private_networks,
+            link_session_files_per_hour: DEFAULTS.link_session_files_per_hour,
+            link_session_bytes_per_day: DEFAULTS.link_session_bytes_per_day,
+            link_buyer_files_per_hour: DEFAULTS.link_buyer_files_per_hour,
+            link_buyer_bytes_per_day: DEFAULTS.link_buyer_bytes_per_day,
         }
     }
 
@@ -169,17 +260,31 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_are_addresses_or_networks_and_mapped_addresses_count_as_ipv4() {
+        let proxies = TrustedProxies::parse("10.0.0.1, 192.168.0.0/16 ,::1").unwrap();
+        assert!(proxies.contains("10.0.0.1".parse().unwrap()));
+        assert!(proxies.contains("::ffff:10.0.0.1".parse().unwrap()));
+        assert!(proxies.contains("192.168.44.2".parse().unwrap()));
+        assert!(proxies.contains("::1".parse().unwrap()));
+        assert!(!proxies.contains("10.0.0.2".parse().unwrap()));
+        assert!(TrustedProxies::parse("").unwrap().is_empty());
+        assert!(TrustedProxies::parse("10.0.0.1, proxy.local").is_err());
+    }
+
+    #[test]
     fn debug_output_hides_the_provider_secrets_and_the_signing_key() {
         let mut settings = Settings::for_data_dir("sqlite::memory:", Path::new("/tmp"));
         settings.idenfy_api_key = Some("key-visible-nowhere".to_owned().into());
         settings.idenfy_api_secret = Some("secret-visible-nowhere".to_owned().into());
         settings.idenfy_callback_key = Some("callback-visible-nowhere".to_owned().into());
         settings.signing_key = Some("ab".repeat(32).into());
+        settings.metrics_token = Some("metrics-visible-nowhere".to_owned().into());
         let printed = format!("{settings:?}");
         for hidden in [
             "key-visible-nowhere",
             "secret-visible-nowhere",
             "callback-visible-nowhere",
+            "metrics-visible-nowhere",
             &"ab".repeat(32),
         ] {
             assert!(!printed.contains(hidden), "{printed}");

@@ -55,13 +55,21 @@ pub enum AppError {
     /// The body is larger than allowed.
     #[error("{0}")]
     PayloadTooLarge(String),
-    /// Too many attempts; try again later.
-    #[error("too many requests")]
-    TooManyRequests,
-    /// A service the request needs (the identity verification provider) is not set up or
-    /// did not answer; trying again later may help.
-    #[error("{0}")]
-    Unavailable(String),
+    /// Too many attempts; try again after `retry_after` seconds.
+    #[error("too many requests; try again in {retry_after} seconds")]
+    TooManyRequests {
+        /// Seconds until the limit's window ends (`Retry-After`).
+        retry_after: u64,
+    },
+    /// A service the request needs (the identity verification provider, a free password
+    /// check) is not set up, busy or did not answer; trying again later may help.
+    #[error("{detail}")]
+    Unavailable {
+        /// What is unavailable.
+        detail: String,
+        /// Seconds after which trying again is sensible (`Retry-After`).
+        retry_after: u64,
+    },
     /// A fault of ours. The cause is logged, never sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -78,6 +86,23 @@ impl AppError {
         AppError::Conflict {
             detail: detail.into(),
             current: serde_json::to_value(current).ok(),
+        }
+    }
+
+    /// A 503 that suggests trying again after `retry_after` seconds.
+    pub fn unavailable(detail: impl Into<String>, retry_after: u64) -> AppError {
+        AppError::Unavailable {
+            detail: detail.into(),
+            retry_after,
+        }
+    }
+
+    /// The `Retry-After` of a 429 or 503, in seconds.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after }
+            | AppError::Unavailable { retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -99,8 +124,8 @@ impl AppError {
             AppError::NotFound(_) => "not-found",
             AppError::Conflict { .. } => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
-            AppError::TooManyRequests => "too-many-requests",
-            AppError::Unavailable(_) => "unavailable",
+            AppError::TooManyRequests { .. } => "too-many-requests",
+            AppError::Unavailable { .. } => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -172,8 +197,8 @@ impl ResponseError for AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -182,7 +207,13 @@ impl ResponseError for AppError {
         if let AppError::Internal(cause) = self {
             tracing::error!(error = ?cause, "request failed");
         }
-        self.problem().into_response()
+        let mut response = self.problem().into_response();
+        if let Some(seconds) = self.retry_after()
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 

@@ -80,20 +80,35 @@ pub struct Event {
     pub data: Value,
 }
 
-/// Records an event inside the caller's transaction; returns its id.
+/// Records an event about a buyer inside the caller's transaction; returns its id. The event
+/// notes the buyer's seller (its data says `buyerId` and `sellerId`), so that endpoints bound
+/// to one seller receive that seller's events only.
 pub async fn record(
     conn: &mut AnyConnection,
     event_type: EventType,
-    data: Value,
+    buyer_id: &str,
+    mut data: Value,
 ) -> Result<String, sqlx::Error> {
+    let seller_id: Option<String> =
+        sqlx::query_scalar("SELECT seller_id FROM buyers WHERE id = $1")
+            .bind(buyer_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(fields) = data.as_object_mut() {
+        fields.insert("buyerId".into(), Value::from(buyer_id));
+        fields.insert("sellerId".into(), Value::from(seller_id.clone()));
+    }
     let id = format!("evt_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query("INSERT INTO events (id, type, occurred_at, data) VALUES ($1, $2, $3, $4)")
-        .bind(&id)
-        .bind(event_type.as_str())
-        .bind(now().millis())
-        .bind(data.to_string())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO events (id, type, occurred_at, data, seller_id) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(event_type.as_str())
+    .bind(now().millis())
+    .bind(data.to_string())
+    .bind(seller_id)
+    .execute(&mut *conn)
+    .await?;
     // The outbox's relay: a job in the same transaction hands the event to the webhooks, so an
     // event that commits is always delivered and one that rolls back never is.
     webhooks::enqueue_dispatch(conn, &id).await?;

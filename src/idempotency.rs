@@ -4,14 +4,13 @@
 //! A key is reserved in its own committed row before the work starts: a second request with the
 //! same key while the first runs sees the reservation (409) instead of doing the work again.
 
-use chacha20poly1305::aead::Aead;
-use chacha20poly1305::{ChaCha20Poly1305, KeyInit};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::db::{Db, now};
 use crate::error::AppError;
+use crate::seal::Seal;
 use crate::server_key::ServerKey;
 
 /// How long a response is kept for replay.
@@ -93,37 +92,23 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
 
 /// Seals kept response bodies: they can carry secrets (an invitation's link), and the
 /// database must not hold those in the clear.
-pub struct ResponseSeal(ChaCha20Poly1305);
+pub struct ResponseSeal(Seal);
 
 impl ResponseSeal {
     /// A seal keyed from the server key.
     pub fn new(key: &ServerKey) -> ResponseSeal {
-        let derived = key.derive("idempotency-response", b"");
-        ResponseSeal(ChaCha20Poly1305::new(&derived.into()))
+        ResponseSeal(Seal::new(key, "idempotency-response"))
     }
 
     fn seal(&self, body: &[u8]) -> Result<Vec<u8>, AppError> {
-        let mut nonce = [0u8; 12];
-        getrandom::fill(&mut nonce)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
-        let sealed = self
-            .0
-            .encrypt(&nonce.into(), body)
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("sealing a kept response failed")))?;
-        Ok([nonce.as_slice(), &sealed].concat())
+        self.0.seal(body).map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context("sealing a kept response"))
+        })
     }
 
     fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, AppError> {
-        let (nonce, body) = sealed
-            .split_at_checked(12)
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("kept response too short")))?;
-        let nonce: [u8; 12] = nonce
-            .try_into()
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("kept response nonce")))?;
-        self.0.decrypt(&nonce.into(), body).map_err(|_| {
-            AppError::Internal(anyhow::anyhow!(
-                "a kept response does not open with this server key"
-            ))
+        self.0.open(sealed).map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context("opening a kept response"))
         })
     }
 }

@@ -2,6 +2,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod access;
 pub mod admin;
 pub mod api;
 pub mod api_tokens;
@@ -23,6 +24,7 @@ pub mod pagination;
 pub mod partners;
 pub mod portal;
 pub mod rate_limit;
+pub mod seal;
 pub mod secret_token;
 pub mod server_key;
 pub mod staff;

@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use kyc_portal::access::{SellerScope, TokenAccess};
+use kyc_portal::api_tokens::NewToken;
 use kyc_portal::audit::Actor;
 use kyc_portal::db::Db;
 use kyc_portal::error::AppError;
@@ -36,6 +38,13 @@ enum Command {
         /// A name that says who uses the token.
         #[arg(long)]
         name: String,
+        /// Bind the token to this seller: it sees and changes only that seller's resources.
+        /// Without it, the token reaches every seller of the organisation.
+        #[arg(long, value_name = "SELLER_ID")]
+        seller: Option<String>,
+        /// The token may only read (GET); every change is refused with 403.
+        #[arg(long)]
+        read_only: bool,
     },
     /// Make an administrator for the staff pages; the password is one line on stdin.
     CreateAdmin {
@@ -62,6 +71,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Everything this process creates (the SQLite files, stored documents, the mail outbox
+    // with its live links, key files) is for its own user alone, whatever umask it inherits.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     // Needs no settings, no database and no runtime.
     if let Command::CheckVat { number } = &cli.command {
@@ -124,12 +136,25 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             db.migrate().await?;
             eprintln!("database is up to date");
         }
-        Command::CreateApiToken { name } => {
+        Command::CreateApiToken {
+            name,
+            seller,
+            read_only,
+        } => {
             let db = Db::connect(settings.database_url()).await?;
             db.migrate().await?;
-            let issued = api_tokens::create(&db, &name)
+            let new = NewToken {
+                name: &name,
+                scope: seller.map_or(SellerScope::Organisation, SellerScope::Seller),
+                access: if read_only {
+                    TokenAccess::ReadOnly
+                } else {
+                    TokenAccess::ReadWrite
+                },
+            };
+            let issued = api_tokens::create_by(&db, &Actor::System, new)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .map_err(|e| anyhow::anyhow!("{}", problem_text(&e)))?;
             println!("{}", issued.token);
         }
         Command::CreateAdmin { email } => {
@@ -139,9 +164,17 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("password {}", problem_text(&e)))?;
             let db = Db::connect(settings.database_url()).await?;
             db.migrate().await?;
-            staff::create(&db, &Actor::System, &email, &password, StaffRole::Admin)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}", problem_text(&e)))?;
+            let hashing = staff::PasswordHashing::new(staff::HashingLimits::default());
+            staff::create(
+                &db,
+                &hashing,
+                &Actor::System,
+                &email,
+                &password,
+                StaffRole::Admin,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", problem_text(&e)))?;
             eprintln!("administrator {email} created");
         }
         // Answered in `main` without a runtime.

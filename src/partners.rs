@@ -4,6 +4,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::access::SellerScope;
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, Timestamp, now};
 use crate::error::AppError;
@@ -89,16 +90,22 @@ pub async fn get(db: &Db, id: &str) -> Result<Seller, AppError> {
         .ok_or(AppError::NotFound("seller"))
 }
 
-/// Sellers, newest first.
-pub async fn list(db: &Db, page: &Page) -> Result<(Vec<Seller>, Option<Cursor>), AppError> {
+/// Sellers within `scope`, newest first.
+pub async fn list(
+    db: &Db,
+    scope: &SellerScope,
+    page: &Page,
+) -> Result<(Vec<Seller>, Option<Cursor>), AppError> {
     let (at, id) = page.after_or_max();
     let rows = sqlx::query(
         "SELECT id, name, created_at FROM partners WHERE role = 'SELLER' \
+         AND ($4 IS NULL OR id = $4) \
          AND (created_at < $1 OR (created_at = $1 AND id < $2)) ORDER BY created_at DESC, id DESC LIMIT $3",
     )
     .bind(at)
     .bind(id)
     .bind(page.fetch_limit())
+    .bind(scope.seller_id())
     .fetch_all(db.pool())
     .await?;
     let sellers = rows.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;

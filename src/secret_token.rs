@@ -36,6 +36,12 @@ pub fn hash(plain: &str) -> String {
     hex::encode(Sha256::digest(plain.as_bytes()))
 }
 
+/// Whether a secret someone sent is the expected one. Compared through hashes, so the time
+/// taken tells nothing about the expected value; an empty expectation matches nothing.
+pub fn same(sent: &str, expected: &str) -> bool {
+    !expected.is_empty() && Sha256::digest(sent.as_bytes()) == Sha256::digest(expected.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,6 +53,13 @@ mod tests {
         assert_ne!(a.plain, b.plain);
         assert_eq!(a.plain.len(), 4 + 43);
         assert_eq!(a.hash, hash(&a.plain));
+    }
+
+    #[test]
+    fn secrets_match_only_themselves_and_nothing_matches_an_empty_one() {
+        assert!(same("abc", "abc"));
+        assert!(!same("abd", "abc"));
+        assert!(!same("", ""));
     }
 
     #[test]

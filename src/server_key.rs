@@ -46,6 +46,11 @@ impl ServerKey {
         .map(ServerKey)
     }
 
+    /// A key of these bytes (tests, and keys given in full).
+    pub fn from_bytes(bytes: [u8; 32]) -> ServerKey {
+        ServerKey(bytes)
+    }
+
     /// HMAC-SHA256 of `message` under this key, for `purpose` (so that keys derived for
     /// different uses never coincide).
     pub fn derive(&self, purpose: &str, message: &[u8]) -> [u8; 32] {

@@ -8,6 +8,7 @@ use actix_web::dev::Server;
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
+use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
@@ -22,13 +23,14 @@ use crate::kyc::{
     vies::{self, ViesCheckJob, ViesClient, ViesOptions},
 };
 use crate::server_key::ServerKey;
+use crate::staff::{HashingLimits, PasswordHashing};
 use crate::state::AppState;
 use crate::storage::BlobStore;
 use crate::telemetry::{self, Metrics};
 use crate::verification::idenfy::IdenfyClient;
 use crate::verification::signing::ProfileSigner;
 use crate::verification::{self, VerificationEmailJob, VerificationProvider};
-use crate::webhooks::{self, DeliverJob, DeliveryOptions, DispatchJob};
+use crate::webhooks::{self, DeliverJob, DeliveryOptions, DispatchJob, NetworkPolicy};
 
 /// How the process runs besides its settings (tests shorten the worker's timings).
 #[derive(Debug, Clone)]
@@ -43,6 +45,8 @@ pub struct RunOptions {
     pub webhooks: DeliveryOptions,
     /// How long a call to the identity verification provider may take.
     pub provider_timeout: Duration,
+    /// How many password hashes run at once, and how long a sign-in waits for one.
+    pub password_hashing: HashingLimits,
 }
 
 impl Default for RunOptions {
@@ -53,6 +57,7 @@ impl Default for RunOptions {
             vies: ViesOptions::default(),
             webhooks: DeliveryOptions::default(),
             provider_timeout: Duration::from_secs(20),
+            password_hashing: HashingLimits::default(),
         }
     }
 }
@@ -90,6 +95,12 @@ pub enum StartError {
     /// Metrics could not be set up.
     #[error("cannot set up metrics")]
     Metrics(#[from] prometheus::Error),
+    /// The data folder could not be made or closed to others.
+    #[error("cannot prepare the data folder")]
+    DataDir(#[source] std::io::Error),
+    /// Webhook secrets stored in plain text could not be sealed.
+    #[error("cannot seal the stored webhook secrets")]
+    SealSecrets(#[source] crate::error::AppError),
     /// The HTTP client for VIES or webhooks could not be made.
     #[error("cannot set up the HTTP client")]
     HttpClient(#[from] reqwest::Error),
@@ -98,6 +109,7 @@ pub enum StartError {
 impl Application {
     /// Opens and migrates the database, binds the address and prepares the worker.
     pub async fn build(settings: Settings, options: RunOptions) -> Result<Application, StartError> {
+        secure_data_dir(&settings.data_dir).map_err(StartError::DataDir)?;
         let db = Db::connect(settings.database_url()).await?;
         db.migrate().await?;
         let listener = TcpListener::bind(&settings.bind)
@@ -108,6 +120,9 @@ impl Application {
             .port();
         let blobs = Arc::new(BlobStore::open(&settings).await?);
         let key = ServerKey::load_or_create(&settings)?;
+        webhooks::seal_plain_secrets(&db, &webhooks::secret_seal(&key))
+            .await
+            .map_err(StartError::SealSecrets)?;
         let signer = ProfileSigner::load_or_create(&settings).map_err(StartError::SigningKey)?;
         let provider: Arc<dyn VerificationProvider> =
             Arc::new(IdenfyClient::new(&settings, options.provider_timeout)?);
@@ -122,6 +137,7 @@ impl Application {
             db: db.clone(),
             blobs: blobs.clone(),
             seal: Arc::new(ResponseSeal::new(&key)),
+            webhook_seal: Arc::new(webhooks::secret_seal(&key)),
             key,
             settings,
             metrics: Metrics::new()?,
@@ -129,6 +145,7 @@ impl Application {
             portal_pages: Arc::default(),
             provider,
             signer,
+            passwords: PasswordHashing::new(options.password_hashing),
         };
         let server = serve(listener, state).map_err(|e| StartError::Bind("listener".into(), e))?;
         Ok(Application {
@@ -176,6 +193,18 @@ impl Application {
     }
 }
 
+/// Makes the data folder, readable by this user only (0700), also when it exists already with
+/// wider rights: it holds the database, the key files, the documents and the mail outbox.
+fn secure_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
 /// Workers running side by side in each instance: a webhook receiver that hangs until its
 /// timeout then holds up only one of them.
 const WORKERS: usize = 4;
@@ -191,7 +220,14 @@ fn worker(
     let vies_client = ViesClient::new(&settings.vies_url, options.vies.timeout)?;
     let vies_check = ViesCheckJob::new(db.clone(), vies_client, options.vies.clone());
     let dispatch = DispatchJob::new(db.clone(), options.webhooks.clone());
-    let deliver = DeliverJob::new(db.clone(), options.webhooks.timeout)?;
+    let deliver = DeliverJob::new(
+        db.clone(),
+        options.webhooks.timeout,
+        NetworkPolicy {
+            allow_private: settings.webhook_allow_private_networks,
+        },
+        webhooks::secret_seal(key),
+    )?;
     Ok(Worker::new(db.clone(), options.worker.clone())
         .register(vies::CHECK_JOB, Arc::new(vies_check))
         .register(webhooks::DISPATCH_JOB, Arc::new(dispatch))
@@ -220,16 +256,21 @@ fn worker(
 }
 
 fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let https = state.settings.is_https();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
+        let mut headers = DefaultHeaders::new()
+            .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .add((header::REFERRER_POLICY, "no-referrer"))
+            .add((header::X_FRAME_OPTIONS, "DENY"));
+        // Only over https: on plain http the header means nothing, and a browser that saw it
+        // for localhost would refuse a later http test server there.
+        if https {
+            headers = headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+        }
         App::new()
             .app_data(data.clone())
-            .wrap(
-                DefaultHeaders::new()
-                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-                    .add((header::REFERRER_POLICY, "no-referrer"))
-                    .add((header::X_FRAME_OPTIONS, "DENY")),
-            )
+            .wrap(headers)
             .wrap(from_fn(telemetry::observe))
             .route("/healthz", web::get().to(healthz))
             .route("/metrics", web::get().to(metrics))
@@ -256,11 +297,29 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// `GET /metrics` — anyone on the network the operator exposes it to: Prometheus text.
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// `GET /metrics` — Prometheus text; with `KYC_PORTAL_METRICS_TOKEN` set, only for a request
+/// that carries it as a Bearer token, else for anyone who reaches the port.
+async fn metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if let Some(expected) = &state.settings.metrics_token {
+        let sent = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim());
+        if !sent.is_some_and(|sent| crate::secret_token::same(sent, expected.expose_secret())) {
+            return HttpResponse::Unauthorized()
+                .insert_header((header::WWW_AUTHENTICATE, "Bearer"))
+                .content_type("text/plain")
+                .body("a metrics token is required");
+        }
+    }
+    let mut body = state.metrics.render();
+    body.push_str(&state.passwords.render_metrics());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics.render())
+        .body(body)
 }
 
 /// Housekeeping every ten minutes: expired idempotency keys, orphan blobs (older than an

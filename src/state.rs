@@ -10,6 +10,7 @@ use crate::invitations::Links;
 use crate::organisation::OrganisationSettings;
 use crate::organisation::cache::SettingsCache;
 use crate::server_key::ServerKey;
+use crate::staff::PasswordHashing;
 use crate::storage::BlobStore;
 use crate::telemetry::Metrics;
 use crate::verification::VerificationProvider;
@@ -28,6 +29,8 @@ pub struct AppState {
     pub key: ServerKey,
     /// Seals the responses kept for idempotent replays.
     pub seal: Arc<ResponseSeal>,
+    /// Seals webhook signing secrets.
+    pub webhook_seal: Arc<crate::seal::Seal>,
     /// Request metrics.
     pub metrics: Metrics,
     /// The organisation's settings, kept in memory.
@@ -38,12 +41,21 @@ pub struct AppState {
     pub provider: Arc<dyn VerificationProvider>,
     /// Signs KYC profiles.
     pub signer: ProfileSigner,
+    /// Hashes and checks staff passwords, a bounded number at once.
+    pub passwords: PasswordHashing,
 }
 
 impl AppState {
     /// The organisation's settings, from memory when fresh.
     pub async fn organisation(&self) -> Result<Arc<OrganisationSettings>, AppError> {
         self.organisation_cache.get(&self.db).await
+    }
+
+    /// Where webhook deliveries may go.
+    pub fn webhook_policy(&self) -> crate::webhooks::NetworkPolicy {
+        crate::webhooks::NetworkPolicy {
+            allow_private: self.settings.webhook_allow_private_networks,
+        }
     }
 
     /// What turns invitations into links.

@@ -172,3 +172,9 @@ admin-flash-token-revoked = Das API-Token wurde widerrufen.
 # Die Links in der Fußzeile der Käuferseiten (auf der Einstellungsseite gesetzt).
 portal-imprint = Impressum
 portal-privacy = Datenschutz
+admin-tokens-scope = Reichweite
+admin-tokens-scope-hint = Ein Token für einen Verkäufer sieht und ändert nur dessen Käufer, Dokumente und Einladungen, und seine Webhook-Endpunkte erhalten nur dessen Ereignisse.
+admin-tokens-scope-organisation = Alle Verkäufer (Organisation)
+admin-tokens-scope-seller = Nur { $seller }
+admin-tokens-read-only = Nur lesen
+admin-tokens-read-only-choice = Nur lesen: Das Token darf lesen, aber nichts ändern

@@ -15,7 +15,8 @@ admin-login-email = E-Mail
 admin-login-password = Passwort
 admin-login-submit = Anmelden
 admin-login-failed = E-Mail oder Passwort sind falsch, oder das Konto ist deaktiviert.
-admin-login-too-many = Zu viele Fehlversuche. Bitte warten Sie 15 Minuten und versuchen Sie es dann erneut.
+admin-login-too-many = Zu viele Fehlversuche. Bitte versuchen Sie es in { $minutes } Minuten erneut.
+admin-login-busy = Gerade melden sich sehr viele Personen an. Bitte versuchen Sie es gleich noch einmal.
 
 admin-error-title = Etwas ist schiefgegangen
 admin-error-generic = Die Aktion konnte nicht ausgeführt werden. Bitte versuchen Sie es erneut; wenn es weiter scheitert, wenden Sie sich an Ihre Administration.

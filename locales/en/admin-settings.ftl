@@ -172,3 +172,9 @@ admin-flash-token-revoked = The API token was revoked.
 # The buyer's pages' footer links (set on the settings page).
 portal-imprint = Imprint
 portal-privacy = Privacy notice
+admin-tokens-scope = Reaches
+admin-tokens-scope-hint = A token bound to one seller sees and changes only that seller's buyers, documents and invitations, and its webhook endpoints receive only that seller's events.
+admin-tokens-scope-organisation = Every seller (organisation)
+admin-tokens-scope-seller = Only { $seller }
+admin-tokens-read-only = Read only
+admin-tokens-read-only-choice = Read only: the token may read, but not change anything

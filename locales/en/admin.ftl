@@ -15,7 +15,8 @@ admin-login-email = Email
 admin-login-password = Password
 admin-login-submit = Sign in
 admin-login-failed = The email or the password is wrong, or the account is disabled.
-admin-login-too-many = Too many failed attempts. Please wait 15 minutes and try again.
+admin-login-too-many = Too many failed attempts. Please try again in { $minutes } minutes.
+admin-login-busy = Too many people are signing in right now. Please try again in a moment.
 
 admin-error-title = Something went wrong
 admin-error-generic = The action could not be completed. Please try again; if it keeps failing, tell your administrator.

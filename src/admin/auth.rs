@@ -8,7 +8,6 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::page::{self, Chrome};
 use crate::audit::Actor;
@@ -20,19 +19,26 @@ use crate::staff::sessions::{self, StaffSession};
 use crate::staff::{self, StaffRole, StaffUser};
 use crate::state::AppState;
 use crate::web::client::{self, browser_language};
+use crate::web::retry_after;
 
 const SESSION_COOKIE: &str = "kyc_admin_session";
 const LOGIN_CSRF_COOKIE: &str = "kyc_admin_login";
-/// Failed sign-ins per address before it is refused for the rest of the window: plenty for
-/// typos, far too few to guess a password.
-const FAILURES_PER_EMAIL: Limit = Limit {
+/// Failed sign-ins for one account from one client: plenty for typos, far too few to guess a
+/// password, and someone else's guesses from elsewhere never use up the owner's.
+const FAILURES_PER_ACCOUNT_AND_CLIENT: Limit = Limit {
     max: 5,
     window: chrono::Duration::minutes(15),
 };
-/// Failed sign-ins per client address, across all emails.
+/// Failed sign-ins per client address, across all accounts.
 const FAILURES_PER_CLIENT: Limit = Limit {
     max: 30,
     window: chrono::Duration::minutes(15),
+};
+/// Failed sign-ins for one account from everywhere: the ceiling for guesses spread over many
+/// addresses, higher and slower than the per-client one so one client cannot reach it alone.
+const FAILURES_PER_ACCOUNT: Limit = Limit {
+    max: 50,
+    window: chrono::Duration::hours(1),
 };
 
 /// A request from a signed-in, active staff member. Taking it as an argument is what puts a
@@ -80,7 +86,7 @@ impl SignedIn {
 
     /// Refuses a form that does not echo this session's CSRF token.
     pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
-        if same_secret(sent, &self.session.csrf_token) {
+        if secret_token::same(sent, &self.session.csrf_token) {
             Ok(())
         } else {
             Err(AppError::Forbidden(
@@ -88,11 +94,6 @@ impl SignedIn {
             ))
         }
     }
-}
-
-/// Compared through hashes, so the time taken tells nothing about the expected value.
-fn same_secret(sent: &str, expected: &str) -> bool {
-    !expected.is_empty() && Sha256::digest(sent.as_bytes()) == Sha256::digest(expected.as_bytes())
 }
 
 /// No live session: the browser goes to the sign-in page.
@@ -228,35 +229,71 @@ pub async fn login_post(
         .cookie(LOGIN_CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
-    if !same_secret(&form.csrf, &expected) {
+    if !secret_token::same(&form.csrf, &expected) {
         let error = Some(l.text("admin-error-form"));
         return login_page(&req, &state, StatusCode::FORBIDDEN, form.email, error);
     }
     let email = form.email.trim().to_lowercase();
-    let by_email = format!("admin-login:{email}");
-    let by_client = format!(
-        "admin-login-client:{}",
-        client::address(&req, state.settings.trusted_proxy)
-    );
-    if rate_limit::is_limited(&state.db, &by_email, FAILURES_PER_EMAIL).await?
-        || rate_limit::is_limited(&state.db, &by_client, FAILURES_PER_CLIENT).await?
-    {
-        let error = Some(l.text("admin-login-too-many"));
-        return login_page(
-            &req,
-            &state,
-            StatusCode::TOO_MANY_REQUESTS,
-            form.email,
-            error,
-        );
+    let client = client::address(&req, &state.settings.trusted_proxy);
+    let buckets = [
+        (
+            format!("admin-login:{email}|{client}"),
+            FAILURES_PER_ACCOUNT_AND_CLIENT,
+        ),
+        (format!("admin-login-client:{client}"), FAILURES_PER_CLIENT),
+        (format!("admin-login-account:{email}"), FAILURES_PER_ACCOUNT),
+    ];
+    // Each attempt is counted before its password is checked, in one statement per bucket,
+    // so parallel attempts cannot all slip under a limit. A bucket is only reached when the
+    // narrower ones before it let the attempt through: throttled attempts from one client
+    // never count against the account for everyone else.
+    for (counted, (bucket, limit)) in buckets.iter().enumerate() {
+        if let rate_limit::Verdict::Limited { retry_after } =
+            rate_limit::hit(&state.db, bucket, *limit).await?
+        {
+            refund(&state, buckets.get(..=counted).unwrap_or_default()).await?;
+            tracing::info!("a staff sign-in was throttled");
+            let minutes = retry_after.div_ceil(60).to_string();
+            let error = Some(l.text_with("admin-login-too-many", &[("minutes", &minutes)]));
+            let mut page = login_page(
+                &req,
+                &state,
+                StatusCode::TOO_MANY_REQUESTS,
+                form.email,
+                error,
+            )?;
+            retry_after::set(&mut page, retry_after);
+            return Ok(page);
+        }
     }
-    let Some(user) = staff::authenticate(&state.db, &email, &form.password).await? else {
-        rate_limit::hit(&state.db, &by_email, FAILURES_PER_EMAIL).await?;
-        rate_limit::hit(&state.db, &by_client, FAILURES_PER_CLIENT).await?;
-        tracing::info!("a staff sign-in failed");
-        let error = Some(l.text("admin-login-failed"));
-        return login_page(&req, &state, StatusCode::UNAUTHORIZED, form.email, error);
+    let checked = staff::authenticate(&state.db, &state.passwords, &email, &form.password).await;
+    let user = match checked {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            tracing::info!("a staff sign-in failed");
+            let error = Some(l.text("admin-login-failed"));
+            return login_page(&req, &state, StatusCode::UNAUTHORIZED, form.email, error);
+        }
+        Err(e) => {
+            // Not judged (no free hashing slot, say): not a failure of the person.
+            refund(&state, &buckets).await?;
+            if let AppError::Unavailable { retry_after, .. } = e {
+                let error = Some(l.text("admin-login-busy"));
+                let mut page = login_page(
+                    &req,
+                    &state,
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    form.email,
+                    error,
+                )?;
+                retry_after::set(&mut page, retry_after);
+                return Ok(page);
+            }
+            return Err(e);
+        }
     };
+    // A success is no failure: it leaves the counts as they were before it.
+    refund(&state, &buckets).await?;
     // A session that existed before sign-in is ended, never upgraded.
     if let Some(old) = req.cookie(SESSION_COOKIE) {
         sessions::end(&state.db, old.value()).await?;
@@ -274,6 +311,14 @@ pub async fn login_post(
             page::language_cookie(user.language),
         ],
     ))
+}
+
+/// Takes back the attempt counted in each of `buckets`.
+async fn refund(state: &AppState, buckets: &[(String, Limit)]) -> Result<(), AppError> {
+    for (bucket, limit) in buckets {
+        rate_limit::refund(&state.db, bucket, *limit).await?;
+    }
+    Ok(())
 }
 
 /// A form that carries nothing but its CSRF token.
@@ -316,8 +361,13 @@ pub async fn language_post(
     me.check_csrf(&form.csrf)?;
     let language = Language::parse_field("lang", &form.lang)?;
     staff::set_language(&state.db, &me.user().id, language).await?;
-    // Only back to a staff page of ours, never to another site.
-    let back = if form.back.starts_with("/admin") {
+    // Only back to a staff page of ours (never another site, nor a path that cannot be a
+    // header: a line break in it would end the response's headers).
+    let ours = form.back.starts_with("/admin")
+        && !form.back.starts_with("/admin/../")
+        && !form.back.contains("//")
+        && form.back.chars().all(|c| c.is_ascii_graphic());
+    let back = if ours {
         form.back.as_str()
     } else {
         "/admin/buyers"

@@ -9,9 +9,12 @@ use serde::Deserialize;
 use super::auth::{CsrfOnly, SignedIn};
 
 use super::page::{self, Chrome, Section, moment};
-use crate::api_tokens::{self, ApiTokenSummary};
+use crate::access::{SellerScope, TokenAccess};
+use crate::api_tokens::{self, ApiTokenSummary, NewToken};
 use crate::error::AppError;
 use crate::i18n::Language;
+use crate::pagination::Page;
+use crate::partners;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,18 +36,37 @@ pub struct TokenRow {
     pub last_used: Option<String>,
     /// When it was revoked.
     pub revoked: Option<String>,
+    /// What it reaches, in words: every seller, or one seller's name.
+    pub scope: String,
+    /// Whether it may only read.
+    pub read_only: bool,
 }
 
 impl TokenRow {
     fn of(l: Language, token: &ApiTokenSummary) -> TokenRow {
+        let scope = match (&token.seller_id, &token.seller_name) {
+            (None, _) => l.text("admin-tokens-scope-organisation"),
+            (Some(_), Some(name)) => l.text_with("admin-tokens-scope-seller", &[("seller", name)]),
+            (Some(id), None) => l.text_with("admin-tokens-scope-seller", &[("seller", id)]),
+        };
         TokenRow {
             id: token.id.clone(),
             name: token.name.clone(),
             created: moment(l, token.created_at),
             last_used: token.last_used_at.map(|at| moment(l, at)),
             revoked: token.revoked_at.map(|at| moment(l, at)),
+            scope,
+            read_only: token.is_read_only(),
         }
     }
+}
+
+/// A seller to bind a new token to.
+pub struct SellerChoice {
+    /// Its id (the option's value).
+    pub id: String,
+    /// Its name.
+    pub name: String,
 }
 
 /// The tokens page.
@@ -63,6 +85,8 @@ pub struct TokensView {
     pub name_error: Option<String>,
     /// A token just made (its name and the token), shown this once.
     pub created: Option<(String, String)>,
+    /// The sellers a token can be bound to.
+    pub sellers: Vec<SellerChoice>,
 }
 
 async fn tokens_page(
@@ -81,6 +105,12 @@ async fn tokens_page(
         .map(|t| TokenRow::of(l, t))
         .collect();
     let chrome = Chrome::new(req, me, Section::Settings, l.text("admin-tokens-title"));
+    let (sellers, _) = partners::list(
+        &state.db,
+        &SellerScope::Organisation,
+        &Page::parse(Some(200), None)?,
+    )
+    .await?;
     let view = TokensView {
         chrome,
         current_tab: "tokens",
@@ -88,6 +118,13 @@ async fn tokens_page(
         name,
         name_error,
         created,
+        sellers: sellers
+            .into_iter()
+            .map(|s| SellerChoice {
+                id: s.uuid,
+                name: s.name,
+            })
+            .collect(),
     };
     page::html(req, status, &view)
 }
@@ -108,6 +145,11 @@ pub struct NewTokenForm {
     csrf: String,
     #[serde(default)]
     name: String,
+    /// Empty for an organisation token, else the seller's id.
+    #[serde(default)]
+    seller: String,
+    /// Present (any value) when the token may only read.
+    read_only: Option<String>,
 }
 
 /// `POST /admin/settings/tokens` — administrators: a new token; this response is the only
@@ -121,7 +163,19 @@ async fn create_post(
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     let form = form.into_inner();
-    match api_tokens::create_by(&state.db, &me.actor(), &form.name).await {
+    let new = NewToken {
+        name: &form.name,
+        scope: match form.seller.trim() {
+            "" => SellerScope::Organisation,
+            seller => SellerScope::Seller(seller.to_owned()),
+        },
+        access: if form.read_only.is_some() {
+            TokenAccess::ReadOnly
+        } else {
+            TokenAccess::ReadWrite
+        },
+    };
+    match api_tokens::create_by(&state.db, &me.actor(), new).await {
         Ok(issued) => {
             let created = Some((form.name.trim().to_owned(), issued.token));
             tokens_page(

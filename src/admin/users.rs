@@ -110,7 +110,17 @@ async fn create_user_post(
     let mut form = form.into_inner();
     let role = StaffRole::parse(&form.role);
     let created = match Password::parse(&form.password) {
-        Ok(password) => staff::create(&state.db, &me.actor(), &form.email, &password, role).await,
+        Ok(password) => {
+            staff::create(
+                &state.db,
+                &state.passwords,
+                &me.actor(),
+                &form.email,
+                &password,
+                role,
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     form.password.clear();

@@ -147,7 +147,7 @@ async fn start_post(
         Err(AppError::Conflict { .. }) => {
             Ok(page::failed(&back, "admin-flash-verification-not-now"))
         }
-        Err(AppError::Unavailable(_)) => {
+        Err(AppError::Unavailable { .. }) => {
             Ok(page::failed(&back, "admin-flash-verification-provider"))
         }
         Err(AppError::Validation(_)) => {

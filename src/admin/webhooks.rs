@@ -10,6 +10,7 @@ use askama::Template;
 use super::auth::{CsrfOnly, SignedIn};
 use super::page::{self, Chrome, Section};
 use super::page::{CursorQuery, moment};
+use crate::access::SellerScope;
 use crate::error::AppError;
 use crate::events::EventType;
 use crate::i18n::Language;
@@ -112,7 +113,7 @@ async fn list_page(
     view: impl FnOnce(Chrome, Vec<EndpointRow>) -> ListView,
 ) -> Result<HttpResponse, AppError> {
     let l = me.language();
-    let (endpoints, next) = webhooks::list(&state.db, &page).await?;
+    let (endpoints, next) = webhooks::list(&state.db, &SellerScope::Organisation, &page).await?;
     let chrome = Chrome::new(req, me, Section::Webhooks, l.text("admin-webhooks-title"));
     let rows = endpoints.iter().map(|e| EndpointRow::of(l, e)).collect();
     let mut view = view(chrome, rows);
@@ -184,7 +185,15 @@ async fn create_post(
             .await;
         }
     };
-    let created = webhooks::create(&state.db, url, events).await?;
+    let created = webhooks::create(
+        &state.db,
+        &SellerScope::Organisation,
+        state.webhook_policy(),
+        &state.webhook_seal,
+        url,
+        events,
+    )
+    .await?;
     let secret = (EndpointRow::of(l, &created.endpoint), created.secret);
     let shown = (Page::first(), StatusCode::CREATED);
     list_page(&req, &me, &state, shown, |chrome, rows| ListView {
@@ -277,8 +286,14 @@ async fn detail_get(
 ) -> Result<HttpResponse, AppError> {
     me.require_admin()?;
     let l = me.language();
-    let endpoint = webhooks::get(&state.db, &path).await?;
-    let (deliveries, next) = webhooks::deliveries(&state.db, &endpoint.id, &query.page()?).await?;
+    let endpoint = webhooks::get(&state.db, &SellerScope::Organisation, &path).await?;
+    let (deliveries, next) = webhooks::deliveries(
+        &state.db,
+        &SellerScope::Organisation,
+        &endpoint.id,
+        &query.page()?,
+    )
+    .await?;
     let chrome = Chrome::new(&req, &me, Section::Webhooks, l.text("admin-webhook-title"));
     let view = DetailView {
         chrome,
@@ -308,7 +323,7 @@ async fn delete_get(
 ) -> Result<HttpResponse, AppError> {
     me.require_admin()?;
     let l = me.language();
-    let endpoint = webhooks::get(&state.db, &path).await?;
+    let endpoint = webhooks::get(&state.db, &SellerScope::Organisation, &path).await?;
     let chrome = Chrome::new(
         &req,
         &me,
@@ -331,7 +346,7 @@ async fn delete_post(
 ) -> Result<HttpResponse, AppError> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
-    webhooks::delete(&state.db, &path).await?;
+    webhooks::delete(&state.db, &SellerScope::Organisation, &path).await?;
     Ok(page::done("/admin/webhooks", "admin-flash-webhook-deleted"))
 }
 
@@ -346,7 +361,13 @@ async fn redeliver_post(
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     let (endpoint_id, delivery_id) = path.into_inner();
-    webhooks::redeliver(&state.db, &endpoint_id, &delivery_id).await?;
+    webhooks::redeliver(
+        &state.db,
+        &SellerScope::Organisation,
+        &endpoint_id,
+        &delivery_id,
+    )
+    .await?;
     Ok(page::done(
         &format!("/admin/webhooks/{endpoint_id}"),
         "admin-flash-webhook-redelivered",

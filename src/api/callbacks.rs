@@ -21,7 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// `POST /callbacks/idenfy` — iDenfy, proven by `Idenfy-Signature` (hex HMAC-SHA256 of the
 /// raw body under the callback signing key): 401 without a valid one, changing nothing. A
-/// session this portal did not start is acknowledged (200) so that iDenfy stops retrying.
+/// session this portal did not start, or one that ended long ago (a replay), is acknowledged
+/// (200) and changes nothing, so that iDenfy stops retrying.
 async fn idenfy_callback(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -42,6 +43,7 @@ async fn idenfy_callback(
         CallbackOutcome::Settled => "settled",
         CallbackOutcome::Unchanged => "unchanged",
         CallbackOutcome::UnknownSession => "unknown-session",
+        CallbackOutcome::PastLifetime => "past-lifetime",
     };
     Ok(HttpResponse::Ok().json(json!({ "received": true, "outcome": outcome })))
 }

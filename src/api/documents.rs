@@ -10,6 +10,7 @@ use super::body::JsonBody;
 use super::idempotent::{client_of, run};
 use super::json;
 use super::partners::PageQuery;
+use crate::api_tokens::ApiClient;
 use crate::audit::Actor;
 use crate::buyers;
 use crate::documents::{
@@ -130,19 +131,22 @@ async fn list_documents(
 
 /// `GET /v1/documents/{docId}` — any API client.
 async fn get_document(
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let document = documents::get(&state.db, &path).await?;
+    let document = documents::get(&state.db, &client.scope, &path).await?;
     Ok(json(StatusCode::OK, &document))
 }
 
 /// `GET /v1/documents/{docId}/content` — any API client: the bytes, as an attachment.
 async fn download_document(
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (document, stream) = documents::open_content(&state.db, &state.blobs, &path).await?;
+    let (document, stream) =
+        documents::open_content(&state.db, &state.blobs, &client.scope, &path).await?;
     Ok(download::attachment(&document, stream))
 }
 
@@ -155,6 +159,7 @@ struct DocumentPatch {
 /// `PATCH /v1/documents/{docId}` — any API client: `{"status": "ARCHIVED"}` only.
 async fn patch_document(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Bytes,
@@ -168,7 +173,8 @@ async fn patch_document(
             Some(text) => DocumentStatus::parse(text)
                 .ok_or_else(|| AppError::invalid("status", "must be ARCHIVED"))?,
         };
-        let document = documents::set_status(&state.db, &actor, &path, status).await?;
+        let document =
+            documents::set_status(&state.db, &client.scope, &actor, &path, status).await?;
         Ok(json(StatusCode::OK, &document))
     })
     .await
@@ -176,10 +182,11 @@ async fn patch_document(
 
 /// `GET /v1/documents/{docId}/history` — any API client: audit entries, newest first.
 async fn document_history(
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = documents::history(&state.db, &path, &query.page()?).await?;
+    let page = documents::history(&state.db, &client.scope, &path, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }

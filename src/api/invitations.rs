@@ -9,6 +9,7 @@ use super::body::JsonBody;
 use super::idempotent::{client_of, run};
 use super::json;
 use super::partners::PageQuery;
+use crate::api_tokens::ApiClient;
 use crate::audit::Actor;
 use crate::error::AppError;
 use crate::invitations::{self, RawInvitation, qr};
@@ -79,16 +80,18 @@ async fn list_invitations(
 
 /// `GET /v1/invitations/{id}` — any API client.
 async fn get_invitation(
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let view = invitations::get(&state.db, state.links(), &path).await?;
+    let view = invitations::get(&state.db, &client.scope, state.links(), &path).await?;
     Ok(json(StatusCode::OK, &view))
 }
 
 /// `POST /v1/invitations/{id}/revoke` — any API client: the link stops working at once.
 async fn revoke_invitation(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Bytes,
@@ -96,7 +99,8 @@ async fn revoke_invitation(
     let body = JsonBody::parse(&body)?;
     let actor = actor(&req)?;
     run(&req, &state, body.fingerprint(), async {
-        let view = invitations::revoke(&state.db, state.links(), &actor, &path).await?;
+        let view =
+            invitations::revoke(&state.db, &client.scope, state.links(), &actor, &path).await?;
         Ok(json(StatusCode::OK, &view))
     })
     .await
@@ -105,6 +109,7 @@ async fn revoke_invitation(
 /// `POST /v1/invitations/{id}/resend` — any API client: the same link, emailed again.
 async fn resend_invitation(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Bytes,
@@ -112,7 +117,8 @@ async fn resend_invitation(
     let body = JsonBody::parse(&body)?;
     let actor = actor(&req)?;
     run(&req, &state, body.fingerprint(), async {
-        let view = invitations::resend(&state.db, state.links(), &actor, &path).await?;
+        let view =
+            invitations::resend(&state.db, &client.scope, state.links(), &actor, &path).await?;
         Ok(json(StatusCode::ACCEPTED, &view))
     })
     .await
@@ -120,10 +126,11 @@ async fn resend_invitation(
 
 /// `GET /v1/invitations/{id}/qr.svg` — any API client: the link as a QR code, for print.
 async fn qr_svg(
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let link = invitations::link(&state.db, state.links(), &path).await?;
+    let link = invitations::link(&state.db, &client.scope, state.links(), &path).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
@@ -137,6 +144,7 @@ struct PngQuery {
 
 /// `GET /v1/invitations/{id}/qr.png?size=N` — any API client: N pixels wide (default 512).
 async fn qr_png(
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<PngQuery>,
@@ -152,7 +160,7 @@ async fn qr_png(
             ),
         ));
     }
-    let link = invitations::link(&state.db, state.links(), &path).await?;
+    let link = invitations::link(&state.db, &client.scope, state.links(), &path).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/png")
         .insert_header((header::CACHE_CONTROL, "private, no-store"))

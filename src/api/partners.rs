@@ -8,6 +8,8 @@ use serde::Deserialize;
 use super::body::JsonBody;
 use super::idempotent::{client_of, run};
 use super::json;
+use crate::access::SellerScope;
+use crate::api_tokens::ApiClient;
 use crate::audit::Actor;
 use crate::error::AppError;
 use crate::pagination::{Listing, Page};
@@ -42,12 +44,19 @@ impl PageQuery {
     }
 }
 
-/// `POST /v1/partners` — any API client: creates a seller.
+/// `POST /v1/partners` — organisation API clients: creates a seller. A seller's token may not
+/// make other sellers.
 async fn create_seller(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
+    if client.scope != SellerScope::Organisation {
+        return Err(AppError::Forbidden(
+            "a seller's API token cannot create sellers".into(),
+        ));
+    }
     let body = JsonBody::parse(&body)?;
     let actor = Actor::ApiToken(client_of(&req)?.name);
     run(&req, &state, body.fingerprint(), async {
@@ -65,7 +74,8 @@ async fn create_seller(
     .await
 }
 
-/// `GET /v1/partners/{sellerId}` — any API client.
+/// `GET /v1/partners/{sellerId}` — any API client (a seller's token reaches its own only: the
+/// token check answers 404 for the others).
 async fn get_seller(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -74,11 +84,12 @@ async fn get_seller(
     Ok(json(StatusCode::OK, &seller))
 }
 
-/// `GET /v1/partners` — any API client: sellers, newest first.
+/// `GET /v1/partners` — any API client: sellers within its reach, newest first.
 async fn list_sellers(
+    client: ApiClient,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = partners::list(&state.db, &query.page()?).await?;
+    let page = partners::list(&state.db, &client.scope, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }

@@ -9,6 +9,7 @@ use super::body::JsonBody;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use crate::api_tokens::ApiClient;
 use crate::error::AppError;
 use crate::pagination::Listing;
 use crate::state::AppState;
@@ -43,9 +44,10 @@ struct NewEndpoint {
 }
 
 /// `POST /v1/webhook-endpoints` — any API client: `{url, events}`; 201 with the secret, shown
-/// this once.
+/// this once. A seller's token makes an endpoint that receives that seller's events only.
 async fn create_endpoint(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
@@ -66,7 +68,15 @@ async fn create_endpoint(
                 return Err(AppError::Validation(errors));
             }
         };
-        let created = webhooks::create(&state.db, url, events).await?;
+        let created = webhooks::create(
+            &state.db,
+            &client.scope,
+            state.webhook_policy(),
+            &state.webhook_seal,
+            url,
+            events,
+        )
+        .await?;
         let mut response = json(StatusCode::CREATED, &created);
         let location = format!("/v1/webhook-endpoints/{}", created.endpoint.id);
         if let Ok(location) = HeaderValue::from_str(&location) {
@@ -79,38 +89,42 @@ async fn create_endpoint(
 
 /// `GET /v1/webhook-endpoints` — any API client: newest first, without secrets.
 async fn list_endpoints(
+    client: ApiClient,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = webhooks::list(&state.db, &query.page()?).await?;
+    let page = webhooks::list(&state.db, &client.scope, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }
 
 /// `GET /v1/webhook-endpoints/{endpointId}` — any API client: without the secret.
 async fn get_endpoint(
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let endpoint = webhooks::get(&state.db, &path).await?;
+    let endpoint = webhooks::get(&state.db, &client.scope, &path).await?;
     Ok(json(StatusCode::OK, &endpoint))
 }
 
 /// `DELETE /v1/webhook-endpoints/{endpointId}` — any API client: 204; nothing more is sent.
 async fn delete_endpoint(
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    webhooks::delete(&state.db, &path).await?;
+    webhooks::delete(&state.db, &client.scope, &path).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// `GET .../deliveries` — any API client: each delivery with every attempt, newest first.
 async fn list_deliveries(
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = webhooks::deliveries(&state.db, &path, &query.page()?).await?;
+    let page = webhooks::deliveries(&state.db, &client.scope, &path, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }
 
@@ -118,6 +132,7 @@ async fn list_deliveries(
 /// attempts starts now.
 async fn redeliver(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
@@ -125,7 +140,8 @@ async fn redeliver(
     let body = JsonBody::parse(&body)?;
     let (endpoint_id, delivery_id) = path.into_inner();
     run(&req, &state, body.fingerprint(), async {
-        let delivery = webhooks::redeliver(&state.db, &endpoint_id, &delivery_id).await?;
+        let delivery =
+            webhooks::redeliver(&state.db, &client.scope, &endpoint_id, &delivery_id).await?;
         Ok(json(StatusCode::ACCEPTED, &delivery))
     })
     .await

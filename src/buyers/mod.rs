@@ -14,6 +14,7 @@ pub use store::BuyerFilter;
 
 use serde_json::json;
 
+use crate::access::SellerScope;
 use crate::audit::{self, Actor, Change};
 use crate::db::{Db, WriteTx, now};
 use crate::error::AppError;
@@ -123,6 +124,23 @@ pub async fn get_by_id(db: &Db, buyer_id: &str) -> Result<Buyer, AppError> {
     store::find_any(db.pool(), buyer_id)
         .await?
         .ok_or(AppError::NotFound("buyer"))
+}
+
+/// Refuses a buyer outside `scope` as if it did not exist: "`not_found` not found", for the
+/// resource (document, invitation) that was asked for through it.
+pub async fn ensure_in_scope(
+    db: &Db,
+    scope: &SellerScope,
+    buyer_id: &str,
+    not_found: &'static str,
+) -> Result<(), AppError> {
+    let Some(seller_id) = scope.seller_id() else {
+        return Ok(());
+    };
+    match store::find_any(db.pool(), buyer_id).await? {
+        Some(buyer) if buyer.seller_id == seller_id => Ok(()),
+        _ => Err(AppError::NotFound(not_found)),
+    }
 }
 
 /// The buyer with this id, whoever its seller, and its seller's name.
@@ -311,6 +329,7 @@ async fn set_status(
     events::record(
         &mut tx,
         event,
+        buyer_id,
         json!({
             "buyerId": updated.uuid,
             "sellerId": updated.seller_id,

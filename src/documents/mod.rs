@@ -13,6 +13,7 @@ use sqlx::AnyConnection;
 pub use intake::{Intake, IntakeError, StagedFile};
 pub use model::{Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName};
 
+use crate::access::SellerScope;
 use crate::audit::{self, Actor, AuditEntry, Change};
 use crate::buyers;
 use crate::db::{Db, now};
@@ -106,6 +107,7 @@ async fn record(
     events::record(
         &mut tx,
         EventType::DocumentUploaded,
+        buyer_id,
         json!({
             "buyerId": document.buyer_id,
             "documentId": document.uuid,
@@ -121,22 +123,27 @@ async fn record(
 }
 
 /// One document; 404 when unknown.
-pub async fn get(db: &Db, id: &str) -> Result<Document, AppError> {
-    Ok(store::find(db.pool(), id)
+pub async fn get(db: &Db, scope: &SellerScope, id: &str) -> Result<Document, AppError> {
+    Ok(find(db, scope, id).await?.document)
+}
+
+/// A document as stored, when it is within `scope`.
+async fn find(db: &Db, scope: &SellerScope, id: &str) -> Result<store::StoredDocument, AppError> {
+    let stored = store::find(db.pool(), id)
         .await?
-        .ok_or(AppError::NotFound("document"))?
-        .document)
+        .ok_or(AppError::NotFound("document"))?;
+    buyers::ensure_in_scope(db, scope, &stored.document.buyer_id, "document").await?;
+    Ok(stored)
 }
 
 /// A document and a stream of its bytes.
 pub async fn open_content(
     db: &Db,
     blobs: &BlobStore,
+    scope: &SellerScope,
     id: &str,
 ) -> Result<(Document, BlobStream), AppError> {
-    let stored = store::find(db.pool(), id)
-        .await?
-        .ok_or(AppError::NotFound("document"))?;
+    let stored = find(db, scope, id).await?;
     let stream = blobs
         .read(&stored.blob_key)
         .await
@@ -184,10 +191,13 @@ pub async fn counting_in(
 /// Supersedes a document: ACTIVE -> ARCHIVED; archived stays archived.
 pub async fn set_status(
     db: &Db,
+    scope: &SellerScope,
     actor: &Actor,
     id: &str,
     requested: DocumentStatus,
 ) -> Result<Document, AppError> {
+    // A document never changes buyer, nor a buyer seller: checked once, before the write.
+    find(db, scope, id).await?;
     let mut tx = db.begin_write().await?;
     let current = store::find(&mut *tx, id)
         .await?
@@ -208,7 +218,7 @@ pub async fn set_status(
     if !store::archive(&mut tx, id, at).await? {
         // Archived by a concurrent request meanwhile: report what is stored, record nothing.
         drop(tx);
-        return get(db, id).await;
+        return get(db, scope, id).await;
     }
     let archived = Document {
         status: DocumentStatus::Archived,
@@ -235,10 +245,11 @@ pub async fn set_status(
 /// The audit history of a document, newest first.
 pub async fn history(
     db: &Db,
+    scope: &SellerScope,
     id: &str,
     page: &Page,
 ) -> Result<(Vec<AuditEntry>, Option<Cursor>), AppError> {
-    get(db, id).await?;
+    find(db, scope, id).await?;
     audit::history(db, "document", id, page).await
 }
 

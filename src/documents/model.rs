@@ -197,7 +197,8 @@ impl DocumentSource {
 }
 
 /// A file name fit to show and to offer on download: the last path segment of what the client
-/// sent, without control or bidirectional-override characters, at most 200 characters, and
+/// sent, without control, format (zero-width, bidirectional overrides) or line-separator
+/// characters, at most 200 characters, and
 /// ending in the extension of what the file really is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileName(String);
@@ -209,7 +210,7 @@ impl FileName {
         let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
         let cleaned: String = last
             .chars()
-            .filter(|c| !c.is_control() && !is_bidi_control(*c))
+            .filter(|c| !c.is_control() && !is_invisible_format(*c))
             .collect();
         let cleaned = cleaned.trim().trim_start_matches('.').trim().to_owned();
         let mut name: String = cleaned.chars().take(200).collect();
@@ -253,9 +254,17 @@ impl FileName {
     }
 }
 
-/// Characters that reorder text on screen (e.g. U+202E makes `gpj.exe` look like `exe.jpg`).
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
+/// Format characters and line or paragraph separators (Unicode categories Cf, Zl, Zp): they
+/// are invisible or break lines, and can reorder text on screen (U+202E makes `gpj.exe` look
+/// like `exe.jpg`) or make two names that look alike differ (a zero-width space).
+fn is_invisible_format(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    matches!(
+        c.general_category(),
+        GeneralCategory::Format
+            | GeneralCategory::LineSeparator
+            | GeneralCategory::ParagraphSeparator
+    )
 }
 
 /// A stored KYC document (one version of one type for one buyer).
@@ -320,6 +329,15 @@ mod tests {
         assert_eq!(
             FileName::sanitise(Some("invoice\u{202E}fdp.exe"), "pdf").as_str(),
             "invoicefdp.exe.pdf"
+        );
+        assert_eq!(
+            FileName::sanitise(
+                Some("scan\u{200B}\u{FEFF}\u{2028}\u{2029}\u{00AD}.pdf"),
+                "pdf"
+            )
+            .as_str(),
+            "scan.pdf",
+            "zero-width, BOM, line and paragraph separators and soft hyphens are invisible"
         );
         assert_eq!(FileName::sanitise(Some(""), "png").as_str(), "document.png");
         assert_eq!(

@@ -7,6 +7,7 @@ pub mod qr;
 pub mod sessions;
 mod store;
 mod token;
+pub mod upload_quota;
 
 pub use email_job::{EMAIL_JOB, InvitationEmailJob};
 pub use model::{
@@ -16,6 +17,7 @@ pub use token::LinkToken;
 
 use serde_json::json;
 
+use crate::access::SellerScope;
 use crate::audit::{self, Actor, Change};
 use crate::buyers::{self, BuyerStatus};
 use crate::db::{Db, WriteTx, now};
@@ -130,21 +132,33 @@ pub async fn create(
     Ok(view)
 }
 
-/// One invitation as stored.
-pub async fn find(db: &Db, id: &str) -> Result<Invitation, AppError> {
-    store::find(db.pool(), id)
+/// One invitation as stored, when it is within `scope`.
+pub async fn find(db: &Db, scope: &SellerScope, id: &str) -> Result<Invitation, AppError> {
+    let invitation = store::find(db.pool(), id)
         .await?
-        .ok_or(AppError::NotFound("invitation"))
+        .ok_or(AppError::NotFound("invitation"))?;
+    buyers::ensure_in_scope(db, scope, &invitation.buyer_id, "invitation").await?;
+    Ok(invitation)
 }
 
 /// One invitation.
-pub async fn get(db: &Db, links: Links<'_>, id: &str) -> Result<InvitationView, AppError> {
-    Ok(links.view(&find(db, id).await?))
+pub async fn get(
+    db: &Db,
+    scope: &SellerScope,
+    links: Links<'_>,
+    id: &str,
+) -> Result<InvitationView, AppError> {
+    Ok(links.view(&find(db, scope, id).await?))
 }
 
 /// The public link of an invitation (for its QR code).
-pub async fn link(db: &Db, links: Links<'_>, id: &str) -> Result<String, AppError> {
-    Ok(links.of(&find(db, id).await?))
+pub async fn link(
+    db: &Db,
+    scope: &SellerScope,
+    links: Links<'_>,
+    id: &str,
+) -> Result<String, AppError> {
+    Ok(links.of(&find(db, scope, id).await?))
 }
 
 /// A buyer's invitations, newest first.
@@ -165,10 +179,13 @@ pub async fn list(
 /// Revokes an invitation; revoking twice changes nothing.
 pub async fn revoke(
     db: &Db,
+    scope: &SellerScope,
     links: Links<'_>,
     actor: &Actor,
     id: &str,
 ) -> Result<InvitationView, AppError> {
+    // An invitation never changes buyer, nor a buyer seller: checked once, before the write.
+    find(db, scope, id).await?;
     let mut tx = db.begin_write().await?;
     let current = store::find(&mut *tx, id)
         .await?
@@ -180,7 +197,7 @@ pub async fn revoke(
     if !store::revoke(&mut tx, id, at).await? {
         // Revoked by a concurrent request meanwhile: report what is stored, record nothing.
         drop(tx);
-        return get(db, links, id).await;
+        return get(db, scope, links, id).await;
     }
     let revoked = Invitation {
         revoked_at: Some(at),
@@ -201,10 +218,12 @@ pub async fn revoke(
 /// Sends the email again (the same link); only for an active invitation of an active buyer.
 pub async fn resend(
     db: &Db,
+    scope: &SellerScope,
     links: Links<'_>,
     actor: &Actor,
     id: &str,
 ) -> Result<InvitationView, AppError> {
+    find(db, scope, id).await?;
     let mut tx = db.begin_write().await?;
     let current = store::find(&mut *tx, id)
         .await?
@@ -337,6 +356,7 @@ async fn count_use_in(
     events::record(
         tx,
         EventType::InvitationUsed,
+        &used.buyer_id,
         json!({
             "invitationId": used.id,
             "buyerId": used.buyer_id,

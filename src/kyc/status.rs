@@ -197,7 +197,7 @@ pub async fn refresh(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Result<Overal
         fields.insert("sellerId".into(), json!(buyer.seller_id));
         fields.insert("previousStatus".into(), json!(previous));
     }
-    events::record(tx, EventType::StatusChanged, data).await?;
+    events::record(tx, EventType::StatusChanged, buyer_id, data).await?;
     Ok(status.overall_status)
 }
 

@@ -10,30 +10,26 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use bytes::Bytes;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::page::{self, Failure, OpenSession, PageContext};
+use crate::access::SellerScope;
 use crate::audit::Actor;
 use crate::buyers;
 use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
 use crate::error::AppError;
 use crate::i18n::Language;
+use crate::invitations::upload_quota::{self, UploadQuota, Uploader};
 use crate::invitations::{self, Invitation, Unavailable, sessions};
 use crate::organisation::OrganisationSettings;
-use crate::rate_limit::{self, Limit};
+use crate::secret_token;
 use crate::state::AppState;
-use crate::web::client::{self, browser_language};
+use crate::web::client::browser_language;
+use crate::web::retry_after;
 use crate::web::upload_form;
 
-const SESSION_COOKIE: &str = "kyc_session";
-/// Unknown links allowed per client before it is slowed down: enough for typos, far too few to
-/// guess a 256-bit token.
-const MISSES: Limit = Limit {
-    max: 20,
-    window: chrono::Duration::minutes(10),
-};
+pub(super) const SESSION_COOKIE: &str = "kyc_session";
 
-fn html(status: StatusCode, view: &impl Template) -> Result<HttpResponse, AppError> {
+pub(super) fn html(status: StatusCode, view: &impl Template) -> Result<HttpResponse, AppError> {
     let body = view
         .render()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page: {e}")))?;
@@ -42,7 +38,7 @@ fn html(status: StatusCode, view: &impl Template) -> Result<HttpResponse, AppErr
         .body(body))
 }
 
-fn see_other(location: &str) -> HttpResponse {
+pub(super) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()
@@ -77,12 +73,7 @@ pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
     ))
 }
 
-/// The rate-limit bucket of the client's misses.
-fn client_bucket(req: &HttpRequest, trusted_proxy: Option<std::net::IpAddr>) -> String {
-    format!("portal-miss:{}", client::address(req, trusted_proxy))
-}
-
-async fn message_page(
+pub(super) async fn message_page(
     state: &AppState,
     l: Language,
     status: StatusCode,
@@ -97,7 +88,7 @@ async fn message_page(
     )
 }
 
-async fn unavailable_page(
+pub(super) async fn unavailable_page(
     state: &AppState,
     invitation: &Invitation,
     reason: Unavailable,
@@ -132,66 +123,13 @@ async fn seller_name(state: &AppState, invitation: &Invitation) -> Option<String
     )
 }
 
-fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
+pub(super) fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, value)
         .path("/kyc")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.settings.is_https())
         .finish()
-}
-
-/// `GET /kyc/{token}` — anyone with the link: opens a session (one use of the link per new
-/// browser session) and moves to `/kyc`, so the token leaves the address bar.
-pub async fn open_link_get(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let bucket = client_bucket(&req, state.settings.trusted_proxy);
-    if rate_limit::is_limited(&state.db, &bucket, MISSES).await? {
-        let l = browser_language(&req);
-        return message_page(
-            &state,
-            l,
-            StatusCode::TOO_MANY_REQUESTS,
-            None,
-            "portal-too-many-title",
-            &["portal-too-many-text"],
-        )
-        .await;
-    }
-    let Some(invitation) = invitations::find_by_token(&state.db, &path).await? else {
-        rate_limit::hit(&state.db, &bucket, MISSES).await?;
-        let l = browser_language(&req);
-        return message_page(
-            &state,
-            l,
-            StatusCode::NOT_FOUND,
-            None,
-            "portal-not-found-title",
-            &["portal-not-found-text"],
-        )
-        .await;
-    };
-    if let Some(cookie) = req.cookie(SESSION_COOKIE) {
-        let session = sessions::find(&state.db, cookie.value()).await?;
-        if session.is_some_and(|s| s.invitation_id == invitation.id) {
-            return Ok(see_other("/kyc"));
-        }
-    }
-    if let Some(reason) = invitations::unavailable(&state.db, &invitation).await? {
-        return unavailable_page(&state, &invitation, reason).await;
-    }
-    let opened = match invitations::open_link(&state.db, &invitation.id).await? {
-        Ok(opened) => opened,
-        Err(reason) => return unavailable_page(&state, &invitation, reason).await,
-    };
-    let mut response = see_other("/kyc");
-    response
-        .add_cookie(&session_cookie(&state, opened.cookie))
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting the session cookie: {e}")))?;
-    Ok(response)
 }
 
 /// The session of this request with its invitation, buyer and seller, or the page to show
@@ -293,7 +231,9 @@ async fn confirmation(
     context: &PageContext,
     document_id: &str,
 ) -> Option<String> {
-    let document = documents::get(&state.db, document_id).await.ok()?;
+    let document = documents::get(&state.db, &SellerScope::Organisation, document_id)
+        .await
+        .ok()?;
     if document.buyer_id != context.buyer.uuid {
         return None;
     }
@@ -308,9 +248,9 @@ async fn confirmation(
     ))
 }
 
-/// Forms echo the session's CSRF token; compared through hashes so timing says nothing.
+/// Forms echo the session's CSRF token.
 fn csrf_matches(sent: Option<&str>, expected: &str) -> bool {
-    sent.is_some_and(|sent| Sha256::digest(sent.as_bytes()) == Sha256::digest(expected.as_bytes()))
+    sent.is_some_and(|sent| secret_token::same(sent, expected))
 }
 
 /// A form without the session's CSRF token: refused, with a page that says what to do.
@@ -355,6 +295,13 @@ fn failure_message(l: Language, error: &AppError, max_bytes: u64) -> (StatusCode
             (StatusCode::UNPROCESSABLE_ENTITY, l.text(id))
         }
         AppError::Conflict { .. } => (StatusCode::CONFLICT, l.text("portal-error-blocked")),
+        AppError::TooManyRequests { retry_after } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            l.text_with(
+                "portal-error-quota",
+                &[("minutes", &retry_after.div_ceil(60).to_string())],
+            ),
+        ),
         AppError::Internal(cause) => {
             tracing::error!(error = ?cause, "an upload from the buyer page failed");
             (
@@ -380,6 +327,16 @@ pub async fn upload_document_post(
     let session = &opened.session;
     let invitation = &opened.invitation;
     let max = state.settings.max_upload_bytes;
+    let quota = UploadQuota::of(&state.settings);
+    let session_key = secret_token::hash(&opened.cookie);
+    let uploader = Uploader {
+        session: &session_key,
+        buyer_id: &invitation.buyer_id,
+    };
+    if let Err(refused) = upload_quota::admit(&state.db, &quota, &uploader).await {
+        upload_form::discard(payload, max.saturating_add(64 * 1024)).await;
+        return upload_failed(&req, &state, opened, None, &refused).await;
+    }
     let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
     if !csrf_matches(form.field("csrf"), &session.csrf_token) {
         return stale_form(&state, session.language).await;
@@ -409,9 +366,9 @@ pub async fn upload_document_post(
         .await
     }
     .await;
-    let l = session.language;
     match outcome {
         Ok(document) => {
+            upload_quota::record_bytes(&state.db, &quota, &uploader, document.size_bytes).await?;
             // The confirmation sits at the top of the page, where the buyer lands.
             let target = format!("/kyc?received={}", document.uuid);
             if wants_json(&req) {
@@ -420,22 +377,36 @@ pub async fn upload_document_post(
                 Ok(see_other(&target))
             }
         }
-        Err(error) => {
-            let (status, message) = failure_message(l, &error, max);
-            if wants_json(&req) {
-                return Ok(
-                    HttpResponse::build(status).json(serde_json::json!({ "message": message }))
-                );
-            }
-            let context = PageContext::load(&state, opened).await?;
-            let failure = Failure {
-                document_type,
-                message,
-            };
-            let view = page::upload_page(&state, &context, None, Some(failure)).await?;
-            html(status, &view)
-        }
+        Err(error) => upload_failed(&req, &state, opened, document_type, &error).await,
     }
+}
+
+/// The answer to a failed upload: the page again with the message at its form (or JSON to
+/// the page's script), with `Retry-After` when a limit was reached.
+async fn upload_failed(
+    req: &HttpRequest,
+    state: &AppState,
+    opened: OpenSession,
+    document_type: Option<DocumentType>,
+    error: &AppError,
+) -> Result<HttpResponse, AppError> {
+    let l = opened.session.language;
+    let (status, message) = failure_message(l, error, state.settings.max_upload_bytes);
+    let mut response = if wants_json(req) {
+        HttpResponse::build(status).json(serde_json::json!({ "message": message }))
+    } else {
+        let context = PageContext::load(state, opened).await?;
+        let failure = Failure {
+            document_type,
+            message,
+        };
+        let view = page::upload_page(state, &context, None, Some(failure)).await?;
+        html(status, &view)?
+    };
+    if let Some(seconds) = error.retry_after() {
+        retry_after::set(&mut response, seconds);
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]

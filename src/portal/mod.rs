@@ -3,6 +3,7 @@
 
 pub mod cache;
 mod handlers;
+mod link;
 mod logo;
 mod page;
 mod views;
@@ -32,7 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/language", web::post().to(handlers::switch_language_post))
             .route("/brand.css", web::get().to(handlers::brand_css_get))
             .route("/logo", web::get().to(logo::logo_get))
-            .route("/{token}", web::get().to(handlers::open_link_get)),
+            .route("/{token}", web::get().to(link::landing_get))
+            .route("/{token}", web::head().to(link::landing_get))
+            .route("/{token}", web::post().to(link::continue_post)),
     )
     .service(
         web::scope("/static")

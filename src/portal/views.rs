@@ -100,6 +100,71 @@ pub struct MessagePageView {
     pub paragraphs: Vec<String>,
 }
 
+/// The page behind a link before its use is counted: whose documents, and a Continue button.
+#[derive(Template)]
+#[template(path = "portal/landing.html")]
+pub struct LandingPageView {
+    /// Around the content.
+    pub chrome: Chrome,
+    /// The heading.
+    pub heading: String,
+    /// Who asks for what.
+    pub intro: String,
+    /// When another company's session is open in this browser: what continuing changes.
+    pub switch_notice: Option<String>,
+    /// The link to stay with that other company.
+    pub stay_label: String,
+    /// Why the form is shown again, if it is.
+    pub notice: Option<String>,
+    /// Where the form posts: the link itself.
+    pub action: String,
+    /// The form's token (its cookie's twin).
+    pub form_token: String,
+    /// The button.
+    pub continue_label: String,
+}
+
+impl LandingPageView {
+    /// The landing page in `l`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        l: Language,
+        organisation: &crate::organisation::OrganisationSettings,
+        seller: &str,
+        company: &str,
+        other_company: Option<&str>,
+        token: &str,
+        form_token: String,
+        notice: Option<&str>,
+        chrome: Chrome,
+    ) -> LandingPageView {
+        LandingPageView {
+            heading: l.text_with(
+                "portal-landing-heading",
+                &[("organisation", &organisation.name)],
+            ),
+            intro: l.text_with(
+                "portal-landing-intro",
+                &[("seller", seller), ("company", company)],
+            ),
+            switch_notice: other_company.map(|other| {
+                l.text_with(
+                    "portal-landing-switch",
+                    &[("other", other), ("company", company)],
+                )
+            }),
+            stay_label: other_company
+                .map(|other| l.text_with("portal-landing-stay", &[("other", other)]))
+                .unwrap_or_default(),
+            notice: notice.map(|id| l.text(id)),
+            action: format!("/kyc/{token}"),
+            form_token,
+            continue_label: l.text("portal-landing-continue"),
+            chrome,
+        }
+    }
+}
+
 /// A document type's name in `l`.
 pub fn type_label(l: Language, document_type: DocumentType) -> String {
     l.text(&format!("doc-{}", document_type.as_str()))

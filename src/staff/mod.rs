@@ -1,11 +1,10 @@
 //! Marketplace staff: who may sign in to the staff pages, with argon2id password hashes at
 //! OWASP's recommended parameters.
 
+mod passwords;
 pub mod sessions;
 
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+pub use passwords::{HashingLimits, PasswordHashing};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -88,24 +87,10 @@ impl Password {
     }
 }
 
-/// Argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane).
-fn hasher() -> Result<Argon2<'static>, AppError> {
-    let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("argon2 parameters: {e}")))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-}
-
-fn hash_password(password: &Password) -> Result<String, AppError> {
-    let salt = SaltString::generate(&mut OsRng);
-    hasher()?
-        .hash_password(password.0.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
-}
-
 /// Makes a staff user; 409 when the address is taken.
 pub async fn create(
     db: &Db,
+    hashing: &PasswordHashing,
     actor: &Actor,
     email: &str,
     password: &Password,
@@ -115,7 +100,7 @@ pub async fn create(
         .map_err(|message| AppError::invalid("email", message))?
         .as_str()
         .to_lowercase();
-    let hash = hash_password(password)?;
+    let hash = hashing.hash(&password.0).await?;
     let user = StaffUser {
         id: uuid::Uuid::now_v7().to_string(),
         email,
@@ -155,10 +140,12 @@ pub async fn create(
     Ok(user)
 }
 
-/// The active user with this email and password, if they match. Unknown addresses cost the
-/// same hashing work as known ones, so timing does not tell which addresses exist.
+/// The active user with this email and password, if they match. Every attempt costs exactly
+/// one Argon2 verification, for unknown addresses too, so timing does not tell which
+/// addresses exist.
 pub async fn authenticate(
     db: &Db,
+    hashing: &PasswordHashing,
     email: &str,
     password: &str,
 ) -> Result<Option<StaffUser>, AppError> {
@@ -169,17 +156,10 @@ pub async fn authenticate(
     .fetch_optional(db.pool())
     .await?;
     let stored = match &row {
-        Some(row) => row.try_get::<String, _>("password_hash")?,
-        None => hash_password(&Password("a password nobody has".into()))?,
+        Some(row) => Some(row.try_get::<String, _>("password_hash")?),
+        None => None,
     };
-    let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&stored)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored password hash: {e}")))?;
-        hasher().map(|h| h.verify_password(password.as_bytes(), &parsed).is_ok())
-    })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("password check: {e}")))??;
+    let matches = hashing.verify(stored, password).await?;
     let Some(row) = row.filter(|_| matches) else {
         return Ok(None);
     };

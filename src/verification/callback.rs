@@ -23,7 +23,13 @@ pub enum CallbackOutcome {
     Unchanged,
     /// No verification of this portal has that session.
     UnknownSession,
+    /// The session ended long ago: a result for it now is a replay, not news.
+    PastLifetime,
 }
+
+/// How long after a session's end its result may still arrive (the provider's manual review
+/// can take days); later callbacks are refused as replays.
+const RESULT_GRACE: chrono::Duration = chrono::Duration::days(7);
 
 /// Receives one iDenfy callback. 401 unless `signature` is the body's HMAC under `key` (no
 /// key configured: every callback is refused); 400 for a body that is not a callback.
@@ -63,9 +69,13 @@ async fn settle(db: &Db, result: &ProviderResult) -> Result<CallbackOutcome, App
         tracing::warn!(scan_ref = %result.scan_ref, "iDenfy callback for a session this portal did not start");
         return Ok(CallbackOutcome::UnknownSession);
     };
+    let at = now();
+    if found.expires_at.plus(RESULT_GRACE) < at {
+        tracing::warn!(scan_ref = %result.scan_ref, "refused an iDenfy callback for a session long past its lifetime");
+        return Ok(CallbackOutcome::PastLifetime);
+    }
     let mut tx = db.begin_write().await?;
     let buyer = buyers::lock_in(&mut tx, db, &found.buyer_id).await?;
-    let at = now();
     if !store::settle(&mut tx, &found.uuid, result, at).await? {
         return Ok(CallbackOutcome::Unchanged);
     }

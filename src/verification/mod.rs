@@ -103,13 +103,14 @@ pub async fn start(
             // The provider's own words (which may name our account's trouble) go to the log,
             // not to the caller.
             tracing::warn!(buyer = %buyer.uuid, error = %e, "no verification session");
-            AppError::Unavailable(match e {
-                ProviderError::NotConfigured => e.to_string(),
-                ProviderError::Failed(_) => {
-                    "the identity verification provider did not open a session; try again later"
-                        .into()
-                }
-            })
+            match e {
+                // Not set up: nothing changes by itself; an hour is a polite pause.
+                ProviderError::NotConfigured => AppError::unavailable(e.to_string(), 3600),
+                ProviderError::Failed(_) => AppError::unavailable(
+                    "the identity verification provider did not open a session; try again later",
+                    60,
+                ),
+            }
         })?;
     let created_at = now();
     let verification = Verification {
@@ -277,6 +278,7 @@ async fn announce(
     events::record(
         tx,
         EventType::VerificationCompleted,
+        &buyer.uuid,
         json!({
             "buyerId": buyer.uuid,
             "sellerId": buyer.seller_id,

@@ -2,4 +2,5 @@
 
 pub mod client;
 pub mod download;
+pub mod retry_after;
 pub mod upload_form;

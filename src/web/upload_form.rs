@@ -62,6 +62,20 @@ pub async fn read(
     form
 }
 
+/// Reads a form that is refused before its content matters and drops it (at most `max_bytes`),
+/// so the client that is still sending it receives the answer rather than a reset connection.
+pub async fn discard(mut payload: Multipart, max_bytes: u64) {
+    let mut seen: u64 = 0;
+    while let Some(Ok(mut field)) = payload.next().await {
+        while let Some(Ok(chunk)) = field.next().await {
+            seen = seen.saturating_add(chunk.len() as u64);
+            if seen > max_bytes {
+                return;
+            }
+        }
+    }
+}
+
 async fn read_into(
     form: &mut UploadForm,
     mut payload: Multipart,

@@ -43,16 +43,20 @@ impl DispatchJob {
 
     async fn fan_out(&self, event_id: &str) -> Result<(), sqlx::Error> {
         let mut tx = self.db.begin_write().await?;
-        let Some(row) = sqlx::query("SELECT type, occurred_at FROM events WHERE id = $1")
-            .bind(event_id)
-            .fetch_optional(&mut *tx)
-            .await?
+        let Some(row) =
+            sqlx::query("SELECT type, occurred_at, seller_id FROM events WHERE id = $1")
+                .bind(event_id)
+                .fetch_optional(&mut *tx)
+                .await?
         else {
             return Ok(());
         };
         let event_type: String = row.try_get("type")?;
         let occurred_at = Timestamp::from_millis(row.try_get("occurred_at")?);
-        for endpoint_id in store::subscribers(&mut tx, &event_type, occurred_at).await? {
+        let seller_id: Option<String> = row.try_get("seller_id")?;
+        let subscribers =
+            store::subscribers(&mut tx, &event_type, occurred_at, seller_id.as_deref()).await?;
+        for endpoint_id in subscribers {
             if store::delivery_exists(&mut tx, &endpoint_id, event_id).await? {
                 continue;
             }

@@ -8,6 +8,7 @@ mod dispatch;
 mod model;
 mod signature;
 mod store;
+mod target;
 
 use std::time::Duration;
 
@@ -19,13 +20,16 @@ pub use dispatch::{DISPATCH_JOB, DispatchJob, enqueue as enqueue_dispatch};
 pub use model::{
     Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint, WebhookUrl, parse_events,
 };
-pub use signature::WebhookSecret;
+pub use signature::{WebhookSecret, secret_seal};
+pub use target::{NetworkPolicy, is_internal};
 
+use crate::access::SellerScope;
 use crate::db::{Db, now};
 use crate::error::AppError;
 use crate::events::EventType;
 use crate::jobs;
 use crate::pagination::{Cursor, Page};
+use crate::seal::Seal;
 
 /// The job kind that makes a delivery's attempts.
 pub const DELIVER_JOB: &str = "webhooks.deliver";
@@ -60,22 +64,34 @@ pub struct CreatedEndpoint {
     pub secret: String,
 }
 
-/// Registers an endpoint for `events`; it receives the events that happen from now on.
+/// Registers an endpoint for `events`; it receives the events that happen from now on, of
+/// the scope's seller only when the scope is one seller's.
 pub async fn create(
     db: &Db,
+    scope: &SellerScope,
+    policy: NetworkPolicy,
+    seal: &Seal,
     url: WebhookUrl,
     events: Vec<EventType>,
 ) -> Result<CreatedEndpoint, AppError> {
+    let parsed = url
+        .url()
+        .ok_or_else(|| AppError::invalid("url", "must be an absolute http or https URL"))?;
+    policy.check_registration(&parsed).await?;
     let secret = WebhookSecret::generate()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("no random source: {e}")))?;
     let endpoint = WebhookEndpoint {
         id: uuid::Uuid::now_v7().to_string(),
+        seller_id: scope.seller_id().map(str::to_owned),
         url,
         events,
         created_at: now(),
     };
+    let stored = secret.to_stored(seal).map_err(|e| {
+        AppError::Internal(anyhow::Error::new(e).context("sealing a webhook secret"))
+    })?;
     let mut tx = db.begin_write().await?;
-    store::insert_endpoint(&mut tx, &endpoint, &secret).await?;
+    store::insert_endpoint(&mut tx, &endpoint, &stored).await?;
     tx.commit().await?;
     Ok(CreatedEndpoint {
         endpoint,
@@ -83,24 +99,48 @@ pub async fn create(
     })
 }
 
-/// One endpoint; 404 when unknown or deleted.
-pub async fn get(db: &Db, id: &str) -> Result<WebhookEndpoint, AppError> {
+/// Seals the secrets still stored in plain text (endpoints made before secrets were sealed);
+/// run at start-up, so that a database copied away later holds none in the clear.
+pub async fn seal_plain_secrets(db: &Db, seal: &Seal) -> Result<usize, AppError> {
+    let mut tx = db.begin_write().await?;
+    let plain = store::plain_secrets(&mut tx).await?;
+    for (id, secret) in &plain {
+        let sealed = WebhookSecret::from_stored(secret, seal)
+            .and_then(|s| s.to_stored(seal))
+            .map_err(|e| {
+                AppError::Internal(anyhow::Error::new(e).context("sealing a webhook secret"))
+            })?;
+        store::reseal_secret(&mut tx, id, secret, &sealed).await?;
+    }
+    tx.commit().await?;
+    Ok(plain.len())
+}
+
+/// One endpoint; 404 when unknown, deleted, or another seller's (a seller's scope sees the
+/// endpoints made with its own tokens only).
+pub async fn get(db: &Db, scope: &SellerScope, id: &str) -> Result<WebhookEndpoint, AppError> {
     store::find_endpoint(db.pool(), id)
         .await?
+        .filter(|endpoint| match scope.seller_id() {
+            None => true,
+            Some(seller) => endpoint.seller_id.as_deref() == Some(seller),
+        })
         .ok_or(AppError::NotFound("webhook endpoint"))
 }
 
-/// The endpoints, newest first.
+/// The endpoints within the scope, newest first.
 pub async fn list(
     db: &Db,
+    scope: &SellerScope,
     page: &Page,
 ) -> Result<(Vec<WebhookEndpoint>, Option<Cursor>), AppError> {
-    let endpoints = store::list_endpoints(db.pool(), page).await?;
+    let endpoints = store::list_endpoints(db.pool(), scope.seller_id(), page).await?;
     Ok(page.split(endpoints, |e| Cursor::new(e.created_at.millis(), &e.id)))
 }
 
 /// Deletes an endpoint: nothing more is sent to it; 404 when unknown.
-pub async fn delete(db: &Db, id: &str) -> Result<(), AppError> {
+pub async fn delete(db: &Db, scope: &SellerScope, id: &str) -> Result<(), AppError> {
+    get(db, scope, id).await?;
     let mut tx = db.begin_write().await?;
     let deleted = store::delete_endpoint(&mut tx, id, now()).await?;
     tx.commit().await?;
@@ -114,10 +154,11 @@ pub async fn delete(db: &Db, id: &str) -> Result<(), AppError> {
 /// An endpoint's deliveries with their attempts, newest first.
 pub async fn deliveries(
     db: &Db,
+    scope: &SellerScope,
     endpoint_id: &str,
     page: &Page,
 ) -> Result<(Vec<Delivery>, Option<Cursor>), AppError> {
-    get(db, endpoint_id).await?;
+    get(db, scope, endpoint_id).await?;
     let mut deliveries = store::list_deliveries(db.pool(), endpoint_id, page).await?;
     for delivery in &mut deliveries {
         delivery.attempts = store::attempts(db.pool(), &delivery.id).await?;
@@ -129,10 +170,11 @@ pub async fn deliveries(
 /// (same `webhook-id`).
 pub async fn redeliver(
     db: &Db,
+    scope: &SellerScope,
     endpoint_id: &str,
     delivery_id: &str,
 ) -> Result<Delivery, AppError> {
-    get(db, endpoint_id).await?;
+    get(db, scope, endpoint_id).await?;
     let mut tx = db.begin_write().await?;
     let Some(mut delivery) = store::find_delivery(&mut *tx, endpoint_id, delivery_id).await? else {
         return Err(AppError::NotFound("delivery"));

@@ -35,6 +35,11 @@ impl WebhookUrl {
         Ok(WebhookUrl(parsed.to_string()))
     }
 
+    /// The URL, parsed (it was checked when made, so only a damaged stored one is `None`).
+    pub fn url(&self) -> Option<reqwest::Url> {
+        reqwest::Url::parse(&self.0).ok()
+    }
+
     /// A URL read back from storage.
     pub fn from_stored(text: String) -> WebhookUrl {
         WebhookUrl(text)
@@ -77,6 +82,9 @@ pub fn parse_events(names: Option<&[String]>) -> Result<Vec<EventType>, AppError
 pub struct WebhookEndpoint {
     /// The endpoint's id.
     pub id: String,
+    /// The seller whose events it receives (made with that seller's token); none: every
+    /// seller's.
+    pub seller_id: Option<String>,
     /// Where deliveries go.
     pub url: WebhookUrl,
     /// The event types it receives.

@@ -8,7 +8,18 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use crate::seal::{Seal, SealError};
+use crate::server_key::ServerKey;
+
 const PREFIX: &str = "whsec_";
+/// How a sealed secret starts in the database (a plain one, from before secrets were sealed,
+/// starts with `whsec_`).
+const SEALED_PREFIX: &str = "sealed:";
+
+/// The seal webhook secrets are kept under.
+pub fn secret_seal(key: &ServerKey) -> Seal {
+    Seal::new(key, "webhook-secret")
+}
 
 /// An endpoint's signing secret, `whsec_` and the base64 of its key.
 #[derive(Clone, PartialEq, Eq)]
@@ -28,12 +39,33 @@ impl WebhookSecret {
         Ok(WebhookSecret(format!("{PREFIX}{}", STANDARD.encode(key))))
     }
 
-    /// A secret read back from storage.
-    pub fn from_stored(text: String) -> WebhookSecret {
-        WebhookSecret(text)
+    /// The form the database keeps: sealed under the server key.
+    pub fn to_stored(&self, seal: &Seal) -> Result<String, SealError> {
+        Ok(format!(
+            "{SEALED_PREFIX}{}",
+            STANDARD.encode(seal.seal(self.0.as_bytes())?)
+        ))
     }
 
-    /// The secret as shown once to the endpoint's owner, and stored.
+    /// A secret from its stored form (sealed, or plain from before secrets were sealed).
+    pub fn from_stored(stored: &str, seal: &Seal) -> Result<WebhookSecret, SealError> {
+        if stored.starts_with(PREFIX) {
+            return Ok(WebhookSecret(stored.to_owned()));
+        }
+        let sealed = stored
+            .strip_prefix(SEALED_PREFIX)
+            .and_then(|b64| STANDARD.decode(b64).ok())
+            .ok_or(SealError::Open)?;
+        let plain = String::from_utf8(seal.open(&sealed)?).map_err(|_| SealError::Open)?;
+        Ok(WebhookSecret(plain))
+    }
+
+    /// Whether a stored form is still plain text.
+    pub fn is_plain(stored: &str) -> bool {
+        stored.starts_with(PREFIX)
+    }
+
+    /// The secret as shown once to the endpoint's owner.
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -65,13 +97,28 @@ mod tests {
 
     #[test]
     fn signatures_match_the_test_vector_of_the_standard_webhooks_specification() {
-        let secret = WebhookSecret::from_stored("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into());
+        let secret = WebhookSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into());
         let signature = secret.sign(
             "msg_p5jXN8AQM9LWM0D4loKWxJek",
             1_614_265_330,
             br#"{"test": 2432232314}"#,
         );
         assert_eq!(signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    }
+
+    #[test]
+    fn a_secret_is_stored_sealed_and_read_back_and_plain_old_ones_still_read() {
+        let seal = secret_seal(&ServerKey::from_bytes([7; 32]));
+        let secret = WebhookSecret::generate().unwrap();
+        let stored = secret.to_stored(&seal).unwrap();
+        assert!(stored.starts_with(SEALED_PREFIX));
+        assert!(!stored.contains(secret.expose()));
+        assert!(!WebhookSecret::is_plain(&stored));
+        assert_eq!(WebhookSecret::from_stored(&stored, &seal).unwrap(), secret);
+        let other = secret_seal(&ServerKey::from_bytes([8; 32]));
+        assert!(WebhookSecret::from_stored(&stored, &other).is_err());
+        let old = WebhookSecret::from_stored(secret.expose(), &seal).unwrap();
+        assert_eq!(old, secret);
     }
 
     #[test]

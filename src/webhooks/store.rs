@@ -4,7 +4,6 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
 use super::model::{Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint, WebhookUrl};
-use super::signature::WebhookSecret;
 use crate::db::Timestamp;
 use crate::events::EventType;
 use crate::pagination::Page;
@@ -28,6 +27,7 @@ fn parse_events(text: &str) -> Result<Vec<EventType>, sqlx::Error> {
 fn endpoint_from_row(row: &AnyRow) -> Result<WebhookEndpoint, sqlx::Error> {
     Ok(WebhookEndpoint {
         id: row.try_get("id")?,
+        seller_id: row.try_get("seller_id")?,
         url: WebhookUrl::from_stored(row.try_get("url")?),
         events: parse_events(&row.try_get::<String, _>("events")?)?,
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
@@ -38,17 +38,18 @@ fn endpoint_from_row(row: &AnyRow) -> Result<WebhookEndpoint, sqlx::Error> {
 pub async fn insert_endpoint(
     conn: &mut AnyConnection,
     endpoint: &WebhookEndpoint,
-    secret: &WebhookSecret,
+    stored_secret: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO webhook_endpoints (id, url, events, secret, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO webhook_endpoints (id, url, events, secret, created_at, seller_id) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&endpoint.id)
     .bind(endpoint.url.as_str())
     .bind(events_json(&endpoint.events))
-    .bind(secret.expose())
+    .bind(stored_secret)
     .bind(endpoint.created_at.millis())
+    .bind(endpoint.seller_id.as_deref())
     .execute(conn)
     .await?;
     Ok(())
@@ -60,7 +61,7 @@ pub async fn find_endpoint<'e>(
     id: &str,
 ) -> Result<Option<WebhookEndpoint>, sqlx::Error> {
     sqlx::query(
-        "SELECT id, url, events, created_at FROM webhook_endpoints \
+        "SELECT id, url, events, created_at, seller_id FROM webhook_endpoints \
          WHERE id = $1 AND deleted_at IS NULL",
     )
     .bind(id)
@@ -70,20 +71,24 @@ pub async fn find_endpoint<'e>(
     .transpose()
 }
 
-/// A page of endpoints, newest first (one more than the page size).
+/// A page of endpoints, newest first (one more than the page size); with `seller_id`, only
+/// that seller's.
 pub async fn list_endpoints<'e>(
     conn: impl AnyExecutor<'e>,
+    seller_id: Option<&str>,
     page: &Page,
 ) -> Result<Vec<WebhookEndpoint>, sqlx::Error> {
     let (at, id) = page.after_or_max();
     let rows = sqlx::query(
-        "SELECT id, url, events, created_at FROM webhook_endpoints WHERE deleted_at IS NULL \
+        "SELECT id, url, events, created_at, seller_id FROM webhook_endpoints \
+         WHERE deleted_at IS NULL AND ($4 IS NULL OR seller_id = $4) \
          AND (created_at < $1 OR (created_at = $1 AND id < $2)) \
          ORDER BY created_at DESC, id DESC LIMIT $3",
     )
     .bind(at)
     .bind(id)
     .bind(page.fetch_limit())
+    .bind(seller_id)
     .fetch_all(conn)
     .await?;
     rows.iter().map(endpoint_from_row).collect()
@@ -110,12 +115,15 @@ pub async fn subscribers(
     conn: &mut AnyConnection,
     event_type: &str,
     occurred_at: Timestamp,
+    seller_id: Option<&str>,
 ) -> Result<Vec<String>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT id, url, events, created_at FROM webhook_endpoints \
-         WHERE deleted_at IS NULL AND created_at <= $1 ORDER BY created_at, id",
+        "SELECT id, url, events, created_at, seller_id FROM webhook_endpoints \
+         WHERE deleted_at IS NULL AND created_at <= $1 \
+         AND (seller_id IS NULL OR seller_id = $2) ORDER BY created_at, id",
     )
     .bind(occurred_at.millis())
+    .bind(seller_id)
     .fetch_all(conn)
     .await?;
     let mut ids = Vec::new();
@@ -306,8 +314,8 @@ pub async fn restart_delivery(
 pub struct Outgoing {
     /// Where to.
     pub url: String,
-    /// The endpoint's secret.
-    pub secret: WebhookSecret,
+    /// The endpoint's secret, as stored (sealed).
+    pub secret: String,
     /// Whether the endpoint was deleted meanwhile.
     pub endpoint_deleted: bool,
     /// Whether the receiver already accepted it.
@@ -339,7 +347,7 @@ pub async fn outgoing<'e>(
     row.map(|row| {
         Ok(Outgoing {
             url: row.try_get("url")?,
-            secret: WebhookSecret::from_stored(row.try_get("secret")?),
+            secret: row.try_get("secret")?,
             endpoint_deleted: row.try_get::<Option<i64>, _>("deleted_at")?.is_some(),
             succeeded: row.try_get::<Option<i64>, _>("succeeded_at")?.is_some(),
             event_id: row.try_get("event_id")?,
@@ -349,6 +357,32 @@ pub async fn outgoing<'e>(
         })
     })
     .transpose()
+}
+
+/// Endpoints whose secret is still stored in plain text (from before secrets were sealed).
+pub async fn plain_secrets(conn: &mut AnyConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT id, secret FROM webhook_endpoints WHERE secret LIKE 'whsec_%'")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("id")?, row.try_get("secret")?)))
+        .collect()
+}
+
+/// Replaces an endpoint's plain secret by its sealed form.
+pub async fn reseal_secret(
+    conn: &mut AnyConnection,
+    id: &str,
+    plain: &str,
+    sealed: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE webhook_endpoints SET secret = $1 WHERE id = $2 AND secret = $3")
+        .bind(sealed)
+        .bind(id)
+        .bind(plain)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Logs an attempt; a successful one also marks its delivery succeeded.

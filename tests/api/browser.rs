@@ -115,6 +115,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("#{id}: {e}"));
     }
 
+    /// Opens an invitation link as a person does: its landing page, then Continue.
+    pub async fn open_link(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+        self.assert_accessible("the landing page of a link").await;
+        self.click("main form button[type=submit]").await;
+        self.wait_for_path("/kyc").await;
+    }
+
     /// Waits until the current page's path is `path`.
     pub async fn wait_for_path(&self, path: &str) {
         self.wait_for(path, async |c: &Client| {
@@ -237,6 +245,8 @@ async fn a_buyer_switches_language_uploads_with_a_progress_bar_and_sees_the_docu
         .goto(&app.link_path(&invitation))
         .await
         .unwrap();
+    browser.screenshots("landing-page-de").await;
+    browser.open_link(&app.link_path(&invitation)).await;
     assert_eq!(browser.text("h1").await, "Firmenunterlagen");
     assert!(browser.client.current_url().await.unwrap().path() == "/kyc");
     browser.screenshots("upload-page-de").await;
@@ -318,11 +328,7 @@ async fn the_same_upload_works_without_javascript() {
     let files = tempfile::tempdir().unwrap();
     let png_file = write_file(&files, "bank.png", &png());
 
-    browser
-        .client
-        .goto(&app.link_path(&invitation))
-        .await
-        .unwrap();
+    browser.open_link(&app.link_path(&invitation)).await;
     browser
         .type_into("#date-BANK_CONFIRMATION", "01152026")
         .await;
@@ -362,11 +368,7 @@ async fn a_too_large_file_shows_the_limit_in_the_buyers_language() {
     let files = tempfile::tempdir().unwrap();
     let big = write_file(&files, "gross.pdf", &pdf_of_size(2 * 1024 * 1024));
 
-    browser
-        .client
-        .goto(&app.link_path(&invitation))
-        .await
-        .unwrap();
+    browser.open_link(&app.link_path(&invitation)).await;
     browser
         .client
         .execute(

@@ -171,22 +171,37 @@ async fn create_admin_reads_the_password_from_stdin_and_stores_only_an_argon2id_
         "{hash}"
     );
     assert!(!hash.contains("correct horse"));
-    let user =
-        kyc_portal::staff::authenticate(&db, "ops@example.com", "correct horse battery staple")
-            .await
-            .unwrap();
+    let hashing = kyc_portal::staff::PasswordHashing::new(Default::default());
+    let user = kyc_portal::staff::authenticate(
+        &db,
+        &hashing,
+        "ops@example.com",
+        "correct horse battery staple",
+    )
+    .await
+    .unwrap();
     assert_eq!(user.unwrap().role, kyc_portal::staff::StaffRole::Admin);
     assert!(
-        kyc_portal::staff::authenticate(&db, "ops@example.com", "wrong horse battery staple")
-            .await
-            .unwrap()
-            .is_none()
+        kyc_portal::staff::authenticate(
+            &db,
+            &hashing,
+            "ops@example.com",
+            "wrong horse battery staple"
+        )
+        .await
+        .unwrap()
+        .is_none()
     );
     assert!(
-        kyc_portal::staff::authenticate(&db, "nobody@example.com", "correct horse battery staple")
-            .await
-            .unwrap()
-            .is_none()
+        kyc_portal::staff::authenticate(
+            &db,
+            &hashing,
+            "nobody@example.com",
+            "correct horse battery staple"
+        )
+        .await
+        .unwrap()
+        .is_none()
     );
 
     let again = run("ops@example.com", "another long password");

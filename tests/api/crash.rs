@@ -26,6 +26,8 @@ pub fn start_server(dir: &Path, database_url: &str) -> (Child, u16) {
         .env("DATABASE_URL", database_url)
         .env("KYC_PORTAL_BIND", "127.0.0.1:0")
         .env("KYC_PORTAL_DATA_DIR", dir)
+        // The tests' webhook receivers listen on loopback.
+        .env("KYC_PORTAL_WEBHOOK_ALLOW_PRIVATE_NETWORKS", "true")
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -185,9 +187,14 @@ async fn a_killed_server_leaves_every_document_with_its_blob_and_the_sweep_clear
         "the two confirmed uploads and the one after the restart"
     );
     for row in &rows {
-        let (_, mut stream) = documents::open_content(&db, &blobs, &row.uuid)
-            .await
-            .unwrap();
+        let (_, mut stream) = documents::open_content(
+            &db,
+            &blobs,
+            &kyc_portal::access::SellerScope::Organisation,
+            &row.uuid,
+        )
+        .await
+        .unwrap();
         let mut hasher = Sha256::new();
         while let Some(chunk) = stream.next().await {
             hasher.update(chunk.unwrap());

@@ -168,10 +168,22 @@ impl TestApp {
         backend: Backend,
         adjust: impl FnOnce(&mut Settings),
     ) -> Option<TestApp> {
+        TestApp::spawn_with_options(backend, adjust, |_| {}).await
+    }
+
+    /// Like `spawn`, with settings and run options adjusted.
+    pub async fn spawn_with_options(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Settings),
+        adjust_options: impl FnOnce(&mut RunOptions),
+    ) -> Option<TestApp> {
         init_suite_log();
         let dir = tempfile::tempdir().expect("temp dir");
         let url = fresh_database(backend, &dir).await?;
         let mut settings = Settings::for_data_dir(&url, dir.path());
+        // The suite's webhook receivers listen on loopback; the tests of the network
+        // policy itself turn this off again.
+        settings.webhook_allow_private_networks = true;
         adjust(&mut settings);
         let options = RunOptions {
             worker: quick_worker(),
@@ -185,7 +197,10 @@ impl TestApp {
                 max_attempts: 3,
             },
             provider_timeout: Duration::from_secs(5),
+            password_hashing: Default::default(),
         };
+        let mut options = options;
+        adjust_options(&mut options);
         let app = Application::build(settings, options)
             .await
             .expect("portal starts");
@@ -217,6 +232,29 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// A counter of `/metrics` (0 when it is not there yet).
+    pub async fn metric(&self, name: &str) -> f64 {
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("metrics text");
+        text.lines()
+            .filter(|line| !line.starts_with('#'))
+            .find_map(|line| {
+                line.strip_prefix(name)?
+                    .strip_prefix(' ')?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
+            .unwrap_or(0.0)
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Response {

@@ -35,6 +35,28 @@ impl TestApp {
         format!("{}/kyc/{}", self.address, link.rsplit('/').next().unwrap())
     }
 
+    /// Opens the link as a person does: its landing page, then Continue. The final answer
+    /// (the buyer's page), or the landing's own when it is not the form (404, 410, 429, or
+    /// the page of a session already open).
+    pub async fn open_link(
+        &self,
+        browser: &reqwest::Client,
+        invitation: &Value,
+    ) -> reqwest::Response {
+        let url = self.link_path(invitation);
+        let landing = browser.get(&url).send().await.unwrap();
+        if landing.status() != 200 || landing.url().path() == "/kyc" {
+            return landing;
+        }
+        let csrf = csrf_of(&landing.text().await.unwrap());
+        browser
+            .post(&url)
+            .form(&[("csrf", csrf)])
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn usage_count(&self, invitation: &Value) -> i64 {
         let current = body_json(
             self.get(&format!(
@@ -60,7 +82,7 @@ on_both_backends! {
     async fn opening_the_link_counts_one_use_per_browser_session_and_leaves_the_token_behind(app) {
         let (_, _, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com", "language": "de"})).await;
         let browser = browser();
-        let page = browser.get(app.link_path(&invitation)).send().await.unwrap();
+        let page = app.open_link(&browser, &invitation).await;
         assert_eq!(page.status(), 200);
         assert_eq!(page.url().path(), "/kyc", "the token is gone from the address");
         let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
@@ -73,7 +95,7 @@ on_both_backends! {
         assert_eq!(app.usage_count(&invitation).await, 1);
 
         browser.get(format!("{}/kyc", app.address)).send().await.unwrap();
-        browser.get(app.link_path(&invitation)).send().await.unwrap();
+        app.open_link(&browser, &invitation).await;
         assert_eq!(app.usage_count(&invitation).await, 1, "reloading in the same session is not a use");
 
         let other_browser = browser_with_page(&app, &invitation).await;
@@ -113,7 +135,7 @@ on_both_backends! {
     async fn expired_revoked_exhausted_and_blocked_links_explain_themselves_with_410(app) {
         let (seller, buyer, expired) = app.invited_buyer(json!({"recipientEmail": "a@example.com", "language": "de"})).await;
         sqlx::query("UPDATE invitations SET expires_at = 0 WHERE id = $1").bind(expired["uuid"].as_str().unwrap()).execute(app.db.pool()).await.unwrap();
-        let page = browser().get(app.link_path(&expired)).send().await.unwrap();
+        let page = app.open_link(&browser(), &expired).await;
         assert_eq!(page.status(), 410);
         let html = page.text().await.unwrap();
         assert!(html.contains("<html lang=\"de\">") && html.contains("Dieser Link ist abgelaufen."));
@@ -121,19 +143,19 @@ on_both_backends! {
 
         let revoked = app.invite(&seller, &buyer, json!({"recipientEmail": "a@example.com"})).await;
         app.post_json(&format!("/v1/invitations/{}/revoke", revoked["uuid"].as_str().unwrap()), &json!({})).await;
-        let html = browser().get(app.link_path(&revoked)).send().await.unwrap().text().await.unwrap();
+        let html = app.open_link(&browser(), &revoked).await.text().await.unwrap();
         assert!(html.contains("This link has been withdrawn."));
 
         let once = app.invite(&seller, &buyer, json!({"recipientEmail": "a@example.com", "maxUses": 1})).await;
-        let first = browser().get(app.link_path(&once)).send().await.unwrap();
+        let first = app.open_link(&browser(), &once).await;
         if first.status() != 200 { panic!("{}", first.text().await.unwrap()); }
-        let second = browser().get(app.link_path(&once)).send().await.unwrap();
+        let second = app.open_link(&browser(), &once).await;
         assert_eq!(second.status(), 410);
         assert!(second.text().await.unwrap().contains("used as often as allowed"));
 
         let open = app.invite(&seller, &buyer, json!({"recipientEmail": "a@example.com"})).await;
         app.post_json(&format!("{}/block", buyer_path(&seller, &buyer)), &json!({"reason": "hold"})).await;
-        let blocked = browser().get(app.link_path(&open)).send().await.unwrap();
+        let blocked = app.open_link(&browser(), &open).await;
         assert_eq!(blocked.status(), 410);
         assert!(blocked.text().await.unwrap().contains("Uploads are not possible"));
     }
@@ -141,7 +163,7 @@ on_both_backends! {
     async fn an_upload_without_javascript_is_a_real_document_and_the_page_confirms_it(app) {
         let (seller, buyer, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com"})).await;
         let browser = browser();
-        let page = browser.get(app.link_path(&invitation)).send().await.unwrap().text().await.unwrap();
+        let page = app.open_link(&browser, &invitation).await.text().await.unwrap();
         let response = browser.post(format!("{}/kyc/documents", app.address))
             .multipart(upload_form(&csrf_of(&page), "COC_EXTRACT", "2026-01-15", "auszug.pdf", small_pdf()))
             .send().await.unwrap();
@@ -162,7 +184,7 @@ on_both_backends! {
     async fn the_page_script_gets_json_answers_in_the_buyers_language(app) {
         let (_, _, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com", "language": "de"})).await;
         let browser = browser();
-        let page = browser.get(app.link_path(&invitation)).send().await.unwrap().text().await.unwrap();
+        let page = app.open_link(&browser, &invitation).await.text().await.unwrap();
         let csrf = csrf_of(&page);
         let refused = browser.post(format!("{}/kyc/documents", app.address)).header("Accept", "application/json")
             .multipart(upload_form(&csrf, "BANK_CONFIRMATION", "2026-01-15", "x.pdf", b"<html>not a pdf</html>".to_vec()))
@@ -179,7 +201,7 @@ on_both_backends! {
     async fn a_form_without_the_session_csrf_token_is_refused_and_stores_nothing(app) {
         let (seller, buyer, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com"})).await;
         let browser = browser();
-        browser.get(app.link_path(&invitation)).send().await.unwrap();
+        app.open_link(&browser, &invitation).await;
         let response = browser.post(format!("{}/kyc/documents", app.address))
             .multipart(upload_form("forged", "COC_EXTRACT", "2026-01-15", "a.pdf", small_pdf()))
             .send().await.unwrap();
@@ -193,7 +215,7 @@ on_both_backends! {
     async fn the_language_switch_is_remembered_for_the_session(app) {
         let (_, _, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com", "language": "de"})).await;
         let browser = browser();
-        let page = browser.get(app.link_path(&invitation)).send().await.unwrap().text().await.unwrap();
+        let page = app.open_link(&browser, &invitation).await.text().await.unwrap();
         let switched = browser.post(format!("{}/kyc/language", app.address))
             .form(&[("csrf", csrf_of(&page).as_str()), ("lang", "en")]).send().await.unwrap();
         let html = switched.text().await.unwrap();
@@ -211,15 +233,7 @@ on_both_backends! {
 
 async fn browser_with_page(app: &TestApp, invitation: &Value) -> reqwest::Client {
     let browser = browser();
-    assert_eq!(
-        browser
-            .get(app.link_path(invitation))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.open_link(&browser, invitation).await.status(), 200);
     browser
 }
 
@@ -235,11 +249,9 @@ mod a_too_large_file_from_the_page {
             .invited_buyer(json!({"recipientEmail": "a@example.com", "language": "de"}))
             .await;
         let browser = browser();
-        let page = browser
-            .get(app.link_path(&invitation))
-            .send()
+        let page = app
+            .open_link(&browser, &invitation)
             .await
-            .unwrap()
             .text()
             .await
             .unwrap();
@@ -281,7 +293,7 @@ mod behind_a_trusted_proxy {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn misses_count_per_forwarded_client_and_other_clients_are_not_slowed() {
         let app = TestApp::spawn_with(Backend::Sqlite, |s| {
-            s.trusted_proxy = Some("127.0.0.1".parse().unwrap())
+            s.trusted_proxy = kyc_portal::config::TrustedProxies::parse("127.0.0.1").unwrap()
         })
         .await
         .unwrap();

@@ -238,8 +238,9 @@ with_idenfy_on_both_backends! {
         let (path, buyer) = app.create_nt24_buyer("DE136695976").await;
         let first = app.start_verification(&path).await;
         // The first link lapses unused (as far as the portal knows) and a new session starts.
-        sqlx::query("UPDATE verifications SET expires_at = 0 WHERE id = $1")
+        sqlx::query("UPDATE verifications SET expires_at = $2 WHERE id = $1")
             .bind(first["uuid"].as_str().unwrap())
+            .bind(kyc_portal::db::now().millis() - 3_600_000)
             .execute(app.db.pool()).await.unwrap();
         let second = app.start_verification(&path).await;
         assert_eq!(token_requests(&idenfy).await.len(), 2);
@@ -255,8 +256,9 @@ with_idenfy_on_both_backends! {
     async fn a_lapse_of_an_older_session_does_not_hide_the_running_one(app, _idenfy, _vies) {
         let (path, buyer) = app.create_nt24_buyer("DE136695976").await;
         let first = app.start_verification(&path).await;
-        sqlx::query("UPDATE verifications SET expires_at = 0 WHERE id = $1")
+        sqlx::query("UPDATE verifications SET expires_at = $2 WHERE id = $1")
             .bind(first["uuid"].as_str().unwrap())
+            .bind(kyc_portal::db::now().millis() - 3_600_000)
             .execute(app.db.pool()).await.unwrap();
         let second = app.start_verification(&path).await;
 
@@ -304,6 +306,23 @@ with_idenfy_on_both_backends! {
         }
         assert_eq!(app.verification(&path).await["status"], "PENDING");
         assert_eq!(kyc_portal::events::recent(&app.db, 100).await.unwrap().len(), events_before);
+    }
+
+    async fn a_result_for_a_session_long_past_its_lifetime_is_refused_as_a_replay(app, _idenfy, _vies) {
+        let (path, buyer) = app.create_nt24_buyer("DE136695976").await;
+        let started = app.start_verification(&path).await;
+        sqlx::query("UPDATE verifications SET expires_at = $2 WHERE id = $1")
+            .bind(started["uuid"].as_str().unwrap())
+            .bind(kyc_portal::db::now().millis() - 8 * 24 * 3_600_000)
+            .execute(app.db.pool()).await.unwrap();
+
+        let replayed = app.idenfy_callback(&idenfy_result(&scan_ref_of(&started), &uuid_of(&buyer), "APPROVED", true, Some(aml_section(false))), Signed::Correctly).await;
+
+        assert_eq!(replayed.status(), 200, "acknowledged, so that it is not sent again");
+        assert_eq!(body_json(replayed).await["outcome"], "past-lifetime");
+        assert_eq!(app.verification(&path).await["status"], "PENDING");
+        assert_ne!(app.kyc_status(&path).await["verificationStatus"], "VERIFIED");
+        assert!(app.completions().await.is_empty());
     }
 
     async fn a_signed_callback_for_an_unknown_session_is_acknowledged_and_ignored(app, _idenfy, _vies) {

@@ -21,6 +21,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{BuyerHeader, buyer_of, type_label};
+use crate::access::SellerScope;
 use crate::admin::auth::{CsrfOnly, SignedIn};
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{self, Document, DocumentStatus};
@@ -38,7 +39,8 @@ pub async fn file_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (document, stream) = documents::open_content(&state.db, &state.blobs, &path).await?;
+    let (document, stream) =
+        documents::open_content(&state.db, &state.blobs, &SellerScope::Organisation, &path).await?;
     Ok(download::attachment(&document, stream))
 }
 
@@ -48,7 +50,8 @@ pub async fn inline_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (document, stream) = documents::open_content(&state.db, &state.blobs, &path).await?;
+    let (document, stream) =
+        documents::open_content(&state.db, &state.blobs, &SellerScope::Organisation, &path).await?;
     // The download's response (type, nosniff, no-store, length), shown instead of saved.
     let mut response = download::attachment(&document, stream);
     let inline = ContentDisposition {
@@ -115,7 +118,7 @@ async fn document_page(
     confirm_archive: bool,
 ) -> Result<HttpResponse, AppError> {
     let l = me.language();
-    let document = documents::get(&state.db, id).await?;
+    let document = documents::get(&state.db, &SellerScope::Organisation, id).await?;
     let buyer = buyer_of(&state.db, &document.buyer_id).await?;
     let title = if confirm_archive {
         l.text_with(
@@ -168,8 +171,14 @@ pub async fn archive_post(
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&form.csrf)?;
-    let document =
-        documents::set_status(&state.db, &me.actor(), &path, DocumentStatus::Archived).await?;
+    let document = documents::set_status(
+        &state.db,
+        &SellerScope::Organisation,
+        &me.actor(),
+        &path,
+        DocumentStatus::Archived,
+    )
+    .await?;
     Ok(page::done(
         &format!("/admin/buyers/{}/documents", document.buyer_id),
         "admin-flash-document-archived",

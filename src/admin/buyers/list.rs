@@ -6,6 +6,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::moment;
+use crate::access::SellerScope;
 use crate::admin::auth::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, BuyerSearch, BuyerStatus, ListedBuyer};
@@ -103,7 +104,12 @@ pub fn status_label_id(status: BuyerStatus) -> &'static str {
 /// Every seller (the portal's sellers are a handful of trade partners; the API's page limit
 /// is the most a select shows).
 pub async fn all_sellers(state: &AppState) -> Result<Vec<Seller>, AppError> {
-    let (sellers, _) = partners::list(&state.db, &Page::parse(Some(200), None)?).await?;
+    let (sellers, _) = partners::list(
+        &state.db,
+        &SellerScope::Organisation,
+        &Page::parse(Some(200), None)?,
+    )
+    .await?;
     Ok(sellers)
 }
 

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::auth::{CsrfOnly, SignedIn};
 use super::page::{self, Chrome, CursorQuery, Section, moment};
+use crate::access::SellerScope;
 use crate::buyers::{self, Buyer};
 use crate::db::now;
 use crate::error::AppError;
@@ -341,9 +342,17 @@ async fn resend_post(
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&form.csrf)?;
-    let invitation = invitations::find(&state.db, &path).await?;
+    let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let back = invitations_path(&invitation.buyer_id);
-    match invitations::resend(&state.db, state.links(), &me.actor(), &invitation.id).await {
+    match invitations::resend(
+        &state.db,
+        &SellerScope::Organisation,
+        state.links(),
+        &me.actor(),
+        &invitation.id,
+    )
+    .await
+    {
         Ok(_) => Ok(page::done(&back, "admin-flash-invitation-resent")),
         Err(AppError::Conflict { .. }) => {
             Ok(page::failed(&back, "admin-flash-invitation-not-resent"))
@@ -372,7 +381,7 @@ async fn revoke_get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let l = me.language();
-    let invitation = invitations::find(&state.db, &path).await?;
+    let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
     let view = invitation.view(now(), String::new());
     let chrome = Chrome::new(
@@ -397,7 +406,14 @@ async fn revoke_post(
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&form.csrf)?;
-    let revoked = invitations::revoke(&state.db, state.links(), &me.actor(), &path).await?;
+    let revoked = invitations::revoke(
+        &state.db,
+        &SellerScope::Organisation,
+        state.links(),
+        &me.actor(),
+        &path,
+    )
+    .await?;
     Ok(page::done(
         &invitations_path(&revoked.buyer_id),
         "admin-flash-invitation-revoked",

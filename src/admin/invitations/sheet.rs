@@ -10,6 +10,7 @@ use askama::Template;
 use super::super::auth::SignedIn;
 use super::super::page::{self, Chrome, Section};
 use super::status_label;
+use crate::access::SellerScope;
 use crate::buyers::{self, Buyer};
 use crate::db::now;
 use crate::error::AppError;
@@ -77,7 +78,7 @@ pub async fn sheet_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let invitation = invitations::find(&state.db, &path).await?;
+    let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
     let status = invitation.status_at(now());
     let staff = me.language();
@@ -166,7 +167,8 @@ pub async fn qr_svg_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let link = invitations::link(&state.db, state.links(), &path).await?;
+    let link =
+        invitations::link(&state.db, &SellerScope::Organisation, state.links(), &path).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

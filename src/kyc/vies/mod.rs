@@ -124,6 +124,7 @@ async fn settle(
         events::record(
             &mut tx,
             EventType::ViesCheckFailed,
+            &buyer.uuid,
             json!({
                 "buyerId": buyer.uuid,
                 "sellerId": buyer.seller_id,

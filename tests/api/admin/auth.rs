@@ -168,6 +168,13 @@ on_both_backends! {
         let admin = app.admin_browser().await;
         let response = admin.post("/admin/language", &[("lang", "en"), ("back", "https://evil.example/")]).await;
         assert_eq!(location(&response), "/admin/buyers");
+        for back in ["/admin/buyers\r\nSet-Cookie: kyc_admin_session=stolen", "/admin//evil.example", "/admin/b\u{7f}"] {
+            let response = admin.post("/admin/language", &[("lang", "en"), ("back", back)]).await;
+            assert_eq!(response.status(), 303, "{back:?}");
+            assert_eq!(location(&response), "/admin/buyers", "{back:?}");
+        }
+        let response = admin.post("/admin/language", &[("lang", "en"), ("back", "/admin/settings?tab=tokens")]).await;
+        assert_eq!(location(&response), "/admin/settings?tab=tokens", "a staff page with a query is fine");
     }
 
     async fn staff_pages_carry_strict_security_headers(app) {

@@ -266,11 +266,7 @@ async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_q
     browser.screenshot("admin-settings-logo-1280", 1280).await;
     browser.assert_accessible("settings with a logo").await;
 
-    browser
-        .client
-        .goto(&app.link_path(invitation))
-        .await
-        .unwrap();
+    browser.open_link(&app.link_path(invitation)).await;
     browser
         .wait_for("the buyer's page with the logo", async |c| {
             c.execute(

@@ -9,6 +9,7 @@ mod browser_staff;
 mod buyers;
 mod invitations;
 mod settings;
+mod sign_in_abuse;
 mod users;
 mod verification;
 mod webhooks;
@@ -53,6 +54,7 @@ impl TestApp {
     pub async fn staff_user(&self, email: &str, role: StaffRole) {
         staff::create(
             &self.db,
+            &staff::PasswordHashing::new(Default::default()),
             &Actor::System,
             email,
             &Password::parse(PASSWORD).unwrap(),

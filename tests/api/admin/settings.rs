@@ -69,11 +69,7 @@ impl StaffBrowser {
 impl TestApp {
     /// The buyer's page behind `invitation`'s link, opened in a new browser.
     pub async fn buyer_page(&self, invitation: &Value) -> String {
-        let response = browser()
-            .get(self.link_path(invitation))
-            .send()
-            .await
-            .unwrap();
+        let response = self.open_link(&browser(), invitation).await;
         assert_eq!(response.status(), 200);
         response.text().await.unwrap()
     }
@@ -256,6 +252,29 @@ on_both_backends! {
         let audited: Vec<(String, String)> = sqlx::query_as("SELECT action, actor FROM audit_log WHERE entity_type = 'api_token' AND entity_id = $1 ORDER BY at, id")
             .bind(&id).fetch_all(app.db.pool()).await.unwrap();
         assert_eq!(audited, [("created".to_owned(), "staff:admin@marketplace.example".to_owned()), ("revoked".to_owned(), "staff:admin@marketplace.example".to_owned())]);
+    }
+
+    async fn a_token_made_on_the_page_can_be_bound_to_one_seller_and_read_only(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let (other_seller, _) = app.create_buyer().await;
+        let mut admin = app.admin_browser().await;
+        let form = admin.page("/admin/settings/tokens").await;
+        assert!(form.contains(&format!("<option value=\"{seller}\">")), "the sellers to choose from");
+        let response = admin.post("/admin/settings/tokens", &[("name", "Seller ERP"), ("seller", seller.as_str()), ("read_only", "on")]).await;
+        assert_eq!(response.status(), 201);
+        let page = response.text().await.unwrap();
+        let start = page.find("kyc_").expect("the token on the page");
+        let token: String = page[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+        let call = |method: reqwest::Method, path: String| {
+            let request = app.client.request(method, format!("{}{path}", app.address)).bearer_auth(&token);
+            async move { request.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(call(reqwest::Method::GET, buyer_path(&seller, &buyer)).await, 200);
+        assert_eq!(call(reqwest::Method::GET, buyers_path(&other_seller)).await, 404);
+        assert_eq!(call(reqwest::Method::POST, format!("{}/block", buyer_path(&seller, &buyer))).await, 403);
+        let list = admin.page("/admin/settings/tokens").await;
+        assert!(list.contains("Only AutoMarkt Seller GmbH") && list.contains("Read only"), "the scope is listed");
+        assert!(list.contains("Every seller (organisation)"), "the suite's token reaches every seller");
     }
 
     async fn a_token_needs_a_name(app) {

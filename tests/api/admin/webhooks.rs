@@ -64,7 +64,12 @@ on_both_backends! {
         assert_eq!(listed[0]["events"], json!(["buyer.blocked", "kyc.status_changed"]));
         let stored: String = sqlx::query_scalar("SELECT secret FROM webhook_endpoints")
             .fetch_one(app.db.pool()).await.unwrap();
-        assert_eq!(stored, secret, "the secret shown is the one that signs");
+        assert!(!stored.contains(&secret), "kept sealed");
+        let key = kyc_portal::server_key::ServerKey::load_or_create(
+            &kyc_portal::Settings::for_data_dir("sqlite::memory:", app.dir.path()),
+        ).unwrap();
+        let opened = kyc_portal::webhooks::WebhookSecret::from_stored(&stored, &kyc_portal::webhooks::secret_seal(&key)).unwrap();
+        assert_eq!(opened.expose(), secret, "the secret shown is the one that signs");
         let later = admin.page("/admin/webhooks").await;
         assert!(later.contains("https://erp.example.com/hooks"));
         assert!(secret_in(&later).is_none(), "never shown again");
