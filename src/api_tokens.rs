@@ -6,10 +6,11 @@ use serde_json::json;
 use sqlx::Row;
 
 use crate::access::{SellerScope, TokenAccess};
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Subject};
 use crate::db::{Db, Timestamp, now};
 use crate::error::AppError;
 use crate::secret_token;
+use crate::write::WriteTx;
 
 /// The holder of a valid token, as seen by a request.
 #[derive(Debug, Clone, Serialize)]
@@ -25,6 +26,13 @@ pub struct ApiClient {
     /// Whether it may change anything.
     #[serde(skip)]
     pub access: TokenAccess,
+}
+
+impl ApiClient {
+    /// How the audit history names this client.
+    pub fn actor(&self) -> Actor {
+        Actor::ApiToken(self.name.clone())
+    }
 }
 
 /// A token just made: the only time its plain text exists.
@@ -78,7 +86,7 @@ pub async fn create_by(db: &Db, actor: &Actor, new: NewToken<'_>) -> Result<Issu
         .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
     let id = uuid::Uuid::now_v7().to_string();
     let created_at = now();
-    let mut tx = db.begin_write().await?;
+    let mut tx = WriteTx::new(db, actor.clone());
     sqlx::query(
         "INSERT INTO api_tokens (id, name, token_hash, created_at, seller_id, access) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -89,7 +97,7 @@ pub async fn create_by(db: &Db, actor: &Actor, new: NewToken<'_>) -> Result<Issu
     .bind(created_at.millis())
     .bind(new.scope.seller_id())
     .bind(new.access.as_str())
-    .execute(&mut *tx)
+    .execute(tx.conn().await?)
     .await?;
     let after = json!({
         "id": id,
@@ -98,7 +106,7 @@ pub async fn create_by(db: &Db, actor: &Actor, new: NewToken<'_>) -> Result<Issu
         "sellerId": new.scope.seller_id(),
         "access": new.access.as_str(),
     });
-    audit_change(&mut tx, actor, &id, "created", after).await?;
+    tx.record(Subject::ApiToken(&id), "created", None, Some(after));
     tx.commit().await?;
     Ok(IssuedToken {
         id,
@@ -232,40 +240,18 @@ async fn touch(db: &Db, id: &str, stale_before: i64) -> Result<(), sqlx::Error> 
 /// second click, or someone else meanwhile) is left as it is; 404 when there is no such token.
 pub async fn revoke(db: &Db, actor: &Actor, id: &str) -> Result<(), AppError> {
     let at = now();
-    let mut tx = db.begin_write().await?;
+    let mut tx = WriteTx::new(db, actor.clone());
     let done =
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(at.millis())
             .bind(id)
-            .execute(&mut *tx)
+            .execute(tx.conn().await?)
             .await?;
     if done.rows_affected() == 0 {
         drop(tx);
         return get(db, id).await.map(|_| ());
     }
     let after = json!({ "id": id, "revokedAt": at });
-    audit_change(&mut tx, actor, id, "revoked", after).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn audit_change(
-    conn: &mut sqlx::AnyConnection,
-    actor: &Actor,
-    id: &str,
-    action: &str,
-    after: serde_json::Value,
-) -> Result<(), sqlx::Error> {
-    audit::record(
-        conn,
-        Change {
-            entity_type: "api_token",
-            entity_id: id,
-            action,
-            actor,
-            before: None,
-            after: Some(after),
-        },
-    )
-    .await
+    tx.record(Subject::ApiToken(id), "revoked", None, Some(after));
+    tx.commit().await
 }

@@ -1,11 +1,12 @@
-//! The audit history: who changed what, when, with the state before and after. Written in the
-//! same transaction as the change, so the history can never miss one.
+//! The audit history: who changed what, when, with the state before and after. Written by the
+//! write transaction of the change ([`crate::write::WriteTx`]), so the history can never miss
+//! one.
 
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
-use crate::db::{Db, Timestamp, now};
+use crate::db::{Db, Timestamp};
 use crate::error::AppError;
 use crate::pagination::{Cursor, Page};
 
@@ -68,39 +69,108 @@ pub struct AuditEntry {
     pub after: Option<Value>,
 }
 
-/// A change about to be recorded.
-pub struct Change<'a> {
-    /// `buyer`, `document`, `invitation`, ...
-    pub entity_type: &'a str,
-    /// The resource's id.
-    pub entity_id: &'a str,
-    /// What happened.
-    pub action: &'a str,
-    /// Who did it.
-    pub actor: &'a Actor,
-    /// The state before, if any.
-    pub before: Option<Value>,
-    /// The state after, if any.
-    pub after: Option<Value>,
+/// What a change was made to, as the audit history names it. Changes are recorded through
+/// [`crate::write::WriteTx::record`].
+#[derive(Debug, Clone, Copy)]
+pub enum Subject<'a> {
+    /// A seller.
+    Seller(&'a str),
+    /// A buyer.
+    Buyer(&'a str),
+    /// A document of a buyer.
+    Document {
+        /// The document.
+        id: &'a str,
+        /// Its buyer.
+        buyer_id: &'a str,
+    },
+    /// An invitation of a buyer.
+    Invitation {
+        /// The invitation.
+        id: &'a str,
+        /// Its buyer.
+        buyer_id: &'a str,
+    },
+    /// A VIES check of a buyer.
+    ViesCheck {
+        /// The check.
+        id: &'a str,
+        /// Its buyer.
+        buyer_id: &'a str,
+    },
+    /// An identity verification of a buyer.
+    Verification {
+        /// The verification.
+        id: &'a str,
+        /// Its buyer.
+        buyer_id: &'a str,
+    },
+    /// An API token.
+    ApiToken(&'a str),
+    /// A staff user.
+    StaffUser(&'a str),
+    /// A webhook endpoint.
+    WebhookEndpoint(&'a str),
+    /// The organisation's settings.
+    Settings,
 }
 
-/// Records `change` inside the caller's transaction.
-pub async fn record(conn: &mut AnyConnection, change: Change<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, entity_type, entity_id, action, actor, at, before_state, after_state) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(uuid::Uuid::now_v7().to_string())
-    .bind(change.entity_type)
-    .bind(change.entity_id)
-    .bind(change.action)
-    .bind(change.actor.to_string())
-    .bind(now().millis())
-    .bind(change.before.map(|v| v.to_string()))
-    .bind(change.after.map(|v| v.to_string()))
-    .execute(conn)
-    .await?;
-    Ok(())
+impl Subject<'_> {
+    /// The `entity_type` of its entries.
+    pub fn entity_type(&self) -> &'static str {
+        match self {
+            Subject::Seller(_) => "seller",
+            Subject::Buyer(_) => "buyer",
+            Subject::Document { .. } => "document",
+            Subject::Invitation { .. } => "invitation",
+            Subject::ViesCheck { .. } => "vies_check",
+            Subject::Verification { .. } => "verification",
+            Subject::ApiToken(_) => "api_token",
+            Subject::StaffUser(_) => "staff_user",
+            Subject::WebhookEndpoint(_) => "webhook_endpoint",
+            Subject::Settings => "settings",
+        }
+    }
+
+    /// The `entity_id` of its entries.
+    pub fn entity_id(&self) -> &str {
+        match self {
+            Subject::Seller(id)
+            | Subject::Buyer(id)
+            | Subject::ApiToken(id)
+            | Subject::StaffUser(id)
+            | Subject::WebhookEndpoint(id)
+            | Subject::Document { id, .. }
+            | Subject::Invitation { id, .. }
+            | Subject::ViesCheck { id, .. }
+            | Subject::Verification { id, .. } => id,
+            Subject::Settings => "organisation",
+        }
+    }
+
+    /// The buyer it belongs to, if any.
+    pub fn buyer_id(&self) -> Option<&str> {
+        match self {
+            Subject::Buyer(id) => Some(id),
+            Subject::Document { buyer_id, .. }
+            | Subject::Invitation { buyer_id, .. }
+            | Subject::ViesCheck { buyer_id, .. }
+            | Subject::Verification { buyer_id, .. } => Some(buyer_id),
+            _ => None,
+        }
+    }
+
+    /// Whether a change of it can change its buyer's KYC status: the buyer itself, its
+    /// documents, VIES checks and verifications (invitations cannot).
+    pub fn affects_kyc(&self) -> bool {
+        matches!(
+            self,
+            Subject::Buyer(_)
+                | Subject::Document { .. }
+                | Subject::ViesCheck { .. }
+                | Subject::Verification { .. }
+        )
+    }
 }
 
 /// The history of one resource, newest first.

@@ -1,12 +1,16 @@
-//! Domain events: what happened, recorded in the transaction of the change (an outbox), so that
-//! webhook deliveries can never announce a change that rolled back nor miss one that committed.
+//! Domain events: what happened, recorded in the transaction of the change (an outbox, written
+//! by [`crate::write::WriteTx`]), so that webhook deliveries can never announce a change that
+//! rolled back nor miss one that committed.
 
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
-use crate::db::{Db, Timestamp, now};
-use crate::webhooks;
+use crate::db::{Db, Timestamp};
+
+/// The job kind that hands a recorded event on (its payload `{"eventId": ...}`): queued with
+/// the event by the write transaction, run by whatever delivers events (the webhooks).
+pub const DISPATCH_JOB: &str = "webhooks.dispatch";
 
 /// Every event the portal announces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -78,41 +82,6 @@ pub struct Event {
     pub occurred_at: Timestamp,
     /// The event's data.
     pub data: Value,
-}
-
-/// Records an event about a buyer inside the caller's transaction; returns its id. The event
-/// notes the buyer's seller (its data says `buyerId` and `sellerId`), so that endpoints bound
-/// to one seller receive that seller's events only.
-pub async fn record(
-    conn: &mut AnyConnection,
-    event_type: EventType,
-    buyer_id: &str,
-    mut data: Value,
-) -> Result<String, sqlx::Error> {
-    let seller_id: Option<String> =
-        sqlx::query_scalar("SELECT seller_id FROM buyers WHERE id = $1")
-            .bind(buyer_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if let Some(fields) = data.as_object_mut() {
-        fields.insert("buyerId".into(), Value::from(buyer_id));
-        fields.insert("sellerId".into(), Value::from(seller_id.clone()));
-    }
-    let id = format!("evt_{}", uuid::Uuid::now_v7().simple());
-    sqlx::query(
-        "INSERT INTO events (id, type, occurred_at, data, seller_id) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(&id)
-    .bind(event_type.as_str())
-    .bind(now().millis())
-    .bind(data.to_string())
-    .bind(seller_id)
-    .execute(&mut *conn)
-    .await?;
-    // The outbox's relay: a job in the same transaction hands the event to the webhooks, so an
-    // event that commits is always delivered and one that rolls back never is.
-    webhooks::enqueue_dispatch(conn, &id).await?;
-    Ok(id)
 }
 
 /// The most recent events, newest first (diagnostics and tests).

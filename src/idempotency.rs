@@ -3,10 +3,15 @@
 //!
 //! A key is reserved in its own committed row before the work starts: a second request with the
 //! same key while the first runs sees the reservation (409) instead of doing the work again.
+//! The response is kept in the work's own transaction ([`Reservation::complete_in`]), so the
+//! work and its kept response commit together or not at all. A reservation still in flight
+//! after [`LEASE`] therefore belongs to a request that died without committing anything, and a
+//! retry takes it over; should the first request still be running then, its completion finds
+//! the key held by another (the `holder` check) and its whole transaction rolls back.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
 use crate::db::{Db, now};
 use crate::error::AppError;
@@ -15,6 +20,10 @@ use crate::server_key::ServerKey;
 
 /// How long a response is kept for replay.
 const KEEP_FOR: chrono::Duration = chrono::Duration::hours(25);
+
+/// How long a reservation may stay in flight before a retry takes it over: far longer than any
+/// request takes (the largest upload over a slow line included).
+pub const LEASE: chrono::Duration = chrono::Duration::minutes(10);
 
 /// Which request a key belongs to.
 #[derive(Debug, Clone)]
@@ -78,6 +87,7 @@ pub enum Begin {
 #[must_use]
 pub struct Reservation {
     scope: Scope,
+    holder: String,
 }
 
 /// The fingerprint of a request body: equal bodies, equal fingerprints.
@@ -122,10 +132,9 @@ pub async fn begin(
 ) -> Result<Begin, AppError> {
     let at = now();
     let expired_before = at.plus(-KEEP_FOR).millis();
+    let holder = uuid::Uuid::new_v4().to_string();
     let mut tx = db.begin_write().await?;
-    // A key past its lifetime starts afresh. A reservation whose request died stays: its work
-    // may have committed, and running it again could do it twice (the caller sees 409 and can
-    // read the resource, or use a new key).
+    // A key past its lifetime starts afresh.
     sqlx::query(
         "DELETE FROM idempotency_keys WHERE token_id = $1 AND method = $2 AND path = $3 \
          AND idempotency_key = $4 AND created_at < $5",
@@ -138,8 +147,8 @@ pub async fn begin(
     .execute(&mut *tx)
     .await?;
     let inserted = sqlx::query(
-        "INSERT INTO idempotency_keys (token_id, method, path, idempotency_key, request_hash, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'in_flight', $6) \
+        "INSERT INTO idempotency_keys (token_id, method, path, idempotency_key, request_hash, state, created_at, holder) \
+         VALUES ($1, $2, $3, $4, $5, 'in_flight', $6, $7) \
          ON CONFLICT (token_id, method, path, idempotency_key) DO NOTHING RETURNING state",
     )
     .bind(&scope.client_id)
@@ -148,15 +157,16 @@ pub async fn begin(
     .bind(&scope.key.0)
     .bind(request_hash)
     .bind(at.millis())
+    .bind(&holder)
     .fetch_optional(&mut *tx)
     .await?;
     if inserted.is_some() {
         tx.commit().await?;
-        return Ok(Begin::Started(Reservation { scope }));
+        return Ok(Begin::Started(Reservation { scope, holder }));
     }
     let row = sqlx::query(
-        "SELECT request_hash, state, response_status, response_headers, response_body FROM idempotency_keys \
-         WHERE token_id = $1 AND method = $2 AND path = $3 AND idempotency_key = $4",
+        "SELECT request_hash, state, created_at, response_status, response_headers, response_body \
+         FROM idempotency_keys WHERE token_id = $1 AND method = $2 AND path = $3 AND idempotency_key = $4",
     )
     .bind(&scope.client_id)
     .bind(&scope.method)
@@ -164,15 +174,42 @@ pub async fn begin(
     .bind(&scope.key.0)
     .fetch_one(&mut *tx)
     .await?;
-    tx.commit().await?;
     let stored_hash: String = row.try_get("request_hash")?;
     if stored_hash != request_hash {
+        tx.commit().await?;
         return Ok(Begin::Mismatch);
     }
     let state: String = row.try_get("state")?;
     if state != "done" {
-        return Ok(Begin::InFlight);
+        let reserved_at: i64 = row.try_get("created_at")?;
+        if reserved_at >= at.plus(-LEASE).millis() {
+            tx.commit().await?;
+            return Ok(Begin::InFlight);
+        }
+        // Abandoned: its request died before committing anything (the work commits with its
+        // response), so this one may do the work.
+        let taken = sqlx::query(
+            "UPDATE idempotency_keys SET holder = $1, created_at = $2 WHERE token_id = $3 \
+             AND method = $4 AND path = $5 AND idempotency_key = $6 AND state = 'in_flight' \
+             AND created_at = $7",
+        )
+        .bind(&holder)
+        .bind(at.millis())
+        .bind(&scope.client_id)
+        .bind(&scope.method)
+        .bind(&scope.path)
+        .bind(&scope.key.0)
+        .bind(reserved_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        return Ok(if taken.rows_affected() == 1 {
+            Begin::Started(Reservation { scope, holder })
+        } else {
+            Begin::InFlight
+        });
     }
+    tx.commit().await?;
     let status: i64 = row.try_get("response_status")?;
     let headers: String = row.try_get("response_headers")?;
     Ok(Begin::Replay(SavedResponse {
@@ -183,19 +220,21 @@ pub async fn begin(
 }
 
 impl Reservation {
-    /// Keeps the response for replay.
-    pub async fn complete(
+    /// Keeps the response for replay, inside the transaction of the work that produced it, so
+    /// that both commit together. Fails (and so must roll the work back) when the key was
+    /// taken over meanwhile.
+    pub async fn complete_in(
         self,
-        db: &Db,
+        conn: &mut AnyConnection,
         seal: &ResponseSeal,
         response: &SavedResponse,
     ) -> Result<(), AppError> {
         let headers = serde_json::to_string(&response.headers).unwrap_or_else(|_| "[]".into());
         let body = seal.seal(&response.body)?;
-        let mut tx = db.begin_write().await?;
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE idempotency_keys SET state = 'done', response_status = $1, response_headers = $2, \
-             response_body = $3 WHERE token_id = $4 AND method = $5 AND path = $6 AND idempotency_key = $7",
+             response_body = $3 WHERE token_id = $4 AND method = $5 AND path = $6 AND idempotency_key = $7 \
+             AND state = 'in_flight' AND holder = $8",
         )
         .bind(i64::from(response.status))
         .bind(headers)
@@ -204,8 +243,27 @@ impl Reservation {
         .bind(&self.scope.method)
         .bind(&self.scope.path)
         .bind(&self.scope.key.0)
-        .execute(&mut *tx)
+        .bind(&self.holder)
+        .execute(conn)
         .await?;
+        if done.rows_affected() == 1 {
+            Ok(())
+        } else {
+            Err(AppError::conflict(
+                "a retry with this Idempotency-Key took over while this request ran; nothing was changed",
+            ))
+        }
+    }
+
+    /// Keeps a response that changed nothing (a refusal) for replay, on its own.
+    pub async fn complete(
+        self,
+        db: &Db,
+        seal: &ResponseSeal,
+        response: &SavedResponse,
+    ) -> Result<(), AppError> {
+        let mut tx = db.begin_write().await?;
+        self.complete_in(&mut tx, seal, response).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -215,12 +273,13 @@ impl Reservation {
         let mut tx = db.begin_write().await?;
         sqlx::query(
             "DELETE FROM idempotency_keys WHERE token_id = $1 AND method = $2 AND path = $3 \
-             AND idempotency_key = $4 AND state = 'in_flight'",
+             AND idempotency_key = $4 AND state = 'in_flight' AND holder = $5",
         )
         .bind(&self.scope.client_id)
         .bind(&self.scope.method)
         .bind(&self.scope.path)
         .bind(&self.scope.key.0)
+        .bind(&self.holder)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -35,6 +35,7 @@ pub mod telemetry;
 pub mod verification;
 pub mod web;
 pub mod webhooks;
+pub mod write;
 
 pub use config::Settings;
 pub use startup::{Application, RunOptions};

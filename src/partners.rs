@@ -5,10 +5,11 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::access::SellerScope;
-use crate::audit::{self, Actor, Change};
+use crate::audit::Subject;
 use crate::db::{Db, Timestamp, now};
 use crate::error::AppError;
 use crate::pagination::{Cursor, Page};
+use crate::write::WriteTx;
 
 /// A seller.
 #[derive(Debug, Clone, Serialize)]
@@ -49,33 +50,25 @@ pub fn parse_name(name: Option<&str>) -> Result<String, AppError> {
 }
 
 /// Creates a seller.
-pub async fn create(db: &Db, actor: &Actor, name: String) -> Result<Seller, AppError> {
+pub async fn create(tx: &mut WriteTx, name: String) -> Result<Seller, AppError> {
     let seller = Seller {
         uuid: uuid::Uuid::now_v7().to_string(),
         name,
         role: "SELLER",
         created_at: now(),
     };
-    let mut tx = db.begin_write().await?;
     sqlx::query("INSERT INTO partners (id, name, role, created_at) VALUES ($1, $2, 'SELLER', $3)")
         .bind(&seller.uuid)
         .bind(&seller.name)
         .bind(seller.created_at.millis())
-        .execute(&mut *tx)
+        .execute(tx.conn().await?)
         .await?;
-    audit::record(
-        &mut tx,
-        Change {
-            entity_type: "seller",
-            entity_id: &seller.uuid,
-            action: "created",
-            actor,
-            before: None,
-            after: serde_json::to_value(&seller).ok(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    tx.record(
+        Subject::Seller(&seller.uuid),
+        "created",
+        None,
+        serde_json::to_value(&seller).ok(),
+    );
     Ok(seller)
 }
 

@@ -333,7 +333,7 @@ async fn maintain(db: Db, blobs: Arc<BlobStore>, stop: CancellationToken) {
         if let Err(e) = documents::sweep_orphans(&db, &blobs, Duration::from_secs(3600)).await {
             tracing::warn!(error = %e, "orphan blob sweep failed");
         }
-        if let Err(e) = kyc::status::refresh_lapsed(&db).await {
+        if let Err(e) = kyc::refresh_job::refresh_lapsed(&db).await {
             tracing::warn!(error = %e, "refreshing KYC statuses of ageing documents failed");
         }
         tokio::select! {

@@ -16,6 +16,7 @@ use crate::i18n::Language;
 use crate::state::AppState;
 use crate::verification::profile;
 use crate::verification::{self, Decision, StartContext, StartOptions, Verification};
+use crate::write;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/buyers/{id}/verification", web::get().to(verification_get))
@@ -127,17 +128,19 @@ async fn start_post(
     me.check_csrf(&form.csrf)?;
     let buyer = buyers::get_by_id(&state.db, &path).await?;
     let back = format!("/admin/buyers/{}/verification", buyer.uuid);
-    let actor = me.actor();
     let context = StartContext {
         provider: state.provider.as_ref(),
         public_url: &state.settings.public_url,
-        actor: &actor,
     };
     let options = StartOptions {
         language: Language::parse(&form.language),
         send_email: form.send_email.is_some(),
     };
-    match verification::start(&state.db, context, &buyer.seller_id, &buyer.uuid, options).await {
+    let started = write::apply(&state.db, me.actor(), async |tx| {
+        verification::start(tx, context, &buyer.seller_id, &buyer.uuid, options).await
+    })
+    .await;
+    match started {
         Ok(verification::Started::New(_)) => {
             Ok(page::done(&back, "admin-flash-verification-started"))
         }
@@ -185,7 +188,11 @@ async fn review_post(
         },
         _ => return Err(AppError::invalid("decision", "must be approve or reject")),
     };
-    match verification::review(&state.db, &path, decision, &me.actor()).await {
+    let reviewed = write::apply(&state.db, me.actor(), async |tx| {
+        verification::review(tx, &path, decision).await
+    })
+    .await;
+    match reviewed {
         Ok(v) if v.status == verification::VerificationState::Verified => {
             Ok(page::done(&back, "admin-flash-verification-approved"))
         }

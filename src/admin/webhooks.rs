@@ -17,6 +17,7 @@ use crate::i18n::Language;
 use crate::pagination::Page;
 use crate::state::AppState;
 use crate::webhooks::{self, Delivery, DeliveryStatus, WebhookEndpoint, WebhookUrl};
+use crate::write;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/webhooks", web::get().to(list_get))
@@ -185,14 +186,17 @@ async fn create_post(
             .await;
         }
     };
-    let created = webhooks::create(
-        &state.db,
-        &SellerScope::Organisation,
-        state.webhook_policy(),
-        &state.webhook_seal,
-        url,
-        events,
-    )
+    let created = write::apply(&state.db, me.actor(), async |tx| {
+        webhooks::create(
+            tx,
+            &SellerScope::Organisation,
+            state.webhook_policy(),
+            &state.webhook_seal,
+            url,
+            events,
+        )
+        .await
+    })
     .await?;
     let secret = (EndpointRow::of(l, &created.endpoint), created.secret);
     let shown = (Page::first(), StatusCode::CREATED);
@@ -346,7 +350,10 @@ async fn delete_post(
 ) -> Result<HttpResponse, AppError> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
-    webhooks::delete(&state.db, &SellerScope::Organisation, &path).await?;
+    write::apply(&state.db, me.actor(), async |tx| {
+        webhooks::delete(tx, &SellerScope::Organisation, &path).await
+    })
+    .await?;
     Ok(page::done("/admin/webhooks", "admin-flash-webhook-deleted"))
 }
 
@@ -361,12 +368,9 @@ async fn redeliver_post(
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     let (endpoint_id, delivery_id) = path.into_inner();
-    webhooks::redeliver(
-        &state.db,
-        &SellerScope::Organisation,
-        &endpoint_id,
-        &delivery_id,
-    )
+    write::apply(&state.db, me.actor(), async |tx| {
+        webhooks::redeliver(tx, &SellerScope::Organisation, &endpoint_id, &delivery_id).await
+    })
     .await?;
     Ok(page::done(
         &format!("/admin/webhooks/{endpoint_id}"),

@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonBody;
-use super::idempotent::{client_of, run};
+use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
-use crate::audit::Actor;
+use crate::api_tokens::ApiClient;
 use crate::buyers::{self, Buyer, BuyerFilter, BuyerStatus, RawBuyer, Upserted};
 use crate::error::AppError;
 use crate::pagination::{Listing, Page};
@@ -49,22 +49,18 @@ fn buyer_response(status: StatusCode, buyer: &Buyer) -> HttpResponse {
     response
 }
 
-fn actor(req: &HttpRequest) -> Result<Actor, AppError> {
-    Ok(Actor::ApiToken(client_of(req)?.name))
-}
-
 /// `POST .../buyers` — any API client: creates the buyer, or returns it unchanged (200), or 409.
 async fn upsert_buyer(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    let actor = actor(&req)?;
-    run(&req, &state, body.fingerprint(), async {
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
         let (vat, details) = body.to::<RawBuyer>()?.parse()?;
-        match buyers::upsert(&state.db, &actor, &path, vat, details).await? {
+        match buyers::upsert(tx, &path, vat, details).await? {
             Upserted::Created(buyer) => {
                 let mut response = buyer_response(StatusCode::CREATED, &buyer);
                 let location = format!("/v1/partners/{}/buyers/{}", buyer.seller_id, buyer.uuid);
@@ -158,12 +154,12 @@ fn expected_version(req: &HttpRequest, body: &serde_json::Value) -> Result<i64, 
 /// `PATCH .../buyers/{buyerId}` — any API client: merge patch with the caller's version.
 async fn patch_buyer(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    let actor = actor(&req)?;
     let (seller_id, buyer_id) = path.into_inner();
     let if_match = req
         .headers()
@@ -171,17 +167,9 @@ async fn patch_buyer(
         .map(|v| v.as_bytes().to_vec())
         .unwrap_or_default();
     let fingerprint = crate::idempotency::fingerprint(&[body.canonical.as_bytes(), &if_match]);
-    run(&req, &state, fingerprint, async {
+    run(&req, &state, &client, fingerprint, async |tx| {
         let version = expected_version(&req, &body.value)?;
-        let buyer = buyers::update(
-            &state.db,
-            &actor,
-            &seller_id,
-            &buyer_id,
-            version,
-            &body.value,
-        )
-        .await?;
+        let buyer = buyers::update(tx, &seller_id, &buyer_id, version, &body.value).await?;
         Ok(buyer_response(StatusCode::OK, &buyer))
     })
     .await
@@ -196,17 +184,17 @@ struct BlockRequest {
 /// `POST .../block` — any API client: `{reason}` required.
 async fn block_buyer(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    let actor = actor(&req)?;
     let (seller_id, buyer_id) = path.into_inner();
-    run(&req, &state, body.fingerprint(), async {
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
         let input: BlockRequest = body.to()?;
         let reason = buyers::parse_block_reason(input.reason.as_deref())?;
-        let buyer = buyers::block(&state.db, &actor, &seller_id, &buyer_id, reason).await?;
+        let buyer = buyers::block(tx, &seller_id, &buyer_id, reason).await?;
         Ok(buyer_response(StatusCode::OK, &buyer))
     })
     .await
@@ -215,15 +203,15 @@ async fn block_buyer(
 /// `POST .../unblock` — any API client.
 async fn unblock_buyer(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    let actor = actor(&req)?;
     let (seller_id, buyer_id) = path.into_inner();
-    run(&req, &state, body.fingerprint(), async {
-        let buyer = buyers::unblock(&state.db, &actor, &seller_id, &buyer_id).await?;
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
+        let buyer = buyers::unblock(tx, &seller_id, &buyer_id).await?;
         Ok(buyer_response(StatusCode::OK, &buyer))
     })
     .await

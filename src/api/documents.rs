@@ -7,11 +7,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonBody;
-use super::idempotent::{client_of, run};
+use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
 use crate::api_tokens::ApiClient;
-use crate::audit::Actor;
 use crate::buyers;
 use crate::documents::{
     self, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
@@ -43,12 +42,12 @@ const FORM_OVERHEAD: u64 = 64 * 1024;
 /// `POST .../kyc/documents` — any API client: multipart `type`, `documentDate`, `file`.
 async fn upload_document(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let (seller_id, buyer_id) = path.into_inner();
-    let actor = Actor::ApiToken(client_of(&req)?.name);
     let buyer = buyers::get(&state.db, &seller_id, &buyer_id).await?;
     if buyer.is_blocked() {
         return Err(AppError::conflict(
@@ -80,7 +79,7 @@ async fn upload_document(
             .map(|f| f.file_name.as_str().as_bytes())
             .unwrap_or_default(),
     ]);
-    run(&req, &state, request_id, async {
+    run(&req, &state, &client, request_id, async |tx| {
         let document_type = DocumentType::parse_field(form.field("type"));
         let document_date = DocumentDate::parse(form.field("documentDate"));
         let (document_type, document_date, staged) = match (document_type, document_date, form.file)
@@ -106,7 +105,7 @@ async fn upload_document(
             source: DocumentSource::Api,
             invitation_id: None,
         };
-        let document = documents::upload(&state.db, &state.blobs, &actor, &buyer.uuid, new).await?;
+        let document = documents::upload(tx, &state.blobs, &buyer.uuid, new).await?;
         let mut response = json(StatusCode::CREATED, &document);
         if let Ok(location) =
             header::HeaderValue::from_str(&format!("/v1/documents/{}", document.uuid))
@@ -165,16 +164,14 @@ async fn patch_document(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    let actor = Actor::ApiToken(client_of(&req)?.name);
-    run(&req, &state, body.fingerprint(), async {
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
         let patch: DocumentPatch = body.to()?;
         let status = match patch.status.as_deref() {
             None => return Err(AppError::invalid("status", "is required")),
             Some(text) => DocumentStatus::parse(text)
                 .ok_or_else(|| AppError::invalid("status", "must be ARCHIVED"))?,
         };
-        let document =
-            documents::set_status(&state.db, &client.scope, &actor, &path, status).await?;
+        let document = documents::set_status(tx, &client.scope, &path, status).await?;
         Ok(json(StatusCode::OK, &document))
     })
     .await

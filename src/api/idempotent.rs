@@ -1,67 +1,77 @@
 //! `Idempotency-Key` on POST and PATCH: reserve, run once, keep the response, replay it.
 
-use std::future::Future;
-
 use actix_web::body::to_bytes;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::api_tokens::ApiClient;
 use crate::error::AppError;
 use crate::idempotency::{self, Begin, IdempotencyKey, SavedResponse, Scope};
 use crate::state::AppState;
+use crate::write::WriteTx;
 
 const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// Headers worth replaying; the rest (date, request id) belong to each response.
 const KEPT_HEADERS: [&str; 4] = ["content-type", "location", "etag", "content-disposition"];
 
-/// The API client of an authenticated request.
-pub fn client_of(req: &HttpRequest) -> Result<ApiClient, AppError> {
-    req.extensions()
-        .get::<ApiClient>()
-        .cloned()
-        .ok_or(AppError::Unauthorized)
-}
-
-/// Runs `work` at most once per `Idempotency-Key` (when the request has one). `fingerprint`
-/// identifies the request body.
-pub async fn run<F>(
+/// Runs `work` as one change by `client`, at most once per `Idempotency-Key` (when the request
+/// has one): the response `work` makes is kept in the same transaction as the change, so a
+/// retry replays it and a crash leaves neither. `fingerprint` identifies the request body.
+pub async fn run(
     req: &HttpRequest,
     state: &AppState,
+    client: &ApiClient,
     fingerprint: String,
-    work: F,
-) -> Result<HttpResponse, AppError>
-where
-    F: Future<Output = Result<HttpResponse, AppError>>,
-{
+    work: impl AsyncFnOnce(&mut WriteTx) -> Result<HttpResponse, AppError>,
+) -> Result<HttpResponse, AppError> {
+    let mut tx = WriteTx::new(&state.db, client.actor());
     let Some(key) = req.headers().get("idempotency-key") else {
-        return work.await;
+        let response = work(&mut tx).await?;
+        tx.commit().await?;
+        return Ok(response);
     };
     let key = IdempotencyKey::parse(key.to_str().unwrap_or_default())?;
-    let client = client_of(req)?;
     let scope = Scope {
-        client_id: client.id,
+        client_id: client.id.clone(),
         method: req.method().to_string(),
         path: req.path().to_owned(),
         key,
     };
     let db = &state.db;
-    match idempotency::begin(db, &state.seal, scope, &fingerprint).await? {
-        Begin::Replay(saved) => Ok(replay(saved)),
-        Begin::Mismatch => Err(AppError::invalid(
-            "Idempotency-Key",
-            "was already used with a different request",
-        )),
-        Begin::InFlight => Err(AppError::conflict(
-            "a request with this Idempotency-Key is still being processed; retry later",
-        )),
-        Begin::Started(reservation) => {
-            let response = work.await.unwrap_or_else(|e| e.error_response());
+    let reservation = match idempotency::begin(db, &state.seal, scope, &fingerprint).await? {
+        Begin::Started(reservation) => reservation,
+        Begin::Replay(saved) => return Ok(replay(saved)),
+        Begin::Mismatch => {
+            return Err(AppError::invalid(
+                "Idempotency-Key",
+                "was already used with a different request",
+            ));
+        }
+        Begin::InFlight => {
+            return Err(AppError::conflict(
+                "a request with this Idempotency-Key is still being processed; retry later",
+            ));
+        }
+    };
+    match work(&mut tx).await {
+        Ok(response) if !response.status().is_server_error() => {
+            let (saved, response) = capture(response).await?;
+            reservation
+                .complete_in(tx.conn().await?, &state.seal, &saved)
+                .await?;
+            tx.commit().await?;
+            Ok(response)
+        }
+        outcome => {
+            // Nothing of the work is kept: the transaction rolls back here.
+            drop(tx);
+            let response = outcome.unwrap_or_else(|e| e.error_response());
             if response.status().is_server_error() {
                 reservation.release(db).await?;
                 return Ok(response);
             }
+            // A refusal changed nothing; it is kept so that retries get the same answer.
             let (saved, response) = capture(response).await?;
             reservation.complete(db, &state.seal, &saved).await?;
             Ok(response)

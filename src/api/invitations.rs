@@ -6,11 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonBody;
-use super::idempotent::{client_of, run};
+use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
 use crate::api_tokens::ApiClient;
-use crate::audit::Actor;
 use crate::error::AppError;
 use crate::invitations::{self, RawInvitation, qr};
 use crate::organisation;
@@ -30,27 +29,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/invitations/{id}/qr.png").route(web::get().to(qr_png)));
 }
 
-fn actor(req: &HttpRequest) -> Result<Actor, AppError> {
-    Ok(Actor::ApiToken(client_of(req)?.name))
-}
-
 /// `POST .../kyc/self-service-invitations` — any API client: 201 with the link; the email is
 /// sent in the background.
 async fn create_invitation(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    let actor = actor(&req)?;
     let (seller_id, buyer_id) = path.into_inner();
-    run(&req, &state, body.fingerprint(), async {
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
         let defaults = organisation::load(&state.db).await?;
         let new = body.to::<RawInvitation>()?.parse(&defaults)?;
-        let view =
-            invitations::create(&state.db, state.links(), &actor, &seller_id, &buyer_id, new)
-                .await?;
+        let view = invitations::create(tx, state.links(), &seller_id, &buyer_id, new).await?;
         let mut response = json(StatusCode::CREATED, &view);
         if let Ok(location) = HeaderValue::from_str(&format!("/v1/invitations/{}", view.uuid)) {
             response.headers_mut().insert(header::LOCATION, location);
@@ -97,10 +90,8 @@ async fn revoke_invitation(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    let actor = actor(&req)?;
-    run(&req, &state, body.fingerprint(), async {
-        let view =
-            invitations::revoke(&state.db, &client.scope, state.links(), &actor, &path).await?;
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
+        let view = invitations::revoke(tx, &client.scope, state.links(), &path).await?;
         Ok(json(StatusCode::OK, &view))
     })
     .await
@@ -115,10 +106,8 @@ async fn resend_invitation(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    let actor = actor(&req)?;
-    run(&req, &state, body.fingerprint(), async {
-        let view =
-            invitations::resend(&state.db, &client.scope, state.links(), &actor, &path).await?;
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
+        let view = invitations::resend(tx, &client.scope, state.links(), &path).await?;
         Ok(json(StatusCode::ACCEPTED, &view))
     })
     .await

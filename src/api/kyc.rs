@@ -8,8 +8,9 @@ use super::body::JsonBody;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use crate::api_tokens::ApiClient;
 use crate::error::AppError;
-use crate::kyc::{status, vies};
+use crate::kyc::{self, vies};
 use crate::pagination::Listing;
 use crate::state::AppState;
 
@@ -37,7 +38,7 @@ async fn get_kyc(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (seller_id, buyer_id) = path.into_inner();
-    let status = status::get(&state.db, &seller_id, &buyer_id).await?;
+    let status = kyc::status_of(&state.db, &seller_id, &buyer_id).await?;
     Ok(json(StatusCode::OK, &status))
 }
 
@@ -45,14 +46,15 @@ async fn get_kyc(
 /// in `GET .../kyc` and `GET .../kyc/vies-checks/{checkId}`.
 async fn request_vies_check(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
     let (seller_id, buyer_id) = path.into_inner();
-    run(&req, &state, body.fingerprint(), async {
-        let check = vies::request(&state.db, &seller_id, &buyer_id).await?;
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
+        let check = vies::request(tx, &seller_id, &buyer_id).await?;
         let mut response = json(StatusCode::ACCEPTED, &check);
         let location = format!(
             "/v1/partners/{seller_id}/buyers/{buyer_id}/kyc/vies-checks/{}",

@@ -6,11 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonBody;
-use super::idempotent::{client_of, run};
+use super::idempotent::run;
 use super::json;
 use crate::access::SellerScope;
 use crate::api_tokens::ApiClient;
-use crate::audit::Actor;
 use crate::error::AppError;
 use crate::pagination::{Listing, Page};
 use crate::partners;
@@ -58,11 +57,10 @@ async fn create_seller(
         ));
     }
     let body = JsonBody::parse(&body)?;
-    let actor = Actor::ApiToken(client_of(&req)?.name);
-    run(&req, &state, body.fingerprint(), async {
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
         let input: NewSeller = body.to()?;
         let name = partners::parse_name(input.name.as_deref())?;
-        let seller = partners::create(&state.db, &actor, name).await?;
+        let seller = partners::create(tx, name).await?;
         let mut response = json(StatusCode::CREATED, &seller);
         if let Ok(location) =
             header::HeaderValue::from_str(&format!("/v1/partners/{}", seller.uuid))

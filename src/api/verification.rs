@@ -7,9 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonBody;
-use super::idempotent::{client_of, run};
+use super::idempotent::run;
 use super::json;
-use crate::audit::Actor;
+use crate::api_tokens::ApiClient;
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::state::AppState;
@@ -52,22 +52,20 @@ impl StartRequest {
 /// running; 409 for MARKETPLACE_LED or blocked buyers.
 async fn start_verification(
     req: HttpRequest,
+    client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    let actor = Actor::ApiToken(client_of(&req)?.name);
     let (seller_id, buyer_id) = path.into_inner();
-    run(&req, &state, body.fingerprint(), async {
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
         let options = body.to::<StartRequest>()?.parse()?;
         let context = StartContext {
             provider: state.provider.as_ref(),
             public_url: &state.settings.public_url,
-            actor: &actor,
         };
-        let started =
-            verification::start(&state.db, context, &seller_id, &buyer_id, options).await?;
+        let started = verification::start(tx, context, &seller_id, &buyer_id, options).await?;
         let (status, verification) = match started {
             Started::New(v) => (StatusCode::CREATED, v),
             Started::Running(v) => (StatusCode::OK, v),

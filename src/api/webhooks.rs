@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::pagination::Listing;
 use crate::state::AppState;
 use crate::webhooks::{self, WebhookUrl};
+use crate::write;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -52,7 +53,7 @@ async fn create_endpoint(
     body: web::Bytes,
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
-    run(&req, &state, body.fingerprint(), async {
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
         let input: NewEndpoint = body.to()?;
         let url = WebhookUrl::parse(input.url.as_deref());
         let events = webhooks::parse_events(input.events.as_deref());
@@ -69,7 +70,7 @@ async fn create_endpoint(
             }
         };
         let created = webhooks::create(
-            &state.db,
+            tx,
             &client.scope,
             state.webhook_policy(),
             &state.webhook_seal,
@@ -113,7 +114,10 @@ async fn delete_endpoint(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    webhooks::delete(&state.db, &client.scope, &path).await?;
+    write::apply(&state.db, client.actor(), async |tx| {
+        webhooks::delete(tx, &client.scope, &path).await
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -139,9 +143,8 @@ async fn redeliver(
 ) -> Result<HttpResponse, AppError> {
     let body = JsonBody::parse(&body)?;
     let (endpoint_id, delivery_id) = path.into_inner();
-    run(&req, &state, body.fingerprint(), async {
-        let delivery =
-            webhooks::redeliver(&state.db, &client.scope, &endpoint_id, &delivery_id).await?;
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
+        let delivery = webhooks::redeliver(tx, &client.scope, &endpoint_id, &delivery_id).await?;
         Ok(json(StatusCode::ACCEPTED, &delivery))
     })
     .await

@@ -3,8 +3,8 @@
 mod country;
 mod input;
 mod listing;
-mod model;
-mod store;
+pub mod model;
+pub(crate) mod store;
 
 pub use country::Country;
 pub use input::{RawAddress, RawBuyer, RawContact, apply_patch, from_json};
@@ -15,15 +15,15 @@ pub use store::BuyerFilter;
 use serde_json::json;
 
 use crate::access::SellerScope;
-use crate::audit::{self, Actor, Change};
-use crate::db::{Db, WriteTx, now};
+use crate::audit::{self, Subject};
+use crate::db::{Db, now};
 use crate::error::AppError;
-use crate::events::{self, EventType};
-use crate::kyc;
+use crate::events::EventType;
 use crate::kyc::vat::VatNumber;
 use crate::organisation;
 use crate::pagination::{Cursor, Page};
 use crate::partners;
+use crate::write::WriteTx;
 
 /// What an upsert did.
 #[derive(Debug)]
@@ -38,39 +38,26 @@ fn snapshot(buyer: &Buyer) -> Option<serde_json::Value> {
     serde_json::to_value(buyer).ok()
 }
 
-async fn audit_change(
-    tx: &mut WriteTx,
-    actor: &Actor,
-    action: &str,
-    before: Option<&Buyer>,
-    after: &Buyer,
-) -> Result<(), sqlx::Error> {
-    audit::record(
-        tx,
-        Change {
-            entity_type: "buyer",
-            entity_id: &after.uuid,
-            action,
-            actor,
-            before: before.and_then(snapshot),
-            after: snapshot(after),
-        },
-    )
-    .await
+fn record(tx: &mut WriteTx, action: &str, before: Option<&Buyer>, after: &Buyer) {
+    tx.record(
+        Subject::Buyer(&after.uuid),
+        action,
+        before.and_then(snapshot),
+        snapshot(after),
+    );
 }
 
 /// Creates the buyer keyed on (seller, VAT number), or returns the existing one when the details
 /// are the same; different details are a conflict carrying the current buyer.
 pub async fn upsert(
-    db: &Db,
-    actor: &Actor,
+    tx: &mut WriteTx,
     seller_id: &str,
     vat_number: VatNumber,
     details: BuyerDetails,
 ) -> Result<Upserted, AppError> {
-    partners::get(db, seller_id).await?;
+    partners::get(tx.db(), seller_id).await?;
     if details.kyc_mode == KycMode::MarketplaceLed
-        && !organisation::load(db).await?.allow_marketplace_led_kyc
+        && !organisation::load(tx.db()).await?.allow_marketplace_led_kyc
     {
         return Err(AppError::Forbidden(
             "this organisation does not allow MARKETPLACE_LED KYC; use NT24_LED".into(),
@@ -91,16 +78,13 @@ pub async fn upsert(
         created_at: at,
         updated_at: at,
     };
-    let mut tx = db.begin_write().await?;
-    if store::insert_if_absent(&mut tx, &candidate).await? {
-        audit_change(&mut tx, actor, "created", None, &candidate).await?;
-        tx.commit().await?;
+    if store::insert_if_absent(tx.conn().await?, &candidate).await? {
+        record(tx, "created", None, &candidate);
         return Ok(Upserted::Created(candidate));
     }
-    let existing = store::find_by_vat(&mut *tx, seller_id, &candidate.vat_number)
+    let existing = store::find_by_vat(tx.conn().await?, seller_id, &candidate.vat_number)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("buyer vanished during upsert")))?;
-    tx.commit().await?;
     if existing.details() == candidate.details() {
         Ok(Upserted::Unchanged(existing))
     } else {
@@ -191,16 +175,14 @@ pub async fn full_history(
 
 /// Applies a merge patch if the caller saw the current version.
 pub async fn update(
-    db: &Db,
-    actor: &Actor,
+    tx: &mut WriteTx,
     seller_id: &str,
     buyer_id: &str,
     expected_version: i64,
     patch: &serde_json::Value,
 ) -> Result<Buyer, AppError> {
-    partners::get(db, seller_id).await?;
-    let mut tx = db.begin_write().await?;
-    let current = store::find(&mut *tx, seller_id, buyer_id)
+    partners::get(tx.db(), seller_id).await?;
+    let current = store::find(tx.conn().await?, seller_id, buyer_id)
         .await?
         .ok_or(AppError::NotFound("buyer"))?;
     if current.version != expected_version {
@@ -211,7 +193,7 @@ pub async fn update(
         return Ok(current);
     }
     let at = now();
-    if !store::update_details(&mut tx, buyer_id, expected_version, &details, at).await? {
+    if !store::update_details(tx.conn().await?, buyer_id, expected_version, &details, at).await? {
         return Err(AppError::conflict(
             "the buyer changed meanwhile; read it again",
         ));
@@ -225,9 +207,7 @@ pub async fn update(
         updated_at: at,
         ..current.clone()
     };
-    audit_change(&mut tx, actor, "updated", Some(&current), &updated).await?;
-    kyc::status::refresh(&mut tx, db, buyer_id).await?;
-    tx.commit().await?;
+    record(tx, "updated", Some(&current), &updated);
     Ok(updated)
 }
 
@@ -258,44 +238,28 @@ pub fn parse_block_reason(reason: Option<&str>) -> Result<String, AppError> {
 
 /// Blocks a buyer (no invitations, no uploads); blocking a blocked buyer changes nothing.
 pub async fn block(
-    db: &Db,
-    actor: &Actor,
+    tx: &mut WriteTx,
     seller_id: &str,
     buyer_id: &str,
     reason: String,
 ) -> Result<Buyer, AppError> {
-    set_status(
-        db,
-        actor,
-        seller_id,
-        buyer_id,
-        BuyerStatus::Blocked,
-        Some(reason),
-    )
-    .await
+    set_status(tx, seller_id, buyer_id, BuyerStatus::Blocked, Some(reason)).await
 }
 
 /// Lifts a block; unblocking an active buyer changes nothing.
-pub async fn unblock(
-    db: &Db,
-    actor: &Actor,
-    seller_id: &str,
-    buyer_id: &str,
-) -> Result<Buyer, AppError> {
-    set_status(db, actor, seller_id, buyer_id, BuyerStatus::Active, None).await
+pub async fn unblock(tx: &mut WriteTx, seller_id: &str, buyer_id: &str) -> Result<Buyer, AppError> {
+    set_status(tx, seller_id, buyer_id, BuyerStatus::Active, None).await
 }
 
 async fn set_status(
-    db: &Db,
-    actor: &Actor,
+    tx: &mut WriteTx,
     seller_id: &str,
     buyer_id: &str,
     status: BuyerStatus,
     reason: Option<String>,
 ) -> Result<Buyer, AppError> {
-    partners::get(db, seller_id).await?;
-    let mut tx = db.begin_write().await?;
-    let current = store::find(&mut *tx, seller_id, buyer_id)
+    partners::get(tx.db(), seller_id).await?;
+    let current = store::find(tx.conn().await?, seller_id, buyer_id)
         .await?
         .ok_or(AppError::NotFound("buyer"))?;
     if current.status == status {
@@ -303,7 +267,7 @@ async fn set_status(
     }
     let at = now();
     if !store::set_status(
-        &mut tx,
+        tx.conn().await?,
         buyer_id,
         current.version,
         status,
@@ -325,21 +289,15 @@ async fn set_status(
         BuyerStatus::Blocked => ("blocked", EventType::BuyerBlocked),
         BuyerStatus::Active => ("unblocked", EventType::BuyerUnblocked),
     };
-    audit_change(&mut tx, actor, action, Some(&current), &updated).await?;
-    events::record(
-        &mut tx,
+    record(tx, action, Some(&current), &updated);
+    tx.announce(
         event,
         buyer_id,
         json!({
-            "buyerId": updated.uuid,
-            "sellerId": updated.seller_id,
             "status": updated.status,
             "reason": updated.blocked_reason,
         }),
-    )
-    .await?;
-    kyc::status::refresh(&mut tx, db, buyer_id).await?;
-    tx.commit().await?;
+    );
     Ok(updated)
 }
 
@@ -356,8 +314,9 @@ pub async fn history(
 
 /// Inside a write transaction: fails unless the buyer exists and is active, and holds its row
 /// until the transaction ends.
-pub async fn ensure_active_in(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Result<(), AppError> {
-    match store::lock_status(tx, db.for_update(), buyer_id).await? {
+pub async fn ensure_active_in(tx: &mut WriteTx, buyer_id: &str) -> Result<(), AppError> {
+    let lock = tx.for_update();
+    match store::lock_status(tx.conn().await?, lock, buyer_id).await? {
         None => Err(AppError::NotFound("buyer")),
         Some(BuyerStatus::Blocked) => Err(AppError::conflict("the buyer is blocked")),
         Some(BuyerStatus::Active) => Ok(()),
@@ -368,16 +327,17 @@ pub async fn ensure_active_in(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Resu
 /// the transaction ends.
 pub async fn lock_status_in(
     tx: &mut WriteTx,
-    db: &Db,
     buyer_id: &str,
 ) -> Result<Option<BuyerStatus>, AppError> {
-    Ok(store::lock_status(tx, db.for_update(), buyer_id).await?)
+    let lock = tx.for_update();
+    Ok(store::lock_status(tx.conn().await?, lock, buyer_id).await?)
 }
 
 /// Inside a write transaction: the buyer, its row held until the transaction ends (so that
 /// what is decided from it cannot race another change).
-pub async fn lock_in(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Result<Buyer, AppError> {
-    store::lock(tx, db.for_update(), buyer_id)
+pub async fn lock_in(tx: &mut WriteTx, buyer_id: &str) -> Result<Buyer, AppError> {
+    let lock = tx.for_update();
+    store::lock(tx.conn().await?, lock, buyer_id)
         .await?
         .ok_or(AppError::NotFound("buyer"))
 }

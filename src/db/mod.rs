@@ -132,7 +132,9 @@ impl Db {
 
     /// Starts a transaction that will write. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`), so it never fails half-way when upgrading from read to write.
-    pub async fn begin_write(&self) -> Result<WriteTx, sqlx::Error> {
+    /// Changes to buyers and what belongs to them go through [`crate::write::WriteTx`], which
+    /// wraps this one and adds the audit history, the events and the KYC status refresh.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         let guard = match &self.writer {
             Some(lock) => Some(Arc::clone(lock).lock_owned().await),
             None => None,
@@ -141,10 +143,11 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx {
+        Ok(Tx {
             tx,
             _guard: guard,
             commits: Arc::clone(&self.commits),
+            backend: self.backend,
         })
     }
 
@@ -166,10 +169,7 @@ impl Db {
     /// The clause that locks the rows a SELECT reads until the transaction ends. SQLite's
     /// write transaction already excludes every other writer.
     pub fn for_update(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => "FOR UPDATE",
-        }
+        lock_clause(self.backend)
     }
 
     /// Answers when the database does.
@@ -186,30 +186,44 @@ impl Db {
     }
 }
 
-/// A write transaction; derefs to the connection so queries run on it.
-pub struct WriteTx {
+/// A write transaction that knows its backend; derefs to the connection so queries run on it.
+pub struct Tx {
     tx: Transaction<'static, Any>,
     _guard: Option<OwnedMutexGuard<()>>,
     commits: Arc<AtomicU64>,
+    backend: Backend,
 }
 
-impl WriteTx {
+impl Tx {
     /// Makes every change of the transaction durable.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await?;
         self.commits.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
+
+    /// The clause that locks the rows a SELECT reads until the transaction ends (none on
+    /// SQLite, whose write transaction already excludes every other writer).
+    pub fn for_update(&self) -> &'static str {
+        lock_clause(self.backend)
+    }
 }
 
-impl Deref for WriteTx {
+fn lock_clause(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => "FOR UPDATE",
+    }
+}
+
+impl Deref for Tx {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
         &self.tx
     }
 }
 
-impl DerefMut for WriteTx {
+impl DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         &mut self.tx
     }

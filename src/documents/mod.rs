@@ -2,26 +2,25 @@
 
 pub mod inspect;
 mod intake;
-mod model;
-mod store;
+pub mod model;
+pub(crate) mod store;
 
 use std::time::Duration;
 
 use serde_json::json;
-use sqlx::AnyConnection;
 
 pub use intake::{Intake, IntakeError, StagedFile};
 pub use model::{Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName};
 
 use crate::access::SellerScope;
-use crate::audit::{self, Actor, AuditEntry, Change};
+use crate::audit::{self, AuditEntry, Subject};
 use crate::buyers;
 use crate::db::{Db, now};
 use crate::error::AppError;
-use crate::events::{self, EventType};
-use crate::kyc;
+use crate::events::EventType;
 use crate::pagination::{Cursor, Page};
 use crate::storage::{BlobKey, BlobStore, BlobStream};
+use crate::write::WriteTx;
 
 /// An upload that passed every check, ready to be kept.
 pub struct NewDocument {
@@ -41,9 +40,8 @@ pub struct NewDocument {
 /// commits; the row, its audit entry and its event commit together. A failure in between
 /// leaves at most an orphan blob, which `sweep_orphans` removes.
 pub async fn upload(
-    db: &Db,
+    tx: &mut WriteTx,
     blobs: &BlobStore,
-    actor: &Actor,
     buyer_id: &str,
     new: NewDocument,
 ) -> Result<Document, AppError> {
@@ -53,7 +51,7 @@ pub async fn upload(
         .store(&key, &new.staged.path)
         .await
         .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("storing a document")))?;
-    match record(db, actor, buyer_id, id, &key, new).await {
+    match record(tx, buyer_id, id, &key, new).await {
         Ok(document) => Ok(document),
         Err(e) => {
             if let Err(cleanup) = blobs.delete(&key).await {
@@ -65,16 +63,14 @@ pub async fn upload(
 }
 
 async fn record(
-    db: &Db,
-    actor: &Actor,
+    tx: &mut WriteTx,
     buyer_id: &str,
     id: uuid::Uuid,
     key: &BlobKey,
     new: NewDocument,
 ) -> Result<Document, AppError> {
-    let mut tx = db.begin_write().await?;
-    buyers::ensure_active_in(&mut tx, db, buyer_id).await?;
-    let version = store::next_version(&mut tx, buyer_id, new.document_type).await?;
+    buyers::ensure_active_in(tx, buyer_id).await?;
+    let version = store::next_version(tx.conn().await?, buyer_id, new.document_type).await?;
     let document = Document {
         uuid: id.to_string(),
         buyer_id: buyer_id.to_owned(),
@@ -91,34 +87,26 @@ async fn record(
         created_at: now(),
         archived_at: None,
     };
-    store::insert(&mut tx, &document, key).await?;
-    audit::record(
-        &mut tx,
-        Change {
-            entity_type: "document",
-            entity_id: &document.uuid,
-            action: "uploaded",
-            actor,
-            before: None,
-            after: serde_json::to_value(&document).ok(),
+    store::insert(tx.conn().await?, &document, key).await?;
+    tx.record(
+        Subject::Document {
+            id: &document.uuid,
+            buyer_id,
         },
-    )
-    .await?;
-    events::record(
-        &mut tx,
+        "uploaded",
+        None,
+        serde_json::to_value(&document).ok(),
+    );
+    tx.announce(
         EventType::DocumentUploaded,
         buyer_id,
         json!({
-            "buyerId": document.buyer_id,
             "documentId": document.uuid,
             "type": document.document_type,
             "version": document.version,
             "source": document.source,
         }),
-    )
-    .await?;
-    kyc::status::refresh(&mut tx, db, buyer_id).await?;
-    tx.commit().await?;
+    );
     Ok(document)
 }
 
@@ -165,41 +153,19 @@ pub async fn list(
 
 /// The documents that count for compliance: the latest ACTIVE version of each type.
 pub async fn counting(db: &Db, buyer_id: &str) -> Result<Vec<Document>, AppError> {
-    let mut conn = db.pool().acquire().await?;
-    Ok(counting_in(&mut conn, buyer_id).await?)
-}
-
-/// [`counting`] on the caller's connection (inside a transaction, it sees the transaction's
-/// own changes).
-pub async fn counting_in(
-    conn: &mut AnyConnection,
-    buyer_id: &str,
-) -> Result<Vec<Document>, sqlx::Error> {
-    let active = store::active(conn, buyer_id).await?;
-    let mut counting: Vec<Document> = Vec::new();
-    for document in active {
-        if counting
-            .last()
-            .is_none_or(|d| d.document_type != document.document_type)
-        {
-            counting.push(document);
-        }
-    }
-    Ok(counting)
+    Ok(model::counting(store::active(db.pool(), buyer_id).await?))
 }
 
 /// Supersedes a document: ACTIVE -> ARCHIVED; archived stays archived.
 pub async fn set_status(
-    db: &Db,
+    tx: &mut WriteTx,
     scope: &SellerScope,
-    actor: &Actor,
     id: &str,
     requested: DocumentStatus,
 ) -> Result<Document, AppError> {
     // A document never changes buyer, nor a buyer seller: checked once, before the write.
-    find(db, scope, id).await?;
-    let mut tx = db.begin_write().await?;
-    let current = store::find(&mut *tx, id)
+    find(tx.db(), scope, id).await?;
+    let current = store::find(tx.conn().await?, id)
         .await?
         .ok_or(AppError::NotFound("document"))?
         .document;
@@ -215,30 +181,27 @@ pub async fn set_status(
         (DocumentStatus::Active, DocumentStatus::Archived) => {}
     }
     let at = now();
-    if !store::archive(&mut tx, id, at).await? {
+    if !store::archive(tx.conn().await?, id, at).await? {
         // Archived by a concurrent request meanwhile: report what is stored, record nothing.
-        drop(tx);
-        return get(db, scope, id).await;
+        return Ok(store::find(tx.conn().await?, id)
+            .await?
+            .ok_or(AppError::NotFound("document"))?
+            .document);
     }
     let archived = Document {
         status: DocumentStatus::Archived,
         archived_at: Some(at),
         ..current.clone()
     };
-    audit::record(
-        &mut tx,
-        Change {
-            entity_type: "document",
-            entity_id: id,
-            action: "archived",
-            actor,
-            before: serde_json::to_value(&current).ok(),
-            after: serde_json::to_value(&archived).ok(),
+    tx.record(
+        Subject::Document {
+            id,
+            buyer_id: &archived.buyer_id,
         },
-    )
-    .await?;
-    kyc::status::refresh(&mut tx, db, &archived.buyer_id).await?;
-    tx.commit().await?;
+        "archived",
+        serde_json::to_value(&current).ok(),
+        serde_json::to_value(&archived).ok(),
+    );
     Ok(archived)
 }
 

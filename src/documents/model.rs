@@ -308,6 +308,21 @@ fn serialize_date<S: serde::Serializer>(date: &DocumentDate, s: S) -> Result<S::
     s.serialize_str(&date.to_iso())
 }
 
+/// The documents that count for compliance: the latest ACTIVE version of each type, from the
+/// active ones ordered by type and newest version first.
+pub fn counting(active: Vec<Document>) -> Vec<Document> {
+    let mut counting: Vec<Document> = Vec::new();
+    for document in active {
+        if counting
+            .last()
+            .is_none_or(|d| d.document_type != document.document_type)
+        {
+            counting.push(document);
+        }
+    }
+    counting
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

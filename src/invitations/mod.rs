@@ -2,7 +2,7 @@
 //! until it expires, counting its uses.
 
 mod email_job;
-mod model;
+pub mod model;
 pub mod qr;
 pub mod sessions;
 mod store;
@@ -18,14 +18,15 @@ pub use token::LinkToken;
 use serde_json::json;
 
 use crate::access::SellerScope;
-use crate::audit::{self, Actor, Change};
+use crate::audit::Subject;
 use crate::buyers::{self, BuyerStatus};
-use crate::db::{Db, WriteTx, now};
+use crate::db::{Db, now};
 use crate::error::AppError;
-use crate::events::{self, EventType};
+use crate::events::EventType;
 use crate::jobs;
 use crate::pagination::{Cursor, Page};
 use crate::server_key::ServerKey;
+use crate::write::WriteTx;
 
 /// What turns an invitation into its link.
 #[derive(Clone, Copy)]
@@ -60,43 +61,33 @@ pub enum Unavailable {
     BuyerBlocked,
 }
 
-async fn audit_change(
-    tx: &mut WriteTx,
-    actor: &Actor,
-    action: &str,
-    before: Option<&InvitationView>,
-    after: &InvitationView,
-) -> Result<(), sqlx::Error> {
+fn record(tx: &mut WriteTx, action: &str, before: Option<&InvitationView>, after: &InvitationView) {
     // The link is a secret: the history keeps everything else.
     let snapshot = |v: &InvitationView| {
         let mut value = serde_json::to_value(v).ok()?;
         value.as_object_mut()?.remove("publicLinkUrl");
         Some(value)
     };
-    audit::record(
-        tx,
-        Change {
-            entity_type: "invitation",
-            entity_id: &after.uuid,
-            action,
-            actor,
-            before: before.and_then(snapshot),
-            after: snapshot(after),
+    tx.record(
+        Subject::Invitation {
+            id: &after.uuid,
+            buyer_id: &after.buyer_id,
         },
-    )
-    .await
+        action,
+        before.and_then(snapshot),
+        snapshot(after),
+    );
 }
 
 /// Creates an invitation for an active buyer and queues its email.
 pub async fn create(
-    db: &Db,
+    tx: &mut WriteTx,
     links: Links<'_>,
-    actor: &Actor,
     seller_id: &str,
     buyer_id: &str,
     new: NewInvitation,
 ) -> Result<InvitationView, AppError> {
-    buyers::get(db, seller_id, buyer_id).await?;
+    buyers::get(tx.db(), seller_id, buyer_id).await?;
     let nonce = token::new_nonce()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
     let created_at = now();
@@ -116,19 +107,17 @@ pub async fn create(
         email_error: None,
     };
     let token_hash = LinkToken::derive(links.key, &invitation.token_nonce).hash();
-    let mut tx = db.begin_write().await?;
-    buyers::ensure_active_in(&mut tx, db, buyer_id).await?;
-    store::insert(&mut tx, &invitation, &token_hash).await?;
+    buyers::ensure_active_in(tx, buyer_id).await?;
+    store::insert(tx.conn().await?, &invitation, &token_hash).await?;
     let view = links.view(&invitation);
-    audit_change(&mut tx, actor, "created", None, &view).await?;
+    record(tx, "created", None, &view);
     jobs::enqueue(
-        &mut tx,
+        tx.conn().await?,
         EMAIL_JOB,
         &json!({ "invitationId": invitation.id }),
         None,
     )
     .await?;
-    tx.commit().await?;
     Ok(view)
 }
 
@@ -178,54 +167,49 @@ pub async fn list(
 
 /// Revokes an invitation; revoking twice changes nothing.
 pub async fn revoke(
-    db: &Db,
+    tx: &mut WriteTx,
     scope: &SellerScope,
     links: Links<'_>,
-    actor: &Actor,
     id: &str,
 ) -> Result<InvitationView, AppError> {
     // An invitation never changes buyer, nor a buyer seller: checked once, before the write.
-    find(db, scope, id).await?;
-    let mut tx = db.begin_write().await?;
-    let current = store::find(&mut *tx, id)
+    find(tx.db(), scope, id).await?;
+    let current = store::find(tx.conn().await?, id)
         .await?
         .ok_or(AppError::NotFound("invitation"))?;
     if current.revoked_at.is_some() {
         return Ok(links.view(&current));
     }
     let at = now();
-    if !store::revoke(&mut tx, id, at).await? {
+    if !store::revoke(tx.conn().await?, id, at).await? {
         // Revoked by a concurrent request meanwhile: report what is stored, record nothing.
-        drop(tx);
-        return get(db, scope, links, id).await;
+        let now_current = store::find(tx.conn().await?, id)
+            .await?
+            .ok_or(AppError::NotFound("invitation"))?;
+        return Ok(links.view(&now_current));
     }
     let revoked = Invitation {
         revoked_at: Some(at),
         ..current.clone()
     };
-    audit_change(
-        &mut tx,
-        actor,
+    record(
+        tx,
         "revoked",
         Some(&links.view(&current)),
         &links.view(&revoked),
-    )
-    .await?;
-    tx.commit().await?;
+    );
     Ok(links.view(&revoked))
 }
 
 /// Sends the email again (the same link); only for an active invitation of an active buyer.
 pub async fn resend(
-    db: &Db,
+    tx: &mut WriteTx,
     scope: &SellerScope,
     links: Links<'_>,
-    actor: &Actor,
     id: &str,
 ) -> Result<InvitationView, AppError> {
-    find(db, scope, id).await?;
-    let mut tx = db.begin_write().await?;
-    let current = store::find(&mut *tx, id)
+    find(tx.db(), scope, id).await?;
+    let current = store::find(tx.conn().await?, id)
         .await?
         .ok_or(AppError::NotFound("invitation"))?;
     let status = current.status_at(now());
@@ -238,23 +222,26 @@ pub async fn resend(
                 .unwrap_or_default()
         )));
     }
-    buyers::ensure_active_in(&mut tx, db, &current.buyer_id).await?;
-    store::set_email_status(&mut tx, id, EmailStatus::Queued, None, now()).await?;
+    buyers::ensure_active_in(tx, &current.buyer_id).await?;
+    store::set_email_status(tx.conn().await?, id, EmailStatus::Queued, None, now()).await?;
     let queued = Invitation {
         email_status: EmailStatus::Queued,
         email_error: None,
         ..current.clone()
     };
-    audit_change(
-        &mut tx,
-        actor,
+    record(
+        tx,
         "resent",
         Some(&links.view(&current)),
         &links.view(&queued),
+    );
+    jobs::enqueue(
+        tx.conn().await?,
+        EMAIL_JOB,
+        &json!({ "invitationId": id }),
+        None,
     )
     .await?;
-    jobs::enqueue(&mut tx, EMAIL_JOB, &json!({ "invitationId": id }), None).await?;
-    tx.commit().await?;
     Ok(links.view(&queued))
 }
 
@@ -302,46 +289,42 @@ fn link_unavailable(invitation: &Invitation, count_exhaustion: bool) -> Option<U
 
 /// Counts one use of the link (a buyer opened it in a new browser session): atomically, never
 /// past `maxUses`, and with the `self_service_invitation.used` event in the same transaction.
-pub async fn record_use(db: &Db, id: &str) -> Result<Result<Invitation, Unavailable>, AppError> {
-    let mut tx = db.begin_write().await?;
-    let used = count_use_in(&mut tx, db, id).await?;
-    if used.is_ok() {
-        tx.commit().await?;
-    }
-    Ok(used)
+/// An unavailable link changes nothing (the caller drops the transaction).
+pub async fn record_use(
+    tx: &mut WriteTx,
+    id: &str,
+) -> Result<Result<Invitation, Unavailable>, AppError> {
+    count_use_in(tx, id).await
 }
 
 /// A buyer opens the link in a new browser session: counts the use and opens the session in
 /// one transaction, so a use is never spent without the session it paid for.
 pub async fn open_link(
-    db: &Db,
+    tx: &mut WriteTx,
     id: &str,
 ) -> Result<Result<sessions::OpenedSession, Unavailable>, AppError> {
-    let mut tx = db.begin_write().await?;
-    let invitation = match count_use_in(&mut tx, db, id).await? {
+    let invitation = match count_use_in(tx, id).await? {
         Ok(invitation) => invitation,
         Err(reason) => return Ok(Err(reason)),
     };
-    let opened = sessions::open_in(&mut tx, &invitation.id, invitation.language).await?;
-    tx.commit().await?;
+    let opened = sessions::open_in(tx.conn().await?, &invitation.id, invitation.language).await?;
     Ok(Ok(opened))
 }
 
 async fn count_use_in(
     tx: &mut WriteTx,
-    db: &Db,
     id: &str,
 ) -> Result<Result<Invitation, Unavailable>, AppError> {
     let at = now();
-    let current = store::find(&mut **tx, id)
+    let current = store::find(tx.conn().await?, id)
         .await?
         .ok_or(AppError::NotFound("invitation"))?;
-    match buyers::lock_status_in(tx, db, &current.buyer_id).await? {
+    match buyers::lock_status_in(tx, &current.buyer_id).await? {
         Some(BuyerStatus::Active) => {}
         _ => return Ok(Err(Unavailable::BuyerBlocked)),
     }
-    if !store::count_use(tx, id, at).await? {
-        let now_current = store::find(&mut **tx, id).await?.unwrap_or(current);
+    if !store::count_use(tx.conn().await?, id, at).await? {
+        let now_current = store::find(tx.conn().await?, id).await?.unwrap_or(current);
         let reason = match now_current.status_at(at) {
             InvitationStatus::Revoked => Unavailable::Revoked,
             InvitationStatus::Expired => Unavailable::Expired,
@@ -350,20 +333,17 @@ async fn count_use_in(
         return Ok(Err(reason));
     }
     // Read back inside the transaction: other uses may have counted since `current` was read.
-    let used = store::find(&mut **tx, id)
+    let used = store::find(tx.conn().await?, id)
         .await?
         .ok_or(AppError::NotFound("invitation"))?;
-    events::record(
-        tx,
+    tx.announce(
         EventType::InvitationUsed,
         &used.buyer_id,
         json!({
             "invitationId": used.id,
-            "buyerId": used.buyer_id,
             "usageCount": used.usage_count,
             "maxUses": used.max_uses,
         }),
-    )
-    .await?;
+    );
     Ok(Ok(used))
 }

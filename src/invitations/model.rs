@@ -6,7 +6,7 @@ use crate::db::Timestamp;
 use crate::email::EmailAddress;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Language;
-use crate::organisation::{EXPIRY_DAYS, OrganisationSettings};
+use crate::organisation::settings::{EXPIRY_DAYS, OrganisationSettings};
 
 /// Where an invitation stands; always computed at read time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

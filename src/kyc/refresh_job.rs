@@ -1,13 +1,20 @@
-//! The background job that re-evaluates every buyer after the organisation changed what KYC
-//! needs. Queued in the transaction that saves the settings, so a change of requirements is
-//! always followed by the `kyc.status_changed` events it causes, even across a crash.
+//! Re-evaluating KYC statuses that change without a change of their own: documents grow too
+//! old with time, and the organisation may change what KYC needs. The job is queued in the
+//! transaction that saves new requirements, so such a change is always followed by the
+//! `kyc.status_changed` events it causes, even across a crash.
 
 use futures_util::future::BoxFuture;
 use serde_json::Value;
+use sqlx::Row;
 
-use super::status;
+use super::status::{self, OverallStatus};
+use crate::audit::Actor;
+use crate::buyers::store as buyers_store;
 use crate::db::Db;
+use crate::error::AppError;
 use crate::jobs::{JobError, JobHandler};
+use crate::organisation::settings;
+use crate::write::WriteTx;
 
 /// The job kind; the payload is `{}`.
 pub const REFRESH_JOB: &str = "kyc.refresh_statuses";
@@ -22,7 +29,7 @@ pub struct RefreshStatusesJob {
 impl JobHandler for RefreshStatusesJob {
     fn run<'a>(&'a self, _payload: &'a Value) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
-            let changed = status::refresh_all(&self.db)
+            let changed = refresh_all(&self.db)
                 .await
                 .map_err(|e| JobError::Retry(format!("refreshing KYC statuses: {e}")))?;
             tracing::info!(
@@ -32,4 +39,55 @@ impl JobHandler for RefreshStatusesJob {
             Ok(())
         })
     }
+}
+
+/// Documents grow old without any change being made: finds the buyers announced VALID whose
+/// status has since lapsed and refreshes them. Returns how many changed.
+pub async fn refresh_lapsed(db: &Db) -> Result<usize, AppError> {
+    let rows = sqlx::query("SELECT buyer_id FROM kyc_statuses WHERE overall_status = 'VALID'")
+        .fetch_all(db.pool())
+        .await?;
+    let ids = rows
+        .iter()
+        .map(|row| row.try_get::<String, _>("buyer_id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    refresh_where_changed(db, &ids).await
+}
+
+/// The organisation changed what KYC needs (required document types, max ages): refreshes
+/// every buyer whose status moved, each with its `kyc.status_changed`. Returns how many changed.
+pub async fn refresh_all(db: &Db) -> Result<usize, AppError> {
+    let rows = sqlx::query("SELECT id FROM buyers ORDER BY id")
+        .fetch_all(db.pool())
+        .await?;
+    let ids = rows
+        .iter()
+        .map(|row| row.try_get::<String, _>("id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    refresh_where_changed(db, &ids).await
+}
+
+/// Refreshes those of `buyer_ids` whose computed status differs from the one announced, each
+/// in its own write transaction (looked at first without one, so that buyers that did not
+/// change cost no write). Returns how many changed.
+async fn refresh_where_changed(db: &Db, buyer_ids: &[String]) -> Result<usize, AppError> {
+    let settings = settings::load(db).await?;
+    let mut changed = 0;
+    for buyer_id in buyer_ids {
+        let mut conn = db.pool().acquire().await?;
+        let Some(buyer) = buyers_store::find_any(&mut *conn, buyer_id).await? else {
+            continue;
+        };
+        let computed = status::compute(&mut conn, &settings, &buyer).await?;
+        let announced: OverallStatus = status::stored(&mut conn, buyer_id).await?;
+        drop(conn);
+        if computed.overall_status == announced {
+            continue;
+        }
+        let mut tx = WriteTx::new(db, Actor::System);
+        tx.touch(buyer_id);
+        tx.commit().await?;
+        changed += 1;
+    }
+    Ok(changed)
 }

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::documents::{Document, DocumentType};
-use crate::organisation::OrganisationSettings;
+use crate::documents::model::{Document, DocumentType};
+use crate::organisation::settings::OrganisationSettings;
 
 /// How one required document type stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -1,21 +1,25 @@
-//! A buyer's KYC status: computed from the buyer, its latest VIES result, its documents and (for
-//! NT24_LED buyers) its identity verification. The last overall status is stored so that a change
-//! can be announced (`kyc.status_changed`) in the transaction of the change that caused it:
-//! every module that changes one of the inputs calls [`refresh`] before it commits.
+//! A buyer's KYC status: computed from the facts (the buyer, its latest VIES result, its
+//! documents and, for NT24_LED buyers, its identity verification), read as model types. The
+//! last overall status is stored so that a change can be announced (`kyc.status_changed`) in
+//! the transaction of the change that caused it: the write transaction calls [`refresh_in`]
+//! for every buyer whose facts it touched, just before it commits.
 
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
 use super::requirements;
-use super::vies::{self, ViesResult};
-use crate::buyers::{self, Buyer, KycMode};
-use crate::db::{Db, Timestamp, WriteTx, now};
-use crate::documents::{self, DocumentType};
+use super::vies::model::ViesResult;
+use super::vies::store as vies_store;
+use crate::buyers::model::{Buyer, KycMode};
+use crate::buyers::store as buyers_store;
+use crate::db::{Timestamp, now};
+use crate::documents::model::{DocumentType, counting};
+use crate::documents::store as documents_store;
 use crate::error::AppError;
-use crate::events::{self, EventType};
-use crate::organisation::{self, OrganisationSettings};
-use crate::verification;
+use crate::organisation::settings::{self, OrganisationSettings};
+pub use crate::verification::model::VerificationStatus;
+use crate::verification::store as verification_store;
 
 /// The one-word verdict on a buyer's KYC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -54,20 +58,6 @@ impl OverallStatus {
     pub fn parse(text: &str) -> Option<OverallStatus> {
         OverallStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
-}
-
-/// Where an NT24_LED buyer's identity verification stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum VerificationStatus {
-    /// No verification was started.
-    NotStarted,
-    /// Started; the provider has not reported an outcome.
-    Pending,
-    /// The provider verified the buyer.
-    Verified,
-    /// The provider rejected the buyer.
-    Rejected,
 }
 
 /// `GET .../kyc`: a buyer's KYC status.
@@ -131,26 +121,23 @@ pub fn overall(inputs: Inputs) -> OverallStatus {
     }
 }
 
-/// A buyer's KYC status; 404 when the seller or the buyer is unknown.
-pub async fn get(db: &Db, seller_id: &str, buyer_id: &str) -> Result<KycStatus, AppError> {
-    let buyer = buyers::get(db, seller_id, buyer_id).await?;
-    let settings = organisation::load(db).await?;
-    let mut conn = db.pool().acquire().await?;
-    compute(&mut conn, &settings, &buyer).await
-}
-
-async fn compute(
+/// The buyer's status from the facts, read on `conn`.
+pub async fn compute(
     conn: &mut AnyConnection,
     settings: &OrganisationSettings,
     buyer: &Buyer,
 ) -> Result<KycStatus, AppError> {
-    let latest_check = vies::latest_completed(&mut *conn, &buyer.uuid).await?;
-    let counting = documents::counting_in(&mut *conn, &buyer.uuid).await?;
+    let latest_check = vies_store::latest_completed(&mut *conn, &buyer.uuid).await?;
+    let counting = counting(documents_store::active(&mut *conn, &buyer.uuid).await?);
     let assessment = requirements::assess(settings, &counting, now().to_datetime().date_naive());
     let missing = requirements::missing(&assessment);
     let verification = match buyer.kyc_mode {
         KycMode::MarketplaceLed => None,
-        KycMode::Nt24Led => Some(verification::status_in(&mut *conn, &buyer.uuid).await?),
+        KycMode::Nt24Led => Some(
+            verification_store::latest(&mut *conn, &buyer.uuid)
+                .await?
+                .map_or(VerificationStatus::NotStarted, |v| v.status.kyc_status()),
+        ),
     };
     let vies_result = latest_check.as_ref().and_then(|c| c.result);
     let overall_status = overall(Inputs {
@@ -172,16 +159,23 @@ async fn compute(
     })
 }
 
-/// Inside the transaction of a change to a buyer, its documents or its checks: recomputes the
-/// buyer's overall status and, when it differs from the last one announced, stores it and
-/// records `kyc.status_changed`. Locks the buyer's row, so concurrent changes refresh in turn.
-pub async fn refresh(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Result<OverallStatus, AppError> {
-    let buyer = buyers::lock_in(tx, db, buyer_id).await?;
-    let settings = organisation::load_in(&mut **tx).await?;
-    let status = compute(tx, &settings, &buyer).await?;
-    let previous = stored(tx, buyer_id).await?;
+/// Inside a write transaction, before its commit: recomputes the buyer's overall status and,
+/// when it differs from the last one announced, stores it and returns the data of the
+/// `kyc.status_changed` to announce. Locks the buyer's row (`lock` is the backend's clause),
+/// so concurrent changes refresh in turn.
+pub async fn refresh_in(
+    conn: &mut AnyConnection,
+    lock: &str,
+    buyer_id: &str,
+) -> Result<Option<Value>, AppError> {
+    let Some(buyer) = buyers_store::lock(&mut *conn, lock, buyer_id).await? else {
+        return Ok(None);
+    };
+    let settings = settings::load_in(&mut *conn).await?;
+    let status = compute(conn, &settings, &buyer).await?;
+    let previous = stored(conn, buyer_id).await?;
     if status.overall_status == previous {
-        return Ok(previous);
+        return Ok(None);
     }
     sqlx::query(
         "INSERT INTO kyc_statuses (buyer_id, overall_status, changed_at) VALUES ($1, $2, $3) \
@@ -190,19 +184,17 @@ pub async fn refresh(tx: &mut WriteTx, db: &Db, buyer_id: &str) -> Result<Overal
     .bind(buyer_id)
     .bind(status.overall_status.as_str())
     .bind(now().millis())
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     let mut data = serde_json::to_value(&status).map_err(|e| AppError::Internal(e.into()))?;
     if let Some(fields) = data.as_object_mut() {
-        fields.insert("sellerId".into(), json!(buyer.seller_id));
         fields.insert("previousStatus".into(), json!(previous));
     }
-    events::record(tx, EventType::StatusChanged, buyer_id, data).await?;
-    Ok(status.overall_status)
+    Ok(Some(data))
 }
 
 /// The last overall status announced; a buyer starts PENDING.
-async fn stored(conn: &mut AnyConnection, buyer_id: &str) -> Result<OverallStatus, AppError> {
+pub async fn stored(conn: &mut AnyConnection, buyer_id: &str) -> Result<OverallStatus, AppError> {
     let row = sqlx::query("SELECT overall_status FROM kyc_statuses WHERE buyer_id = $1")
         .bind(buyer_id)
         .fetch_optional(conn)
@@ -212,64 +204,6 @@ async fn stored(conn: &mut AnyConnection, buyer_id: &str) -> Result<OverallStatu
             .unwrap_or(OverallStatus::Pending),
         None => OverallStatus::Pending,
     })
-}
-
-/// Documents grow old without any change being made: finds the buyers announced VALID whose
-/// status has since lapsed and refreshes them. Returns how many changed.
-pub async fn refresh_lapsed(db: &Db) -> Result<usize, AppError> {
-    let rows = sqlx::query("SELECT buyer_id FROM kyc_statuses WHERE overall_status = 'VALID'")
-        .fetch_all(db.pool())
-        .await?;
-    let ids = rows
-        .iter()
-        .map(|row| row.try_get::<String, _>("buyer_id"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let changed = refresh_where_changed(db, &ids).await?;
-    Ok(changed
-        .iter()
-        .filter(|s| **s != OverallStatus::Valid)
-        .count())
-}
-
-/// The organisation changed what KYC needs (required document types, max ages): refreshes
-/// every buyer whose status moved, each with its `kyc.status_changed`. Returns how many changed.
-pub async fn refresh_all(db: &Db) -> Result<usize, AppError> {
-    let rows = sqlx::query("SELECT id FROM buyers ORDER BY id")
-        .fetch_all(db.pool())
-        .await?;
-    let ids = rows
-        .iter()
-        .map(|row| row.try_get::<String, _>("id"))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(refresh_where_changed(db, &ids).await?.len())
-}
-
-/// Refreshes those of `buyer_ids` whose computed status differs from the one announced, each
-/// in its own write transaction (looked at first without one, so that buyers that did not
-/// change cost no write). Returns the new statuses of those that changed.
-async fn refresh_where_changed(
-    db: &Db,
-    buyer_ids: &[String],
-) -> Result<Vec<OverallStatus>, AppError> {
-    let settings = organisation::load(db).await?;
-    let mut changed = Vec::new();
-    for buyer_id in buyer_ids {
-        let buyer = buyers::get_by_id(db, buyer_id).await?;
-        let mut conn = db.pool().acquire().await?;
-        let computed = compute(&mut conn, &settings, &buyer).await?.overall_status;
-        let announced = stored(&mut conn, buyer_id).await?;
-        drop(conn);
-        if computed == announced {
-            continue;
-        }
-        let mut tx = db.begin_write().await?;
-        let now_status = refresh(&mut tx, db, buyer_id).await?;
-        tx.commit().await?;
-        if now_status != announced {
-            changed.push(now_status);
-        }
-    }
-    Ok(changed)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use super::OrganisationSettings;
+use super::settings::OrganisationSettings;
 use crate::db::Db;
 use crate::error::AppError;
 

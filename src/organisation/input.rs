@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::OrganisationSettings;
-use crate::documents::DocumentType;
+use super::settings::{EXPIRY_DAYS, OrganisationSettings, is_hex_colour};
+use crate::documents::model::DocumentType;
 use crate::email::EmailAddress;
 use crate::error::{AppError, FieldError};
 use crate::i18n::Language;
@@ -20,8 +20,6 @@ const MAX_AGE_DAYS: u32 = 3650;
 /// The contrast white text needs on the primary colour (WCAG AA for normal text): the buyer's
 /// pages and emails write white on it.
 const MIN_CONTRAST: f64 = 4.5;
-/// Expiry days an invitation may have (the API's `expiresInDays` range).
-pub const EXPIRY_DAYS: std::ops::RangeInclusive<i64> = 1..=90;
 
 /// The settings as entered; text fields untrimmed, empty meaning "not set".
 #[derive(Debug, Clone, Default)]
@@ -194,11 +192,6 @@ impl RawSettings {
 fn optional(text: &str) -> Option<String> {
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_owned())
-}
-
-/// `#` and six hex digits: what `<input type=color>` sends and CSS and email clients accept.
-pub(crate) fn is_hex_colour(text: &str) -> bool {
-    text.len() == 7 && text.starts_with('#') && text.bytes().skip(1).all(|b| b.is_ascii_hexdigit())
 }
 
 /// The WCAG contrast ratio of white on `#rrggbb` (1 to 21).

@@ -5,11 +5,11 @@
 
 use sqlx::Row;
 
-use super::{load_in, save_in};
-use crate::audit::Actor;
+use super::{load_in, replace as record_settings};
 use crate::db::{Db, now};
 use crate::documents::inspect::FileKind;
 use crate::error::AppError;
+use crate::write::WriteTx;
 
 /// The largest logo accepted: plenty for a crisp header image, small enough to sit in a row.
 pub const MAX_LOGO_BYTES: u64 = 512 * 1024;
@@ -44,12 +44,7 @@ pub async fn load(db: &Db) -> Result<Option<Logo>, AppError> {
 /// Replaces the logo with an image already typed by its bytes; 422 on `logo` for anything
 /// but a PNG or JPEG of at most [`MAX_LOGO_BYTES`]. Recorded in the audit history as a
 /// change of the settings.
-pub async fn replace(
-    db: &Db,
-    actor: &Actor,
-    kind: FileKind,
-    bytes: Vec<u8>,
-) -> Result<(), AppError> {
+pub async fn replace(tx: &mut WriteTx, kind: FileKind, bytes: Vec<u8>) -> Result<(), AppError> {
     if !matches!(kind, FileKind::Png | FileKind::Jpeg) {
         return Err(AppError::invalid("logo", "must be a PNG or JPEG image"));
     }
@@ -59,7 +54,7 @@ pub async fn replace(
         )));
     }
     let at = now().millis();
-    let mut tx = db.begin_write().await?;
+    let conn = tx.conn().await?;
     sqlx::query(
         "INSERT INTO organisation_logo (id, content_type, bytes, updated_at) VALUES (1, $1, $2, $3) \
          ON CONFLICT (id) DO UPDATE SET content_type = $1, bytes = $2, updated_at = $3",
@@ -67,30 +62,26 @@ pub async fn replace(
     .bind(kind.content_type())
     .bind(bytes)
     .bind(at)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    let before = load_in(&mut *tx).await?;
+    let before = load_in(&mut *conn).await?;
     let after = super::OrganisationSettings {
         logo_version: Some(at),
         ..before.clone()
     };
-    save_in(&mut tx, actor, "logo-replaced", &before, &after).await?;
-    tx.commit().await?;
-    Ok(())
+    record_settings(tx, "logo-replaced", &before, &after).await
 }
 
 /// Removes the logo; the pages show the organisation's name alone again.
-pub async fn remove(db: &Db, actor: &Actor) -> Result<(), AppError> {
-    let mut tx = db.begin_write().await?;
+pub async fn remove(tx: &mut WriteTx) -> Result<(), AppError> {
+    let conn = tx.conn().await?;
     sqlx::query("DELETE FROM organisation_logo WHERE id = 1")
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    let before = load_in(&mut *tx).await?;
+    let before = load_in(&mut *conn).await?;
     let after = super::OrganisationSettings {
         logo_version: None,
         ..before.clone()
     };
-    save_in(&mut tx, actor, "logo-removed", &before, &after).await?;
-    tx.commit().await?;
-    Ok(())
+    record_settings(tx, "logo-removed", &before, &after).await
 }

@@ -26,6 +26,7 @@ use crate::state::AppState;
 use crate::web::client::browser_language;
 use crate::web::retry_after;
 use crate::web::upload_form;
+use crate::write;
 
 pub(super) const SESSION_COOKIE: &str = "kyc_session";
 
@@ -356,12 +357,10 @@ pub async fn upload_document_post(
             source: DocumentSource::Invitation,
             invitation_id: Some(invitation.id.clone()),
         };
-        documents::upload(
+        write::apply(
             &state.db,
-            &state.blobs,
-            &Actor::Invitation(invitation.id.clone()),
-            &invitation.buyer_id,
-            new,
+            Actor::Invitation(invitation.id.clone()),
+            async |tx| documents::upload(tx, &state.blobs, &invitation.buyer_id, new).await,
         )
         .await
     }

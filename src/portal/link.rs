@@ -17,6 +17,7 @@ use super::handlers::{
 };
 use super::page;
 use super::views::LandingPageView;
+use crate::audit::Actor;
 use crate::error::AppError;
 use crate::invitations::{self, Invitation, sessions};
 use crate::rate_limit::{self, Limit};
@@ -24,6 +25,7 @@ use crate::secret_token;
 use crate::state::AppState;
 use crate::web::client::{self, browser_language};
 use crate::web::retry_after;
+use crate::write;
 
 /// Unknown links allowed per client before it is slowed down: enough for typos, far too few to
 /// guess a 256-bit token.
@@ -213,7 +215,13 @@ pub async fn continue_post(
     if let Some(reason) = invitations::unavailable(&state.db, &invitation).await? {
         return unavailable_page(&state, &invitation, reason).await;
     }
-    let opened = match invitations::open_link(&state.db, &invitation.id).await? {
+    let opened = write::apply(
+        &state.db,
+        Actor::Invitation(invitation.id.clone()),
+        async |tx| invitations::open_link(tx, &invitation.id).await,
+    )
+    .await?;
+    let opened = match opened {
         Ok(opened) => opened,
         Err(reason) => return unavailable_page(&state, &invitation, reason).await,
     };

@@ -9,11 +9,12 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit::{self, Actor, Change};
+use crate::audit::{Actor, Subject};
 use crate::db::{Db, Timestamp, now};
 use crate::email::EmailAddress;
 use crate::error::AppError;
 use crate::i18n::Language;
+use crate::write::WriteTx;
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -109,7 +110,7 @@ pub async fn create(
         language: Language::En,
         created_at: now(),
     };
-    let mut tx = db.begin_write().await?;
+    let mut tx = WriteTx::new(db, actor.clone());
     let inserted = sqlx::query(
         "INSERT INTO staff_users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (email) DO NOTHING RETURNING id",
@@ -119,23 +120,17 @@ pub async fn create(
     .bind(&hash)
     .bind(role.as_str())
     .bind(user.created_at.millis())
-    .fetch_optional(&mut *tx)
+    .fetch_optional(tx.conn().await?)
     .await?;
     if inserted.is_none() {
         return Err(AppError::conflict("a staff user with this email exists"));
     }
-    audit::record(
-        &mut tx,
-        Change {
-            entity_type: "staff_user",
-            entity_id: &user.id,
-            action: "created",
-            actor,
-            before: None,
-            after: serde_json::to_value(&user).ok(),
-        },
-    )
-    .await?;
+    tx.record(
+        Subject::StaffUser(&user.id),
+        "created",
+        None,
+        serde_json::to_value(&user).ok(),
+    );
     tx.commit().await?;
     Ok(user)
 }
@@ -244,7 +239,7 @@ pub async fn change(
         ));
     }
     let before = get(db, id).await?;
-    let mut tx = db.begin_write().await?;
+    let mut tx = WriteTx::new(db, actor.clone());
     let (action, sql) = match change {
         UserChange::Role(_) => (
             "role_changed",
@@ -265,9 +260,9 @@ pub async fn change(
         UserChange::Disable => query.bind(now().millis()),
         UserChange::Enable => query,
     };
-    query.execute(&mut *tx).await?;
+    query.execute(tx.conn().await?).await?;
     if matches!(change, UserChange::Disable) {
-        sessions::end_all_in(&mut tx, id).await?;
+        sessions::end_all_in(tx.conn().await?, id).await?;
     }
     let mut after = before.clone();
     match change {
@@ -275,18 +270,12 @@ pub async fn change(
         UserChange::Disable => after.disabled = true,
         UserChange::Enable => after.disabled = false,
     }
-    audit::record(
-        &mut tx,
-        Change {
-            entity_type: "staff_user",
-            entity_id: id,
-            action,
-            actor,
-            before: serde_json::to_value(&before).ok(),
-            after: serde_json::to_value(&after).ok(),
-        },
-    )
-    .await?;
+    tx.record(
+        Subject::StaffUser(id),
+        action,
+        serde_json::to_value(&before).ok(),
+        serde_json::to_value(&after).ok(),
+    );
     tx.commit().await?;
     Ok(after)
 }

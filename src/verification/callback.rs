@@ -7,12 +7,12 @@ use secrecy::SecretString;
 
 use super::idenfy::{self, Callback};
 use super::model::{ProviderResult, Verification};
-use super::{announce, audit_change, store};
+use super::{announce, record, store};
 use crate::audit::Actor;
 use crate::buyers;
 use crate::db::{Db, now};
 use crate::error::AppError;
-use crate::kyc::status;
+use crate::write;
 
 /// What a callback did.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,9 +74,20 @@ async fn settle(db: &Db, result: &ProviderResult) -> Result<CallbackOutcome, App
         tracing::warn!(scan_ref = %result.scan_ref, "refused an iDenfy callback for a session long past its lifetime");
         return Ok(CallbackOutcome::PastLifetime);
     }
-    let mut tx = db.begin_write().await?;
-    let buyer = buyers::lock_in(&mut tx, db, &found.buyer_id).await?;
-    if !store::settle(&mut tx, &found.uuid, result, at).await? {
+    write::apply(db, Actor::System, async |tx| {
+        settle_in(tx, &found, result, at).await
+    })
+    .await
+}
+
+async fn settle_in(
+    tx: &mut write::WriteTx,
+    found: &Verification,
+    result: &ProviderResult,
+    at: crate::db::Timestamp,
+) -> Result<CallbackOutcome, AppError> {
+    let buyer = buyers::lock_in(tx, &found.buyer_id).await?;
+    if !store::settle(tx.conn().await?, &found.uuid, result, at).await? {
         return Ok(CallbackOutcome::Unchanged);
     }
     let state = result.next_state();
@@ -90,11 +101,9 @@ async fn settle(db: &Db, result: &ProviderResult) -> Result<CallbackOutcome, App
         decided_at: state.is_decided().then_some(at),
         ..found.clone()
     };
-    audit_change(&mut tx, &Actor::System, "settled", Some(&found), &settled).await?;
+    record(tx, "settled", Some(found), &settled);
     if state.is_decided() {
-        announce(&mut tx, &buyer, &settled).await?;
+        announce(tx, &buyer, &settled);
     }
-    status::refresh(&mut tx, db, &found.buyer_id).await?;
-    tx.commit().await?;
     Ok(CallbackOutcome::Settled)
 }

@@ -10,12 +10,12 @@
 mod callback;
 mod email_job;
 pub mod idenfy;
-mod model;
+pub mod model;
 mod pdf;
 pub mod profile;
 pub mod provider;
 pub mod signing;
-mod store;
+pub(crate) mod store;
 
 pub use callback::{CallbackOutcome, receive_idenfy_callback};
 pub use email_job::{EMAIL_JOB, VerificationEmailJob};
@@ -26,17 +26,16 @@ pub use model::{
 pub use provider::{ProviderError, Session, SessionRequest, VerificationProvider};
 
 use serde_json::json;
-use sqlx::AnyConnection;
 
-use crate::audit::{self, Actor, Change};
+use crate::audit::Subject;
 use crate::buyers::{self, Buyer, KycMode};
-use crate::db::{Db, WriteTx, now};
+use crate::db::{Db, now};
 use crate::error::AppError;
-use crate::events::{self, EventType};
-use crate::invitations::EmailStatus;
+use crate::events::EventType;
+use crate::invitations::model::EmailStatus;
 use crate::jobs;
-use crate::kyc::status::{self, VerificationStatus};
 use crate::organisation;
+use crate::write::WriteTx;
 
 /// How long a session link works: long enough for an emailed link to be opened after a
 /// weekend (iDenfy allows up to 30 days).
@@ -49,21 +48,20 @@ pub struct StartContext<'a> {
     pub provider: &'a dyn VerificationProvider,
     /// The portal's public base URL (the provider's results are posted below it).
     pub public_url: &'a str,
-    /// Who starts it.
-    pub actor: &'a Actor,
 }
 
 /// Starts an identity verification of an NT24_LED buyer's contact, or returns the one still
 /// running. 409 for MARKETPLACE_LED and blocked buyers, and while a verification waits for
 /// staff or has verified the buyer; 503 when the provider cannot open a session.
 pub async fn start(
-    db: &Db,
+    tx: &mut WriteTx,
     context: StartContext<'_>,
     seller_id: &str,
     buyer_id: &str,
     options: StartOptions,
 ) -> Result<Started, AppError> {
-    let buyer = buyers::get(db, seller_id, buyer_id).await?;
+    let db = tx.db().clone();
+    let buyer = buyers::get(&db, seller_id, buyer_id).await?;
     may_start(&buyer)?;
     let current = store::latest(db.pool(), buyer_id).await?;
     if let Some(running) = ready_or_running(current)? {
@@ -71,7 +69,7 @@ pub async fn start(
     }
     let language = match options.language {
         Some(language) => language,
-        None => organisation::load(db).await?.default_language,
+        None => organisation::load(&db).await?.default_language,
     };
     let contact = buyer.contacts.first();
     let recipient = match (options.send_email, contact) {
@@ -136,27 +134,24 @@ pub async fn start(
         email_to: recipient,
         email_error: None,
     };
-    let mut tx = db.begin_write().await?;
     // Decided again under the buyer's lock: a concurrent start may have won meanwhile (its
     // session is then the one returned, and this provider session is left unused).
-    let buyer = buyers::lock_in(&mut tx, db, buyer_id).await?;
+    let buyer = buyers::lock_in(tx, buyer_id).await?;
     may_start(&buyer)?;
-    if let Some(running) = ready_or_running(store::latest(&mut *tx, buyer_id).await?)? {
+    if let Some(running) = ready_or_running(store::latest(tx.conn().await?, buyer_id).await?)? {
         return Ok(Started::Running(running));
     }
-    store::insert(&mut tx, &verification).await?;
-    audit_change(&mut tx, context.actor, "started", None, &verification).await?;
+    store::insert(tx.conn().await?, &verification).await?;
+    record(tx, "started", None, &verification);
     if verification.email_to.is_some() {
         jobs::enqueue(
-            &mut tx,
+            tx.conn().await?,
             EMAIL_JOB,
             &json!({ "verificationId": verification.uuid }),
             None,
         )
         .await?;
     }
-    status::refresh(&mut tx, db, buyer_id).await?;
-    tx.commit().await?;
     Ok(Started::New(verification))
 }
 
@@ -209,24 +204,13 @@ pub async fn latest_of(db: &Db, seller_id: &str, buyer_id: &str) -> Result<Verif
         .ok_or(AppError::NotFound("verification"))
 }
 
-/// The buyer's verification status for its KYC status, read on the caller's connection.
-pub async fn status_in(
-    conn: &mut AnyConnection,
-    buyer_id: &str,
-) -> Result<VerificationStatus, sqlx::Error> {
-    Ok(store::latest(conn, buyer_id)
-        .await?
-        .map_or(VerificationStatus::NotStarted, |v| v.status.kyc_status()))
-}
-
 /// A staff decision on the buyer's held verification (SUSPECTED, or an AML hit): VERIFIED or
 /// REJECTED, announced and fed into the KYC status like a provider's result. 409 when no
 /// verification of the buyer waits for review.
 pub async fn review(
-    db: &Db,
+    tx: &mut WriteTx,
     buyer_id: &str,
     decision: Decision,
-    actor: &Actor,
 ) -> Result<Verification, AppError> {
     let (state, reason) = match &decision {
         Decision::Approve => (VerificationState::Verified, None),
@@ -235,16 +219,15 @@ pub async fn review(
             (VerificationState::Rejected, Some(reason))
         }
     };
-    let mut tx = db.begin_write().await?;
-    let buyer = buyers::lock_in(&mut tx, db, buyer_id).await?;
-    let current = store::latest(&mut *tx, buyer_id)
+    let buyer = buyers::lock_in(tx, buyer_id).await?;
+    let current = store::latest(tx.conn().await?, buyer_id)
         .await?
         .filter(Verification::review_required)
         .ok_or_else(|| AppError::conflict("no verification of this buyer waits for review"))?;
     let at = now();
-    let reviewer = actor.to_string();
+    let reviewer = tx.actor().to_string();
     if !store::decide(
-        &mut tx,
+        tx.conn().await?,
         &current.uuid,
         state,
         &reviewer,
@@ -262,26 +245,17 @@ pub async fn review(
         review_reason: reason,
         ..current.clone()
     };
-    audit_change(&mut tx, actor, "reviewed", Some(&current), &decided).await?;
-    announce(&mut tx, &buyer, &decided).await?;
-    status::refresh(&mut tx, db, buyer_id).await?;
-    tx.commit().await?;
+    record(tx, "reviewed", Some(&current), &decided);
+    announce(tx, &buyer, &decided);
     Ok(decided)
 }
 
-/// Records `kyc.verification_completed` for a decided verification.
-async fn announce(
-    tx: &mut WriteTx,
-    buyer: &Buyer,
-    verification: &Verification,
-) -> Result<(), AppError> {
-    events::record(
-        tx,
+/// Announces `kyc.verification_completed` for a decided verification.
+fn announce(tx: &mut WriteTx, buyer: &Buyer, verification: &Verification) {
+    tx.announce(
         EventType::VerificationCompleted,
         &buyer.uuid,
         json!({
-            "buyerId": buyer.uuid,
-            "sellerId": buyer.seller_id,
             "verificationId": verification.uuid,
             "verificationStatus": verification.status.kyc_status(),
             "provider": verification.provider,
@@ -291,34 +265,23 @@ async fn announce(
             "reviewedBy": verification.reviewed_by,
             "completedAt": verification.decided_at,
         }),
-    )
-    .await?;
-    Ok(())
+    );
 }
 
-async fn audit_change(
-    tx: &mut WriteTx,
-    actor: &Actor,
-    action: &str,
-    before: Option<&Verification>,
-    after: &Verification,
-) -> Result<(), sqlx::Error> {
+fn record(tx: &mut WriteTx, action: &str, before: Option<&Verification>, after: &Verification) {
     // The session URL carries the session's token: the history keeps everything else.
     let snapshot = |v: &Verification| {
         let mut value = serde_json::to_value(v).ok()?;
         value.as_object_mut()?.remove("sessionUrl");
         Some(value)
     };
-    audit::record(
-        tx,
-        Change {
-            entity_type: "verification",
-            entity_id: &after.uuid,
-            action,
-            actor,
-            before: before.and_then(snapshot),
-            after: snapshot(after),
+    tx.record(
+        Subject::Verification {
+            id: &after.uuid,
+            buyer_id: &after.buyer_id,
         },
-    )
-    .await
+        action,
+        before.and_then(snapshot),
+        snapshot(after),
+    );
 }

@@ -5,8 +5,21 @@ use serde_json::Value;
 
 use crate::db::Timestamp;
 use crate::i18n::Language;
-use crate::invitations::EmailStatus;
-use crate::kyc::status::VerificationStatus;
+use crate::invitations::model::EmailStatus;
+
+/// Where an NT24_LED buyer's identity verification stands, as its KYC status shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VerificationStatus {
+    /// No verification was started.
+    NotStarted,
+    /// Started; the provider has not reported an outcome.
+    Pending,
+    /// The provider verified the buyer.
+    Verified,
+    /// The provider rejected the buyer.
+    Rejected,
+}
 
 /// Where one verification (one session with the provider) stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

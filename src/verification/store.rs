@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, AnyExecutor, Row};
 use super::model::{ProviderResult, Verification, VerificationState};
 use crate::db::Timestamp;
 use crate::i18n::Language;
-use crate::invitations::EmailStatus;
+use crate::invitations::model::EmailStatus;
 
 const COLUMNS: &str = "id, buyer_id, provider, scan_ref, auth_token, session_url, language, status, \
                        created_at, expires_at, provider_status, provider_details, aml, aml_hit, \

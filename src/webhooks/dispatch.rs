@@ -4,21 +4,12 @@
 
 use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
 use super::store::{self, NewDelivery};
 use super::{DELIVER_JOB, DeliveryOptions};
 use crate::db::{Db, Timestamp, now};
 use crate::jobs::{self, JobError, JobHandler};
-
-/// The job kind that fans an event out.
-pub const DISPATCH_JOB: &str = "webhooks.dispatch";
-
-/// Inside the transaction that records an event: schedules its dispatch.
-pub async fn enqueue(conn: &mut AnyConnection, event_id: &str) -> Result<(), sqlx::Error> {
-    jobs::enqueue(conn, DISPATCH_JOB, &json!({ "eventId": event_id }), None).await?;
-    Ok(())
-}
 
 /// Runs `webhooks.dispatch` jobs: `{"eventId": ...}`.
 pub struct DispatchJob {

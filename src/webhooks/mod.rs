@@ -15,8 +15,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::json;
 
+pub use crate::events::DISPATCH_JOB;
 pub use delivery::DeliverJob;
-pub use dispatch::{DISPATCH_JOB, DispatchJob, enqueue as enqueue_dispatch};
+pub use dispatch::DispatchJob;
 pub use model::{
     Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint, WebhookUrl, parse_events,
 };
@@ -24,12 +25,14 @@ pub use signature::{WebhookSecret, secret_seal};
 pub use target::{NetworkPolicy, is_internal};
 
 use crate::access::SellerScope;
+use crate::audit::Subject;
 use crate::db::{Db, now};
 use crate::error::AppError;
 use crate::events::EventType;
 use crate::jobs;
 use crate::pagination::{Cursor, Page};
 use crate::seal::Seal;
+use crate::write::WriteTx;
 
 /// The job kind that makes a delivery's attempts.
 pub const DELIVER_JOB: &str = "webhooks.deliver";
@@ -67,7 +70,7 @@ pub struct CreatedEndpoint {
 /// Registers an endpoint for `events`; it receives the events that happen from now on, of
 /// the scope's seller only when the scope is one seller's.
 pub async fn create(
-    db: &Db,
+    tx: &mut WriteTx,
     scope: &SellerScope,
     policy: NetworkPolicy,
     seal: &Seal,
@@ -90,9 +93,13 @@ pub async fn create(
     let stored = secret.to_stored(seal).map_err(|e| {
         AppError::Internal(anyhow::Error::new(e).context("sealing a webhook secret"))
     })?;
-    let mut tx = db.begin_write().await?;
-    store::insert_endpoint(&mut tx, &endpoint, &stored).await?;
-    tx.commit().await?;
+    store::insert_endpoint(tx.conn().await?, &endpoint, &stored).await?;
+    tx.record(
+        Subject::WebhookEndpoint(&endpoint.id),
+        "created",
+        None,
+        serde_json::to_value(&endpoint).ok(),
+    );
     Ok(CreatedEndpoint {
         endpoint,
         secret: secret.expose().to_owned(),
@@ -139,16 +146,18 @@ pub async fn list(
 }
 
 /// Deletes an endpoint: nothing more is sent to it; 404 when unknown.
-pub async fn delete(db: &Db, scope: &SellerScope, id: &str) -> Result<(), AppError> {
-    get(db, scope, id).await?;
-    let mut tx = db.begin_write().await?;
-    let deleted = store::delete_endpoint(&mut tx, id, now()).await?;
-    tx.commit().await?;
-    if deleted {
-        Ok(())
-    } else {
-        Err(AppError::NotFound("webhook endpoint"))
+pub async fn delete(tx: &mut WriteTx, scope: &SellerScope, id: &str) -> Result<(), AppError> {
+    let endpoint = get(tx.db(), scope, id).await?;
+    if !store::delete_endpoint(tx.conn().await?, id, now()).await? {
+        return Err(AppError::NotFound("webhook endpoint"));
     }
+    tx.record(
+        Subject::WebhookEndpoint(id),
+        "deleted",
+        serde_json::to_value(&endpoint).ok(),
+        None,
+    );
+    Ok(())
 }
 
 /// An endpoint's deliveries with their attempts, newest first.
@@ -169,29 +178,29 @@ pub async fn deliveries(
 /// Sends a delivery again, now, with a new round of as many attempts as the first round had
 /// (same `webhook-id`).
 pub async fn redeliver(
-    db: &Db,
+    tx: &mut WriteTx,
     scope: &SellerScope,
     endpoint_id: &str,
     delivery_id: &str,
 ) -> Result<Delivery, AppError> {
-    get(db, scope, endpoint_id).await?;
-    let mut tx = db.begin_write().await?;
-    let Some(mut delivery) = store::find_delivery(&mut *tx, endpoint_id, delivery_id).await? else {
+    get(tx.db(), scope, endpoint_id).await?;
+    let conn = tx.conn().await?;
+    let Some(mut delivery) = store::find_delivery(&mut *conn, endpoint_id, delivery_id).await?
+    else {
         return Err(AppError::NotFound("delivery"));
     };
-    let attempts = store::round_attempts(&mut tx, delivery_id).await?;
+    let attempts = store::round_attempts(&mut *conn, delivery_id).await?;
     let job_id = jobs::enqueue(
-        &mut tx,
+        &mut *conn,
         DELIVER_JOB,
         &json!({ "deliveryId": delivery_id }),
         attempts,
     )
     .await?;
-    store::restart_delivery(&mut tx, delivery_id, &job_id).await?;
-    tx.commit().await?;
+    store::restart_delivery(&mut *conn, delivery_id, &job_id).await?;
     delivery.status = DeliveryStatus::Pending;
     delivery.succeeded_at = None;
     delivery.next_attempt_at = Some(now());
-    delivery.attempts = store::attempts(db.pool(), delivery_id).await?;
+    delivery.attempts = store::attempts(&mut *conn, delivery_id).await?;
     Ok(delivery)
 }

@@ -1,4 +1,3 @@
-use kyc_portal::audit::Actor;
 use kyc_portal::events;
 use kyc_portal::organisation::{self, OrganisationSettings};
 use reqwest::Method;
@@ -117,7 +116,7 @@ on_both_backends! {
     async fn marketplace_led_is_forbidden_while_the_capability_is_off(app) {
         let seller = app.create_seller().await;
         let settings = OrganisationSettings { allow_marketplace_led_kyc: false, ..Default::default() };
-        organisation::save(&app.db, &Actor::System, &settings).await.unwrap();
+        as_system(&app.db, async |tx| organisation::save(tx, &settings).await).await;
 
         expect_problem(app.post_json(&buyers_path(&seller), &reference_buyer()).await, 403).await;
         let mut nt24 = reference_buyer();

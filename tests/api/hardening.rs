@@ -212,10 +212,10 @@ async fn create_api_token_binds_a_token_to_a_seller_and_makes_read_only_ones() {
     let url = format!("sqlite://{}/cli.db", dir.path().display());
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
-    let seller =
-        kyc_portal::partners::create(&db, &kyc_portal::audit::Actor::System, "Seller".into())
-            .await
-            .unwrap();
+    let seller = as_system(&db, async |tx| {
+        kyc_portal::partners::create(tx, "Seller".into()).await
+    })
+    .await;
     let run = |args: &[&str]| {
         let output = portal()
             .args(["create-api-token", "--name", "erp"])

@@ -13,6 +13,17 @@ use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+/// Runs `work` as one change by the portal itself and commits it (arranging a test's state
+/// through the domain, as a background job would).
+pub async fn as_system<T>(
+    db: &Db,
+    work: impl AsyncFnOnce(&mut kyc_portal::write::WriteTx) -> Result<T, kyc_portal::error::AppError>,
+) -> T {
+    kyc_portal::write::apply(db, kyc_portal::audit::Actor::System, work)
+        .await
+        .expect("the change commits")
+}
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

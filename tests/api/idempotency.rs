@@ -47,6 +47,36 @@ on_both_backends! {
         let _ = path;
     }
 
+    async fn a_key_left_in_flight_by_a_request_that_died_is_taken_over_after_its_lease(app) {
+        let body = json!({"name": "After A Crash"});
+        let canonical = body.to_string();
+        let fingerprint = idempotency::fingerprint(&[canonical.as_bytes()]);
+        let client = kyc_portal::api_tokens::authenticate(&app.db, &app.token).await.unwrap().unwrap();
+        let scope = Scope { client_id: client.id, method: "POST".into(), path: "/v1/partners".into(), key: IdempotencyKey::parse("died").unwrap() };
+        let seal = idempotency::ResponseSeal::new(&kyc_portal::server_key::ServerKey::load_or_create(&kyc_portal::Settings::for_data_dir("sqlite::memory:", app.dir.path())).unwrap());
+        // A request reserved the key and died: its work, which commits with its response, never did.
+        let Begin::Started(died) = idempotency::begin(&app.db, &seal, scope, &fingerprint).await.unwrap() else { panic!("key was free") };
+        expect_problem(app.post_json_with_key("/v1/partners", &body, "died").await, 409).await;
+        let long_ago = kyc_portal::db::now().plus(-idempotency::LEASE).millis() - 1000;
+        sqlx::query("UPDATE idempotency_keys SET created_at = $1 WHERE idempotency_key = 'died'")
+            .bind(long_ago).execute(app.db.pool()).await.unwrap();
+
+        let retried = app.post_json_with_key("/v1/partners", &body, "died").await;
+
+        assert_eq!(retried.status(), 201, "the retry does the work");
+        let created = body_json(retried).await;
+        let replay = app.post_json_with_key("/v1/partners", &body, "died").await;
+        assert_eq!(replay.headers()["idempotent-replayed"], "true");
+        assert_eq!(body_json(replay).await["uuid"], created["uuid"]);
+        // Should the first request come back to life, it cannot complete what it no longer holds.
+        let mut conn = app.db.begin_write().await.unwrap();
+        let saved = idempotency::SavedResponse { status: 201, headers: vec![], body: b"{}".to_vec() };
+        assert!(died.complete_in(&mut conn, &seal, &saved).await.is_err());
+        let sellers = body_json(app.get("/v1/partners").await).await;
+        let named = sellers["items"].as_array().unwrap().iter().filter(|s| s["name"] == "After A Crash").count();
+        assert_eq!(named, 1, "one effect");
+    }
+
     async fn concurrent_retries_with_one_key_have_exactly_one_effect(app) {
         let body = json!({"name": "Once Only"});
         let calls = (0..12).map(|_| app.post_json_with_key("/v1/partners", &body, "once"));

@@ -159,7 +159,7 @@ on_both_backends! {
         let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "a@example.com"})).await;
         app.post_json(&format!("{}/block", buyer_path(&seller, &buyer)), &json!({"reason": "fraud signal"})).await;
         expect_problem(app.post_json(&invitations_path(&seller, &buyer), &json!({"recipientEmail": "a@example.com"})).await, 409).await;
-        let used = invitations::record_use(&app.db, invitation["uuid"].as_str().unwrap()).await.unwrap();
+        let used = as_system(&app.db, async |tx| invitations::record_use(tx, invitation["uuid"].as_str().unwrap()).await).await;
         assert_eq!(used.unwrap_err(), invitations::Unavailable::BuyerBlocked);
     }
 
@@ -172,7 +172,7 @@ on_both_backends! {
 
         sqlx::query("UPDATE invitations SET expires_at = $1 WHERE id = $2")
             .bind(kyc_portal::db::now().millis() - 1).bind(id(&expiring)).execute(app.db.pool()).await.unwrap();
-        assert!(invitations::record_use(&app.db, &id(&once)).await.unwrap().is_ok());
+        assert!(as_system(&app.db, async |tx| invitations::record_use(tx, &id(&once)).await).await.is_ok());
         let response = app.post_json(&format!("/v1/invitations/{}/revoke", id(&revoked)), &json!({})).await;
         assert_eq!(body_json(response).await["status"], "REVOKED");
 
@@ -181,8 +181,8 @@ on_both_backends! {
         assert_eq!(status(body_json(app.get(&format!("/v1/invitations/{}", id(&once))).await).await), "EXHAUSTED");
         assert_eq!(status(body_json(app.get(&format!("/v1/invitations/{}", id(&revoked))).await).await), "REVOKED");
         expect_problem(app.post_json(&format!("/v1/invitations/{}/resend", id(&revoked)), &json!({})).await, 409).await;
-        assert_eq!(invitations::record_use(&app.db, &id(&expiring)).await.unwrap().unwrap_err(), invitations::Unavailable::Expired);
-        assert_eq!(invitations::record_use(&app.db, &id(&revoked)).await.unwrap().unwrap_err(), invitations::Unavailable::Revoked);
+        assert_eq!(as_system(&app.db, async |tx| invitations::record_use(tx, &id(&expiring)).await).await.unwrap_err(), invitations::Unavailable::Expired);
+        assert_eq!(as_system(&app.db, async |tx| invitations::record_use(tx, &id(&revoked)).await).await.unwrap_err(), invitations::Unavailable::Revoked);
     }
 
     async fn fifty_concurrent_uses_of_a_link_with_five_uses_count_exactly_five(app) {
@@ -192,7 +192,7 @@ on_both_backends! {
         let uses = (0..50).map(|_| {
             let db = app.db.clone();
             let id = id.clone();
-            tokio::spawn(async move { invitations::record_use(&db, &id).await.unwrap().is_ok() })
+            tokio::spawn(async move { as_system(&db, async |tx| invitations::record_use(tx, &id).await).await.is_ok() })
         });
         let outcomes = futures_util::future::join_all(uses).await;
         assert_eq!(outcomes.iter().filter(|o| *o.as_ref().unwrap()).count(), 5);

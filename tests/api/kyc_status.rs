@@ -1,6 +1,5 @@
 //! `GET .../kyc` and the `kyc.status_changed` events of every change that moves it.
 
-use kyc_portal::audit::Actor;
 use kyc_portal::organisation::{self, OrganisationSettings};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -164,13 +163,13 @@ with_vies_on_both_backends! {
             document_max_age_days: BTreeMap::from([(kyc_portal::documents::DocumentType::CocExtract, 30)]),
             ..Default::default()
         };
-        organisation::save(&app.db, &Actor::System, &settings).await.unwrap();
+        as_system(&app.db, async |tx| organisation::save(tx, &settings).await).await;
 
-        let changed = kyc_portal::kyc::status::refresh_lapsed(&app.db).await.unwrap();
+        let changed = kyc_portal::kyc::refresh_job::refresh_lapsed(&app.db).await.unwrap();
 
         assert_eq!(changed, 1);
         assert_eq!(app.kyc(&path).await["missingDocumentTypes"], json!(["COC_EXTRACT"]));
         assert_eq!(app.status_changes().await.last().unwrap(), &("VALID".to_owned(), "PENDING".to_owned()));
-        assert_eq!(kyc_portal::kyc::status::refresh_lapsed(&app.db).await.unwrap(), 0);
+        assert_eq!(kyc_portal::kyc::refresh_job::refresh_lapsed(&app.db).await.unwrap(), 0);
     }
 }

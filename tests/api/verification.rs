@@ -185,7 +185,7 @@ with_idenfy_on_both_backends! {
         expect_problem(app.post_json(&format!("{path}/kyc/verify"), &json!({})).await, 409).await;
 
         let staff = Actor::Staff("compliance@example.com".into());
-        let decided = verification::review(&app.db, &uuid_of(&buyer), Decision::Approve, &staff).await.unwrap();
+        let decided = kyc_portal::write::apply(&app.db, staff.clone(), async |tx| verification::review(tx, &uuid_of(&buyer), Decision::Approve).await).await.unwrap();
 
         assert_eq!(decided.status, VerificationState::Verified);
         assert_eq!(decided.reviewed_by.as_deref(), Some("staff:compliance@example.com"));
@@ -194,7 +194,7 @@ with_idenfy_on_both_backends! {
         assert_eq!(completions.len(), 1);
         assert_eq!(completions[0]["amlHit"], true);
         assert_eq!(completions[0]["reviewedBy"], "staff:compliance@example.com");
-        let again = verification::review(&app.db, &uuid_of(&buyer), Decision::Approve, &staff).await;
+        let again = kyc_portal::write::apply(&app.db, staff.clone(), async |tx| verification::review(tx, &uuid_of(&buyer), Decision::Approve).await).await;
         assert!(again.is_err(), "nothing waits for review any more");
     }
 
@@ -204,10 +204,10 @@ with_idenfy_on_both_backends! {
         app.settle(&started, &buyer, "SUSPECTED", None).await;
         assert_eq!(app.verification(&path).await["status"], "REVIEW");
         let staff = Actor::Staff("compliance@example.com".into());
-        let no_reason = verification::review(&app.db, &uuid_of(&buyer), Decision::Reject { reason: " ".into() }, &staff).await;
+        let no_reason = kyc_portal::write::apply(&app.db, staff.clone(), async |tx| verification::review(tx, &uuid_of(&buyer), Decision::Reject { reason: " ".into() }).await).await;
         assert!(no_reason.is_err());
 
-        verification::review(&app.db, &uuid_of(&buyer), Decision::Reject { reason: "Name does not match the register".into() }, &staff).await.unwrap();
+        kyc_portal::write::apply(&app.db, staff.clone(), async |tx| verification::review(tx, &uuid_of(&buyer), Decision::Reject { reason: "Name does not match the register".into() }).await).await.unwrap();
 
         let verification = app.verification(&path).await;
         assert_eq!(verification["status"], "REJECTED");

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use kyc_portal::audit::Actor;
 use kyc_portal::organisation::{self, OrganisationSettings};
 use serde_json::json;
 use wiremock::matchers::body_json;
@@ -155,7 +154,7 @@ with_vies_on_both_backends! {
 
     async fn the_requester_from_the_settings_is_sent_and_the_request_identifier_kept(app, vies) {
         let settings = OrganisationSettings { vies_requester_vat_number: Some("NL 8197.38.116.B01".into()), ..Default::default() };
-        organisation::save(&app.db, &Actor::System, &settings).await.unwrap();
+        as_system(&app.db, async |tx| organisation::save(tx, &settings).await).await;
         check_vat_number()
             .and(body_json(json!({
                 "countryCode": "EL", "vatNumber": "094327684",

@@ -5,7 +5,6 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use kyc_portal::audit::Actor;
 use kyc_portal::buyers;
 use kyc_portal::db::{Db, now};
 use serde_json::{Value, json};
@@ -98,9 +97,10 @@ async fn a_server_killed_between_a_change_and_its_delivery_delivers_it_after_a_r
     server.kill().unwrap();
     server.wait().unwrap();
     // While it is down, an unblock commits (as a server would that died right after it).
-    buyers::unblock(&db, &Actor::System, &seller, &buyer_id)
-        .await
-        .unwrap();
+    as_system(&db, async |tx| {
+        buyers::unblock(tx, &seller, &buyer_id).await
+    })
+    .await;
     accepting.store(true, Ordering::SeqCst);
 
     let (mut server, _) = start_server(dir.path(), &database_url);

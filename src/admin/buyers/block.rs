@@ -12,6 +12,7 @@ use crate::admin::page::{self, Chrome, Section};
 use crate::buyers;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::write;
 
 /// The confirmation page of blocking (with the reason) or unblocking.
 #[derive(Template)]
@@ -94,13 +95,9 @@ pub async fn block_post(
         }
     };
     let buyer = buyer_of(&state.db, &path).await?;
-    buyers::block(
-        &state.db,
-        &me.actor(),
-        &buyer.seller_id,
-        &buyer.uuid,
-        reason,
-    )
+    write::apply(&state.db, me.actor(), async |tx| {
+        buyers::block(tx, &buyer.seller_id, &buyer.uuid, reason).await
+    })
     .await?;
     Ok(page::done(
         &format!("/admin/buyers/{}", buyer.uuid),
@@ -127,7 +124,10 @@ pub async fn unblock_post(
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&form.csrf)?;
     let buyer = buyer_of(&state.db, &path).await?;
-    buyers::unblock(&state.db, &me.actor(), &buyer.seller_id, &buyer.uuid).await?;
+    write::apply(&state.db, me.actor(), async |tx| {
+        buyers::unblock(tx, &buyer.seller_id, &buyer.uuid).await
+    })
+    .await?;
     Ok(page::done(
         &format!("/admin/buyers/{}", buyer.uuid),
         "admin-flash-buyer-unblocked",

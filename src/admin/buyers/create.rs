@@ -14,6 +14,7 @@ use crate::buyers::{self, Upserted};
 use crate::error::AppError;
 use crate::partners::Seller;
 use crate::state::AppState;
+use crate::write;
 
 /// The new buyer page.
 #[derive(Template)]
@@ -101,7 +102,10 @@ pub async fn new_post(
     }
     let outcome = match form.raw().parse() {
         Ok((vat, details)) => {
-            buyers::upsert(&state.db, &me.actor(), &form.seller_id, vat, details).await
+            write::apply(&state.db, me.actor(), async |tx| {
+                buyers::upsert(tx, &form.seller_id, vat, details).await
+            })
+            .await
         }
         Err(e) => Err(e),
     };

@@ -17,6 +17,7 @@ use crate::i18n::Language;
 use crate::pagination::Page;
 use crate::state::AppState;
 use crate::web::upload_form;
+use crate::write;
 
 /// One document row.
 pub struct DocumentRow {
@@ -233,7 +234,10 @@ pub async fn upload_post(
             source: DocumentSource::Api,
             invitation_id: None,
         };
-        documents::upload(&state.db, &state.blobs, &me.actor(), &buyer.uuid, new).await
+        write::apply(&state.db, me.actor(), async |tx| {
+            documents::upload(tx, &state.blobs, &buyer.uuid, new).await
+        })
+        .await
     }
     .await;
     match outcome {

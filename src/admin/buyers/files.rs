@@ -28,6 +28,7 @@ use crate::documents::{self, Document, DocumentStatus};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::download;
+use crate::write;
 
 /// The policy of a previewed file: a sandbox (no script, an opaque origin), nothing loaded
 /// but itself, framed only by our pages.
@@ -171,13 +172,15 @@ pub async fn archive_post(
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&form.csrf)?;
-    let document = documents::set_status(
-        &state.db,
-        &SellerScope::Organisation,
-        &me.actor(),
-        &path,
-        DocumentStatus::Archived,
-    )
+    let document = write::apply(&state.db, me.actor(), async |tx| {
+        documents::set_status(
+            tx,
+            &SellerScope::Organisation,
+            &path,
+            DocumentStatus::Archived,
+        )
+        .await
+    })
     .await?;
     Ok(page::done(
         &format!("/admin/buyers/{}/documents", document.buyer_id),

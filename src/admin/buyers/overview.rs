@@ -13,9 +13,13 @@ use crate::admin::auth::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, Buyer, KycMode};
 use crate::error::AppError;
-use crate::kyc::status::{self, KycStatus, VerificationStatus};
+use crate::kyc::{
+    self,
+    status::{KycStatus, VerificationStatus},
+};
 use crate::partners;
 use crate::state::AppState;
+use crate::write;
 
 /// The buyer page.
 #[derive(Template)]
@@ -118,7 +122,7 @@ async fn render(
 ) -> Result<HttpResponse, AppError> {
     let l = me.language();
     let seller = partners::get(&state.db, &buyer.seller_id).await?.name;
-    let kyc = status::get(&state.db, &buyer.seller_id, &buyer.uuid).await?;
+    let kyc = kyc::status_of(&state.db, &buyer.seller_id, &buyer.uuid).await?;
     let view = OverviewView {
         chrome: Chrome::new(req, me, Section::Buyers, buyer.company_name.clone()),
         header: BuyerHeader::of(&buyer, "overview"),
@@ -162,14 +166,10 @@ pub async fn edit_post(
     let version = form
         .version()
         .ok_or_else(|| AppError::invalid("version", "is required"))?;
-    let outcome = buyers::update(
-        &state.db,
-        &me.actor(),
-        &buyer.seller_id,
-        &buyer.uuid,
-        version,
-        &form.patch(),
-    )
+    let patch = form.patch();
+    let outcome = write::apply(&state.db, me.actor(), async |tx| {
+        buyers::update(tx, &buyer.seller_id, &buyer.uuid, version, &patch).await
+    })
     .await;
     match outcome {
         Ok(updated) => Ok(page::done(

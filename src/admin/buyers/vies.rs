@@ -13,6 +13,7 @@ use crate::i18n::Language;
 use crate::kyc::vies::{self, CheckStatus, ViesCheck};
 use crate::pagination::Page;
 use crate::state::AppState;
+use crate::write;
 
 /// One check as the page shows it.
 pub struct CheckRow {
@@ -106,7 +107,10 @@ pub async fn vies_post(
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&form.csrf)?;
     let buyer = buyer_of(&state.db, &path).await?;
-    vies::request(&state.db, &buyer.seller_id, &buyer.uuid).await?;
+    write::apply(&state.db, me.actor(), async |tx| {
+        vies::request(tx, &buyer.seller_id, &buyer.uuid).await
+    })
+    .await?;
     Ok(page::done(
         &format!("/admin/buyers/{}/vies", buyer.uuid),
         "admin-flash-vies-started",

@@ -20,6 +20,7 @@ use crate::invitations::{self, EmailStatus, InvitationStatus, InvitationView, Ra
 use crate::organisation::{self, EXPIRY_DAYS};
 use crate::pagination::Page;
 use crate::state::AppState;
+use crate::write;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/buyers/{id}/invitations", web::get().to(list_get))
@@ -295,14 +296,9 @@ async fn create_post(
     let defaults = organisation::load(&state.db).await?;
     let created = match form.to_raw().parse(&defaults) {
         Ok(new) => {
-            invitations::create(
-                &state.db,
-                state.links(),
-                &me.actor(),
-                &buyer.seller_id,
-                &buyer.uuid,
-                new,
-            )
+            write::apply(&state.db, me.actor(), async |tx| {
+                invitations::create(tx, state.links(), &buyer.seller_id, &buyer.uuid, new).await
+            })
             .await
         }
         Err(e) => Err(e),
@@ -344,15 +340,17 @@ async fn resend_post(
     me.check_csrf(&form.csrf)?;
     let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let back = invitations_path(&invitation.buyer_id);
-    match invitations::resend(
-        &state.db,
-        &SellerScope::Organisation,
-        state.links(),
-        &me.actor(),
-        &invitation.id,
-    )
-    .await
-    {
+    let resent = write::apply(&state.db, me.actor(), async |tx| {
+        invitations::resend(
+            tx,
+            &SellerScope::Organisation,
+            state.links(),
+            &invitation.id,
+        )
+        .await
+    })
+    .await;
+    match resent {
         Ok(_) => Ok(page::done(&back, "admin-flash-invitation-resent")),
         Err(AppError::Conflict { .. }) => {
             Ok(page::failed(&back, "admin-flash-invitation-not-resent"))
@@ -406,13 +404,9 @@ async fn revoke_post(
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&form.csrf)?;
-    let revoked = invitations::revoke(
-        &state.db,
-        &SellerScope::Organisation,
-        state.links(),
-        &me.actor(),
-        &path,
-    )
+    let revoked = write::apply(&state.db, me.actor(), async |tx| {
+        invitations::revoke(tx, &SellerScope::Organisation, state.links(), &path).await
+    })
     .await?;
     Ok(page::done(
         &invitations_path(&revoked.buyer_id),

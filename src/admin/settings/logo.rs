@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::organisation::{self, RawSettings, logo::MAX_LOGO_BYTES};
 use crate::state::AppState;
 use crate::web::upload_form;
+use crate::write;
 
 /// `POST /admin/settings/logo` — administrators: replaces the logo.
 pub async fn upload_post(
@@ -39,8 +40,11 @@ pub async fn upload_post(
                 let bytes = tokio::fs::read(&staged.path).await.map_err(|e| {
                     AppError::Internal(anyhow::Error::new(e).context("reading a staged logo"))
                 })?;
-                match organisation::logo::replace(&state.db, &me.actor(), staged.kind, bytes).await
-                {
+                let replaced = write::apply(&state.db, me.actor(), async |tx| {
+                    organisation::logo::replace(tx, staged.kind, bytes).await
+                })
+                .await;
+                match replaced {
                     Ok(()) => {
                         return Ok(page::done("/admin/settings", "admin-flash-logo-saved"));
                     }
@@ -85,6 +89,9 @@ pub async fn remove_post(
             "admin-flash-logo-not-confirmed",
         ));
     }
-    organisation::logo::remove(&state.db, &me.actor()).await?;
+    write::apply(&state.db, me.actor(), async |tx| {
+        organisation::logo::remove(tx).await
+    })
+    .await?;
     Ok(page::done("/admin/settings", "admin-flash-logo-removed"))
 }

@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::i18n::Language;
 use crate::organisation::{self, OrganisationSettings, RawSettings, logo::MAX_LOGO_BYTES};
 use crate::state::AppState;
+use crate::write;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/settings", web::get().to(settings_get))
@@ -206,7 +207,10 @@ async fn settings_post(
     let current = organisation::load(&state.db).await?;
     match raw.apply_to(&current) {
         Ok(settings) => {
-            organisation::save(&state.db, &me.actor(), &settings).await?;
+            write::apply(&state.db, me.actor(), async |tx| {
+                organisation::save(tx, &settings).await
+            })
+            .await?;
             Ok(page::done("/admin/settings", "admin-flash-settings-saved"))
         }
         Err(e @ AppError::Validation(_)) => {

@@ -4,8 +4,8 @@
 
 mod client;
 mod job;
-mod model;
-mod store;
+pub mod model;
+pub(crate) mod store;
 
 use std::time::Duration;
 
@@ -16,13 +16,14 @@ pub use job::ViesCheckJob;
 pub use model::{CheckStatus, ViesCheck, ViesEvidence, ViesResult};
 pub use store::latest_completed;
 
+use crate::audit::{Actor, Subject};
 use crate::buyers;
 use crate::db::{Db, now};
 use crate::error::AppError;
-use crate::events::{self, EventType};
+use crate::events::EventType;
 use crate::jobs;
-use crate::kyc::status;
 use crate::pagination::{Cursor, Page};
+use crate::write::{self, WriteTx};
 
 /// The job kind that runs a check.
 pub const CHECK_JOB: &str = "kyc.vies_check";
@@ -53,8 +54,12 @@ impl Default for ViesOptions {
 }
 
 /// Asks for a check of the buyer's VAT number; it runs in the background.
-pub async fn request(db: &Db, seller_id: &str, buyer_id: &str) -> Result<ViesCheck, AppError> {
-    let buyer = buyers::get(db, seller_id, buyer_id).await?;
+pub async fn request(
+    tx: &mut WriteTx,
+    seller_id: &str,
+    buyer_id: &str,
+) -> Result<ViesCheck, AppError> {
+    let buyer = buyers::get(tx.db(), seller_id, buyer_id).await?;
     let check = ViesCheck {
         uuid: uuid::Uuid::now_v7().to_string(),
         buyer_id: buyer.uuid.clone(),
@@ -67,17 +72,28 @@ pub async fn request(db: &Db, seller_id: &str, buyer_id: &str) -> Result<ViesChe
         checked_at: None,
         evidence: None,
     };
-    let mut tx = db.begin_write().await?;
-    store::insert(&mut tx, &check).await?;
+    store::insert(tx.conn().await?, &check).await?;
+    record(tx, "requested", &check);
     jobs::enqueue(
-        &mut tx,
+        tx.conn().await?,
         CHECK_JOB,
         &json!({ "checkId": check.uuid }),
         Some(JOB_ATTEMPTS_CAP),
     )
     .await?;
-    tx.commit().await?;
     Ok(check)
+}
+
+fn record(tx: &mut WriteTx, action: &str, check: &ViesCheck) {
+    tx.record(
+        Subject::ViesCheck {
+            id: &check.uuid,
+            buyer_id: &check.buyer_id,
+        },
+        action,
+        None,
+        serde_json::to_value(check).ok(),
+    );
 }
 
 /// One check of a buyer; 404 when the seller, the buyer or the check is unknown.
@@ -114,28 +130,27 @@ async fn settle(
     check: &ViesCheck,
     settlement: store::Settlement<'_>,
 ) -> Result<(), AppError> {
-    let buyer = buyers::get_by_id(db, &check.buyer_id).await?;
-    let mut tx = db.begin_write().await?;
-    if !store::complete(&mut tx, &check.uuid, &settlement).await? {
-        return Ok(());
-    }
-    status::refresh(&mut tx, db, &check.buyer_id).await?;
-    if settlement.result != ViesResult::Valid {
-        events::record(
-            &mut tx,
-            EventType::ViesCheckFailed,
-            &buyer.uuid,
-            json!({
-                "buyerId": buyer.uuid,
-                "sellerId": buyer.seller_id,
-                "checkId": check.uuid,
-                "vatNumber": check.vat_number,
-                "result": settlement.result,
-                "reason": settlement.reason,
-            }),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    write::apply(db, Actor::System, async |tx| {
+        if !store::complete(tx.conn().await?, &check.uuid, &settlement).await? {
+            return Ok(());
+        }
+        let settled = store::find(tx.conn().await?, &check.uuid)
+            .await?
+            .unwrap_or_else(|| check.clone());
+        record(tx, "settled", &settled);
+        if settlement.result != ViesResult::Valid {
+            tx.announce(
+                EventType::ViesCheckFailed,
+                &check.buyer_id,
+                json!({
+                    "checkId": check.uuid,
+                    "vatNumber": check.vat_number,
+                    "result": settlement.result,
+                    "reason": settlement.reason,
+                }),
+            );
+        }
+        Ok(())
+    })
+    .await
 }

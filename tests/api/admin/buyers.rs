@@ -1,7 +1,6 @@
 //! The staff's buyer pages: every action goes through the API's domain functions, so its
 //! effect is checked through the API. A STAFF (not ADMIN) user does all of it.
 
-use kyc_portal::audit::Actor;
 use kyc_portal::organisation::{self, OrganisationSettings};
 use kyc_portal::staff::StaffRole;
 use reqwest::multipart::{Form, Part};
@@ -274,7 +273,7 @@ on_both_backends! {
     async fn marketplace_led_is_refused_on_the_form_while_the_capability_is_off(app) {
         let seller = api_seller(&app, "Nord Handel GmbH").await;
         let settings = OrganisationSettings { allow_marketplace_led_kyc: false, ..Default::default() };
-        organisation::save(&app.db, &Actor::System, &settings).await.unwrap();
+        as_system(&app.db, async |tx| organisation::save(tx, &settings).await).await;
         let mut kim = staff(&app).await;
         kim.page("/admin/buyers/new").await;
         let response = post_owned(&kim, "/admin/buyers/new", &new_buyer_fields(&seller)).await;

@@ -134,7 +134,7 @@ on_both_backends! {
             default_invitation_expiry_days: 45,
             ..OrganisationSettings::default()
         };
-        organisation::save(&app.db, &kyc_portal::audit::Actor::System, &settings).await.unwrap();
+        as_system(&app.db, async |tx| organisation::save(tx, &settings).await).await;
         let (seller, buyer) = app.create_buyer().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
 

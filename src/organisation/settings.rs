@@ -1,33 +1,26 @@
-//! The organisation's settings (one installation serves one organisation). Stored as one JSON
-//! document so that a new setting is a new field with a default, not a migration.
-
-pub mod cache;
+//! The organisation's settings (one installation serves one organisation), as stored: one
+//! JSON document, so that a new setting is a new field with a default, not a migration.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
-use crate::audit::{self, Actor, Change};
 use crate::db::Db;
-use crate::documents::DocumentType;
+use crate::documents::model::DocumentType;
 use crate::error::AppError;
 use crate::i18n::Language;
-use crate::jobs;
-use crate::kyc::refresh_job::REFRESH_JOB;
 
-mod input;
-pub mod logo;
-
-pub use input::{EXPIRY_DAYS, RawSettings};
-
-const KEY: &str = "organisation";
+pub(crate) const KEY: &str = "organisation";
 /// The brand colour until one is chosen.
 const DEFAULT_COLOUR: &str = "#1d4f91";
 
 /// Days an invitation link works when the request names no expiry, unless the organisation
 /// has chosen otherwise.
 pub const DEFAULT_INVITATION_EXPIRY_DAYS: i64 = 14;
+
+/// Expiry days an invitation may have (the API's `expiresInDays` range).
+pub const EXPIRY_DAYS: std::ops::RangeInclusive<i64> = 1..=90;
 
 /// What the marketplace has decided for itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,7 +73,7 @@ impl OrganisationSettings {
     /// The brand colour, as pages and emails may use it: the saved one if it is `#rrggbb`
     /// (settings saved before the form checked it may hold anything), else the default.
     pub fn brand_colour(&self) -> &str {
-        if input::is_hex_colour(&self.primary_colour) {
+        if is_hex_colour(&self.primary_colour) {
             &self.primary_colour
         } else {
             DEFAULT_COLOUR
@@ -142,29 +135,9 @@ pub async fn load_in<'e>(
     })
 }
 
-/// Saves new settings, with an audit entry. When what KYC needs changed (required types, max
-/// ages), every buyer is re-evaluated in the background (queued in this transaction), so each
-/// status that moves is announced.
-pub async fn save(db: &Db, actor: &Actor, settings: &OrganisationSettings) -> Result<(), AppError> {
-    let mut tx = db.begin_write().await?;
-    let before = load_in(&mut *tx).await?;
-    save_in(&mut tx, actor, "updated", &before, settings).await?;
-    let requirements_changed = before.required_document_types != settings.required_document_types
-        || before.document_max_age_days != settings.document_max_age_days;
-    if requirements_changed {
-        jobs::enqueue(&mut tx, REFRESH_JOB, &serde_json::json!({}), None).await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Writes `settings` inside the caller's transaction, recording `action` with the state
-/// `before` in the audit history.
-pub(crate) async fn save_in(
+/// Writes `settings` inside the caller's transaction (the caller records the change).
+pub(crate) async fn write_in(
     conn: &mut AnyConnection,
-    actor: &Actor,
-    action: &str,
-    before: &OrganisationSettings,
     settings: &OrganisationSettings,
 ) -> Result<(), AppError> {
     let value = serde_json::to_string(settings).map_err(|e| AppError::Internal(e.into()))?;
@@ -173,19 +146,12 @@ pub(crate) async fn save_in(
     )
     .bind(KEY)
     .bind(&value)
-    .execute(&mut *conn)
-    .await?;
-    audit::record(
-        conn,
-        Change {
-            entity_type: "settings",
-            entity_id: KEY,
-            action,
-            actor,
-            before: serde_json::to_value(before).ok(),
-            after: serde_json::to_value(settings).ok(),
-        },
-    )
+    .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Whether `text` is a colour written `#rrggbb`.
+pub(crate) fn is_hex_colour(text: &str) -> bool {
+    text.len() == 7 && text.starts_with('#') && text.bytes().skip(1).all(|b| b.is_ascii_hexdigit())
 }
