@@ -55,6 +55,10 @@ pub struct Settings {
     /// to the client its `Forwarded` / `X-Forwarded-For` header names (for rate limits);
     /// from anyone else those headers are ignored.
     pub trusted_proxy: Option<std::net::IpAddr>,
+    /// poppler's `pdftoppm`, which renders the pages of PDF previews (`pdfinfo` is taken from
+    /// the same folder). Unset: `pdftoppm` on `PATH`. When it cannot be started, previews of
+    /// PDFs offer the download only.
+    pub pdftoppm: Option<PathBuf>,
 }
 
 /// The defaults as a serialisable shape (secrets cannot be serialised, so they travel as text).
@@ -129,6 +133,7 @@ impl Settings {
             secret_key: None,
             signing_key: None,
             trusted_proxy: None,
+            pdftoppm: None,
         }
     }
 

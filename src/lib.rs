@@ -22,6 +22,7 @@ pub mod organisation;
 pub mod pagination;
 pub mod partners;
 pub mod portal;
+pub mod previews;
 pub mod rate_limit;
 pub mod secret_token;
 pub mod server_key;

@@ -21,6 +21,7 @@ use crate::kyc::{
     self,
     vies::{self, ViesCheckJob, ViesClient, ViesOptions},
 };
+use crate::previews::{PdfPreviews, PreviewLimits};
 use crate::server_key::ServerKey;
 use crate::state::AppState;
 use crate::storage::BlobStore;
@@ -43,6 +44,8 @@ pub struct RunOptions {
     pub webhooks: DeliveryOptions,
     /// How long a call to the identity verification provider may take.
     pub provider_timeout: Duration,
+    /// Bounds of PDF preview renders.
+    pub previews: PreviewLimits,
 }
 
 impl Default for RunOptions {
@@ -53,6 +56,7 @@ impl Default for RunOptions {
             vies: ViesOptions::default(),
             webhooks: DeliveryOptions::default(),
             provider_timeout: Duration::from_secs(20),
+            previews: PreviewLimits::default(),
         }
     }
 }
@@ -112,6 +116,12 @@ impl Application {
         let provider: Arc<dyn VerificationProvider> =
             Arc::new(IdenfyClient::new(&settings, options.provider_timeout)?);
         let mailer = Mailer::from_settings(&settings)?;
+        let previews = PdfPreviews::start(
+            settings.pdftoppm.as_deref(),
+            blobs.staging_dir(),
+            options.previews.clone(),
+        )
+        .await;
         let settings = Arc::new(settings);
         let worker = if options.run_worker {
             Some(worker(&db, &settings, &options, &key, mailer)?)
@@ -129,6 +139,7 @@ impl Application {
             portal_pages: Arc::default(),
             provider,
             signer,
+            previews: Arc::new(previews),
         };
         let server = serve(listener, state).map_err(|e| StartError::Bind("listener".into(), e))?;
         Ok(Application {

@@ -9,6 +9,7 @@ use crate::idempotency::ResponseSeal;
 use crate::invitations::Links;
 use crate::organisation::OrganisationSettings;
 use crate::organisation::cache::SettingsCache;
+use crate::previews::PdfPreviews;
 use crate::server_key::ServerKey;
 use crate::storage::BlobStore;
 use crate::telemetry::Metrics;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub provider: Arc<dyn VerificationProvider>,
     /// Signs KYC profiles.
     pub signer: ProfileSigner,
+    /// Renders and keeps the page images of PDF previews.
+    pub previews: Arc<PdfPreviews>,
 }
 
 impl AppState {

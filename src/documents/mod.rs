@@ -3,6 +3,7 @@
 pub mod inspect;
 mod intake;
 mod model;
+mod preview;
 mod store;
 
 use std::time::Duration;
@@ -12,6 +13,7 @@ use sqlx::AnyConnection;
 
 pub use intake::{Intake, IntakeError, StagedFile};
 pub use model::{Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName};
+pub use preview::{for_preview, is_inline_image, is_pdf, open_image};
 
 use crate::audit::{self, Actor, AuditEntry, Change};
 use crate::buyers;

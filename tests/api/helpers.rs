@@ -168,12 +168,21 @@ impl TestApp {
         backend: Backend,
         adjust: impl FnOnce(&mut Settings),
     ) -> Option<TestApp> {
+        TestApp::spawn_with_options(backend, adjust, |_| {}).await
+    }
+
+    /// Like `spawn_with`, with the run options adjusted by `adjust_options` too.
+    pub async fn spawn_with_options(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Settings),
+        adjust_options: impl FnOnce(&mut RunOptions),
+    ) -> Option<TestApp> {
         init_suite_log();
         let dir = tempfile::tempdir().expect("temp dir");
         let url = fresh_database(backend, &dir).await?;
         let mut settings = Settings::for_data_dir(&url, dir.path());
         adjust(&mut settings);
-        let options = RunOptions {
+        let mut options = RunOptions {
             worker: quick_worker(),
             run_worker: true,
             vies: ViesOptions {
@@ -185,7 +194,9 @@ impl TestApp {
                 max_attempts: 3,
             },
             provider_timeout: Duration::from_secs(5),
+            previews: Default::default(),
         };
+        adjust_options(&mut options);
         let app = Application::build(settings, options)
             .await
             .expect("portal starts");
