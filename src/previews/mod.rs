@@ -7,10 +7,10 @@
 //! page offers the download only. Each render runs as a child process under a time limit, for
 //! at most [`PreviewLimits::max_pages`] pages of at most [`PreviewLimits::long_side`] pixels on
 //! their long side, with at most [`PreviewLimits::slots`] renders at once; renders are kept
-//! in memory for a while (see [`cache`]) so that a reload, and the page images the preview
-//! page asks for next, render nothing again.
+//! in memory for a while (`cache.rs` says why not on disk) so that a reload, and the page
+//! images the preview page asks for next, render nothing again.
 
-pub mod cache;
+mod cache;
 mod poppler;
 
 use std::collections::HashMap;

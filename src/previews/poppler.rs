@@ -10,6 +10,9 @@ use std::process::Stdio;
 use tokio::process::Command;
 use tokio::time::Instant;
 
+/// How long `-v` may take when checking that a program is there.
+const VERSION_CHECK_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Why a render gave no pages.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
@@ -54,20 +57,23 @@ impl Poppler {
         Poppler { pdftoppm, pdfinfo }
     }
 
-    /// Whether both programs can be started here.
+    /// Whether both programs can be started here (and answer within a few seconds, so that
+    /// a wrong program named by the settings cannot hold up the start).
     pub async fn is_installed(&self) -> bool {
         for program in [&self.pdftoppm, &self.pdfinfo] {
             // `-v` prints the version; the exit status differs between poppler versions, so
-            // only starting counts.
+            // only starting and ending counts.
             let started = Command::new(program)
                 .arg("-v")
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .kill_on_drop(true)
-                .status()
-                .await;
-            if started.is_err() {
+                .status();
+            if !matches!(
+                tokio::time::timeout(VERSION_CHECK_TIME, started).await,
+                Ok(Ok(_))
+            ) {
                 return false;
             }
         }
