@@ -187,10 +187,15 @@ impl PdfPreviews {
             Err(e) => return local_failure(&e),
         };
         let pdf = folder.path().join("document.pdf");
+        // A blob store that is slow or failing is our problem, not the PDF's: reported as an
+        // I/O failure, which is not remembered.
         let rendered = match tokio::time::timeout_at(deadline, copy(open, &pdf)).await {
             Ok(Ok(())) => self.run(poppler, &pdf, folder.path(), deadline).await,
             Ok(Err(e)) => Err(e),
-            Err(_) => Err(RenderError::TimedOut("reading the document")),
+            Err(_) => Err(RenderError::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "reading the document took longer than the time limit",
+            ))),
         };
         // Removing the folder touches the disk: not on this thread.
         drop(tokio::task::spawn_blocking(move || folder.close()));

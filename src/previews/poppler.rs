@@ -27,8 +27,8 @@ pub enum RenderError {
         /// Its exit status and the start of what it wrote to stderr.
         detail: String,
     },
-    /// Reading or writing the render folder failed.
-    #[error("render folder I/O failed")]
+    /// Reading the document or using the render folder failed: our side, not the PDF's.
+    #[error("reading the document or using the render folder failed")]
     Io(#[from] std::io::Error),
 }
 
