@@ -71,6 +71,10 @@ pub struct Settings {
     pub link_buyer_files_per_hour: u32,
     /// Bytes all of a buyer's link sessions together may upload per day.
     pub link_buyer_bytes_per_day: u64,
+    /// poppler's `pdftoppm`, which renders the pages of PDF previews (`pdfinfo` is taken from
+    /// the same folder). Unset: `pdftoppm` on `PATH`. When it cannot be started, previews of
+    /// PDFs offer the download only.
+    pub pdftoppm: Option<PathBuf>,
 }
 
 /// Addresses and networks of trusted reverse proxies: from a comma-separated text or a list.
@@ -220,6 +224,7 @@ impl Settings {
             link_session_bytes_per_day: DEFAULTS.link_session_bytes_per_day,
             link_buyer_files_per_hour: DEFAULTS.link_buyer_files_per_hour,
             link_buyer_bytes_per_day: DEFAULTS.link_buyer_bytes_per_day,
+            pdftoppm: None,
         }
     }
 

@@ -23,6 +23,7 @@ pub mod organisation;
 pub mod pagination;
 pub mod partners;
 pub mod portal;
+pub mod previews;
 pub mod rate_limit;
 pub mod seal;
 pub mod secret_token;

@@ -22,6 +22,7 @@ use crate::kyc::{
     self,
     vies::{self, ViesCheckJob, ViesClient, ViesOptions},
 };
+use crate::previews::{PdfPreviews, PreviewLimits};
 use crate::server_key::ServerKey;
 use crate::staff::{HashingLimits, PasswordHashing};
 use crate::state::AppState;
@@ -47,6 +48,8 @@ pub struct RunOptions {
     pub provider_timeout: Duration,
     /// How many password hashes run at once, and how long a sign-in waits for one.
     pub password_hashing: HashingLimits,
+    /// Bounds of PDF preview renders.
+    pub previews: PreviewLimits,
 }
 
 impl Default for RunOptions {
@@ -58,6 +61,7 @@ impl Default for RunOptions {
             webhooks: DeliveryOptions::default(),
             provider_timeout: Duration::from_secs(20),
             password_hashing: HashingLimits::default(),
+            previews: PreviewLimits::default(),
         }
     }
 }
@@ -127,6 +131,12 @@ impl Application {
         let provider: Arc<dyn VerificationProvider> =
             Arc::new(IdenfyClient::new(&settings, options.provider_timeout)?);
         let mailer = Mailer::from_settings(&settings)?;
+        let previews = PdfPreviews::start(
+            settings.pdftoppm.as_deref(),
+            blobs.staging_dir(),
+            options.previews.clone(),
+        )
+        .await;
         let settings = Arc::new(settings);
         let worker = if options.run_worker {
             Some(worker(&db, &settings, &options, &key, mailer)?)
@@ -146,6 +156,7 @@ impl Application {
             provider,
             signer,
             passwords: PasswordHashing::new(options.password_hashing),
+            previews: Arc::new(previews),
         };
         let server = serve(listener, state).map_err(|e| StartError::Bind("listener".into(), e))?;
         Ok(Application {

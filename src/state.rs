@@ -9,6 +9,7 @@ use crate::idempotency::ResponseSeal;
 use crate::invitations::Links;
 use crate::organisation::OrganisationSettings;
 use crate::organisation::cache::SettingsCache;
+use crate::previews::PdfPreviews;
 use crate::server_key::ServerKey;
 use crate::staff::PasswordHashing;
 use crate::storage::BlobStore;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub signer: ProfileSigner,
     /// Hashes and checks staff passwords, a bounded number at once.
     pub passwords: PasswordHashing,
+    /// Renders and keeps the page images of PDF previews.
+    pub previews: Arc<PdfPreviews>,
 }
 
 impl AppState {

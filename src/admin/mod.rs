@@ -17,10 +17,10 @@ use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
 use actix_web::web;
 
-/// No script at all, no inline style, no framing (previews are framed by our own pages only,
-/// see the documents pages), forms only to the portal itself.
+/// No script at all, no inline style, no frames and no plugins either way (a preview shows
+/// images, never a framed document: see the documents pages), forms only to the portal itself.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'none'; style-src 'self'; \
-     img-src 'self' data:; frame-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+     img-src 'self' data:; frame-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()

@@ -3,6 +3,7 @@
 pub mod inspect;
 mod intake;
 pub mod model;
+mod preview;
 pub(crate) mod store;
 
 use std::time::Duration;
@@ -11,6 +12,7 @@ use serde_json::json;
 
 pub use intake::{Intake, IntakeError, StagedFile};
 pub use model::{Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName};
+pub use preview::{for_preview, is_inline_image, is_pdf, open_image};
 
 use crate::access::SellerScope;
 use crate::audit::{self, AuditEntry, Subject};

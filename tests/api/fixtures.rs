@@ -65,6 +65,35 @@ pub fn small_pdf() -> Vec<u8> {
     pdf_with("Handelsregisterauszug", "", 0)
 }
 
+/// A valid PDF of `count` Letter-size pages, each saying its number.
+pub fn pdf_with_pages(count: usize) -> Vec<u8> {
+    let kids: Vec<String> = (0..count).map(|i| format!("{} 0 R", 3 + i)).collect();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {count} >>",
+            kids.join(" ")
+        )
+        .into_bytes(),
+    ];
+    let font = 3 + 2 * count;
+    for i in 0..count {
+        objects.push(
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {} 0 R /Resources << /Font << /F1 {font} 0 R >> >> >>",
+                3 + count + i
+            )
+            .into_bytes(),
+        );
+    }
+    for i in 0..count {
+        let text = format!("BT /F1 48 Tf 72 680 Td (Seite {}) Tj ET\n", i + 1);
+        objects.push(stream("", text.as_bytes()));
+    }
+    objects.push(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec());
+    pdf(&objects)
+}
+
 /// A valid PDF of about `size` bytes.
 pub fn pdf_of_size(size: usize) -> Vec<u8> {
     pdf_with("Large scan", "", size.saturating_sub(700))

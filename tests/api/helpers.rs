@@ -196,7 +196,7 @@ impl TestApp {
         // policy itself turn this off again.
         settings.webhook_allow_private_networks = true;
         adjust(&mut settings);
-        let options = RunOptions {
+        let mut options = RunOptions {
             worker: quick_worker(),
             run_worker: true,
             vies: ViesOptions {
@@ -209,8 +209,8 @@ impl TestApp {
             },
             provider_timeout: Duration::from_secs(5),
             password_hashing: Default::default(),
+            previews: Default::default(),
         };
-        let mut options = options;
         adjust_options(&mut options);
         let app = Application::build(settings, options)
             .await

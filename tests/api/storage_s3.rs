@@ -2,6 +2,7 @@
 //! endpoint and credentials from the usual `AWS_*` variables).
 
 use kyc_portal::documents;
+use kyc_portal::staff::StaffRole;
 use kyc_portal::storage::{BlobKey, BlobStore};
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
@@ -141,4 +142,56 @@ async fn the_sweep_removes_orphan_objects_from_s3() {
         download.bytes().await.unwrap().as_ref(),
         small_pdf().as_slice()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pdf_in_s3_is_previewed_from_a_temporary_copy_that_is_removed_afterwards() {
+    if !tool_available(
+        "poppler-utils",
+        &["pdftoppm", "-v"],
+        "apt-get install poppler-utils",
+    ) {
+        return;
+    }
+    let Some(bucket) = fresh_bucket().await else {
+        return;
+    };
+    let url = format!("s3://{bucket}");
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| s.storage_url = Some(url))
+        .await
+        .unwrap();
+    let (seller, buyer) = app.create_buyer().await;
+    let path = format!("{}/kyc/documents", buyer_path(&seller, &buyer));
+    let response = app
+        .request(reqwest::Method::POST, &path)
+        .multipart(upload_form("statement.pdf", pdf_with_pages(3)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let id = body_json(response).await["uuid"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut kim = app
+        .signed_in("kim@marketplace.example", StaffRole::Staff)
+        .await;
+
+    let page = kim.page(&format!("/admin/documents/{id}/preview")).await;
+    assert!(
+        page.contains("alt=\"Page 3 of 3 of statement.pdf\""),
+        "{page}"
+    );
+    let image = kim.get(&format!("/admin/documents/{id}/pages/3.png")).await;
+    assert_eq!(image.status(), 200);
+    assert!(image.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    let staging = app.dir.path().join("staging");
+    let empty = || std::fs::read_dir(&staging).unwrap().next().is_none();
+    for _ in 0..100 {
+        if empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(empty(), "the render's copy and folder are gone");
 }

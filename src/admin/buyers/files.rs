@@ -1,16 +1,13 @@
-//! One document's file: download, a preview page, the file served for that preview, and
+//! One document's file: download, a preview page, the image served for that preview, and
 //! archiving behind a confirmation.
 //!
-//! The preview serves the stored bytes inline, with their byte-sniffed content type, `nosniff`
-//! and a CSP `sandbox`: even a file that passed the checks and still carries active content
-//! runs in an opaque origin with no script, and only our own pages may frame it.
-//!
-//! What Chromium does with it (checked by the browser test, Chromium 156): an image opened
-//! at its inline address gets the opaque origin the sandbox asks for; a PDF is still shown in
-//! the frame, by Chromium's own PDF viewer, whose document keeps the portal's origin (the
-//! sandbox does not reach the viewer). We keep the sandbox header anyway (it holds for all
-//! the browser renders itself, and a browser that refuses the PDF shows nothing harmful) and
-//! put the download link above the frame for browsers that show nothing.
+//! An image is previewed from its stored bytes, served inline with their byte-sniffed
+//! content type, `nosniff` and a CSP `sandbox`: even a file that passed the checks and still
+//! carries active content runs in an opaque origin with no script (the browser test checks
+//! that Chromium honours it for images). A PDF never is: Chromium shows PDF bytes in its own
+//! viewer, whose document keeps the portal's origin whatever sandbox the response asks for.
+//! So the inline route answers 404 for PDFs, and their preview shows page images rendered on
+//! the server (`pages.rs`), or only the download link.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{
@@ -20,6 +17,7 @@ use actix_web::http::header::{
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use super::pages::PdfPagesView;
 use super::{BuyerHeader, buyer_of, type_label};
 use crate::access::SellerScope;
 use crate::admin::auth::{CsrfOnly, SignedIn};
@@ -30,9 +28,9 @@ use crate::state::AppState;
 use crate::web::download;
 use crate::write;
 
-/// The policy of a previewed file: a sandbox (no script, an opaque origin), nothing loaded
+/// The policy of a previewed image: a sandbox (no script, an opaque origin), nothing loaded
 /// but itself, framed only by our pages.
-const PREVIEW_POLICY: &str = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
+pub(super) const PREVIEW_POLICY: &str = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'";
 
 /// `GET /admin/documents/{id}/file` — every staff member: the bytes, as an attachment.
 pub async fn file_get(
@@ -45,14 +43,14 @@ pub async fn file_get(
     Ok(download::attachment(&document, stream))
 }
 
-/// `GET /admin/documents/{id}/inline` — every staff member: the bytes for the preview page.
+/// `GET /admin/documents/{id}/inline` — every staff member: an image's bytes for the
+/// preview page; 404 for a PDF (or anything else that is not an image).
 pub async fn inline_get(
     _me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (document, stream) =
-        documents::open_content(&state.db, &state.blobs, &SellerScope::Organisation, &path).await?;
+    let (document, stream) = documents::open_image(&state.db, &state.blobs, &path).await?;
     // The download's response (type, nosniff, no-store, length), shown instead of saved.
     let mut response = download::attachment(&document, stream);
     let inline = ContentDisposition {
@@ -97,12 +95,14 @@ pub struct DocumentView {
     pub date: String,
     /// The archive confirmation (true) or the preview.
     pub confirm_archive: bool,
+    /// A PDF's preview (on the preview page of a PDF only).
+    pub pdf: Option<PdfPagesView>,
 }
 
 impl DocumentView {
-    /// Whether the file is an image (else a PDF).
+    /// Whether the file is an image its preview shows as it is.
     pub fn is_image(&self) -> bool {
-        self.document.content_type.starts_with("image/")
+        documents::is_inline_image(&self.document)
     }
 
     /// Whether it is still active.
@@ -119,7 +119,17 @@ async fn document_page(
     confirm_archive: bool,
 ) -> Result<HttpResponse, AppError> {
     let l = me.language();
-    let document = documents::get(&state.db, &SellerScope::Organisation, id).await?;
+    let (document, pdf) = if confirm_archive {
+        (
+            documents::get(&state.db, &SellerScope::Organisation, id).await?,
+            None,
+        )
+    } else {
+        let (document, preview) =
+            documents::for_preview(&state.db, &state.blobs, &state.previews, id).await?;
+        let pdf = preview.map(|preview| PdfPagesView::of(l, &document, &preview));
+        (document, pdf)
+    };
     let buyer = buyer_of(&state.db, &document.buyer_id).await?;
     let title = if confirm_archive {
         l.text_with(
@@ -139,6 +149,7 @@ async fn document_page(
         date: l.date(document.document_date.date()),
         document,
         confirm_archive,
+        pdf,
     };
     page::html(req, StatusCode::OK, &view)
 }

@@ -2,6 +2,7 @@
 //! (overview with edit and block, documents, VIES checks, history). Every action calls the
 //! same domain function the JSON API calls, so the rules, audit entries and webhooks are the
 //! API's; only the actor differs (the staff member).
+//! A document's preview never hands the browser a PDF to render (see `files.rs`).
 
 mod block;
 mod create;
@@ -12,6 +13,7 @@ mod form;
 mod history;
 mod list;
 mod overview;
+mod pages;
 mod vies;
 
 use actix_web::web;
@@ -45,6 +47,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/documents/{id}/file", web::get().to(files::file_get))
         .route("/documents/{id}/inline", web::get().to(files::inline_get))
         .route("/documents/{id}/preview", web::get().to(files::preview_get))
+        .route(
+            "/documents/{id}/pages/{page:[0-9]+}.png",
+            web::get().to(pages::page_get),
+        )
         .route("/documents/{id}/archive", web::get().to(files::archive_get))
         .route(
             "/documents/{id}/archive",

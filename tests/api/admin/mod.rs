@@ -4,10 +4,12 @@
 mod auth;
 mod browser_buyers;
 mod browser_invitations;
+mod browser_previews;
 mod browser_settings;
 mod browser_staff;
 mod buyers;
 mod invitations;
+mod previews;
 mod settings;
 mod sign_in_abuse;
 mod users;
