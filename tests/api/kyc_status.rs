@@ -1,8 +1,6 @@
 //! `GET .../kyc` and the `kyc.status_changed` events of every change that moves it.
 
-use kyc_portal::organisation::{self, OrganisationSettings};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 
 use crate::helpers::*;
 use crate::on_both_backends;
@@ -158,12 +156,11 @@ with_vies_on_both_backends! {
         }
         app.settled_vies_check(&path).await;
         assert_eq!(app.kyc(&path).await["overallStatus"], "VALID");
-        // Time passes: here, the organisation shortens the maximum age instead.
-        let settings = OrganisationSettings {
-            document_max_age_days: BTreeMap::from([(kyc_portal::documents::DocumentType::CocExtract, 30)]),
-            ..Default::default()
-        };
-        as_system(&app.db, async |tx| organisation::save(tx, &settings).await).await;
+        // Time passes: the register extract (at most 365 days old) is now two years old. No
+        // change is made, so nothing but the scheduled refresh can notice.
+        let two_years_ago = (chrono::Utc::now().date_naive() - chrono::Duration::days(730)).to_string();
+        sqlx::query("UPDATE documents SET document_date = $1 WHERE type = 'COC_EXTRACT'")
+            .bind(two_years_ago).execute(app.db.pool()).await.unwrap();
 
         let changed = kyc_portal::kyc::refresh_job::refresh_lapsed(&app.db).await.unwrap();
 
