@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::access::{SellerScope, TokenAccess};
 use crate::audit::{Actor, Subject};
 use crate::db::{Db, Timestamp, now};
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 use crate::secret_token;
 use crate::write::WriteTx;
 
@@ -66,24 +66,24 @@ impl<'a> NewToken<'a> {
 }
 
 /// Makes an organisation token named `name` (the operator, at the command line).
-pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, AppError> {
+pub async fn create(db: &Db, name: &str) -> Result<IssuedToken, Error> {
     create_by(db, &Actor::System, NewToken::organisation(name)).await
 }
 
 /// Makes a token for `actor`, recorded in the audit history (never the token). A seller
 /// scope names a seller that exists, else 422 on `seller`.
-pub async fn create_by(db: &Db, actor: &Actor, new: NewToken<'_>) -> Result<IssuedToken, AppError> {
+pub async fn create_by(db: &Db, actor: &Actor, new: NewToken<'_>) -> Result<IssuedToken, Error> {
     let name = new.name.trim();
     if name.is_empty() {
-        return Err(AppError::invalid("name", "must not be empty"));
+        return Err(Error::invalid("name", Rule::Empty));
     }
     if let Some(seller_id) = new.scope.seller_id()
         && crate::partners::get(db, seller_id).await.is_err()
     {
-        return Err(AppError::invalid("seller", "is not a known seller"));
+        return Err(Error::invalid("seller", Rule::UnknownSeller));
     }
     let secret = secret_token::generate("kyc_")
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
+        .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
     let id = uuid::Uuid::now_v7().to_string();
     let created_at = now();
     let mut tx = WriteTx::new(db, actor.clone());
@@ -163,7 +163,7 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<ApiTokenSummary, sqlx::Er
 }
 
 /// Every token, newest first (there are few: one per seller system).
-pub async fn list(db: &Db) -> Result<Vec<ApiTokenSummary>, AppError> {
+pub async fn list(db: &Db) -> Result<Vec<ApiTokenSummary>, Error> {
     let sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM {SUMMARY_FROM} ORDER BY t.created_at DESC, t.id DESC"
     );
@@ -177,13 +177,13 @@ pub async fn list(db: &Db) -> Result<Vec<ApiTokenSummary>, AppError> {
 }
 
 /// One token; 404 when unknown.
-pub async fn get(db: &Db, id: &str) -> Result<ApiTokenSummary, AppError> {
+pub async fn get(db: &Db, id: &str) -> Result<ApiTokenSummary, Error> {
     let sql = format!("SELECT {SUMMARY_COLUMNS} FROM {SUMMARY_FROM} WHERE t.id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(db.pool())
         .await?
-        .ok_or(AppError::NotFound("API token"))?;
+        .ok_or(Error::NotFound("API token"))?;
     Ok(summary_from_row(&row)?)
 }
 
@@ -193,7 +193,7 @@ const LAST_USED_GRANULARITY: chrono::Duration = chrono::Duration::minutes(1);
 
 /// The client holding `token`, if it is a live token. Notes when the token was last used (at
 /// most once a minute).
-pub async fn authenticate(db: &Db, token: &str) -> Result<Option<ApiClient>, AppError> {
+pub async fn authenticate(db: &Db, token: &str) -> Result<Option<ApiClient>, Error> {
     let row = sqlx::query(
         "SELECT id, name, last_used_at, seller_id, access FROM api_tokens \
          WHERE token_hash = $1 AND revoked_at IS NULL",
@@ -238,7 +238,7 @@ async fn touch(db: &Db, id: &str, stale_before: i64) -> Result<(), sqlx::Error> 
 
 /// Stops a token from working, recorded in the audit history. A token revoked already (a
 /// second click, or someone else meanwhile) is left as it is; 404 when there is no such token.
-pub async fn revoke(db: &Db, actor: &Actor, id: &str) -> Result<(), AppError> {
+pub async fn revoke(db: &Db, actor: &Actor, id: &str) -> Result<(), Error> {
     let at = now();
     let mut tx = WriteTx::new(db, actor.clone());
     let done =

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::Row;
 
 use crate::db::{Db, Timestamp};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::pagination::{Cursor, Page};
 
 /// Who made a change.
@@ -179,7 +179,7 @@ pub async fn history(
     entity_type: &str,
     entity_id: &str,
     page: &Page,
-) -> Result<(Vec<AuditEntry>, Option<Cursor>), AppError> {
+) -> Result<(Vec<AuditEntry>, Option<Cursor>), Error> {
     let (at, id) = page.after_or_max();
     let rows = sqlx::query(
         "SELECT id, entity_type, entity_id, action, actor, at, before_state, after_state \
@@ -202,7 +202,7 @@ pub async fn history_of_buyer(
     db: &Db,
     buyer_id: &str,
     page: &Page,
-) -> Result<(Vec<AuditEntry>, Option<Cursor>), AppError> {
+) -> Result<(Vec<AuditEntry>, Option<Cursor>), Error> {
     let (at, id) = page.after_or_max();
     let rows = sqlx::query(
         "SELECT id, entity_type, entity_id, action, actor, at, before_state, after_state \
@@ -225,7 +225,7 @@ pub async fn history_of_buyer(
 fn entries_of(
     page: &Page,
     rows: Vec<sqlx::any::AnyRow>,
-) -> Result<(Vec<AuditEntry>, Option<Cursor>), AppError> {
+) -> Result<(Vec<AuditEntry>, Option<Cursor>), Error> {
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
         let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());

@@ -42,9 +42,15 @@ impl Language {
     }
 
     /// The language a request's `field` names; 422 naming the field otherwise.
-    pub fn parse_field(field: &str, code: &str) -> Result<Language, crate::error::AppError> {
-        Language::parse(code)
-            .ok_or_else(|| crate::error::AppError::invalid(field, "must be de or en"))
+    pub fn parse_field(field: &str, code: &str) -> Result<Language, crate::errors::Error> {
+        Language::parse(code).ok_or_else(|| {
+            crate::errors::Error::invalid(
+                field,
+                crate::errors::Rule::OneOf {
+                    allowed: vec!["de".into(), "en".into()],
+                },
+            )
+        })
     }
 
     /// The ISO 639-1 code, as in `<html lang>`.

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use crate::db::{Db, now};
-use crate::error::AppError;
+use crate::errors::{Conflict, Error, Rule};
 use crate::seal::Seal;
 use crate::server_key::ServerKey;
 
@@ -44,16 +44,13 @@ pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
     /// 1 to 255 visible ASCII characters.
-    pub fn parse(text: &str) -> Result<IdempotencyKey, AppError> {
+    pub fn parse(text: &str) -> Result<IdempotencyKey, Error> {
         let ok =
             !text.is_empty() && text.len() <= 255 && text.bytes().all(|b| b.is_ascii_graphic());
         if ok {
             Ok(IdempotencyKey(text.to_owned()))
         } else {
-            Err(AppError::invalid(
-                "Idempotency-Key",
-                "must be 1 to 255 visible ASCII characters",
-            ))
+            Err(Error::invalid("Idempotency-Key", Rule::IdempotencyKey))
         }
     }
 }
@@ -110,16 +107,16 @@ impl ResponseSeal {
         ResponseSeal(Seal::new(key, "idempotency-response"))
     }
 
-    fn seal(&self, body: &[u8]) -> Result<Vec<u8>, AppError> {
-        self.0.seal(body).map_err(|e| {
-            AppError::Internal(anyhow::Error::new(e).context("sealing a kept response"))
-        })
+    fn seal(&self, body: &[u8]) -> Result<Vec<u8>, Error> {
+        self.0
+            .seal(body)
+            .map_err(|e| Error::Internal(anyhow::Error::new(e).context("sealing a kept response")))
     }
 
-    fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, AppError> {
-        self.0.open(sealed).map_err(|e| {
-            AppError::Internal(anyhow::Error::new(e).context("opening a kept response"))
-        })
+    fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, Error> {
+        self.0
+            .open(sealed)
+            .map_err(|e| Error::Internal(anyhow::Error::new(e).context("opening a kept response")))
     }
 }
 
@@ -129,7 +126,7 @@ pub async fn begin(
     seal: &ResponseSeal,
     scope: Scope,
     request_hash: &str,
-) -> Result<Begin, AppError> {
+) -> Result<Begin, Error> {
     let at = now();
     let expired_before = at.plus(-KEEP_FOR).millis();
     let holder = uuid::Uuid::new_v4().to_string();
@@ -228,7 +225,7 @@ impl Reservation {
         conn: &mut AnyConnection,
         seal: &ResponseSeal,
         response: &SavedResponse,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), Error> {
         let headers = serde_json::to_string(&response.headers).unwrap_or_else(|_| "[]".into());
         let body = seal.seal(&response.body)?;
         let done = sqlx::query(
@@ -249,9 +246,7 @@ impl Reservation {
         if done.rows_affected() == 1 {
             Ok(())
         } else {
-            Err(AppError::conflict(
-                "a retry with this Idempotency-Key took over while this request ran; nothing was changed",
-            ))
+            Err(Error::Conflict(Conflict::KeyTakenOver))
         }
     }
 
@@ -261,7 +256,7 @@ impl Reservation {
         db: &Db,
         seal: &ResponseSeal,
         response: &SavedResponse,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), Error> {
         let mut tx = db.begin_write().await?;
         self.complete_in(&mut tx, seal, response).await?;
         tx.commit().await?;
@@ -269,7 +264,7 @@ impl Reservation {
     }
 
     /// Gives the key up (the request failed on our side), so a retry may do the work.
-    pub async fn release(self, db: &Db) -> Result<(), AppError> {
+    pub async fn release(self, db: &Db) -> Result<(), Error> {
         let mut tx = db.begin_write().await?;
         sqlx::query(
             "DELETE FROM idempotency_keys WHERE token_id = $1 AND method = $2 AND path = $3 \
@@ -288,7 +283,7 @@ impl Reservation {
 }
 
 /// Removes keys past their lifetime; run now and then.
-pub async fn sweep(db: &Db) -> Result<u64, AppError> {
+pub async fn sweep(db: &Db) -> Result<u64, Error> {
     let mut tx = db.begin_write().await?;
     let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
         .bind(now().plus(-KEEP_FOR).millis())

@@ -12,7 +12,7 @@ pub mod config;
 pub mod db;
 pub mod documents;
 pub mod email;
-pub mod error;
+pub mod errors;
 pub mod events;
 pub mod i18n;
 pub mod idempotency;

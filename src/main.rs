@@ -10,7 +10,7 @@ use kyc_portal::access::{SellerScope, TokenAccess};
 use kyc_portal::api_tokens::NewToken;
 use kyc_portal::audit::Actor;
 use kyc_portal::db::Db;
-use kyc_portal::error::AppError;
+use kyc_portal::errors::Error;
 use kyc_portal::kyc::offline_check::check_offline;
 use kyc_portal::staff::{self, Password, StaffRole};
 use kyc_portal::verification::signing::{self, ProfileSigner, PublicKey};
@@ -161,7 +161,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             let mut line = String::new();
             std::io::stdin().lock().read_line(&mut line)?;
             let password = Password::parse(line.trim_end_matches(['\r', '\n']))
-                .map_err(|e| anyhow::anyhow!("password {}", problem_text(&e)))?;
+                .map_err(|e| anyhow::anyhow!("{}", problem_text(&e)))?;
             let db = Db::connect(settings.database_url()).await?;
             db.migrate().await?;
             let hashing = staff::PasswordHashing::new(staff::HashingLimits::default());
@@ -228,11 +228,11 @@ fn verify_profile(
 }
 
 /// An error's message with its field problems, for the terminal.
-fn problem_text(error: &AppError) -> String {
+fn problem_text(error: &Error) -> String {
     match error {
-        AppError::Validation(errors) => errors
+        Error::Invalid(errors) => errors
             .iter()
-            .map(|e| e.message.clone())
+            .map(|e| format!("{} {}", e.field, e.rule.english()))
             .collect::<Vec<_>>()
             .join("; "),
         other => other.to_string(),

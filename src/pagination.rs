@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 
 /// Default and largest page sizes.
 const DEFAULT_LIMIT: u32 = 50;
@@ -32,8 +32,8 @@ impl Cursor {
     }
 
     /// Reads a cursor a client sent back.
-    pub fn decode(text: &str) -> Result<Cursor, AppError> {
-        let bad = || AppError::invalid("cursor", "is not a cursor this API handed out");
+    pub fn decode(text: &str) -> Result<Cursor, Error> {
+        let bad = || Error::invalid("cursor", Rule::Cursor);
         let raw = URL_SAFE_NO_PAD.decode(text).map_err(|_| bad())?;
         let raw = String::from_utf8(raw).map_err(|_| bad())?;
         let (at, id) = raw.split_once(':').ok_or_else(bad)?;
@@ -53,12 +53,15 @@ pub struct Page {
 
 impl Page {
     /// From the query's `limit` and `cursor` (both optional).
-    pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<Page, AppError> {
+    pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<Page, Error> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if limit == 0 || limit > MAX_LIMIT {
-            return Err(AppError::invalid(
+            return Err(Error::invalid(
                 "limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
+                Rule::Between {
+                    min: 1,
+                    max: i64::from(MAX_LIMIT),
+                },
             ));
         }
         let after = match cursor {

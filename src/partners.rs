@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use crate::access::SellerScope;
 use crate::audit::Subject;
 use crate::db::{Db, Timestamp, now};
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 use crate::pagination::{Cursor, Page};
 use crate::write::WriteTx;
 
@@ -35,22 +35,19 @@ fn from_row(row: &AnyRow) -> Result<Seller, sqlx::Error> {
 }
 
 /// A seller's name, checked.
-pub fn parse_name(name: Option<&str>) -> Result<String, AppError> {
+pub fn parse_name(name: Option<&str>) -> Result<String, Error> {
     let name = name.map(str::trim).unwrap_or_default();
     if name.is_empty() {
-        Err(AppError::invalid("name", "is required"))
+        Err(Error::invalid("name", Rule::Required))
     } else if name.chars().count() > 200 || name.chars().any(char::is_control) {
-        Err(AppError::invalid(
-            "name",
-            "must be one line of at most 200 characters",
-        ))
+        Err(Error::invalid("name", Rule::TooLong { max: 200 }))
     } else {
         Ok(name.to_owned())
     }
 }
 
 /// Creates a seller.
-pub async fn create(tx: &mut WriteTx, name: String) -> Result<Seller, AppError> {
+pub async fn create(tx: &mut WriteTx, name: String) -> Result<Seller, Error> {
     let seller = Seller {
         uuid: uuid::Uuid::now_v7().to_string(),
         name,
@@ -73,14 +70,14 @@ pub async fn create(tx: &mut WriteTx, name: String) -> Result<Seller, AppError> 
 }
 
 /// The seller with this id; 404 when there is none.
-pub async fn get(db: &Db, id: &str) -> Result<Seller, AppError> {
+pub async fn get(db: &Db, id: &str) -> Result<Seller, Error> {
     sqlx::query("SELECT id, name, created_at FROM partners WHERE id = $1 AND role = 'SELLER'")
         .bind(id)
         .fetch_optional(db.pool())
         .await?
         .map(|row| from_row(&row))
         .transpose()?
-        .ok_or(AppError::NotFound("seller"))
+        .ok_or(Error::NotFound("seller"))
 }
 
 /// Sellers within `scope`, newest first.
@@ -88,7 +85,7 @@ pub async fn list(
     db: &Db,
     scope: &SellerScope,
     page: &Page,
-) -> Result<(Vec<Seller>, Option<Cursor>), AppError> {
+) -> Result<(Vec<Seller>, Option<Cursor>), Error> {
     let (at, id) = page.after_or_max();
     let rows = sqlx::query(
         "SELECT id, name, created_at FROM partners WHERE role = 'SELLER' \

@@ -3,7 +3,7 @@
 //! requests cannot all read "under the limit" before any of them is counted.
 
 use crate::db::{Db, now};
-use crate::error::AppError;
+use crate::errors::Error;
 
 /// A limit: at most `max` units (hits, or bytes) per `window`.
 #[derive(Debug, Clone, Copy)]
@@ -33,10 +33,10 @@ impl Verdict {
     }
 
     /// The 429 for a hit over the limit, with its `Retry-After`.
-    pub fn or_too_many(self) -> Result<(), AppError> {
+    pub fn or_too_many(self) -> Result<(), Error> {
         match self {
             Verdict::Allowed => Ok(()),
-            Verdict::Limited { retry_after } => Err(AppError::TooManyRequests { retry_after }),
+            Verdict::Limited { retry_after } => Err(Error::TooMany { retry_after }),
         }
     }
 }
@@ -54,12 +54,12 @@ fn window(limit: Limit) -> (i64, u64) {
 }
 
 /// Counts one hit for `bucket` and judges it.
-pub async fn hit(db: &Db, bucket: &str, limit: Limit) -> Result<Verdict, AppError> {
+pub async fn hit(db: &Db, bucket: &str, limit: Limit) -> Result<Verdict, Error> {
     add(db, bucket, limit, 1).await
 }
 
 /// Counts `amount` units (bytes of an upload, say) for `bucket` and judges the total.
-pub async fn add(db: &Db, bucket: &str, limit: Limit, amount: i64) -> Result<Verdict, AppError> {
+pub async fn add(db: &Db, bucket: &str, limit: Limit, amount: i64) -> Result<Verdict, Error> {
     let (start, retry_after) = window(limit);
     let mut tx = db.begin_write().await?;
     let hits: i64 = sqlx::query_scalar(
@@ -87,7 +87,7 @@ pub async fn add(db: &Db, bucket: &str, limit: Limit, amount: i64) -> Result<Ver
 
 /// Takes back one hit counted in the current window (an attempt that turned out to be
 /// legitimate, or that could not be judged).
-pub async fn refund(db: &Db, bucket: &str, limit: Limit) -> Result<(), AppError> {
+pub async fn refund(db: &Db, bucket: &str, limit: Limit) -> Result<(), Error> {
     let (start, _) = window(limit);
     let mut tx = db.begin_write().await?;
     sqlx::query(
@@ -102,7 +102,7 @@ pub async fn refund(db: &Db, bucket: &str, limit: Limit) -> Result<(), AppError>
 }
 
 /// Whether `bucket` has reached its limit now, without counting anything.
-pub async fn check(db: &Db, bucket: &str, limit: Limit) -> Result<Verdict, AppError> {
+pub async fn check(db: &Db, bucket: &str, limit: Limit) -> Result<Verdict, Error> {
     let (start, retry_after) = window(limit);
     let hits: Option<i64> =
         sqlx::query_scalar("SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = $2")

@@ -104,7 +104,7 @@ pub enum StartError {
     DataDir(#[source] std::io::Error),
     /// Webhook secrets stored in plain text could not be sealed.
     #[error("cannot seal the stored webhook secrets")]
-    SealSecrets(#[source] crate::error::AppError),
+    SealSecrets(#[source] crate::errors::Error),
     /// The HTTP client for VIES or webhooks could not be made.
     #[error("cannot set up the HTTP client")]
     HttpClient(#[from] reqwest::Error),

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::idempotency::ResponseSeal;
 use crate::invitations::Links;
 use crate::organisation::OrganisationSettings;
@@ -50,7 +50,7 @@ pub struct AppState {
 
 impl AppState {
     /// The organisation's settings, from memory when fresh.
-    pub async fn organisation(&self) -> Result<Arc<OrganisationSettings>, AppError> {
+    pub async fn organisation(&self) -> Result<Arc<OrganisationSettings>, Error> {
         self.organisation_cache.get(&self.db).await
     }
 

@@ -53,17 +53,6 @@ admin-buyers-open-existing = Vorhandenen Käufer öffnen
 admin-buyers-cancel = Abbrechen
 
 admin-buyers-error-summary = Bitte korrigieren Sie Folgendes:
-admin-buyers-error-required = { $field }: Bitte ausfüllen.
-admin-buyers-error-too-long = { $field }: Die Eingabe ist zu lang.
-admin-buyers-error-control = { $field }: Bitte nur eine Zeile einfachen Text eingeben.
-admin-buyers-error-vat = { $field }: Das ist keine USt-IdNr. eines EU-Landes im Format dieses Landes.
-admin-buyers-error-email = { $field }: Das ist keine gültige E-Mail-Adresse.
-admin-buyers-error-country = { $field }: Bitte einen zweistelligen ISO-Ländercode wie DE eingeben.
-admin-buyers-error-phone = { $field }: Bitte nur Ziffern, Leerzeichen und + - ( ) / . verwenden.
-admin-buyers-error-mode = { $field }: Bitte einen KYC-Modus wählen.
-admin-buyers-error-mode-down = { $field }: Der Modus kann nur von „durch den Marktplatz“ zu „durch NT24“ wechseln, nie zurück.
-admin-buyers-error-marketplace-led = Die Organisation erlaubt kein KYC durch den Marktplatz. Bitte „durch NT24“ wählen.
-admin-buyers-error-exists = Dieser Verkäufer hat bereits einen Käufer mit dieser USt-IdNr., mit anderen Angaben. Öffnen Sie ihn, um ihn zu ändern.
 admin-buyers-error-stale = Jemand hat diesen Käufer geändert, nachdem Sie die Seite geöffnet haben. Es wurde nichts gespeichert. Oben sehen Sie die aktuellen Daten; Ihre Eingaben stehen weiter unten im Formular – prüfen Sie sie und speichern Sie erneut.
 admin-buyers-error-reason = Bitte geben Sie einen Grund an (höchstens 1000 Zeichen).
 

@@ -47,7 +47,6 @@ admin-users-enable = Aktivieren
 admin-users-new = Neue Mitarbeiterin / neuer Mitarbeiter
 admin-users-password = Passwort (mindestens 12 Zeichen)
 admin-users-create = Anlegen
-admin-users-error-taken = Es gibt bereits ein Konto mit dieser E-Mail-Adresse.
 admin-users-error-invalid = Bitte geben Sie eine gültige E-Mail-Adresse und ein Passwort mit mindestens { $min } Zeichen ein.
 
 admin-flash-user-created = Das Konto wurde angelegt.

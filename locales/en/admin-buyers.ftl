@@ -53,17 +53,6 @@ admin-buyers-open-existing = Open the existing buyer
 admin-buyers-cancel = Cancel
 
 admin-buyers-error-summary = Please correct the following:
-admin-buyers-error-required = { $field }: please fill this in.
-admin-buyers-error-too-long = { $field }: this is too long.
-admin-buyers-error-control = { $field }: please use a single line of plain text.
-admin-buyers-error-vat = { $field }: this is not a VAT number of an EU country in that country's format.
-admin-buyers-error-email = { $field }: this is not a valid email address.
-admin-buyers-error-country = { $field }: please enter a two-letter ISO country code such as DE.
-admin-buyers-error-phone = { $field }: please use only digits, spaces and + - ( ) / .
-admin-buyers-error-mode = { $field }: please choose a KYC mode.
-admin-buyers-error-mode-down = { $field }: the mode can only change from marketplace-led to NT24-led, never back.
-admin-buyers-error-marketplace-led = The organisation does not allow marketplace-led KYC. Choose NT24-led.
-admin-buyers-error-exists = This seller already has a buyer with this VAT number, with other details. Open it to change it.
 admin-buyers-error-stale = Someone changed this buyer after you opened the page. Nothing was saved. The data above is the current one; your input is still in the form below — check it and save again.
 admin-buyers-error-reason = Please give a reason (at most 1000 characters).
 

@@ -47,7 +47,6 @@ admin-users-enable = Enable
 admin-users-new = New staff user
 admin-users-password = Password (at least 12 characters)
 admin-users-create = Create user
-admin-users-error-taken = A staff user with this email exists already.
 admin-users-error-invalid = Please enter a valid email address and a password of at least { $min } characters.
 
 admin-flash-user-created = The staff user was created.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::page::{self, Chrome};
 use crate::audit::Actor;
-use crate::error::AppError;
+use crate::errors::{Error, Forbidden};
 use crate::i18n::Language;
 use crate::rate_limit::{self, Limit};
 use crate::secret_token;
@@ -74,24 +74,20 @@ impl SignedIn {
     }
 
     /// Refuses users who are not administrators.
-    pub fn require_admin(&self) -> Result<(), AppError> {
+    pub fn require_admin(&self) -> Result<(), Error> {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
-                "only administrators may do this".into(),
-            ))
+            Err(Error::Forbidden(Forbidden::AdminsOnly))
         }
     }
 
     /// Refuses a form that does not echo this session's CSRF token.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), AppError> {
+    pub fn check_csrf(&self, sent: &str) -> Result<(), Error> {
         if secret_token::same(sent, &self.session.csrf_token) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
-                "the form has expired; reload the page and try again".into(),
-            ))
+            Err(Error::Forbidden(Forbidden::StaleForm))
         }
     }
 }
@@ -104,7 +100,7 @@ pub enum Refused {
     SignInFirst,
     /// The session could not be read.
     #[error(transparent)]
-    Failed(#[from] AppError),
+    Failed(#[from] Error),
 }
 
 impl ResponseError for Refused {
@@ -172,11 +168,11 @@ fn login_page(
     status: StatusCode,
     email: String,
     error: Option<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = browser_language(req);
     // The sign-in form has no session yet: its CSRF token is a cookie the form must echo.
     let token = secret_token::generate("")
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?
+        .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))?
         .plain;
     let view = LoginView {
         chrome: Chrome::anonymous(
@@ -197,7 +193,7 @@ fn login_page(
         .finish();
     response
         .add_cookie(&cookie)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+        .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
     Ok(response)
 }
 
@@ -205,7 +201,7 @@ fn login_page(
 pub async fn login_get(
     req: HttpRequest,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     login_page(&req, &state, StatusCode::OK, String::new(), None)
 }
 
@@ -222,7 +218,7 @@ pub async fn login_post(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let form = form.into_inner();
     let l = browser_language(&req);
     let expected = req
@@ -277,7 +273,7 @@ pub async fn login_post(
         Err(e) => {
             // Not judged (no free hashing slot, say): not a failure of the person.
             refund(&state, &buckets).await?;
-            if let AppError::Unavailable { retry_after, .. } = e {
+            if let Error::Unavailable { retry_after, .. } = e {
                 let error = Some(l.text("admin-login-busy"));
                 let mut page = login_page(
                     &req,
@@ -314,7 +310,7 @@ pub async fn login_post(
 }
 
 /// Takes back the attempt counted in each of `buckets`.
-async fn refund(state: &AppState, buckets: &[(String, Limit)]) -> Result<(), AppError> {
+async fn refund(state: &AppState, buckets: &[(String, Limit)]) -> Result<(), Error> {
     for (bucket, limit) in buckets {
         rate_limit::refund(&state.db, bucket, *limit).await?;
     }
@@ -334,7 +330,7 @@ pub async fn logout_post(
     me: SignedIn,
     state: web::Data<AppState>,
     form: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
         sessions::end(&state.db, cookie.value()).await?;
@@ -357,7 +353,7 @@ pub async fn language_post(
     me: SignedIn,
     state: web::Data<AppState>,
     form: web::Form<LanguageForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     let language = Language::parse_field("lang", &form.lang)?;
     staff::set_language(&state.db, &me.user().id, language).await?;

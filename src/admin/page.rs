@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::auth::SignedIn;
 use crate::db::Timestamp;
 use crate::documents::DocumentType;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::pagination::Page;
 
@@ -137,10 +137,10 @@ pub fn html(
     req: &HttpRequest,
     status: StatusCode,
     view: &impl Template,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = view
         .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a staff page: {e}")))?;
+        .map_err(|e| Error::Internal(anyhow::anyhow!("rendering a staff page: {e}")))?;
     let mut response = HttpResponse::build(status);
     response.content_type("text/html; charset=utf-8");
     if req.cookie(FLASH_COOKIE).is_some() {
@@ -188,7 +188,7 @@ pub struct CursorQuery {
 
 impl CursorQuery {
     /// The page it names, of the API's default size; a cursor we never handed out is a 422.
-    pub fn page(&self) -> Result<Page, AppError> {
+    pub fn page(&self) -> Result<Page, Error> {
         Page::parse(None, self.cursor.as_deref())
     }
 
@@ -198,7 +198,7 @@ impl CursorQuery {
     }
 
     /// The page it names, of `size` entries.
-    pub fn page_of(&self, size: u32) -> Result<Page, AppError> {
+    pub fn page_of(&self, size: u32) -> Result<Page, Error> {
         Page::parse(Some(size), self.cursor.as_deref())
     }
 }

@@ -11,7 +11,7 @@ use super::auth::{CsrfOnly, SignedIn};
 use super::page::{self, Chrome, Section, moment};
 use crate::access::{SellerScope, TokenAccess};
 use crate::api_tokens::{self, ApiTokenSummary, NewToken};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::pagination::Page;
 use crate::partners;
@@ -97,7 +97,7 @@ async fn tokens_page(
     name: String,
     name_error: Option<String>,
     created: Option<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let rows = api_tokens::list(&state.db)
         .await?
@@ -134,7 +134,7 @@ async fn tokens_get(
     req: HttpRequest,
     me: SignedIn,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     tokens_page(&req, &me, &state, StatusCode::OK, String::new(), None, None).await
 }
@@ -159,7 +159,7 @@ async fn create_post(
     me: SignedIn,
     state: web::Data<AppState>,
     form: web::Form<NewTokenForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     let form = form.into_inner();
@@ -189,7 +189,7 @@ async fn create_post(
             )
             .await
         }
-        Err(AppError::Validation(_)) => {
+        Err(Error::Invalid(_)) => {
             let error = Some(me.language().text("admin-tokens-error-name"));
             tokens_page(
                 &req,
@@ -222,7 +222,7 @@ async fn revoke_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     let l = me.language();
     let token = api_tokens::get(&state.db, &path).await?;
@@ -245,7 +245,7 @@ async fn revoke_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     api_tokens::revoke(&state.db, &me.actor(), &path).await?;

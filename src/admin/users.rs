@@ -7,9 +7,10 @@ use serde::Deserialize;
 
 use super::auth::SignedIn;
 use super::page::{self, Chrome, Section};
-use crate::error::AppError;
+use crate::errors::{Conflict, Error, Rule};
 use crate::staff::{self, Password, StaffRole, StaffUser, UserChange};
 use crate::state::AppState;
+use crate::web::messages;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/users", web::get().to(users_get))
@@ -50,7 +51,7 @@ async fn page(
     status: StatusCode,
     form: NewUserForm,
     error: Option<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let chrome = Chrome::new(
         req,
         me,
@@ -72,7 +73,7 @@ async fn users_get(
     req: HttpRequest,
     me: SignedIn,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     page(
         &req,
@@ -104,7 +105,7 @@ async fn create_user_post(
     me: SignedIn,
     state: web::Data<AppState>,
     form: web::Form<NewUserForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     let mut form = form.into_inner();
@@ -126,10 +127,10 @@ async fn create_user_post(
     form.password.clear();
     match created {
         Ok(_) => Ok(page::done("/admin/users", "admin-flash-user-created")),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
+        Err(e @ (Error::Invalid(_) | Error::Conflict(Conflict::EmailTaken))) => {
             let l = me.language();
             let error = match &e {
-                AppError::Conflict { .. } => l.text("admin-users-error-taken"),
+                Error::Conflict(conflict) => messages::conflict(l, conflict),
                 _ => l.text_with(
                     "admin-users-error-invalid",
                     &[("min", &staff::MIN_PASSWORD_CHARS.to_string())],
@@ -163,7 +164,7 @@ async fn change_user_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<ChangeForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     let (change, flash) = match form.action.as_str() {
@@ -171,11 +172,17 @@ async fn change_user_post(
         "make-staff" => (UserChange::Role(StaffRole::Staff), "admin-flash-user-role"),
         "disable" => (UserChange::Disable, "admin-flash-user-disabled"),
         "enable" => (UserChange::Enable, "admin-flash-user-enabled"),
-        _ => return Err(AppError::invalid("action", "is not a user action")),
+        _ => {
+            let allowed = ["make-admin", "make-staff", "disable", "enable"];
+            let allowed = allowed.map(String::from).to_vec();
+            return Err(Error::invalid("action", Rule::OneOf { allowed }));
+        }
     };
     match staff::change(&state.db, &me.actor(), me.user(), &path, change).await {
         Ok(_) => Ok(page::done("/admin/users", flash)),
-        Err(AppError::Conflict { .. }) => Ok(page::failed("/admin/users", "admin-flash-user-self")),
+        Err(Error::Conflict(Conflict::CannotChangeYourself)) => {
+            Ok(page::failed("/admin/users", "admin-flash-user-self"))
+        }
         Err(e) => Err(e),
     }
 }

@@ -11,7 +11,7 @@ use super::auth::SignedIn;
 use super::buyers::BuyerHeader;
 use super::page::{self, Chrome, Section};
 use crate::buyers;
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 use crate::i18n::Language;
 use crate::state::AppState;
 use crate::verification::profile;
@@ -74,7 +74,7 @@ async fn render(
     buyer_id: &str,
     status: StatusCode,
     review_error: Option<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let buyer = buyers::get_by_id(&state.db, buyer_id).await?;
     let current = verification::latest(&state.db, buyer_id).await?;
     let pretty = |v: &Option<serde_json::Value>| {
@@ -102,7 +102,7 @@ async fn verification_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     render(&req, &me, &state, &path, StatusCode::OK, None).await
 }
 
@@ -124,7 +124,7 @@ async fn start_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<StartForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     let buyer = buyers::get_by_id(&state.db, &path).await?;
     let back = format!("/admin/buyers/{}/verification", buyer.uuid);
@@ -147,15 +147,11 @@ async fn start_post(
         Ok(verification::Started::Running(_)) => {
             Ok(page::done(&back, "admin-flash-verification-running"))
         }
-        Err(AppError::Conflict { .. }) => {
-            Ok(page::failed(&back, "admin-flash-verification-not-now"))
-        }
-        Err(AppError::Unavailable { .. }) => {
+        Err(Error::Conflict { .. }) => Ok(page::failed(&back, "admin-flash-verification-not-now")),
+        Err(Error::Unavailable { .. }) => {
             Ok(page::failed(&back, "admin-flash-verification-provider"))
         }
-        Err(AppError::Validation(_)) => {
-            Ok(page::failed(&back, "admin-flash-verification-no-contact"))
-        }
+        Err(Error::Invalid(_)) => Ok(page::failed(&back, "admin-flash-verification-no-contact")),
         Err(e) => Err(e),
     }
 }
@@ -178,7 +174,7 @@ async fn review_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<ReviewForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     let back = format!("/admin/buyers/{}/verification", path.as_str());
     let decision = match form.decision.as_str() {
@@ -186,7 +182,14 @@ async fn review_post(
         "reject" => Decision::Reject {
             reason: form.reason.clone(),
         },
-        _ => return Err(AppError::invalid("decision", "must be approve or reject")),
+        _ => {
+            return Err(Error::invalid(
+                "decision",
+                Rule::OneOf {
+                    allowed: vec!["approve".into(), "reject".into()],
+                },
+            ));
+        }
     };
     let reviewed = write::apply(&state.db, me.actor(), async |tx| {
         verification::review(tx, &path, decision).await
@@ -197,7 +200,7 @@ async fn review_post(
             Ok(page::done(&back, "admin-flash-verification-approved"))
         }
         Ok(_) => Ok(page::done(&back, "admin-flash-verification-rejected")),
-        Err(AppError::Validation(_)) => {
+        Err(Error::Invalid(_)) => {
             let error = me.language().text("admin-verification-reason-required");
             render(
                 &req,
@@ -209,9 +212,7 @@ async fn review_post(
             )
             .await
         }
-        Err(AppError::Conflict { .. }) => {
-            Ok(page::failed(&back, "admin-flash-verification-not-held"))
-        }
+        Err(Error::Conflict { .. }) => Ok(page::failed(&back, "admin-flash-verification-not-held")),
         Err(e) => Err(e),
     }
 }
@@ -222,7 +223,7 @@ async fn profile_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let buyer = buyers::get_by_id(&state.db, &path).await?;
     let issued = profile::issue(
         &state.db,

@@ -11,7 +11,7 @@ use super::auth::{CsrfOnly, SignedIn};
 use super::page::{self, Chrome, Section};
 use super::page::{CursorQuery, moment};
 use crate::access::SellerScope;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::events::EventType;
 use crate::i18n::Language;
 use crate::pagination::Page;
@@ -112,7 +112,7 @@ async fn list_page(
     state: &AppState,
     (page, status): (Page, StatusCode),
     view: impl FnOnce(Chrome, Vec<EndpointRow>) -> ListView,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let (endpoints, next) = webhooks::list(&state.db, &SellerScope::Organisation, &page).await?;
     let chrome = Chrome::new(req, me, Section::Webhooks, l.text("admin-webhooks-title"));
@@ -132,7 +132,7 @@ async fn list_get(
     me: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<CursorQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     let shown = (query.page()?, StatusCode::OK);
     list_page(&req, &me, &state, shown, |chrome, rows| ListView {
@@ -155,7 +155,7 @@ async fn create_post(
     me: SignedIn,
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     let (csrf, form) = EndpointForm::read(form.into_inner());
     me.check_csrf(&csrf)?;
@@ -287,7 +287,7 @@ async fn detail_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<CursorQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     let l = me.language();
     let endpoint = webhooks::get(&state.db, &SellerScope::Organisation, &path).await?;
@@ -324,7 +324,7 @@ async fn delete_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     let l = me.language();
     let endpoint = webhooks::get(&state.db, &SellerScope::Organisation, &path).await?;
@@ -347,7 +347,7 @@ async fn delete_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     write::apply(&state.db, me.actor(), async |tx| {
@@ -364,7 +364,7 @@ async fn redeliver_post(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     form: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     let (endpoint_id, delivery_id) = path.into_inner();

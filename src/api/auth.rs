@@ -12,7 +12,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::access::TokenAccess;
 use crate::api_tokens::{self, ApiClient};
-use crate::error::AppError;
+use crate::errors::{Error, Forbidden};
 use crate::state::AppState;
 
 /// The token of an `Authorization` header: the scheme is case-insensitive (RFC 9110 §11.1).
@@ -37,24 +37,24 @@ pub async fn require_api_token(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let Some(token) = bearer_token(&req) else {
-        return Err(AppError::Unauthorized.into());
+        return Err(Error::Unauthorized.into());
     };
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
-        return Err(AppError::Internal(anyhow::anyhow!("application state missing")).into());
+        return Err(Error::Internal(anyhow::anyhow!("application state missing")).into());
     };
     let Some(client) = api_tokens::authenticate(&state.db, token).await? else {
-        return Err(AppError::Unauthorized.into());
+        return Err(Error::Unauthorized.into());
     };
     let reads = matches!(*req.method(), Method::GET | Method::HEAD);
     if client.access == TokenAccess::ReadOnly && !reads {
-        return Err(AppError::Forbidden("this API token may only read".into()).into());
+        return Err(Error::Forbidden(Forbidden::ReadOnlyToken).into());
     }
     // A seller's own id is plain text; anything else (another seller, or an encoded form of
     // an id) is as unknown to this token as a seller that does not exist.
     if let Some(seller) = seller_in_path(req.path())
         && !client.scope.permits(seller)
     {
-        return Err(AppError::NotFound("seller").into());
+        return Err(Error::NotFound("seller").into());
     }
     req.extensions_mut().insert(client);
     next.call(req).await
@@ -62,15 +62,15 @@ pub async fn require_api_token(
 
 /// The API client of an authenticated request, for handlers to take as an argument.
 impl FromRequest for ApiClient {
-    type Error = AppError;
-    type Future = Ready<Result<ApiClient, AppError>>;
+    type Error = Error;
+    type Future = Ready<Result<ApiClient, Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(
             req.extensions()
                 .get::<ApiClient>()
                 .cloned()
-                .ok_or(AppError::Unauthorized),
+                .ok_or(Error::Unauthorized),
         )
     }
 }

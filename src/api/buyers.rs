@@ -11,7 +11,7 @@ use super::json;
 use super::partners::PageQuery;
 use crate::api_tokens::ApiClient;
 use crate::buyers::{self, Buyer, BuyerFilter, BuyerStatus, RawBuyer, Upserted};
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 use crate::pagination::{Listing, Page};
 use crate::state::AppState;
 
@@ -56,7 +56,7 @@ async fn upsert_buyer(
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     run(&req, &state, &client, body.fingerprint(), async |tx| {
         let (vat, details) = body.to::<RawBuyer>()?.parse()?;
@@ -79,7 +79,7 @@ async fn upsert_buyer(
 async fn get_buyer(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let buyer = buyers::get(&state.db, &seller_id, &buyer_id).await?;
     Ok(buyer_response(StatusCode::OK, &buyer))
@@ -98,13 +98,17 @@ async fn list_buyers(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let status = match query.status.as_deref() {
         None | Some("") => None,
-        Some(text) => Some(
-            BuyerStatus::parse(text)
-                .ok_or_else(|| AppError::invalid("status", "must be ACTIVE or BLOCKED"))?,
-        ),
+        Some(text) => Some(BuyerStatus::parse(text).ok_or_else(|| {
+            Error::invalid(
+                "status",
+                Rule::OneOf {
+                    allowed: vec!["ACTIVE".into(), "BLOCKED".into()],
+                },
+            )
+        })?),
     };
     let filter = BuyerFilter {
         status,
@@ -126,12 +130,12 @@ async fn list_buyers(
 }
 
 /// The version the caller based a change on: `version` in the body, or `If-Match: "<version>"`.
-fn expected_version(req: &HttpRequest, body: &serde_json::Value) -> Result<i64, AppError> {
+fn expected_version(req: &HttpRequest, body: &serde_json::Value) -> Result<i64, Error> {
     if let Some(version) = body.get("version") {
         return version
             .as_i64()
             .filter(|v| *v >= 0)
-            .ok_or_else(|| AppError::invalid("version", "must be a non-negative integer"));
+            .ok_or_else(|| Error::invalid("version", Rule::Version));
     }
     let header = req
         .headers()
@@ -143,11 +147,8 @@ fn expected_version(req: &HttpRequest, body: &serde_json::Value) -> Result<i64, 
             .trim_start_matches("W/")
             .trim_matches('"')
             .parse::<i64>()
-            .map_err(|_| AppError::invalid("If-Match", "must be the buyer's version, e.g. \"3\"")),
-        None => Err(AppError::invalid(
-            "version",
-            "is required (in the body, or as If-Match: \"<version>\")",
-        )),
+            .map_err(|_| Error::invalid("If-Match", Rule::IfMatch)),
+        None => Err(Error::invalid("version", Rule::VersionRequired)),
     }
 }
 
@@ -158,7 +159,7 @@ async fn patch_buyer(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     let (seller_id, buyer_id) = path.into_inner();
     let if_match = req
@@ -188,7 +189,7 @@ async fn block_buyer(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     let (seller_id, buyer_id) = path.into_inner();
     run(&req, &state, &client, body.fingerprint(), async |tx| {
@@ -207,7 +208,7 @@ async fn unblock_buyer(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     let (seller_id, buyer_id) = path.into_inner();
     run(&req, &state, &client, body.fingerprint(), async |tx| {
@@ -222,7 +223,7 @@ async fn buyer_history(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let page = buyers::history(&state.db, &seller_id, &buyer_id, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))

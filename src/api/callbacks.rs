@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::state::AppState;
 use crate::verification::{self, CallbackOutcome};
 
@@ -27,7 +27,7 @@ async fn idenfy_callback(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let signature = req
         .headers()
         .get("idenfy-signature")

@@ -15,7 +15,7 @@ use crate::buyers;
 use crate::documents::{
     self, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
 };
-use crate::error::AppError;
+use crate::errors::{Conflict, Error, Rule};
 use crate::idempotency::fingerprint;
 use crate::pagination::Listing;
 use crate::state::AppState;
@@ -46,13 +46,11 @@ async fn upload_document(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     payload: Multipart,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let buyer = buyers::get(&state.db, &seller_id, &buyer_id).await?;
     if buyer.is_blocked() {
-        return Err(AppError::conflict(
-            "the buyer is blocked; uploads are refused",
-        ));
+        return Err(Error::Conflict(Conflict::BuyerBlocked));
     }
     let max = state.settings.max_upload_bytes;
     let declared = req
@@ -60,9 +58,10 @@ async fn upload_document(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|len| len > max.saturating_add(FORM_OVERHEAD)) {
-        return Err(AppError::PayloadTooLarge(format!(
-            "the file is larger than the limit of {max} bytes"
-        )));
+        return Err(Error::TooLarge {
+            what: "the file",
+            max,
+        });
     }
     let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max)
         .await
@@ -88,14 +87,14 @@ async fn upload_document(
             (t, d, f) => {
                 let mut errors = Vec::new();
                 for e in [t.err(), d.err()].into_iter().flatten() {
-                    if let AppError::Validation(mut list) = e {
+                    if let Error::Invalid(mut list) = e {
                         errors.append(&mut list);
                     }
                 }
                 if f.is_none() {
-                    errors.push(crate::error::FieldError::new("file", "is required"));
+                    errors.push(crate::errors::FieldProblem::new("file", Rule::Required));
                 }
-                return Err(AppError::Validation(errors));
+                return Err(Error::Invalid(errors));
             }
         };
         let new = NewDocument {
@@ -122,7 +121,7 @@ async fn list_documents(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let page = documents::list(&state.db, &seller_id, &buyer_id, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
@@ -133,7 +132,7 @@ async fn get_document(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let document = documents::get(&state.db, &client.scope, &path).await?;
     Ok(json(StatusCode::OK, &document))
 }
@@ -143,7 +142,7 @@ async fn download_document(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (document, stream) =
         documents::open_content(&state.db, &state.blobs, &client.scope, &path).await?;
     Ok(download::attachment(&document, stream))
@@ -162,14 +161,20 @@ async fn patch_document(
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     run(&req, &state, &client, body.fingerprint(), async |tx| {
         let patch: DocumentPatch = body.to()?;
         let status = match patch.status.as_deref() {
-            None => return Err(AppError::invalid("status", "is required")),
-            Some(text) => DocumentStatus::parse(text)
-                .ok_or_else(|| AppError::invalid("status", "must be ARCHIVED"))?,
+            None => return Err(Error::invalid("status", Rule::Required)),
+            Some(text) => DocumentStatus::parse(text).ok_or_else(|| {
+                Error::invalid(
+                    "status",
+                    Rule::OneOf {
+                        allowed: vec!["ARCHIVED".into()],
+                    },
+                )
+            })?,
         };
         let document = documents::set_status(tx, &client.scope, &path, status).await?;
         Ok(json(StatusCode::OK, &document))
@@ -183,7 +188,7 @@ async fn document_history(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let page = documents::history(&state.db, &client.scope, &path, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }

@@ -6,7 +6,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
 use crate::api_tokens::ApiClient;
-use crate::error::AppError;
+use crate::errors::{Conflict, Error, Rule};
 use crate::idempotency::{self, Begin, IdempotencyKey, SavedResponse, Scope};
 use crate::state::AppState;
 use crate::write::WriteTx;
@@ -23,8 +23,8 @@ pub async fn run(
     state: &AppState,
     client: &ApiClient,
     fingerprint: String,
-    work: impl AsyncFnOnce(&mut WriteTx) -> Result<HttpResponse, AppError>,
-) -> Result<HttpResponse, AppError> {
+    work: impl AsyncFnOnce(&mut WriteTx) -> Result<HttpResponse, Error>,
+) -> Result<HttpResponse, Error> {
     let mut tx = WriteTx::new(&state.db, client.actor());
     let Some(key) = req.headers().get("idempotency-key") else {
         let response = work(&mut tx).await?;
@@ -43,15 +43,13 @@ pub async fn run(
         Begin::Started(reservation) => reservation,
         Begin::Replay(saved) => return Ok(replay(saved)),
         Begin::Mismatch => {
-            return Err(AppError::invalid(
+            return Err(Error::invalid(
                 "Idempotency-Key",
-                "was already used with a different request",
+                Rule::IdempotencyKeyReused,
             ));
         }
         Begin::InFlight => {
-            return Err(AppError::conflict(
-                "a request with this Idempotency-Key is still being processed; retry later",
-            ));
+            return Err(Error::Conflict(Conflict::KeyInFlight));
         }
     };
     match work(&mut tx).await {
@@ -79,7 +77,7 @@ pub async fn run(
     }
 }
 
-async fn capture(response: HttpResponse) -> Result<(SavedResponse, HttpResponse), AppError> {
+async fn capture(response: HttpResponse) -> Result<(SavedResponse, HttpResponse), Error> {
     let status = response.status();
     let headers: Vec<(String, String)> = KEPT_HEADERS
         .iter()
@@ -91,7 +89,7 @@ async fn capture(response: HttpResponse) -> Result<(SavedResponse, HttpResponse)
     let (response, body) = response.into_parts();
     let bytes = to_bytes(body)
         .await
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("response body could not be read")))?;
+        .map_err(|_| Error::Internal(anyhow::anyhow!("response body could not be read")))?;
     let saved = SavedResponse {
         status: status.as_u16(),
         headers,

@@ -10,7 +10,7 @@ use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
 use crate::api_tokens::ApiClient;
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 use crate::invitations::{self, RawInvitation, qr};
 use crate::organisation;
 use crate::pagination::Listing;
@@ -37,7 +37,7 @@ async fn create_invitation(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     let (seller_id, buyer_id) = path.into_inner();
     run(&req, &state, &client, body.fingerprint(), async |tx| {
@@ -58,7 +58,7 @@ async fn list_invitations(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let page = invitations::list(
         &state.db,
@@ -76,7 +76,7 @@ async fn get_invitation(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let view = invitations::get(&state.db, &client.scope, state.links(), &path).await?;
     Ok(json(StatusCode::OK, &view))
 }
@@ -88,7 +88,7 @@ async fn revoke_invitation(
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     run(&req, &state, &client, body.fingerprint(), async |tx| {
         let view = invitations::revoke(tx, &client.scope, state.links(), &path).await?;
@@ -104,7 +104,7 @@ async fn resend_invitation(
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     run(&req, &state, &client, body.fingerprint(), async |tx| {
         let view = invitations::resend(tx, &client.scope, state.links(), &path).await?;
@@ -118,7 +118,7 @@ async fn qr_svg(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let link = invitations::link(&state.db, &client.scope, state.links(), &path).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")
@@ -137,16 +137,15 @@ async fn qr_png(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<PngQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let size = query.size.unwrap_or(512);
     if !qr::PNG_SIZES.contains(&size) {
-        return Err(AppError::invalid(
+        return Err(Error::invalid(
             "size",
-            format!(
-                "must be between {} and {}",
-                qr::PNG_SIZES.start(),
-                qr::PNG_SIZES.end()
-            ),
+            Rule::Between {
+                min: i64::from(*qr::PNG_SIZES.start()),
+                max: i64::from(*qr::PNG_SIZES.end()),
+            },
         ));
     }
     let link = invitations::link(&state.db, &client.scope, state.links(), &path).await?;

@@ -9,7 +9,7 @@ use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
 use crate::api_tokens::ApiClient;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::kyc::{self, vies};
 use crate::pagination::Listing;
 use crate::state::AppState;
@@ -36,7 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn get_kyc(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let status = kyc::status_of(&state.db, &seller_id, &buyer_id).await?;
     Ok(json(StatusCode::OK, &status))
@@ -50,7 +50,7 @@ async fn request_vies_check(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     let (seller_id, buyer_id) = path.into_inner();
     run(&req, &state, &client, body.fingerprint(), async |tx| {
@@ -73,7 +73,7 @@ async fn list_vies_checks(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let page = vies::list(&state.db, &seller_id, &buyer_id, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
@@ -83,7 +83,7 @@ async fn list_vies_checks(
 async fn get_vies_check(
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id, check_id) = path.into_inner();
     let check = vies::get(&state.db, &seller_id, &buyer_id, &check_id).await?;
     Ok(json(StatusCode::OK, &check))

@@ -20,7 +20,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{HttpResponse, ResponseError, web};
 
-use crate::error::{AppError, Problem};
+use crate::errors::{Error, Rule};
+use crate::web::error::ProblemDocument;
 
 /// Mounts `/v1`, and beside it what needs no API token: the profile signing key and the
 /// providers' callbacks.
@@ -41,10 +42,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     )),
             )
             .app_data(web::PayloadConfig::new(1024 * 1024))
-            .app_data(
-                web::QueryConfig::default()
-                    .error_handler(|e, _| AppError::invalid("query", e.to_string()).into()),
-            )
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                Error::invalid("query", Rule::Malformed(e.to_string())).into()
+            }))
             .configure(partners::configure)
             .configure(buyers::configure)
             .configure(documents::configure)
@@ -57,8 +57,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound("resource"))
+async fn not_found() -> Result<HttpResponse, Error> {
+    Err(Error::NotFound("resource"))
 }
 
 /// Errors raised by actix itself (405, 413 from the payload limit, ...) come with an empty or
@@ -79,7 +79,7 @@ fn problem_for_bare_errors<B>(
         413 => "the request body is too large".to_owned(),
         _ => status.canonical_reason().unwrap_or("error").to_lowercase(),
     };
-    let problem = Problem {
+    let problem = ProblemDocument {
         kind: "about:blank".into(),
         title: status.canonical_reason().unwrap_or("Error").into(),
         status: status.as_u16(),
@@ -105,6 +105,6 @@ fn json<T: serde::Serialize>(status: actix_web::http::StatusCode, value: &T) -> 
                 HeaderValue::from_static("application/json"),
             ))
             .body(body),
-        Err(e) => AppError::Internal(e.into()).error_response(),
+        Err(e) => Error::Internal(e.into()).error_response(),
     }
 }

@@ -10,7 +10,7 @@ use super::idempotent::run;
 use super::json;
 use crate::access::SellerScope;
 use crate::api_tokens::ApiClient;
-use crate::error::AppError;
+use crate::errors::{Error, Forbidden};
 use crate::pagination::{Listing, Page};
 use crate::partners;
 use crate::state::AppState;
@@ -38,7 +38,7 @@ pub(super) struct PageQuery {
 }
 
 impl PageQuery {
-    pub(super) fn page(&self) -> Result<Page, AppError> {
+    pub(super) fn page(&self) -> Result<Page, Error> {
         Page::parse(self.limit, self.cursor.as_deref())
     }
 }
@@ -50,11 +50,9 @@ async fn create_seller(
     client: ApiClient,
     state: web::Data<AppState>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     if client.scope != SellerScope::Organisation {
-        return Err(AppError::Forbidden(
-            "a seller's API token cannot create sellers".into(),
-        ));
+        return Err(Error::Forbidden(Forbidden::SellerTokenCreatesSeller));
     }
     let body = JsonBody::parse(&body)?;
     run(&req, &state, &client, body.fingerprint(), async |tx| {
@@ -77,7 +75,7 @@ async fn create_seller(
 async fn get_seller(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let seller = partners::get(&state.db, &path).await?;
     Ok(json(StatusCode::OK, &seller))
 }
@@ -87,7 +85,7 @@ async fn list_sellers(
     client: ApiClient,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let page = partners::list(&state.db, &client.scope, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }

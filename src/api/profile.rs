@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::json;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::state::AppState;
 use crate::verification::profile::{self, IssuedProfile};
@@ -40,10 +40,7 @@ struct LanguageQuery {
 
 /// `?lang=de|en` first, else the first of ours in `Accept-Language`, else (None) the
 /// organisation's default.
-fn requested_language(
-    req: &HttpRequest,
-    query: &LanguageQuery,
-) -> Result<Option<Language>, AppError> {
+fn requested_language(req: &HttpRequest, query: &LanguageQuery) -> Result<Option<Language>, Error> {
     if let Some(code) = &query.lang {
         return Language::parse_field("lang", code).map(Some);
     }
@@ -55,7 +52,7 @@ async fn issued(
     state: &AppState,
     path: (String, String),
     query: &LanguageQuery,
-) -> Result<IssuedProfile, AppError> {
+) -> Result<IssuedProfile, Error> {
     let language = requested_language(req, query)?;
     let (seller_id, buyer_id) = path;
     profile::issue(&state.db, &state.signer, &seller_id, &buyer_id, language).await
@@ -68,7 +65,7 @@ async fn get_profile(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<LanguageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let path = path.into_inner();
     let file_name = format!("kyc-profile-{}.pdf", path.1);
     let profile = issued(&req, &state, path, &query).await?;
@@ -96,7 +93,7 @@ async fn get_profile_signature(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<LanguageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let profile = issued(&req, &state, path.into_inner(), &query).await?;
     let mut response = HttpResponse::Ok();
     response

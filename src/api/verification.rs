@@ -10,7 +10,7 @@ use super::body::JsonBody;
 use super::idempotent::run;
 use super::json;
 use crate::api_tokens::ApiClient;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::state::AppState;
 use crate::verification::{self, StartContext, StartOptions, Started};
@@ -34,7 +34,7 @@ struct StartRequest {
 }
 
 impl StartRequest {
-    fn parse(self) -> Result<StartOptions, AppError> {
+    fn parse(self) -> Result<StartOptions, Error> {
         let language = self
             .language
             .map(|code| Language::parse_field("language", &code))
@@ -56,7 +56,7 @@ async fn start_verification(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     let (seller_id, buyer_id) = path.into_inner();
     run(&req, &state, &client, body.fingerprint(), async |tx| {
@@ -85,7 +85,7 @@ async fn start_verification(
 async fn get_verification(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let verification = verification::latest_of(&state.db, &seller_id, &buyer_id).await?;
     Ok(json(StatusCode::OK, &verification))

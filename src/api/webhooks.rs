@@ -10,7 +10,7 @@ use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
 use crate::api_tokens::ApiClient;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::pagination::Listing;
 use crate::state::AppState;
 use crate::webhooks::{self, WebhookUrl};
@@ -51,7 +51,7 @@ async fn create_endpoint(
     client: ApiClient,
     state: web::Data<AppState>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     run(&req, &state, &client, body.fingerprint(), async |tx| {
         let input: NewEndpoint = body.to()?;
@@ -62,11 +62,11 @@ async fn create_endpoint(
             (url, events) => {
                 let mut errors = Vec::new();
                 for e in [url.err(), events.err()].into_iter().flatten() {
-                    if let AppError::Validation(mut list) = e {
+                    if let Error::Invalid(mut list) = e {
                         errors.append(&mut list);
                     }
                 }
-                return Err(AppError::Validation(errors));
+                return Err(Error::Invalid(errors));
             }
         };
         let created = webhooks::create(
@@ -93,7 +93,7 @@ async fn list_endpoints(
     client: ApiClient,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let page = webhooks::list(&state.db, &client.scope, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }
@@ -103,7 +103,7 @@ async fn get_endpoint(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let endpoint = webhooks::get(&state.db, &client.scope, &path).await?;
     Ok(json(StatusCode::OK, &endpoint))
 }
@@ -113,7 +113,7 @@ async fn delete_endpoint(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     write::apply(&state.db, client.actor(), async |tx| {
         webhooks::delete(tx, &client.scope, &path).await
     })
@@ -127,7 +127,7 @@ async fn list_deliveries(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let page = webhooks::deliveries(&state.db, &client.scope, &path, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }
@@ -140,7 +140,7 @@ async fn redeliver(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     body: web::Bytes,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let body = JsonBody::parse(&body)?;
     let (endpoint_id, delivery_id) = path.into_inner();
     run(&req, &state, &client, body.fingerprint(), async |tx| {

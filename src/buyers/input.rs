@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::country::Country;
 use super::model::{Address, Buyer, BuyerDetails, Contact, KycMode};
 use crate::email::EmailAddress;
-use crate::error::{AppError, FieldError};
+use crate::errors::{Error, FieldProblem, Rule};
 use crate::kyc::vat::VatNumber;
 
 /// A buyer as sent, before any checks.
@@ -56,54 +56,54 @@ pub struct RawContact {
 
 /// Collects field problems while parsing.
 #[derive(Default)]
-struct Problems(Vec<FieldError>);
+struct Problems(Vec<FieldProblem>);
 
 impl Problems {
-    fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
+    fn add(&mut self, field: &str, rule: Rule) {
+        self.0.push(FieldProblem::new(field, rule));
     }
 
     /// A required, trimmed, single-line text of at most `max` characters.
     fn text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
         let Some(value) = value.map(str::trim) else {
-            self.add(field, "is required");
+            self.add(field, Rule::Required);
             return None;
         };
         if value.is_empty() {
-            self.add(field, "must not be empty");
+            self.add(field, Rule::Empty);
             None
         } else if value.chars().count() > max {
-            self.add(field, format!("must be at most {max} characters"));
+            self.add(field, Rule::TooLong { max });
             None
         } else if value.chars().any(char::is_control) {
-            self.add(field, "must not contain control characters");
+            self.add(field, Rule::ControlCharacters);
             None
         } else {
             Some(value.to_owned())
         }
     }
 
-    fn into_result<T>(self, value: Option<T>) -> Result<T, AppError> {
+    fn into_result<T>(self, value: Option<T>) -> Result<T, Error> {
         match value {
             Some(value) if self.0.is_empty() => Ok(value),
-            _ => Err(AppError::Validation(self.0)),
+            _ => Err(Error::Invalid(self.0)),
         }
     }
 }
 
 impl RawBuyer {
     /// Parses a new buyer: its VAT number (the key) and its details.
-    pub fn parse(self) -> Result<(VatNumber, BuyerDetails), AppError> {
+    pub fn parse(self) -> Result<(VatNumber, BuyerDetails), Error> {
         let mut problems = Problems::default();
         let vat = match self.vat_number.as_deref() {
             None => {
-                problems.add("vatNumber", "is required");
+                problems.add("vatNumber", Rule::Required);
                 None
             }
             Some(text) => match VatNumber::parse(text) {
                 Ok(vat) => Some(vat),
                 Err(e) => {
-                    problems.add("vatNumber", e.to_string());
+                    problems.add("vatNumber", Rule::Vat(e));
                     None
                 }
             },
@@ -143,13 +143,18 @@ impl RawBuyer {
 fn parse_details(problems: &mut Problems, raw: RawBuyer) -> Option<BuyerDetails> {
     let kyc_mode = match raw.kyc_mode.as_deref() {
         None => {
-            problems.add("kycMode", "is required");
+            problems.add("kycMode", Rule::Required);
             None
         }
         Some(text) => {
             let mode = KycMode::parse(text);
             if mode.is_none() {
-                problems.add("kycMode", "must be MARKETPLACE_LED or NT24_LED");
+                problems.add(
+                    "kycMode",
+                    Rule::OneOf {
+                        allowed: vec!["MARKETPLACE_LED".into(), "NT24_LED".into()],
+                    },
+                );
             }
             mode
         }
@@ -157,7 +162,7 @@ fn parse_details(problems: &mut Problems, raw: RawBuyer) -> Option<BuyerDetails>
     let company_name = problems.text("companyName", raw.company_name.as_deref(), 200);
     let address = match raw.address {
         None => {
-            problems.add("address", "is required");
+            problems.add("address", Rule::Required);
             None
         }
         Some(a) => {
@@ -166,11 +171,11 @@ fn parse_details(problems: &mut Problems, raw: RawBuyer) -> Option<BuyerDetails>
             let city = problems.text("address.city", a.city.as_deref(), 100);
             let country = match a.country.as_deref().map(Country::parse) {
                 None => {
-                    problems.add("address.country", "is required");
+                    problems.add("address.country", Rule::Required);
                     None
                 }
-                Some(Err(message)) => {
-                    problems.add("address.country", message);
+                Some(Err(_)) => {
+                    problems.add("address.country", Rule::Country);
                     None
                 }
                 Some(Ok(country)) => Some(country),
@@ -188,7 +193,13 @@ fn parse_details(problems: &mut Problems, raw: RawBuyer) -> Option<BuyerDetails>
     };
     let raw_contacts = raw.contacts.unwrap_or_default();
     if raw_contacts.len() > 20 {
-        problems.add("contacts", "at most 20 contacts");
+        problems.add(
+            "contacts",
+            Rule::TooMany {
+                max: 20,
+                what: "contacts",
+            },
+        );
     }
     let mut contacts = Vec::with_capacity(raw_contacts.len());
     for (i, c) in raw_contacts.into_iter().enumerate() {
@@ -197,11 +208,11 @@ fn parse_details(problems: &mut Problems, raw: RawBuyer) -> Option<BuyerDetails>
         let last_name = problems.text(&field("lastName"), c.last_name.as_deref(), 100);
         let email = match c.email.as_deref().map(EmailAddress::parse) {
             None => {
-                problems.add(&field("email"), "is required");
+                problems.add(&field("email"), Rule::Required);
                 None
             }
-            Some(Err(message)) => {
-                problems.add(&field("email"), message);
+            Some(Err(_)) => {
+                problems.add(&field("email"), Rule::Email);
                 None
             }
             Some(Ok(email)) => Some(email),
@@ -216,10 +227,7 @@ fn parse_details(problems: &mut Problems, raw: RawBuyer) -> Option<BuyerDetails>
                 Some(p.to_owned())
             }
             Some(_) => {
-                problems.add(
-                    &field("phone"),
-                    "must be a phone number (digits, spaces, + - ( ) / .)",
-                );
+                problems.add(&field("phone"), Rule::Phone);
                 None
             }
         };
@@ -244,19 +252,19 @@ fn parse_details(problems: &mut Problems, raw: RawBuyer) -> Option<BuyerDetails>
 }
 
 /// Reads a JSON value as `T`, naming the offending field on failure.
-pub fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, AppError> {
+pub fn from_json<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { "body".to_owned() } else { path };
-        AppError::invalid(field, e.inner().to_string())
+        Error::invalid(field, Rule::Malformed(e.inner().to_string()))
     })
 }
 
 /// Applies a JSON merge patch (RFC 7386) of `companyName`, `address`, `contacts` and `kycMode`
 /// to `current` and checks the result like a new buyer.
-pub fn apply_patch(current: &Buyer, patch: &Value) -> Result<BuyerDetails, AppError> {
+pub fn apply_patch(current: &Buyer, patch: &Value) -> Result<BuyerDetails, Error> {
     let Some(fields) = patch.as_object() else {
-        return Err(AppError::invalid("body", "must be a JSON object"));
+        return Err(Error::invalid("body", Rule::JsonObject));
     };
     let mut problems = Problems::default();
     let mut allowed = serde_json::Map::new();
@@ -272,29 +280,26 @@ pub fn apply_patch(current: &Buyer, patch: &Value) -> Result<BuyerDetails, AppEr
                     .and_then(|v| VatNumber::parse(v).ok())
                     .is_some_and(|v| v == current.vat_number);
                 if !same {
-                    problems.add("vatNumber", "cannot be changed");
+                    problems.add("vatNumber", Rule::Immutable);
                 }
             }
             "uuid" | "sellerId" | "status" | "blockedReason" | "createdAt" | "updatedAt" => {
-                problems.add(name, "cannot be changed with PATCH");
+                problems.add(name, Rule::NotPatchable);
             }
-            _ => problems.add(name, "unknown field"),
+            _ => problems.add(name, Rule::UnknownField),
         }
     }
     if !problems.0.is_empty() {
-        return Err(AppError::Validation(problems.0));
+        return Err(Error::Invalid(problems.0));
     }
     let mut merged = serde_json::to_value(RawBuyer::from_buyer(current))
-        .map_err(|e| AppError::Internal(e.into()))?;
+        .map_err(|e| Error::Internal(e.into()))?;
     json_patch::merge(&mut merged, &Value::Object(allowed));
     let raw: RawBuyer = from_json(merged)?;
     let details = parse_details(&mut problems, raw);
     let details = problems.into_result(details)?;
     if !current.kyc_mode.may_become(details.kyc_mode) {
-        return Err(AppError::invalid(
-            "kycMode",
-            "can only change from MARKETPLACE_LED to NT24_LED",
-        ));
+        return Err(Error::invalid("kycMode", Rule::ModeDowngrade));
     }
     Ok(details)
 }

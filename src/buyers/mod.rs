@@ -17,7 +17,7 @@ use serde_json::json;
 use crate::access::SellerScope;
 use crate::audit::{self, Subject};
 use crate::db::{Db, now};
-use crate::error::AppError;
+use crate::errors::{Conflict, Error, Forbidden, Rule};
 use crate::events::EventType;
 use crate::kyc::vat::VatNumber;
 use crate::organisation;
@@ -54,14 +54,12 @@ pub async fn upsert(
     seller_id: &str,
     vat_number: VatNumber,
     details: BuyerDetails,
-) -> Result<Upserted, AppError> {
+) -> Result<Upserted, Error> {
     partners::get(tx.db(), seller_id).await?;
     if details.kyc_mode == KycMode::MarketplaceLed
         && !organisation::load(tx.db()).await?.allow_marketplace_led_kyc
     {
-        return Err(AppError::Forbidden(
-            "this organisation does not allow MARKETPLACE_LED KYC; use NT24_LED".into(),
-        ));
+        return Err(Error::Forbidden(Forbidden::MarketplaceLedNotAllowed));
     }
     let at = now();
     let candidate = Buyer {
@@ -84,30 +82,29 @@ pub async fn upsert(
     }
     let existing = store::find_by_vat(tx.conn().await?, seller_id, &candidate.vat_number)
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("buyer vanished during upsert")))?;
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("buyer vanished during upsert")))?;
     if existing.details() == candidate.details() {
         Ok(Upserted::Unchanged(existing))
     } else {
-        Err(AppError::conflict_with(
-            "a buyer with this VAT number exists with other details; use PATCH to change it",
-            existing,
-        ))
+        Err(Error::Conflict(Conflict::BuyerExists {
+            current: snapshot(&existing).unwrap_or_default(),
+        }))
     }
 }
 
 /// One buyer of a seller; 404 when the seller or the buyer is unknown.
-pub async fn get(db: &Db, seller_id: &str, buyer_id: &str) -> Result<Buyer, AppError> {
+pub async fn get(db: &Db, seller_id: &str, buyer_id: &str) -> Result<Buyer, Error> {
     partners::get(db, seller_id).await?;
     store::find(db.pool(), seller_id, buyer_id)
         .await?
-        .ok_or(AppError::NotFound("buyer"))
+        .ok_or(Error::NotFound("buyer"))
 }
 
 /// A buyer by id alone (for pages and jobs that start from a buyer).
-pub async fn get_by_id(db: &Db, buyer_id: &str) -> Result<Buyer, AppError> {
+pub async fn get_by_id(db: &Db, buyer_id: &str) -> Result<Buyer, Error> {
     store::find_any(db.pool(), buyer_id)
         .await?
-        .ok_or(AppError::NotFound("buyer"))
+        .ok_or(Error::NotFound("buyer"))
 }
 
 /// Refuses a buyer outside `scope` as if it did not exist: "`not_found` not found", for the
@@ -117,21 +114,21 @@ pub async fn ensure_in_scope(
     scope: &SellerScope,
     buyer_id: &str,
     not_found: &'static str,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let Some(seller_id) = scope.seller_id() else {
         return Ok(());
     };
     match store::find_any(db.pool(), buyer_id).await? {
         Some(buyer) if buyer.seller_id == seller_id => Ok(()),
-        _ => Err(AppError::NotFound(not_found)),
+        _ => Err(Error::NotFound(not_found)),
     }
 }
 
 /// The buyer with this id, whoever its seller, and its seller's name.
-pub async fn get_with_seller_name(db: &Db, buyer_id: &str) -> Result<(Buyer, String), AppError> {
+pub async fn get_with_seller_name(db: &Db, buyer_id: &str) -> Result<(Buyer, String), Error> {
     store::find_with_seller_name(db.pool(), buyer_id)
         .await?
-        .ok_or(AppError::NotFound("buyer"))
+        .ok_or(Error::NotFound("buyer"))
 }
 
 /// A seller's buyers, newest first.
@@ -140,7 +137,7 @@ pub async fn list(
     seller_id: &str,
     filter: &BuyerFilter,
     page: &Page,
-) -> Result<(Vec<Buyer>, Option<Cursor>), AppError> {
+) -> Result<(Vec<Buyer>, Option<Cursor>), Error> {
     partners::get(db, seller_id).await?;
     let buyers = store::list(db.pool(), seller_id, filter, page).await?;
     Ok(page.split(buyers, |b| Cursor::new(b.created_at.millis(), &b.uuid)))
@@ -154,7 +151,7 @@ pub async fn search(
     search: &BuyerSearch,
     offset: u32,
     limit: u32,
-) -> Result<(Vec<ListedBuyer>, bool), AppError> {
+) -> Result<(Vec<ListedBuyer>, bool), Error> {
     let limit = i64::from(limit.clamp(1, 200));
     let mut rows = listing::search(db.pool(), search, i64::from(offset), limit + 1).await?;
     let more = rows.len() as i64 > limit;
@@ -168,7 +165,7 @@ pub async fn full_history(
     db: &Db,
     buyer_id: &str,
     page: &Page,
-) -> Result<(Vec<audit::AuditEntry>, Option<Cursor>), AppError> {
+) -> Result<(Vec<audit::AuditEntry>, Option<Cursor>), Error> {
     get_by_id(db, buyer_id).await?;
     audit::history_of_buyer(db, buyer_id, page).await
 }
@@ -180,13 +177,13 @@ pub async fn update(
     buyer_id: &str,
     expected_version: i64,
     patch: &serde_json::Value,
-) -> Result<Buyer, AppError> {
+) -> Result<Buyer, Error> {
     partners::get(tx.db(), seller_id).await?;
     let current = store::find(tx.conn().await?, seller_id, buyer_id)
         .await?
-        .ok_or(AppError::NotFound("buyer"))?;
+        .ok_or(Error::NotFound("buyer"))?;
     if current.version != expected_version {
-        return Err(stale(current));
+        return Err(stale(expected_version, &current));
     }
     let details = apply_patch(&current, patch)?;
     if details == current.details() {
@@ -194,9 +191,7 @@ pub async fn update(
     }
     let at = now();
     if !store::update_details(tx.conn().await?, buyer_id, expected_version, &details, at).await? {
-        return Err(AppError::conflict(
-            "the buyer changed meanwhile; read it again",
-        ));
+        return Err(Error::Conflict(Conflict::ChangedMeanwhile));
     }
     let updated = Buyer {
         company_name: details.company_name,
@@ -211,26 +206,21 @@ pub async fn update(
     Ok(updated)
 }
 
-fn stale(current: Buyer) -> AppError {
-    AppError::conflict_with(
-        format!(
-            "version {} is not the current version; the current buyer is attached",
-            current.version
-        ),
-        current,
-    )
+fn stale(sent: i64, current: &Buyer) -> Error {
+    Error::Conflict(Conflict::StaleVersion {
+        sent,
+        current_version: current.version,
+        current: snapshot(current).unwrap_or_default(),
+    })
 }
 
 /// A non-empty reason for blocking, checked.
-pub fn parse_block_reason(reason: Option<&str>) -> Result<String, AppError> {
+pub fn parse_block_reason(reason: Option<&str>) -> Result<String, Error> {
     let reason = reason.map(str::trim).unwrap_or_default();
     if reason.is_empty() {
-        Err(AppError::invalid("reason", "is required"))
+        Err(Error::invalid("reason", Rule::Required))
     } else if reason.chars().count() > 1000 {
-        Err(AppError::invalid(
-            "reason",
-            "must be at most 1000 characters",
-        ))
+        Err(Error::invalid("reason", Rule::TooLong { max: 1000 }))
     } else {
         Ok(reason.to_owned())
     }
@@ -242,12 +232,12 @@ pub async fn block(
     seller_id: &str,
     buyer_id: &str,
     reason: String,
-) -> Result<Buyer, AppError> {
+) -> Result<Buyer, Error> {
     set_status(tx, seller_id, buyer_id, BuyerStatus::Blocked, Some(reason)).await
 }
 
 /// Lifts a block; unblocking an active buyer changes nothing.
-pub async fn unblock(tx: &mut WriteTx, seller_id: &str, buyer_id: &str) -> Result<Buyer, AppError> {
+pub async fn unblock(tx: &mut WriteTx, seller_id: &str, buyer_id: &str) -> Result<Buyer, Error> {
     set_status(tx, seller_id, buyer_id, BuyerStatus::Active, None).await
 }
 
@@ -257,11 +247,11 @@ async fn set_status(
     buyer_id: &str,
     status: BuyerStatus,
     reason: Option<String>,
-) -> Result<Buyer, AppError> {
+) -> Result<Buyer, Error> {
     partners::get(tx.db(), seller_id).await?;
     let current = store::find(tx.conn().await?, seller_id, buyer_id)
         .await?
-        .ok_or(AppError::NotFound("buyer"))?;
+        .ok_or(Error::NotFound("buyer"))?;
     if current.status == status {
         return Ok(current);
     }
@@ -276,7 +266,7 @@ async fn set_status(
     )
     .await?
     {
-        return Err(AppError::conflict("the buyer changed meanwhile; try again"));
+        return Err(Error::Conflict(Conflict::ChangedMeanwhile));
     }
     let updated = Buyer {
         status,
@@ -307,18 +297,18 @@ pub async fn history(
     seller_id: &str,
     buyer_id: &str,
     page: &Page,
-) -> Result<(Vec<audit::AuditEntry>, Option<Cursor>), AppError> {
+) -> Result<(Vec<audit::AuditEntry>, Option<Cursor>), Error> {
     get(db, seller_id, buyer_id).await?;
     audit::history(db, "buyer", buyer_id, page).await
 }
 
 /// Inside a write transaction: fails unless the buyer exists and is active, and holds its row
 /// until the transaction ends.
-pub async fn ensure_active_in(tx: &mut WriteTx, buyer_id: &str) -> Result<(), AppError> {
+pub async fn ensure_active_in(tx: &mut WriteTx, buyer_id: &str) -> Result<(), Error> {
     let lock = tx.for_update();
     match store::lock_status(tx.conn().await?, lock, buyer_id).await? {
-        None => Err(AppError::NotFound("buyer")),
-        Some(BuyerStatus::Blocked) => Err(AppError::conflict("the buyer is blocked")),
+        None => Err(Error::NotFound("buyer")),
+        Some(BuyerStatus::Blocked) => Err(Error::Conflict(Conflict::BuyerBlocked)),
         Some(BuyerStatus::Active) => Ok(()),
     }
 }
@@ -328,16 +318,16 @@ pub async fn ensure_active_in(tx: &mut WriteTx, buyer_id: &str) -> Result<(), Ap
 pub async fn lock_status_in(
     tx: &mut WriteTx,
     buyer_id: &str,
-) -> Result<Option<BuyerStatus>, AppError> {
+) -> Result<Option<BuyerStatus>, Error> {
     let lock = tx.for_update();
     Ok(store::lock_status(tx.conn().await?, lock, buyer_id).await?)
 }
 
 /// Inside a write transaction: the buyer, its row held until the transaction ends (so that
 /// what is decided from it cannot race another change).
-pub async fn lock_in(tx: &mut WriteTx, buyer_id: &str) -> Result<Buyer, AppError> {
+pub async fn lock_in(tx: &mut WriteTx, buyer_id: &str) -> Result<Buyer, Error> {
     let lock = tx.for_update();
     store::lock(tx.conn().await?, lock, buyer_id)
         .await?
-        .ok_or(AppError::NotFound("buyer"))
+        .ok_or(Error::NotFound("buyer"))
 }

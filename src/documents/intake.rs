@@ -10,7 +10,7 @@ use tokio::io::{AsyncWriteExt, BufWriter};
 
 use super::inspect::{FileKind, Inspector, Limits, Rejection};
 use super::model::FileName;
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 
 /// Why a file was not taken.
 #[derive(Debug, thiserror::Error)]
@@ -29,15 +29,16 @@ pub enum IntakeError {
     Io(#[from] std::io::Error),
 }
 
-impl From<IntakeError> for AppError {
-    fn from(e: IntakeError) -> AppError {
+impl From<IntakeError> for Error {
+    fn from(e: IntakeError) -> Error {
         match e {
-            IntakeError::TooLarge { max } => AppError::PayloadTooLarge(format!(
-                "the file is larger than the limit of {max} bytes"
-            )),
-            IntakeError::Rejected(rejection) => AppError::invalid("file", rejection.to_string()),
+            IntakeError::TooLarge { max } => Error::TooLarge {
+                what: "the file",
+                max,
+            },
+            IntakeError::Rejected(rejection) => Error::invalid("file", Rule::File(rejection)),
             IntakeError::Io(e) => {
-                AppError::Internal(anyhow::Error::new(e).context("staging an upload"))
+                Error::Internal(anyhow::Error::new(e).context("staging an upload"))
             }
         }
     }

@@ -18,7 +18,7 @@ use crate::access::SellerScope;
 use crate::audit::{self, AuditEntry, Subject};
 use crate::buyers;
 use crate::db::{Db, now};
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 use crate::events::EventType;
 use crate::pagination::{Cursor, Page};
 use crate::storage::{BlobKey, BlobStore, BlobStream};
@@ -46,13 +46,13 @@ pub async fn upload(
     blobs: &BlobStore,
     buyer_id: &str,
     new: NewDocument,
-) -> Result<Document, AppError> {
+) -> Result<Document, Error> {
     let id = uuid::Uuid::now_v7();
     let key = BlobKey::for_document(&id);
     blobs
         .store(&key, &new.staged.path)
         .await
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("storing a document")))?;
+        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("storing a document")))?;
     match record(tx, buyer_id, id, &key, new).await {
         Ok(document) => Ok(document),
         Err(e) => {
@@ -70,7 +70,7 @@ async fn record(
     id: uuid::Uuid,
     key: &BlobKey,
     new: NewDocument,
-) -> Result<Document, AppError> {
+) -> Result<Document, Error> {
     buyers::ensure_active_in(tx, buyer_id).await?;
     let version = store::next_version(tx.conn().await?, buyer_id, new.document_type).await?;
     let document = Document {
@@ -113,15 +113,15 @@ async fn record(
 }
 
 /// One document; 404 when unknown.
-pub async fn get(db: &Db, scope: &SellerScope, id: &str) -> Result<Document, AppError> {
+pub async fn get(db: &Db, scope: &SellerScope, id: &str) -> Result<Document, Error> {
     Ok(find(db, scope, id).await?.document)
 }
 
 /// A document as stored, when it is within `scope`.
-async fn find(db: &Db, scope: &SellerScope, id: &str) -> Result<store::StoredDocument, AppError> {
+async fn find(db: &Db, scope: &SellerScope, id: &str) -> Result<store::StoredDocument, Error> {
     let stored = store::find(db.pool(), id)
         .await?
-        .ok_or(AppError::NotFound("document"))?;
+        .ok_or(Error::NotFound("document"))?;
     buyers::ensure_in_scope(db, scope, &stored.document.buyer_id, "document").await?;
     Ok(stored)
 }
@@ -132,12 +132,12 @@ pub async fn open_content(
     blobs: &BlobStore,
     scope: &SellerScope,
     id: &str,
-) -> Result<(Document, BlobStream), AppError> {
+) -> Result<(Document, BlobStream), Error> {
     let stored = find(db, scope, id).await?;
     let stream = blobs
         .read(&stored.blob_key)
         .await
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading a document")))?;
+        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("reading a document")))?;
     Ok((stored.document, stream))
 }
 
@@ -147,14 +147,14 @@ pub async fn list(
     seller_id: &str,
     buyer_id: &str,
     page: &Page,
-) -> Result<(Vec<Document>, Option<Cursor>), AppError> {
+) -> Result<(Vec<Document>, Option<Cursor>), Error> {
     buyers::get(db, seller_id, buyer_id).await?;
     let documents = store::list(db.pool(), buyer_id, page).await?;
     Ok(page.split(documents, |d| Cursor::new(d.created_at.millis(), &d.uuid)))
 }
 
 /// The documents that count for compliance: the latest ACTIVE version of each type.
-pub async fn counting(db: &Db, buyer_id: &str) -> Result<Vec<Document>, AppError> {
+pub async fn counting(db: &Db, buyer_id: &str) -> Result<Vec<Document>, Error> {
     Ok(model::counting(store::active(db.pool(), buyer_id).await?))
 }
 
@@ -164,20 +164,17 @@ pub async fn set_status(
     scope: &SellerScope,
     id: &str,
     requested: DocumentStatus,
-) -> Result<Document, AppError> {
+) -> Result<Document, Error> {
     // A document never changes buyer, nor a buyer seller: checked once, before the write.
     find(tx.db(), scope, id).await?;
     let current = store::find(tx.conn().await?, id)
         .await?
-        .ok_or(AppError::NotFound("document"))?
+        .ok_or(Error::NotFound("document"))?
         .document;
     match (current.status, requested) {
         (DocumentStatus::Archived, DocumentStatus::Archived) => return Ok(current),
         (DocumentStatus::Archived, DocumentStatus::Active) => {
-            return Err(AppError::invalid(
-                "status",
-                "an archived document stays archived",
-            ));
+            return Err(Error::invalid("status", Rule::ArchivedStays));
         }
         (DocumentStatus::Active, DocumentStatus::Active) => return Ok(current),
         (DocumentStatus::Active, DocumentStatus::Archived) => {}
@@ -187,7 +184,7 @@ pub async fn set_status(
         // Archived by a concurrent request meanwhile: report what is stored, record nothing.
         return Ok(store::find(tx.conn().await?, id)
             .await?
-            .ok_or(AppError::NotFound("document"))?
+            .ok_or(Error::NotFound("document"))?
             .document);
     }
     let archived = Document {
@@ -213,15 +210,15 @@ pub async fn history(
     scope: &SellerScope,
     id: &str,
     page: &Page,
-) -> Result<(Vec<AuditEntry>, Option<Cursor>), AppError> {
+) -> Result<(Vec<AuditEntry>, Option<Cursor>), Error> {
     find(db, scope, id).await?;
     audit::history(db, "document", id, page).await
 }
 
 /// Removes blobs that no document points to and that are older than `grace` (an upload
 /// stores its blob a moment before its row commits; the grace keeps the sweep off those).
-pub async fn sweep_orphans(db: &Db, blobs: &BlobStore, grace: Duration) -> Result<usize, AppError> {
-    let storage = |e| AppError::Internal(anyhow::Error::new(e).context("listing blobs"));
+pub async fn sweep_orphans(db: &Db, blobs: &BlobStore, grace: Duration) -> Result<usize, Error> {
+    let storage = |e| Error::Internal(anyhow::Error::new(e).context("listing blobs"));
     let cutoff = now().plus(-chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX));
     let listed = blobs.list().await.map_err(storage)?;
     let referenced: std::collections::HashSet<String> =

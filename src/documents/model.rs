@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::db::Timestamp;
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 
 /// The kinds of KYC document (the platform's `DocumentType`, KYC part).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -73,17 +73,18 @@ impl DocumentType {
     }
 
     /// The type named in a request's `type` field; 422 otherwise.
-    pub fn parse_field(text: Option<&str>) -> Result<DocumentType, AppError> {
+    pub fn parse_field(text: Option<&str>) -> Result<DocumentType, Error> {
         match text.map(str::trim) {
-            None | Some("") => Err(AppError::invalid("type", "is required")),
+            None | Some("") => Err(Error::invalid("type", Rule::Required)),
             Some(text) => DocumentType::parse(text).ok_or_else(|| {
-                AppError::invalid("type", format!("must be one of {}", DocumentType::names()))
+                Error::invalid(
+                    "type",
+                    Rule::OneOf {
+                        allowed: DocumentType::ALL.map(|t| t.as_str().to_owned()).to_vec(),
+                    },
+                )
             }),
         }
-    }
-
-    fn names() -> String {
-        DocumentType::ALL.map(DocumentType::as_str).join(", ")
     }
 }
 
@@ -94,26 +95,21 @@ pub struct DocumentDate(NaiveDate);
 impl DocumentDate {
     /// Parses `YYYY-MM-DD`. "The future" starts after today anywhere in the world (UTC+14), so
     /// a buyer east of Greenwich can date a document today just after midnight.
-    pub fn parse(text: Option<&str>) -> Result<DocumentDate, AppError> {
+    pub fn parse(text: Option<&str>) -> Result<DocumentDate, Error> {
         let text = text.map(str::trim).unwrap_or_default();
         if text.is_empty() {
-            return Err(AppError::invalid("documentDate", "is required"));
+            return Err(Error::invalid("documentDate", Rule::Required));
         }
         let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .ok()
             .filter(|_| text.len() == 10)
-            .ok_or_else(|| {
-                AppError::invalid("documentDate", "must be a date written YYYY-MM-DD")
-            })?;
+            .ok_or_else(|| Error::invalid("documentDate", Rule::Date))?;
         let latest = (chrono::Utc::now() + chrono::Duration::hours(14)).date_naive();
         if date > latest {
-            return Err(AppError::invalid(
-                "documentDate",
-                "must not be in the future",
-            ));
+            return Err(Error::invalid("documentDate", Rule::DateInFuture));
         }
         if date.year_ce().1 < 1900 {
-            return Err(AppError::invalid("documentDate", "must be after 1900"));
+            return Err(Error::invalid("documentDate", Rule::DateTooEarly));
         }
         Ok(DocumentDate(date))
     }

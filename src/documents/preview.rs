@@ -6,7 +6,7 @@
 use super::model::Document;
 use super::store;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::previews::{PdfPreviews, Preview};
 use crate::storage::{BlobStore, BlobStream};
 
@@ -28,17 +28,17 @@ pub async fn open_image(
     db: &Db,
     blobs: &BlobStore,
     id: &str,
-) -> Result<(Document, BlobStream), AppError> {
+) -> Result<(Document, BlobStream), Error> {
     let stored = store::find(db.pool(), id)
         .await?
-        .ok_or(AppError::NotFound("document"))?;
+        .ok_or(Error::NotFound("document"))?;
     if !is_inline_image(&stored.document) {
-        return Err(AppError::NotFound("image"));
+        return Err(Error::NotFound("image"));
     }
     let stream = blobs
         .read(&stored.blob_key)
         .await
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading a document")))?;
+        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("reading a document")))?;
     Ok((stored.document, stream))
 }
 
@@ -49,10 +49,10 @@ pub async fn for_preview(
     blobs: &BlobStore,
     previews: &PdfPreviews,
     id: &str,
-) -> Result<(Document, Option<Preview>), AppError> {
+) -> Result<(Document, Option<Preview>), Error> {
     let stored = store::find(db.pool(), id)
         .await?
-        .ok_or(AppError::NotFound("document"))?;
+        .ok_or(Error::NotFound("document"))?;
     if !is_pdf(&stored.document) {
         return Ok((stored.document, None));
     }

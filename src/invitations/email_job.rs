@@ -39,7 +39,7 @@ fn invitation_id(payload: &Value) -> Result<&str, JobError> {
 
 impl InvitationEmailJob {
     async fn send(&self, id: &str) -> Result<(), JobError> {
-        let retry = |e: crate::error::AppError| JobError::Retry(e.to_string());
+        let retry = |e: crate::errors::Error| JobError::Retry(e.to_string());
         let Some(invitation) = store::find(self.db.pool(), id)
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?

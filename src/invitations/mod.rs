@@ -21,7 +21,7 @@ use crate::access::SellerScope;
 use crate::audit::Subject;
 use crate::buyers::{self, BuyerStatus};
 use crate::db::{Db, now};
-use crate::error::AppError;
+use crate::errors::{Conflict, Error};
 use crate::events::EventType;
 use crate::jobs;
 use crate::pagination::{Cursor, Page};
@@ -86,10 +86,10 @@ pub async fn create(
     seller_id: &str,
     buyer_id: &str,
     new: NewInvitation,
-) -> Result<InvitationView, AppError> {
+) -> Result<InvitationView, Error> {
     buyers::get(tx.db(), seller_id, buyer_id).await?;
     let nonce = token::new_nonce()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
+        .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
     let created_at = now();
     let invitation = Invitation {
         id: format!("inv_{}", uuid::Uuid::now_v7().simple()),
@@ -122,10 +122,10 @@ pub async fn create(
 }
 
 /// One invitation as stored, when it is within `scope`.
-pub async fn find(db: &Db, scope: &SellerScope, id: &str) -> Result<Invitation, AppError> {
+pub async fn find(db: &Db, scope: &SellerScope, id: &str) -> Result<Invitation, Error> {
     let invitation = store::find(db.pool(), id)
         .await?
-        .ok_or(AppError::NotFound("invitation"))?;
+        .ok_or(Error::NotFound("invitation"))?;
     buyers::ensure_in_scope(db, scope, &invitation.buyer_id, "invitation").await?;
     Ok(invitation)
 }
@@ -136,7 +136,7 @@ pub async fn get(
     scope: &SellerScope,
     links: Links<'_>,
     id: &str,
-) -> Result<InvitationView, AppError> {
+) -> Result<InvitationView, Error> {
     Ok(links.view(&find(db, scope, id).await?))
 }
 
@@ -146,7 +146,7 @@ pub async fn link(
     scope: &SellerScope,
     links: Links<'_>,
     id: &str,
-) -> Result<String, AppError> {
+) -> Result<String, Error> {
     Ok(links.of(&find(db, scope, id).await?))
 }
 
@@ -157,7 +157,7 @@ pub async fn list(
     seller_id: &str,
     buyer_id: &str,
     page: &Page,
-) -> Result<(Vec<InvitationView>, Option<Cursor>), AppError> {
+) -> Result<(Vec<InvitationView>, Option<Cursor>), Error> {
     buyers::get(db, seller_id, buyer_id).await?;
     let invitations = store::list(db.pool(), buyer_id, page).await?;
     let (invitations, next) =
@@ -171,12 +171,12 @@ pub async fn revoke(
     scope: &SellerScope,
     links: Links<'_>,
     id: &str,
-) -> Result<InvitationView, AppError> {
+) -> Result<InvitationView, Error> {
     // An invitation never changes buyer, nor a buyer seller: checked once, before the write.
     find(tx.db(), scope, id).await?;
     let current = store::find(tx.conn().await?, id)
         .await?
-        .ok_or(AppError::NotFound("invitation"))?;
+        .ok_or(Error::NotFound("invitation"))?;
     if current.revoked_at.is_some() {
         return Ok(links.view(&current));
     }
@@ -185,7 +185,7 @@ pub async fn revoke(
         // Revoked by a concurrent request meanwhile: report what is stored, record nothing.
         let now_current = store::find(tx.conn().await?, id)
             .await?
-            .ok_or(AppError::NotFound("invitation"))?;
+            .ok_or(Error::NotFound("invitation"))?;
         return Ok(links.view(&now_current));
     }
     let revoked = Invitation {
@@ -207,20 +207,19 @@ pub async fn resend(
     scope: &SellerScope,
     links: Links<'_>,
     id: &str,
-) -> Result<InvitationView, AppError> {
+) -> Result<InvitationView, Error> {
     find(tx.db(), scope, id).await?;
     let current = store::find(tx.conn().await?, id)
         .await?
-        .ok_or(AppError::NotFound("invitation"))?;
+        .ok_or(Error::NotFound("invitation"))?;
     let status = current.status_at(now());
     if status != InvitationStatus::Active {
-        return Err(AppError::conflict(format!(
-            "the invitation is {}; create a new one",
-            serde_json::to_value(status)
+        return Err(Error::Conflict(Conflict::InvitationNotActive {
+            status: serde_json::to_value(status)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        )));
+                .unwrap_or_default(),
+        }));
     }
     buyers::ensure_active_in(tx, &current.buyer_id).await?;
     store::set_email_status(tx.conn().await?, id, EmailStatus::Queued, None, now()).await?;
@@ -247,7 +246,7 @@ pub async fn resend(
 
 /// The invitation a link token belongs to; None for an unknown token. Looked up by the token's
 /// hash, so the comparison never depends on the secret's bytes.
-pub async fn find_by_token(db: &Db, token: &str) -> Result<Option<Invitation>, AppError> {
+pub async fn find_by_token(db: &Db, token: &str) -> Result<Option<Invitation>, Error> {
     let Some(token) = LinkToken::parse(token) else {
         return Ok(None);
     };
@@ -255,10 +254,7 @@ pub async fn find_by_token(db: &Db, token: &str) -> Result<Option<Invitation>, A
 }
 
 /// Why `invitation` cannot be opened now, if it cannot.
-pub async fn unavailable(
-    db: &Db,
-    invitation: &Invitation,
-) -> Result<Option<Unavailable>, AppError> {
+pub async fn unavailable(db: &Db, invitation: &Invitation) -> Result<Option<Unavailable>, Error> {
     if let Some(reason) = link_unavailable(invitation, true) {
         return Ok(Some(reason));
     }
@@ -293,7 +289,7 @@ fn link_unavailable(invitation: &Invitation, count_exhaustion: bool) -> Option<U
 pub async fn record_use(
     tx: &mut WriteTx,
     id: &str,
-) -> Result<Result<Invitation, Unavailable>, AppError> {
+) -> Result<Result<Invitation, Unavailable>, Error> {
     count_use_in(tx, id).await
 }
 
@@ -302,7 +298,7 @@ pub async fn record_use(
 pub async fn open_link(
     tx: &mut WriteTx,
     id: &str,
-) -> Result<Result<sessions::OpenedSession, Unavailable>, AppError> {
+) -> Result<Result<sessions::OpenedSession, Unavailable>, Error> {
     let invitation = match count_use_in(tx, id).await? {
         Ok(invitation) => invitation,
         Err(reason) => return Ok(Err(reason)),
@@ -314,11 +310,11 @@ pub async fn open_link(
 async fn count_use_in(
     tx: &mut WriteTx,
     id: &str,
-) -> Result<Result<Invitation, Unavailable>, AppError> {
+) -> Result<Result<Invitation, Unavailable>, Error> {
     let at = now();
     let current = store::find(tx.conn().await?, id)
         .await?
-        .ok_or(AppError::NotFound("invitation"))?;
+        .ok_or(Error::NotFound("invitation"))?;
     match buyers::lock_status_in(tx, &current.buyer_id).await? {
         Some(BuyerStatus::Active) => {}
         _ => return Ok(Err(Unavailable::BuyerBlocked)),
@@ -335,7 +331,7 @@ async fn count_use_in(
     // Read back inside the transaction: other uses may have counted since `current` was read.
     let used = store::find(tx.conn().await?, id)
         .await?
-        .ok_or(AppError::NotFound("invitation"))?;
+        .ok_or(Error::NotFound("invitation"))?;
     tx.announce(
         EventType::InvitationUsed,
         &used.buyer_id,

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::Timestamp;
 use crate::email::EmailAddress;
-use crate::error::{AppError, FieldError};
+use crate::errors::{Error, FieldProblem, Rule};
 use crate::i18n::Language;
 use crate::organisation::settings::{EXPIRY_DAYS, OrganisationSettings};
 
@@ -184,16 +184,16 @@ pub struct NewInvitation {
 
 impl RawInvitation {
     /// Checks every field; the organisation's defaults fill a missing language and expiry.
-    pub fn parse(self, defaults: &OrganisationSettings) -> Result<NewInvitation, AppError> {
+    pub fn parse(self, defaults: &OrganisationSettings) -> Result<NewInvitation, Error> {
         let default_language = defaults.default_language;
         let mut errors = Vec::new();
         let email = match self.recipient_email.as_deref().map(EmailAddress::parse) {
             None => {
-                errors.push(FieldError::new("recipientEmail", "is required"));
+                errors.push(FieldProblem::new("recipientEmail", Rule::Required));
                 None
             }
-            Some(Err(message)) => {
-                errors.push(FieldError::new("recipientEmail", message));
+            Some(Err(_)) => {
+                errors.push(FieldProblem::new("recipientEmail", Rule::Email));
                 None
             }
             Some(Ok(email)) => Some(email),
@@ -202,20 +202,28 @@ impl RawInvitation {
             .expires_in_days
             .unwrap_or(defaults.default_invitation_expiry_days);
         if !EXPIRY_DAYS.contains(&days) {
-            errors.push(FieldError::new("expiresInDays", "must be between 1 and 90"));
+            errors.push(FieldProblem::new(
+                "expiresInDays",
+                Rule::Between { min: 1, max: 90 },
+            ));
         }
         let language = match self.language.as_deref() {
             None => Some(default_language),
             Some(code) => {
                 let language = Language::parse(code);
                 if language.is_none() {
-                    errors.push(FieldError::new("language", "must be de or en"));
+                    errors.push(FieldProblem::new(
+                        "language",
+                        Rule::OneOf {
+                            allowed: vec!["de".into(), "en".into()],
+                        },
+                    ));
                 }
                 language
             }
         };
         if self.max_uses.is_some_and(|m| !(1..=1_000_000).contains(&m)) {
-            errors.push(FieldError::new("maxUses", "must be at least 1"));
+            errors.push(FieldProblem::new("maxUses", Rule::AtLeast { min: 1 }));
         }
         match (email, language) {
             (Some(recipient_email), Some(language)) if errors.is_empty() => Ok(NewInvitation {
@@ -224,7 +232,7 @@ impl RawInvitation {
                 language,
                 max_uses: self.max_uses,
             }),
-            _ => Err(AppError::Validation(errors)),
+            _ => Err(Error::Invalid(errors)),
         }
     }
 }

@@ -4,19 +4,19 @@
 use qrcode::render::svg;
 use qrcode::{Color, EcLevel, QrCode};
 
-use crate::error::AppError;
+use crate::errors::Error;
 
 /// Smallest and largest PNG edge in pixels.
 pub const PNG_SIZES: std::ops::RangeInclusive<u32> = 64..=4096;
 
-fn code(link: &str) -> Result<QrCode, AppError> {
+fn code(link: &str) -> Result<QrCode, Error> {
     // Medium error correction: survives a smudge on paper without making the code dense.
     QrCode::with_error_correction_level(link.as_bytes(), EcLevel::M)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("the link does not fit a QR code: {e}")))
+        .map_err(|e| Error::Internal(anyhow::anyhow!("the link does not fit a QR code: {e}")))
 }
 
 /// An SVG of the link's QR code.
-pub fn svg(link: &str) -> Result<String, AppError> {
+pub fn svg(link: &str) -> Result<String, Error> {
     Ok(code(link)?
         .render::<svg::Color<'_>>()
         .quiet_zone(true)
@@ -28,7 +28,7 @@ pub fn svg(link: &str) -> Result<String, AppError> {
 
 /// A PNG of the link's QR code, `size` pixels wide at least (whole pixels per module, so the
 /// edges stay sharp).
-pub fn png(link: &str, size: u32) -> Result<Vec<u8>, AppError> {
+pub fn png(link: &str, size: u32) -> Result<Vec<u8>, Error> {
     let code = code(link)?;
     let modules = u32::try_from(code.width()).unwrap_or(u32::MAX);
     let quiet = 4;
@@ -57,7 +57,7 @@ pub fn png(link: &str, size: u32) -> Result<Vec<u8>, AppError> {
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::Eight);
     let encode =
-        |e: png::EncodingError| AppError::Internal(anyhow::anyhow!("PNG encoding failed: {e}"));
+        |e: png::EncodingError| Error::Internal(anyhow::anyhow!("PNG encoding failed: {e}"));
     let mut writer = encoder.write_header().map_err(encode)?;
     writer.write_image_data(&pixels).map_err(encode)?;
     writer.finish().map_err(encode)?;

@@ -5,7 +5,7 @@ use sqlx::{AnyConnection, Row};
 
 use super::Invitation;
 use crate::db::{Db, Timestamp, now};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::secret_token;
 
@@ -46,10 +46,10 @@ pub async fn open_in(
     conn: &mut AnyConnection,
     invitation_id: &str,
     language: Language,
-) -> Result<OpenedSession, AppError> {
+) -> Result<OpenedSession, Error> {
     let random = || {
         secret_token::generate("")
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))
+            .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))
     };
     let cookie = random()?;
     let csrf = random()?;
@@ -77,7 +77,7 @@ pub async fn open_in(
 }
 
 /// The live session a cookie names, if any.
-pub async fn find(db: &Db, cookie: &str) -> Result<Option<PortalSession>, AppError> {
+pub async fn find(db: &Db, cookie: &str) -> Result<Option<PortalSession>, Error> {
     let oldest = now().plus(-IDLE_TIMEOUT).millis();
     let row = sqlx::query(
         "SELECT invitation_id, language, csrf_token, last_seen_at FROM portal_sessions \
@@ -102,7 +102,7 @@ pub async fn find(db: &Db, cookie: &str) -> Result<Option<PortalSession>, AppErr
 pub async fn find_with_invitation(
     db: &Db,
     cookie: &str,
-) -> Result<Option<(PortalSession, Invitation)>, AppError> {
+) -> Result<Option<(PortalSession, Invitation)>, Error> {
     let sql = format!(
         "SELECT {}, s.language AS session_language, s.csrf_token, s.last_seen_at \
          FROM portal_sessions s JOIN invitations i ON i.id = s.invitation_id \
@@ -127,7 +127,7 @@ pub async fn find_with_invitation(
 }
 
 /// Marks the session seen now and, if given, switches its language.
-pub async fn touch(db: &Db, cookie: &str, language: Option<Language>) -> Result<(), AppError> {
+pub async fn touch(db: &Db, cookie: &str, language: Option<Language>) -> Result<(), Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE portal_sessions SET last_seen_at = $1, language = COALESCE($2, language) WHERE id_hash = $3")
         .bind(now().millis())

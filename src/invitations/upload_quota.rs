@@ -7,7 +7,7 @@
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::rate_limit::{self, Limit, Verdict};
 
 /// The limits, from the settings.
@@ -61,7 +61,7 @@ impl Uploader<'_> {
 }
 
 /// Lets one more upload start, counting it; 429 with `Retry-After` when a limit is reached.
-pub async fn admit(db: &Db, quota: &UploadQuota, who: &Uploader<'_>) -> Result<(), AppError> {
+pub async fn admit(db: &Db, quota: &UploadQuota, who: &Uploader<'_>) -> Result<(), Error> {
     let [session_bytes, buyer_bytes, session_files, buyer_files] = who.buckets(quota);
     for (bucket, limit) in [&session_bytes, &buyer_bytes] {
         rate_limit::check(db, bucket, *limit).await?.or_too_many()?;
@@ -73,7 +73,7 @@ pub async fn admit(db: &Db, quota: &UploadQuota, who: &Uploader<'_>) -> Result<(
         rate_limit::hit(db, &buyer_files.0, buyer_files.1).await?
     {
         rate_limit::refund(db, &session_files.0, session_files.1).await?;
-        return Err(AppError::TooManyRequests { retry_after });
+        return Err(Error::TooMany { retry_after });
     }
     Ok(())
 }
@@ -84,7 +84,7 @@ pub async fn record_bytes(
     quota: &UploadQuota,
     who: &Uploader<'_>,
     bytes: i64,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let [session_bytes, buyer_bytes, ..] = who.buckets(quota);
     for (bucket, limit) in [session_bytes, buyer_bytes] {
         rate_limit::add(db, &bucket, limit, bytes).await?;

@@ -9,7 +9,7 @@ pub mod vies;
 
 use crate::buyers;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::organisation;
 
 /// A seller's buyer's KYC status; 404 when the seller or the buyer is unknown.
@@ -17,7 +17,7 @@ pub async fn status_of(
     db: &Db,
     seller_id: &str,
     buyer_id: &str,
-) -> Result<status::KycStatus, AppError> {
+) -> Result<status::KycStatus, Error> {
     let buyer = buyers::get(db, seller_id, buyer_id).await?;
     let settings = organisation::load(db).await?;
     let mut conn = db.pool().acquire().await?;

@@ -11,7 +11,7 @@ use super::status::{self, OverallStatus};
 use crate::audit::Actor;
 use crate::buyers::store as buyers_store;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::jobs::{JobError, JobHandler};
 use crate::organisation::settings;
 use crate::write::WriteTx;
@@ -43,7 +43,7 @@ impl JobHandler for RefreshStatusesJob {
 
 /// Documents grow old without any change being made: finds the buyers announced VALID whose
 /// status has since lapsed and refreshes them. Returns how many changed.
-pub async fn refresh_lapsed(db: &Db) -> Result<usize, AppError> {
+pub async fn refresh_lapsed(db: &Db) -> Result<usize, Error> {
     let rows = sqlx::query("SELECT buyer_id FROM kyc_statuses WHERE overall_status = 'VALID'")
         .fetch_all(db.pool())
         .await?;
@@ -56,7 +56,7 @@ pub async fn refresh_lapsed(db: &Db) -> Result<usize, AppError> {
 
 /// The organisation changed what KYC needs (required document types, max ages): refreshes
 /// every buyer whose status moved, each with its `kyc.status_changed`. Returns how many changed.
-pub async fn refresh_all(db: &Db) -> Result<usize, AppError> {
+pub async fn refresh_all(db: &Db) -> Result<usize, Error> {
     let rows = sqlx::query("SELECT id FROM buyers ORDER BY id")
         .fetch_all(db.pool())
         .await?;
@@ -70,7 +70,7 @@ pub async fn refresh_all(db: &Db) -> Result<usize, AppError> {
 /// Refreshes those of `buyer_ids` whose computed status differs from the one announced, each
 /// in its own write transaction (looked at first without one, so that buyers that did not
 /// change cost no write). Returns how many changed.
-async fn refresh_where_changed(db: &Db, buyer_ids: &[String]) -> Result<usize, AppError> {
+async fn refresh_where_changed(db: &Db, buyer_ids: &[String]) -> Result<usize, Error> {
     let settings = settings::load(db).await?;
     let mut changed = 0;
     for buyer_id in buyer_ids {

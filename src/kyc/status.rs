@@ -16,7 +16,7 @@ use crate::buyers::store as buyers_store;
 use crate::db::{Timestamp, now};
 use crate::documents::model::{DocumentType, counting};
 use crate::documents::store as documents_store;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::organisation::settings::{self, OrganisationSettings};
 pub use crate::verification::model::VerificationStatus;
 use crate::verification::store as verification_store;
@@ -126,7 +126,7 @@ pub async fn compute(
     conn: &mut AnyConnection,
     settings: &OrganisationSettings,
     buyer: &Buyer,
-) -> Result<KycStatus, AppError> {
+) -> Result<KycStatus, Error> {
     let latest_check = vies_store::latest_completed(&mut *conn, &buyer.uuid).await?;
     let counting = counting(documents_store::active(&mut *conn, &buyer.uuid).await?);
     let assessment = requirements::assess(settings, &counting, now().to_datetime().date_naive());
@@ -167,7 +167,7 @@ pub async fn refresh_in(
     conn: &mut AnyConnection,
     lock: &str,
     buyer_id: &str,
-) -> Result<Option<Value>, AppError> {
+) -> Result<Option<Value>, Error> {
     let Some(buyer) = buyers_store::lock(&mut *conn, lock, buyer_id).await? else {
         return Ok(None);
     };
@@ -186,7 +186,7 @@ pub async fn refresh_in(
     .bind(now().millis())
     .execute(&mut *conn)
     .await?;
-    let mut data = serde_json::to_value(&status).map_err(|e| AppError::Internal(e.into()))?;
+    let mut data = serde_json::to_value(&status).map_err(|e| Error::Internal(e.into()))?;
     if let Some(fields) = data.as_object_mut() {
         fields.insert("previousStatus".into(), json!(previous));
     }
@@ -194,7 +194,7 @@ pub async fn refresh_in(
 }
 
 /// The last overall status announced; a buyer starts PENDING.
-pub async fn stored(conn: &mut AnyConnection, buyer_id: &str) -> Result<OverallStatus, AppError> {
+pub async fn stored(conn: &mut AnyConnection, buyer_id: &str) -> Result<OverallStatus, Error> {
     let row = sqlx::query("SELECT overall_status FROM kyc_statuses WHERE buyer_id = $1")
         .bind(buyer_id)
         .fetch_optional(conn)

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::settings::OrganisationSettings;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::errors::Error;
 
 /// How long another instance's save may go unseen.
 pub const MAX_AGE: Duration = Duration::from_secs(5);
@@ -27,7 +27,7 @@ pub struct SettingsCache {
 
 impl SettingsCache {
     /// The current settings.
-    pub async fn get(&self, db: &Db) -> Result<Arc<OrganisationSettings>, AppError> {
+    pub async fn get(&self, db: &Db) -> Result<Arc<OrganisationSettings>, Error> {
         // Read before the settings, so a save committed meanwhile is never taken for older.
         let commits = db.commits();
         if let Ok(entry) = self.entry.read()

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::settings::{EXPIRY_DAYS, OrganisationSettings, is_hex_colour};
 use crate::documents::model::DocumentType;
 use crate::email::EmailAddress;
-use crate::error::{AppError, FieldError};
+use crate::errors::{Error, FieldProblem, Rule};
 use crate::i18n::Language;
 
 /// Longest organisation name: it heads pages and email subjects.
@@ -77,52 +77,48 @@ impl RawSettings {
     /// Checks every field and applies them to `current` (which keeps what the form does not
     /// carry: the VIES requester, the logo). Otherwise a 422 with one error per wrong field,
     /// named like the settings document (`primaryColour`, `documentMaxAgeDays.COC_EXTRACT`).
-    pub fn apply_to(
-        &self,
-        current: &OrganisationSettings,
-    ) -> Result<OrganisationSettings, AppError> {
+    pub fn apply_to(&self, current: &OrganisationSettings) -> Result<OrganisationSettings, Error> {
         let mut errors = Vec::new();
-        let mut refuse = |field: &str, message: &str| errors.push(FieldError::new(field, message));
+        let mut refuse = |field: &str, rule: Rule| errors.push(FieldProblem::new(field, rule));
 
         let name = self.name.trim();
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
-            refuse("name", "must be 1 to 200 characters");
+            refuse("name", Rule::TooLong { max: 200 });
         }
         let colour = self.primary_colour.trim().to_ascii_lowercase();
         if !is_hex_colour(&colour) {
-            refuse("primaryColour", "must be a colour written #rrggbb");
+            refuse("primaryColour", Rule::Colour);
         } else if contrast_with_white(&colour) < MIN_CONTRAST {
-            refuse(
-                "primaryColour",
-                "must be dark enough for white text on it (contrast at least 4.5:1)",
-            );
+            refuse("primaryColour", Rule::ColourTooLight);
         }
         let support_email = optional(&self.support_email);
         if let Some(email) = support_email.as_deref()
             && EmailAddress::parse(email).is_err()
         {
-            refuse("supportEmail", "is not a valid email address");
+            refuse("supportEmail", Rule::Email);
         }
         let support_phone = optional(&self.support_phone);
         if let Some(phone) = support_phone.as_deref()
             && !is_phone(phone)
         {
-            refuse(
-                "supportPhone",
-                "must be a phone number (digits, spaces, + - / ( ))",
-            );
+            refuse("supportPhone", Rule::Phone);
         }
         let imprint_url = optional(&self.imprint_url);
         if imprint_url.as_deref().is_some_and(|u| !is_web_link(u)) {
-            refuse("imprintUrl", "must be an http:// or https:// link");
+            refuse("imprintUrl", Rule::Link);
         }
         let privacy_url = optional(&self.privacy_url);
         if privacy_url.as_deref().is_some_and(|u| !is_web_link(u)) {
-            refuse("privacyUrl", "must be an http:// or https:// link");
+            refuse("privacyUrl", Rule::Link);
         }
         let language = Language::parse(&self.default_language);
         if language.is_none() {
-            refuse("defaultLanguage", "must be de or en");
+            refuse(
+                "defaultLanguage",
+                Rule::OneOf {
+                    allowed: vec!["de".into(), "en".into()],
+                },
+            );
         }
         let expiry = self
             .default_invitation_expiry_days
@@ -133,7 +129,11 @@ impl RawSettings {
         if expiry.is_none() {
             refuse(
                 "defaultInvitationExpiryDays",
-                "must be a whole number of days from 1 to 90",
+                Rule::Days {
+                    min: 1,
+                    max: 90,
+                    optional: false,
+                },
             );
         }
         let mut required = Vec::new();
@@ -141,7 +141,7 @@ impl RawSettings {
             match DocumentType::parse(name) {
                 Some(t) if !required.contains(&t) => required.push(t),
                 Some(_) => {}
-                None => refuse("requiredDocumentTypes", "names an unknown document type"),
+                None => refuse("requiredDocumentTypes", Rule::UnknownDocumentType),
             }
         }
         // In the order of `DocumentType::ALL`, which is the order the buyer's page lists them.
@@ -149,7 +149,7 @@ impl RawSettings {
         let mut max_ages = BTreeMap::new();
         for (name, days) in &self.document_max_age_days {
             let Some(document_type) = DocumentType::parse(name) else {
-                refuse("documentMaxAgeDays", "names an unknown document type");
+                refuse("documentMaxAgeDays", Rule::UnknownDocumentType);
                 continue;
             };
             let days = days.trim();
@@ -162,7 +162,11 @@ impl RawSettings {
                 }
                 _ => refuse(
                     &format!("documentMaxAgeDays.{name}"),
-                    "must be a whole number of days from 1 to 3650, or empty",
+                    Rule::Days {
+                        min: 1,
+                        max: 3650,
+                        optional: true,
+                    },
                 ),
             }
         }
@@ -184,7 +188,7 @@ impl RawSettings {
                     ..current.clone()
                 })
             }
-            _ => Err(AppError::Validation(errors)),
+            _ => Err(Error::Invalid(errors)),
         }
     }
 }
@@ -236,9 +240,9 @@ mod tests {
         RawSettings::from_settings(&OrganisationSettings::default())
     }
 
-    fn fields(error: AppError) -> Vec<String> {
+    fn fields(error: Error) -> Vec<String> {
         match error {
-            AppError::Validation(errors) => errors.into_iter().map(|e| e.field).collect(),
+            Error::Invalid(errors) => errors.into_iter().map(|e| e.field).collect(),
             other => panic!("not a validation error: {other:?}"),
         }
     }

@@ -8,7 +8,7 @@ use sqlx::Row;
 use super::{load_in, replace as record_settings};
 use crate::db::{Db, now};
 use crate::documents::inspect::FileKind;
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 use crate::write::WriteTx;
 
 /// The largest logo accepted: plenty for a crisp header image, small enough to sit in a row.
@@ -26,7 +26,7 @@ pub struct Logo {
 }
 
 /// The current logo, if there is one.
-pub async fn load(db: &Db) -> Result<Option<Logo>, AppError> {
+pub async fn load(db: &Db) -> Result<Option<Logo>, Error> {
     let row =
         sqlx::query("SELECT content_type, bytes, updated_at FROM organisation_logo WHERE id = 1")
             .fetch_optional(db.pool())
@@ -44,14 +44,15 @@ pub async fn load(db: &Db) -> Result<Option<Logo>, AppError> {
 /// Replaces the logo with an image already typed by its bytes; 422 on `logo` for anything
 /// but a PNG or JPEG of at most [`MAX_LOGO_BYTES`]. Recorded in the audit history as a
 /// change of the settings.
-pub async fn replace(tx: &mut WriteTx, kind: FileKind, bytes: Vec<u8>) -> Result<(), AppError> {
+pub async fn replace(tx: &mut WriteTx, kind: FileKind, bytes: Vec<u8>) -> Result<(), Error> {
     if !matches!(kind, FileKind::Png | FileKind::Jpeg) {
-        return Err(AppError::invalid("logo", "must be a PNG or JPEG image"));
+        return Err(Error::invalid("logo", Rule::LogoKind));
     }
     if bytes.len() as u64 > MAX_LOGO_BYTES {
-        return Err(AppError::PayloadTooLarge(format!(
-            "the logo is larger than {MAX_LOGO_BYTES} bytes"
-        )));
+        return Err(Error::TooLarge {
+            what: "the logo",
+            max: MAX_LOGO_BYTES,
+        });
     }
     let at = now().millis();
     let conn = tx.conn().await?;
@@ -73,7 +74,7 @@ pub async fn replace(tx: &mut WriteTx, kind: FileKind, bytes: Vec<u8>) -> Result
 }
 
 /// Removes the logo; the pages show the organisation's name alone again.
-pub async fn remove(tx: &mut WriteTx) -> Result<(), AppError> {
+pub async fn remove(tx: &mut WriteTx) -> Result<(), Error> {
     let conn = tx.conn().await?;
     sqlx::query("DELETE FROM organisation_logo WHERE id = 1")
         .execute(&mut *conn)

@@ -11,7 +11,7 @@ pub use settings::{
 };
 
 use crate::audit::Subject;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::jobs;
 use crate::kyc::refresh_job::REFRESH_JOB;
 use crate::write::WriteTx;
@@ -19,7 +19,7 @@ use crate::write::WriteTx;
 /// Saves new settings, with an audit entry. When what KYC needs changed (required types, max
 /// ages), every buyer is re-evaluated in the background (queued in this transaction), so each
 /// status that moves is announced.
-pub async fn save(tx: &mut WriteTx, settings: &OrganisationSettings) -> Result<(), AppError> {
+pub async fn save(tx: &mut WriteTx, settings: &OrganisationSettings) -> Result<(), Error> {
     let before = load_in(&mut *tx.conn().await?).await?;
     replace(tx, "updated", &before, settings).await?;
     let requirements_changed = before.required_document_types != settings.required_document_types
@@ -36,7 +36,7 @@ pub(crate) async fn replace(
     action: &str,
     before: &OrganisationSettings,
     settings: &OrganisationSettings,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     settings::write_in(tx.conn().await?, settings).await?;
     tx.record(
         Subject::Settings,

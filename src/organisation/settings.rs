@@ -8,7 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::db::Db;
 use crate::documents::model::DocumentType;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 
 pub(crate) const KEY: &str = "organisation";
@@ -116,15 +116,13 @@ impl Default for OrganisationSettings {
 }
 
 /// The current settings (defaults where nothing was saved).
-pub async fn load(db: &Db) -> Result<OrganisationSettings, AppError> {
+pub async fn load(db: &Db) -> Result<OrganisationSettings, Error> {
     load_in(db.pool()).await
 }
 
 /// The current settings, read through `conn` (inside a transaction, so that it needs no second
 /// connection from the pool while it holds one).
-pub async fn load_in<'e>(
-    conn: impl sqlx::AnyExecutor<'e>,
-) -> Result<OrganisationSettings, AppError> {
+pub async fn load_in<'e>(conn: impl sqlx::AnyExecutor<'e>) -> Result<OrganisationSettings, Error> {
     let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
         .bind(KEY)
         .fetch_optional(conn)
@@ -139,8 +137,8 @@ pub async fn load_in<'e>(
 pub(crate) async fn write_in(
     conn: &mut AnyConnection,
     settings: &OrganisationSettings,
-) -> Result<(), AppError> {
-    let value = serde_json::to_string(settings).map_err(|e| AppError::Internal(e.into()))?;
+) -> Result<(), Error> {
+    let value = serde_json::to_string(settings).map_err(|e| Error::Internal(e.into()))?;
     sqlx::query(
         "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2",
     )

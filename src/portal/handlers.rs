@@ -16,7 +16,7 @@ use crate::access::SellerScope;
 use crate::audit::Actor;
 use crate::buyers;
 use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
-use crate::error::AppError;
+use crate::errors::{Error, FieldProblem, Rule};
 use crate::i18n::Language;
 use crate::invitations::upload_quota::{self, UploadQuota, Uploader};
 use crate::invitations::{self, Invitation, Unavailable, sessions};
@@ -24,16 +24,17 @@ use crate::organisation::OrganisationSettings;
 use crate::secret_token;
 use crate::state::AppState;
 use crate::web::client::browser_language;
+use crate::web::messages;
 use crate::web::retry_after;
 use crate::web::upload_form;
 use crate::write;
 
 pub(super) const SESSION_COOKIE: &str = "kyc_session";
 
-pub(super) fn html(status: StatusCode, view: &impl Template) -> Result<HttpResponse, AppError> {
+pub(super) fn html(status: StatusCode, view: &impl Template) -> Result<HttpResponse, Error> {
     let body = view
         .render()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page: {e}")))?;
+        .map_err(|e| Error::Internal(anyhow::anyhow!("rendering a page: {e}")))?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body))
@@ -81,7 +82,7 @@ pub(super) async fn message_page(
     seller: Option<&str>,
     heading: &str,
     paragraphs: &[&str],
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let organisation = state.organisation().await?;
     html(
         status,
@@ -93,7 +94,7 @@ pub(super) async fn unavailable_page(
     state: &AppState,
     invitation: &Invitation,
     reason: Unavailable,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let reason_id = match reason {
         Unavailable::Expired => "portal-unavailable-expired",
         Unavailable::Revoked => "portal-unavailable-revoked",
@@ -138,7 +139,7 @@ pub(super) fn session_cookie(state: &AppState, value: String) -> Cookie<'static>
 async fn session_of(
     req: &HttpRequest,
     state: &AppState,
-) -> Result<Result<OpenSession, HttpResponse>, AppError> {
+) -> Result<Result<OpenSession, HttpResponse>, Error> {
     let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
     let found = match &cookie {
         Some(cookie) => sessions::find_with_invitation(&state.db, cookie).await?,
@@ -181,7 +182,7 @@ pub async fn view_upload_page_get(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     // The plain page (no confirmation on it) may come from memory; see `portal::cache`.
     let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
     let plain = query.received.is_none();
@@ -209,7 +210,7 @@ pub async fn view_upload_page_get(
     let view = page::upload_page(&state, &context, confirmation, None).await?;
     let body = Bytes::from(
         view.render()
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering a page: {e}")))?,
+            .map_err(|e| Error::Internal(anyhow::anyhow!("rendering a page: {e}")))?,
     );
     if plain {
         let expires_at = context.invitation.expires_at;
@@ -255,7 +256,7 @@ fn csrf_matches(sent: Option<&str>, expected: &str) -> bool {
 }
 
 /// A form without the session's CSRF token: refused, with a page that says what to do.
-async fn stale_form(state: &AppState, l: Language) -> Result<HttpResponse, AppError> {
+async fn stale_form(state: &AppState, l: Language) -> Result<HttpResponse, Error> {
     message_page(
         state,
         l,
@@ -275,35 +276,41 @@ fn wants_json(req: &HttpRequest) -> bool {
 }
 
 /// What to tell the buyer about a failed upload, in their language.
-fn failure_message(l: Language, error: &AppError, max_bytes: u64) -> (StatusCode, String) {
+fn failure_message(l: Language, error: &Error, max_bytes: u64) -> (StatusCode, String) {
     match error {
-        AppError::PayloadTooLarge(_) => (
+        Error::TooLarge { .. } => (
             StatusCode::PAYLOAD_TOO_LARGE,
             l.text_with(
                 "portal-error-too-large",
                 &[("size", &page::megabytes(max_bytes))],
             ),
         ),
-        AppError::Validation(errors) => {
-            let id = match errors.first() {
-                Some(e) if e.field == "type" => "portal-error-type",
-                Some(e) if e.field == "documentDate" => "portal-error-date",
-                Some(e) if e.field == "file" && e.message == "is required" => {
-                    "portal-error-file-missing"
+        Error::Invalid(errors) => {
+            let text = match errors.first() {
+                Some(e) if e.field == "type" => l.text("portal-error-type"),
+                Some(e) if e.field == "documentDate" => l.text("portal-error-date"),
+                Some(e) if e.field == "file" && e.rule == Rule::Required => {
+                    l.text("portal-error-file-missing")
                 }
-                _ => "portal-error-file-type",
+                Some(
+                    e @ FieldProblem {
+                        rule: Rule::File(_),
+                        ..
+                    },
+                ) => messages::field_problem(l, "", e),
+                _ => l.text("portal-error-file-type"),
             };
-            (StatusCode::UNPROCESSABLE_ENTITY, l.text(id))
+            (StatusCode::UNPROCESSABLE_ENTITY, text)
         }
-        AppError::Conflict { .. } => (StatusCode::CONFLICT, l.text("portal-error-blocked")),
-        AppError::TooManyRequests { retry_after } => (
+        Error::Conflict(_) => (StatusCode::CONFLICT, l.text("portal-error-blocked")),
+        Error::TooMany { retry_after } => (
             StatusCode::TOO_MANY_REQUESTS,
             l.text_with(
                 "portal-error-quota",
                 &[("minutes", &retry_after.div_ceil(60).to_string())],
             ),
         ),
-        AppError::Internal(cause) => {
+        Error::Internal(cause) => {
             tracing::error!(error = ?cause, "an upload from the buyer page failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -320,7 +327,7 @@ pub async fn upload_document_post(
     req: HttpRequest,
     state: web::Data<AppState>,
     payload: Multipart,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let opened = match session_of(&req, &state).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
@@ -349,7 +356,7 @@ pub async fn upload_document_post(
         let document_date = DocumentDate::parse(form.field("documentDate"))?;
         let staged = form
             .file
-            .ok_or_else(|| AppError::invalid("file", "is required"))?;
+            .ok_or_else(|| Error::invalid("file", Rule::Required))?;
         let new = NewDocument {
             document_type,
             document_date,
@@ -387,8 +394,8 @@ async fn upload_failed(
     state: &AppState,
     opened: OpenSession,
     document_type: Option<DocumentType>,
-    error: &AppError,
-) -> Result<HttpResponse, AppError> {
+    error: &Error,
+) -> Result<HttpResponse, Error> {
     let l = opened.session.language;
     let (status, message) = failure_message(l, error, state.settings.max_upload_bytes);
     let mut response = if wants_json(req) {
@@ -419,7 +426,7 @@ pub async fn switch_language_post(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<LanguageForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let opened = match session_of(&req, &state).await? {
         Ok(found) => found,
         Err(page) => return Ok(page),
@@ -434,7 +441,7 @@ pub async fn switch_language_post(
 
 /// `GET /kyc/brand.css` — anyone: the organisation's colour as a CSS variable (a stylesheet,
 /// because the pages allow no inline style).
-pub async fn brand_css_get(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn brand_css_get(state: web::Data<AppState>) -> Result<HttpResponse, Error> {
     let organisation = state.organisation().await?;
     let colour = organisation.brand_colour();
     Ok(HttpResponse::Ok()

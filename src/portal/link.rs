@@ -18,7 +18,7 @@ use super::handlers::{
 use super::page;
 use super::views::LandingPageView;
 use crate::audit::Actor;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::invitations::{self, Invitation, sessions};
 use crate::rate_limit::{self, Limit};
 use crate::secret_token;
@@ -42,7 +42,7 @@ async fn invitation_or_miss(
     req: &HttpRequest,
     state: &AppState,
     token: &str,
-) -> Result<Result<Invitation, HttpResponse>, AppError> {
+) -> Result<Result<Invitation, HttpResponse>, Error> {
     if let Some(invitation) = invitations::find_by_token(&state.db, token).await? {
         return Ok(Ok(invitation));
     }
@@ -81,7 +81,7 @@ async fn invitation_or_miss(
 async fn current_session(
     req: &HttpRequest,
     state: &AppState,
-) -> Result<Option<(sessions::PortalSession, Invitation)>, AppError> {
+) -> Result<Option<(sessions::PortalSession, Invitation)>, Error> {
     match req.cookie(SESSION_COOKIE) {
         Some(cookie) => sessions::find_with_invitation(&state.db, cookie.value()).await,
         None => Ok(None),
@@ -93,7 +93,7 @@ pub async fn landing_get(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let invitation = match invitation_or_miss(&req, &state, &path).await? {
         Ok(invitation) => invitation,
         Err(page) => return Ok(page),
@@ -127,7 +127,7 @@ async fn landing(
     other: Option<Invitation>,
     status: StatusCode,
     notice: Option<&str>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (buyer, seller_name) =
         crate::buyers::get_with_seller_name(&state.db, &invitation.buyer_id).await?;
     let other_company = match other {
@@ -138,7 +138,7 @@ async fn landing(
         None => None,
     };
     let form_token = secret_token::generate("")
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))?
+        .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))?
         .plain;
     let organisation = state.organisation().await?;
     let view = LandingPageView::new(
@@ -167,7 +167,7 @@ async fn landing(
         .finish();
     response
         .add_cookie(&cookie)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+        .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
     Ok(response)
 }
 
@@ -185,7 +185,7 @@ pub async fn continue_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<ContinueForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let invitation = match invitation_or_miss(&req, &state, &path).await? {
         Ok(invitation) => invitation,
         Err(page) => return Ok(page),
@@ -231,7 +231,7 @@ pub async fn continue_post(
     for cookie in [session_cookie(&state, opened.cookie), used] {
         response
             .add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+            .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
     }
     Ok(response)
 }

@@ -2,7 +2,7 @@
 
 use crate::buyers::Buyer;
 use crate::documents::{self, DocumentType};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::invitations::{Invitation, sessions};
 use crate::kyc::requirements;
@@ -44,7 +44,7 @@ pub struct PageContext {
 impl PageContext {
     /// The context of a session's page, in the session's language: its invitation, with the
     /// buyer and seller name read along with it.
-    pub async fn load(state: &AppState, opened: OpenSession) -> Result<PageContext, AppError> {
+    pub async fn load(state: &AppState, opened: OpenSession) -> Result<PageContext, Error> {
         let organisation = state.organisation().await?;
         Ok(PageContext {
             invitation: opened.invitation,
@@ -144,7 +144,7 @@ pub async fn upload_page(
     context: &PageContext,
     confirmation: Option<String>,
     failure: Option<Failure>,
-) -> Result<UploadPageView, AppError> {
+) -> Result<UploadPageView, Error> {
     let l = context.language;
     let counting = documents::counting(&state.db, &context.buyer.uuid).await?;
     let today = chrono::Utc::now().date_naive();

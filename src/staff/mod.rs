@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 use crate::audit::{Actor, Subject};
 use crate::db::{Db, Timestamp, now};
 use crate::email::EmailAddress;
-use crate::error::AppError;
+use crate::errors::{Conflict, Error, Rule};
 use crate::i18n::Language;
 use crate::write::WriteTx;
 
@@ -77,11 +77,13 @@ impl std::fmt::Debug for Password {
 
 impl Password {
     /// At least twelve characters.
-    pub fn parse(text: &str) -> Result<Password, AppError> {
+    pub fn parse(text: &str) -> Result<Password, Error> {
         if text.chars().count() < MIN_PASSWORD_CHARS {
-            return Err(AppError::invalid(
+            return Err(Error::invalid(
                 "password",
-                format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+                Rule::TooShort {
+                    min: MIN_PASSWORD_CHARS,
+                },
             ));
         }
         Ok(Password(text.to_owned()))
@@ -96,9 +98,9 @@ pub async fn create(
     email: &str,
     password: &Password,
     role: StaffRole,
-) -> Result<StaffUser, AppError> {
+) -> Result<StaffUser, Error> {
     let email = EmailAddress::parse(email)
-        .map_err(|message| AppError::invalid("email", message))?
+        .map_err(|_| Error::invalid("email", Rule::Email))?
         .as_str()
         .to_lowercase();
     let hash = hashing.hash(&password.0).await?;
@@ -123,7 +125,7 @@ pub async fn create(
     .fetch_optional(tx.conn().await?)
     .await?;
     if inserted.is_none() {
-        return Err(AppError::conflict("a staff user with this email exists"));
+        return Err(Error::Conflict(Conflict::EmailTaken));
     }
     tx.record(
         Subject::StaffUser(&user.id),
@@ -143,7 +145,7 @@ pub async fn authenticate(
     hashing: &PasswordHashing,
     email: &str,
     password: &str,
-) -> Result<Option<StaffUser>, AppError> {
+) -> Result<Option<StaffUser>, Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS}, u.password_hash FROM staff_users u WHERE u.email = $1"
     )))
@@ -180,7 +182,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<StaffUser, sqlx::Error> {
 }
 
 /// Every staff user, by email.
-pub async fn list(db: &Db) -> Result<Vec<StaffUser>, AppError> {
+pub async fn list(db: &Db) -> Result<Vec<StaffUser>, Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM staff_users u ORDER BY u.email"
     )))
@@ -190,19 +192,19 @@ pub async fn list(db: &Db) -> Result<Vec<StaffUser>, AppError> {
 }
 
 /// One staff user; 404 when unknown.
-pub async fn get(db: &Db, id: &str) -> Result<StaffUser, AppError> {
+pub async fn get(db: &Db, id: &str) -> Result<StaffUser, Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM staff_users u WHERE u.id = $1"
     )))
     .bind(id)
     .fetch_optional(db.pool())
     .await?
-    .ok_or(AppError::NotFound("staff user"))?;
+    .ok_or(Error::NotFound("staff user"))?;
     Ok(user_from_row(&row)?)
 }
 
 /// Remembers the language a user reads the staff pages in.
-pub async fn set_language(db: &Db, id: &str, language: Language) -> Result<(), AppError> {
+pub async fn set_language(db: &Db, id: &str, language: Language) -> Result<(), Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE staff_users SET language = $1 WHERE id = $2")
         .bind(language.code())
@@ -232,11 +234,9 @@ pub async fn change(
     by: &StaffUser,
     id: &str,
     change: UserChange,
-) -> Result<StaffUser, AppError> {
+) -> Result<StaffUser, Error> {
     if by.id == id {
-        return Err(AppError::conflict(
-            "you cannot change your own account here",
-        ));
+        return Err(Error::Conflict(Conflict::CannotChangeYourself));
     }
     let before = get(db, id).await?;
     let mut tx = WriteTx::new(db, actor.clone());

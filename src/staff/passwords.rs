@@ -14,16 +14,16 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use tokio::sync::Semaphore;
 
-use crate::error::AppError;
+use crate::errors::{Error, Unavailability};
 
 /// A hash of a random password nobody knows, with the same parameters as real ones: what an
 /// attempt for an unknown address is checked against, so it costs what a known one costs.
 const NOBODYS_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$WycDpSt/lyJdY3pabiKngw$7/Ht1iWzZ0iWToUWy9Dw3teJ2Pt9WMGCnQczpfSFjag";
 
 /// Argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane).
-fn argon2() -> Result<Argon2<'static>, AppError> {
+fn argon2() -> Result<Argon2<'static>, Error> {
     let params = Params::new(19 * 1024, 2, 1, None)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("argon2 parameters: {e}")))?;
+        .map_err(|e| Error::Internal(anyhow::anyhow!("argon2 parameters: {e}")))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -107,20 +107,20 @@ impl PasswordHashing {
     }
 
     /// Runs one Argon2 computation in a slot on the blocking pool.
-    async fn run<T, F>(&self, work: F) -> Result<T, AppError>
+    async fn run<T, F>(&self, work: F) -> Result<T, Error>
     where
         T: Send + 'static,
-        F: FnOnce(Argon2<'static>) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(Argon2<'static>) -> Result<T, Error> + Send + 'static,
     {
         let inner = &self.inner;
         let permit = match tokio::time::timeout(inner.wait, inner.slots.acquire()).await {
             Ok(Ok(permit)) => permit,
             Ok(Err(_)) | Err(_) => {
                 inner.busy.fetch_add(1, Ordering::Relaxed);
-                return Err(AppError::unavailable(
-                    "too many sign-ins at once; try again in a moment",
-                    2,
-                ));
+                return Err(Error::Unavailable {
+                    what: Unavailability::PasswordChecksBusy,
+                    retry_after: 2,
+                });
             }
         };
         let running = inner.running.fetch_add(1, Ordering::SeqCst) + 1;
@@ -130,33 +130,32 @@ impl PasswordHashing {
         let result = tokio::task::spawn_blocking(move || work(hasher)).await;
         inner.running.fetch_sub(1, Ordering::SeqCst);
         drop(permit);
-        result.map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing: {e}")))?
+        result.map_err(|e| Error::Internal(anyhow::anyhow!("password hashing: {e}")))?
     }
 
     /// A new hash of `password` (PHC string with its own salt).
-    pub async fn hash(&self, password: &str) -> Result<String, AppError> {
+    pub async fn hash(&self, password: &str) -> Result<String, Error> {
         let password = password.to_owned();
         self.run(move |argon2| {
             let salt = SaltString::generate(&mut OsRng);
             argon2
                 .hash_password(password.as_bytes(), &salt)
                 .map(|hash| hash.to_string())
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+                .map_err(|e| Error::Internal(anyhow::anyhow!("hashing a password: {e}")))
         })
         .await
     }
 
     /// Whether `password` matches `stored`; with no stored hash (an unknown address) it is
     /// checked against a hash nobody's password matches, at the same cost.
-    pub async fn verify(&self, stored: Option<String>, password: &str) -> Result<bool, AppError> {
+    pub async fn verify(&self, stored: Option<String>, password: &str) -> Result<bool, Error> {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| NOBODYS_HASH.to_owned());
         let password = password.to_owned();
         let matches = self
             .run(move |argon2| {
-                let parsed = PasswordHash::new(&stored).map_err(|e| {
-                    AppError::Internal(anyhow::anyhow!("stored password hash: {e}"))
-                })?;
+                let parsed = PasswordHash::new(&stored)
+                    .map_err(|e| Error::Internal(anyhow::anyhow!("stored password hash: {e}")))?;
                 Ok(argon2.verify_password(password.as_bytes(), &parsed).is_ok())
             })
             .await?;
@@ -221,7 +220,7 @@ mod tests {
         for check in checks {
             match check.await.unwrap() {
                 Ok(matched) => assert!(!matched),
-                Err(AppError::Unavailable { retry_after, .. }) => {
+                Err(Error::Unavailable { retry_after, .. }) => {
                     assert!(retry_after > 0);
                     busy += 1;
                 }

@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::{StaffUser, USER_COLUMNS, user_from_row};
 use crate::db::{Db, Timestamp, now};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::secret_token;
 
 /// Sessions end this long after they were last seen.
@@ -32,14 +32,14 @@ impl StaffSession {
     }
 }
 
-fn random() -> Result<secret_token::NewToken, AppError> {
+fn random() -> Result<secret_token::NewToken, Error> {
     secret_token::generate("")
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("no secure random source: {e}")))
+        .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))
 }
 
 /// Starts a session for `user` (always a new id, so a cookie planted before sign-in is
 /// worthless after it) and returns the cookie value, which exists only here.
-pub async fn start(db: &Db, user: &StaffUser) -> Result<String, AppError> {
+pub async fn start(db: &Db, user: &StaffUser) -> Result<String, Error> {
     let cookie = random()?;
     let csrf = random()?;
     let at = now().millis();
@@ -65,7 +65,7 @@ pub async fn start(db: &Db, user: &StaffUser) -> Result<String, AppError> {
 }
 
 /// The live session a cookie names, with its active user, if any.
-pub async fn find(db: &Db, cookie: &str) -> Result<Option<StaffSession>, AppError> {
+pub async fn find(db: &Db, cookie: &str) -> Result<Option<StaffSession>, Error> {
     let sql = format!(
         "SELECT {USER_COLUMNS}, s.csrf_token, s.last_seen_at FROM staff_sessions s \
          JOIN staff_users u ON u.id = s.staff_user_id \
@@ -86,7 +86,7 @@ pub async fn find(db: &Db, cookie: &str) -> Result<Option<StaffSession>, AppErro
 }
 
 /// Marks the session seen now.
-pub async fn touch(db: &Db, cookie: &str) -> Result<(), AppError> {
+pub async fn touch(db: &Db, cookie: &str) -> Result<(), Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id_hash = $2")
         .bind(now().millis())
@@ -98,7 +98,7 @@ pub async fn touch(db: &Db, cookie: &str) -> Result<(), AppError> {
 }
 
 /// Ends the session a cookie names (logout).
-pub async fn end(db: &Db, cookie: &str) -> Result<(), AppError> {
+pub async fn end(db: &Db, cookie: &str) -> Result<(), Error> {
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM staff_sessions WHERE id_hash = $1")
         .bind(secret_token::hash(cookie))
@@ -109,7 +109,7 @@ pub async fn end(db: &Db, cookie: &str) -> Result<(), AppError> {
 }
 
 /// Ends every session of a user, inside the caller's transaction (disabling a user).
-pub async fn end_all_in(conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<(), AppError> {
+pub async fn end_all_in(conn: &mut sqlx::AnyConnection, user_id: &str) -> Result<(), Error> {
     sqlx::query("DELETE FROM staff_sessions WHERE staff_user_id = $1")
         .bind(user_id)
         .execute(conn)

@@ -11,7 +11,7 @@ use super::{announce, record, store};
 use crate::audit::Actor;
 use crate::buyers;
 use crate::db::{Db, now};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::write;
 
 /// What a callback did.
@@ -38,10 +38,10 @@ pub async fn receive_idenfy_callback(
     key: Option<&SecretString>,
     signature: Option<&str>,
     body: &[u8],
-) -> Result<CallbackOutcome, AppError> {
+) -> Result<CallbackOutcome, Error> {
     let Some(key) = key else {
         tracing::error!("an iDenfy callback arrived but KYC_PORTAL_IDENFY_CALLBACK_KEY is not set");
-        return Err(AppError::Unauthorized);
+        return Err(Error::Unauthorized);
     };
     let signed = signature.is_some_and(|s| idenfy::signature_is_valid(key, body, s));
     if !signed {
@@ -49,9 +49,9 @@ pub async fn receive_idenfy_callback(
             has_signature = signature.is_some(),
             "refused an iDenfy callback with a wrong or missing signature"
         );
-        return Err(AppError::Unauthorized);
+        return Err(Error::Unauthorized);
     }
-    match idenfy::parse_callback(body).map_err(AppError::BadRequest)? {
+    match idenfy::parse_callback(body).map_err(Error::Malformed)? {
         Callback::Final(result) => settle(db, &result).await,
         Callback::Interim { scan_ref } => {
             tracing::info!(scan_ref = %scan_ref, "interim iDenfy result; waiting for the final one");
@@ -64,7 +64,7 @@ pub async fn receive_idenfy_callback(
     }
 }
 
-async fn settle(db: &Db, result: &ProviderResult) -> Result<CallbackOutcome, AppError> {
+async fn settle(db: &Db, result: &ProviderResult) -> Result<CallbackOutcome, Error> {
     let Some(found) = store::find_by_scan_ref(db.pool(), &result.scan_ref).await? else {
         tracing::warn!(scan_ref = %result.scan_ref, "iDenfy callback for a session this portal did not start");
         return Ok(CallbackOutcome::UnknownSession);
@@ -85,7 +85,7 @@ async fn settle_in(
     found: &Verification,
     result: &ProviderResult,
     at: crate::db::Timestamp,
-) -> Result<CallbackOutcome, AppError> {
+) -> Result<CallbackOutcome, Error> {
     let buyer = buyers::lock_in(tx, &found.buyer_id).await?;
     if !store::settle(tx.conn().await?, &found.uuid, result, at).await? {
         return Ok(CallbackOutcome::Unchanged);

@@ -34,7 +34,7 @@ fn verification_id(payload: &Value) -> Result<&str, JobError> {
 
 impl VerificationEmailJob {
     async fn send(&self, id: &str) -> Result<(), JobError> {
-        let retry = |e: crate::error::AppError| JobError::Retry(e.to_string());
+        let retry = |e: crate::errors::Error| JobError::Retry(e.to_string());
         let Some(verification) = store::find(self.db.pool(), id)
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?

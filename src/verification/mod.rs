@@ -30,7 +30,7 @@ use serde_json::json;
 use crate::audit::Subject;
 use crate::buyers::{self, Buyer, KycMode};
 use crate::db::{Db, now};
-use crate::error::AppError;
+use crate::errors::{Conflict, Error, Rule, Unavailability};
 use crate::events::EventType;
 use crate::invitations::model::EmailStatus;
 use crate::jobs;
@@ -59,7 +59,7 @@ pub async fn start(
     seller_id: &str,
     buyer_id: &str,
     options: StartOptions,
-) -> Result<Started, AppError> {
+) -> Result<Started, Error> {
     let db = tx.db().clone();
     let buyer = buyers::get(&db, seller_id, buyer_id).await?;
     may_start(&buyer)?;
@@ -76,10 +76,7 @@ pub async fn start(
         (false, _) => None,
         (true, Some(contact)) => Some(contact.email.as_str().to_owned()),
         (true, None) => {
-            return Err(AppError::invalid(
-                "sendEmail",
-                "the buyer has no contact to send the session link to",
-            ));
+            return Err(Error::invalid("sendEmail", Rule::NoContact));
         }
     };
     let callback_url = format!("{}{}", context.public_url, context.provider.callback_path());
@@ -103,11 +100,14 @@ pub async fn start(
             tracing::warn!(buyer = %buyer.uuid, error = %e, "no verification session");
             match e {
                 // Not set up: nothing changes by itself; an hour is a polite pause.
-                ProviderError::NotConfigured => AppError::unavailable(e.to_string(), 3600),
-                ProviderError::Failed(_) => AppError::unavailable(
-                    "the identity verification provider did not open a session; try again later",
-                    60,
-                ),
+                ProviderError::NotConfigured => Error::Unavailable {
+                    what: Unavailability::ProviderNotConfigured,
+                    retry_after: 3600,
+                },
+                ProviderError::Failed(_) => Error::Unavailable {
+                    what: Unavailability::ProviderFailed,
+                    retry_after: 60,
+                },
             }
         })?;
     let created_at = now();
@@ -155,21 +155,19 @@ pub async fn start(
     Ok(Started::New(verification))
 }
 
-fn may_start(buyer: &Buyer) -> Result<(), AppError> {
+fn may_start(buyer: &Buyer) -> Result<(), Error> {
     if buyer.kyc_mode != KycMode::Nt24Led {
-        return Err(AppError::conflict(
-            "identity verification is for NT24_LED buyers; this buyer's KYC is MARKETPLACE_LED",
-        ));
+        return Err(Error::Conflict(Conflict::NotNt24Led));
     }
     if buyer.is_blocked() {
-        return Err(AppError::conflict("the buyer is blocked"));
+        return Err(Error::Conflict(Conflict::BuyerBlocked));
     }
     Ok(())
 }
 
 /// Ok(Some) with the running verification, Ok(None) when a new one may start, or the
 /// conflict that forbids one.
-fn ready_or_running(current: Option<Verification>) -> Result<Option<Verification>, AppError> {
+fn ready_or_running(current: Option<Verification>) -> Result<Option<Verification>, Error> {
     let Some(current) = current else {
         return Ok(None);
     };
@@ -177,31 +175,29 @@ fn ready_or_running(current: Option<Verification>) -> Result<Option<Verification
         return Ok(Some(current));
     }
     match current.status {
-        VerificationState::Review => Err(AppError::conflict_with(
-            "the buyer's verification waits for a staff review",
-            &current,
-        )),
-        VerificationState::Verified => Err(AppError::conflict_with(
-            "the buyer is verified already",
-            &current,
-        )),
+        VerificationState::Review => Err(Error::Conflict(Conflict::VerificationInReview {
+            current: snapshot(&current),
+        })),
+        VerificationState::Verified => Err(Error::Conflict(Conflict::AlreadyVerified {
+            current: snapshot(&current),
+        })),
         // A rejected or lapsed session, or a pending one whose link no longer works.
         _ => Ok(None),
     }
 }
 
 /// The buyer's current verification, if one was ever started.
-pub async fn latest(db: &Db, buyer_id: &str) -> Result<Option<Verification>, AppError> {
+pub async fn latest(db: &Db, buyer_id: &str) -> Result<Option<Verification>, Error> {
     Ok(store::latest(db.pool(), buyer_id).await?)
 }
 
 /// [`latest`] for a seller's buyer: 404 when the seller, the buyer or any verification is
 /// missing.
-pub async fn latest_of(db: &Db, seller_id: &str, buyer_id: &str) -> Result<Verification, AppError> {
+pub async fn latest_of(db: &Db, seller_id: &str, buyer_id: &str) -> Result<Verification, Error> {
     buyers::get(db, seller_id, buyer_id).await?;
     latest(db, buyer_id)
         .await?
-        .ok_or(AppError::NotFound("verification"))
+        .ok_or(Error::NotFound("verification"))
 }
 
 /// A staff decision on the buyer's held verification (SUSPECTED, or an AML hit): VERIFIED or
@@ -211,7 +207,7 @@ pub async fn review(
     tx: &mut WriteTx,
     buyer_id: &str,
     decision: Decision,
-) -> Result<Verification, AppError> {
+) -> Result<Verification, Error> {
     let (state, reason) = match &decision {
         Decision::Approve => (VerificationState::Verified, None),
         Decision::Reject { reason } => {
@@ -223,7 +219,7 @@ pub async fn review(
     let current = store::latest(tx.conn().await?, buyer_id)
         .await?
         .filter(Verification::review_required)
-        .ok_or_else(|| AppError::conflict("no verification of this buyer waits for review"))?;
+        .ok_or_else(|| Error::Conflict(Conflict::NothingToReview))?;
     let at = now();
     let reviewer = tx.actor().to_string();
     if !store::decide(
@@ -236,7 +232,7 @@ pub async fn review(
     )
     .await?
     {
-        return Err(AppError::conflict("the verification was decided meanwhile"));
+        return Err(Error::Conflict(Conflict::DecidedMeanwhile));
     }
     let decided = Verification {
         status: state,
@@ -248,6 +244,11 @@ pub async fn review(
     record(tx, "reviewed", Some(&current), &decided);
     announce(tx, &buyer, &decided);
     Ok(decided)
+}
+
+/// The verification as a conflict carries it (the caller may see its session).
+fn snapshot(verification: &Verification) -> serde_json::Value {
+    serde_json::to_value(verification).unwrap_or_default()
 }
 
 /// Announces `kyc.verification_completed` for a decided verification.

@@ -19,7 +19,7 @@ use super::store;
 use crate::buyers::{self, Address};
 use crate::db::{Db, Timestamp, now};
 use crate::documents::{self, DocumentType};
-use crate::error::AppError;
+use crate::errors::{Conflict, Error};
 use crate::i18n::Language;
 use crate::kyc::vies::{self, ViesResult};
 use crate::organisation;
@@ -118,12 +118,12 @@ pub async fn issue(
     seller_id: &str,
     buyer_id: &str,
     language: Option<Language>,
-) -> Result<IssuedProfile, AppError> {
+) -> Result<IssuedProfile, Error> {
     let buyer = buyers::get(db, seller_id, buyer_id).await?;
     let verification = store::latest(db.pool(), buyer_id)
         .await?
         .filter(|v| v.status == VerificationState::Verified)
-        .ok_or_else(|| AppError::conflict("a KYC profile is issued only for a verified buyer"))?;
+        .ok_or_else(|| Error::Conflict(Conflict::NotVerified))?;
     let settings = organisation::load(db).await?;
     let language = language.unwrap_or(settings.default_language);
     let seller = partners::get(db, seller_id).await?;
@@ -185,7 +185,7 @@ pub async fn issue(
     // gets the stored one.
     find(db, buyer_id, language, &fingerprint)
         .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("an issued profile vanished")))
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("an issued profile vanished")))
 }
 
 fn verification_facts(verification: &Verification) -> VerificationFacts {
@@ -199,8 +199,8 @@ fn verification_facts(verification: &Verification) -> VerificationFacts {
     }
 }
 
-fn fingerprint(facts: &ProfileFacts) -> Result<String, AppError> {
-    let canonical = serde_json::to_vec(facts).map_err(|e| AppError::Internal(e.into()))?;
+fn fingerprint(facts: &ProfileFacts) -> Result<String, Error> {
+    let canonical = serde_json::to_vec(facts).map_err(|e| Error::Internal(e.into()))?;
     Ok(hex::encode(Sha256::digest(&canonical)))
 }
 

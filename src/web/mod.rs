@@ -2,5 +2,7 @@
 
 pub mod client;
 pub mod download;
+pub mod error;
+pub mod messages;
 pub mod retry_after;
 pub mod upload_form;

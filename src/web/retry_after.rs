@@ -1,4 +1,4 @@
-//! `Retry-After` on pages (the API's problems carry it through `AppError`).
+//! `Retry-After` on pages (the API's problems carry it through `Error`).
 
 use actix_web::HttpResponse;
 use actix_web::http::header::{HeaderValue, RETRY_AFTER};

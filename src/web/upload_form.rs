@@ -8,7 +8,7 @@ use actix_multipart::Multipart;
 use futures_util::StreamExt;
 
 use crate::documents::{Intake, StagedFile};
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 
 /// The longest text field accepted (dates, type names, CSRF tokens).
 const MAX_TEXT_FIELD: usize = 1024;
@@ -22,12 +22,12 @@ pub struct UploadForm {
     /// The file, if one came.
     pub file: Option<StagedFile>,
     /// Why reading stopped early (a file too large or refused, a broken body), if it did.
-    pub failure: Option<AppError>,
+    pub failure: Option<Error>,
 }
 
 impl UploadForm {
     /// The form, or the failure that cut it short.
-    pub fn complete(self) -> Result<UploadForm, AppError> {
+    pub fn complete(self) -> Result<UploadForm, Error> {
         match self.failure {
             Some(failure) => Err(failure),
             None => Ok(self),
@@ -82,14 +82,14 @@ async fn read_into(
     file_field: &str,
     staging_dir: &Path,
     max_bytes: u64,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     while let Some(field) = payload.next().await {
-        let mut field = field
-            .map_err(|e| AppError::BadRequest(format!("the multipart body is malformed: {e}")))?;
+        let mut field =
+            field.map_err(|e| Error::Malformed(format!("the multipart body is malformed: {e}")))?;
         let name = field.name().unwrap_or_default().to_owned();
         if name == file_field {
             if form.file.is_some() {
-                return Err(AppError::invalid(file_field, "send one file per upload"));
+                return Err(Error::invalid(file_field, Rule::OneFile));
             }
             let client_name = field
                 .content_disposition()
@@ -97,26 +97,26 @@ async fn read_into(
                 .map(str::to_owned);
             let mut intake = Intake::begin(staging_dir, max_bytes).await?;
             while let Some(chunk) = field.next().await {
-                let chunk = chunk
-                    .map_err(|e| AppError::BadRequest(format!("the upload broke off: {e}")))?;
+                let chunk =
+                    chunk.map_err(|e| Error::Malformed(format!("the upload broke off: {e}")))?;
                 intake.write(&chunk).await?;
             }
             form.file = Some(intake.finish(client_name.as_deref()).await?);
         } else {
             if form.fields.len() >= MAX_TEXT_FIELDS {
-                return Err(AppError::BadRequest("the form has too many fields".into()));
+                return Err(Error::Malformed("the form has too many fields".into()));
             }
             let mut value = Vec::new();
             while let Some(chunk) = field.next().await {
                 let chunk =
-                    chunk.map_err(|e| AppError::BadRequest(format!("the form broke off: {e}")))?;
+                    chunk.map_err(|e| Error::Malformed(format!("the form broke off: {e}")))?;
                 if value.len() + chunk.len() > MAX_TEXT_FIELD {
-                    return Err(AppError::invalid(name, "is too long"));
+                    return Err(Error::invalid(name, Rule::TooLong { max: 1024 }));
                 }
                 value.extend_from_slice(&chunk);
             }
-            let value = String::from_utf8(value)
-                .map_err(|_| AppError::invalid(name.clone(), "must be UTF-8 text"))?;
+            let value =
+                String::from_utf8(value).map_err(|_| Error::invalid(name.clone(), Rule::Utf8))?;
             form.fields.insert(name, value);
         }
     }

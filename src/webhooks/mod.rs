@@ -27,7 +27,7 @@ pub use target::{NetworkPolicy, is_internal};
 use crate::access::SellerScope;
 use crate::audit::Subject;
 use crate::db::{Db, now};
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 use crate::events::EventType;
 use crate::jobs;
 use crate::pagination::{Cursor, Page};
@@ -76,13 +76,13 @@ pub async fn create(
     seal: &Seal,
     url: WebhookUrl,
     events: Vec<EventType>,
-) -> Result<CreatedEndpoint, AppError> {
+) -> Result<CreatedEndpoint, Error> {
     let parsed = url
         .url()
-        .ok_or_else(|| AppError::invalid("url", "must be an absolute http or https URL"))?;
+        .ok_or_else(|| Error::invalid("url", Rule::UrlNotAbsolute))?;
     policy.check_registration(&parsed).await?;
     let secret = WebhookSecret::generate()
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("no random source: {e}")))?;
+        .map_err(|e| Error::Internal(anyhow::anyhow!("no random source: {e}")))?;
     let endpoint = WebhookEndpoint {
         id: uuid::Uuid::now_v7().to_string(),
         seller_id: scope.seller_id().map(str::to_owned),
@@ -90,9 +90,9 @@ pub async fn create(
         events,
         created_at: now(),
     };
-    let stored = secret.to_stored(seal).map_err(|e| {
-        AppError::Internal(anyhow::Error::new(e).context("sealing a webhook secret"))
-    })?;
+    let stored = secret
+        .to_stored(seal)
+        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("sealing a webhook secret")))?;
     store::insert_endpoint(tx.conn().await?, &endpoint, &stored).await?;
     tx.record(
         Subject::WebhookEndpoint(&endpoint.id),
@@ -108,14 +108,14 @@ pub async fn create(
 
 /// Seals the secrets still stored in plain text (endpoints made before secrets were sealed);
 /// run at start-up, so that a database copied away later holds none in the clear.
-pub async fn seal_plain_secrets(db: &Db, seal: &Seal) -> Result<usize, AppError> {
+pub async fn seal_plain_secrets(db: &Db, seal: &Seal) -> Result<usize, Error> {
     let mut tx = db.begin_write().await?;
     let plain = store::plain_secrets(&mut tx).await?;
     for (id, secret) in &plain {
         let sealed = WebhookSecret::from_stored(secret, seal)
             .and_then(|s| s.to_stored(seal))
             .map_err(|e| {
-                AppError::Internal(anyhow::Error::new(e).context("sealing a webhook secret"))
+                Error::Internal(anyhow::Error::new(e).context("sealing a webhook secret"))
             })?;
         store::reseal_secret(&mut tx, id, secret, &sealed).await?;
     }
@@ -125,14 +125,14 @@ pub async fn seal_plain_secrets(db: &Db, seal: &Seal) -> Result<usize, AppError>
 
 /// One endpoint; 404 when unknown, deleted, or another seller's (a seller's scope sees the
 /// endpoints made with its own tokens only).
-pub async fn get(db: &Db, scope: &SellerScope, id: &str) -> Result<WebhookEndpoint, AppError> {
+pub async fn get(db: &Db, scope: &SellerScope, id: &str) -> Result<WebhookEndpoint, Error> {
     store::find_endpoint(db.pool(), id)
         .await?
         .filter(|endpoint| match scope.seller_id() {
             None => true,
             Some(seller) => endpoint.seller_id.as_deref() == Some(seller),
         })
-        .ok_or(AppError::NotFound("webhook endpoint"))
+        .ok_or(Error::NotFound("webhook endpoint"))
 }
 
 /// The endpoints within the scope, newest first.
@@ -140,16 +140,16 @@ pub async fn list(
     db: &Db,
     scope: &SellerScope,
     page: &Page,
-) -> Result<(Vec<WebhookEndpoint>, Option<Cursor>), AppError> {
+) -> Result<(Vec<WebhookEndpoint>, Option<Cursor>), Error> {
     let endpoints = store::list_endpoints(db.pool(), scope.seller_id(), page).await?;
     Ok(page.split(endpoints, |e| Cursor::new(e.created_at.millis(), &e.id)))
 }
 
 /// Deletes an endpoint: nothing more is sent to it; 404 when unknown.
-pub async fn delete(tx: &mut WriteTx, scope: &SellerScope, id: &str) -> Result<(), AppError> {
+pub async fn delete(tx: &mut WriteTx, scope: &SellerScope, id: &str) -> Result<(), Error> {
     let endpoint = get(tx.db(), scope, id).await?;
     if !store::delete_endpoint(tx.conn().await?, id, now()).await? {
-        return Err(AppError::NotFound("webhook endpoint"));
+        return Err(Error::NotFound("webhook endpoint"));
     }
     tx.record(
         Subject::WebhookEndpoint(id),
@@ -166,7 +166,7 @@ pub async fn deliveries(
     scope: &SellerScope,
     endpoint_id: &str,
     page: &Page,
-) -> Result<(Vec<Delivery>, Option<Cursor>), AppError> {
+) -> Result<(Vec<Delivery>, Option<Cursor>), Error> {
     get(db, scope, endpoint_id).await?;
     let mut deliveries = store::list_deliveries(db.pool(), endpoint_id, page).await?;
     for delivery in &mut deliveries {
@@ -182,12 +182,12 @@ pub async fn redeliver(
     scope: &SellerScope,
     endpoint_id: &str,
     delivery_id: &str,
-) -> Result<Delivery, AppError> {
+) -> Result<Delivery, Error> {
     get(tx.db(), scope, endpoint_id).await?;
     let conn = tx.conn().await?;
     let Some(mut delivery) = store::find_delivery(&mut *conn, endpoint_id, delivery_id).await?
     else {
-        return Err(AppError::NotFound("delivery"));
+        return Err(Error::NotFound("delivery"));
     };
     let attempts = store::round_attempts(&mut *conn, delivery_id).await?;
     let job_id = jobs::enqueue(

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::db::Timestamp;
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 use crate::events::EventType;
 
 /// Where deliveries go: an absolute http or https URL with a host.
@@ -13,24 +13,21 @@ pub struct WebhookUrl(String);
 
 impl WebhookUrl {
     /// Checks a URL a caller gave; 422 on `url` otherwise.
-    pub fn parse(text: Option<&str>) -> Result<WebhookUrl, AppError> {
+    pub fn parse(text: Option<&str>) -> Result<WebhookUrl, Error> {
         let text = text.map(str::trim).unwrap_or_default();
         if text.is_empty() {
-            return Err(AppError::invalid("url", "is required"));
+            return Err(Error::invalid("url", Rule::Required));
         }
         if text.len() > 2000 {
-            return Err(AppError::invalid("url", "must be at most 2000 characters"));
+            return Err(Error::invalid("url", Rule::TooLong { max: 2000 }));
         }
-        let parsed = reqwest::Url::parse(text)
-            .map_err(|_| AppError::invalid("url", "must be an absolute http or https URL"))?;
+        let parsed =
+            reqwest::Url::parse(text).map_err(|_| Error::invalid("url", Rule::UrlNotAbsolute))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(AppError::invalid(
-                "url",
-                "must start with http:// or https://",
-            ));
+            return Err(Error::invalid("url", Rule::UrlScheme));
         }
         if parsed.host_str().is_none_or(str::is_empty) {
-            return Err(AppError::invalid("url", "must name a host"));
+            return Err(Error::invalid("url", Rule::UrlHost));
         }
         Ok(WebhookUrl(parsed.to_string()))
     }
@@ -52,21 +49,20 @@ impl WebhookUrl {
 }
 
 /// The event types an endpoint subscribes to: at least one, each known, no repeats.
-pub fn parse_events(names: Option<&[String]>) -> Result<Vec<EventType>, AppError> {
+pub fn parse_events(names: Option<&[String]>) -> Result<Vec<EventType>, Error> {
     let names = names.unwrap_or_default();
     if names.is_empty() {
-        return Err(AppError::invalid(
-            "events",
-            "must name at least one event type",
-        ));
+        return Err(Error::invalid("events", Rule::NoEvents));
     }
     let mut events = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let event = EventType::parse(name).ok_or_else(|| {
             let known: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
-            AppError::invalid(
+            Error::invalid(
                 format!("events[{i}]"),
-                format!("must be one of {}", known.join(", ")),
+                Rule::OneOf {
+                    allowed: known.iter().map(|k| (*k).to_owned()).collect(),
+                },
             )
         })?;
         if !events.contains(&event) {

@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 
 /// Whether deliveries may go to internal addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,16 +83,11 @@ impl NetworkPolicy {
 
     /// Refuses, as a 422 on `url`, a URL whose host is or resolves to an internal address. A
     /// name that does not resolve (yet) is accepted: every connection is checked again.
-    pub async fn check_registration(self, url: &reqwest::Url) -> Result<(), AppError> {
+    pub async fn check_registration(self, url: &reqwest::Url) -> Result<(), Error> {
         if self.allow_private {
             return Ok(());
         }
-        let refused = || {
-            AppError::invalid(
-                "url",
-                "must be reachable on the public Internet (internal addresses are not allowed)",
-            )
-        };
+        let refused = || Error::invalid("url", Rule::UrlInternal);
         match url.host() {
             Some(url::Host::Ipv4(ip)) if !self.permits(IpAddr::V4(ip)) => Err(refused()),
             Some(url::Host::Ipv6(ip)) if !self.permits(IpAddr::V6(ip)) => Err(refused()),

@@ -17,7 +17,7 @@ use sqlx::AnyConnection;
 
 use crate::audit::{Actor, Subject};
 use crate::db::{Db, Tx, now};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::events::EventType;
 use crate::kyc::status as kyc_status;
 
@@ -113,7 +113,7 @@ impl WriteTx {
 
     /// Refreshes the touched buyers' KYC statuses, writes the audit entries and the events,
     /// and commits. A change that never began and recorded nothing commits nothing.
-    pub async fn commit(mut self) -> Result<(), AppError> {
+    pub async fn commit(mut self) -> Result<(), Error> {
         if self.tx.is_none()
             && self.entries.is_empty()
             && self.events.is_empty()
@@ -145,8 +145,8 @@ impl WriteTx {
 pub async fn apply<T>(
     db: &Db,
     actor: Actor,
-    work: impl AsyncFnOnce(&mut WriteTx) -> Result<T, AppError>,
-) -> Result<T, AppError> {
+    work: impl AsyncFnOnce(&mut WriteTx) -> Result<T, Error>,
+) -> Result<T, Error> {
     let mut tx = WriteTx::new(db, actor);
     let value = work(&mut tx).await?;
     tx.commit().await?;

@@ -17,7 +17,7 @@ use tempfile::TempDir;
 /// through the domain, as a background job would).
 pub async fn as_system<T>(
     db: &Db,
-    work: impl AsyncFnOnce(&mut kyc_portal::write::WriteTx) -> Result<T, kyc_portal::error::AppError>,
+    work: impl AsyncFnOnce(&mut kyc_portal::write::WriteTx) -> Result<T, kyc_portal::errors::Error>,
 ) -> T {
     kyc_portal::write::apply(db, kyc_portal::audit::Actor::System, work)
         .await

@@ -35,9 +35,18 @@ fn every_language_has_the_same_messages_and_every_message_the_code_uses() {
         );
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let prefixes: Vec<String> = ["email-", "portal-", "admin-", "profile-"]
-        .map(String::from)
-        .to_vec();
+    let prefixes: Vec<String> = [
+        "email-",
+        "portal-",
+        "admin-",
+        "profile-",
+        "rule-",
+        "conflict-",
+        "forbidden-",
+        "unavailable-",
+    ]
+    .map(String::from)
+    .to_vec();
     let mut used = Vec::new();
     ids_used_in(&root.join("src"), &prefixes, &mut used);
     ids_used_in(&root.join("templates"), &prefixes, &mut used);
@@ -49,4 +58,34 @@ fn every_language_has_the_same_messages_and_every_message_the_code_uses() {
         let id = format!("doc-{}", document_type.as_str());
         assert!(english.contains(&id), "{id} is missing");
     }
+}
+
+#[test]
+fn every_rule_conflict_refusal_and_unavailability_has_a_message_in_every_language() {
+    use kyc_portal::errors::{Conflict, Forbidden, Rule, Unavailability};
+    let ids: Vec<&'static str> = Rule::samples()
+        .iter()
+        .map(Rule::message_id)
+        .chain(Conflict::samples().iter().map(Conflict::message_id))
+        .chain(Forbidden::ALL.map(Forbidden::message_id))
+        .chain(Unavailability::ALL.map(Unavailability::message_id))
+        .collect();
+    assert!(
+        ids.len() > 50,
+        "the samples cover every kind: {}",
+        ids.len()
+    );
+    for language in Language::ALL {
+        let defined = message_ids(language).unwrap();
+        for id in &ids {
+            assert!(defined.contains(*id), "{id} is missing in {language:?}");
+        }
+    }
+    // Each kind of VAT mistake has its own sentence, not one for all.
+    let vat: std::collections::BTreeSet<&str> = Rule::samples()
+        .iter()
+        .filter(|r| matches!(r, Rule::Vat(_)))
+        .map(Rule::message_id)
+        .collect();
+    assert!(vat.len() >= 4, "{vat:?}");
 }

@@ -10,7 +10,7 @@ use super::{BuyerHeader, buyer_of};
 use crate::admin::auth::{CsrfOnly, SignedIn};
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::state::AppState;
 use crate::write;
 
@@ -37,7 +37,7 @@ async fn confirm_page(
     id: &str,
     blocking: bool,
     refused: Option<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     // A refused reason comes back as typed, with why it was refused.
     let (status, reason, error) = match refused {
         Some((reason, error)) => (StatusCode::UNPROCESSABLE_ENTITY, reason, Some(error)),
@@ -65,7 +65,7 @@ pub async fn block_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     confirm_page(&req, &me, &state, &path, true, None).await
 }
 
@@ -84,7 +84,7 @@ pub async fn block_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<BlockForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     let form = form.into_inner();
     let reason = match buyers::parse_block_reason(Some(&form.reason)) {
@@ -111,7 +111,7 @@ pub async fn unblock_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     confirm_page(&req, &me, &state, &path, false, None).await
 }
 
@@ -121,7 +121,7 @@ pub async fn unblock_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     let buyer = buyer_of(&state.db, &path).await?;
     write::apply(&state.db, me.actor(), async |tx| {

@@ -11,9 +11,10 @@ use super::list::all_sellers;
 use crate::admin::auth::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, Upserted};
-use crate::error::AppError;
+use crate::errors::{Conflict, Error, Rule};
 use crate::partners::Seller;
 use crate::state::AppState;
+use crate::web::messages;
 use crate::write;
 
 /// The new buyer page.
@@ -44,7 +45,7 @@ async fn render(
     form: BuyerForm,
     problems: Problems,
     existing: Option<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let view = NewView {
         chrome: Chrome::new(req, me, Section::Buyers, l.text("admin-buyers-new-title")),
@@ -63,7 +64,7 @@ pub async fn new_get(
     req: HttpRequest,
     me: SignedIn,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let form = BuyerForm {
         kyc_mode: "MARKETPLACE_LED".into(),
         ..BuyerForm::default()
@@ -86,7 +87,7 @@ pub async fn new_post(
     me: SignedIn,
     state: web::Data<AppState>,
     pairs: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let form = BuyerForm::from_pairs(pairs.into_inner());
     me.check_csrf(&form.csrf)?;
     let l = me.language();
@@ -94,7 +95,7 @@ pub async fn new_post(
     if form.seller_id.trim().is_empty() {
         let problems = Problems::from_fields(
             l,
-            &[crate::error::FieldError::new("sellerId", "is required")],
+            &[crate::errors::FieldProblem::new("sellerId", Rule::Required)],
             &fields,
         );
         let status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -118,19 +119,16 @@ pub async fn new_post(
             &format!("/admin/buyers/{}", buyer.uuid),
             "admin-flash-buyer-exists",
         )),
-        Err(AppError::Conflict { current, .. }) => {
-            let existing = current
-                .as_ref()
-                .and_then(|c| c["uuid"].as_str())
-                .map(str::to_owned);
-            let problems = Problems::general(l.text("admin-buyers-error-exists"));
+        Err(Error::Conflict(ref conflict @ Conflict::BuyerExists { ref current })) => {
+            let existing = current["uuid"].as_str().map(str::to_owned);
+            let problems = Problems::general(messages::conflict(l, conflict));
             let status = StatusCode::CONFLICT;
             render(&req, &me, &state, status, form, problems, existing).await
         }
-        Err(AppError::NotFound(_)) => {
+        Err(Error::NotFound(_)) => {
             let problems = Problems::from_fields(
                 l,
-                &[crate::error::FieldError::new("sellerId", "is required")],
+                &[crate::errors::FieldProblem::new("sellerId", Rule::Required)],
                 &fields,
             );
             let status = StatusCode::UNPROCESSABLE_ENTITY;

@@ -12,10 +12,11 @@ use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{
     self, Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
 };
-use crate::error::AppError;
+use crate::errors::{Error, FieldProblem, Rule};
 use crate::i18n::Language;
 use crate::pagination::Page;
 use crate::state::AppState;
+use crate::web::messages;
 use crate::web::upload_form;
 use crate::write;
 
@@ -121,7 +122,7 @@ async fn render(
     id: &str,
     status: StatusCode,
     refused: Refused,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let buyer = buyer_of(&state.db, id).await?;
     let (documents, next) = documents::list(
@@ -165,35 +166,39 @@ pub async fn documents_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     render(&req, &me, &state, &path, StatusCode::OK, Refused::default()).await
 }
 
 /// Why an upload was refused, in `l`, with the status to answer.
-fn refusal(l: Language, error: &AppError, max_bytes: u64) -> Option<(StatusCode, String)> {
+fn refusal(l: Language, error: &Error, max_bytes: u64) -> Option<(StatusCode, String)> {
     let mb = (max_bytes / (1024 * 1024)).max(1).to_string();
     match error {
-        AppError::PayloadTooLarge(_) => Some((
+        Error::TooLarge { .. } => Some((
             StatusCode::PAYLOAD_TOO_LARGE,
             l.text_with("admin-buyers-upload-too-large", &[("size", &mb)]),
         )),
-        AppError::Validation(errors) => {
-            let id = match errors.first() {
-                Some(e) if e.field == "type" => "admin-buyers-upload-type",
-                Some(e) if e.field == "documentDate" && e.message.contains("future") => {
-                    "admin-buyers-upload-future"
+        Error::Invalid(errors) => {
+            let text = match errors.first() {
+                Some(e) if e.field == "type" => l.text("admin-buyers-upload-type"),
+                Some(e) if e.field == "documentDate" && e.rule == Rule::DateInFuture => {
+                    l.text("admin-buyers-upload-future")
                 }
-                Some(e) if e.field == "documentDate" => "admin-buyers-upload-date",
-                Some(e) if e.field == "file" && e.message == "is required" => {
-                    "admin-buyers-upload-missing"
+                Some(e) if e.field == "documentDate" => l.text("admin-buyers-upload-date"),
+                Some(e) if e.field == "file" && e.rule == Rule::Required => {
+                    l.text("admin-buyers-upload-missing")
                 }
-                _ => "admin-buyers-upload-file-type",
+                Some(
+                    e @ FieldProblem {
+                        rule: Rule::File(_),
+                        ..
+                    },
+                ) => messages::field_problem(l, "", e),
+                _ => l.text("admin-buyers-upload-file-type"),
             };
-            Some((StatusCode::UNPROCESSABLE_ENTITY, l.text(id)))
+            Some((StatusCode::UNPROCESSABLE_ENTITY, text))
         }
-        AppError::Conflict { .. } => {
-            Some((StatusCode::CONFLICT, l.text("admin-buyers-upload-blocked")))
-        }
+        Error::Conflict(conflict) => Some((StatusCode::CONFLICT, messages::conflict(l, conflict))),
         _ => None,
     }
 }
@@ -207,7 +212,7 @@ pub async fn upload_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     payload: Multipart,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let buyer = buyer_of(&state.db, &path).await?;
     let l = me.language();
     let max = state.settings.max_upload_bytes;
@@ -226,7 +231,7 @@ pub async fn upload_post(
         let document_date = DocumentDate::parse(form.field("documentDate"))?;
         let staged = form
             .file
-            .ok_or_else(|| AppError::invalid("file", "is required"))?;
+            .ok_or_else(|| Error::invalid("file", Rule::Required))?;
         let new = NewDocument {
             document_type,
             document_date,

@@ -1,9 +1,9 @@
 //! The buyer form's inputs as the templates render them (label tied to input, problem tied
-//! to both), and the domain's field problems in the user's language: the common rules have
-//! their own sentence, any other keeps the domain's English rule after the field's name.
+//! to both), and the domain's field problems in the user's language, by their typed rule.
 
-use crate::error::{AppError, FieldError};
+use crate::errors::{Error, FieldProblem};
 use crate::i18n::Language;
+use crate::web::messages;
 
 use super::form::BuyerForm;
 
@@ -70,7 +70,7 @@ impl Problems {
 
     /// The domain's field problems in `l`; `known` are the form's inputs, in order. A
     /// problem of no input (e.g. "at most 20 contacts") is a problem of the whole form.
-    pub fn from_fields(l: Language, errors: &[FieldError], known: &[String]) -> Problems {
+    pub fn from_fields(l: Language, errors: &[FieldProblem], known: &[String]) -> Problems {
         let mut problems = Problems::default();
         for field in known {
             if let Some(e) = errors.iter().find(|e| &e.field == field) {
@@ -117,45 +117,17 @@ fn label_id(field: &str) -> &'static str {
     }
 }
 
-/// A domain problem in plain words of `l`: the common rules have their own sentence; any
-/// other keeps the domain's English rule after the localised field name.
-pub fn localise(l: Language, error: &FieldError) -> String {
-    let field = error.field.as_str();
-    let last = field.rsplit('.').next().unwrap_or(field);
-    let message = error.message.as_str();
-    let label = l.text(label_id(field));
-    let id = if message == "is required" || message == "must not be empty" {
-        Some("admin-buyers-error-required")
-    } else if message.starts_with("must be at most") {
-        Some("admin-buyers-error-too-long")
-    } else if message.contains("control characters") {
-        Some("admin-buyers-error-control")
-    } else if message.starts_with("can only change from") {
-        Some("admin-buyers-error-mode-down")
-    } else {
-        match last {
-            "vatNumber" => Some("admin-buyers-error-vat"),
-            "email" => Some("admin-buyers-error-email"),
-            "country" => Some("admin-buyers-error-country"),
-            "phone" => Some("admin-buyers-error-phone"),
-            "kycMode" => Some("admin-buyers-error-mode"),
-            _ => None,
-        }
-    };
-    match id {
-        Some(id) => l.text_with(id, &[("field", &label)]),
-        None => format!("{label}: {message}"),
-    }
+/// A domain problem in plain words of `l`, after the field's localised name.
+pub fn localise(l: Language, error: &FieldProblem) -> String {
+    messages::field_problem(l, &l.text(label_id(&error.field)), error)
 }
 
 /// The form's problems from a failed create or edit; `None` for errors that are no problem
 /// of the input (they become an error page).
-pub fn problems_of(l: Language, error: &AppError, fields: &[String]) -> Option<Problems> {
+pub fn problems_of(l: Language, error: &Error, fields: &[String]) -> Option<Problems> {
     match error {
-        AppError::Validation(errors) => Some(Problems::from_fields(l, errors, fields)),
-        AppError::Forbidden(_) => Some(Problems::general(
-            l.text("admin-buyers-error-marketplace-led"),
-        )),
+        Error::Invalid(errors) => Some(Problems::from_fields(l, errors, fields)),
+        Error::Forbidden(reason) => Some(Problems::general(messages::forbidden(l, *reason))),
         _ => None,
     }
 }
@@ -220,6 +192,7 @@ pub fn contact_fields(l: Language, form: &BuyerForm, problems: &Problems) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::errors::Rule;
 
     #[test]
     fn input_ids_are_plain_words() {
@@ -228,27 +201,45 @@ mod tests {
     }
 
     #[test]
-    fn common_rules_get_a_sentence_and_others_keep_the_rule_after_the_field_name() {
-        let required = FieldError::new("contacts[1].email", "is required");
+    fn every_rule_gets_a_sentence_in_the_users_language_after_the_field_name() {
+        let required = FieldProblem::new("contacts[1].email", Rule::Required);
         assert_eq!(
             localise(Language::De, &required),
             "E-Mail: Bitte ausfüllen."
         );
-        let other = FieldError::new("address", "something new");
-        assert_eq!(localise(Language::En, &other), "Address: something new");
+        let too_many = FieldProblem::new(
+            "contacts",
+            Rule::TooMany {
+                max: 20,
+                what: "contacts",
+            },
+        );
+        assert_eq!(
+            localise(Language::De, &too_many),
+            "Ansprechpartner: Es sind höchstens 20 Einträge möglich."
+        );
     }
 
     #[test]
     fn problems_follow_the_form_order_and_unknown_fields_concern_the_whole_form() {
         let errors = [
-            FieldError::new("address.city", "is required"),
-            FieldError::new("contacts", "at most 20 contacts"),
-            FieldError::new("companyName", "is required"),
+            FieldProblem::new("address.city", Rule::Required),
+            FieldProblem::new(
+                "contacts",
+                Rule::TooMany {
+                    max: 20,
+                    what: "contacts",
+                },
+            ),
+            FieldProblem::new("companyName", Rule::Required),
         ];
         let known = ["companyName", "address.city"].map(String::from);
         let problems = Problems::from_fields(Language::En, &errors, &known);
         let ids: Vec<String> = problems.summary().into_iter().map(|(id, _)| id).collect();
         assert_eq!(ids, ["f-companyName", "f-address-city"]);
-        assert_eq!(problems.general, ["Contacts: at most 20 contacts"]);
+        assert_eq!(
+            problems.general,
+            ["Contacts: at most 20 entries are possible."]
+        );
     }
 }

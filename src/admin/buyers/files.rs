@@ -23,7 +23,7 @@ use crate::access::SellerScope;
 use crate::admin::auth::{CsrfOnly, SignedIn};
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{self, Document, DocumentStatus};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::state::AppState;
 use crate::web::download;
 use crate::write;
@@ -37,7 +37,7 @@ pub async fn file_get(
     _me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (document, stream) =
         documents::open_content(&state.db, &state.blobs, &SellerScope::Organisation, &path).await?;
     Ok(download::attachment(&document, stream))
@@ -49,7 +49,7 @@ pub async fn inline_get(
     _me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (document, stream) = documents::open_image(&state.db, &state.blobs, &path).await?;
     // The download's response (type, nosniff, no-store, length), shown instead of saved.
     let mut response = download::attachment(&document, stream);
@@ -117,7 +117,7 @@ async fn document_page(
     state: &AppState,
     id: &str,
     confirm_archive: bool,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let (document, pdf) = if confirm_archive {
         (
@@ -160,7 +160,7 @@ pub async fn preview_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     document_page(&req, &me, &state, &path, false).await
 }
 
@@ -170,7 +170,7 @@ pub async fn archive_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     document_page(&req, &me, &state, &path, true).await
 }
 
@@ -181,7 +181,7 @@ pub async fn archive_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     let document = write::apply(&state.db, me.actor(), async |tx| {
         documents::set_status(

@@ -14,7 +14,7 @@ use crate::admin::page::{self, Chrome, CursorQuery, Section};
 use crate::audit::{Actor, AuditEntry};
 use crate::buyers;
 use crate::documents::DocumentType;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::state::AppState;
 
@@ -137,7 +137,7 @@ pub async fn history_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<CursorQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let buyer = buyer_of(&state.db, &path).await?;
     let page = query.page_of(PAGE_SIZE)?;

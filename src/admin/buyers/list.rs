@@ -10,7 +10,7 @@ use crate::access::SellerScope;
 use crate::admin::auth::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, BuyerSearch, BuyerStatus, ListedBuyer};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::kyc::status::OverallStatus;
 use crate::pagination::Page;
 use crate::partners::{self, Seller};
@@ -103,7 +103,7 @@ pub fn status_label_id(status: BuyerStatus) -> &'static str {
 
 /// Every seller (the portal's sellers are a handful of trade partners; the API's page limit
 /// is the most a select shows).
-pub async fn all_sellers(state: &AppState) -> Result<Vec<Seller>, AppError> {
+pub async fn all_sellers(state: &AppState) -> Result<Vec<Seller>, Error> {
     let (sellers, _) = partners::list(
         &state.db,
         &SellerScope::Organisation,
@@ -136,7 +136,7 @@ pub async fn list_get(
     me: SignedIn,
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let query = query.into_inner();
     let l = me.language();
     let search = BuyerSearch {

@@ -20,7 +20,7 @@ use actix_web::web;
 
 use crate::buyers::{self, Buyer};
 use crate::db::Db;
-use crate::error::AppError;
+use crate::errors::Error;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // `/buyers/new` before `/buyers/{id}`, which would take it as an id.
@@ -95,7 +95,7 @@ impl BuyerHeader {
 }
 
 /// The buyer with this id, whoever its seller; 404 otherwise.
-async fn buyer_of(db: &Db, id: &str) -> Result<Buyer, AppError> {
+async fn buyer_of(db: &Db, id: &str) -> Result<Buyer, Error> {
     buyers::get_by_id(db, id).await
 }
 

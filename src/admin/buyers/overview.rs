@@ -12,7 +12,7 @@ use super::{BuyerHeader, buyer_of, moment, type_label};
 use crate::admin::auth::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, Buyer, KycMode};
-use crate::error::AppError;
+use crate::errors::{Error, Rule};
 use crate::kyc::{
     self,
     status::{KycStatus, VerificationStatus},
@@ -119,7 +119,7 @@ async fn render(
     buyer: Buyer,
     form: BuyerForm,
     problems: Problems,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let seller = partners::get(&state.db, &buyer.seller_id).await?.name;
     let kyc = kyc::status_of(&state.db, &buyer.seller_id, &buyer.uuid).await?;
@@ -143,7 +143,7 @@ pub async fn overview_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let buyer = buyer_of(&state.db, &path).await?;
     let form = BuyerForm::from_buyer(&buyer);
     let ok = StatusCode::OK;
@@ -158,14 +158,14 @@ pub async fn edit_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     pairs: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let mut form = BuyerForm::from_pairs(pairs.into_inner());
     me.check_csrf(&form.csrf)?;
     let l = me.language();
     let buyer = buyer_of(&state.db, &path).await?;
     let version = form
         .version()
-        .ok_or_else(|| AppError::invalid("version", "is required"))?;
+        .ok_or_else(|| Error::invalid("version", Rule::Required))?;
     let patch = form.patch();
     let outcome = write::apply(&state.db, me.actor(), async |tx| {
         buyers::update(tx, &buyer.seller_id, &buyer.uuid, version, &patch).await
@@ -176,7 +176,7 @@ pub async fn edit_post(
             &format!("/admin/buyers/{}", updated.uuid),
             "admin-flash-buyer-updated",
         )),
-        Err(AppError::Conflict { .. }) => {
+        Err(Error::Conflict { .. }) => {
             // Someone changed the buyer since the form was loaded: show what is stored now,
             // keep the typed values, and base a second save on the current version.
             let current = buyer_of(&state.db, &path).await?;

@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use super::files::PREVIEW_POLICY;
 use crate::admin::auth::SignedIn;
 use crate::documents::{self, Document};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::previews::Preview;
 use crate::state::AppState;
@@ -98,7 +98,7 @@ pub async fn page_get(
     _me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<(String, u32)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let (id, number) = path.into_inner();
     let (_, preview) =
         documents::for_preview(&state.db, &state.blobs, &state.previews, &id).await?;
@@ -109,12 +109,12 @@ pub async fn page_get(
                 .insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS))
                 .finish());
         }
-        _ => return Err(AppError::NotFound("page")),
+        _ => return Err(Error::NotFound("page")),
     };
     let page = number
         .checked_sub(1)
         .and_then(|index| rendered.pages.get(usize::try_from(index).ok()?))
-        .ok_or(AppError::NotFound("page"))?;
+        .ok_or(Error::NotFound("page"))?;
     // Made by pdftoppm, not by the uploader, and still only ever an image in a sandbox.
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static("image/png")))

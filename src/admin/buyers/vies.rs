@@ -8,7 +8,7 @@ use askama::Template;
 use super::{BuyerHeader, buyer_of, moment};
 use crate::admin::auth::{CsrfOnly, SignedIn};
 use crate::admin::page::{self, Chrome, Section};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::kyc::vies::{self, CheckStatus, ViesCheck};
 use crate::pagination::Page;
@@ -76,7 +76,7 @@ pub async fn vies_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let buyer = buyer_of(&state.db, &path).await?;
     let page = Page::parse(Some(200), None)?;
@@ -104,7 +104,7 @@ pub async fn vies_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     let buyer = buyer_of(&state.db, &path).await?;
     write::apply(&state.db, me.actor(), async |tx| {

@@ -14,7 +14,7 @@ use super::page::{self, Chrome, CursorQuery, Section, moment};
 use crate::access::SellerScope;
 use crate::buyers::{self, Buyer};
 use crate::db::now;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::invitations::{self, EmailStatus, InvitationStatus, InvitationView, RawInvitation};
 use crate::organisation::{self, EXPIRY_DAYS};
@@ -160,10 +160,10 @@ pub struct FormErrors {
 }
 
 impl FormErrors {
-    fn of(l: Language, error: &AppError) -> FormErrors {
+    fn of(l: Language, error: &Error) -> FormErrors {
         let mut errors = FormErrors::default();
         match error {
-            AppError::Validation(fields) => {
+            Error::Invalid(fields) => {
                 for field in fields {
                     let text = |id| Some(l.text(id));
                     match field.field.as_str() {
@@ -223,7 +223,7 @@ async fn list_page(
     state: &AppState,
     buyer: Buyer,
     shown: ListPage,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let (views, next) = invitations::list(
         &state.db,
@@ -263,7 +263,7 @@ async fn list_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<CursorQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let page = query.page()?;
     let buyer = buyers::get_by_id(&state.db, &path).await?;
     let defaults = organisation::load(&state.db).await?;
@@ -289,7 +289,7 @@ async fn create_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<NewInvitationForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     let form = form.into_inner();
     let buyer = buyers::get_by_id(&state.db, &path).await?;
@@ -308,10 +308,10 @@ async fn create_post(
             &invitations_path(&buyer.uuid),
             "admin-flash-invitation-created",
         )),
-        Err(e @ (AppError::Validation(_) | AppError::Conflict { .. })) => {
+        Err(e @ (Error::Invalid(_) | Error::Conflict { .. })) => {
             // A conflict here is the buyer being blocked: said on the form, not as an error page.
             let status = match &e {
-                AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 _ => StatusCode::CONFLICT,
             };
             let shown = ListPage {
@@ -336,7 +336,7 @@ async fn resend_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let back = invitations_path(&invitation.buyer_id);
@@ -352,9 +352,7 @@ async fn resend_post(
     .await;
     match resent {
         Ok(_) => Ok(page::done(&back, "admin-flash-invitation-resent")),
-        Err(AppError::Conflict { .. }) => {
-            Ok(page::failed(&back, "admin-flash-invitation-not-resent"))
-        }
+        Err(Error::Conflict { .. }) => Ok(page::failed(&back, "admin-flash-invitation-not-resent")),
         Err(e) => Err(e),
     }
 }
@@ -377,7 +375,7 @@ async fn revoke_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
@@ -402,7 +400,7 @@ async fn revoke_post(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<CsrfOnly>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.check_csrf(&form.csrf)?;
     let revoked = write::apply(&state.db, me.actor(), async |tx| {
         invitations::revoke(tx, &SellerScope::Organisation, state.links(), &path).await

@@ -13,7 +13,7 @@ use super::status_label;
 use crate::access::SellerScope;
 use crate::buyers::{self, Buyer};
 use crate::db::now;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::invitations::{self, InvitationStatus, qr};
 use crate::organisation;
 use crate::partners;
@@ -77,7 +77,7 @@ pub async fn sheet_get(
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
     let status = invitation.status_at(now());
@@ -166,7 +166,7 @@ pub async fn qr_svg_get(
     _me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let link =
         invitations::link(&state.db, &SellerScope::Organisation, state.links(), &path).await?;
     Ok(HttpResponse::Ok()

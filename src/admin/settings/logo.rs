@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::super::auth::SignedIn;
 use super::super::page;
 use super::render;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::organisation::{self, RawSettings, logo::MAX_LOGO_BYTES};
 use crate::state::AppState;
 use crate::web::upload_form;
@@ -23,7 +23,7 @@ pub async fn upload_post(
     me: SignedIn,
     state: web::Data<AppState>,
     payload: Multipart,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     let form = upload_form::read(payload, "logo", state.blobs.staging_dir(), MAX_LOGO_BYTES).await;
     me.check_csrf(form.field("csrf").unwrap_or_default())?;
@@ -31,14 +31,14 @@ pub async fn upload_post(
     let kib = (MAX_LOGO_BYTES / 1024).to_string();
     let refused = |id: &str| Some(l.text_with(id, &[("size", &kib)]));
     let logo_error = match form.complete() {
-        Err(AppError::PayloadTooLarge(_)) => refused("admin-settings-logo-too-large"),
-        Err(AppError::Validation(_)) => refused("admin-settings-logo-wrong-type"),
+        Err(Error::TooLarge { .. }) => refused("admin-settings-logo-too-large"),
+        Err(Error::Invalid(_)) => refused("admin-settings-logo-wrong-type"),
         Err(e) => return Err(e),
         Ok(form) => match form.file {
             None => refused("admin-settings-logo-missing"),
             Some(staged) => {
                 let bytes = tokio::fs::read(&staged.path).await.map_err(|e| {
-                    AppError::Internal(anyhow::Error::new(e).context("reading a staged logo"))
+                    Error::Internal(anyhow::Error::new(e).context("reading a staged logo"))
                 })?;
                 let replaced = write::apply(&state.db, me.actor(), async |tx| {
                     organisation::logo::replace(tx, staged.kind, bytes).await
@@ -48,8 +48,8 @@ pub async fn upload_post(
                     Ok(()) => {
                         return Ok(page::done("/admin/settings", "admin-flash-logo-saved"));
                     }
-                    Err(AppError::Validation(_)) => refused("admin-settings-logo-wrong-type"),
-                    Err(AppError::PayloadTooLarge(_)) => refused("admin-settings-logo-too-large"),
+                    Err(Error::Invalid(_)) => refused("admin-settings-logo-wrong-type"),
+                    Err(Error::TooLarge { .. }) => refused("admin-settings-logo-too-large"),
                     Err(e) => return Err(e),
                 }
             }
@@ -80,7 +80,7 @@ pub async fn remove_post(
     me: SignedIn,
     state: web::Data<AppState>,
     form: web::Form<RemoveForm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     me.check_csrf(&form.csrf)?;
     if form.confirm != "yes" {

@@ -16,7 +16,7 @@ use askama::Template;
 use super::auth::SignedIn;
 use super::page::{self, Chrome, Section};
 use crate::documents::DocumentType;
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::organisation::{self, OrganisationSettings, RawSettings, logo::MAX_LOGO_BYTES};
 use crate::state::AppState;
@@ -96,9 +96,9 @@ fn error_id(field: &str) -> &'static str {
     }
 }
 
-fn localised_errors(l: Language, error: &AppError) -> BTreeMap<String, String> {
+fn localised_errors(l: Language, error: &Error) -> BTreeMap<String, String> {
     match error {
-        AppError::Validation(fields) => fields
+        Error::Invalid(fields) => fields
             .iter()
             .map(|f| (f.field.clone(), l.text(error_id(&f.field))))
             .collect(),
@@ -115,7 +115,7 @@ pub(super) fn render(
     form: RawSettings,
     errors: BTreeMap<String, String>,
     logo_error: Option<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     let l = me.language();
     let types = DocumentType::ALL
         .into_iter()
@@ -152,7 +152,7 @@ async fn settings_get(
     req: HttpRequest,
     me: SignedIn,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     let current = organisation::load(&state.db).await?;
     let form = RawSettings::from_settings(&current);
@@ -200,7 +200,7 @@ async fn settings_post(
     me: SignedIn,
     state: web::Data<AppState>,
     form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     let (csrf, raw) = read_form(form.into_inner());
     me.check_csrf(&csrf)?;
@@ -213,7 +213,7 @@ async fn settings_post(
             .await?;
             Ok(page::done("/admin/settings", "admin-flash-settings-saved"))
         }
-        Err(e @ AppError::Validation(_)) => {
+        Err(e @ Error::Invalid(_)) => {
             let errors = localised_errors(me.language(), &e);
             render(
                 &req,

@@ -6,7 +6,7 @@ use askama::Template;
 
 use crate::admin::auth::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::state::AppState;
 
 /// The signing key page.
@@ -30,7 +30,7 @@ pub async fn signing_key_get(
     req: HttpRequest,
     me: SignedIn,
     state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, Error> {
     me.require_admin()?;
     let key = state.signer.public_key();
     let view = SigningKeyView {

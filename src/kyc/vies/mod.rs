@@ -19,7 +19,7 @@ pub use store::latest_completed;
 use crate::audit::{Actor, Subject};
 use crate::buyers;
 use crate::db::{Db, now};
-use crate::error::AppError;
+use crate::errors::Error;
 use crate::events::EventType;
 use crate::jobs;
 use crate::pagination::{Cursor, Page};
@@ -58,7 +58,7 @@ pub async fn request(
     tx: &mut WriteTx,
     seller_id: &str,
     buyer_id: &str,
-) -> Result<ViesCheck, AppError> {
+) -> Result<ViesCheck, Error> {
     let buyer = buyers::get(tx.db(), seller_id, buyer_id).await?;
     let check = ViesCheck {
         uuid: uuid::Uuid::now_v7().to_string(),
@@ -102,12 +102,12 @@ pub async fn get(
     seller_id: &str,
     buyer_id: &str,
     check_id: &str,
-) -> Result<ViesCheck, AppError> {
+) -> Result<ViesCheck, Error> {
     buyers::get(db, seller_id, buyer_id).await?;
     store::find(db.pool(), check_id)
         .await?
         .filter(|check| check.buyer_id == buyer_id)
-        .ok_or(AppError::NotFound("VIES check"))
+        .ok_or(Error::NotFound("VIES check"))
 }
 
 /// A buyer's checks, newest first.
@@ -116,7 +116,7 @@ pub async fn list(
     seller_id: &str,
     buyer_id: &str,
     page: &Page,
-) -> Result<(Vec<ViesCheck>, Option<Cursor>), AppError> {
+) -> Result<(Vec<ViesCheck>, Option<Cursor>), Error> {
     buyers::get(db, seller_id, buyer_id).await?;
     let checks = store::list(db.pool(), buyer_id, page).await?;
     Ok(page.split(checks, |c| Cursor::new(c.requested_at.millis(), &c.uuid)))
@@ -129,7 +129,7 @@ async fn settle(
     db: &Db,
     check: &ViesCheck,
     settlement: store::Settlement<'_>,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     write::apply(db, Actor::System, async |tx| {
         if !store::complete(tx.conn().await?, &check.uuid, &settlement).await? {
             return Ok(());

@@ -254,7 +254,7 @@ on_both_backends! {
         assert!(page.contains("value=\"not-an-email\""), "the email is kept");
         assert!(page.contains("value=\"+49 89 123456\""), "the phone is kept");
         assert!(page.contains(&format!("<option value=\"{seller}\" selected>")), "the seller is kept");
-        assert!(page.contains("this is not a VAT number of an EU country"), "{page}");
+        assert!(page.contains("“XX” is not the country code of an EU VAT number."), "{page}");
         assert!(page.contains("Company name: please fill this in."));
         assert!(page.contains("Email: this is not a valid email address."));
         assert!(page.contains("aria-describedby=\"f-contacts-0-email-error\""), "the error is tied to its field");
@@ -441,7 +441,7 @@ on_both_backends! {
 
         let text = kim.upload(&path, "COC_EXTRACT", "2026-01-15", "a.pdf", b"just text".to_vec()).await;
         assert_eq!(text.status(), 422);
-        assert!(text.text().await.unwrap().contains("Only PDF, JPEG and PNG files are accepted"));
+        assert!(text.text().await.unwrap().contains("This file cannot be accepted. Please upload a PDF, JPEG or PNG document"));
 
         kim.post("/admin/language", &[("lang", "de"), ("back", &path)]).await;
         let german = kim.upload(&path, "NOT_A_TYPE", "2026-01-15", "a.pdf", small_pdf()).await;

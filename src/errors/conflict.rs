@@ -1,0 +1,258 @@
+//! Why a request that was understood cannot be done now: conflicts with the current state,
+//! refusals, and services that are unavailable; each with its English sentence for the API
+//! and a message id for the pages (`locales/*/rules.ftl`).
+
+use serde_json::Value;
+
+/// The request contradicts the current state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Conflict {
+    /// The buyer is blocked.
+    BuyerBlocked,
+    /// A buyer with this VAT number exists with other details (`current`).
+    BuyerExists {
+        /// The buyer as it is.
+        current: Value,
+    },
+    /// The caller's version is not the current one.
+    StaleVersion {
+        /// The version the caller based its change on.
+        sent: i64,
+        /// The current version.
+        current_version: i64,
+        /// The resource as it is.
+        current: Value,
+    },
+    /// The resource changed while this request ran; reading it again helps.
+    ChangedMeanwhile,
+    /// A staff user with this address exists.
+    EmailTaken,
+    /// Staff cannot change their own role or disable themselves.
+    CannotChangeYourself,
+    /// The invitation is not active (its status, as the API spells it).
+    InvitationNotActive {
+        /// `EXPIRED`, `REVOKED` or `EXHAUSTED`.
+        status: String,
+    },
+    /// Identity verification is for NT24_LED buyers.
+    NotNt24Led,
+    /// The buyer's verification waits for staff (`current`).
+    VerificationInReview {
+        /// The verification as it is.
+        current: Value,
+    },
+    /// The buyer is verified already (`current`).
+    AlreadyVerified {
+        /// The verification as it is.
+        current: Value,
+    },
+    /// No verification of the buyer waits for review.
+    NothingToReview,
+    /// The verification was decided while this request ran.
+    DecidedMeanwhile,
+    /// A KYC profile is issued only for verified buyers.
+    NotVerified,
+    /// A request with this Idempotency-Key is still running.
+    KeyInFlight,
+    /// A retry with this Idempotency-Key took over while this request ran.
+    KeyTakenOver,
+}
+
+impl Conflict {
+    /// The English sentence the API answers with.
+    pub fn english(&self) -> String {
+        match self {
+            Conflict::BuyerBlocked => "the buyer is blocked".into(),
+            Conflict::BuyerExists { .. } => {
+                "a buyer with this VAT number exists with other details; use PATCH to change it"
+                    .into()
+            }
+            Conflict::StaleVersion {
+                sent,
+                current_version,
+                ..
+            } => format!(
+                "you sent version {sent}, but the current version is {current_version}; the current resource is attached"
+            ),
+            Conflict::ChangedMeanwhile => "the resource changed meanwhile; read it again".into(),
+            Conflict::EmailTaken => "a staff user with this email exists".into(),
+            Conflict::CannotChangeYourself => "you cannot change your own account here".into(),
+            Conflict::InvitationNotActive { status } => {
+                format!("the invitation is {status}; create a new one")
+            }
+            Conflict::NotNt24Led => {
+                "identity verification is for NT24_LED buyers; this buyer's KYC is MARKETPLACE_LED"
+                    .into()
+            }
+            Conflict::VerificationInReview { .. } => {
+                "the buyer's verification waits for a staff review".into()
+            }
+            Conflict::AlreadyVerified { .. } => "the buyer is verified already".into(),
+            Conflict::NothingToReview => "no verification of this buyer waits for review".into(),
+            Conflict::DecidedMeanwhile => "the verification was decided meanwhile".into(),
+            Conflict::NotVerified => "a KYC profile is issued only for a verified buyer".into(),
+            Conflict::KeyInFlight => {
+                "a request with this Idempotency-Key is still being processed; retry later".into()
+            }
+            Conflict::KeyTakenOver => {
+                "a retry with this Idempotency-Key took over while this request ran; nothing was changed"
+                    .into()
+            }
+        }
+    }
+
+    /// The message a page shows.
+    pub fn message_id(&self) -> &'static str {
+        match self {
+            Conflict::BuyerBlocked => "conflict-buyer-blocked",
+            Conflict::BuyerExists { .. } => "conflict-buyer-exists",
+            Conflict::StaleVersion { .. } | Conflict::ChangedMeanwhile => "conflict-changed",
+            Conflict::EmailTaken => "conflict-email-taken",
+            Conflict::CannotChangeYourself => "conflict-yourself",
+            Conflict::InvitationNotActive { .. } => "conflict-invitation-not-active",
+            Conflict::NotNt24Led => "conflict-not-nt24-led",
+            Conflict::VerificationInReview { .. } => "conflict-verification-in-review",
+            Conflict::AlreadyVerified { .. } => "conflict-already-verified",
+            Conflict::NothingToReview | Conflict::DecidedMeanwhile => "conflict-nothing-to-review",
+            Conflict::NotVerified => "conflict-not-verified",
+            Conflict::KeyInFlight | Conflict::KeyTakenOver => "conflict-key-in-flight",
+        }
+    }
+
+    /// The resource as it is now, when the conflict carries it.
+    pub fn current(&self) -> Option<&Value> {
+        match self {
+            Conflict::BuyerExists { current }
+            | Conflict::StaleVersion { current, .. }
+            | Conflict::VerificationInReview { current }
+            | Conflict::AlreadyVerified { current } => Some(current),
+            _ => None,
+        }
+    }
+
+    /// One sample of every kind of conflict, for checking that each has its messages.
+    pub fn samples() -> Vec<Conflict> {
+        vec![
+            Conflict::BuyerBlocked,
+            Conflict::BuyerExists {
+                current: Value::Null,
+            },
+            Conflict::StaleVersion {
+                sent: 0,
+                current_version: 1,
+                current: Value::Null,
+            },
+            Conflict::ChangedMeanwhile,
+            Conflict::EmailTaken,
+            Conflict::CannotChangeYourself,
+            Conflict::InvitationNotActive {
+                status: "EXPIRED".into(),
+            },
+            Conflict::NotNt24Led,
+            Conflict::VerificationInReview {
+                current: Value::Null,
+            },
+            Conflict::AlreadyVerified {
+                current: Value::Null,
+            },
+            Conflict::NothingToReview,
+            Conflict::DecidedMeanwhile,
+            Conflict::NotVerified,
+            Conflict::KeyInFlight,
+            Conflict::KeyTakenOver,
+        ]
+    }
+}
+
+/// What a caller may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forbidden {
+    /// The organisation does not allow MARKETPLACE_LED KYC.
+    MarketplaceLedNotAllowed,
+    /// A read-only API token tried to change something.
+    ReadOnlyToken,
+    /// A seller's API token tried to create a seller.
+    SellerTokenCreatesSeller,
+    /// Only administrators may do this.
+    AdminsOnly,
+    /// A form without the session's CSRF token.
+    StaleForm,
+}
+
+impl Forbidden {
+    /// The English sentence the API answers with.
+    pub fn english(self) -> &'static str {
+        match self {
+            Forbidden::MarketplaceLedNotAllowed => {
+                "this organisation does not allow MARKETPLACE_LED KYC; use NT24_LED"
+            }
+            Forbidden::ReadOnlyToken => "this API token may only read",
+            Forbidden::SellerTokenCreatesSeller => "a seller's API token cannot create sellers",
+            Forbidden::AdminsOnly => "only administrators may do this",
+            Forbidden::StaleForm => "the form has expired; reload the page and try again",
+        }
+    }
+
+    /// The message a page shows.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Forbidden::MarketplaceLedNotAllowed => "forbidden-marketplace-led",
+            Forbidden::ReadOnlyToken | Forbidden::SellerTokenCreatesSeller => "forbidden-token",
+            Forbidden::AdminsOnly => "forbidden-admins-only",
+            Forbidden::StaleForm => "forbidden-stale-form",
+        }
+    }
+
+    /// Every kind, for checking that each has its messages.
+    pub const ALL: [Forbidden; 5] = [
+        Forbidden::MarketplaceLedNotAllowed,
+        Forbidden::ReadOnlyToken,
+        Forbidden::SellerTokenCreatesSeller,
+        Forbidden::AdminsOnly,
+        Forbidden::StaleForm,
+    ];
+}
+
+/// Something a request needs that is not there now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unavailability {
+    /// The identity verification provider is not set up.
+    ProviderNotConfigured,
+    /// The identity verification provider did not open a session.
+    ProviderFailed,
+    /// Every password-hashing slot stayed taken.
+    PasswordChecksBusy,
+}
+
+impl Unavailability {
+    /// The English sentence the API answers with.
+    pub fn english(self) -> &'static str {
+        match self {
+            Unavailability::ProviderNotConfigured => {
+                "identity verification is not configured (API key and secret)"
+            }
+            Unavailability::ProviderFailed => {
+                "the identity verification provider did not open a session; try again later"
+            }
+            Unavailability::PasswordChecksBusy => {
+                "too many sign-ins at once; try again in a moment"
+            }
+        }
+    }
+
+    /// The message a page shows.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Unavailability::ProviderNotConfigured => "unavailable-provider-not-configured",
+            Unavailability::ProviderFailed => "unavailable-provider",
+            Unavailability::PasswordChecksBusy => "unavailable-busy",
+        }
+    }
+
+    /// Every kind, for checking that each has its messages.
+    pub const ALL: [Unavailability; 3] = [
+        Unavailability::ProviderNotConfigured,
+        Unavailability::ProviderFailed,
+        Unavailability::PasswordChecksBusy,
+    ];
+}
