@@ -14,6 +14,10 @@ pub struct FieldError {
     pub field: String,
     /// What is wrong, in plain words.
     pub message: String,
+    /// A stable name of the problem for pages that word it themselves (not sent to API
+    /// callers, who get `message`).
+    #[serde(skip)]
+    pub code: Option<&'static str>,
 }
 
 impl FieldError {
@@ -22,7 +26,14 @@ impl FieldError {
         FieldError {
             field: field.into(),
             message: message.into(),
+            code: None,
         }
+    }
+
+    /// The same problem, named by `code` for the pages.
+    pub fn with_code(mut self, code: Option<&'static str>) -> FieldError {
+        self.code = code;
+        self
     }
 }
 

@@ -133,6 +133,7 @@ admin-buyers-upload-date = Bitte geben Sie das Datum der Unterlage an. Es wurde 
 admin-buyers-upload-future = Das Datum der Unterlage darf nicht in der Zukunft liegen. Es wurde nichts gespeichert.
 admin-buyers-upload-missing = Bitte wählen Sie eine Datei. Es wurde nichts gespeichert.
 admin-buyers-upload-file-type = Nur unbeschädigte PDF-, JPEG- und PNG-Dateien werden angenommen. Es wurde nichts gespeichert.
+admin-buyers-upload-password = Dieses PDF ist mit einem Passwort geschützt. Bitte laden Sie eine Kopie ohne Passwort hoch. Es wurde nichts gespeichert.
 admin-buyers-upload-blocked = Der Käufer ist gesperrt; Uploads werden abgelehnt.
 admin-buyers-back-to-documents = Zurück zu den Unterlagen
 admin-buyers-preview-title = Vorschau von { $file }

@@ -20,6 +20,7 @@ portal-error-type = Bitte wählen Sie die Art der Unterlage.
 portal-error-date = Bitte geben Sie das Datum ein, das auf der Unterlage steht. Es darf nicht in der Zukunft liegen.
 portal-error-file-missing = Bitte wählen Sie eine Datei.
 portal-error-file-type = Diese Datei kann nicht angenommen werden. Bitte laden Sie ein PDF-, JPEG- oder PNG-Dokument hoch (keine anderen Formate, keine PDFs mit Skripten oder Anhängen).
+portal-error-file-password = Dieses PDF ist mit einem Passwort geschützt. Bitte laden Sie eine Kopie ohne Passwort hoch.
 portal-error-too-large = Diese Datei ist zu groß. Dateien dürfen höchstens { $size } MB groß sein.
 portal-error-blocked = Für dieses Unternehmen sind derzeit keine Uploads möglich.
 portal-error-generic = Etwas ist schiefgegangen, und nichts wurde gespeichert. Bitte versuchen Sie es erneut.

@@ -133,6 +133,7 @@ admin-buyers-upload-date = Please enter the document date. Nothing was stored.
 admin-buyers-upload-future = The document date must not be in the future. Nothing was stored.
 admin-buyers-upload-missing = Please choose a file. Nothing was stored.
 admin-buyers-upload-file-type = Only PDF, JPEG and PNG files are accepted, and the file must be intact. Nothing was stored.
+admin-buyers-upload-password = This PDF is protected with a password. Please upload a copy without a password. Nothing was stored.
 admin-buyers-upload-blocked = The buyer is blocked; uploads are refused.
 admin-buyers-back-to-documents = Back to the documents
 admin-buyers-preview-title = Preview of { $file }

@@ -20,6 +20,7 @@ portal-error-type = Please choose a document type.
 portal-error-date = Please enter the date printed on the document. It cannot be in the future.
 portal-error-file-missing = Please choose a file.
 portal-error-file-type = This file cannot be accepted. Please upload a PDF, JPEG or PNG document (no other formats, no PDFs with scripts or attachments).
+portal-error-file-password = This PDF is protected with a password. Please upload a copy without a password.
 portal-error-too-large = This file is too large. Files may be at most { $size } MB.
 portal-error-blocked = Uploads are not possible for this company at the moment.
 portal-error-generic = Something went wrong and nothing was saved. Please try again.

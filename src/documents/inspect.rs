@@ -11,24 +11,36 @@
 //! The [`Inspector`] is fed the upload chunk by chunk while it streams to a
 //! temporary file and never keeps the file in memory. Every parser here is a
 //! byte-level state machine, so chunk boundaries can fall anywhere (even
-//! inside a PDF name such as `/Java|Script`). What one upload keeps is fixed
-//! whatever the file size: a 512-byte sniffing buffer, the PDF tokenizer's
-//! nesting stack (at most 64 frames), at most 4096 cross-reference offsets
-//! (16 bytes each), and only while inside a compressed object stream one zlib
-//! state (~45 KiB) plus a 16 KiB output window. Worst case about 150 KiB per
-//! upload, typically under 2 KiB; a 200 MiB PDF is scanned with no growth.
-//! Everything is checked in that single pass, so [`Inspector::finish`] does
-//! not need to re-read the temporary file.
+//! inside a PDF name such as `/Java|Script`). What one upload keeps while it
+//! streams: a 512-byte sniffing buffer, the PDF tokenizer's nesting stack (at
+//! most 64 frames), and only while inside an object stream one zlib state
+//! (~45 KiB), a 16 KiB output window and two predictor rows (at most 64 KiB
+//! each). For the structural pass it also records 24 bytes per top-level PDF
+//! object (at most 262,144 objects), 16 bytes per `xref` table (at most
+//! 4096) and about 64 bytes per object or cross-reference stream (at most
+//! 65,536); an ordinary PDF has a few hundred objects, so a few KiB.
+//!
+//! [`Inspector::finish`] then runs the PDF's structural pass over the staged
+//! file in bounded reads: a 16 KiB read buffer, one table of 8 bytes per
+//! object number used by the cross-reference sections (at most 2^20
+//! numbers), the trailer and a few small parsed objects (each capped at
+//! 1 MiB of input and 65,536 values), and for the object streams it must
+//! decode again the same fixed pipeline as above. Worst case, for a hostile
+//! file built to hit every cap, about 16 MiB; an ordinary upload stays under
+//! 200 KiB whatever its size, and a 200 MiB PDF is scanned with no growth.
 //!
 //! # What the PDF check does
 //!
 //! See the `pdf` submodule: a strict streaming tokenizer and grammar over the
 //! whole file (so `%PDF-` followed by HTML, or HTML after `%%EOF`, is not a
 //! PDF); every name decoded (`#xx`) and matched against a list of active
-//! content names (`/JavaScript`, `/JS`, `/OpenAction`, `/AA`, `/Launch`,
-//! `/EmbeddedFile(s)`, `/FileAttachment`, `/RichMedia`, `/XFA`, ...);
-//! object streams inflated incrementally under [`Limits`] and checked the
-//! same way; other stream data scanned raw for the longer names.
+//! content names (`/JavaScript`, `/JS`, `/Launch`, `/EmbeddedFile(s)`,
+//! `/FileAttachment`, `/RichMedia`, `/XFA`, `/SubmitForm`, ...); object
+//! streams decoded incrementally under [`Limits`] and checked the same way;
+//! other stream data scanned raw for the longer names. Then the structural
+//! pass proves that the objects a reader loads through the cross-reference
+//! chain are the ones the tokenizer checked, and opens encrypted files with
+//! the empty password (refusing those that need one).
 
 mod image;
 mod pdf;
@@ -169,6 +181,10 @@ pub enum Rejection {
         /// Technical detail for logs.
         reason: &'static str,
     },
+    /// The PDF is encrypted and needs a password to open, so staff could not
+    /// read it (files that open without one are decrypted and checked).
+    #[error("The PDF is protected with a password; please upload a copy without one.")]
+    PdfPasswordProtected,
     /// A compressed part of the PDF expands beyond the configured limit
     /// (a decompression bomb, or an unusually large object stream).
     #[error(
@@ -204,12 +220,23 @@ pub enum Rejection {
     },
 }
 
+impl Rejection {
+    /// A stable machine-readable code for refusals the pages word on their
+    /// own, so they need not match the English sentence.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Rejection::PdfPasswordProtected => Some("pdf-password"),
+            _ => None,
+        }
+    }
+}
+
 /// Limits applied while inspecting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest accepted `width * height` for images.
     pub max_pixels: u64,
-    /// Largest decompressed size of one PDF object stream (`/ObjStm`).
+    /// Largest decompressed size of one PDF object or cross-reference stream.
     /// Exceeding it refuses the file ([`Rejection::DecompressionLimit`]):
     /// the objects it holds could not all be checked.
     pub max_object_stream_bytes: u64,
@@ -326,11 +353,11 @@ impl Inspector {
 
     /// Conclude after the last chunk.
     ///
-    /// `path` is the finished temporary file holding exactly the fed bytes. It
-    /// is part of the API so a future check may do a bounded second pass; the
-    /// current checks all complete in the streaming pass, so it is not read.
+    /// `path` is the finished temporary file holding exactly the fed bytes:
+    /// a PDF's structural pass reads its cross-reference sections and the
+    /// few objects and streams it needs from there (blocking file reads, so
+    /// call this off the async runtime).
     pub fn finish(mut self, path: &Path) -> Result<FileKind, Rejection> {
-        let _ = path;
         if let State::Sniffing(head) = &mut self.state {
             match sniff(head, true) {
                 Sniff::NeedMore => return Err(Rejection::Empty),
@@ -344,7 +371,7 @@ impl Inspector {
         }
         match self.state {
             State::Sniffing(_) => Err(Rejection::Empty),
-            State::Pdf(scanner) => scanner.finish().map(|()| FileKind::Pdf),
+            State::Pdf(scanner) => scanner.finish(path).map(|()| FileKind::Pdf),
             State::Jpeg(walker) => walker.finish().map(|()| FileKind::Jpeg),
             State::Png(walker) => walker.finish().map(|()| FileKind::Png),
             State::Rejected(rejection) => Err(rejection),

@@ -10,7 +10,7 @@ use tokio::io::{AsyncWriteExt, BufWriter};
 
 use super::inspect::{FileKind, Inspector, Limits, Rejection};
 use super::model::FileName;
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 
 /// Why a file was not taken.
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +35,9 @@ impl From<IntakeError> for AppError {
             IntakeError::TooLarge { max } => AppError::PayloadTooLarge(format!(
                 "the file is larger than the limit of {max} bytes"
             )),
-            IntakeError::Rejected(rejection) => AppError::invalid("file", rejection.to_string()),
+            IntakeError::Rejected(rejection) => AppError::Validation(vec![
+                FieldError::new("file", rejection.to_string()).with_code(rejection.code()),
+            ]),
             IntakeError::Io(e) => {
                 AppError::Internal(anyhow::Error::new(e).context("staging an upload"))
             }

@@ -350,6 +350,7 @@ fn failure_message(l: Language, error: &AppError, max_bytes: u64) -> (StatusCode
                 Some(e) if e.field == "file" && e.message == "is required" => {
                     "portal-error-file-missing"
                 }
+                Some(e) if e.code == Some("pdf-password") => "portal-error-file-password",
                 _ => "portal-error-file-type",
             };
             (StatusCode::UNPROCESSABLE_ENTITY, l.text(id))

@@ -186,6 +186,7 @@ fn refusal(l: Language, error: &AppError, max_bytes: u64) -> Option<(StatusCode,
                 Some(e) if e.field == "file" && e.message == "is required" => {
                     "admin-buyers-upload-missing"
                 }
+                Some(e) if e.code == Some("pdf-password") => "admin-buyers-upload-password",
                 _ => "admin-buyers-upload-file-type",
             };
             Some((StatusCode::UNPROCESSABLE_ENTITY, l.text(id)))

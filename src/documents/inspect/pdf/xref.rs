@@ -1,0 +1,536 @@
+//! The cross-reference chain, read as a reader reads it: from the last
+//! `startxref`, every section (tables and streams), `/XRefStm` of hybrid
+//! files and `/Prev` of incremental updates. Each in-use entry must point
+//! at an object header the streaming pass saw, with the same number and
+//! generation, and each compressed entry into an object stream it checked.
+
+use super::decode::{Budget, Decoder, Encoding};
+use super::layout::{Layout, ObjectKind, ObjectRecord};
+use super::not_a_pdf;
+use super::object::{Dict, Obj, ObjParser, Token};
+use super::predictor::PredictorParams;
+use super::source::{Bytes, FileSource};
+use crate::documents::inspect::Rejection;
+
+/// Object numbers from here on are refused (the newest entry of each is
+/// kept in a table of 8 bytes per number, so at most 8 MiB).
+const MAX_OBJECT_NUMBER: u64 = 1 << 20;
+/// Most entries read over all sections.
+const MAX_ENTRIES: u64 = 1 << 22;
+
+const UNSET: u64 = 0;
+const FREE: u64 = 1;
+const COMPRESSED: u64 = 1 << 63;
+
+/// One cross-reference entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Entry {
+    Free,
+    InUse { offset: u64, generation: u16 },
+    Compressed { container: u32, index: u32 },
+}
+
+/// What an object number resolves to, by the newest section defining it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Newest<'a> {
+    Absent,
+    Object(&'a ObjectRecord),
+    Compressed { container: u32, index: u32 },
+}
+
+/// The cross-reference view of the file.
+pub(super) struct Xref {
+    /// Per object number: `UNSET`, `FREE`, `COMPRESSED | container << 32 |
+    /// index`, or the index of the object's record plus 2.
+    slots: Vec<u64>,
+    /// (container, highest index) of every compressed entry.
+    containers: Vec<(u32, u32)>,
+    entries: u64,
+    /// The newest trailer (or cross-reference stream dictionary).
+    pub(super) trailer: Dict,
+}
+
+fn malformed(reason: &'static str) -> Rejection {
+    not_a_pdf(reason)
+}
+
+impl Xref {
+    /// Reads and checks the whole chain.
+    pub(super) fn read(
+        layout: &Layout,
+        src: &mut FileSource,
+        budget: &mut Budget,
+    ) -> Result<Xref, Rejection> {
+        let mut xref = Xref {
+            slots: Vec::new(),
+            containers: Vec::new(),
+            entries: 0,
+            trailer: Dict::default(),
+        };
+        let Some(start) = layout.startxref.and_then(|v| u64::try_from(v).ok()) else {
+            return Err(malformed("missing startxref"));
+        };
+        let mut visited: Vec<u64> = Vec::new();
+        let mut next = Some(start);
+        while let Some(offset) = next.take() {
+            let dict = xref.section(layout, src, budget, offset, &mut visited, true)?;
+            if visited.len() == 1 {
+                xref.trailer = dict.clone();
+            }
+            next = match dict.get(b"Prev") {
+                None => None,
+                Some(Obj::Int(prev)) => {
+                    Some(u64::try_from(*prev).map_err(|_| malformed("negative /Prev offset"))?)
+                }
+                Some(_) => return Err(malformed("/Prev is not a number")),
+            };
+        }
+        xref.check_containers(layout)?;
+        Ok(xref)
+    }
+
+    /// Reads the section at `offset` (and, for a table, its `/XRefStm`);
+    /// returns its trailer dictionary.
+    fn section(
+        &mut self,
+        layout: &Layout,
+        src: &mut FileSource,
+        budget: &mut Budget,
+        offset: u64,
+        visited: &mut Vec<u64>,
+        table_allowed: bool,
+    ) -> Result<Dict, Rejection> {
+        if visited.contains(&offset) {
+            return Err(malformed("cross-reference sections form a loop"));
+        }
+        if visited.len() >= super::layout::MAX_XREF_SECTIONS {
+            return Err(Rejection::PdfUninspectable {
+                reason: "too many cross-reference sections",
+            });
+        }
+        visited.push(offset);
+        if table_allowed && let Some(start) = layout.xref_table_at(offset) {
+            let dict = self.table(layout, src, start)?;
+            match dict.get(b"XRefStm") {
+                None => {}
+                Some(Obj::Int(at)) => {
+                    let at = u64::try_from(*at).map_err(|_| malformed("negative /XRefStm"))?;
+                    self.section(layout, src, budget, at, visited, false)?;
+                }
+                Some(_) => return Err(malformed("/XRefStm is not a number")),
+            }
+            return Ok(dict);
+        }
+        match layout.object_at(offset) {
+            Some(
+                record @ ObjectRecord {
+                    kind: ObjectKind::XrefStream(stream),
+                    ..
+                },
+            ) => {
+                let data = layout
+                    .streams
+                    .get(*stream as usize)
+                    .map(|s| s.data)
+                    .ok_or_else(|| malformed("cross-reference stream without data"))?;
+                self.stream(layout, src, budget, record, data)
+            }
+            _ => Err(malformed(
+                "startxref or /Prev does not point to a cross-reference section",
+            )),
+        }
+    }
+
+    fn table(
+        &mut self,
+        layout: &Layout,
+        src: &mut FileSource,
+        start: u64,
+    ) -> Result<Dict, Rejection> {
+        src.seek(start);
+        let mut parser = ObjParser::new(src);
+        if parser.token()? != Token::Keyword(b"xref".to_vec()) {
+            return Err(malformed("cross-reference table expected"));
+        }
+        loop {
+            let first = match table_token(&mut parser)? {
+                Token::Keyword(k) if k == b"trailer" => break,
+                Token::Int(first) => first,
+                _ => return Err(malformed("malformed cross-reference table")),
+            };
+            let Token::Int(count) = table_token(&mut parser)? else {
+                return Err(malformed("malformed cross-reference table"));
+            };
+            let (Ok(first), Ok(count)) = (u64::try_from(first), u64::try_from(count)) else {
+                return Err(malformed("malformed cross-reference table"));
+            };
+            for num in first..first.saturating_add(count) {
+                let (Token::Int(offset), Token::Int(generation), Token::Keyword(kind)) = (
+                    table_token(&mut parser)?,
+                    table_token(&mut parser)?,
+                    table_token(&mut parser)?,
+                ) else {
+                    return Err(malformed("malformed cross-reference entry"));
+                };
+                let entry = match kind.as_slice() {
+                    b"f" => Entry::Free,
+                    b"n" => Entry::InUse {
+                        offset: u64::try_from(offset)
+                            .map_err(|_| malformed("negative cross-reference offset"))?,
+                        generation: u16::try_from(generation)
+                            .map_err(|_| malformed("malformed cross-reference entry"))?,
+                    },
+                    _ => return Err(malformed("malformed cross-reference entry")),
+                };
+                self.entry(layout, num, entry)?;
+            }
+        }
+        match parser.value()? {
+            Obj::Dict(dict) => Ok(dict),
+            _ => Err(malformed("trailer without a dictionary")),
+        }
+    }
+
+    fn stream(
+        &mut self,
+        layout: &Layout,
+        src: &mut FileSource,
+        budget: &mut Budget,
+        record: &ObjectRecord,
+        data: (u64, u64),
+    ) -> Result<Dict, Rejection> {
+        src.seek(record.start);
+        let mut parser = ObjParser::new(src);
+        parser.object_header()?;
+        let Obj::Dict(dict) = parser.value()? else {
+            return Err(malformed("cross-reference stream without a dictionary"));
+        };
+        let layout_of = StreamFormat::of(&dict)?;
+        let mut decoder = Decoder::new(layout_of.encoding, None);
+        let mut reader = EntryReader::new(&layout_of);
+        src.read_range(data, &mut |chunk| {
+            decoder.push(chunk, budget, &mut |bytes| {
+                reader.push(bytes, &mut |num, entry| self.entry(layout, num, entry))
+            })
+        })?;
+        decoder.finish(budget, &mut |bytes| {
+            reader.push(bytes, &mut |num, entry| self.entry(layout, num, entry))
+        })?;
+        if !reader.complete() {
+            return Err(malformed("cross-reference stream shorter than its index"));
+        }
+        Ok(dict)
+    }
+
+    /// One entry of some section; sections come newest first.
+    fn entry(&mut self, layout: &Layout, num: u64, entry: Entry) -> Result<(), Rejection> {
+        self.entries += 1;
+        if self.entries > MAX_ENTRIES || num >= MAX_OBJECT_NUMBER {
+            return Err(Rejection::PdfUninspectable {
+                reason: "too many objects",
+            });
+        }
+        let slot = match entry {
+            Entry::Free => FREE,
+            Entry::InUse { offset, generation } => {
+                let index = layout.objects.partition_point(|o| o.start < offset);
+                match layout.objects.get(index) {
+                    Some(o)
+                        if o.covers(offset)
+                            && u64::from(o.num) == num
+                            && o.generation == generation =>
+                    {
+                        index as u64 + 2
+                    }
+                    _ => {
+                        return Err(malformed(
+                            "a cross-reference entry does not point at its object",
+                        ));
+                    }
+                }
+            }
+            Entry::Compressed { container, index } => {
+                if u64::from(container) >= MAX_OBJECT_NUMBER {
+                    return Err(malformed("a compressed object's container does not exist"));
+                }
+                match self.containers.last_mut() {
+                    Some((c, highest)) if *c == container => *highest = (*highest).max(index),
+                    _ => self.containers.push((container, index)),
+                }
+                COMPRESSED | u64::from(container) << 32 | u64::from(index)
+            }
+        };
+        let num = usize::try_from(num).unwrap_or(usize::MAX);
+        if self.slots.len() <= num {
+            self.slots.resize(num + 1, UNSET);
+        }
+        if let Some(existing) = self.slots.get_mut(num)
+            && *existing == UNSET
+        {
+            *existing = slot;
+        }
+        Ok(())
+    }
+
+    /// Every container of a compressed entry must be, by the newest entry
+    /// for its number, an object stream the streaming pass saw, holding that
+    /// many objects (if it said how many).
+    fn check_containers(&mut self, layout: &Layout) -> Result<(), Rejection> {
+        self.containers.sort_unstable();
+        self.containers.dedup_by(|later, earlier| {
+            let same = later.0 == earlier.0;
+            if same {
+                earlier.1 = earlier.1.max(later.1);
+            }
+            same
+        });
+        for &(container, highest) in &self.containers {
+            let Newest::Object(record) = self.newest(layout, container) else {
+                return Err(malformed("a compressed object's container does not exist"));
+            };
+            let ObjectKind::ObjectStream(stream) = record.kind else {
+                return Err(malformed(
+                    "a compressed object's container is not an object stream",
+                ));
+            };
+            if let Some(n) = layout.streams.get(stream as usize).and_then(|s| s.count)
+                && u64::from(highest) >= n
+            {
+                return Err(malformed(
+                    "a compressed object's index is past its container",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The highest index used in `container` (to check once its count is known).
+    pub(super) fn highest_index(&self, container: u32) -> Option<u32> {
+        self.containers
+            .binary_search_by_key(&container, |&(c, _)| c)
+            .ok()
+            .and_then(|i| self.containers.get(i))
+            .map(|&(_, highest)| highest)
+    }
+
+    /// What object `num` is, by its newest entry.
+    pub(super) fn newest<'l>(&self, layout: &'l Layout, num: u32) -> Newest<'l> {
+        match self.slots.get(num as usize).copied().unwrap_or(UNSET) {
+            UNSET | FREE => Newest::Absent,
+            slot if slot & COMPRESSED != 0 => Newest::Compressed {
+                container: ((slot & !COMPRESSED) >> 32) as u32,
+                index: slot as u32,
+            },
+            slot => layout
+                .objects
+                .get((slot - 2) as usize)
+                .map_or(Newest::Absent, Newest::Object),
+        }
+    }
+}
+
+fn table_token<B: Bytes>(parser: &mut ObjParser<'_, B>) -> Result<Token, Rejection> {
+    parser.token()
+}
+
+/// The layout of a cross-reference stream's entries.
+struct StreamFormat {
+    encoding: Encoding,
+    widths: [usize; 3],
+    /// (first object number, count) subsections.
+    index: Vec<(u64, u64)>,
+}
+
+fn direct_int(obj: &Obj) -> Result<i64, Rejection> {
+    match obj {
+        Obj::Int(v) => Ok(*v),
+        _ => Err(malformed(
+            "cross-reference stream entries must be direct numbers",
+        )),
+    }
+}
+
+impl StreamFormat {
+    fn of(dict: &Dict) -> Result<Self, Rejection> {
+        if dict.name(b"Type") != Some(b"XRef") {
+            return Err(malformed("cross-reference stream without /Type /XRef"));
+        }
+        let Some(Obj::Array(w)) = dict.get(b"W") else {
+            return Err(malformed("cross-reference stream without /W"));
+        };
+        let mut widths = [0usize; 3];
+        if w.len() != 3 {
+            return Err(malformed("cross-reference stream /W needs three widths"));
+        }
+        for (slot, value) in widths.iter_mut().zip(w) {
+            *slot = usize::try_from(direct_int(value)?)
+                .ok()
+                .filter(|&v| v <= 8)
+                .ok_or_else(|| malformed("invalid cross-reference stream /W"))?;
+        }
+        let size = dict
+            .int(b"Size")?
+            .and_then(|v| u64::try_from(v).ok())
+            .ok_or_else(|| malformed("cross-reference stream without /Size"))?;
+        let index = match dict.get(b"Index") {
+            None => vec![(0, size)],
+            Some(Obj::Array(items)) if items.len() % 2 == 0 => {
+                let mut pairs = Vec::new();
+                for pair in items.chunks(2) {
+                    if let [first, count] = pair {
+                        let (Ok(first), Ok(count)) = (
+                            u64::try_from(direct_int(first)?),
+                            u64::try_from(direct_int(count)?),
+                        ) else {
+                            return Err(malformed("negative number in /Index"));
+                        };
+                        pairs.push((first, count));
+                    }
+                }
+                pairs
+            }
+            Some(_) => return Err(malformed("invalid cross-reference stream /Index")),
+        };
+        Ok(StreamFormat {
+            encoding: direct_encoding(dict)?,
+            widths,
+            index,
+        })
+    }
+}
+
+/// The encoding of a stream whose filter and parameters must be direct.
+pub(super) fn direct_encoding(dict: &Dict) -> Result<Encoding, Rejection> {
+    let flate = match dict.get(b"Filter") {
+        None | Some(Obj::Null) => false,
+        Some(Obj::Name(n)) if n == b"FlateDecode" || n == b"Fl" => true,
+        Some(Obj::Array(items)) if items.is_empty() => false,
+        Some(Obj::Array(items))
+            if items.len() == 1
+                && matches!(items.first(), Some(Obj::Name(n)) if n == b"FlateDecode" || n == b"Fl") =>
+        {
+            true
+        }
+        Some(Obj::Ref(..)) => return Err(malformed("indirect /Filter")),
+        Some(_) => {
+            return Err(Rejection::PdfUninspectable {
+                reason: "stream with an unsupported filter",
+            });
+        }
+    };
+    let parms = match dict.get(b"DecodeParms") {
+        None | Some(Obj::Null) => None,
+        Some(Obj::Dict(d)) => Some(d),
+        Some(Obj::Array(items)) if items.len() == 1 => match items.first() {
+            Some(Obj::Dict(d)) => Some(d),
+            Some(Obj::Null) => None,
+            _ => return Err(malformed("invalid /DecodeParms")),
+        },
+        Some(_) => return Err(malformed("invalid /DecodeParms")),
+    };
+    let predictor = match parms {
+        Some(parms) if flate => PredictorParams::new(
+            parms.int(b"Predictor")?,
+            parms.int(b"Colors")?,
+            parms.int(b"BitsPerComponent")?,
+            parms.int(b"Columns")?,
+        )?,
+        _ => None,
+    };
+    Ok(Encoding { flate, predictor })
+}
+
+/// Cuts decoded cross-reference stream data into entries.
+struct EntryReader {
+    widths: [usize; 3],
+    index: Vec<(u64, u64)>,
+    subsection: usize,
+    done_in_subsection: u64,
+    buf: [u8; 24],
+    filled: usize,
+}
+
+impl EntryReader {
+    fn new(format: &StreamFormat) -> Self {
+        EntryReader {
+            widths: format.widths,
+            index: format.index.clone(),
+            subsection: 0,
+            done_in_subsection: 0,
+            buf: [0; 24],
+            filled: 0,
+        }
+    }
+
+    fn width(&self) -> usize {
+        self.widths.iter().sum()
+    }
+
+    fn complete(&mut self) -> bool {
+        self.skip_empty();
+        self.subsection >= self.index.len()
+    }
+
+    fn skip_empty(&mut self) {
+        while let Some(&(_, count)) = self.index.get(self.subsection) {
+            if self.done_in_subsection < count {
+                break;
+            }
+            self.subsection += 1;
+            self.done_in_subsection = 0;
+        }
+    }
+
+    fn push(
+        &mut self,
+        data: &[u8],
+        entry: &mut dyn FnMut(u64, Entry) -> Result<(), Rejection>,
+    ) -> Result<(), Rejection> {
+        let width = self.width();
+        for &b in data {
+            self.skip_empty();
+            let Some(&(first, _)) = self.index.get(self.subsection) else {
+                // Bytes past the last entry are ignored, as readers do.
+                return Ok(());
+            };
+            if let Some(slot) = self.buf.get_mut(self.filled) {
+                *slot = b;
+            }
+            self.filled += 1;
+            if self.filled < width {
+                continue;
+            }
+            self.filled = 0;
+            let num = first.saturating_add(self.done_in_subsection);
+            self.done_in_subsection += 1;
+            let [w0, w1, w2] = self.widths;
+            let field = |from: usize, len: usize| {
+                self.buf
+                    .get(from..from + len)
+                    .unwrap_or_default()
+                    .iter()
+                    .fold(0u64, |acc, &b| (acc << 8) | u64::from(b))
+            };
+            let kind = if w0 == 0 { 1 } else { field(0, w0) };
+            let (two, three) = (field(w0, w1), field(w0 + w1, w2));
+            let parsed = match kind {
+                0 => Entry::Free,
+                1 => Entry::InUse {
+                    offset: two,
+                    generation: u16::try_from(three)
+                        .map_err(|_| malformed("malformed cross-reference entry"))?,
+                },
+                2 => Entry::Compressed {
+                    container: u32::try_from(two)
+                        .map_err(|_| malformed("malformed cross-reference entry"))?,
+                    index: u32::try_from(three)
+                        .map_err(|_| malformed("malformed cross-reference entry"))?,
+                },
+                // Other types are references to the null object.
+                _ => continue,
+            };
+            entry(num, parsed)?;
+        }
+        Ok(())
+    }
+}
