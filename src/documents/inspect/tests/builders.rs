@@ -193,6 +193,12 @@ pub(super) fn jpeg() -> Vec<u8> {
     out
 }
 
+/// A page entry: a link whose action is object 8 (clicking runs it). The
+/// code before the structural pass refused `/OpenAction` by name, so tests
+/// of hiding places trigger their action this way instead.
+pub(super) const LINK_TO_8: &str =
+    "/Annots [<< /Type /Annot /Subtype /Link /Rect [0 0 99 99] /A 8 0 R >>]";
+
 /// A cross-reference entry of [`Doc`].
 #[derive(Debug, Clone, Copy)]
 pub(super) enum XEntry {

@@ -204,12 +204,12 @@ fn encrypt_stream(scheme: Scheme, file_key: &[u8], num: u32, data: &[u8]) -> Vec
 }
 
 /// Catalog, pages and page in clear objects; `action` (object 8) in an
-/// encrypted, compressed object stream (5) that the catalog opens with.
+/// encrypted, compressed object stream (5), run by a link on the page.
 fn encrypted_pdf(scheme: Scheme, user_password: &[u8], action: &str) -> Vec<u8> {
     let (encrypt, key) = security(scheme, user_password);
     let header = "8 0 ";
     let content = zlib(format!("{header}{action}\n").as_bytes());
-    let mut doc = Doc::with_pages("/OpenAction 8 0 R", "");
+    let mut doc = Doc::with_pages("", LINK_TO_8);
     doc.object_bytes(
         5,
         &stream(

@@ -106,7 +106,7 @@ fn an_object_stream_index_pointing_into_a_string_is_refused() {
     );
     let header = format!("7 0 8 {} ", body.find("<<").unwrap());
     let content = format!("{header}{body}");
-    let mut doc = Doc::with_pages("/OpenAction 8 0 R", "");
+    let mut doc = Doc::with_pages("", LINK_TO_8);
     doc.object_bytes(
         5,
         &stream(
@@ -205,7 +205,7 @@ fn png_up(data: &[u8], columns: usize) -> Vec<u8> {
 fn predicted_object_stream(object: &str, parms: &str) -> Vec<u8> {
     let header = "8 0 ";
     let content = format!("{header}{object}\n");
-    let mut doc = Doc::with_pages("/OpenAction 8 0 R", "");
+    let mut doc = Doc::with_pages("", LINK_TO_8);
     doc.object(9, "<< /Predictor 12 /Columns 7 >>");
     doc.object_bytes(
         5,
