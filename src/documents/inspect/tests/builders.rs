@@ -214,6 +214,7 @@ pub(super) struct Doc {
     /// What the next cross-reference section lists.
     pub(super) entries: std::collections::BTreeMap<u32, XEntry>,
     last_xref: Option<usize>,
+    size: u32,
 }
 
 impl Doc {
@@ -222,6 +223,7 @@ impl Doc {
             out: b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(),
             entries: Default::default(),
             last_xref: None,
+            size: 1,
         }
     }
 
@@ -305,8 +307,11 @@ impl Doc {
         }
     }
 
-    fn size(&self) -> u32 {
-        self.entries.keys().max().map_or(1, |m| m + 1)
+    /// `/Size`: past the highest object number of every section so far.
+    fn size(&mut self) -> u32 {
+        let here = self.entries.keys().max().map_or(1, |m| m + 1);
+        self.size = self.size.max(here);
+        self.size
     }
 
     fn prev(&self) -> String {

@@ -4,8 +4,9 @@
 //! chunkings. Whatever the input: no panic, the same verdict for every
 //! chunking, and memory within a fixed bound.
 //!
-//! The case count is bounded for `.ci/run` (about a minute on two cores);
-//! `KYC_FUZZ_CASES=100000 cargo test --lib fuzz` runs longer.
+//! The default case count keeps a run at about a minute on two cores (as in
+//! `.ci/run`); `KYC_FUZZ_CASES=1000000 cargo test --release --lib fuzz`
+//! runs longer.
 
 use super::builders::*;
 use super::*;
@@ -47,6 +48,9 @@ static ALLOCATOR: Counting = Counting;
 /// Most memory one inspection may use above what it started with: the
 /// module's worst case for a hostile file is about 16 MiB.
 const MEMORY_BOUND: usize = 24 * 1024 * 1024;
+
+/// Cases of the mutation property (the random-file one runs a third).
+const DEFAULT_CASES: u32 = 40_000;
 
 fn cases(default: u32) -> u32 {
     std::env::var("KYC_FUZZ_CASES")
@@ -216,7 +220,7 @@ fn chunk_sizes() -> impl Strategy<Value = Vec<usize>> {
 }
 
 proptest! {
-    #![proptest_config(config(cases(1500)))]
+    #![proptest_config(config(cases(DEFAULT_CASES)))]
 
     #[test]
     fn mutated_seed_files_never_panic_and_every_chunking_agrees(
@@ -234,7 +238,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(cases(1500) / 3))]
+    #![proptest_config(config(cases(DEFAULT_CASES) / 3))]
 
     #[test]
     fn random_files_never_panic_and_every_chunking_agrees(
