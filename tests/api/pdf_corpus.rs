@@ -184,6 +184,7 @@ fn poppler_finds_the_scripts_the_tricks_hide() {
         ("string", pdf_tricks::catalog_in_a_string()),
         ("update", pdf_tricks::update_into_a_comment()),
         ("xref-stream", pdf_tricks::xref_stream_into_a_comment()),
+        ("rebuilding", pdf_tricks::hidden_for_a_rebuilding_reader()),
     ] {
         let path = dir.path().join(format!("{name}.pdf"));
         std::fs::write(&path, bytes).unwrap();

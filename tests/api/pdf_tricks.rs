@@ -215,6 +215,19 @@ pub fn object_stream_index_into_a_string() -> Vec<u8> {
     doc.xref_stream(9).out.clone()
 }
 
+/// An object hidden at the start of a line inside a string, and a
+/// reference whose generation does not match, which makes poppler rebuild
+/// its cross-reference table from what looks like object headers.
+pub fn hidden_for_a_rebuilding_reader() -> Vec<u8> {
+    let mut doc = Doc::with_pages("/Names 9 1 R", "");
+    doc.object(
+        4,
+        "(notes\n9 1 obj << /JavaScript << /Names [(a) << /S /JavaScript \
+         /JS (app.alert('owned')) >>] >> >>\nendobj\n)",
+    );
+    doc.table().out.clone()
+}
+
 /// An ordinary layout with `catalog_extra`, `page_extra` and extra objects (from 6).
 pub fn with(catalog_extra: &str, page_extra: &str, more: &[Vec<u8>]) -> Vec<u8> {
     let mut doc = Doc::with_pages(catalog_extra, page_extra);

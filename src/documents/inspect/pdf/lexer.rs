@@ -22,6 +22,47 @@ enum LexState {
     Greater,
 }
 
+/// Watches the text of strings and comments for what a reader rebuilding a
+/// damaged file takes for an object header: after a line break or a `<`
+/// (where poppler's and pdf.js's recovery scans start looking), optional
+/// white space, then `digits digits obj`. A reader is easily made to rebuild
+/// (a reference whose generation does not match is enough), and would then
+/// load an object hidden there, which the tokenizer saw only as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum HeaderWatch {
+    Idle,
+    Armed,
+    Number,
+    Space,
+    Generation,
+    Gap,
+    O,
+    B,
+}
+
+impl HeaderWatch {
+    /// The next state; `None` when an object header is complete.
+    fn step(self, b: u8) -> Option<HeaderWatch> {
+        use HeaderWatch::*;
+        if matches!(b, b'\n' | b'\r' | b'<') {
+            return Some(Armed);
+        }
+        let space = is_whitespace(b);
+        let digit = b.is_ascii_digit();
+        Some(match (self, b) {
+            (Armed, _) if space => Armed,
+            (Armed, _) | (Number, _) if digit => Number,
+            (Number, _) | (Space, _) if space => Space,
+            (Space, _) | (Generation, _) if digit => Generation,
+            (Generation, _) | (Gap, _) if space => Gap,
+            (Gap, b'o') => O,
+            (O, b'b') => B,
+            (B, b'j') => return None,
+            _ => Idle,
+        })
+    }
+}
+
 /// Byte-level PDF lexer.
 pub(super) struct Lexer {
     state: LexState,
@@ -39,6 +80,7 @@ pub(super) struct Lexer {
     string_escape: bool,
     comment: [u8; 4],
     comment_len: usize,
+    watch: HeaderWatch,
     /// The last thing read (ignoring white space) was a `%%EOF` comment.
     pub(super) eof_marker_last: bool,
 }
@@ -57,6 +99,7 @@ impl Lexer {
             string_escape: false,
             comment: [0; 4],
             comment_len: 0,
+            watch: HeaderWatch::Idle,
             eof_marker_last: false,
         }
     }
@@ -97,10 +140,13 @@ impl Lexer {
             LexState::Comment => {
                 if b == b'\n' || b == b'\r' {
                     self.end_comment();
-                } else if let Some(slot) = self.comment.get_mut(self.comment_len) {
+                    return Ok(Flow::Continue);
+                }
+                if let Some(slot) = self.comment.get_mut(self.comment_len) {
                     *slot = b;
                     self.comment_len += 1;
                 }
+                self.watch_text(b)?;
                 return Ok(Flow::Continue);
             }
             LexState::Word => {
@@ -130,6 +176,7 @@ impl Lexer {
                 self.emit(Tok::Name(name.end()), parser, self.pos)?;
             }
             LexState::LitString => {
+                self.watch_text(b)?;
                 if self.string_escape {
                     self.string_escape = false;
                 } else if b == b'\\' {
@@ -169,6 +216,7 @@ impl Lexer {
         if b == b'%' {
             self.state = LexState::Comment;
             self.comment_len = 0;
+            self.watch = HeaderWatch::Idle;
             return Ok(Flow::Continue);
         }
         self.begin_token();
@@ -182,6 +230,7 @@ impl Lexer {
                 self.state = LexState::LitString;
                 self.string_depth = 1;
                 self.string_escape = false;
+                self.watch = HeaderWatch::Idle;
                 Ok(Flow::Continue)
             }
             b'<' => {
@@ -202,6 +251,16 @@ impl Lexer {
                 self.word.push(b);
                 Ok(Flow::Continue)
             }
+        }
+    }
+
+    fn watch_text(&mut self, b: u8) -> Result<(), Rejection> {
+        match self.watch.step(b) {
+            Some(next) => {
+                self.watch = next;
+                Ok(())
+            }
+            None => Err(not_a_pdf("an object header hidden in a string or comment")),
         }
     }
 

@@ -70,26 +70,28 @@ impl Xref {
         let Some(start) = layout.startxref.and_then(|v| u64::try_from(v).ok()) else {
             return Err(malformed("missing startxref"));
         };
+        // Sections in the order readers take them: a table, then its
+        // `/XRefStm`, then `/Prev`s (of the stream too), so the first entry
+        // for a number is the one a reader uses.
         let mut visited: Vec<u64> = Vec::new();
-        let mut next = Some(start);
-        while let Some(offset) = next.take() {
-            let dict = xref.section(layout, src, budget, offset, &mut visited, true)?;
+        let mut queue = std::collections::VecDeque::from([(start, true)]);
+        while let Some((offset, table_allowed)) = queue.pop_front() {
+            let dict = xref.section(layout, src, budget, offset, &mut visited, table_allowed)?;
             if visited.len() == 1 {
                 xref.trailer = dict.clone();
             }
-            next = match dict.get(b"Prev") {
-                None => None,
-                Some(Obj::Int(prev)) => {
-                    Some(u64::try_from(*prev).map_err(|_| malformed("negative /Prev offset"))?)
-                }
-                Some(_) => return Err(malformed("/Prev is not a number")),
-            };
+            if table_allowed && let Some(at) = offset_entry(&dict, b"XRefStm")? {
+                queue.push_back((at, false));
+            }
+            if let Some(prev) = offset_entry(&dict, b"Prev")? {
+                queue.push_back((prev, true));
+            }
         }
         xref.check_containers(layout)?;
         Ok(xref)
     }
 
-    /// Reads the section at `offset` (and, for a table, its `/XRefStm`);
+    /// Reads the section at `offset` (a table only if `table_allowed`);
     /// returns its trailer dictionary.
     fn section(
         &mut self,
@@ -110,16 +112,7 @@ impl Xref {
         }
         visited.push(offset);
         if table_allowed && let Some(start) = layout.xref_table_at(offset) {
-            let dict = self.table(layout, src, start)?;
-            match dict.get(b"XRefStm") {
-                None => {}
-                Some(Obj::Int(at)) => {
-                    let at = u64::try_from(*at).map_err(|_| malformed("negative /XRefStm"))?;
-                    self.section(layout, src, budget, at, visited, false)?;
-                }
-                Some(_) => return Err(malformed("/XRefStm is not a number")),
-            }
-            return Ok(dict);
+            return self.table(layout, src, start);
         }
         match layout.object_at(offset) {
             Some(
@@ -153,23 +146,21 @@ impl Xref {
             return Err(malformed("cross-reference table expected"));
         }
         loop {
-            let first = match table_token(&mut parser)? {
+            let first = match parser.token()? {
                 Token::Keyword(k) if k == b"trailer" => break,
                 Token::Int(first) => first,
                 _ => return Err(malformed("malformed cross-reference table")),
             };
-            let Token::Int(count) = table_token(&mut parser)? else {
+            let Token::Int(count) = parser.token()? else {
                 return Err(malformed("malformed cross-reference table"));
             };
             let (Ok(first), Ok(count)) = (u64::try_from(first), u64::try_from(count)) else {
                 return Err(malformed("malformed cross-reference table"));
             };
             for num in first..first.saturating_add(count) {
-                let (Token::Int(offset), Token::Int(generation), Token::Keyword(kind)) = (
-                    table_token(&mut parser)?,
-                    table_token(&mut parser)?,
-                    table_token(&mut parser)?,
-                ) else {
+                let (Token::Int(offset), Token::Int(generation), Token::Keyword(kind)) =
+                    (parser.token()?, parser.token()?, parser.token()?)
+                else {
                     return Err(malformed("malformed cross-reference entry"));
                 };
                 let entry = match kind.as_slice() {
@@ -329,8 +320,15 @@ impl Xref {
     }
 }
 
-fn table_token<B: Bytes>(parser: &mut ObjParser<'_, B>) -> Result<Token, Rejection> {
-    parser.token()
+/// A direct offset entry (`/Prev`, `/XRefStm`) of a trailer.
+fn offset_entry(dict: &Dict, key: &[u8]) -> Result<Option<u64>, Rejection> {
+    match dict.get(key) {
+        None => Ok(None),
+        Some(Obj::Int(at)) => u64::try_from(*at)
+            .map(Some)
+            .map_err(|_| malformed("negative cross-reference offset")),
+        Some(_) => Err(malformed("a cross-reference offset is not a number")),
+    }
 }
 
 /// The layout of a cross-reference stream's entries.

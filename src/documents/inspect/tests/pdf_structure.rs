@@ -357,3 +357,49 @@ fn a_trailer_root_that_is_not_a_catalog_is_refused() {
     doc.table("");
     assert!(malformed(inspect(&doc.bytes())));
 }
+
+/// Poppler rebuilds the cross-reference table when a reference's generation
+/// does not match (here `/Names 9 1 R`), and then loads an object it finds
+/// at the start of a line, even inside a string (pdf.js also after a `<`).
+fn hidden_for_a_rebuilding_reader(separator: &str) -> Vec<u8> {
+    let mut doc = Doc::with_pages("/Names 9 1 R", "");
+    doc.object(
+        4,
+        &format!(
+            "(notes{separator}9 1 obj << /JavaScript << /Names [(a) << /S /JavaScript \
+             /JS (app.alert(1)) >>] >> >>{separator}endobj{separator})"
+        ),
+    );
+    doc.table("");
+    doc.bytes()
+}
+
+#[test]
+fn an_object_header_hidden_in_a_string_for_a_rebuilding_reader_is_refused() {
+    for separator in ["\n", "\r", "\r\n  ", "<", "< "] {
+        assert!(
+            malformed(inspect(&hidden_for_a_rebuilding_reader(separator))),
+            "{separator:?}"
+        );
+    }
+}
+
+#[test]
+fn an_object_header_after_a_less_than_in_a_comment_is_refused() {
+    let mut doc = Doc::with_pages("", "");
+    doc.raw(b"% see <9 0 obj << /S /JavaScript >> endobj\n");
+    doc.table("");
+    assert!(malformed(inspect(&doc.bytes())));
+}
+
+#[test]
+fn strings_and_comments_that_merely_mention_objects_are_accepted() {
+    let mut doc = Doc::with_pages("", "");
+    doc.object(
+        4,
+        "<< /Title (Invoice 12 0 objection\\n12 0 R) /Subject (line one\nline 2 of 3) >>",
+    );
+    doc.raw(b"% generated <2026> 1 0 ob\n");
+    doc.table("");
+    assert_eq!(inspect(&doc.bytes()), Ok(FileKind::Pdf));
+}
