@@ -14,20 +14,21 @@
 //! inside a PDF name such as `/Java|Script`). What one upload keeps while it
 //! streams: a 512-byte sniffing buffer, the PDF tokenizer's nesting stack (at
 //! most 64 frames), and only while inside an object stream one zlib state
-//! (~45 KiB), a 16 KiB output window and two predictor rows (at most 64 KiB
-//! each). For the structural pass it also records 24 bytes per top-level PDF
-//! object (at most 262,144 objects), 16 bytes per `xref` table (at most
-//! 4096) and about 64 bytes per object or cross-reference stream (at most
-//! 65,536); an ordinary PDF has a few hundred objects, so a few KiB.
+//! (~45 KiB), a 16 KiB output window, two predictor rows (at most 64 KiB
+//! each) and its index (at most 1 MiB). For the structural pass it also
+//! records 24 bytes per top-level PDF object (at most 262,144 objects, so
+//! 6 MiB), 16 bytes per `xref` table (at most 4096) and about 72 bytes per
+//! object or cross-reference stream (at most 32,768); an ordinary PDF has a
+//! few hundred objects, so a few KiB.
 //!
 //! [`Inspector::finish`] then runs the PDF's structural pass over the staged
-//! file in bounded reads: a 16 KiB read buffer, one table of 8 bytes per
-//! object number used by the cross-reference sections (at most 2^20
-//! numbers), the trailer and a few small parsed objects (each capped at
-//! 1 MiB of input and 65,536 values), and for the object streams it must
-//! decode again the same fixed pipeline as above. Worst case, for a hostile
-//! file built to hit every cap, about 16 MiB; an ordinary upload stays under
-//! 200 KiB whatever its size, and a 200 MiB PDF is scanned with no growth.
+//! file in bounded reads: a 16 KiB read buffer, a table of 8 bytes per object
+//! number the cross-reference sections use (at most 2^19 numbers, 4 MiB),
+//! the trailer and a few small parsed objects (each at most 256 KiB of input
+//! and 16,384 values), and for the object streams it decodes again the same
+//! fixed pipeline as above. A hostile file built to hit every cap at once
+//! costs under 20 MiB; an ordinary upload stays under 200 KiB whatever its
+//! size, and a 200 MiB PDF is scanned with no growth.
 //!
 //! # What the PDF check does
 //!

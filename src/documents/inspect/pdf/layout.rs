@@ -8,8 +8,8 @@ use crate::documents::inspect::Rejection;
 pub(super) const MAX_OBJECTS: usize = 1 << 18;
 /// Most cross-reference sections (one per incremental update) accepted.
 pub(super) const MAX_XREF_SECTIONS: usize = 4096;
-/// Most object and cross-reference streams remembered.
-pub(super) const MAX_STREAMS: usize = 1 << 16;
+/// Most object and cross-reference streams remembered (about 72 bytes each).
+pub(super) const MAX_STREAMS: usize = 1 << 15;
 
 /// An `N G obj` header at the top level of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

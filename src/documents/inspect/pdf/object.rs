@@ -9,9 +9,10 @@ use super::token::{hex_value, is_delimiter, is_regular, is_whitespace};
 use crate::documents::inspect::Rejection;
 
 /// Most bytes one parse may consume.
-const MAX_OBJECT_BYTES: u64 = 1024 * 1024;
-/// Most values one parse may produce.
-const MAX_VALUES: u32 = 64 * 1024;
+const MAX_OBJECT_BYTES: u64 = 256 * 1024;
+/// Most values one parse may produce (a trailer has a dozen; a
+/// cross-reference stream's `/Index` two per subsection).
+const MAX_VALUES: u32 = 16 * 1024;
 const MAX_DEPTH: u32 = 32;
 /// Strings and names keep at most this many bytes (the longest needed are
 /// the 48-byte keys of the encryption dictionary).

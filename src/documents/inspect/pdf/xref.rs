@@ -13,8 +13,8 @@ use super::source::{Bytes, FileSource};
 use crate::documents::inspect::Rejection;
 
 /// Object numbers from here on are refused (the newest entry of each is
-/// kept in a table of 8 bytes per number, so at most 8 MiB).
-const MAX_OBJECT_NUMBER: u64 = 1 << 20;
+/// kept in a table of 8 bytes per number, so at most 4 MiB).
+const MAX_OBJECT_NUMBER: u64 = 1 << 19;
 /// Most entries read over all sections.
 const MAX_ENTRIES: u64 = 1 << 22;
 
@@ -43,8 +43,9 @@ pub(super) struct Xref {
     /// Per object number: `UNSET`, `FREE`, `COMPRESSED | container << 32 |
     /// index`, or the index of the object's record plus 2.
     slots: Vec<u64>,
-    /// (container, highest index) of every compressed entry.
-    containers: Vec<(u32, u32)>,
+    /// The number of every object stream the streaming pass saw (sorted),
+    /// with the highest index a compressed entry uses in it.
+    containers: Vec<(u32, Option<u32>)>,
     entries: u64,
     /// The newest trailer (or cross-reference stream dictionary).
     pub(super) trailer: Dict,
@@ -63,7 +64,7 @@ impl Xref {
     ) -> Result<Xref, Rejection> {
         let mut xref = Xref {
             slots: Vec::new(),
-            containers: Vec::new(),
+            containers: object_stream_numbers(layout),
             entries: 0,
             trailer: Dict::default(),
         };
@@ -241,13 +242,17 @@ impl Xref {
                 }
             }
             Entry::Compressed { container, index } => {
-                if u64::from(container) >= MAX_OBJECT_NUMBER {
-                    return Err(malformed("a compressed object's container does not exist"));
-                }
-                match self.containers.last_mut() {
-                    Some((c, highest)) if *c == container => *highest = (*highest).max(index),
-                    _ => self.containers.push((container, index)),
-                }
+                let found = self
+                    .containers
+                    .binary_search_by_key(&container, |&(c, _)| c)
+                    .ok()
+                    .and_then(|i| self.containers.get_mut(i));
+                let Some((_, highest)) = found else {
+                    return Err(malformed(
+                        "a compressed object's container is not an object stream",
+                    ));
+                };
+                *highest = Some(highest.map_or(index, |h| h.max(index)));
                 COMPRESSED | u64::from(container) << 32 | u64::from(index)
             }
         };
@@ -266,16 +271,11 @@ impl Xref {
     /// Every container of a compressed entry must be, by the newest entry
     /// for its number, an object stream the streaming pass saw, holding that
     /// many objects (if it said how many).
-    fn check_containers(&mut self, layout: &Layout) -> Result<(), Rejection> {
-        self.containers.sort_unstable();
-        self.containers.dedup_by(|later, earlier| {
-            let same = later.0 == earlier.0;
-            if same {
-                earlier.1 = earlier.1.max(later.1);
-            }
-            same
-        });
+    fn check_containers(&self, layout: &Layout) -> Result<(), Rejection> {
         for &(container, highest) in &self.containers {
+            let Some(highest) = highest else {
+                continue;
+            };
             let Newest::Object(record) = self.newest(layout, container) else {
                 return Err(malformed("a compressed object's container does not exist"));
             };
@@ -301,7 +301,7 @@ impl Xref {
             .binary_search_by_key(&container, |&(c, _)| c)
             .ok()
             .and_then(|i| self.containers.get(i))
-            .map(|&(_, highest)| highest)
+            .and_then(|&(_, highest)| highest)
     }
 
     /// What object `num` is, by its newest entry.
@@ -318,6 +318,19 @@ impl Xref {
                 .map_or(Newest::Absent, Newest::Object),
         }
     }
+}
+
+/// The numbers of the object streams the streaming pass saw, sorted.
+fn object_stream_numbers(layout: &Layout) -> Vec<(u32, Option<u32>)> {
+    let mut numbers: Vec<(u32, Option<u32>)> = layout
+        .objects
+        .iter()
+        .filter(|o| matches!(o.kind, ObjectKind::ObjectStream(_)))
+        .map(|o| (o.num, None))
+        .collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    numbers
 }
 
 /// A direct offset entry (`/Prev`, `/XRefStm`) of a trailer.

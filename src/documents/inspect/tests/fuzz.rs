@@ -46,7 +46,7 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 /// Most memory one inspection may use above what it started with: the
-/// module's worst case for a hostile file is about 16 MiB.
+/// module docs put the worst case for a hostile file under 20 MiB.
 const MEMORY_BOUND: usize = 24 * 1024 * 1024;
 
 /// Cases of the mutation property (the random-file one runs a third).
