@@ -362,6 +362,14 @@ impl Doc {
     /// A cross-reference stream (object `num`, Flate) for the listed objects
     /// and itself, then `startxref` and `%%EOF`; the list starts afresh.
     pub(super) fn xref_stream(&mut self, num: u32, dict_extra: &str) -> usize {
+        let at = self.xref_stream_object(num, dict_extra);
+        self.raw(format!("startxref\n{at}\n%%EOF\n").as_bytes());
+        self.last_xref = Some(at);
+        at
+    }
+
+    /// Just the cross-reference stream object (for a hybrid file's `/XRefStm`).
+    pub(super) fn xref_stream_object(&mut self, num: u32, dict_extra: &str) -> usize {
         let at = self.out.len();
         self.point(num, at);
         let size = self.size();
@@ -387,8 +395,7 @@ impl Doc {
         );
         self.raw(format!("{num} 0 obj\n").as_bytes());
         self.raw(&body);
-        self.raw(format!("\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
-        self.last_xref = Some(at);
+        self.raw(b"\nendobj\n");
         self.entries.clear();
         at
     }

@@ -403,3 +403,35 @@ fn strings_and_comments_that_merely_mention_objects_are_accepted() {
     doc.table("");
     assert_eq!(inspect(&doc.bytes()), Ok(FileKind::Pdf));
 }
+
+#[test]
+fn a_hybrid_file_with_an_xref_stream_beside_its_table_is_accepted() {
+    // What Word's "Save as PDF" writes: readers without object streams use
+    // the table, others also the stream that /XRefStm names.
+    let mut doc = Doc::with_pages("/Names 6 0 R", "");
+    let listed: Vec<(u32, XEntry)> = doc.entries.iter().map(|(n, e)| (*n, *e)).collect();
+    doc.object_stream(4, &[(6, "<< /Dests << >> >>")], true);
+    let stream_at = doc.xref_stream_object(5, "");
+    for (n, e) in listed {
+        doc.entries.insert(n, e);
+    }
+    doc.point(4, doc.find("4 0 obj"));
+    doc.point(5, stream_at);
+    doc.table(&format!("/XRefStm {stream_at}"));
+    assert_eq!(inspect(&doc.bytes()), Ok(FileKind::Pdf));
+}
+
+#[test]
+fn a_hybrid_file_whose_xref_stream_points_into_a_comment_is_refused() {
+    let mut doc = Doc::with_pages("", "");
+    let listed: Vec<(u32, XEntry)> = doc.entries.iter().map(|(n, e)| (*n, *e)).collect();
+    doc.raw(b"% 7 0 obj << /S /JavaScript >> endobj\n");
+    doc.point(7, doc.find("7 0 obj"));
+    let stream_at = doc.xref_stream_object(5, "");
+    for (n, e) in listed {
+        doc.entries.insert(n, e);
+    }
+    doc.point(5, stream_at);
+    doc.table(&format!("/XRefStm {stream_at}"));
+    assert!(malformed(inspect(&doc.bytes())));
+}
