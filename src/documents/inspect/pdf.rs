@@ -54,6 +54,7 @@ mod stream;
 mod structure;
 mod token;
 mod xref;
+mod xref_stream;
 
 use std::path::Path;
 
