@@ -189,11 +189,12 @@ impl PdfScanner {
             dict_info::Param::Int(n) => u64::try_from(n).ok(),
             _ => None,
         };
-        let tracked = object_stream.is_some() || info.xref;
         self.stream = Some(OpenStream {
             data: StreamData::new(after_cr, self.lexer.pos, object_stream),
             object: self.parser.object,
-            xref: tracked && info.xref && !info.is_object_stream(),
+            // A stream that is both is checked as an object stream, and then
+            // is no cross-reference section.
+            xref: info.xref && !info.is_object_stream(),
             count,
         });
         Ok(())
