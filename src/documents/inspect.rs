@@ -11,32 +11,48 @@
 //! The [`Inspector`] is fed the upload chunk by chunk while it streams to a
 //! temporary file and never keeps the file in memory. Every parser here is a
 //! byte-level state machine, so chunk boundaries can fall anywhere (even
-//! inside a PDF name such as `/Java|Script`). What one upload keeps is fixed
-//! whatever the file size: a 512-byte sniffing buffer, the PDF tokenizer's
-//! nesting stack (at most 64 frames), at most 4096 cross-reference offsets
-//! (16 bytes each), and only while inside a compressed object stream one zlib
-//! state (~45 KiB) plus a 16 KiB output window. Worst case about 150 KiB per
-//! upload, typically under 2 KiB; a 200 MiB PDF is scanned with no growth.
-//! Everything is checked in that single pass, so [`Inspector::finish`] does
-//! not need to re-read the temporary file.
+//! inside a PDF name such as `/Java|Script`). What one upload keeps while it
+//! streams: a 512-byte sniffing buffer, the PDF tokenizer's nesting stack (at
+//! most 64 frames), and only while inside an object stream one zlib state
+//! (~45 KiB), a 16 KiB output window, two predictor rows (at most 64 KiB
+//! each) and its index (at most 1 MiB). For the structural pass it also
+//! records 24 bytes per top-level PDF object (at most 262,144 objects, so
+//! 6 MiB), 16 bytes per `xref` table (at most 4096) and about 72 bytes per
+//! object or cross-reference stream (at most 32,768); an ordinary PDF has a
+//! few hundred objects, so a few KiB.
+//!
+//! [`Inspector::finish`] then runs the PDF's structural pass over the staged
+//! file in bounded reads: a 16 KiB read buffer, a table of 8 bytes per object
+//! number the cross-reference sections use (at most 2^19 numbers, 4 MiB),
+//! the trailer and a few small parsed objects (each at most 256 KiB of input
+//! and 16,384 values), and for the object streams it decodes again the same
+//! fixed pipeline as above. A hostile file built to hit every cap at once
+//! costs under 20 MiB; an ordinary upload stays under 200 KiB whatever its
+//! size, and a 200 MiB PDF is scanned with no growth.
 //!
 //! # What the PDF check does
 //!
 //! See the `pdf` submodule: a strict streaming tokenizer and grammar over the
 //! whole file (so `%PDF-` followed by HTML, or HTML after `%%EOF`, is not a
 //! PDF); every name decoded (`#xx`) and matched against a list of active
-//! content names (`/JavaScript`, `/JS`, `/OpenAction`, `/AA`, `/Launch`,
-//! `/EmbeddedFile(s)`, `/FileAttachment`, `/RichMedia`, `/XFA`, ...);
-//! object streams inflated incrementally under [`Limits`] and checked the
-//! same way; other stream data scanned raw for the longer names.
+//! content names (`/JavaScript`, `/JS`, `/Launch`, `/EmbeddedFile(s)`,
+//! `/FileAttachment`, `/RichMedia`, `/XFA`, `/SubmitForm`, ...); object
+//! streams decoded incrementally under [`Limits`] and checked the same way;
+//! other stream data scanned raw for the longer names. Then the structural
+//! pass proves that the objects a reader loads through the cross-reference
+//! chain are the ones the tokenizer checked, and opens encrypted files with
+//! the empty password (refusing those that need one).
 
 mod image;
 mod pdf;
+mod sniff;
 #[cfg(test)]
 mod tests;
 
 use std::fmt;
 use std::path::Path;
+
+use sniff::{Sniff, sniff};
 
 /// What a file was found to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,6 +185,10 @@ pub enum Rejection {
         /// Technical detail for logs.
         reason: &'static str,
     },
+    /// The PDF is encrypted and needs a password to open, so staff could not
+    /// read it (files that open without one are decrypted and checked).
+    #[error("The PDF is protected with a password; please upload a copy without one.")]
+    PdfPasswordProtected,
     /// A compressed part of the PDF expands beyond the configured limit
     /// (a decompression bomb, or an unusually large object stream).
     #[error(
@@ -209,7 +229,7 @@ pub enum Rejection {
 pub struct Limits {
     /// Largest accepted `width * height` for images.
     pub max_pixels: u64,
-    /// Largest decompressed size of one PDF object stream (`/ObjStm`).
+    /// Largest decompressed size of one PDF object or cross-reference stream.
     /// Exceeding it refuses the file ([`Rejection::DecompressionLimit`]):
     /// the objects it holds could not all be checked.
     pub max_object_stream_bytes: u64,
@@ -253,13 +273,6 @@ enum State {
     Png(image::PngWalker),
     /// Refused already; every later call returns the same answer.
     Rejected(Rejection),
-}
-
-/// Outcome of looking at the first bytes.
-enum Sniff {
-    NeedMore,
-    Accepted(FileKind),
-    Refused(Rejection),
 }
 
 impl Inspector {
@@ -326,11 +339,11 @@ impl Inspector {
 
     /// Conclude after the last chunk.
     ///
-    /// `path` is the finished temporary file holding exactly the fed bytes. It
-    /// is part of the API so a future check may do a bounded second pass; the
-    /// current checks all complete in the streaming pass, so it is not read.
+    /// `path` is the finished temporary file holding exactly the fed bytes:
+    /// a PDF's structural pass reads its cross-reference sections and the
+    /// few objects and streams it needs from there (blocking file reads, so
+    /// call this off the async runtime).
     pub fn finish(mut self, path: &Path) -> Result<FileKind, Rejection> {
-        let _ = path;
         if let State::Sniffing(head) = &mut self.state {
             match sniff(head, true) {
                 Sniff::NeedMore => return Err(Rejection::Empty),
@@ -344,133 +357,10 @@ impl Inspector {
         }
         match self.state {
             State::Sniffing(_) => Err(Rejection::Empty),
-            State::Pdf(scanner) => scanner.finish().map(|()| FileKind::Pdf),
+            State::Pdf(scanner) => scanner.finish(path).map(|()| FileKind::Pdf),
             State::Jpeg(walker) => walker.finish().map(|()| FileKind::Jpeg),
             State::Png(walker) => walker.finish().map(|()| FileKind::Png),
             State::Rejected(rejection) => Err(rejection),
         }
     }
-}
-
-/// Decide from the first bytes. `at_end` means no more bytes will come.
-fn sniff(head: &[u8], at_end: bool) -> Sniff {
-    if head.is_empty() {
-        return if at_end {
-            Sniff::Refused(Rejection::Empty)
-        } else {
-            Sniff::NeedMore
-        };
-    }
-    // Wait for the full signature length so a PDF header's version digits are
-    // there too, unless the file is shorter than that.
-    if head.len() >= SIGNATURE_LEN || at_end {
-        if head.starts_with(b"%PDF-") {
-            return Sniff::Accepted(FileKind::Pdf);
-        }
-        if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            return Sniff::Accepted(FileKind::Jpeg);
-        }
-        if head.starts_with(&PNG_SIGNATURE) {
-            return Sniff::Accepted(FileKind::Png);
-        }
-    }
-    // A prefix of (or longer than) an accepted signature: wait for 8 bytes.
-    let may_become_ours = [b"%PDF-".as_slice(), &[0xFF, 0xD8, 0xFF], &PNG_SIGNATURE]
-        .iter()
-        .any(|sig| sig.starts_with(head) || head.starts_with(sig));
-    if may_become_ours && !at_end {
-        return Sniff::NeedMore;
-    }
-    // Refused. Classify on exactly the first SNIFF_LEN bytes (or the whole
-    // file if shorter) so the wording never depends on chunk sizes.
-    if head.len() < SNIFF_LEN && !at_end {
-        return Sniff::NeedMore;
-    }
-    Sniff::Refused(Rejection::UnsupportedType {
-        found: classify(head),
-    })
-}
-
-/// Best guess at what a refused file is, for the message only.
-fn classify(head: &[u8]) -> OtherKind {
-    const EXECUTABLE: &[&[u8]] = &[
-        b"\x7fELF",
-        b"MZ",
-        &[0xFE, 0xED, 0xFA, 0xCE],
-        &[0xFE, 0xED, 0xFA, 0xCF],
-        &[0xCE, 0xFA, 0xED, 0xFE],
-        &[0xCF, 0xFA, 0xED, 0xFE],
-        &[0xCA, 0xFE, 0xBA, 0xBE],
-    ];
-    const ARCHIVE: &[&[u8]] = &[
-        b"PK\x03\x04",
-        b"PK\x05\x06",
-        b"PK\x07\x08",
-        &[0x1F, 0x8B],
-        &[0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C],
-        b"Rar!\x1a\x07",
-        b"BZh",
-        &[0xFD, b'7', b'z', b'X', b'Z', 0x00],
-    ];
-    const IMAGE: &[&[u8]] = &[b"GIF87a", b"GIF89a", b"II*\0", b"MM\0*", b"BM"];
-    if EXECUTABLE.iter().any(|m| head.starts_with(m)) {
-        return OtherKind::Executable;
-    }
-    if ARCHIVE.iter().any(|m| head.starts_with(m)) {
-        return OtherKind::Archive;
-    }
-    let riff_webp = head.starts_with(b"RIFF") && head.get(8..12) == Some(b"WEBP".as_slice());
-    let iso_media = head.get(4..8) == Some(b"ftyp".as_slice());
-    if IMAGE.iter().any(|m| head.starts_with(m)) || riff_webp || iso_media {
-        return OtherKind::OtherImage;
-    }
-    if head.starts_with(b"#!") {
-        return OtherKind::Script;
-    }
-    let text = head
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(head);
-    let start = text
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(text.len());
-    let text = text.get(start..).unwrap_or_default();
-    if text.first() == Some(&b'<') {
-        let lower: Vec<u8> = text.iter().map(u8::to_ascii_lowercase).collect();
-        if contains(&lower, b"<svg") {
-            return OtherKind::Svg;
-        }
-        if lower.starts_with(b"<?xml") {
-            return OtherKind::Xml;
-        }
-        return OtherKind::Html;
-    }
-    if looks_like_text(head) {
-        return OtherKind::Text;
-    }
-    OtherKind::Unknown
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-/// UTF-8 (possibly cut mid-character at the end of the sample) without
-/// control characters other than tab, CR, LF and form feed.
-fn looks_like_text(head: &[u8]) -> bool {
-    let valid = match std::str::from_utf8(head) {
-        Ok(s) => s,
-        // A character cut by the sample boundary is still text.
-        Err(e) if e.error_len().is_none() => {
-            match head.get(..e.valid_up_to()).map(std::str::from_utf8) {
-                Some(Ok(s)) => s,
-                _ => return false,
-            }
-        }
-        Err(_) => return false,
-    };
-    !valid.is_empty()
-        && valid
-            .chars()
-            .all(|c| !c.is_control() || matches!(c, '\t' | '\r' | '\n' | '\x0C'))
 }

@@ -12,7 +12,7 @@ pub fn documents_path(seller: &str, buyer: &Value) -> String {
     format!("{}/kyc/documents", buyer_path(seller, buyer))
 }
 
-fn form(document_type: &str, date: &str, file_name: &str, bytes: Vec<u8>) -> Form {
+pub fn form(document_type: &str, date: &str, file_name: &str, bytes: Vec<u8>) -> Form {
     Form::new()
         .text("type", document_type.to_owned())
         .text("documentDate", date.to_owned())
@@ -46,7 +46,7 @@ impl TestApp {
     }
 
     /// Files left in the document store and in its staging folder.
-    fn stored_files(&self) -> (usize, usize) {
+    pub fn stored_files(&self) -> (usize, usize) {
         let root = self.dir.path().join("documents");
         let count = |dir: std::path::PathBuf| walk(&dir);
         let staged = count(root.join(".staging"));

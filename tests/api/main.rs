@@ -19,6 +19,8 @@ mod invitations;
 mod jobs;
 mod kyc_status;
 mod partners;
+mod pdf_corpus;
+mod pdf_tricks;
 mod portal;
 mod portal_links;
 mod profile;

@@ -15,7 +15,7 @@ pub fn browser() -> reqwest::Client {
         .unwrap()
 }
 
-fn csrf_of(page: &str) -> String {
+pub fn csrf_of(page: &str) -> String {
     let start =
         page.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
     page[start..].split('"').next().unwrap().to_owned()
@@ -70,7 +70,13 @@ impl TestApp {
     }
 }
 
-fn upload_form(csrf: &str, document_type: &str, date: &str, name: &str, bytes: Vec<u8>) -> Form {
+pub fn upload_form(
+    csrf: &str,
+    document_type: &str,
+    date: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Form {
     Form::new()
         .text("csrf", csrf.to_owned())
         .text("type", document_type.to_owned())
