@@ -40,12 +40,9 @@ admin-verification-start-button = Prüfung starten
 
 admin-flash-verification-started = Die Prüfung wurde gestartet.
 admin-flash-verification-running = Es läuft bereits eine Prüfung; ihr Link steht unten.
-admin-flash-verification-not-now = Eine Prüfung kann jetzt nicht gestartet werden (der Käufer ist gesperrt, bereits verifiziert, oder eine Prüfung wartet auf Entscheidung).
-admin-flash-verification-provider = Der Prüfanbieter ist nicht erreichbar. Bitte versuchen Sie es später erneut.
 admin-flash-verification-no-contact = Der Käufer hat keinen Kontakt, an den der Link gehen kann.
 admin-flash-verification-approved = Die Prüfung wurde freigegeben.
 admin-flash-verification-rejected = Die Prüfung wurde abgelehnt.
-admin-flash-verification-not-held = Keine Prüfung dieses Käufers wartet auf Entscheidung.
 
 admin-settings-tab-signing-key = Signaturschlüssel
 admin-signing-key-title = Signaturschlüssel der KYC-Profile

@@ -40,12 +40,9 @@ admin-verification-start-button = Start verification
 
 admin-flash-verification-started = The verification was started.
 admin-flash-verification-running = A verification is already running; its link is shown below.
-admin-flash-verification-not-now = A verification cannot be started now (the buyer is blocked, verified already, or one waits for review).
-admin-flash-verification-provider = The verification provider could not be reached. Please try again later.
 admin-flash-verification-no-contact = The buyer has no contact to send the link to.
 admin-flash-verification-approved = The verification was approved.
 admin-flash-verification-rejected = The verification was rejected.
-admin-flash-verification-not-held = No verification of this buyer waits for review.
 
 admin-settings-tab-signing-key = Signing key
 admin-signing-key-title = Signing key of the KYC profiles

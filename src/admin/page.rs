@@ -123,7 +123,15 @@ impl Chrome {
 fn flash_of(req: &HttpRequest, l: Language) -> Option<Flash> {
     let cookie = req.cookie(FLASH_COOKIE)?;
     let (kind, id) = cookie.value().split_once(':')?;
-    if !id.starts_with("admin-flash-") || !id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+    // Only our own messages, whatever a client puts in the cookie: the flashes, and the
+    // domain's conflicts and unavailabilities.
+    let ours = ["admin-flash-", "conflict-", "unavailable-"]
+        .iter()
+        .any(|prefix| id.starts_with(prefix));
+    let plain = id
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if !ours || !plain {
         return None;
     }
     Some(Flash {

@@ -147,11 +147,11 @@ async fn start_post(
         Ok(verification::Started::Running(_)) => {
             Ok(page::done(&back, "admin-flash-verification-running"))
         }
-        Err(Error::Conflict { .. }) => Ok(page::failed(&back, "admin-flash-verification-not-now")),
-        Err(Error::Unavailable { .. }) => {
-            Ok(page::failed(&back, "admin-flash-verification-provider"))
+        Err(Error::Conflict(conflict)) => Ok(page::failed(&back, conflict.message_id())),
+        Err(Error::Unavailable { what, .. }) => Ok(page::failed(&back, what.message_id())),
+        Err(Error::Invalid(problems)) if problems.iter().any(|p| p.rule == Rule::NoContact) => {
+            Ok(page::failed(&back, "admin-flash-verification-no-contact"))
         }
-        Err(Error::Invalid(_)) => Ok(page::failed(&back, "admin-flash-verification-no-contact")),
         Err(e) => Err(e),
     }
 }
@@ -212,7 +212,7 @@ async fn review_post(
             )
             .await
         }
-        Err(Error::Conflict { .. }) => Ok(page::failed(&back, "admin-flash-verification-not-held")),
+        Err(Error::Conflict(conflict)) => Ok(page::failed(&back, conflict.message_id())),
         Err(e) => Err(e),
     }
 }
