@@ -14,6 +14,7 @@ pub mod documents;
 pub mod email;
 pub mod errors;
 pub mod events;
+pub mod http;
 pub mod i18n;
 pub mod idempotency;
 pub mod invitations;
@@ -34,7 +35,6 @@ pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod verification;
-pub mod web;
 pub mod webhooks;
 pub mod write;
 

@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::documents;
 use crate::email::Mailer;
+use crate::http::observe;
 use crate::idempotency::{self, ResponseSeal};
 use crate::invitations::{EMAIL_JOB, InvitationEmailJob};
 use crate::jobs::{Worker, WorkerOptions};
@@ -27,7 +28,7 @@ use crate::server_key::ServerKey;
 use crate::staff::{HashingLimits, PasswordHashing};
 use crate::state::AppState;
 use crate::storage::BlobStore;
-use crate::telemetry::{self, Metrics};
+use crate::telemetry::Metrics;
 use crate::verification::idenfy::IdenfyClient;
 use crate::verification::signing::ProfileSigner;
 use crate::verification::{self, VerificationEmailJob, VerificationProvider};
@@ -150,15 +151,14 @@ impl Application {
             webhook_seal: Arc::new(webhooks::secret_seal(&key)),
             key,
             settings,
-            metrics: Metrics::new()?,
             organisation_cache: Arc::default(),
-            portal_pages: Arc::default(),
             provider,
             signer,
             passwords: PasswordHashing::new(options.password_hashing),
             previews: Arc::new(previews),
         };
-        let server = serve(listener, state).map_err(|e| StartError::Bind("listener".into(), e))?;
+        let server = serve(listener, state, Metrics::new()?)
+            .map_err(|e| StartError::Bind("listener".into(), e))?;
         Ok(Application {
             port,
             server,
@@ -266,7 +266,12 @@ fn worker(
         ))
 }
 
-fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+fn serve(listener: TcpListener, state: AppState, metrics: Metrics) -> std::io::Result<Server> {
+    // Each part is handed to what uses it rather than kept in the state every handler sees:
+    // the request metrics to the middleware that fills them and the page that shows them,
+    // the buyer pages' cache to the buyer pages.
+    let registry = web::Data::new(metrics);
+    let portal_pages = web::Data::new(crate::portal::cache::PageCache::default());
     let https = state.settings.is_https();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
@@ -281,10 +286,12 @@ fn serve(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
         }
         App::new()
             .app_data(data.clone())
+            .app_data(registry.clone())
+            .app_data(portal_pages.clone())
             .wrap(headers)
-            .wrap(from_fn(telemetry::observe))
+            .wrap(from_fn(observe::observe))
             .route("/healthz", web::get().to(healthz))
-            .route("/metrics", web::get().to(metrics))
+            .route("/metrics", web::get().to(metrics_get))
             .configure(crate::api::configure)
             .configure(crate::portal::configure)
             .configure(crate::admin::configure)
@@ -310,7 +317,11 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 
 /// `GET /metrics` — Prometheus text; with `KYC_PORTAL_METRICS_TOKEN` set, only for a request
 /// that carries it as a Bearer token, else for anyone who reaches the port.
-async fn metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+async fn metrics_get(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    registry: web::Data<Metrics>,
+) -> HttpResponse {
     if let Some(expected) = &state.settings.metrics_token {
         let sent = req
             .headers()
@@ -326,7 +337,7 @@ async fn metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> Htt
                 .body("a metrics token is required");
         }
     }
-    let mut body = state.metrics.render();
+    let mut body = registry.render();
     body.push_str(&state.passwords.render_metrics());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")

@@ -13,7 +13,6 @@ use crate::previews::PdfPreviews;
 use crate::server_key::ServerKey;
 use crate::staff::PasswordHashing;
 use crate::storage::BlobStore;
-use crate::telemetry::Metrics;
 use crate::verification::VerificationProvider;
 use crate::verification::signing::ProfileSigner;
 
@@ -32,12 +31,8 @@ pub struct AppState {
     pub seal: Arc<ResponseSeal>,
     /// Seals webhook signing secrets.
     pub webhook_seal: Arc<crate::seal::Seal>,
-    /// Request metrics.
-    pub metrics: Metrics,
     /// The organisation's settings, kept in memory.
     pub organisation_cache: Arc<SettingsCache>,
-    /// Buyer pages rendered a moment ago, by session.
-    pub portal_pages: Arc<crate::portal::cache::PageCache>,
     /// The identity verification provider.
     pub provider: Arc<dyn VerificationProvider>,
     /// Signs KYC profiles.

@@ -1,20 +1,12 @@
-//! Logs and metrics: one structured line and one metric sample per request, keyed by the route
-//! pattern (`/kyc/{token}`), never the raw path, so secrets in paths are never written anywhere.
+//! Logs and metrics: the log subscriber and the request metrics' registry (filled by
+//! `crate::http::observe`, one sample per request, keyed by the route pattern).
 
 use std::io::IsTerminal;
-use std::time::Instant;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Next;
-use actix_web::{HttpMessage, web};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
 use tracing_subscriber::EnvFilter;
-
-use crate::state::AppState;
 
 /// Installs the log subscriber: `RUST_LOG` filters (default `info`), `KYC_PORTAL_LOG_JSON=1`
 /// writes JSON lines.
@@ -75,7 +67,8 @@ impl Metrics {
         })
     }
 
-    fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
+    /// Counts one request and its latency.
+    pub fn observe(&self, route: &str, method: &str, status: u16, seconds: f64) {
         self.requests
             .with_label_values(&[route, method, &status.to_string()])
             .inc();
@@ -96,48 +89,3 @@ impl Metrics {
         String::from_utf8(out).unwrap_or_default()
     }
 }
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// Middleware: times the request, counts it, logs one line and tags the response with a
-/// request id (which error pages show, so a person can quote it).
-pub async fn observe(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
-    let method = req.method().to_string();
-    let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
-    let request_id = uuid::Uuid::new_v4().simple().to_string();
-    req.extensions_mut().insert(RequestId(request_id.clone()));
-    let result = next.call(req).await;
-    let elapsed = started.elapsed();
-    let status = match &result {
-        Ok(res) => res.status().as_u16(),
-        Err(e) => e.as_response_error().status_code().as_u16(),
-    };
-    if let Some(metrics) = metrics {
-        metrics.observe(&route, &method, status, elapsed.as_secs_f64());
-    }
-    tracing::info!(
-        request_id = %request_id,
-        method = %method,
-        route = %route,
-        status,
-        latency_ms = elapsed.as_secs_f64() * 1000.0,
-        "request"
-    );
-    result.map(|mut res| {
-        if let Ok(value) = HeaderValue::from_str(&request_id) {
-            res.headers_mut().insert(REQUEST_ID, value);
-        }
-        res
-    })
-}
-
-/// The id of the current request (for error pages and logs).
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);

@@ -12,14 +12,14 @@ use serde::Deserialize;
 use super::page::{self, Chrome};
 use crate::audit::Actor;
 use crate::errors::{Error, Forbidden};
+use crate::http::client::{self, browser_language};
+use crate::http::retry_after;
 use crate::i18n::Language;
 use crate::rate_limit::{self, Limit};
 use crate::secret_token;
 use crate::staff::sessions::{self, StaffSession};
 use crate::staff::{self, StaffRole, StaffUser};
 use crate::state::AppState;
-use crate::web::client::{self, browser_language};
-use crate::web::retry_after;
 
 const SESSION_COOKIE: &str = "kyc_admin_session";
 const LOGIN_CSRF_COOKIE: &str = "kyc_admin_login";

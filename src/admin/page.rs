@@ -173,7 +173,7 @@ pub fn language_cookie(l: Language) -> Cookie<'static> {
 pub fn language_without_session(req: &HttpRequest) -> Language {
     req.cookie(LANGUAGE_COOKIE)
         .and_then(|c| Language::parse(c.value()))
-        .unwrap_or_else(|| crate::web::client::browser_language(req))
+        .unwrap_or_else(|| crate::http::client::browser_language(req))
 }
 
 /// A moment as staff read it: the date in their language and the time in UTC (the server's

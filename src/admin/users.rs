@@ -8,9 +8,9 @@ use serde::Deserialize;
 use super::auth::SignedIn;
 use super::page::{self, Chrome, Section};
 use crate::errors::{Conflict, Error, Rule};
+use crate::http::messages;
 use crate::staff::{self, Password, StaffRole, StaffUser, UserChange};
 use crate::state::AppState;
-use crate::web::messages;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/users", web::get().to(users_get))

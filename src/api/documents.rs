@@ -16,10 +16,10 @@ use crate::documents::{
     self, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
 };
 use crate::errors::{Conflict, Error, Rule};
+use crate::http::{download, upload_form};
 use crate::idempotency::fingerprint;
 use crate::pagination::Listing;
 use crate::state::AppState;
-use crate::web::{download, upload_form};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(

@@ -21,7 +21,7 @@ use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers,
 use actix_web::{HttpResponse, ResponseError, web};
 
 use crate::errors::{Error, Rule};
-use crate::web::error::ProblemDocument;
+use crate::http::error::ProblemDocument;
 
 /// Mounts `/v1`, and beside it what needs no API token: the profile signing key and the
 /// providers' callbacks.

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::json;
 use crate::errors::Error;
+use crate::http::client;
 use crate::i18n::Language;
 use crate::state::AppState;
 use crate::verification::profile::{self, IssuedProfile};
-use crate::web::client;
 
 /// The signature of the delivered bytes, base64.
 const SIGNATURE: HeaderName = HeaderName::from_static("kyc-profile-signature");

@@ -1,6 +1,6 @@
 //! The domain's own vocabulary of what can go wrong. Nothing here knows HTTP: the faces map an
 //! [`Error`] to a status and a problem document (the API) or to a page in the reader's language
-//! (`crate::web::error`), from typed rules and conflicts rather than from English text.
+//! (`crate::http::error`), from typed rules and conflicts rather than from English text.
 
 mod conflict;
 mod rule;

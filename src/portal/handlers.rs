@@ -11,22 +11,23 @@ use askama::Template;
 use bytes::Bytes;
 use serde::Deserialize;
 
+use super::cache::PageCache;
 use super::page::{self, Failure, OpenSession, PageContext};
 use crate::access::SellerScope;
 use crate::audit::Actor;
 use crate::buyers;
 use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
 use crate::errors::{Error, FieldProblem, Rule};
+use crate::http::client::browser_language;
+use crate::http::messages;
+use crate::http::retry_after;
+use crate::http::upload_form;
 use crate::i18n::Language;
 use crate::invitations::upload_quota::{self, UploadQuota, Uploader};
 use crate::invitations::{self, Invitation, Unavailable, sessions};
 use crate::organisation::OrganisationSettings;
 use crate::secret_token;
 use crate::state::AppState;
-use crate::web::client::browser_language;
-use crate::web::messages;
-use crate::web::retry_after;
-use crate::web::upload_form;
 use crate::write;
 
 pub(super) const SESSION_COOKIE: &str = "kyc_session";
@@ -181,6 +182,7 @@ pub struct PageQuery {
 pub async fn view_upload_page_get(
     req: HttpRequest,
     state: web::Data<AppState>,
+    pages: web::Data<PageCache>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     // The plain page (no confirmation on it) may come from memory; see `portal::cache`.
@@ -188,7 +190,7 @@ pub async fn view_upload_page_get(
     let plain = query.received.is_none();
     if plain
         && let Some(cookie) = &cookie
-        && let Some(body) = state.portal_pages.get(cookie, state.db.commits())
+        && let Some(body) = pages.get(cookie, state.db.commits())
     {
         return Ok(html_body(StatusCode::OK, body));
     }
@@ -214,9 +216,7 @@ pub async fn view_upload_page_get(
     );
     if plain {
         let expires_at = context.invitation.expires_at;
-        state
-            .portal_pages
-            .put(&session_cookie, commits, expires_at, body.clone());
+        pages.put(&session_cookie, commits, expires_at, body.clone());
     }
     Ok(html_body(StatusCode::OK, body))
 }

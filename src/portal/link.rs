@@ -19,12 +19,12 @@ use super::page;
 use super::views::LandingPageView;
 use crate::audit::Actor;
 use crate::errors::Error;
+use crate::http::client::{self, browser_language};
+use crate::http::retry_after;
 use crate::invitations::{self, Invitation, sessions};
 use crate::rate_limit::{self, Limit};
 use crate::secret_token;
 use crate::state::AppState;
-use crate::web::client::{self, browser_language};
-use crate::web::retry_after;
 use crate::write;
 
 /// Unknown links allowed per client before it is slowed down: enough for typos, far too few to

@@ -5,6 +5,7 @@ mod i18n;
 
 mod access;
 mod admin;
+mod architecture;
 mod auth_and_errors;
 mod browser;
 mod buyers;

@@ -12,9 +12,9 @@ use crate::admin::auth::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, Upserted};
 use crate::errors::{Conflict, Error, Rule};
+use crate::http::messages;
 use crate::partners::Seller;
 use crate::state::AppState;
-use crate::web::messages;
 use crate::write;
 
 /// The new buyer page.

@@ -13,11 +13,11 @@ use crate::documents::{
     self, Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
 };
 use crate::errors::{Error, FieldProblem, Rule};
+use crate::http::messages;
+use crate::http::upload_form;
 use crate::i18n::Language;
 use crate::pagination::Page;
 use crate::state::AppState;
-use crate::web::messages;
-use crate::web::upload_form;
 use crate::write;
 
 /// One document row.

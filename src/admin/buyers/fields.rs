@@ -2,8 +2,8 @@
 //! to both), and the domain's field problems in the user's language, by their typed rule.
 
 use crate::errors::{Error, FieldProblem};
+use crate::http::messages;
 use crate::i18n::Language;
-use crate::web::messages;
 
 use super::form::BuyerForm;
 

@@ -24,8 +24,8 @@ use crate::admin::auth::{CsrfOnly, SignedIn};
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{self, Document, DocumentStatus};
 use crate::errors::Error;
+use crate::http::download;
 use crate::state::AppState;
-use crate::web::download;
 use crate::write;
 
 /// The policy of a previewed image: a sandbox (no script, an opaque origin), nothing loaded

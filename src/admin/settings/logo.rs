@@ -12,9 +12,9 @@ use super::super::auth::SignedIn;
 use super::super::page;
 use super::render;
 use crate::errors::Error;
+use crate::http::upload_form;
 use crate::organisation::{self, RawSettings, logo::MAX_LOGO_BYTES};
 use crate::state::AppState;
-use crate::web::upload_form;
 use crate::write;
 
 /// `POST /admin/settings/logo` — administrators: replaces the logo.

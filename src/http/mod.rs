@@ -4,5 +4,6 @@ pub mod client;
 pub mod download;
 pub mod error;
 pub mod messages;
+pub mod observe;
 pub mod retry_after;
 pub mod upload_form;
