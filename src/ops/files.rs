@@ -123,13 +123,25 @@ pub fn sync_file_system(dir: &Path) -> anyhow::Result<()> {
     rustix::fs::syncfs(&folder).with_context(|| format!("syncing {}", dir.display()))
 }
 
-/// Whether `dir` is missing or an empty folder (a target that holds nothing to overwrite).
-pub fn is_missing_or_empty(dir: &Path) -> anyhow::Result<bool> {
-    match std::fs::read_dir(dir) {
-        Ok(mut entries) => Ok(entries.next().is_none()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
-        Err(e) => Err(e).with_context(|| format!("reading {}", dir.display())),
+/// Whether `dir` is missing or holds no files, only (empty) folders: what `check-config`'s
+/// probe or a first start leaves behind is no data to overwrite.
+pub fn holds_no_files(dir: &Path) -> anyhow::Result<bool> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        let is_folder = entry
+            .file_type()
+            .with_context(|| format!("reading {}", dir.display()))?
+            .is_dir();
+        if !is_folder || !holds_no_files(&entry.path())? {
+            return Ok(false);
+        }
     }
+    Ok(true)
 }
 
 /// Makes `dir` (and its parents) and closes it to everyone but this user (0700).

@@ -148,15 +148,15 @@ fn check_keys(settings: &Settings, manifest: &Manifest) -> anyhow::Result<()> {
 }
 
 /// Nothing may be overwritten: the data folder, the database file and a store folder outside
-/// the data folder must all be missing or empty.
+/// the data folder must all be missing or hold no files (empty folders are fine).
 fn check_empty(
     settings: &Settings,
     database: Option<&Path>,
     store: &BlobStore,
 ) -> anyhow::Result<()> {
-    if !files::is_missing_or_empty(&settings.data_dir)? {
+    if !files::holds_no_files(&settings.data_dir)? {
         anyhow::bail!(
-            "the data folder {} is not empty; restore goes into an empty one",
+            "the data folder {} holds files; restore goes into an empty one",
             settings.data_dir.display()
         );
     }
@@ -166,9 +166,9 @@ fn check_empty(
             path.display()
         );
     }
-    if store.is_local() && !files::is_missing_or_empty(Path::new(&store.location()))? {
+    if store.is_local() && !files::holds_no_files(Path::new(&store.location()))? {
         anyhow::bail!(
-            "the document folder {} is not empty; restore goes into an empty one",
+            "the document folder {} holds files; restore goes into an empty one",
             store.location()
         );
     }
