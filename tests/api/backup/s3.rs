@@ -68,3 +68,53 @@ async fn a_backup_of_an_s3_store_lists_the_objects_and_restores_onto_the_bucket(
     let server = restored.serve();
     assert_restored_as_acknowledged(&restored, &server, &token, &acked, began, ended).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_onto_a_bucket_that_lost_an_object_of_the_backup_fails_and_names_it() {
+    let Some(bucket) = fresh_bucket().await else {
+        return;
+    };
+    let url = format!("s3://{bucket}");
+    let mut install = Install::new(Backend::Sqlite).await.unwrap();
+    install.env.push(("KYC_PORTAL_STORAGE_URL", url.clone()));
+    let token = install.api_token().await;
+    let server = install.serve();
+    let documents = server.buyer_documents_url(&token).await;
+    let uploads = UploadStream::start(&documents, &token, 1);
+    uploads
+        .wait_for(2, Instant::now() - std::time::Duration::from_secs(60))
+        .await;
+    uploads.stop().await;
+    drop(server);
+    let (_parent, backup) = backup_folder();
+    let taken = install
+        .run(&["backup", "--to", backup.to_str().unwrap()])
+        .await;
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(backup.join("manifest.json")).unwrap()).unwrap();
+    let lost = manifest["store"]["objects"][0]["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let settings = kyc_portal::Settings {
+        storage_url: Some(url),
+        ..kyc_portal::Settings::for_data_dir("sqlite::memory:", install.data_dir())
+    };
+    kyc_portal::storage::BlobStore::attach(&settings)
+        .unwrap()
+        .delete(&kyc_portal::storage::BlobKey::from_stored(lost.clone()))
+        .await
+        .unwrap();
+
+    let restored = install.elsewhere(Backend::Sqlite).await.unwrap();
+    let restore = restored
+        .run(&["restore", "--from", backup.to_str().unwrap()])
+        .await;
+    assert_eq!(restore.status.code(), Some(1), "{}", stdout(&restore));
+    let said = stderr(&restore);
+    assert!(
+        said.contains(&format!("object {lost} of a document row is not in s3://")),
+        "{said}"
+    );
+}
