@@ -108,6 +108,14 @@ impl TrustedProxies {
     }
 }
 
+impl std::fmt::Display for TrustedProxies {
+    /// As the setting is written: networks separated by commas.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let written: Vec<String> = self.0.iter().map(ToString::to_string).collect();
+        f.write_str(&written.join(", "))
+    }
+}
+
 /// An IPv4 address written as IPv6 (`::ffff:10.0.0.1`) is that IPv4 address.
 pub fn canonical(address: std::net::IpAddr) -> std::net::IpAddr {
     match address {

@@ -20,6 +20,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod jobs;
 pub mod kyc;
+pub mod ops;
 pub mod organisation;
 pub mod pagination;
 pub mod partners;

@@ -14,7 +14,7 @@ use kyc_portal::errors::Error;
 use kyc_portal::kyc::offline_check::check_offline;
 use kyc_portal::staff::{self, Password, StaffRole};
 use kyc_portal::verification::signing::{self, ProfileSigner, PublicKey};
-use kyc_portal::{Application, RunOptions, Settings, api_tokens, telemetry};
+use kyc_portal::{Application, RunOptions, Settings, api_tokens, ops, telemetry};
 
 /// Self-hosted buyer onboarding (KYC) portal.
 #[derive(Parser)]
@@ -68,6 +68,29 @@ enum Command {
         #[arg(long, value_name = "PUBKEY")]
         key: Option<PathBuf>,
     },
+    /// Back up the database, key files and documents into a new or empty folder while the
+    /// portal serves; exit 1 if the live data has a blob that does not match its row.
+    Backup {
+        /// The folder for the backup (made when missing; must be empty).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty data folder (and database), then verify what was
+    /// restored; exit 1 on any mismatch.
+    Restore {
+        /// The backup's folder.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
+    /// Check a backup: every blob against the manifest, every document row against the blobs;
+    /// exit 0 good, 1 on any mismatch.
+    VerifyBackup {
+        /// The backup's folder.
+        dir: PathBuf,
+    },
+    /// Print the effective settings and check the database, the document store, the SMTP
+    /// server, the public URL and the key files; exit 0 only when every check passes.
+    CheckConfig,
 }
 
 fn main() -> ExitCode {
@@ -115,7 +138,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command, settings)) {
+    match runtime.block_on(run(cli.command, settings, cli.config.as_deref())) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("kyc-portal: {e:#}");
@@ -124,7 +147,11 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+async fn run(
+    command: Command,
+    settings: Settings,
+    config: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
     match command {
         Command::Serve => {
             let app = Application::build(settings.clone(), RunOptions::default()).await?;
@@ -176,6 +203,46 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             .await
             .map_err(|e| anyhow::anyhow!("{}", problem_text(&e)))?;
             eprintln!("administrator {email} created");
+        }
+        Command::Backup { to } => {
+            let problems = ops::backup::run(&settings, &to).await?;
+            if !problems.is_empty() {
+                for problem in &problems {
+                    eprintln!("MISMATCH: {problem}");
+                }
+                eprintln!(
+                    "kyc-portal: the backup in {} is complete, but the live data above does not \
+                     match its rows",
+                    to.display()
+                );
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Restore { from } => {
+            let report = ops::restore::run(&settings, &from).await?;
+            report.print();
+            if !report.is_good() {
+                eprintln!("kyc-portal: the restored data does not match the backup");
+                return Ok(ExitCode::from(1));
+            }
+            println!("the restored data matches the backup; start the portal with `serve`");
+        }
+        Command::VerifyBackup { dir } => {
+            let report = ops::verify::run(&dir).await?;
+            report.print();
+            if !report.is_good() {
+                eprintln!(
+                    "kyc-portal: the backup in {} does not match its manifest",
+                    dir.display()
+                );
+                return Ok(ExitCode::from(1));
+            }
+            println!("the backup in {} is good", dir.display());
+        }
+        Command::CheckConfig => {
+            if !ops::check_config::run(&settings, config).await {
+                return Ok(ExitCode::from(1));
+            }
         }
         // Answered in `main` without a runtime.
         Command::CheckVat { .. } | Command::VerifyProfile { .. } => {}

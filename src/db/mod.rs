@@ -1,10 +1,12 @@
 //! The database: one pool for SQLite or PostgreSQL, chosen by the URL, and the few places where
 //! the two backends must differ.
 
+mod copy;
+mod schema;
 mod time;
 
 use std::ops::{Deref, DerefMut};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +16,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+pub use copy::open_copy;
+pub use schema::{SchemaStatus, schema_of};
 pub use time::{Timestamp, now};
 
 /// Which database engine the pool talks to.
@@ -53,6 +57,9 @@ pub enum DbError {
     /// The folder for the SQLite file could not be made.
     #[error("cannot create the folder for the SQLite database")]
     Folder(#[source] std::io::Error),
+    /// A command that must not make a database found none.
+    #[error("there is no SQLite database at {0}")]
+    Missing(PathBuf),
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -109,6 +116,20 @@ impl Db {
             writer,
             commits: Arc::default(),
         })
+    }
+
+    /// Opens the database `url` names only when it exists already: commands that run beside the
+    /// portal (backups, `check-config`) must not leave an empty SQLite file, made by whoever ran
+    /// them, where the portal will make its own.
+    pub async fn connect_existing(url: &str) -> Result<Db, DbError> {
+        match sqlite_path(url) {
+            Some(path) if !path.exists() => Err(DbError::Missing(path)),
+            Some(_) if !url.contains("mode=") => {
+                let joiner = if url.contains('?') { '&' } else { '?' };
+                Db::connect(&format!("{url}{joiner}mode=rw")).await
+            }
+            _ => Db::connect(url).await,
+        }
     }
 
     /// Brings the schema up to date.
@@ -239,16 +260,22 @@ pub fn aliased(columns: &str, alias: &str) -> String {
         .join(", ")
 }
 
+/// The file an SQLite URL names (`sqlite://./data/x.db` -> `./data/x.db`); None for other
+/// backends and for in-memory databases.
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
 /// `sqlite://./data/x.db` -> the same URL with create-if-missing, after making its folder.
 fn sqlite_url_creating_folder(url: &str) -> Result<String, DbError> {
-    let rest = url
-        .trim_start_matches("sqlite://")
-        .trim_start_matches("sqlite:");
-    let path = rest.split('?').next().unwrap_or_default();
-    let parent = Path::new(path)
-        .parent()
+    let parent = sqlite_path(url)
+        .and_then(|path| path.parent().map(Path::to_path_buf))
         .filter(|p| !p.as_os_str().is_empty());
-    if let Some(parent) = parent.filter(|_| path != ":memory:") {
+    if let Some(parent) = parent {
         std::fs::create_dir_all(parent).map_err(DbError::Folder)?;
     }
     Ok(if url.contains("mode=") {

@@ -171,3 +171,29 @@ pub async fn blob_keys<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<String>, sq
         .await?;
     rows.iter().map(|row| row.try_get("blob_key")).collect()
 }
+
+/// A document's blob as its row describes it.
+pub struct BlobRecord {
+    /// The blob's key.
+    pub key: BlobKey,
+    /// The SHA-256 (hex) of the bytes received.
+    pub sha256: String,
+    /// Their length.
+    pub size: i64,
+}
+
+/// Every document's blob with its hash and size, by key (backups copy and check these).
+pub async fn blob_records<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<BlobRecord>, sqlx::Error> {
+    let rows = sqlx::query("SELECT blob_key, sha256, size_bytes FROM documents ORDER BY blob_key")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(BlobRecord {
+                key: BlobKey::from_stored(row.try_get("blob_key")?),
+                sha256: row.try_get("sha256")?,
+                size: row.try_get("size_bytes")?,
+            })
+        })
+        .collect()
+}

@@ -63,6 +63,15 @@ impl Mailer {
         Ok(Mailer { transport, from })
     }
 
+    /// Connects to the SMTP server and greets it (EHLO, with TLS as the URL asks) without
+    /// sending anything (`check-config`); None when mail goes to the outbox.
+    pub async fn test_connection(&self) -> Option<Result<bool, MailError>> {
+        match &self.transport {
+            Transport::Smtp(smtp) => Some(smtp.test_connection().await.map_err(MailError::from)),
+            Transport::Outbox(_) => None,
+        }
+    }
+
     /// Sends `email` to `to`.
     pub async fn send(&self, to: &str, email: RenderedEmail) -> Result<(), MailError> {
         let to: Mailbox = to

@@ -28,6 +28,13 @@ impl BlobKey {
         BlobKey(format!("{fan}/{simple}"))
     }
 
+    /// A key as written in a backup's manifest: only when it has the shape of the keys made
+    /// here (anything else, such as `../x`, could name a file outside the store).
+    pub fn parse(text: &str) -> Option<BlobKey> {
+        let key = BlobKey(text.to_owned());
+        key.is_well_formed().then_some(key)
+    }
+
     /// A key read back from the database or a listing.
     pub fn from_stored(text: String) -> BlobKey {
         BlobKey(text)
@@ -48,6 +55,19 @@ impl BlobKey {
     }
 }
 
+/// A blob as the store lists it.
+#[derive(Debug, Clone)]
+pub struct StoredObject {
+    /// Its key.
+    pub key: BlobKey,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it was last written.
+    pub last_modified: Timestamp,
+    /// The bucket's ETag for it (none for files).
+    pub etag: Option<String>,
+}
+
 /// A failure of the blob store.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -63,8 +83,13 @@ pub enum StorageError {
 }
 
 enum Backend {
-    Local { root: PathBuf },
-    Remote { store: Arc<dyn ObjectStore> },
+    Local {
+        root: PathBuf,
+    },
+    Remote {
+        store: Arc<dyn ObjectStore>,
+        url: String,
+    },
 }
 
 /// The document blob store.
@@ -80,34 +105,58 @@ impl BlobStore {
     /// Opens the store the settings name, creating local folders and clearing staged files
     /// left by a previous run (an upload that never finished).
     pub async fn open(settings: &Settings) -> Result<BlobStore, StorageError> {
-        let (backend, staging) = match settings.storage_url.as_deref() {
-            None | Some("") => {
-                let root = settings.data_dir.join("documents");
-                let staging = root.join(".staging");
-                (Backend::Local { root }, staging)
-            }
-            Some(url) if url.starts_with("file://") => {
-                let root = PathBuf::from(url.trim_start_matches("file://"));
-                let staging = root.join(".staging");
-                (Backend::Local { root }, staging)
-            }
+        let store = BlobStore::attach(settings)?;
+        if tokio::fs::try_exists(&store.staging).await? {
+            tokio::fs::remove_dir_all(&store.staging).await?;
+        }
+        tokio::fs::create_dir_all(&store.staging).await?;
+        Ok(store)
+    }
+
+    /// The store the settings name, opened beside a portal that may be serving from it: nothing
+    /// is made or cleared, since a running upload may be staging a file right now (backups and
+    /// `check-config` use this).
+    pub fn attach(settings: &Settings) -> Result<BlobStore, StorageError> {
+        match settings.storage_url.as_deref() {
+            None | Some("") => Ok(BlobStore::local(settings.data_dir.join("documents"))),
+            Some(url) if url.starts_with("file://") => Ok(BlobStore::local(PathBuf::from(
+                url.trim_start_matches("file://"),
+            ))),
             Some(url) if url.starts_with("s3://") => {
                 let store = AmazonS3Builder::from_env().with_url(url).build()?;
-                let staging = settings.data_dir.join("staging");
-                (
-                    Backend::Remote {
+                Ok(BlobStore {
+                    backend: Backend::Remote {
                         store: Arc::new(store),
+                        url: url.to_owned(),
                     },
-                    staging,
-                )
+                    staging: settings.data_dir.join("staging"),
+                })
             }
-            Some(url) => return Err(StorageError::Url(url.to_owned())),
-        };
-        if tokio::fs::try_exists(&staging).await? {
-            tokio::fs::remove_dir_all(&staging).await?;
+            Some(url) => Err(StorageError::Url(url.to_owned())),
         }
-        tokio::fs::create_dir_all(&staging).await?;
-        Ok(BlobStore { backend, staging })
+    }
+
+    /// A store of files under `root` (also a backup's copy of the blobs).
+    pub fn local(root: PathBuf) -> BlobStore {
+        let staging = root.join(".staging");
+        BlobStore {
+            backend: Backend::Local { root },
+            staging,
+        }
+    }
+
+    /// Whether the blobs are files on this machine (a backup copies them) rather than objects
+    /// in a bucket (a backup lists them).
+    pub fn is_local(&self) -> bool {
+        matches!(self.backend, Backend::Local { .. })
+    }
+
+    /// Where the blobs are, for the operator: a folder or a bucket URL.
+    pub fn location(&self) -> String {
+        match &self.backend {
+            Backend::Local { root } => root.display().to_string(),
+            Backend::Remote { url, .. } => url.clone(),
+        }
     }
 
     /// The folder for staged uploads (on the same file system as a local store, so that
@@ -131,7 +180,7 @@ impl BlobStore {
                     .map_err(std::io::Error::other)??;
                 Ok(())
             }
-            Backend::Remote { store } => {
+            Backend::Remote { store, .. } => {
                 let upload = store.put_multipart(&ObjectPath::from(key.as_str())).await?;
                 let mut writer = WriteMultipart::new(upload);
                 let mut file = tokio::fs::File::open(staged).await?;
@@ -158,7 +207,7 @@ impl BlobStore {
                 let file = tokio::fs::File::open(root.join(key.as_str())).await?;
                 Ok(tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024).boxed())
             }
-            Backend::Remote { store } => {
+            Backend::Remote { store, .. } => {
                 let result = store.get(&ObjectPath::from(key.as_str())).await?;
                 Ok(result.into_stream().map_err(std::io::Error::other).boxed())
             }
@@ -167,6 +216,17 @@ impl BlobStore {
 
     /// Every blob with when it was last written (for the orphan sweep).
     pub async fn list(&self) -> Result<Vec<(BlobKey, Timestamp)>, StorageError> {
+        Ok(self
+            .inventory()
+            .await?
+            .into_iter()
+            .map(|object| (object.key, object.last_modified))
+            .collect())
+    }
+
+    /// Every blob with its size, when it was last written and, in a bucket, its ETag (a backup
+    /// of a bucket records these, since the objects themselves stay there).
+    pub async fn inventory(&self) -> Result<Vec<StoredObject>, StorageError> {
         match &self.backend {
             Backend::Local { root } => {
                 let root = root.clone();
@@ -174,17 +234,17 @@ impl BlobStore {
                     .await
                     .map_err(std::io::Error::other)?
             }
-            Backend::Remote { store } => {
+            Backend::Remote { store, .. } => {
                 let objects: Vec<_> = store.list(None).try_collect().await?;
                 Ok(objects
                     .into_iter()
-                    .map(|o| {
-                        (
-                            BlobKey(o.location.to_string()),
-                            Timestamp::from(o.last_modified),
-                        )
+                    .map(|o| StoredObject {
+                        key: BlobKey(o.location.to_string()),
+                        size: o.size,
+                        last_modified: Timestamp::from(o.last_modified),
+                        etag: o.e_tag,
                     })
-                    .filter(|(key, _)| key.is_well_formed())
+                    .filter(|object| object.key.is_well_formed())
                     .collect())
             }
         }
@@ -194,12 +254,14 @@ impl BlobStore {
     pub async fn delete(&self, key: &BlobKey) -> Result<(), StorageError> {
         match &self.backend {
             Backend::Local { root } => Ok(tokio::fs::remove_file(root.join(key.as_str())).await?),
-            Backend::Remote { store } => Ok(store.delete(&ObjectPath::from(key.as_str())).await?),
+            Backend::Remote { store, .. } => {
+                Ok(store.delete(&ObjectPath::from(key.as_str())).await?)
+            }
         }
     }
 }
 
-fn list_local(root: &Path) -> Result<Vec<(BlobKey, Timestamp)>, StorageError> {
+fn list_local(root: &Path) -> Result<Vec<StoredObject>, StorageError> {
     let mut blobs = Vec::new();
     let Ok(folders) = std::fs::read_dir(root) else {
         return Ok(blobs);
@@ -219,11 +281,15 @@ fn list_local(root: &Path) -> Result<Vec<(BlobKey, Timestamp)>, StorageError> {
             if !key.is_well_formed() {
                 continue;
             }
-            let modified = file.metadata()?.modified()?;
-            blobs.push((
+            let metadata = file.metadata()?;
+            blobs.push(StoredObject {
                 key,
-                Timestamp::from(chrono::DateTime::<chrono::Utc>::from(modified)),
-            ));
+                size: metadata.len(),
+                last_modified: Timestamp::from(chrono::DateTime::<chrono::Utc>::from(
+                    metadata.modified()?,
+                )),
+                etag: None,
+            });
         }
     }
     Ok(blobs)

@@ -21,8 +21,14 @@ use crate::helpers::*;
 
 /// A `kyc-portal serve` process on a free port, and that port.
 pub fn start_server(dir: &Path, database_url: &str) -> (Child, u16) {
+    start_server_with(dir, database_url, &[])
+}
+
+/// Like `start_server`, with more settings in its environment.
+pub fn start_server_with(dir: &Path, database_url: &str, env: &[(&str, &str)]) -> (Child, u16) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kyc-portal"))
         .arg("serve")
+        .envs(env.iter().copied())
         .env("DATABASE_URL", database_url)
         .env("KYC_PORTAL_BIND", "127.0.0.1:0")
         .env("KYC_PORTAL_DATA_DIR", dir)

@@ -11,7 +11,7 @@ use crate::fixtures::*;
 use crate::helpers::*;
 
 /// A fresh bucket on the S3 server named by `AWS_ENDPOINT`, or None when there is none here.
-async fn fresh_bucket() -> Option<String> {
+pub async fn fresh_bucket() -> Option<String> {
     let Ok(endpoint) = std::env::var("AWS_ENDPOINT") else {
         if std::env::var("KYC_TEST_REQUIRE_ALL").is_ok_and(|v| v == "1") {
             panic!("KYC_TEST_REQUIRE_ALL=1 but AWS_ENDPOINT (the S3 server) is not set");
