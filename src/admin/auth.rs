@@ -1,27 +1,24 @@
-//! Who is signed in: the session guard every staff page goes through, CSRF checks for forms,
-//! sign-in (slowed down after repeated failures), sign-out and the language switch.
+//! Signing in (slowed down after repeated failures), signing out and the language switch. Who
+//! may do what once signed in is in `guard`.
 
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use futures_util::future::LocalBoxFuture;
 use serde::Deserialize;
 
+use super::guard::{NoFields, SESSION_COOKIE, StaffForm};
 use super::page::{self, Chrome};
-use crate::audit::Actor;
-use crate::errors::{Error, Forbidden};
+use crate::errors::Error;
 use crate::http::client::{self, browser_language};
 use crate::http::retry_after;
 use crate::i18n::Language;
 use crate::rate_limit::{self, Limit};
 use crate::secret_token;
-use crate::staff::sessions::{self, StaffSession};
-use crate::staff::{self, StaffRole, StaffUser};
+use crate::staff;
+use crate::staff::sessions;
 use crate::state::AppState;
 
-const SESSION_COOKIE: &str = "kyc_admin_session";
 const LOGIN_CSRF_COOKIE: &str = "kyc_admin_login";
 /// Failed sign-ins for one account from one client: plenty for typos, far too few to guess a
 /// password, and someone else's guesses from elsewhere never use up the owner's.
@@ -40,106 +37,6 @@ const FAILURES_PER_ACCOUNT: Limit = Limit {
     max: 50,
     window: chrono::Duration::hours(1),
 };
-
-/// A request from a signed-in, active staff member. Taking it as an argument is what puts a
-/// handler behind the login: without a live session the browser is sent to the sign-in page.
-pub struct SignedIn {
-    session: StaffSession,
-}
-
-impl SignedIn {
-    /// The staff member.
-    pub fn user(&self) -> &StaffUser {
-        &self.session.user
-    }
-
-    /// The language the user reads.
-    pub fn language(&self) -> Language {
-        self.session.user.language
-    }
-
-    /// The session's CSRF token.
-    pub fn csrf(&self) -> &str {
-        &self.session.csrf_token
-    }
-
-    /// Whether the user is an administrator.
-    pub fn is_admin(&self) -> bool {
-        self.session.user.role == StaffRole::Admin
-    }
-
-    /// How the audit history names this user.
-    pub fn actor(&self) -> Actor {
-        Actor::Staff(self.session.user.email.clone())
-    }
-
-    /// Refuses users who are not administrators.
-    pub fn require_admin(&self) -> Result<(), Error> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(Error::Forbidden(Forbidden::AdminsOnly))
-        }
-    }
-
-    /// Refuses a form that does not echo this session's CSRF token.
-    pub fn check_csrf(&self, sent: &str) -> Result<(), Error> {
-        if secret_token::same(sent, &self.session.csrf_token) {
-            Ok(())
-        } else {
-            Err(Error::Forbidden(Forbidden::StaleForm))
-        }
-    }
-}
-
-/// No live session: the browser goes to the sign-in page.
-#[derive(Debug, thiserror::Error)]
-pub enum Refused {
-    /// No or an ended session.
-    #[error("sign in first")]
-    SignInFirst,
-    /// The session could not be read.
-    #[error(transparent)]
-    Failed(#[from] Error),
-}
-
-impl ResponseError for Refused {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Refused::SignInFirst => StatusCode::SEE_OTHER,
-            Refused::Failed(e) => e.status_code(),
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            Refused::SignInFirst => page::see_other("/admin/login"),
-            Refused::Failed(e) => e.error_response(),
-        }
-    }
-}
-
-impl FromRequest for SignedIn {
-    type Error = Refused;
-    type Future = LocalBoxFuture<'static, Result<SignedIn, Refused>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-        Box::pin(async move {
-            let (Some(state), Some(cookie)) = (state, cookie) else {
-                return Err(Refused::SignInFirst);
-            };
-            let session = sessions::find(&state.db, &cookie)
-                .await?
-                .ok_or(Refused::SignInFirst)?;
-            if session.needs_touch() {
-                sessions::touch(&state.db, &cookie).await?;
-            }
-            Ok(SignedIn { session })
-        })
-    }
-}
 
 fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, value)
@@ -317,21 +214,12 @@ async fn refund(state: &AppState, buckets: &[(String, Limit)]) -> Result<(), Err
     Ok(())
 }
 
-/// A form that carries nothing but its CSRF token.
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    /// The session's CSRF token.
-    pub csrf: String,
-}
-
 /// `POST /admin/logout` — signed in: ends the session on the server.
 pub async fn logout_post(
     req: HttpRequest,
-    me: SignedIn,
     state: web::Data<AppState>,
-    form: web::Form<CsrfOnly>,
+    StaffForm { .. }: StaffForm<NoFields>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
     if let Some(cookie) = req.cookie(SESSION_COOKIE) {
         sessions::end(&state.db, cookie.value()).await?;
     }
@@ -343,18 +231,18 @@ pub async fn logout_post(
 /// The language switch.
 #[derive(Deserialize)]
 pub struct LanguageForm {
-    csrf: String,
     lang: String,
     back: String,
 }
 
 /// `POST /admin/language` — signed in: switches and remembers the user's language.
 pub async fn language_post(
-    me: SignedIn,
     state: web::Data<AppState>,
-    form: web::Form<LanguageForm>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<LanguageForm>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
     let language = Language::parse_field("lang", &form.lang)?;
     staff::set_language(&state.db, &me.user().id, language).await?;
     // Only back to a staff page of ours (never another site, nor a path that cannot be a

@@ -1,14 +1,16 @@
 //! The staff pages under `/admin`: server-rendered, in German or English, usable without
-//! JavaScript. Every page except sign-in takes [`auth::SignedIn`], which sends a browser
+//! JavaScript. Every page except sign-in takes [`guard::SignedIn`], which sends a browser
 //! without a live session to the sign-in page; every form echoes the session's CSRF token.
 
 pub mod auth;
 mod buyers;
 mod errors;
+pub mod guard;
 mod invitations;
 pub mod page;
 mod settings;
 mod tokens;
+mod urls;
 mod users;
 mod verification;
 mod webhooks;
@@ -52,7 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// `GET /admin` — signed in: the buyers list is where the work starts.
-async fn home_get(_me: auth::SignedIn) -> actix_web::HttpResponse {
+async fn home_get(_me: guard::SignedIn) -> actix_web::HttpResponse {
     page::see_other("/admin/buyers")
 }
 

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::SignedIn;
+use super::guard::SignedIn;
 use crate::db::Timestamp;
 use crate::documents::DocumentType;
 use crate::errors::Error;

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::{CsrfOnly, SignedIn};
+use crate::admin::guard::{Admin, NoFields, SignedIn, StaffForm};
 
 use super::page::{self, Chrome, Section, moment};
 use crate::access::{SellerScope, TokenAccess};
@@ -132,17 +132,15 @@ async fn tokens_page(
 /// `GET /admin/settings/tokens` — administrators.
 async fn tokens_get(
     req: HttpRequest,
-    me: SignedIn,
+    me: Admin,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
     tokens_page(&req, &me, &state, StatusCode::OK, String::new(), None, None).await
 }
 
 /// The new token form.
 #[derive(Deserialize)]
 pub struct NewTokenForm {
-    csrf: String,
     #[serde(default)]
     name: String,
     /// Empty for an organisation token, else the seller's id.
@@ -156,13 +154,12 @@ pub struct NewTokenForm {
 /// place it is ever shown.
 async fn create_post(
     req: HttpRequest,
-    me: SignedIn,
     state: web::Data<AppState>,
-    form: web::Form<NewTokenForm>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<NewTokenForm, Admin>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
-    me.check_csrf(&form.csrf)?;
-    let form = form.into_inner();
     let new = NewToken {
         name: &form.name,
         scope: match form.seller.trim() {
@@ -219,11 +216,10 @@ pub struct RevokeView {
 /// `GET /admin/settings/tokens/{id}/revoke` — administrators: asks first.
 async fn revoke_get(
     req: HttpRequest,
-    me: SignedIn,
+    me: Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
     let l = me.language();
     let token = api_tokens::get(&state.db, &path).await?;
     let chrome = Chrome::new(
@@ -241,13 +237,10 @@ async fn revoke_get(
 
 /// `POST /admin/settings/tokens/{id}/revoke` — administrators: the API refuses it from now on.
 async fn revoke_post(
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    StaffForm { who: me, .. }: StaffForm<NoFields, Admin>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
-    me.check_csrf(&form.csrf)?;
     api_tokens::revoke(&state.db, &me.actor(), &path).await?;
     Ok(page::done(
         "/admin/settings/tokens",

@@ -5,8 +5,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::SignedIn;
 use super::page::{self, Chrome, Section};
+use crate::admin::guard::{Admin, SignedIn, StaffForm};
 use crate::errors::{Conflict, Error, Rule};
 use crate::http::messages;
 use crate::staff::{self, Password, StaffRole, StaffUser, UserChange};
@@ -71,10 +71,9 @@ async fn page(
 /// `GET /admin/users` — administrators.
 async fn users_get(
     req: HttpRequest,
-    me: SignedIn,
+    me: Admin,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
     page(
         &req,
         &me,
@@ -89,8 +88,6 @@ async fn users_get(
 /// The new user form.
 #[derive(Deserialize, Default)]
 pub struct NewUserForm {
-    #[serde(default)]
-    csrf: String,
     /// Sign-in address.
     pub email: String,
     #[serde(default)]
@@ -102,13 +99,13 @@ pub struct NewUserForm {
 /// `POST /admin/users` — administrators: a new staff user.
 async fn create_user_post(
     req: HttpRequest,
-    me: SignedIn,
     state: web::Data<AppState>,
-    form: web::Form<NewUserForm>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<NewUserForm, Admin>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
-    me.check_csrf(&form.csrf)?;
-    let mut form = form.into_inner();
+    let mut form = form;
     let role = StaffRole::parse(&form.role);
     let created = match Password::parse(&form.password) {
         Ok(password) => {
@@ -153,20 +150,19 @@ async fn create_user_post(
 /// A change to one user.
 #[derive(Deserialize)]
 pub struct ChangeForm {
-    csrf: String,
     /// `make-admin`, `make-staff`, `disable` or `enable`.
     action: String,
 }
 
 /// `POST /admin/users/{id}` — administrators: role, disable (ends their sessions), enable.
 async fn change_user_post(
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<ChangeForm>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<ChangeForm, Admin>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
-    me.check_csrf(&form.csrf)?;
     let (change, flash) = match form.action.as_str() {
         "make-admin" => (UserChange::Role(StaffRole::Admin), "admin-flash-user-role"),
         "make-staff" => (UserChange::Role(StaffRole::Staff), "admin-flash-user-role"),

@@ -7,9 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::SignedIn;
 use super::buyers::BuyerHeader;
 use super::page::{self, Chrome, Section};
+use crate::admin::guard::{SignedIn, StaffForm};
 use crate::buyers;
 use crate::errors::{Error, Rule};
 use crate::i18n::Language;
@@ -109,7 +109,6 @@ async fn verification_get(
 /// The start form.
 #[derive(Deserialize)]
 pub struct StartForm {
-    csrf: String,
     /// `de` or `en`: the session's and the email's language.
     language: String,
     /// Present when the session link is to be emailed to the buyer's first contact.
@@ -120,12 +119,13 @@ pub struct StartForm {
 /// `POST /admin/buyers/{id}/verification/start` — staff: starts a verification (or finds
 /// the running one) and, if asked, emails its link to the buyer's contact.
 async fn start_post(
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<StartForm>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<StartForm>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
     let buyer = buyers::get_by_id(&state.db, &path).await?;
     let back = format!("/admin/buyers/{}/verification", buyer.uuid);
     let context = StartContext {
@@ -159,7 +159,6 @@ async fn start_post(
 /// The review form.
 #[derive(Deserialize)]
 pub struct ReviewForm {
-    csrf: String,
     /// `approve` or `reject`.
     decision: String,
     /// Why it is rejected (required then).
@@ -170,12 +169,13 @@ pub struct ReviewForm {
 /// `POST /admin/buyers/{id}/verification/review` — staff: decides a held verification.
 async fn review_post(
     req: HttpRequest,
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<ReviewForm>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<ReviewForm>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
     let back = format!("/admin/buyers/{}/verification", path.as_str());
     let decision = match form.decision.as_str() {
         "approve" => Decision::Approve,

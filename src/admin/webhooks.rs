@@ -7,10 +7,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::auth::{CsrfOnly, SignedIn};
 use super::page::{self, Chrome, Section};
 use super::page::{CursorQuery, moment};
 use crate::access::SellerScope;
+use crate::admin::guard::{Admin, NoFields, SignedIn, StaffForm};
 use crate::errors::Error;
 use crate::events::EventType;
 use crate::i18n::Language;
@@ -64,18 +64,16 @@ pub struct EndpointForm {
 }
 
 impl EndpointForm {
-    fn read(pairs: Vec<(String, String)>) -> (String, EndpointForm) {
-        let mut csrf = String::new();
+    fn read(pairs: Vec<(String, String)>) -> EndpointForm {
         let mut form = EndpointForm::default();
         for (name, value) in pairs {
             match name.as_str() {
-                "csrf" => csrf = value,
                 "url" => form.url = value,
                 "events" => form.events.push(value),
                 _ => {}
             }
         }
-        (csrf, form)
+        form
     }
 
     /// Whether `event` is checked.
@@ -129,11 +127,10 @@ fn event_types() -> Vec<&'static str> {
 /// `GET /admin/webhooks` — administrators.
 async fn list_get(
     req: HttpRequest,
-    me: SignedIn,
+    me: Admin,
     state: web::Data<AppState>,
     query: web::Query<CursorQuery>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
     let shown = (query.page()?, StatusCode::OK);
     list_page(&req, &me, &state, shown, |chrome, rows| ListView {
         chrome,
@@ -152,13 +149,10 @@ async fn list_get(
 /// its secret is ever shown.
 async fn create_post(
     req: HttpRequest,
-    me: SignedIn,
     state: web::Data<AppState>,
-    form: web::Form<Vec<(String, String)>>,
+    StaffForm { who: me, fields }: StaffForm<Vec<(String, String)>, Admin>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
-    let (csrf, form) = EndpointForm::read(form.into_inner());
-    me.check_csrf(&csrf)?;
+    let form = EndpointForm::read(fields);
     let l = me.language();
     let url = WebhookUrl::parse(Some(&form.url));
     let events = webhooks::parse_events(Some(&form.events));
@@ -283,12 +277,11 @@ pub struct DetailView {
 /// `GET /admin/webhooks/{id}` — administrators: the endpoint's recent deliveries.
 async fn detail_get(
     req: HttpRequest,
-    me: SignedIn,
+    me: Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<CursorQuery>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
     let l = me.language();
     let endpoint = webhooks::get(&state.db, &SellerScope::Organisation, &path).await?;
     let (deliveries, next) = webhooks::deliveries(
@@ -321,11 +314,10 @@ pub struct DeleteView {
 /// `GET /admin/webhooks/{id}/delete` — administrators: asks first.
 async fn delete_get(
     req: HttpRequest,
-    me: SignedIn,
+    me: Admin,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
     let l = me.language();
     let endpoint = webhooks::get(&state.db, &SellerScope::Organisation, &path).await?;
     let chrome = Chrome::new(
@@ -343,13 +335,10 @@ async fn delete_get(
 
 /// `POST /admin/webhooks/{id}/delete` — administrators: nothing more is sent to it.
 async fn delete_post(
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    StaffForm { who: me, .. }: StaffForm<NoFields, Admin>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
-    me.check_csrf(&form.csrf)?;
     write::apply(&state.db, me.actor(), async |tx| {
         webhooks::delete(tx, &SellerScope::Organisation, &path).await
     })
@@ -360,13 +349,10 @@ async fn delete_post(
 /// `POST /admin/webhooks/{id}/deliveries/{delivery}/redeliver` — administrators: a new round
 /// of attempts through the same delivery job.
 async fn redeliver_post(
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    form: web::Form<CsrfOnly>,
+    StaffForm { who: me, .. }: StaffForm<NoFields, Admin>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
-    me.check_csrf(&form.csrf)?;
     let (endpoint_id, delivery_id) = path.into_inner();
     write::apply(&state.db, me.actor(), async |tx| {
         webhooks::redeliver(tx, &SellerScope::Organisation, &endpoint_id, &delivery_id).await

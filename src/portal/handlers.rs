@@ -3,19 +3,19 @@
 
 use actix_multipart::Multipart;
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::dev::ServiceResponse;
+use actix_web::dev::{Payload, ServiceResponse};
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
 use bytes::Bytes;
 use serde::Deserialize;
 
 use super::cache::PageCache;
 use super::page::{self, Failure, OpenSession, PageContext};
+use super::session::{BuyerForm, Refused};
 use crate::access::SellerScope;
 use crate::audit::Actor;
-use crate::buyers;
 use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::client::browser_language;
@@ -24,7 +24,7 @@ use crate::http::retry_after;
 use crate::http::upload_form;
 use crate::i18n::Language;
 use crate::invitations::upload_quota::{self, UploadQuota, Uploader};
-use crate::invitations::{self, Invitation, Unavailable, sessions};
+use crate::invitations::{Invitation, Unavailable, sessions};
 use crate::organisation::OrganisationSettings;
 use crate::secret_token;
 use crate::state::AppState;
@@ -135,44 +135,6 @@ pub(super) fn session_cookie(state: &AppState, value: String) -> Cookie<'static>
         .finish()
 }
 
-/// The session of this request with its invitation, buyer and seller, or the page to show
-/// instead. Two round trips: the session with its invitation, the buyer with its seller.
-async fn session_of(
-    req: &HttpRequest,
-    state: &AppState,
-) -> Result<Result<OpenSession, HttpResponse>, Error> {
-    let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
-    let found = match &cookie {
-        Some(cookie) => sessions::find_with_invitation(&state.db, cookie).await?,
-        None => None,
-    };
-    let (Some(cookie), Some((session, invitation))) = (cookie, found) else {
-        let l = browser_language(req);
-        let page = message_page(
-            state,
-            l,
-            StatusCode::UNAUTHORIZED,
-            None,
-            "portal-session-title",
-            &["portal-error-session"],
-        )
-        .await?;
-        return Ok(Err(page));
-    };
-    let (buyer, seller_name) =
-        buyers::get_with_seller_name(&state.db, &invitation.buyer_id).await?;
-    if let Some(reason) = invitations::session_unavailable(&invitation, &buyer) {
-        return Ok(Err(unavailable_page(state, &invitation, reason).await?));
-    }
-    Ok(Ok(OpenSession {
-        cookie,
-        session,
-        invitation,
-        buyer,
-        seller_name,
-    }))
-}
-
 #[derive(Deserialize)]
 pub struct PageQuery {
     received: Option<String>,
@@ -194,9 +156,10 @@ pub async fn view_upload_page_get(
     {
         return Ok(html_body(StatusCode::OK, body));
     }
-    let opened = match session_of(&req, &state).await? {
-        Ok(found) => found,
-        Err(page) => return Ok(page),
+    // Not an extractor argument: the cached page above is served without reading the session.
+    let opened = match OpenSession::from_request(&req, &mut Payload::None).await {
+        Ok(opened) => opened,
+        Err(refused) => return refused.into_response(),
     };
     if opened.session.needs_touch() {
         sessions::touch(&state.db, &opened.cookie, None).await?;
@@ -248,24 +211,6 @@ async fn confirmation(
             ("date", &l.date(document.document_date.date())),
         ],
     ))
-}
-
-/// Forms echo the session's CSRF token.
-fn csrf_matches(sent: Option<&str>, expected: &str) -> bool {
-    sent.is_some_and(|sent| secret_token::same(sent, expected))
-}
-
-/// A form without the session's CSRF token: refused, with a page that says what to do.
-async fn stale_form(state: &AppState, l: Language) -> Result<HttpResponse, Error> {
-    message_page(
-        state,
-        l,
-        StatusCode::FORBIDDEN,
-        None,
-        "portal-error-title",
-        &["portal-error-form"],
-    )
-    .await
 }
 
 fn wants_json(req: &HttpRequest) -> bool {
@@ -326,13 +271,9 @@ fn failure_message(l: Language, error: &Error, max_bytes: u64) -> (StatusCode, S
 pub async fn upload_document_post(
     req: HttpRequest,
     state: web::Data<AppState>,
+    opened: OpenSession,
     payload: Multipart,
-) -> Result<HttpResponse, Error> {
-    let opened = match session_of(&req, &state).await? {
-        Ok(found) => found,
-        Err(page) => return Ok(page),
-    };
-    let session = &opened.session;
+) -> Result<HttpResponse, Refused> {
     let invitation = &opened.invitation;
     let max = state.settings.max_upload_bytes;
     let quota = UploadQuota::of(&state.settings);
@@ -343,12 +284,10 @@ pub async fn upload_document_post(
     };
     if let Err(refused) = upload_quota::admit(&state.db, &quota, &uploader).await {
         upload_form::discard(payload, max.saturating_add(64 * 1024)).await;
-        return upload_failed(&req, &state, opened, None, &refused).await;
+        return Ok(upload_failed(&req, &state, opened, None, &refused).await?);
     }
     let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
-    if !csrf_matches(form.field("csrf"), &session.csrf_token) {
-        return stale_form(&state, session.language).await;
-    }
+    opened.check_form(&state, form.field("csrf")).await?;
     let document_type = form.field("type").and_then(DocumentType::parse);
     let outcome = async {
         let form = form.complete()?;
@@ -383,7 +322,7 @@ pub async fn upload_document_post(
                 Ok(see_other(&target))
             }
         }
-        Err(error) => upload_failed(&req, &state, opened, document_type, &error).await,
+        Err(error) => Ok(upload_failed(&req, &state, opened, document_type, &error).await?),
     }
 }
 
@@ -417,23 +356,17 @@ async fn upload_failed(
 
 #[derive(Deserialize)]
 pub struct LanguageForm {
-    csrf: String,
     lang: String,
 }
 
 /// `POST /kyc/language` — the buyer in a session: switches and remembers the language.
 pub async fn switch_language_post(
-    req: HttpRequest,
     state: web::Data<AppState>,
-    form: web::Form<LanguageForm>,
+    BuyerForm {
+        opened,
+        fields: form,
+    }: BuyerForm<LanguageForm>,
 ) -> Result<HttpResponse, Error> {
-    let opened = match session_of(&req, &state).await? {
-        Ok(found) => found,
-        Err(page) => return Ok(page),
-    };
-    if !csrf_matches(Some(&form.csrf), &opened.session.csrf_token) {
-        return stale_form(&state, opened.session.language).await;
-    }
     let language = Language::parse_field("lang", &form.lang)?;
     sessions::touch(&state.db, &opened.cookie, Some(language)).await?;
     Ok(see_other("/kyc"))

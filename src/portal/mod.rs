@@ -6,6 +6,7 @@ mod handlers;
 mod link;
 mod logo;
 mod page;
+mod session;
 mod views;
 
 use actix_web::http::header;

@@ -349,3 +349,18 @@ fn the_checks_see_what_they_look_for() {
             .any(|p| p.starts_with(&["kyc".to_owned()]))
     );
 }
+
+#[test]
+fn page_forms_are_read_only_through_the_csrf_checking_extractors() {
+    // `StaffForm` and `BuyerForm` check the session's token before a handler runs; a plain
+    // `web::Form` would leave the check to memory. Only the forms that come before a session
+    // exists (staff sign-in, the buyer's link landing page) read their own.
+    let offences: Vec<String> = sources()
+        .iter()
+        .filter(|(_, s)| matches!(area(s), "admin" | "portal"))
+        .filter(|(_, s)| s.module != ["admin", "auth"] && s.module != ["portal", "link"])
+        .filter(|(_, s)| s.code.contains("web::Form"))
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    assert!(offences.is_empty(), "{offences:#?}");
+}

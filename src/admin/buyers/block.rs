@@ -7,7 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{BuyerHeader, buyer_of};
-use crate::admin::auth::{CsrfOnly, SignedIn};
+use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers;
 use crate::errors::Error;
@@ -72,7 +72,6 @@ pub async fn block_get(
 /// The block form.
 #[derive(Deserialize)]
 pub struct BlockForm {
-    csrf: String,
     #[serde(default)]
     reason: String,
 }
@@ -80,13 +79,13 @@ pub struct BlockForm {
 /// `POST /admin/buyers/{id}/block` — every staff member: the API's block, with the reason.
 pub async fn block_post(
     req: HttpRequest,
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<BlockForm>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<BlockForm>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
-    let form = form.into_inner();
     let reason = match buyers::parse_block_reason(Some(&form.reason)) {
         Ok(reason) => reason,
         Err(_) => {
@@ -117,12 +116,10 @@ pub async fn unblock_get(
 
 /// `POST /admin/buyers/{id}/unblock` — every staff member: the API's unblock.
 pub async fn unblock_post(
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    StaffForm { who: me, .. }: StaffForm<NoFields>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
     let buyer = buyer_of(&state.db, &path).await?;
     write::apply(&state.db, me.actor(), async |tx| {
         buyers::unblock(tx, &buyer.seller_id, &buyer.uuid).await

@@ -8,7 +8,7 @@ use askama::Template;
 use super::fields::{self, Field, Problems};
 use super::form::{self, BuyerForm};
 use super::list::all_sellers;
-use crate::admin::auth::SignedIn;
+use crate::admin::guard::{SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, Upserted};
 use crate::errors::{Conflict, Error, Rule};
@@ -84,12 +84,13 @@ pub async fn new_get(
 /// `POST /admin/buyers/new` — every staff member: the API's upsert, as this staff member.
 pub async fn new_post(
     req: HttpRequest,
-    me: SignedIn,
     state: web::Data<AppState>,
-    pairs: web::Form<Vec<(String, String)>>,
+    StaffForm {
+        who: me,
+        fields: pairs,
+    }: StaffForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, Error> {
-    let form = BuyerForm::from_pairs(pairs.into_inner());
-    me.check_csrf(&form.csrf)?;
+    let form = BuyerForm::from_pairs(pairs);
     let l = me.language();
     let fields = form::field_names(&form, true);
     if form.seller_id.trim().is_empty() {

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{BuyerHeader, buyer_of, moment, type_label};
-use crate::admin::auth::SignedIn;
+use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{
     self, Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,

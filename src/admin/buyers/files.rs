@@ -20,7 +20,7 @@ use askama::Template;
 use super::pages::PdfPagesView;
 use super::{BuyerHeader, buyer_of, type_label};
 use crate::access::SellerScope;
-use crate::admin::auth::{CsrfOnly, SignedIn};
+use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{self, Document, DocumentStatus};
 use crate::errors::Error;
@@ -177,12 +177,10 @@ pub async fn archive_get(
 /// `POST /admin/documents/{id}/archive` — every staff member: the API's
 /// `PATCH {"status": "ARCHIVED"}`.
 pub async fn archive_post(
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    StaffForm { who: me, .. }: StaffForm<NoFields>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
     let document = write::apply(&state.db, me.actor(), async |tx| {
         documents::set_status(
             tx,

@@ -33,8 +33,6 @@ impl ContactRow {
 /// The buyer form as typed (or as stored, for editing).
 #[derive(Debug, Clone, Default)]
 pub struct BuyerForm {
-    /// The CSRF token sent.
-    pub csrf: String,
     /// The seller (new buyers only).
     pub seller_id: String,
     /// The VAT number (new buyers only; it never changes).
@@ -64,7 +62,6 @@ impl BuyerForm {
         let mut contacts: Vec<ContactRow> = Vec::new();
         for (name, value) in pairs {
             match name.as_str() {
-                "csrf" => form.csrf = value,
                 "sellerId" => form.seller_id = value,
                 "vatNumber" => form.vat_number = value,
                 "companyName" => form.company_name = value,
@@ -101,7 +98,6 @@ impl BuyerForm {
     /// The form filled in with a stored buyer.
     pub fn from_buyer(buyer: &Buyer) -> BuyerForm {
         BuyerForm {
-            csrf: String::new(),
             seller_id: buyer.seller_id.clone(),
             vat_number: buyer.vat_number.as_str().to_owned(),
             company_name: buyer.company_name.clone(),

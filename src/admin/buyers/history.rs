@@ -9,7 +9,7 @@ use askama::Template;
 use serde_json::Value;
 
 use super::{BuyerHeader, buyer_of, moment, type_label};
-use crate::admin::auth::SignedIn;
+use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, CursorQuery, Section};
 use crate::audit::{Actor, AuditEntry};
 use crate::buyers;

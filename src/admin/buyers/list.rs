@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::moment;
 use crate::access::SellerScope;
-use crate::admin::auth::SignedIn;
+use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, BuyerSearch, BuyerStatus, ListedBuyer};
 use crate::errors::Error;

@@ -9,7 +9,7 @@ use super::fields::{self, Field, Problems};
 use super::form::{self, BuyerForm};
 use super::list::{kyc_label_id, status_label_id};
 use super::{BuyerHeader, buyer_of, moment, type_label};
-use crate::admin::auth::SignedIn;
+use crate::admin::guard::{SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, Buyer, KycMode};
 use crate::errors::{Error, Rule};
@@ -154,13 +154,14 @@ pub async fn overview_get(
 /// A stale version changes nothing: the page shows the current data and keeps what was typed.
 pub async fn edit_post(
     req: HttpRequest,
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    pairs: web::Form<Vec<(String, String)>>,
+    StaffForm {
+        who: me,
+        fields: pairs,
+    }: StaffForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, Error> {
-    let mut form = BuyerForm::from_pairs(pairs.into_inner());
-    me.check_csrf(&form.csrf)?;
+    let mut form = BuyerForm::from_pairs(pairs);
     let l = me.language();
     let buyer = buyer_of(&state.db, &path).await?;
     let version = form

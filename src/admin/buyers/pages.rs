@@ -5,7 +5,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, web};
 
 use super::files::PREVIEW_POLICY;
-use crate::admin::auth::SignedIn;
+use crate::admin::guard::SignedIn;
 use crate::documents::{self, Document};
 use crate::errors::Error;
 use crate::i18n::Language;

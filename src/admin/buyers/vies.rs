@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{BuyerHeader, buyer_of, moment};
-use crate::admin::auth::{CsrfOnly, SignedIn};
+use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::errors::Error;
 use crate::i18n::Language;
@@ -100,12 +100,10 @@ pub async fn vies_get(
 
 /// `POST /admin/buyers/{id}/vies` — every staff member: starts a check in the background.
 pub async fn vies_post(
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    StaffForm { who: me, .. }: StaffForm<NoFields>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
     let buyer = buyer_of(&state.db, &path).await?;
     write::apply(&state.db, me.actor(), async |tx| {
         vies::request(tx, &buyer.seller_id, &buyer.uuid).await

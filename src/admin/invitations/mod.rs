@@ -9,9 +9,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::auth::{CsrfOnly, SignedIn};
 use super::page::{self, Chrome, CursorQuery, Section, moment};
 use crate::access::SellerScope;
+use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::buyers::{self, Buyer};
 use crate::db::now;
 use crate::errors::Error;
@@ -111,8 +111,6 @@ impl InvitationRow {
 /// The new invitation form, as typed.
 #[derive(Deserialize, Default)]
 pub struct NewInvitationForm {
-    #[serde(default)]
-    csrf: String,
     /// Who gets the email.
     #[serde(default)]
     pub recipient_email: String,
@@ -285,13 +283,13 @@ async fn list_get(
 /// background exactly as one made through the API.
 async fn create_post(
     req: HttpRequest,
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<NewInvitationForm>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<NewInvitationForm>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
-    let form = form.into_inner();
     let buyer = buyers::get_by_id(&state.db, &path).await?;
     let defaults = organisation::load(&state.db).await?;
     let created = match form.to_raw().parse(&defaults) {
@@ -332,12 +330,10 @@ fn invitations_path(buyer_id: &str) -> String {
 
 /// `POST /admin/invitations/{id}/resend` — every staff role: the same link, emailed again.
 async fn resend_post(
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    StaffForm { who: me, .. }: StaffForm<NoFields>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
     let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let back = invitations_path(&invitation.buyer_id);
     let resent = write::apply(&state.db, me.actor(), async |tx| {
@@ -396,12 +392,10 @@ async fn revoke_get(
 
 /// `POST /admin/invitations/{id}/revoke` — every staff role: the link stops working at once.
 async fn revoke_post(
-    me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfOnly>,
+    StaffForm { who: me, .. }: StaffForm<NoFields>,
 ) -> Result<HttpResponse, Error> {
-    me.check_csrf(&form.csrf)?;
     let revoked = write::apply(&state.db, me.actor(), async |tx| {
         invitations::revoke(tx, &SellerScope::Organisation, state.links(), &path).await
     })

@@ -7,10 +7,10 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::super::auth::SignedIn;
 use super::super::page::{self, Chrome, Section};
 use super::status_label;
 use crate::access::SellerScope;
+use crate::admin::guard::SignedIn;
 use crate::buyers::{self, Buyer};
 use crate::db::now;
 use crate::errors::Error;

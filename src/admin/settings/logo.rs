@@ -8,9 +8,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::super::auth::SignedIn;
 use super::super::page;
 use super::render;
+use crate::admin::guard::{Admin, StaffForm};
 use crate::errors::Error;
 use crate::http::upload_form;
 use crate::organisation::{self, RawSettings, logo::MAX_LOGO_BYTES};
@@ -20,11 +20,10 @@ use crate::write;
 /// `POST /admin/settings/logo` — administrators: replaces the logo.
 pub async fn upload_post(
     req: HttpRequest,
-    me: SignedIn,
+    me: Admin,
     state: web::Data<AppState>,
     payload: Multipart,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
     let form = upload_form::read(payload, "logo", state.blobs.staging_dir(), MAX_LOGO_BYTES).await;
     me.check_csrf(form.field("csrf").unwrap_or_default())?;
     let l = me.language();
@@ -70,19 +69,18 @@ pub async fn upload_post(
 /// The removal form: its checkbox must be ticked, so one click alone removes nothing.
 #[derive(Deserialize)]
 pub struct RemoveForm {
-    csrf: String,
     #[serde(default)]
     confirm: String,
 }
 
 /// `POST /admin/settings/logo/remove` — administrators: the pages show the name alone again.
 pub async fn remove_post(
-    me: SignedIn,
     state: web::Data<AppState>,
-    form: web::Form<RemoveForm>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<RemoveForm, Admin>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
-    me.check_csrf(&form.csrf)?;
     if form.confirm != "yes" {
         return Ok(page::failed(
             "/admin/settings",

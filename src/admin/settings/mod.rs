@@ -13,8 +13,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::auth::SignedIn;
 use super::page::{self, Chrome, Section};
+use crate::admin::guard::{Admin, SignedIn, StaffForm};
 use crate::documents::DocumentType;
 use crate::errors::Error;
 use crate::i18n::Language;
@@ -150,10 +150,9 @@ pub(super) fn render(
 /// `GET /admin/settings` — administrators.
 async fn settings_get(
     req: HttpRequest,
-    me: SignedIn,
+    me: Admin,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
     let current = organisation::load(&state.db).await?;
     let form = RawSettings::from_settings(&current);
     render(
@@ -168,12 +167,10 @@ async fn settings_get(
 }
 
 /// Reads the form's pairs: checkboxes repeat their name, max ages are `max_age_<TYPE>`.
-fn read_form(pairs: Vec<(String, String)>) -> (String, RawSettings) {
-    let mut csrf = String::new();
+fn read_form(pairs: Vec<(String, String)>) -> RawSettings {
     let mut raw = RawSettings::default();
     for (name, value) in pairs {
         match name.as_str() {
-            "csrf" => csrf = value,
             "name" => raw.name = value,
             "primary_colour" => raw.primary_colour = value,
             "support_email" => raw.support_email = value,
@@ -191,19 +188,16 @@ fn read_form(pairs: Vec<(String, String)>) -> (String, RawSettings) {
             }
         }
     }
-    (csrf, raw)
+    raw
 }
 
 /// `POST /admin/settings` — administrators: saves every setting at once, with an audit entry.
 async fn settings_post(
     req: HttpRequest,
-    me: SignedIn,
     state: web::Data<AppState>,
-    form: web::Form<Vec<(String, String)>>,
+    StaffForm { who: me, fields }: StaffForm<Vec<(String, String)>, Admin>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
-    let (csrf, raw) = read_form(form.into_inner());
-    me.check_csrf(&csrf)?;
+    let raw = read_form(fields);
     let current = organisation::load(&state.db).await?;
     match raw.apply_to(&current) {
         Ok(settings) => {

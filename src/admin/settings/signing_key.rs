@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use crate::admin::auth::SignedIn;
+use crate::admin::guard::Admin;
 use crate::admin::page::{self, Chrome, Section};
 use crate::errors::Error;
 use crate::state::AppState;
@@ -28,10 +28,9 @@ pub struct SigningKeyView {
 /// `GET /admin/settings/signing-key` — administrators.
 pub async fn signing_key_get(
     req: HttpRequest,
-    me: SignedIn,
+    me: Admin,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
-    me.require_admin()?;
     let key = state.signer.public_key();
     let view = SigningKeyView {
         chrome: Chrome::new(

@@ -8,6 +8,7 @@ mod browser_previews;
 mod browser_settings;
 mod browser_staff;
 mod buyers;
+mod forms;
 mod invitations;
 mod previews;
 mod settings;
