@@ -1,4 +1,5 @@
 //! The integration tests: one binary, modules per area.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod helpers;
 mod i18n;
