@@ -23,6 +23,19 @@ pub enum Actor {
     System,
 }
 
+impl Actor {
+    /// What kind of actor this is, without naming it: `api-token`, `staff`, `invitation` or
+    /// `system`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Actor::ApiToken(_) => "api-token",
+            Actor::Staff(_) => "staff",
+            Actor::Invitation(_) => "invitation",
+            Actor::System => "system",
+        }
+    }
+}
+
 impl std::fmt::Display for Actor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -4,6 +4,7 @@ use actix_web::body::to_bytes;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use tracing::Instrument;
 
 use crate::api_tokens::ApiClient;
 use crate::errors::{Conflict, Error, Rule};
@@ -26,8 +27,9 @@ pub async fn run(
     work: impl AsyncFnOnce(&mut WriteTx) -> Result<HttpResponse, Error>,
 ) -> Result<HttpResponse, Error> {
     let mut tx = WriteTx::new(&state.db, client.actor());
+    let span = tx.span();
     let Some(key) = req.headers().get("idempotency-key") else {
-        let response = work(&mut tx).await?;
+        let response = work(&mut tx).instrument(span).await?;
         tx.commit().await?;
         return Ok(response);
     };
@@ -52,7 +54,7 @@ pub async fn run(
             return Err(Error::Conflict(Conflict::KeyInFlight));
         }
     };
-    match work(&mut tx).await {
+    match work(&mut tx).instrument(span).await {
         Ok(response) if !response.status().is_server_error() => {
             let (saved, response) = capture(response).await?;
             reservation

@@ -100,7 +100,8 @@ impl ResponseError for Error {
 
     fn error_response(&self) -> HttpResponse {
         if let Error::Internal(cause) = self {
-            tracing::error!(error = ?cause, "request failed");
+            // One line with the whole chain of causes (`{:#}`), so it is found with its id.
+            tracing::error!(error = %format_args!("{cause:#}"), "request failed");
         }
         let mut response = problem_of(self).into_response();
         if let Some(seconds) = self.retry_after()

@@ -1,6 +1,7 @@
 //! One structured log line and one metric sample per request, keyed by the route pattern
 //! (`/kyc/{token}`), never the raw path, so secrets in paths are never written anywhere; and a
-//! request id on every response (error pages show it, so a person can quote it).
+//! request id on every response and on every log line written while the request ran (a
+//! failure's log line included), so a quoted id finds what happened.
 
 use std::time::Instant;
 
@@ -9,13 +10,14 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
+use tracing::Instrument;
 
 use crate::telemetry::Metrics;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Middleware: times the request, counts it, logs one line and tags the response with a
-/// request id (which error pages show, so a person can quote it).
+/// Middleware: times the request, counts it, logs one line and tags the response and the log
+/// lines written meanwhile with a request id.
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -26,7 +28,8 @@ pub async fn observe(
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let request_id = uuid::Uuid::new_v4().simple().to_string();
     req.extensions_mut().insert(RequestId(request_id.clone()));
-    let result = next.call(req).await;
+    let span = tracing::info_span!("request", request_id = %request_id);
+    let result = next.call(req).instrument(span).await;
     let elapsed = started.elapsed();
     let status = match &result {
         Ok(res) => res.status().as_u16(),
@@ -51,6 +54,6 @@ pub async fn observe(
     })
 }
 
-/// The id of the current request (for error pages and logs).
+/// The id of the current request, in its extensions.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);

@@ -14,6 +14,7 @@ mod log;
 
 use serde_json::Value;
 use sqlx::AnyConnection;
+use tracing::Instrument;
 
 use crate::audit::{Actor, Subject};
 use crate::db::{Db, Tx, now};
@@ -29,6 +30,9 @@ pub struct WriteTx {
     entries: Vec<log::Entry>,
     events: Vec<log::Announced>,
     touched: Vec<String>,
+    /// Every log line of the change names who made it, by kind (names and addresses stay
+    /// out of the log), inside the request's span where there is one.
+    span: tracing::Span,
 }
 
 impl WriteTx {
@@ -36,12 +40,18 @@ impl WriteTx {
     pub fn new(db: &Db, actor: Actor) -> WriteTx {
         WriteTx {
             db: db.clone(),
+            span: tracing::info_span!("change", actor = actor.kind()),
             actor,
             tx: None,
             entries: Vec::new(),
             events: Vec::new(),
             touched: Vec::new(),
         }
+    }
+
+    /// The change's log span, for the work done inside it.
+    pub fn span(&self) -> tracing::Span {
+        self.span.clone()
     }
 
     /// The database, for reads that need no transaction.
@@ -137,6 +147,12 @@ impl WriteTx {
         if let Some(tx) = self.tx.take() {
             tx.commit().await?;
         }
+        tracing::debug!(
+            parent: &self.span,
+            changes = ?entries.iter().map(|e| (e.entity_type, e.action.as_str())).collect::<Vec<_>>(),
+            events = ?events.iter().map(|e| e.event.as_str()).collect::<Vec<_>>(),
+            "committed"
+        );
         Ok(())
     }
 }
@@ -148,7 +164,8 @@ pub async fn apply<T>(
     work: impl AsyncFnOnce(&mut WriteTx) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let mut tx = WriteTx::new(db, actor);
-    let value = work(&mut tx).await?;
+    let span = tx.span();
+    let value = work(&mut tx).instrument(span).await?;
     tx.commit().await?;
     Ok(value)
 }

@@ -62,4 +62,35 @@ on_both_backends! {
         assert_eq!(response.headers()["cache-control"], "no-store");
         assert!(response.headers().contains_key("x-request-id"));
     }
+
+    async fn log_lines_name_the_request_and_the_kind_of_actor(app) {
+        let seller = app.create_seller().await;
+        let response = app.post_json(&buyers_path(&seller), &reference_buyer()).await;
+        assert_eq!(response.status(), 201);
+        let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let log = std::fs::read_to_string(suite_log_path()).unwrap();
+        let line = log
+            .lines()
+            .find(|l| l.contains(&request_id) && l.contains("committed"))
+            .unwrap_or_else(|| panic!("no change logged with {request_id}"));
+        assert!(line.contains("actor=\"api-token\""), "{line}");
+        assert!(line.contains("\"buyer\", \"created\"") || line.contains("kyc.status_changed"), "{line}");
+        assert!(!line.contains("test-seller-system"), "the token's name stays out of the log: {line}");
+
+        // A fault of ours: the table the request reads is gone.
+        // A fault of ours: the table the request reads is gone.
+        sqlx::query("DROP TABLE kyc_statuses").execute(app.db.pool()).await.unwrap();
+        let mut other = reference_buyer();
+        other["vatNumber"] = serde_json::json!("ATU12345675");
+        let response = app.post_json(&buyers_path(&seller), &other).await;
+        let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let problem = expect_problem(response, 500).await;
+        assert!(!problem.to_string().contains("kyc_statuses"), "no cause in the answer: {problem}");
+        let log = std::fs::read_to_string(suite_log_path()).unwrap();
+        let line = log
+            .lines()
+            .find(|l| l.contains(&request_id) && l.contains("request failed"))
+            .unwrap_or_else(|| panic!("no failure logged with {request_id}"));
+        assert!(line.contains("kyc_statuses"), "the cause is in the log: {line}");
+    }
 }
