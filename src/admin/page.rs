@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::guard::SignedIn;
 use crate::db::Timestamp;
-use crate::documents::DocumentType;
 use crate::errors::Error;
 use crate::i18n::Language;
 use crate::pagination::Page;
@@ -181,11 +180,6 @@ pub fn language_without_session(req: &HttpRequest) -> Language {
 pub fn moment(l: Language, at: Timestamp) -> String {
     let time = at.to_datetime();
     format!("{} {} UTC", l.date(time.date_naive()), time.format("%H:%M"))
-}
-
-/// The name of a document type in `l` (the buyer pages' `doc-<TYPE>` messages).
-pub fn type_label(l: Language, document_type: DocumentType) -> String {
-    l.text(&format!("doc-{}", document_type.as_str()))
 }
 
 /// Which page of a long list to show: the API's opaque cursor, newest first.

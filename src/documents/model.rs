@@ -35,6 +35,11 @@ pub enum DocumentType {
 }
 
 impl DocumentType {
+    /// The type's name for people, in `l` (the `doc-<TYPE>` messages).
+    pub fn label(self, l: crate::i18n::Language) -> String {
+        l.text(&format!("doc-{}", self.as_str()))
+    }
+
     /// Every type, in the order forms list them.
     pub const ALL: [DocumentType; 11] = [
         DocumentType::CocExtract,

@@ -61,7 +61,7 @@ impl InvitationEmailJob {
             public_url: &self.settings.public_url,
         };
         let link = links.of(&invitation);
-        let contact = organisation.contact_or(&seller);
+        let contact = organisation.contact(Some(&seller)).to_string();
         let logo_url = organisation.logo_url(&self.settings.public_url);
         let email = invitation::render(&invitation::InvitationFacts {
             language: invitation.language,

@@ -80,12 +80,38 @@ impl OrganisationSettings {
         }
     }
 
-    /// Whom a buyer asks for help: the support address, else the seller, who asked for the
-    /// documents.
-    pub fn contact_or(&self, seller: &str) -> String {
-        self.support_email
-            .clone()
-            .unwrap_or_else(|| seller.to_owned())
+    /// Whom a buyer asks for help: the support address and phone, else the seller, who asked
+    /// for the documents (else the organisation itself).
+    pub fn contact(&self, seller: Option<&str>) -> Contact {
+        let by_name = (self.support_email.is_none() && self.support_phone.is_none())
+            .then(|| seller.unwrap_or(&self.name).to_owned());
+        Contact {
+            email: self.support_email.clone(),
+            phone: self.support_phone.clone(),
+            by_name,
+        }
+    }
+}
+
+/// Whom a buyer asks for help: written as "support@example.com, +49 30 1234" or as a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    /// The support address.
+    pub email: Option<String>,
+    /// The support phone number.
+    pub phone: Option<String>,
+    /// Who to ask when there is neither (the seller or the organisation).
+    pub by_name: Option<String>,
+}
+
+impl std::fmt::Display for Contact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let parts: Vec<&str> = [&self.email, &self.phone, &self.by_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        f.write_str(&parts.join(", "))
     }
 }
 

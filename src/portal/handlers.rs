@@ -206,7 +206,7 @@ async fn confirmation(
     Some(l.text_with(
         "portal-received",
         &[
-            ("type", &super::views::type_label(l, document.document_type)),
+            ("type", &document.document_type.label(l)),
             ("file", document.file_name.as_str()),
             ("date", &l.date(document.document_date.date())),
         ],

@@ -9,7 +9,7 @@ use crate::kyc::requirements;
 use crate::organisation::OrganisationSettings;
 use crate::state::AppState;
 
-use super::views::{Chrome, MessagePageView, TypeRow, UploadPageView, state_row, type_label};
+use super::views::{Chrome, MessagePageView, TypeRow, UploadPageView, state_row};
 
 /// A live buyer session with what every view of it reads.
 pub struct OpenSession {
@@ -74,17 +74,8 @@ pub fn contact_line(
     organisation: &OrganisationSettings,
     seller: Option<&str>,
 ) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    if let Some(email) = organisation.support_email.as_deref() {
-        parts.push(email);
-    }
-    if let Some(phone) = organisation.support_phone.as_deref() {
-        parts.push(phone);
-    }
-    if parts.is_empty() {
-        parts.push(seller.unwrap_or(&organisation.name));
-    }
-    l.text_with("portal-contact", &[("contact", &parts.join(", "))])
+    let contact = organisation.contact(seller).to_string();
+    l.text_with("portal-contact", &[("contact", &contact)])
 }
 
 /// The frame of any page.
@@ -162,7 +153,7 @@ pub async fn upload_page(
             let (state_text, state_class) = state_row(l, r);
             TypeRow {
                 code: r.document_type.as_str(),
-                label: type_label(l, r.document_type),
+                label: r.document_type.label(l),
                 state: Some(state_text),
                 state_class,
                 max_age: r
@@ -177,7 +168,7 @@ pub async fn upload_page(
         .filter(|t| !evaluated.iter().any(|r| r.document_type == *t))
         .map(|t| TypeRow {
             code: t.as_str(),
-            label: type_label(l, t),
+            label: t.label(l),
             state: None,
             state_class: "optional",
             max_age: None,

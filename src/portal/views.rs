@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use crate::documents::{Document, DocumentType};
+use crate::documents::Document;
 use crate::i18n::Language;
 use crate::kyc::requirements::{DocumentState, Requirement};
 
@@ -163,11 +163,6 @@ impl LandingPageView {
             chrome,
         }
     }
-}
-
-/// A document type's name in `l`.
-pub fn type_label(l: Language, document_type: DocumentType) -> String {
-    l.text(&format!("doc-{}", document_type.as_str()))
 }
 
 /// "Received: scan.pdf, dated 15.01.2026" and the like, with the row's CSS class.

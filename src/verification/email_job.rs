@@ -54,7 +54,7 @@ impl VerificationEmailJob {
             .await
             .map_err(retry)?;
         let organisation = organisation::load(&self.db).await.map_err(retry)?;
-        let contact = organisation.contact_or(&seller);
+        let contact = organisation.contact(Some(&seller)).to_string();
         let logo_url = organisation.logo_url(&self.public_url);
         let email = verification::render(&verification::VerificationFacts {
             language: verification.language,

@@ -82,7 +82,7 @@ pub fn render(
     }
     for document in &facts.documents {
         page.ensure(30.0);
-        let name = l.text(&format!("doc-{}", document.document_type.as_str()));
+        let name = document.document_type.label(l);
         page.field(&name, &document.document_date);
         page.mono(&format!("SHA-256 {}", document.sha256));
     }

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{BuyerHeader, buyer_of, moment, type_label};
+use super::{BuyerHeader, buyer_of, moment};
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{
@@ -52,7 +52,7 @@ impl DocumentRow {
     fn of(l: Language, d: &Document) -> DocumentRow {
         DocumentRow {
             id: d.uuid.clone(),
-            type_label: type_label(l, d.document_type),
+            type_label: d.document_type.label(l),
             version: d.version,
             date: l.date(d.document_date.date()),
             file_name: d.file_name.as_str().to_owned(),
@@ -148,7 +148,7 @@ async fn render(
         more: next.is_some(),
         types: DocumentType::ALL
             .into_iter()
-            .map(|t| (t.as_str(), type_label(l, t)))
+            .map(|t| (t.as_str(), t.label(l)))
             .collect(),
         chosen_type: refused.document_type,
         chosen_date: refused.date,

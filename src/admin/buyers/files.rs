@@ -18,7 +18,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::pages::PdfPagesView;
-use super::{BuyerHeader, buyer_of, type_label};
+use super::{BuyerHeader, buyer_of};
 use crate::access::SellerScope;
 use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
@@ -145,7 +145,7 @@ async fn document_page(
     let view = DocumentView {
         chrome: Chrome::new(req, me, Section::Buyers, title),
         header: BuyerHeader::of(&buyer, "documents"),
-        type_label: type_label(l, document.document_type),
+        type_label: document.document_type.label(l),
         date: l.date(document.document_date.date()),
         document,
         confirm_archive,

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde_json::Value;
 
-use super::{BuyerHeader, buyer_of, moment, type_label};
+use super::{BuyerHeader, buyer_of, moment};
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, CursorQuery, Section};
 use crate::audit::{Actor, AuditEntry};
@@ -69,7 +69,7 @@ pub fn sentence(l: Language, entry: &AuditEntry) -> String {
     let actor = actor_text(l, &entry.actor);
     let after = entry.after.as_ref().or(entry.before.as_ref());
     let document_type = DocumentType::parse(&text_of(after, "type"))
-        .map(|t| type_label(l, t))
+        .map(|t| t.label(l))
         .unwrap_or_default();
     let file = text_of(after, "fileName");
     let email = text_of(after, "recipientEmail");

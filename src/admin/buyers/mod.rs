@@ -99,4 +99,4 @@ async fn buyer_of(db: &Db, id: &str) -> Result<Buyer, Error> {
     buyers::get_by_id(db, id).await
 }
 
-pub use crate::admin::page::{moment, type_label};
+pub use crate::admin::page::moment;

@@ -8,7 +8,7 @@ use askama::Template;
 use super::fields::{self, Field, Problems};
 use super::form::{self, BuyerForm};
 use super::list::{kyc_label_id, status_label_id};
-use super::{BuyerHeader, buyer_of, moment, type_label};
+use super::{BuyerHeader, buyer_of, moment};
 use crate::admin::guard::{SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, Buyer, KycMode};
@@ -70,7 +70,7 @@ impl OverviewView {
         self.kyc
             .missing_document_types
             .iter()
-            .map(|t| type_label(self.chrome.l, *t))
+            .map(|t| t.label(self.chrome.l))
             .collect()
     }
 

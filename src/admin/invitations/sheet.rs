@@ -109,19 +109,7 @@ pub async fn sheet_get(
     let seller = partners::get(&state.db, &buyer.seller_id).await?;
     let organisation = organisation::load(&state.db).await?;
     let l = invitation.language;
-    let contact = [
-        organisation.support_email.as_deref(),
-        organisation.support_phone.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(", ");
-    let contact = if contact.is_empty() {
-        seller.name.clone()
-    } else {
-        contact
-    };
+    let contact = organisation.contact(Some(&seller.name)).to_string();
     let view = SheetView {
         lang: l.code(),
         staff_lang: staff.code(),

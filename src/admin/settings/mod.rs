@@ -121,7 +121,7 @@ pub(super) fn render(
         .into_iter()
         .map(|t| TypeOption {
             code: t.as_str(),
-            label: l.text(&format!("doc-{}", t.as_str())),
+            label: t.label(l),
             required: form.required_document_types.iter().any(|r| r == t.as_str()),
             max_age: form
                 .document_max_age_days
