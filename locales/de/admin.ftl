@@ -9,6 +9,7 @@ admin-nav-users = Mitarbeitende
 admin-logout = Abmelden
 admin-actions = Aktionen
 admin-back-to-buyers = Zurück zu den Käufern
+admin-back = Zurück
 
 admin-login-title = Anmelden
 admin-login-email = E-Mail

@@ -9,6 +9,7 @@ admin-nav-users = Staff users
 admin-logout = Sign out
 admin-actions = Actions
 admin-back-to-buyers = Back to the buyers
+admin-back = Back
 
 admin-login-title = Sign in
 admin-login-email = Email

@@ -4,6 +4,7 @@
 
 pub mod auth;
 mod buyers;
+mod confirm;
 mod errors;
 pub mod guard;
 mod invitations;

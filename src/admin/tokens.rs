@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::admin::confirm::ConfirmView;
 use crate::admin::guard::{Admin, NoFields, SignedIn, StaffForm};
 
 use super::page::{self, Chrome, Section, moment};
@@ -203,16 +204,6 @@ async fn create_post(
     }
 }
 
-/// The confirmation before revoking.
-#[derive(Template)]
-#[template(path = "admin/settings/token-revoke.html")]
-pub struct RevokeView {
-    /// The frame.
-    pub chrome: Chrome,
-    /// The token.
-    pub token: TokenRow,
-}
-
 /// `GET /admin/settings/tokens/{id}/revoke` — administrators: asks first.
 async fn revoke_get(
     req: HttpRequest,
@@ -228,9 +219,20 @@ async fn revoke_get(
         Section::Settings,
         l.text("admin-token-revoke-title"),
     );
-    let view = RevokeView {
+    let row = TokenRow::of(l, &token);
+    let view = ConfirmView {
         chrome,
-        token: TokenRow::of(l, &token),
+        header: None,
+        question: None,
+        facts: vec![
+            (l.text("admin-tokens-name"), row.name),
+            (l.text("admin-tokens-created-at"), row.created),
+        ],
+        effect: Some(l.text("admin-token-revoke-effect")),
+        action: format!("/admin/settings/tokens/{}/revoke", row.id),
+        button: Some(l.text("admin-token-revoke-confirm")),
+        danger: true,
+        cancel: "/admin/settings/tokens".into(),
     };
     page::html(&req, StatusCode::OK, &view)
 }

@@ -10,6 +10,7 @@ use askama::Template;
 use super::page::{self, Chrome, Section};
 use super::page::{CursorQuery, moment};
 use crate::access::SellerScope;
+use crate::admin::confirm::ConfirmView;
 use crate::admin::guard::{Admin, NoFields, SignedIn, StaffForm};
 use crate::errors::Error;
 use crate::events::EventType;
@@ -301,16 +302,6 @@ async fn detail_get(
     page::html(&req, StatusCode::OK, &view)
 }
 
-/// The confirmation before deleting.
-#[derive(Template)]
-#[template(path = "admin/webhooks/delete.html")]
-pub struct DeleteView {
-    /// The frame.
-    pub chrome: Chrome,
-    /// The endpoint.
-    pub endpoint: EndpointRow,
-}
-
 /// `GET /admin/webhooks/{id}/delete` — administrators: asks first.
 async fn delete_get(
     req: HttpRequest,
@@ -326,9 +317,20 @@ async fn delete_get(
         Section::Webhooks,
         l.text("admin-webhook-delete-title"),
     );
-    let view = DeleteView {
+    let row = EndpointRow::of(l, &endpoint);
+    let view = ConfirmView {
         chrome,
-        endpoint: EndpointRow::of(l, &endpoint),
+        header: None,
+        question: None,
+        facts: vec![
+            (l.text("admin-webhooks-url"), row.url),
+            (l.text("admin-webhooks-events"), row.events.join(", ")),
+        ],
+        effect: Some(l.text("admin-webhook-delete-effect")),
+        action: format!("/admin/webhooks/{}/delete", row.id),
+        button: Some(l.text("admin-webhook-delete-confirm")),
+        danger: true,
+        cancel: format!("/admin/webhooks/{}", row.id),
     };
     page::html(&req, StatusCode::OK, &view)
 }

@@ -1,5 +1,6 @@
 //! Block and unblock a buyer, each behind a confirmation page (a GET page with the POST
-//! form), so it works without JavaScript and never happens by one stray click.
+//! form), so it works without JavaScript and never happens by one stray click. Blocking asks
+//! for the reason on a page of its own; unblocking asks on the common confirmation page.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -7,6 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{BuyerHeader, buyer_of};
+use crate::admin::confirm::ConfirmView;
 use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers;
@@ -14,28 +16,25 @@ use crate::errors::Error;
 use crate::state::AppState;
 use crate::write;
 
-/// The confirmation page of blocking (with the reason) or unblocking.
+/// The page that asks for the reason of a block.
 #[derive(Template)]
 #[template(path = "admin/buyer/block.html")]
-pub struct ConfirmView {
+pub struct BlockView {
     /// The frame.
     pub chrome: Chrome,
     /// Heading and sub-navigation.
     pub header: BuyerHeader,
-    /// Blocking (true) or unblocking.
-    pub blocking: bool,
     /// The reason as typed.
     pub reason: String,
     /// What is wrong with the reason.
     pub error: Option<String>,
 }
 
-async fn confirm_page(
+async fn block_page(
     req: &HttpRequest,
     me: &SignedIn,
     state: &AppState,
     id: &str,
-    blocking: bool,
     refused: Option<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     // A refused reason comes back as typed, with why it was refused.
@@ -44,15 +43,10 @@ async fn confirm_page(
         None => (StatusCode::OK, String::new(), None),
     };
     let buyer = buyer_of(&state.db, id).await?;
-    let title = if blocking {
-        "admin-buyers-block-title"
-    } else {
-        "admin-buyers-unblock-title"
-    };
-    let view = ConfirmView {
-        chrome: Chrome::new(req, me, Section::Buyers, me.language().text(title)),
+    let l = me.language();
+    let view = BlockView {
+        chrome: Chrome::new(req, me, Section::Buyers, l.text("admin-buyers-block-title")),
         header: BuyerHeader::of(&buyer, "overview"),
-        blocking,
         reason,
         error,
     };
@@ -66,7 +60,7 @@ pub async fn block_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    confirm_page(&req, &me, &state, &path, true, None).await
+    block_page(&req, &me, &state, &path, None).await
 }
 
 /// The block form.
@@ -90,7 +84,7 @@ pub async fn block_post(
         Ok(reason) => reason,
         Err(_) => {
             let refused = (form.reason, me.language().text("admin-buyers-error-reason"));
-            return confirm_page(&req, &me, &state, &path, true, Some(refused)).await;
+            return block_page(&req, &me, &state, &path, Some(refused)).await;
         }
     };
     let buyer = buyer_of(&state.db, &path).await?;
@@ -111,7 +105,25 @@ pub async fn unblock_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    confirm_page(&req, &me, &state, &path, false, None).await
+    let buyer = buyer_of(&state.db, &path).await?;
+    let l = me.language();
+    let view = ConfirmView {
+        chrome: Chrome::new(
+            &req,
+            &me,
+            Section::Buyers,
+            l.text("admin-buyers-unblock-title"),
+        ),
+        header: Some(BuyerHeader::of(&buyer, "overview")),
+        question: None,
+        facts: Vec::new(),
+        effect: Some(l.text("admin-buyers-unblock-explain")),
+        action: format!("/admin/buyers/{}/unblock", buyer.uuid),
+        button: Some(l.text("admin-buyers-unblock-confirm")),
+        danger: false,
+        cancel: format!("/admin/buyers/{}", buyer.uuid),
+    };
+    page::html(&req, StatusCode::OK, &view)
 }
 
 /// `POST /admin/buyers/{id}/unblock` — every staff member: the API's unblock.

@@ -20,6 +20,7 @@ use askama::Template;
 use super::pages::PdfPagesView;
 use super::{BuyerHeader, buyer_of};
 use crate::access::SellerScope;
+use crate::admin::confirm::ConfirmView;
 use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{self, Document, DocumentStatus};
@@ -93,8 +94,6 @@ pub struct DocumentView {
     pub type_label: String,
     /// Its date in words.
     pub date: String,
-    /// The archive confirmation (true) or the preview.
-    pub confirm_archive: bool,
     /// A PDF's preview (on the preview page of a PDF only).
     pub pdf: Option<PdfPagesView>,
 }
@@ -111,49 +110,6 @@ impl DocumentView {
     }
 }
 
-async fn document_page(
-    req: &HttpRequest,
-    me: &SignedIn,
-    state: &AppState,
-    id: &str,
-    confirm_archive: bool,
-) -> Result<HttpResponse, Error> {
-    let l = me.language();
-    let (document, pdf) = if confirm_archive {
-        (
-            documents::get(&state.db, &SellerScope::Organisation, id).await?,
-            None,
-        )
-    } else {
-        let (document, preview) =
-            documents::for_preview(&state.db, &state.blobs, &state.previews, id).await?;
-        let pdf = preview.map(|preview| PdfPagesView::of(l, &document, &preview));
-        (document, pdf)
-    };
-    let buyer = buyer_of(&state.db, &document.buyer_id).await?;
-    let title = if confirm_archive {
-        l.text_with(
-            "admin-buyers-archive-title",
-            &[("file", document.file_name.as_str())],
-        )
-    } else {
-        l.text_with(
-            "admin-buyers-preview-title",
-            &[("file", document.file_name.as_str())],
-        )
-    };
-    let view = DocumentView {
-        chrome: Chrome::new(req, me, Section::Buyers, title),
-        header: BuyerHeader::of(&buyer, "documents"),
-        type_label: document.document_type.label(l),
-        date: l.date(document.document_date.date()),
-        document,
-        confirm_archive,
-        pdf,
-    };
-    page::html(req, StatusCode::OK, &view)
-}
-
 /// `GET /admin/documents/{id}/preview` — every staff member.
 pub async fn preview_get(
     req: HttpRequest,
@@ -161,7 +117,24 @@ pub async fn preview_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    document_page(&req, &me, &state, &path, false).await
+    let l = me.language();
+    let (document, preview) =
+        documents::for_preview(&state.db, &state.blobs, &state.previews, &path).await?;
+    let pdf = preview.map(|preview| PdfPagesView::of(l, &document, &preview));
+    let buyer = buyer_of(&state.db, &document.buyer_id).await?;
+    let title = l.text_with(
+        "admin-buyers-preview-title",
+        &[("file", document.file_name.as_str())],
+    );
+    let view = DocumentView {
+        chrome: Chrome::new(&req, &me, Section::Buyers, title),
+        header: BuyerHeader::of(&buyer, "documents"),
+        type_label: document.document_type.label(l),
+        date: l.date(document.document_date.date()),
+        document,
+        pdf,
+    };
+    page::html(&req, StatusCode::OK, &view)
 }
 
 /// `GET /admin/documents/{id}/archive` — every staff member: asks to confirm.
@@ -171,7 +144,54 @@ pub async fn archive_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    document_page(&req, &me, &state, &path, true).await
+    let l = me.language();
+    let document = documents::get(&state.db, &SellerScope::Organisation, &path).await?;
+    let buyer = buyer_of(&state.db, &document.buyer_id).await?;
+    let active = document.status == DocumentStatus::Active;
+    let title = l.text_with(
+        "admin-buyers-archive-title",
+        &[("file", document.file_name.as_str())],
+    );
+    let status = if active {
+        "admin-buyers-doc-active"
+    } else {
+        "admin-buyers-doc-archived"
+    };
+    let view = ConfirmView {
+        chrome: Chrome::new(&req, &me, Section::Buyers, title),
+        header: Some(BuyerHeader::of(&buyer, "documents")),
+        question: None,
+        facts: vec![
+            (
+                l.text("admin-buyers-doc-type"),
+                format!(
+                    "{} (v{})",
+                    document.document_type.label(l),
+                    document.version
+                ),
+            ),
+            (
+                l.text("admin-buyers-doc-date"),
+                l.date(document.document_date.date()),
+            ),
+            (
+                l.text("admin-buyers-doc-file"),
+                document.file_name.as_str().to_owned(),
+            ),
+            (l.text("admin-buyers-doc-sha"), document.sha256.clone()),
+            (l.text("admin-buyers-doc-status"), l.text(status)),
+        ],
+        effect: Some(l.text(if active {
+            "admin-buyers-archive-explain"
+        } else {
+            "admin-buyers-archive-already"
+        })),
+        action: format!("/admin/documents/{}/archive", document.uuid),
+        button: active.then(|| l.text("admin-buyers-archive-confirm")),
+        danger: true,
+        cancel: format!("/admin/buyers/{}/documents", buyer.uuid),
+    };
+    page::html(&req, StatusCode::OK, &view)
 }
 
 /// `POST /admin/documents/{id}/archive` — every staff member: the API's

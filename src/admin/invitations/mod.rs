@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::page::{self, Chrome, CursorQuery, Section, moment};
 use crate::access::SellerScope;
+use crate::admin::confirm::ConfirmView;
 use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::buyers::{self, Buyer};
 use crate::db::now;
@@ -353,18 +354,6 @@ async fn resend_post(
     }
 }
 
-/// The confirmation before revoking.
-#[derive(Template)]
-#[template(path = "admin/invitations/revoke.html")]
-pub struct RevokeView {
-    /// The frame.
-    pub chrome: Chrome,
-    /// The buyer.
-    pub buyer: Buyer,
-    /// The invitation.
-    pub row: InvitationRow,
-}
-
 /// `GET /admin/invitations/{id}/revoke` — every staff role: asks before the link stops working.
 async fn revoke_get(
     req: HttpRequest,
@@ -382,10 +371,31 @@ async fn revoke_get(
         Section::Buyers,
         l.text("admin-invitation-revoke-title"),
     );
-    let view = RevokeView {
+    let row = InvitationRow::of(l, &view);
+    let view = ConfirmView {
         chrome,
-        buyer,
-        row: InvitationRow::of(l, &view),
+        header: None,
+        question: Some(l.text_with(
+            "admin-invitation-revoke-question",
+            &[("company", buyer.company_name.as_str())],
+        )),
+        facts: vec![
+            (l.text("admin-invitation-recipient"), row.recipient),
+            (l.text("admin-invitation-status"), row.status),
+            (
+                l.text("admin-invitation-validity"),
+                l.text_with(
+                    "admin-invitation-expires-at",
+                    &[("when", row.expires.as_str())],
+                ),
+            ),
+            (l.text("admin-invitation-uses"), row.uses),
+        ],
+        effect: Some(l.text("admin-invitation-revoke-effect")),
+        action: format!("/admin/invitations/{}/revoke", row.id),
+        button: Some(l.text("admin-invitation-revoke-confirm")),
+        danger: true,
+        cancel: format!("/admin/buyers/{}/invitations", buyer.uuid),
     };
     page::html(&req, StatusCode::OK, &view)
 }
