@@ -32,6 +32,14 @@ impl Language {
     /// Every language, in the order a switch shows them.
     pub const ALL: [Language; 2] = [Language::De, Language::En];
 
+    /// The language's name in itself: "Deutsch", "English".
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Language::De => "Deutsch",
+            Language::En => "English",
+        }
+    }
+
     /// The language with this code (`de`, `en`).
     pub fn parse(code: &str) -> Option<Language> {
         match code.trim().to_ascii_lowercase().as_str() {

@@ -17,7 +17,7 @@ mod verification;
 mod webhooks;
 
 use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::ErrorHandlers;
 use actix_web::web;
 
 /// No script at all, no inline style, no frames and no plugins either way (a preview shows
@@ -25,18 +25,12 @@ use actix_web::web;
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'none'; style-src 'self'; \
      img-src 'self' data:; frame-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
-        .add((header::CACHE_CONTROL, "no-store"))
-}
-
 /// Mounts `/admin`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/admin")
             .wrap(ErrorHandlers::new().default_handler(errors::error_page))
-            .wrap(security_headers())
+            .wrap(crate::http::page::security_headers(CONTENT_SECURITY_POLICY))
             .configure(buyers::configure)
             .route("", web::get().to(home_get))
             .route("/", web::get().to(home_get))

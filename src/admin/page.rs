@@ -2,7 +2,7 @@
 //! flash message that tells the result of the last action.
 
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::guard::SignedIn;
 use crate::db::Timestamp;
 use crate::errors::Error;
+use crate::http::page::LanguageSwitch;
 use crate::i18n::Language;
 use crate::pagination::Page;
 
@@ -58,8 +59,10 @@ pub struct Chrome {
     pub flash: Option<Flash>,
     /// The highlighted navigation entry.
     pub section: Section,
-    /// The path of this page, so the language switch comes back to it.
+    /// The path of this page.
     pub path: String,
+    /// The language switch (signed in only: it is saved with the user).
+    pub switch: Option<LanguageSwitch>,
 }
 
 impl Chrome {
@@ -75,6 +78,10 @@ impl Chrome {
             flash: flash_of(req, l),
             section,
             path: req.uri().to_string(),
+            switch: Some(LanguageSwitch {
+                back: Some(req.uri().to_string()),
+                ..LanguageSwitch::new("/admin/language", l)
+            }),
         }
     }
 
@@ -90,6 +97,7 @@ impl Chrome {
             flash: None,
             section: Section::None,
             path,
+            switch: None,
         }
     }
 
@@ -145,17 +153,14 @@ pub fn html(
     status: StatusCode,
     view: &impl Template,
 ) -> Result<HttpResponse, Error> {
-    let body = view
-        .render()
-        .map_err(|e| Error::Internal(anyhow::anyhow!("rendering a staff page: {e}")))?;
-    let mut response = HttpResponse::build(status);
-    response.content_type("text/html; charset=utf-8");
+    let mut response = crate::http::page::html(status, view)?;
     if req.cookie(FLASH_COOKIE).is_some() {
-        let mut gone = Cookie::build(FLASH_COOKIE, "").path("/admin").finish();
-        gone.make_removal();
-        response.cookie(gone);
+        let gone = Cookie::build(FLASH_COOKIE, "").path("/admin").finish();
+        response
+            .add_removal_cookie(&gone)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("clearing a cookie: {e}")))?;
     }
-    Ok(response.body(body))
+    Ok(response)
 }
 
 /// Remembers `l` in the browser for the pages rendered without a session.
@@ -205,25 +210,7 @@ impl CursorQuery {
     }
 }
 
-/// 303 to `location`.
-pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-/// 303 to `location`, setting (or, made for removal, clearing) `cookies`.
-pub fn see_other_setting(
-    location: &str,
-    cookies: impl IntoIterator<Item = Cookie<'static>>,
-) -> HttpResponse {
-    let mut response = HttpResponse::SeeOther();
-    response.insert_header((header::LOCATION, location));
-    for cookie in cookies {
-        response.cookie(cookie);
-    }
-    response.finish()
-}
+pub use crate::http::page::{see_other, see_other_setting};
 
 /// 303 to `location`, telling there that the action succeeded (`admin-flash-...` id).
 pub fn done(location: &str, flash_id: &'static str) -> HttpResponse {

@@ -5,5 +5,6 @@ pub mod download;
 pub mod error;
 pub mod messages;
 pub mod observe;
+pub mod page;
 pub mod retry_after;
 pub mod upload_form;

@@ -32,20 +32,7 @@ use crate::write;
 
 pub(super) const SESSION_COOKIE: &str = "kyc_session";
 
-pub(super) fn html(status: StatusCode, view: &impl Template) -> Result<HttpResponse, Error> {
-    let body = view
-        .render()
-        .map_err(|e| Error::Internal(anyhow::anyhow!("rendering a page: {e}")))?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
-}
-
-pub(super) fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
+pub(super) use crate::http::page::{html, see_other};
 
 /// Any error that escaped a handler, as an HTML page in the browser's language (never the
 /// API's problem+json on a buyer's screen).

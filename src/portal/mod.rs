@@ -17,18 +17,12 @@ use actix_web::web;
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
-        .add((header::CACHE_CONTROL, "no-store"))
-}
-
 /// Mounts `/kyc` and the static files its pages use.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/kyc")
             .wrap(ErrorHandlers::new().default_handler(handlers::error_page))
-            .wrap(security_headers())
+            .wrap(crate::http::page::security_headers(CONTENT_SECURITY_POLICY))
             .route("", web::get().to(handlers::view_upload_page_get))
             .route("/documents", web::post().to(handlers::upload_document_post))
             .route("/language", web::post().to(handlers::switch_language_post))

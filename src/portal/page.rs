@@ -10,6 +10,7 @@ use crate::organisation::OrganisationSettings;
 use crate::state::AppState;
 
 use super::views::{Chrome, MessagePageView, TypeRow, UploadPageView, state_row};
+use crate::http::page::LanguageSwitch;
 
 /// A live buyer session with what every view of it reads.
 pub struct OpenSession {
@@ -91,7 +92,10 @@ pub fn chrome(
         title,
         organisation: organisation.name.clone(),
         contact: contact_line(l, organisation, seller),
-        language_label: l.text("portal-language"),
+        switch: (!csrf.is_empty()).then(|| LanguageSwitch {
+            label: Some(l.text("portal-language")),
+            ..LanguageSwitch::new("/kyc/language", l)
+        }),
         csrf,
         logo_url: organisation.logo_path(),
         imprint: organisation

@@ -3,6 +3,7 @@
 use askama::Template;
 
 use crate::documents::Document;
+use crate::http::page::LanguageSwitch;
 use crate::i18n::Language;
 use crate::kyc::requirements::{DocumentState, Requirement};
 
@@ -16,10 +17,10 @@ pub struct Chrome {
     pub organisation: String,
     /// Whom to contact, as a sentence.
     pub contact: String,
-    /// "Language".
-    pub language_label: String,
     /// The session's CSRF token; empty on pages without a session (no forms then).
     pub csrf: String,
+    /// The language switch (in a session only: it is saved with the session).
+    pub switch: Option<LanguageSwitch>,
     /// The logo's URL (with its version), when there is a logo.
     pub logo_url: Option<String>,
     /// The imprint link and its label, when the organisation has one.

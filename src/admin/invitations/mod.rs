@@ -44,14 +44,6 @@ pub(super) fn status_label(l: Language, status: InvitationStatus) -> String {
     })
 }
 
-/// "Deutsch" or "English".
-fn language_name(language: Language) -> &'static str {
-    match language {
-        Language::De => "Deutsch",
-        Language::En => "English",
-    }
-}
-
 /// One invitation as a row of the list.
 pub struct InvitationRow {
     /// `inv_...`.
@@ -87,7 +79,7 @@ impl InvitationRow {
         InvitationRow {
             id: view.uuid.clone(),
             recipient: view.recipient_email.clone(),
-            language: language_name(view.language),
+            language: view.language.native_name(),
             language_code: view.language.code(),
             status: status_label(l, view.status),
             active: view.status == InvitationStatus::Active,
