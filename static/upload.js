@@ -1,16 +1,75 @@
-// Progressive enhancement of the upload forms: the same POST, sent with XMLHttpRequest so a
-// progress bar can show how far the upload is. Without JavaScript the forms post normally.
+// Progressive enhancement of the upload forms: the date and the file are checked before
+// anything is sent (a 20 MB photo over mobile data is refused before it travels, not after),
+// each message shows at its own field, and the same POST goes out with XMLHttpRequest so a
+// progress bar can show how far the upload is. Without JavaScript the forms post normally and
+// the server, which checks everything again, answers with the page.
 (function () {
   "use strict";
   if (!window.FormData || !window.XMLHttpRequest) { return; }
+
+  function errorOf(input) {
+    return document.getElementById(input.id.replace(/^(date|file)-/, "$1-error-"));
+  }
+
+  function clear(form) {
+    Array.prototype.forEach.call(form.querySelectorAll("input[aria-invalid]"), function (input) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    });
+    Array.prototype.forEach.call(form.querySelectorAll(".error"), function (p) { p.textContent = ""; });
+  }
+
+  // Shows `message` at `input` (or, without one, at the form) and returns the element to focus.
+  function show(form, input, message) {
+    if (input) {
+      var error = errorOf(input);
+      error.textContent = message;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", error.id);
+      return input;
+    }
+    var general = form.querySelector("p.error[role=alert]");
+    general.textContent = message;
+    general.setAttribute("tabindex", "-1");
+    return general;
+  }
+
+  // The problems the browser can see, as [input, message] pairs, in the form's order.
+  function problems(form) {
+    var found = [];
+    var date = form.querySelector("input[name=documentDate]");
+    var file = form.querySelector("input[name=file]");
+    if (!date.value) {
+      found.push([date, date.getAttribute("data-missing")]);
+    } else if (date.min && date.value < date.min && date.getAttribute("data-too-old")) {
+      found.push([date, date.getAttribute("data-too-old")]);
+    }
+    var chosen = file.files && file.files[0];
+    if (!chosen) {
+      found.push([file, file.getAttribute("data-missing")]);
+    } else if (chosen.size > Number(file.getAttribute("data-max-bytes"))) {
+      found.push([file, file.getAttribute("data-too-large")]);
+    }
+    return found;
+  }
+
   var forms = document.querySelectorAll("form.upload-form");
   Array.prototype.forEach.call(forms, function (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
+      clear(form);
+      var found = problems(form);
+      if (found.length > 0) {
+        var first = null;
+        found.forEach(function (problem) {
+          var shown = show(form, problem[0], problem[1]);
+          first = first || shown;
+        });
+        first.focus();
+        return;
+      }
       var button = form.querySelector("button[type=submit]");
       var bar = form.querySelector("progress");
-      var error = form.querySelector(".error");
-      error.textContent = "";
       bar.value = 0;
       bar.hidden = false;
       button.disabled = true;
@@ -30,13 +89,14 @@
         }
         bar.hidden = true;
         button.disabled = false;
-        error.textContent = answer.message || form.getAttribute("data-generic-error") || "Error";
-        error.focus && error.setAttribute("tabindex", "-1");
+        var input = answer.field ? form.querySelector("input[name=" + answer.field + "]") : null;
+        var message = answer.message || form.getAttribute("data-generic-error") || "Error";
+        show(form, input, message).focus();
       });
       request.addEventListener("error", function () {
         bar.hidden = true;
         button.disabled = false;
-        error.textContent = form.getAttribute("data-generic-error") || "Error";
+        show(form, null, form.getAttribute("data-generic-error") || "Error").focus();
       });
       request.send(new FormData(form));
     });

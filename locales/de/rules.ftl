@@ -14,6 +14,7 @@ rule-too-short = { $field }: Bitte verwenden Sie mindestens { $min } Zeichen.
 rule-date = { $field }: Bitte geben Sie ein Datum ein.
 rule-date-in-future = { $field }: Das Datum darf nicht in der Zukunft liegen.
 rule-date-too-early = { $field }: Bitte geben Sie ein Datum nach 1900 ein.
+rule-too-old-to-count = { $field }: Ein Dokument dieser Art gilt { $days } Tage ab seinem Datum, dieses ist also zu alt. Bitte laden Sie ein aktuelleres hoch.
 rule-vat-empty = { $field }: Bitte geben Sie die USt-IdNr. mit Ländercode ein, zum Beispiel DE123456789.
 rule-vat-greece = { $field }: Griechische USt-IdNrn. beginnen mit EL, nicht mit GR.
 rule-vat-britain = { $field }: Britische USt-IdNrn. sind nicht in VIES; nur nordirische, die mit XI beginnen.

@@ -14,6 +14,7 @@ rule-too-short = { $field }: please use at least { $min } characters.
 rule-date = { $field }: please enter a date.
 rule-date-in-future = { $field }: the date cannot be in the future.
 rule-date-too-early = { $field }: please enter a date after 1900.
+rule-too-old-to-count = { $field }: a document of this type counts for { $days } days from its date, so this one is too old. Please upload a more recent one.
 rule-vat-empty = { $field }: please enter the VAT number with its country code, for example DE123456789.
 rule-vat-greece = { $field }: Greek VAT numbers start with EL, not GR.
 rule-vat-britain = { $field }: British VAT numbers are not in VIES; only Northern Irish ones, starting with XI.

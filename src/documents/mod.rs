@@ -20,6 +20,7 @@ use crate::buyers;
 use crate::db::{Db, now};
 use crate::errors::{Error, Rule};
 use crate::events::EventType;
+use crate::organisation;
 use crate::pagination::{Cursor, Page};
 use crate::storage::{BlobKey, BlobStore, BlobStream};
 use crate::write::WriteTx;
@@ -47,6 +48,18 @@ pub async fn upload(
     buyer_id: &str,
     new: NewDocument,
 ) -> Result<Document, Error> {
+    // A document that could not count is refused rather than stored: as the latest of its
+    // type it would replace one that does. (Read outside the transaction, which has not begun:
+    // it must not hold the database while the file goes to the store.)
+    let settings = organisation::settings::load_in(tx.db().pool()).await?;
+    let today = chrono::Utc::now().date_naive();
+    if let Some(max_age_days) = settings.too_old(new.document_type, new.document_date.date(), today)
+    {
+        return Err(Error::invalid(
+            "documentDate",
+            Rule::TooOldToCount { max_age_days },
+        ));
+    }
     let id = uuid::Uuid::now_v7();
     let key = BlobKey::for_document(&id);
     blobs

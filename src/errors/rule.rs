@@ -65,6 +65,11 @@ pub enum Rule {
     DateInFuture,
     /// A date before 1900.
     DateTooEarly,
+    /// A document dated longer ago than its type may be to count.
+    TooOldToCount {
+        /// The most days a document of the type counts.
+        max_age_days: u32,
+    },
     /// Not a VAT number, and why.
     Vat(VatFormatError),
     /// Not an email address.
@@ -155,6 +160,10 @@ impl Rule {
             Rule::Date => "must be a date written YYYY-MM-DD".into(),
             Rule::DateInFuture => "must not be in the future".into(),
             Rule::DateTooEarly => "must be after 1900".into(),
+            Rule::TooOldToCount { max_age_days } => format!(
+                "is more than {max_age_days} days ago: a document of this type counts for \
+                 {max_age_days} days from its date, so this one would not count"
+            ),
             Rule::Vat(e) => e.to_string(),
             Rule::Email => "is not a valid email address".into(),
             Rule::Country => "must be an ISO 3166-1 alpha-2 country code, such as DE".into(),
@@ -216,6 +225,7 @@ impl Rule {
             Rule::Date => "rule-date",
             Rule::DateInFuture => "rule-date-in-future",
             Rule::DateTooEarly => "rule-date-too-early",
+            Rule::TooOldToCount { .. } => "rule-too-old-to-count",
             Rule::Vat(e) => match e.kind() {
                 VatFormatErrorKind::Empty => "rule-vat-empty",
                 VatFormatErrorKind::UnknownPrefix { found } if found == "GR" => "rule-vat-greece",
@@ -261,6 +271,7 @@ impl Rule {
             Rule::AtLeast { min } => vec![("min", min.to_string())],
             Rule::TooMany { max, .. } => vec![("max", max.to_string())],
             Rule::TooShort { min } => vec![("min", min.to_string())],
+            Rule::TooOldToCount { max_age_days } => vec![("days", max_age_days.to_string())],
             Rule::Vat(e) => match e.kind() {
                 VatFormatErrorKind::UnknownPrefix { found } => vec![("prefix", found.clone())],
                 VatFormatErrorKind::WrongShape { prefix } => vec![("prefix", (*prefix).to_owned())],
@@ -300,6 +311,7 @@ impl Rule {
             Rule::Date,
             Rule::DateInFuture,
             Rule::DateTooEarly,
+            Rule::TooOldToCount { max_age_days: 365 },
             Rule::Email,
             Rule::Country,
             Rule::Phone,

@@ -51,10 +51,9 @@ pub fn evaluate(
             let state = match &document {
                 None => DocumentState::Missing,
                 Some(document) => {
-                    let age_days = (today - document.document_date.date()).num_days();
-                    match max_age_days {
-                        Some(max) if age_days > i64::from(max) => DocumentState::TooOld,
-                        _ => DocumentState::Fresh,
+                    match settings.too_old(required, document.document_date.date(), today) {
+                        Some(_) => DocumentState::TooOld,
+                        None => DocumentState::Fresh,
                     }
                 }
             };

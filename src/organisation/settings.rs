@@ -80,6 +80,18 @@ impl OrganisationSettings {
         }
     }
 
+    /// The maximum age of `document_type` when a document dated `date` is, on `today`, older
+    /// than it may be to count; None when it counts (or the type has no maximum age).
+    pub fn too_old(
+        &self,
+        document_type: DocumentType,
+        date: chrono::NaiveDate,
+        today: chrono::NaiveDate,
+    ) -> Option<u32> {
+        let max = *self.document_max_age_days.get(&document_type)?;
+        ((today - date).num_days() > i64::from(max)).then_some(max)
+    }
+
     /// Whom a buyer asks for help: the support address and phone, else the seller, who asked
     /// for the documents (else the organisation itself).
     pub fn contact(&self, seller: Option<&str>) -> Contact {

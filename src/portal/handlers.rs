@@ -12,7 +12,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::cache::PageCache;
-use super::page::{self, Failure, OpenSession, PageContext};
+use super::page::{self, Failure, OpenSession, PageContext, UploadField};
 use super::session::{BuyerForm, Refused};
 use crate::access::SellerScope;
 use crate::audit::Actor;
@@ -207,49 +207,72 @@ fn wants_json(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.contains("application/json"))
 }
 
-/// What to tell the buyer about a failed upload, in their language.
-fn failure_message(l: Language, error: &Error, max_bytes: u64) -> (StatusCode, String) {
+/// What to tell the buyer about a failed upload, in their language, and at which field of
+/// the form (none: at the form as a whole).
+fn failure_message(
+    l: Language,
+    error: &Error,
+    max_bytes: u64,
+) -> (StatusCode, Option<UploadField>, String) {
     match error {
         Error::TooLarge { .. } => (
             StatusCode::PAYLOAD_TOO_LARGE,
+            Some(UploadField::File),
             l.text_with(
                 "portal-error-too-large",
                 &[("size", &page::megabytes(max_bytes))],
             ),
         ),
         Error::Invalid(errors) => {
-            let text = match errors.first() {
-                Some(e) if e.field == "type" => l.text("portal-error-type"),
-                Some(e) if e.field == "documentDate" => l.text("portal-error-date"),
+            let (field, text) = match errors.first() {
+                Some(e) if e.field == "type" => (None, l.text("portal-error-type")),
+                Some(
+                    e @ FieldProblem {
+                        rule: Rule::TooOldToCount { .. },
+                        ..
+                    },
+                ) => (
+                    Some(UploadField::Date),
+                    messages::field_problem(l, &l.text("portal-document-date"), e),
+                ),
+                Some(e) if e.field == "documentDate" => {
+                    (Some(UploadField::Date), l.text("portal-error-date"))
+                }
                 Some(e) if e.field == "file" && e.rule == Rule::Required => {
-                    l.text("portal-error-file-missing")
+                    (Some(UploadField::File), l.text("portal-error-file-missing"))
                 }
                 Some(
                     e @ FieldProblem {
                         rule: Rule::File(_),
                         ..
                     },
-                ) => messages::field_problem(l, "", e),
-                _ => l.text("portal-error-file-type"),
+                ) => (Some(UploadField::File), messages::field_problem(l, "", e)),
+                _ => (Some(UploadField::File), l.text("portal-error-file-type")),
             };
-            (StatusCode::UNPROCESSABLE_ENTITY, text)
+            (StatusCode::UNPROCESSABLE_ENTITY, field, text)
         }
-        Error::Conflict(_) => (StatusCode::CONFLICT, l.text("portal-error-blocked")),
+        Error::Conflict(_) => (StatusCode::CONFLICT, None, l.text("portal-error-blocked")),
         Error::TooMany { retry_after } => (
             StatusCode::TOO_MANY_REQUESTS,
+            None,
             l.text_with(
                 "portal-error-quota",
                 &[("minutes", &retry_after.div_ceil(60).to_string())],
             ),
         ),
         Error::Internal(cause) => {
-            tracing::error!(error = ?cause, "an upload from the buyer page failed");
+            tracing::error!(error = %format_args!("{cause:#}"), "an upload from the buyer page failed");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
+                None,
                 l.text("portal-error-generic"),
             )
         }
-        _ => (StatusCode::BAD_REQUEST, l.text("portal-error-generic")),
+        _ => (
+            StatusCode::BAD_REQUEST,
+            None,
+            l.text("portal-error-generic"),
+        ),
     }
 }
 
@@ -323,13 +346,17 @@ async fn upload_failed(
     error: &Error,
 ) -> Result<HttpResponse, Error> {
     let l = opened.session.language;
-    let (status, message) = failure_message(l, error, state.settings.max_upload_bytes);
+    let (status, field, message) = failure_message(l, error, state.settings.max_upload_bytes);
     let mut response = if wants_json(req) {
-        HttpResponse::build(status).json(serde_json::json!({ "message": message }))
+        HttpResponse::build(status).json(serde_json::json!({
+            "message": message,
+            "field": field.map(UploadField::name),
+        }))
     } else {
         let context = PageContext::load(state, opened).await?;
         let failure = Failure {
             document_type,
+            field,
             message,
         };
         let view = page::upload_page(state, &context, None, Some(failure)).await?;

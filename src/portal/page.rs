@@ -2,14 +2,15 @@
 
 use crate::buyers::Buyer;
 use crate::documents::{self, DocumentType};
-use crate::errors::Error;
+use crate::errors::{Error, FieldProblem, Rule};
+use crate::http::messages;
 use crate::i18n::Language;
 use crate::invitations::{Invitation, sessions};
 use crate::kyc::requirements;
 use crate::organisation::OrganisationSettings;
 use crate::state::AppState;
 
-use super::views::{Chrome, MessagePageView, TypeRow, UploadPageView, state_row};
+use super::views::{Chrome, FormError, MessagePageView, TypeRow, UploadPageView, state_row};
 use crate::http::page::LanguageSwitch;
 
 /// A live buyer session with what every view of it reads.
@@ -125,12 +126,33 @@ pub fn message(
     }
 }
 
-/// A failed upload to show: which type's form, and why.
+/// A failed upload to show: which type's form, which of its fields, and why.
 pub struct Failure {
     /// The form it came from, if known.
     pub document_type: Option<DocumentType>,
+    /// The field the message belongs at; None for the form as a whole.
+    pub field: Option<UploadField>,
     /// What to tell the buyer.
     pub message: String,
+}
+
+/// A field of an upload form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadField {
+    /// The document's date.
+    Date,
+    /// The file.
+    File,
+}
+
+impl UploadField {
+    /// The field's name in the form (`documentDate`, `file`).
+    pub fn name(self) -> &'static str {
+        match self {
+            UploadField::Date => "documentDate",
+            UploadField::File => "file",
+        }
+    }
 }
 
 /// The upload page of `context`.
@@ -149,12 +171,24 @@ pub async fn upload_page(
         failure
             .as_ref()
             .filter(|f| f.document_type == Some(t))
-            .map(|f| f.message.clone())
+            .map(|f| FormError {
+                field: f.field,
+                message: f.message.clone(),
+            })
     };
+    let date_label = l.text("portal-document-date");
     let required: Vec<TypeRow> = evaluated
         .iter()
         .map(|r| {
             let (state_text, state_class) = state_row(l, r);
+            let too_old_message = r
+                .max_age_days
+                .map(|max_age_days| {
+                    let rule =
+                        FieldProblem::new("documentDate", Rule::TooOldToCount { max_age_days });
+                    messages::field_problem(l, &date_label, &rule)
+                })
+                .unwrap_or_default();
             TypeRow {
                 code: r.document_type.as_str(),
                 label: r.document_type.label(l),
@@ -163,6 +197,12 @@ pub async fn upload_page(
                 max_age: r
                     .max_age_days
                     .map(|days| l.text_with("portal-max-age", &[("days", &days.to_string())])),
+                earliest: r.max_age_days.map(|days| {
+                    (today - chrono::Duration::days(i64::from(days)))
+                        .format("%Y-%m-%d")
+                        .to_string()
+                }),
+                too_old_message,
                 error: error_for(r.document_type),
             }
         })
@@ -176,6 +216,8 @@ pub async fn upload_page(
             state: None,
             state_class: "optional",
             max_age: None,
+            earliest: None,
+            too_old_message: String::new(),
             error: error_for(t),
         })
         .collect();
@@ -210,11 +252,14 @@ pub async fn upload_page(
                 &l.date(context.invitation.expires_at.to_datetime().date_naive()),
             )],
         ),
-        date_label: l.text("portal-document-date"),
+        date_label,
         file_label: l.text_with("portal-file", &[("size", &megabytes(max_bytes))]),
         upload_label: l.text("portal-upload"),
         uploading_label: l.text("portal-uploading"),
         generic_error: l.text("portal-error-generic"),
+        date_missing: l.text("portal-error-date"),
+        file_missing: l.text("portal-error-file-missing"),
+        too_large: l.text_with("portal-error-too-large", &[("size", &megabytes(max_bytes))]),
         today: today.format("%Y-%m-%d").to_string(),
         max_bytes,
     })

@@ -2,6 +2,7 @@
 
 use askama::Template;
 
+use super::page::UploadField;
 use crate::documents::Document;
 use crate::http::page::LanguageSwitch;
 use crate::i18n::Language;
@@ -41,8 +42,38 @@ pub struct TypeRow {
     pub state_class: &'static str,
     /// "At most N days old", when it has a max age.
     pub max_age: Option<String>,
+    /// The earliest date that still counts (`YYYY-MM-DD`), when it has a max age.
+    pub earliest: Option<String>,
+    /// What the browser says of an earlier date (empty without a max age).
+    pub too_old_message: String,
     /// Why the last upload of this type failed.
-    pub error: Option<String>,
+    pub error: Option<FormError>,
+}
+
+impl TypeRow {
+    /// The message at `field` (`date`, `file`), if the last upload failed there.
+    pub fn error_at(&self, field: &str) -> Option<&str> {
+        let error = self.error.as_ref()?;
+        let at = match error.field? {
+            UploadField::Date => "date",
+            UploadField::File => "file",
+        };
+        (at == field).then_some(error.message.as_str())
+    }
+
+    /// The message for the form as a whole, if the last upload failed there.
+    pub fn form_error(&self) -> Option<&str> {
+        let error = self.error.as_ref()?;
+        error.field.is_none().then_some(error.message.as_str())
+    }
+}
+
+/// Why an upload failed, and at which field.
+pub struct FormError {
+    /// The field; None for the form as a whole.
+    pub field: Option<UploadField>,
+    /// What to tell the buyer.
+    pub message: String,
 }
 
 /// The upload page.
@@ -83,6 +114,12 @@ pub struct UploadPageView {
     pub uploading_label: String,
     /// Message when an upload fails without an answer.
     pub generic_error: String,
+    /// What the browser says when no date was entered.
+    pub date_missing: String,
+    /// What the browser says when no file was chosen.
+    pub file_missing: String,
+    /// What the browser says of a file over the limit.
+    pub too_large: String,
     /// Latest allowed document date (`YYYY-MM-DD`).
     pub today: String,
     /// The upload limit, for the browser's own check.

@@ -360,8 +360,47 @@ async fn the_same_upload_works_without_javascript() {
     browser.close().await;
 }
 
+/// Notes in `window.name` that the page sent a request, so a test can see that a check
+/// stopped an upload before anything travelled.
+const WATCH_SENDING: &str = "const send = XMLHttpRequest.prototype.send;\
+    XMLHttpRequest.prototype.send = function (body) { window.name = 'sent'; return send.call(this, body); };";
+
+/// The text of the element with the id `id` once it has some.
+async fn text_once_shown(browser: &Browser, id: &str) -> String {
+    browser
+        .wait_for(id, async |c| match c.find(Locator::Id(id)).await {
+            Ok(e) => e.text().await.is_ok_and(|t| !t.is_empty()),
+            Err(_) => false,
+        })
+        .await;
+    browser.text(&format!("#{id}")).await
+}
+
+async fn focused_id(browser: &Browser) -> String {
+    let id: Value = browser
+        .client
+        .execute(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    id.as_str().unwrap_or_default().to_owned()
+}
+
+async fn attribute(browser: &Browser, css: &str, name: &str) -> Option<String> {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap()
+        .attr(name)
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_too_large_file_shows_the_limit_in_the_buyers_language() {
+async fn a_too_large_file_is_refused_before_it_is_sent_in_the_buyers_language() {
     let Some(browser) = Browser::start(true).await else {
         return;
     };
@@ -371,6 +410,7 @@ async fn a_too_large_file_shows_the_limit_in_the_buyers_language() {
     let big = write_file(&files, "gross.pdf", &pdf_of_size(2 * 1024 * 1024));
 
     browser.open_link(&app.link_path(&invitation)).await;
+    browser.client.execute(WATCH_SENDING, vec![]).await.unwrap();
     browser
         .client
         .execute(
@@ -383,22 +423,150 @@ async fn a_too_large_file_shows_the_limit_in_the_buyers_language() {
     browser
         .click("#type-VAT_CERTIFICATE button[type=submit]")
         .await;
-    browser
-        .wait_for("the error", async |c| {
-            match c.find(Locator::Id("error-VAT_CERTIFICATE")).await {
-                Ok(e) => e.text().await.is_ok_and(|t| !t.is_empty()),
-                Err(_) => false,
-            }
-        })
-        .await;
+
     assert_eq!(
-        browser.text("#error-VAT_CERTIFICATE").await,
+        text_once_shown(&browser, "file-error-VAT_CERTIFICATE").await,
         "Diese Datei ist zu groß. Dateien dürfen höchstens 1 MB groß sein."
     );
+    assert_eq!(focused_id(&browser).await, "file-VAT_CERTIFICATE");
+    assert_eq!(
+        attribute(&browser, "#file-VAT_CERTIFICATE", "aria-invalid")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    let sent: Value = browser
+        .client
+        .execute("return window.name;", vec![])
+        .await
+        .unwrap();
+    assert_ne!(sent, "sent", "the file never left the browser");
     browser
         .screenshot("upload-page-de-too-large-360", 360)
         .await;
+    browser.assert_accessible("a refused file").await;
     browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_mistake_is_shown_at_its_field_before_anything_is_sent() {
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let (app, _, _, invitation) = app_with_invitation("en", |_| {}).await;
+    let files = tempfile::tempdir().unwrap();
+    let pdf = write_file(&files, "extract.pdf", &small_pdf());
+
+    browser.open_link(&app.link_path(&invitation)).await;
+    browser.client.execute(WATCH_SENDING, vec![]).await.unwrap();
+    browser.click("#type-COC_EXTRACT button[type=submit]").await;
+
+    assert_eq!(
+        text_once_shown(&browser, "date-error-COC_EXTRACT").await,
+        "Please enter the date printed on the document. It cannot be in the future."
+    );
+    assert_eq!(
+        browser.text("#file-error-COC_EXTRACT").await,
+        "Please choose a file."
+    );
+    assert_eq!(
+        focused_id(&browser).await,
+        "date-COC_EXTRACT",
+        "focus on the first mistake"
+    );
+    browser
+        .screenshot("upload-page-en-two-mistakes-360", 360)
+        .await;
+    browser
+        .assert_accessible("two mistakes at their fields")
+        .await;
+
+    // A date the type's maximum age (365 days) no longer counts: said before sending.
+    let too_old = (chrono::Utc::now() - chrono::Duration::days(400))
+        .format("%Y-%m-%d")
+        .to_string();
+    browser
+        .client
+        .execute(
+            &format!("document.getElementById('date-COC_EXTRACT').value = '{too_old}';"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.type_into("#file-COC_EXTRACT", &pdf).await;
+    browser.click("#type-COC_EXTRACT button[type=submit]").await;
+    let message = text_once_shown(&browser, "date-error-COC_EXTRACT").await;
+    assert!(
+        message.contains("365 days") && message.contains("too old"),
+        "{message}"
+    );
+    assert_eq!(
+        browser.text("#file-error-COC_EXTRACT").await,
+        "",
+        "the file is fine now"
+    );
+    assert_eq!(focused_id(&browser).await, "date-COC_EXTRACT");
+    let sent: Value = browser
+        .client
+        .execute("return window.name;", vec![])
+        .await
+        .unwrap();
+    assert_ne!(sent, "sent", "nothing left the browser");
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_javascript_a_too_old_document_is_refused_at_its_date_and_the_valid_one_stays() {
+    let Some(browser) = Browser::start(false).await else {
+        return;
+    };
+    let (app, seller, buyer, invitation) = app_with_invitation("de", |_| {}).await;
+    let documents = format!("{}/kyc/documents", buyer_path(&seller, &buyer));
+    app.upload_pdf(&documents, "COC_EXTRACT").await;
+    let files = tempfile::tempdir().unwrap();
+    let pdf = write_file(&files, "alt.pdf", &small_pdf());
+
+    browser.open_link(&app.link_path(&invitation)).await;
+    let too_old = chrono::Utc::now() - chrono::Duration::days(400);
+    browser
+        .type_into("#date-COC_EXTRACT", &too_old.format("%m%d%Y").to_string())
+        .await;
+    browser.type_into("#file-COC_EXTRACT", &pdf).await;
+    browser.click("#type-COC_EXTRACT button[type=submit]").await;
+    let message = text_once_shown(&browser, "date-error-COC_EXTRACT").await;
+
+    assert!(
+        message.contains("365 Tage") && message.contains("zu alt"),
+        "{message}"
+    );
+    assert_eq!(
+        attribute(&browser, "#date-COC_EXTRACT", "aria-invalid")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        focused_id(&browser).await,
+        "date-COC_EXTRACT",
+        "the page opens at the mistake"
+    );
+    assert!(
+        browser
+            .text("#type-COC_EXTRACT .state")
+            .await
+            .starts_with("Erhalten"),
+        "the valid extract still counts"
+    );
+    browser
+        .screenshot("upload-page-de-too-old-nojs-360", 360)
+        .await;
+    browser.close().await;
+    let listed = body_json(app.get(&documents).await).await;
+    assert_eq!(
+        listed["items"].as_array().unwrap().len(),
+        1,
+        "nothing new was stored"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

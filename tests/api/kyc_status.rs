@@ -76,7 +76,7 @@ on_both_backends! {
         assert_eq!(kyc["overallStatus"], "PENDING");
     }
 
-    async fn a_document_older_than_its_maximum_age_counts_as_missing(app) {
+    async fn a_document_too_old_to_count_is_refused_and_the_valid_one_keeps_counting(app) {
         let (seller, buyer) = app.create_buyer().await;
         let path = buyer_path(&seller, &buyer);
         let documents = format!("{path}/kyc/documents");
@@ -84,16 +84,28 @@ on_both_backends! {
             app.upload_pdf(&documents, kind).await;
         }
         assert_eq!(app.kyc(&path).await["documentsComplete"], true);
-        let old = reqwest::multipart::Form::new()
-            .text("type", "COC_EXTRACT")
-            .text("documentDate", "2020-01-15")
-            .part("file", reqwest::multipart::Part::bytes(crate::fixtures::small_pdf()).file_name("old.pdf"));
-        assert_eq!(app.upload(&documents, old).await.status(), 201);
+        let stored = app.stored_files();
+        let dated = |date: &str| {
+            reqwest::multipart::Form::new()
+                .text("type", "COC_EXTRACT")
+                .text("documentDate", date.to_owned())
+                .part("file", reqwest::multipart::Part::bytes(crate::fixtures::small_pdf()).file_name("old.pdf"))
+        };
+        let too_old = (chrono::Utc::now() - chrono::Duration::days(366)).format("%Y-%m-%d").to_string();
 
+        let problem = expect_problem(app.upload(&documents, dated(&too_old)).await, 422).await;
+
+        assert_eq!(problem_fields(&problem), ["documentDate"]);
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("365 days"), "{problem}");
         let kyc = app.kyc(&path).await;
-
-        assert_eq!(kyc["documentsComplete"], false);
-        assert_eq!(kyc["missingDocumentTypes"], json!(["COC_EXTRACT"]));
+        assert_eq!(kyc["documentsComplete"], true);
+        assert_eq!(kyc["missingDocumentTypes"], json!([]));
+        assert_eq!(app.stored_files(), stored, "nothing of the refused upload is kept");
+        let listed = body_json(app.get(&documents).await).await;
+        assert_eq!(listed["items"].as_array().unwrap().len(), REQUIRED.len());
+        // A day younger counts, and is taken.
+        let just_fresh = (chrono::Utc::now() - chrono::Duration::days(365)).format("%Y-%m-%d").to_string();
+        assert_eq!(app.upload(&documents, dated(&just_fresh)).await.status(), 201);
     }
 
     async fn blocking_and_unblocking_move_the_status_and_announce_each_change(app) {
