@@ -281,8 +281,8 @@ mod a_too_large_file_from_the_page {
         let html = response.text().await.unwrap();
         assert!(html.contains("Diese Datei ist zu groß. Dateien dürfen höchstens 2 MB groß sein."));
         assert!(
-            html.contains("aria-describedby=\"error-VAT_CERTIFICATE\""),
-            "the error is tied to its form"
+            html.contains("aria-describedby=\"file-error-VAT_CERTIFICATE\""),
+            "the error is tied to its field"
         );
         let documents = body_json(
             app.get(&format!("{}/kyc/documents", buyer_path(&seller, &buyer)))
