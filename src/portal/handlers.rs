@@ -324,8 +324,10 @@ pub async fn upload_document_post(
     match outcome {
         Ok(document) => {
             upload_quota::record_bytes(&state.db, &quota, &uploader, document.size_bytes).await?;
-            // The confirmation sits at the top of the page, where the buyer lands.
-            let target = format!("/kyc?received={}", document.uuid);
+            // The buyer lands at the next type still missing (or at "done"), where the
+            // confirmation shows, rather than at the top of a long page.
+            let stop = page::next_stop(&state, &invitation.buyer_id).await?;
+            let target = format!("/kyc?received={}#{stop}", document.uuid);
             if wants_json(&req) {
                 Ok(HttpResponse::Created().json(serde_json::json!({ "redirect": target })))
             } else {

@@ -6,11 +6,13 @@ use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::messages;
 use crate::i18n::Language;
 use crate::invitations::{Invitation, sessions};
-use crate::kyc::requirements;
+use crate::kyc::requirements::{self, DocumentState};
 use crate::organisation::OrganisationSettings;
 use crate::state::AppState;
 
-use super::views::{Chrome, FormError, MessagePageView, TypeRow, UploadPageView, state_row};
+use super::views::{
+    Chrome, Finished, FormError, MessagePageView, Progress, TypeRow, UploadPageView, state_row,
+};
 use crate::http::page::LanguageSwitch;
 
 /// A live buyer session with what every view of it reads.
@@ -155,6 +157,21 @@ impl UploadField {
     }
 }
 
+/// Where the buyer goes after an upload: the next required type that does not count yet, or
+/// the finished state at the top.
+pub async fn next_stop(state: &AppState, buyer_id: &str) -> Result<String, Error> {
+    let organisation = state.organisation().await?;
+    let counting = documents::counting(&state.db, buyer_id).await?;
+    let today = chrono::Utc::now().date_naive();
+    let next = requirements::evaluate(&organisation, &counting, today)
+        .into_iter()
+        .find(|r| r.state != DocumentState::Fresh);
+    Ok(match next {
+        Some(r) => format!("type-{}", r.document_type.as_str()),
+        None => "done".into(),
+    })
+}
+
 /// The upload page of `context`.
 pub async fn upload_page(
     state: &AppState,
@@ -166,6 +183,28 @@ pub async fn upload_page(
     let counting = documents::counting(&state.db, &context.buyer.uuid).await?;
     let today = chrono::Utc::now().date_naive();
     let evaluated = requirements::evaluate(&context.organisation, &counting, today);
+    let total = evaluated.len();
+    let done = evaluated
+        .iter()
+        .filter(|r| r.state == DocumentState::Fresh)
+        .count();
+    // The confirmation of an upload shows where the buyer lands: at the next type still
+    // missing, else in the finished state at the top.
+    let next_missing = evaluated
+        .iter()
+        .find(|r| r.state != DocumentState::Fresh)
+        .map(|r| r.document_type);
+    let progress_text = l.text_with(
+        "portal-progress",
+        &[("done", &done.to_string()), ("total", &total.to_string())],
+    );
+    // Where the buyer lands the progress is scrolled away: the notice repeats it.
+    let (mut confirmation, mut notice_at) = (confirmation, None);
+    if let Some(next) = next_missing
+        && let Some(received) = confirmation.take()
+    {
+        notice_at = Some((next, Some(format!("{received} {progress_text}"))));
+    }
     let failed_type = failure.as_ref().and_then(|f| f.document_type);
     let error_for = |t: DocumentType| {
         failure
@@ -204,6 +243,11 @@ pub async fn upload_page(
                 }),
                 too_old_message,
                 error: error_for(r.document_type),
+                done: r.state == DocumentState::Fresh && failed_type != Some(r.document_type),
+                notice: notice_at
+                    .as_mut()
+                    .filter(|(at, _)| *at == r.document_type)
+                    .and_then(|(_, notice)| notice.take()),
             }
         })
         .collect();
@@ -219,6 +263,8 @@ pub async fn upload_page(
             earliest: None,
             too_old_message: String::new(),
             error: error_for(t),
+            done: false,
+            notice: None,
         })
         .collect();
     let optional_open =
@@ -238,6 +284,28 @@ pub async fn upload_page(
             ],
         ),
         confirmation,
+        progress: Progress {
+            text: progress_text,
+            done,
+            total,
+        },
+        finished: (total > 0 && done == total).then(|| Finished {
+            heading: l.text("portal-finished-heading"),
+            paragraphs: vec![
+                l.text_with(
+                    "portal-finished-next",
+                    &[("seller", context.seller_name.as_str())],
+                ),
+                l.text_with(
+                    "portal-finished-until",
+                    &[(
+                        "date",
+                        &l.date(context.invitation.expires_at.to_datetime().date_naive()),
+                    )],
+                ),
+            ],
+        }),
+        replace_label: l.text("portal-replace"),
         general_error,
         required_heading: l.text("portal-required"),
         optional_heading: l.text("portal-optional"),

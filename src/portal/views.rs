@@ -48,6 +48,10 @@ pub struct TypeRow {
     pub too_old_message: String,
     /// Why the last upload of this type failed.
     pub error: Option<FormError>,
+    /// Whether it is a required type that counts: shown folded, its form to replace it.
+    pub done: bool,
+    /// "Thank you, we received ..." when the buyer lands here after an upload.
+    pub notice: Option<String>,
 }
 
 impl TypeRow {
@@ -86,8 +90,14 @@ pub struct UploadPageView {
     pub company: String,
     /// Who asks for what.
     pub intro: String,
-    /// "We received ..." after an upload.
+    /// "We received ..." after an upload, when it is not shown at the next missing type.
     pub confirmation: Option<String>,
+    /// "3 of 5 required documents are in" and the numbers for the bar.
+    pub progress: Progress,
+    /// When every required document counts: what happens next.
+    pub finished: Option<Finished>,
+    /// The label of the button of a type that is done.
+    pub replace_label: String,
     /// A failure not tied to one form.
     pub general_error: Option<String>,
     /// Headings and labels.
@@ -124,6 +134,24 @@ pub struct UploadPageView {
     pub today: String,
     /// The upload limit, for the browser's own check.
     pub max_bytes: u64,
+}
+
+/// How far the buyer is.
+pub struct Progress {
+    /// "3 of 5 required documents are in."
+    pub text: String,
+    /// Required types that count.
+    pub done: usize,
+    /// Required types.
+    pub total: usize,
+}
+
+/// The finished state at the top of the page.
+pub struct Finished {
+    /// "All required documents are in."
+    pub heading: String,
+    /// What happens next, and until when documents can still be changed.
+    pub paragraphs: Vec<String>,
 }
 
 /// A page with a heading and a few sentences (404, 410, 429, no session).

@@ -527,6 +527,7 @@ async fn without_javascript_a_too_old_document_is_refused_at_its_date_and_the_va
     let pdf = write_file(&files, "alt.pdf", &small_pdf());
 
     browser.open_link(&app.link_path(&invitation)).await;
+    browser.click("#type-COC_EXTRACT summary").await;
     let too_old = chrono::Utc::now() - chrono::Duration::days(400);
     browser
         .type_into("#date-COC_EXTRACT", &too_old.format("%m%d%Y").to_string())
@@ -599,4 +600,160 @@ async fn an_expired_link_shows_the_expired_page() {
     browser.assert_accessible("the expired page").await;
     browser.screenshot("expired-de-360", 360).await;
     browser.close().await;
+}
+
+/// Whether the element with the id `id` is inside the viewport.
+async fn in_view(browser: &Browser, id: &str) -> bool {
+    let seen: Value = browser
+        .client
+        .execute(
+            "const r = document.getElementById(arguments[0]).getBoundingClientRect();\
+             return r.top > -2 && r.top < window.innerHeight;",
+            vec![json!(id)],
+        )
+        .await
+        .unwrap();
+    seen == json!(true)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_on_a_phone_sees_what_is_left_after_each_upload_and_when_they_are_done() {
+    let Some(browser) = Browser::start(true).await else {
+        return;
+    };
+    let (app, seller, buyer, invitation) = app_with_invitation("de", |_| {}).await;
+    let files = tempfile::tempdir().unwrap();
+    let pdf = write_file(&files, "unterlage.pdf", &small_pdf());
+    browser.client.set_window_size(390, 844).await.unwrap();
+    browser.open_link(&app.link_path(&invitation)).await;
+    assert_eq!(
+        browser.text("#progress-text").await,
+        "0 von 5 erforderlichen Unterlagen sind da."
+    );
+    browser
+        .screenshot_sized("journey-de-390-start", 390, 844)
+        .await;
+
+    let required = [
+        "COC_EXTRACT",
+        "BANK_CONFIRMATION",
+        "VAT_CERTIFICATE",
+        "CONTACT_ID",
+        "AML_DECLARATION",
+    ];
+    for (index, kind) in required.iter().enumerate() {
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        browser
+            .client
+            .execute(
+                &format!("document.getElementById('date-{kind}').value = '{today}';"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        browser.type_into(&format!("#file-{kind}"), &pdf).await;
+        browser
+            .click(&format!("#type-{kind} button[type=submit]"))
+            .await;
+        let next = required
+            .get(index + 1)
+            .map(|k| format!("type-{k}"))
+            .unwrap_or_else(|| "done".into());
+        browser
+            .wait_for("the next stop", async |c| {
+                c.current_url()
+                    .await
+                    .is_ok_and(|u| u.fragment() == Some(next.as_str()))
+            })
+            .await;
+        browser
+            .wait_for("the page at the next stop", async |c| {
+                c.find(Locator::Id(&next)).await.is_ok()
+            })
+            .await;
+        assert_eq!(
+            browser.text("#progress-text").await,
+            format!("{} von 5 erforderlichen Unterlagen sind da.", index + 1)
+        );
+        assert!(
+            in_view(&browser, &next).await,
+            "{next} is where the buyer looks"
+        );
+        assert!(
+            browser
+                .text(&format!("#{next} [role=status]"))
+                .await
+                .starts_with("Vielen Dank. Wir haben erhalten"),
+            "the confirmation is where the buyer looks"
+        );
+        // What is done is folded, with a way to replace it.
+        let folded: Value = browser
+            .client
+            .execute(
+                &format!("return !document.querySelector('#type-{kind} details.done').open;"),
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(folded, json!(true), "{kind} is folded");
+        if index == 1 {
+            browser
+                .screenshot_sized("journey-de-390-two-done", 390, 844)
+                .await;
+            browser.assert_accessible("two of five done").await;
+        }
+    }
+    assert_eq!(
+        browser.text("#done-heading").await,
+        "Alle erforderlichen Unterlagen sind da. Vielen Dank!"
+    );
+    assert!(
+        browser
+            .text("#done")
+            .await
+            .contains("AutoMarkt Seller GmbH ist informiert")
+    );
+    browser
+        .screenshot_sized("journey-de-390-done", 390, 844)
+        .await;
+    browser
+        .screenshot_sized("journey-de-1280-done", 1280, 900)
+        .await;
+    browser.assert_accessible("the finished state").await;
+
+    // Replacing a finished type: unfold, send, and the page says so.
+    browser.click("#type-BANK_CONFIRMATION summary").await;
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    browser
+        .client
+        .execute(
+            &format!("document.getElementById('date-BANK_CONFIRMATION').value = '{today}';"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    browser.type_into("#file-BANK_CONFIRMATION", &pdf).await;
+    assert_eq!(
+        browser
+            .text("#type-BANK_CONFIRMATION button[type=submit]")
+            .await,
+        "Ersetzen"
+    );
+    browser
+        .click("#type-BANK_CONFIRMATION button[type=submit]")
+        .await;
+    browser
+        .wait_for("the finished state again", async |c| {
+            c.current_url().await.is_ok_and(|u| {
+                u.fragment() == Some("done") && u.query().is_some_and(|q| q.contains("received="))
+            })
+        })
+        .await;
+    browser.close().await;
+    let kyc = body_json(
+        app.get(&format!("{}/kyc", buyer_path(&seller, &buyer)))
+            .await,
+    )
+    .await;
+    assert_eq!(kyc["documentsComplete"], true);
 }
