@@ -259,6 +259,11 @@ impl Settings {
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+
+    /// Whether identity verifications can start: the provider's key and secret are both set.
+    pub fn identity_provider_configured(&self) -> bool {
+        self.idenfy_api_key.is_some() && self.idenfy_api_secret.is_some()
+    }
 }
 
 #[cfg(test)]
