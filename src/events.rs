@@ -18,6 +18,9 @@ pub enum EventType {
     /// A buyer opened an invitation link in a new browser session.
     #[serde(rename = "self_service_invitation.used")]
     InvitationUsed,
+    /// A buyer whose link expired or was used up asked for a new one.
+    #[serde(rename = "self_service_invitation.renewal_requested")]
+    InvitationRenewalRequested,
     /// A VIES check ended INVALID or ERROR.
     #[serde(rename = "kyc.vies_check_failed")]
     ViesCheckFailed,
@@ -40,8 +43,9 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, for validating subscriptions.
-    pub const ALL: [EventType; 7] = [
+    pub const ALL: [EventType; 8] = [
         EventType::InvitationUsed,
+        EventType::InvitationRenewalRequested,
         EventType::ViesCheckFailed,
         EventType::VerificationCompleted,
         EventType::DocumentUploaded,
@@ -54,6 +58,7 @@ impl EventType {
     pub fn as_str(self) -> &'static str {
         match self {
             EventType::InvitationUsed => "self_service_invitation.used",
+            EventType::InvitationRenewalRequested => "self_service_invitation.renewal_requested",
             EventType::ViesCheckFailed => "kyc.vies_check_failed",
             EventType::VerificationCompleted => "kyc.verification_completed",
             EventType::DocumentUploaded => "kyc.document_uploaded",

@@ -17,7 +17,7 @@ use crate::documents;
 use crate::email::Mailer;
 use crate::http::observe;
 use crate::idempotency::{self, ResponseSeal};
-use crate::invitations::{EMAIL_JOB, InvitationEmailJob};
+use crate::invitations::{EMAIL_JOB, InvitationEmailJob, RENEWAL_EMAIL_JOB, RenewalEmailJob};
 use crate::jobs::{Worker, WorkerOptions};
 use crate::kyc::{
     self,
@@ -253,6 +253,14 @@ fn worker(
                 db: db.clone(),
                 settings: settings.clone(),
                 key: key.clone(),
+                mailer: mailer.clone(),
+            }),
+        )
+        .register(
+            RENEWAL_EMAIL_JOB,
+            Arc::new(RenewalEmailJob {
+                db: db.clone(),
+                settings: settings.clone(),
                 mailer: mailer.clone(),
             }),
         )

@@ -50,6 +50,7 @@ conflict-buyer-exists = Dieser Verkäufer hat bereits einen Käufer mit dieser U
 conflict-changed = Jemand hat das geändert, nachdem Sie die Seite geöffnet haben. Es wurde nichts gespeichert. Laden Sie die Seite neu und versuchen Sie es erneut.
 conflict-email-taken = Es gibt bereits einen Mitarbeiter mit dieser E-Mail-Adresse.
 conflict-yourself = Ihr eigenes Konto können Sie hier nicht ändern.
+conflict-invitation-not-renewable = Nur ein abgelaufener oder aufgebrauchter Link kann erneuert werden. Bitte erstellen Sie eine neue Einladung.
 conflict-invitation-not-active = Diese Einladung ist nicht mehr aktiv. Bitte erstellen Sie eine neue.
 conflict-not-nt24-led = Die Identitätsprüfung gibt es nur für Käufer mit KYC „durch NT24“.
 conflict-verification-in-review = Die Identitätsprüfung des Käufers wartet auf eine Prüfung durch Mitarbeiter.

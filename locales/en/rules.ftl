@@ -50,6 +50,7 @@ conflict-buyer-exists = This seller already has a buyer with this VAT number, wi
 conflict-changed = Someone changed this after you opened the page. Nothing was saved. Reload the page and try again.
 conflict-email-taken = A staff user with this email exists already.
 conflict-yourself = You cannot change your own account here.
+conflict-invitation-not-renewable = Only an expired or used-up link can be renewed. Please create a new invitation.
 conflict-invitation-not-active = This invitation is no longer active. Please create a new one.
 conflict-not-nt24-led = Identity verification is only for NT24-led buyers.
 conflict-verification-in-review = The buyer's verification waits for a staff review.

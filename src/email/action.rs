@@ -29,7 +29,7 @@ pub struct LinkFacts<'a> {
     pub logo_url: Option<&'a str>,
 }
 
-/// The message ids of one kind of link email. `subject` takes `$seller`; `intro` takes
+/// The message ids of one kind of link email. `subject` takes `$seller` and `$company`; `intro` takes
 /// `$seller`, `$company` and `$organisation`; `expiry` takes `$date`; `help` takes
 /// `$contact`; `signature` takes `$organisation`.
 pub struct Messages {
@@ -98,7 +98,10 @@ pub struct RenderedEmail {
 /// Puts `facts` into the words of `messages`, in the facts' language, both parts.
 pub fn render(messages: &Messages, facts: &LinkFacts<'_>) -> Result<RenderedEmail, askama::Error> {
     let l = facts.language;
-    let subject = l.text_with(messages.subject, &[("seller", facts.seller)]);
+    let subject = l.text_with(
+        messages.subject,
+        &[("seller", facts.seller), ("company", facts.company)],
+    );
     let greeting = l.text(messages.greeting);
     let intro = l.text_with(
         messages.intro,

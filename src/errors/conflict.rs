@@ -34,6 +34,11 @@ pub enum Conflict {
         /// `EXPIRED`, `REVOKED` or `EXHAUSTED`.
         status: String,
     },
+    /// The invitation cannot be renewed: it still works, or was withdrawn (its status).
+    InvitationNotRenewable {
+        /// `ACTIVE` or `REVOKED`.
+        status: String,
+    },
     /// Identity verification is for NT24_LED buyers.
     NotNt24Led,
     /// The buyer's verification waits for staff (`current`).
@@ -80,6 +85,9 @@ impl Conflict {
             Conflict::InvitationNotActive { status } => {
                 format!("the invitation is {status}; create a new one")
             }
+            Conflict::InvitationNotRenewable { status } => {
+                format!("the invitation is {status}; only an expired or used-up link can be renewed")
+            }
             Conflict::NotNt24Led => {
                 "identity verification is for NT24_LED buyers; this buyer's KYC is MARKETPLACE_LED"
                     .into()
@@ -110,6 +118,7 @@ impl Conflict {
             Conflict::EmailTaken => "conflict-email-taken",
             Conflict::CannotChangeYourself => "conflict-yourself",
             Conflict::InvitationNotActive { .. } => "conflict-invitation-not-active",
+            Conflict::InvitationNotRenewable { .. } => "conflict-invitation-not-renewable",
             Conflict::NotNt24Led => "conflict-not-nt24-led",
             Conflict::VerificationInReview { .. } => "conflict-verification-in-review",
             Conflict::AlreadyVerified { .. } => "conflict-already-verified",
@@ -147,6 +156,9 @@ impl Conflict {
             Conflict::CannotChangeYourself,
             Conflict::InvitationNotActive {
                 status: "EXPIRED".into(),
+            },
+            Conflict::InvitationNotRenewable {
+                status: "REVOKED".into(),
             },
             Conflict::NotNt24Led,
             Conflict::VerificationInReview {

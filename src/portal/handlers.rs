@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::cache::PageCache;
 use super::page::{self, Failure, OpenSession, PageContext, UploadField};
 use super::session::{BuyerForm, Refused};
+use super::views::PageAction;
 use crate::access::SellerScope;
 use crate::audit::Actor;
 use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
@@ -78,27 +79,43 @@ pub(super) async fn message_page(
     )
 }
 
+/// The page of a link that cannot be used. A link that ran out (expired, used up) offers to
+/// ask for a new one, posting to `renewal` (its URL and the form's token); a withdrawn link or
+/// a blocked buyer points to the contact instead.
 pub(super) async fn unavailable_page(
     state: &AppState,
     invitation: &Invitation,
     reason: Unavailable,
+    renewal: Option<(String, String)>,
 ) -> Result<HttpResponse, Error> {
-    let reason_id = match reason {
-        Unavailable::Expired => "portal-unavailable-expired",
-        Unavailable::Revoked => "portal-unavailable-revoked",
-        Unavailable::Exhausted => "portal-unavailable-exhausted",
-        Unavailable::BuyerBlocked => "portal-unavailable-blocked",
+    let (reason_id, can_renew) = match reason {
+        Unavailable::Expired => ("portal-unavailable-expired", true),
+        Unavailable::Exhausted => ("portal-unavailable-exhausted", true),
+        Unavailable::Revoked => ("portal-unavailable-revoked", false),
+        Unavailable::BuyerBlocked => ("portal-unavailable-blocked", false),
     };
+    let renewal = renewal.filter(|_| can_renew);
+    let next = if renewal.is_some() {
+        "portal-unavailable-renew"
+    } else {
+        "portal-unavailable-contact"
+    };
+    let l = invitation.language;
     let seller = seller_name(state, invitation).await;
-    message_page(
-        state,
-        invitation.language,
-        StatusCode::GONE,
+    let organisation = state.organisation().await?;
+    let mut view = page::message(
+        l,
+        &organisation,
         seller.as_deref(),
         "portal-unavailable-title",
-        &[reason_id, "portal-unavailable-next"],
-    )
-    .await
+        &[reason_id, next],
+    );
+    view.action = renewal.map(|(url, token)| PageAction {
+        url,
+        token,
+        label: l.text("portal-renewal-button"),
+    });
+    html(StatusCode::GONE, &view)
 }
 
 async fn seller_name(state: &AppState, invitation: &Invitation) -> Option<String> {

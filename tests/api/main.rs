@@ -19,6 +19,7 @@ mod fixtures;
 mod hardening;
 mod idempotency;
 mod idenfy_stub;
+mod invitation_renewal;
 mod invitations;
 mod jobs;
 mod kyc_status;

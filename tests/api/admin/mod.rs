@@ -20,7 +20,7 @@ mod webhooks;
 use reqwest::Response;
 use reqwest::redirect::Policy;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, as_system};
 use kyc_portal::audit::Actor;
 use kyc_portal::staff::{self, Password, StaffRole};
 
@@ -91,6 +91,16 @@ impl TestApp {
             browser.page("/admin/users").await;
         }
         browser
+    }
+
+    /// Sets a support phone number, without which staff cannot invite.
+    pub async fn with_support_contact(&self) {
+        as_system(&self.db, async |tx| {
+            let mut settings = kyc_portal::organisation::load(tx.db()).await?;
+            settings.support_phone = Some("+49 30 1234567".into());
+            kyc_portal::organisation::save(tx, &settings).await
+        })
+        .await;
     }
 
     /// A browser signed in as a new administrator.
