@@ -260,6 +260,12 @@ impl Settings {
         self.public_url.starts_with("https://")
     }
 
+    /// Whether emails still go out from the default sender address, which no real mail
+    /// server accepts as a sender.
+    pub fn mail_from_is_default(&self) -> bool {
+        self.mail_from == DEFAULTS.mail_from
+    }
+
     /// Whether identity verifications can start: the provider's key and secret are both set.
     pub fn identity_provider_configured(&self) -> bool {
         self.idenfy_api_key.is_some() && self.idenfy_api_secret.is_some()

@@ -185,3 +185,4 @@ admin-tokens-scope-organisation = Alle Verkäufer (Organisation)
 admin-tokens-scope-seller = Nur { $seller }
 admin-tokens-read-only = Nur lesen
 admin-tokens-read-only-choice = Nur lesen: Das Token darf lesen, aber nichts ändern
+admin-settings-default-sender = E-Mails werden von { $address } gesendet, was Mailserver nicht zustellen; sie tragen den Namen Ihrer Organisation, aber ein Betreiber muss eine echte Absenderadresse setzen:

@@ -25,3 +25,7 @@ email-renewal-expiry = Der alte Link gilt seit dem { $date } nicht mehr.
 email-renewal-help = Der Link ging an { $contact }.
 email-renewal-ignore = Wurde schon ein neuer Link gesendet, ist nichts weiter zu tun.
 email-renewal-signature = { $organisation }
+email-greeting-named = Guten Tag { $name },
+email-documents-intro = Bitte halten Sie diese Unterlagen bereit (je ein Foto oder eine PDF-Datei):
+email-imprint = Impressum
+email-privacy = Datenschutzerklärung

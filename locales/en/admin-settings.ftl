@@ -185,3 +185,4 @@ admin-tokens-scope-organisation = Every seller (organisation)
 admin-tokens-scope-seller = Only { $seller }
 admin-tokens-read-only = Read only
 admin-tokens-read-only-choice = Read only: the token may read, but not change anything
+admin-settings-default-sender = Emails go out from { $address }, which mail servers do not deliver; they carry your organisation's name, but an operator must set a real sender address:

@@ -25,3 +25,7 @@ email-renewal-expiry = The old link stopped working on { $date }.
 email-renewal-help = The link went to { $contact }.
 email-renewal-ignore = If a new link was sent already, nothing more needs doing.
 email-renewal-signature = { $organisation }
+email-greeting-named = Hello { $name },
+email-documents-intro = Please have these documents at hand (a photo or a PDF of each):
+email-imprint = Imprint
+email-privacy = Privacy notice

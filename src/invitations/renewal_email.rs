@@ -64,7 +64,7 @@ impl RenewalEmailJob {
             "{}/admin/buyers/{}/invitations",
             self.settings.public_url, buyer.uuid
         );
-        let logo_url = organisation.logo_url(&self.settings.public_url);
+        let brand = organisation.brand(&self.settings.public_url);
         // A used-up link stopped at its last use, an expired one at its expiry.
         let stopped = match invitation.status_at(crate::db::now()) {
             super::InvitationStatus::Exhausted => {
@@ -77,14 +77,14 @@ impl RenewalEmailJob {
             &MESSAGES,
             &action::LinkFacts {
                 language: organisation.default_language,
-                organisation: &organisation.name,
-                colour: organisation.brand_colour(),
+                brand: &brand,
+                recipient_name: None,
+                documents: &[],
                 seller: &seller,
                 company: &buyer.company_name,
                 link: &link,
                 expires_on: stopped.to_datetime().date_naive(),
                 contact: &contact,
-                logo_url: logo_url.as_deref(),
             },
         )
         .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;

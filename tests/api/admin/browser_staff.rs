@@ -66,6 +66,7 @@ async fn an_administrator_approves_a_held_verification_and_reads_the_signing_key
     assert!(browser.text("main").await.contains("Held for review"));
     browser.assert_accessible("verification-review-en").await;
     browser.screenshots("admin-verification-review-en").await;
+    browser.fill("reason", "Namesake: other birth date").await;
     browser.click("button[name=decision][value=approve]").await;
     assert_eq!(browser.flash().await, "The verification was approved.");
     assert_eq!(
