@@ -197,7 +197,7 @@ pub async fn login_post(
         .finish();
     used.make_removal();
     Ok(page::see_other_setting(
-        "/admin/buyers",
+        super::urls::START,
         [
             session_cookie(&state, cookie),
             used,
@@ -254,7 +254,7 @@ pub async fn language_post(
     let back = if ours {
         form.back.as_str()
     } else {
-        "/admin/buyers"
+        super::urls::START
     };
     Ok(page::see_other_setting(
         back,

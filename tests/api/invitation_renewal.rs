@@ -17,7 +17,7 @@ fn id(value: &Value) -> &str {
 }
 
 impl TestApp {
-    async fn expire(&self, invitation: &Value) {
+    pub async fn expire(&self, invitation: &Value) {
         sqlx::query("UPDATE invitations SET expires_at = 1000 WHERE id = $1")
             .bind(id(invitation))
             .execute(self.db.pool())
@@ -27,7 +27,7 @@ impl TestApp {
 
     /// Opens a link that no longer works and presses its "ask for a new link" button in the
     /// same browser; returns the 410 page and the answer.
-    async fn ask_for_renewal(&self, invitation: &Value) -> (String, reqwest::Response) {
+    pub async fn ask_for_renewal(&self, invitation: &Value) -> (String, reqwest::Response) {
         let browser = browser();
         let page = self.open_link(&browser, invitation).await;
         assert_eq!(page.status(), 410);

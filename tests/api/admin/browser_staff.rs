@@ -55,7 +55,7 @@ async fn an_administrator_approves_a_held_verification_and_reads_the_signing_key
     browser.type_into("#email", ADMIN).await;
     browser.type_into("#password", PASSWORD).await;
     browser.click("form button[type=submit]").await;
-    browser.wait_for_path("/admin/buyers").await;
+    browser.wait_for_path("/admin").await;
 
     browser.client.goto(&url("/admin/users")).await.unwrap();
     browser.assert_accessible("users-en").await;

@@ -13,6 +13,7 @@ mod invitations;
 mod previews;
 mod settings;
 mod sign_in_abuse;
+mod today;
 mod users;
 mod verification;
 mod webhooks;
@@ -86,7 +87,7 @@ impl TestApp {
         let mut browser = self.staff_browser();
         let response = browser.sign_in(email, PASSWORD).await;
         assert_eq!(response.status(), 303, "signing in as {email}");
-        assert_eq!(location(&response), "/admin/buyers");
+        assert_eq!(location(&response), "/admin");
         if role == StaffRole::Admin {
             browser.page("/admin/users").await;
         }
