@@ -170,16 +170,24 @@ async fn a_restarting_database_gets_503s_with_retry_after_and_retried_writes_hap
     assert_eq!(app.get("/readyz").await.status(), 200);
     assert_eq!(app.get("/healthz").await.status(), 200);
 
-    // Four writers, each creating partners under keys of its own; a 503 is retried with the same
-    // Idempotency-Key (and a 409 "still in flight" too) until it is created.
+    // Four writers, each creating partners under keys of its own until the restart is over; a
+    // 503 is retried with the same Idempotency-Key (and a 409 "still in flight" too) until it
+    // is created.
+    let restarted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let writers: Vec<_> = (0..4)
         .map(|writer| {
             let client = app.client.clone();
             let token = app.token.clone();
             let base = app.address.clone();
+            let restarted = restarted.clone();
             tokio::spawn(async move {
                 let mut unavailable = 0;
-                for n in 0..40 {
+                let mut written = 0;
+                for n in 0.. {
+                    if restarted.load(std::sync::atomic::Ordering::SeqCst) {
+                        break;
+                    }
+                    written = n + 1;
                     let key = format!("writer-{writer}-{n}");
                     loop {
                         let response = client
@@ -205,17 +213,24 @@ async fn a_restarting_database_gets_503s_with_retry_after_and_retried_writes_hap
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                 }
-                unavailable
+                (written, unavailable)
             })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(300)).await;
     cluster.pg_ctl("-m fast -w restart");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    restarted.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut refused = 0;
+    let mut written = Vec::new();
     for writer in writers {
-        writer.await.unwrap();
+        let (count, unavailable) = writer.await.unwrap();
+        written.push(count);
+        refused += unavailable;
     }
-    for writer in 0..4 {
-        for n in 0..40 {
+    assert!(refused > 0, "the restart caught some writes");
+    for (writer, count) in written.into_iter().enumerate() {
+        for n in 0..count {
             let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM partners WHERE name = $1")
                 .bind(format!("writer-{writer}-{n}"))
                 .fetch_one(app.db.pool())
