@@ -40,3 +40,49 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection;
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+
+    use super::*;
+
+    #[test]
+    fn a_lost_connection_or_a_full_pool_is_unavailable_a_missing_row_is_not() {
+        assert!(is_unavailable(&sqlx::Error::PoolTimedOut));
+        assert!(is_unavailable(&sqlx::Error::Io(std::io::Error::from(
+            std::io::ErrorKind::ConnectionReset
+        ))));
+        assert!(!is_unavailable(&sqlx::Error::RowNotFound));
+        assert!(!is_unavailable(&sqlx::Error::Protocol(
+            "bad message".into()
+        )));
+    }
+
+    #[tokio::test]
+    async fn an_sqlite_database_locked_beyond_its_timeout_is_unavailable() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::new()
+            .filename(dir.path().join("busy.db"))
+            .create_if_missing(true)
+            .busy_timeout(std::time::Duration::ZERO);
+        let mut holder = SqliteConnection::connect_with(&options).await.unwrap();
+        sqlx::raw_sql("CREATE TABLE t (x INTEGER); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);")
+            .execute(&mut holder)
+            .await
+            .unwrap();
+        let mut other = SqliteConnection::connect_with(&options).await.unwrap();
+        let busy = sqlx::raw_sql("BEGIN IMMEDIATE")
+            .execute(&mut other)
+            .await
+            .unwrap_err();
+        assert!(is_unavailable(&busy), "{busy:?}");
+        let constraint =
+            sqlx::raw_sql("CREATE TABLE u (x INTEGER NOT NULL); INSERT INTO u VALUES (NULL);")
+                .execute(&mut holder)
+                .await
+                .unwrap_err();
+        assert!(!is_unavailable(&constraint), "{constraint:?}");
+    }
+}

@@ -418,3 +418,20 @@ fn list_local(root: &Path) -> Result<Vec<StoredObject>, StorageError> {
     }
     Ok(blobs)
 }
+
+#[cfg(test)]
+mod full_disk_tests {
+    use super::*;
+
+    #[test]
+    fn no_space_and_an_exceeded_quota_are_a_full_disk() {
+        // ENOSPC and EDQUOT on Linux.
+        assert!(is_full(&std::io::Error::from_raw_os_error(28)));
+        assert!(is_full(&std::io::Error::from_raw_os_error(122)));
+        assert!(!is_full(&std::io::Error::from(
+            std::io::ErrorKind::NotFound
+        )));
+        let error = StorageError::Io(std::io::Error::from_raw_os_error(28)).into_error("storing");
+        assert!(matches!(error, Error::StorageFull));
+    }
+}

@@ -310,6 +310,20 @@ on_both_backends! {
         assert_eq!(read.status(), 200, "reads are still served");
         assert_eq!(app.get("/readyz").await.status(), 200);
 
+        // From the buyer's page: the page again, 507, saying so in the buyer's language.
+        let (_, _, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com", "language": "de"})).await;
+        let browser = crate::portal::browser();
+        let page = app.open_link(&browser, &invitation).await.text().await.unwrap();
+        let refused = browser
+            .post(format!("{}/kyc/documents", app.address))
+            .multipart(crate::portal::upload_form(&crate::portal::csrf_of(&page), "COC_EXTRACT", "2026-01-15", "scan.pdf", small_pdf()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 507);
+        assert!(refused.text().await.unwrap().contains("Es ist kein Speicherplatz mehr frei"));
+        assert_eq!(staged(&staging), 0, "the staged file is removed");
+
         app.blobs.simulate_full_disk(false);
         assert_eq!(upload(small_pdf()).await.unwrap().status(), 201);
     }
