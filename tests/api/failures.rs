@@ -10,7 +10,7 @@ use std::time::Duration;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::crash::start_server_with;
+use crate::crash::start_server_logged;
 use crate::fixtures::*;
 use crate::helpers::*;
 use crate::on_both_backends;
@@ -413,7 +413,7 @@ async fn an_unreachable_store_answers_503_keeps_nothing_and_recovers(backend: Ba
         .to_owned();
     let endpoint = s3.endpoint();
     let storage_url = format!("s3://{bucket}");
-    let (mut server, portal_port) = start_server_with(
+    let (mut server, portal_port, log) = start_server_logged(
         dir.path(),
         &database_url,
         &[
@@ -528,6 +528,21 @@ async fn an_unreachable_store_answers_503_keeps_nothing_and_recovers(backend: Ba
     assert!(
         metrics.contains("http_unavailable_total{cause=\"store\"}"),
         "{metrics}"
+    );
+    // Said once that it was gone and once that it was back, not once per refused request.
+    let said = |what: &str| {
+        log.lock()
+            .unwrap()
+            .iter()
+            .filter(|line| line.contains(what))
+            .count()
+    };
+    assert_eq!(said("store unavailable;"), 1, "{:#?}", log.lock().unwrap());
+    assert_eq!(
+        said("store available again"),
+        1,
+        "{:#?}",
+        log.lock().unwrap()
     );
     server.kill().unwrap();
     server.wait().unwrap();
