@@ -276,6 +276,27 @@ async fn a_restarting_database_gets_503s_with_retry_after_and_retried_writes_hap
         .post_json("/v1/partners", &json!({"name": "after"}))
         .await;
     assert_eq!(created.status(), 201);
+    // The worker, refused while the database was stopped, takes up jobs again by itself: an
+    // invitation's email is written.
+    let (seller, buyer) = app.create_buyer().await;
+    app.invite(
+        &seller,
+        &buyer,
+        json!({"recipientEmail": "after@example.com", "language": "en"}),
+    )
+    .await;
+    let outbox = app.dir.path().join("outbox");
+    for _ in 0..300 {
+        if std::fs::read_dir(&outbox).is_ok_and(|files| {
+            files
+                .flatten()
+                .any(|file| file.path().extension().is_some_and(|x| x == "eml"))
+        }) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the worker did not resume: no invitation email was written");
 }
 
 fn upload_form(bytes: Vec<u8>) -> Form {
