@@ -347,6 +347,15 @@ on_both_backends! {
         assert!(refused.text().await.unwrap().contains("Es ist kein Speicherplatz mehr frei"));
         assert_eq!(staged(&staging), 0, "the staged file is removed");
 
+        // From a staff page: the form again, 507, with the reason.
+        let id = buyer["uuid"].as_str().unwrap();
+        let mut kim = app.signed_in("kim@marketplace.example", kyc_portal::staff::StaffRole::Staff).await;
+        kim.page(&format!("/admin/buyers/{id}/documents")).await;
+        let refused = kim.upload(&format!("/admin/buyers/{id}/documents"), "COC_EXTRACT", "2026-01-15", "a.pdf", small_pdf()).await;
+        assert_eq!(refused.status(), 507);
+        assert!(refused.text().await.unwrap().contains("There is no storage space left"));
+        assert_eq!(staged(&staging), 0, "the staged file is removed");
+
         app.blobs.simulate_full_disk(false);
         assert_eq!(upload(small_pdf()).await.unwrap().status(), 201);
     }
