@@ -593,3 +593,44 @@ mod an_unreachable_store_answers_503_keeps_nothing_and_recovers {
         an_unreachable_store_answers_503_keeps_nothing_and_recovers(Backend::Postgres).await;
     }
 }
+
+/// Every connection of the pool taken (by the test): a request waits the configured second for
+/// one, then is answered 503 rather than queued further; freed, it works again.
+async fn a_full_pool_answers_503_after_the_acquire_timeout(backend: Backend) {
+    let Some(app) = TestApp::spawn_with(backend, |s| s.database_acquire_timeout_seconds = 1).await
+    else {
+        return;
+    };
+    let pool = app.db.pool().clone();
+    let max = pool.options().get_max_connections() as usize;
+    let mut held = Vec::new();
+    while held.len() < max {
+        if let Ok(connection) = pool.acquire().await {
+            held.push(connection);
+        }
+    }
+    let refused = app
+        .post_json("/v1/partners", &json!({"name": "Voll GmbH"}))
+        .await;
+    let problem = expect_unavailable(refused).await;
+    assert_eq!(problem["type"], "/problems/unavailable");
+    drop(held);
+    let created = app
+        .post_json("/v1/partners", &json!({"name": "Frei GmbH"}))
+        .await;
+    assert_eq!(created.status(), 201);
+}
+
+mod a_full_pool_answers_503_after_the_acquire_timeout {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        a_full_pool_answers_503_after_the_acquire_timeout(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        a_full_pool_answers_503_after_the_acquire_timeout(Backend::Postgres).await;
+    }
+}
