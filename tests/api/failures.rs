@@ -327,6 +327,7 @@ on_both_backends! {
         let problem = expect_problem(full, 507).await;
         assert_eq!(problem["type"], "/problems/insufficient-storage");
         assert_eq!(staged(&staging), 0, "the staged file is removed");
+        assert_eq!(app.blobs.inventory().await.unwrap().len(), 1, "no blob was kept");
         let listed: Value = body_json(app.get(&format!("{}/kyc/documents", buyer_path(&seller, &buyer))).await).await;
         assert_eq!(listed["items"].as_array().map(Vec::len), Some(1), "no row: {listed}");
         let read = app.get(&format!("/v1/documents/{first_id}/content")).await;
