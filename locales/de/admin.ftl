@@ -30,6 +30,10 @@ admin-error-conflict-title = Derzeit nicht möglich
 admin-error-conflict = Das ist im aktuellen Zustand nicht möglich. Laden Sie die Seite neu, um den aktuellen Stand zu sehen.
 admin-error-invalid-title = Bitte prüfen Sie Ihre Eingaben
 admin-error-invalid = Einige Eingaben sind ungültig. Gehen Sie zurück und korrigieren Sie sie.
+admin-error-unavailable-title = Vorübergehend nicht verfügbar
+admin-error-unavailable = Der Dienst ist vorübergehend nicht verfügbar, es wurde nichts geändert. Bitte versuchen Sie es in wenigen Augenblicken erneut.
+admin-error-full-title = Kein Speicherplatz frei
+admin-error-full = Es ist kein Speicherplatz mehr frei, die Datei wurde nicht gespeichert. Bitte informieren Sie Ihre Administration; alles andere funktioniert weiterhin.
 
 admin-users-title = Mitarbeitende
 admin-users-list = Alle, die sich anmelden können

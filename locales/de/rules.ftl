@@ -67,3 +67,6 @@ forbidden-stale-form = Das Formular ist abgelaufen. Bitte laden Sie die Seite ne
 unavailable-provider-not-configured = Die Identitätsprüfung ist nicht eingerichtet.
 unavailable-provider = Der Anbieter der Identitätsprüfung war nicht erreichbar. Bitte versuchen Sie es später erneut.
 unavailable-busy = Gerade melden sich sehr viele Personen an. Bitte versuchen Sie es gleich noch einmal.
+unavailable-database = Der Dienst ist vorübergehend nicht verfügbar. Es wurde nichts geändert. Bitte versuchen Sie es in wenigen Augenblicken erneut.
+unavailable-store = Dokumente können gerade nicht gespeichert oder geöffnet werden. Es wurde nichts gespeichert. Bitte versuchen Sie es in wenigen Augenblicken erneut.
+storage-full = Es ist kein Speicherplatz mehr frei; die Datei wurde nicht gespeichert. Bitte versuchen Sie es später erneut.

@@ -30,6 +30,10 @@ admin-error-conflict-title = Not possible now
 admin-error-conflict = This cannot be done in the current state. Reload the page to see the latest state.
 admin-error-invalid-title = Please check your input
 admin-error-invalid = Some of the input is not valid. Go back and correct it.
+admin-error-unavailable-title = Temporarily unavailable
+admin-error-unavailable = The service is temporarily unavailable and nothing was changed. Please try again in a few moments.
+admin-error-full-title = No storage space left
+admin-error-full = There is no storage space left, so the file was not saved. Please tell your administrator; everything else still works.
 
 admin-users-title = Staff users
 admin-users-list = Everyone who can sign in

@@ -67,3 +67,6 @@ forbidden-stale-form = The form has expired. Please reload the page and try agai
 unavailable-provider-not-configured = Identity verification is not set up.
 unavailable-provider = The identity verification provider could not be reached. Please try again later.
 unavailable-busy = Too many people are signing in right now. Please try again in a moment.
+unavailable-database = The service is temporarily unavailable. Nothing was changed. Please try again in a few moments.
+unavailable-store = Documents cannot be stored or opened at the moment. Nothing was saved. Please try again in a few moments.
+storage-full = There is no storage space left; the file was not saved. Please try again later.

@@ -11,7 +11,7 @@ use super::buyers::BuyerHeader;
 use super::page::{self, Chrome, Section};
 use crate::admin::guard::{SignedIn, StaffForm};
 use crate::buyers;
-use crate::errors::{Error, Rule};
+use crate::errors::{Error, Rule, Unavailability};
 use crate::i18n::Language;
 use crate::state::AppState;
 use crate::verification::aml::{self, AmlMatch};
@@ -174,7 +174,10 @@ async fn start_post(
             Ok(page::done(&back, "admin-flash-verification-running"))
         }
         Err(Error::Conflict(conflict)) => Ok(page::failed(&back, conflict.message_id())),
-        Err(Error::Unavailable { what, .. }) => Ok(page::failed(&back, what.message_id())),
+        Err(Error::Unavailable {
+            what: what @ (Unavailability::ProviderFailed | Unavailability::ProviderNotConfigured),
+            ..
+        }) => Ok(page::failed(&back, what.message_id())),
         Err(Error::Invalid(problems)) if problems.iter().any(|p| p.rule == Rule::NoContact) => {
             Ok(page::failed(&back, "admin-flash-verification-no-contact"))
         }

@@ -234,6 +234,10 @@ pub enum Unavailability {
     ProviderFailed,
     /// Every password-hashing slot stayed taken.
     PasswordChecksBusy,
+    /// The database cannot be reached, is restarting, or has no free connection in time.
+    Database,
+    /// The document store cannot be reached or refuses requests.
+    Store,
 }
 
 impl Unavailability {
@@ -249,6 +253,12 @@ impl Unavailability {
             Unavailability::PasswordChecksBusy => {
                 "too many sign-ins at once; try again in a moment"
             }
+            Unavailability::Database => {
+                "the database is temporarily unavailable; nothing was changed, try again shortly"
+            }
+            Unavailability::Store => {
+                "the document store is temporarily unavailable; nothing was kept, try again shortly"
+            }
         }
     }
 
@@ -258,13 +268,28 @@ impl Unavailability {
             Unavailability::ProviderNotConfigured => "unavailable-provider-not-configured",
             Unavailability::ProviderFailed => "unavailable-provider",
             Unavailability::PasswordChecksBusy => "unavailable-busy",
+            Unavailability::Database => "unavailable-database",
+            Unavailability::Store => "unavailable-store",
+        }
+    }
+
+    /// The short name of what is unavailable, as the logs and `/metrics` (`cause`) name it.
+    pub fn cause(self) -> &'static str {
+        match self {
+            Unavailability::ProviderNotConfigured => "provider_not_configured",
+            Unavailability::ProviderFailed => "provider",
+            Unavailability::PasswordChecksBusy => "password_checks",
+            Unavailability::Database => "database",
+            Unavailability::Store => "store",
         }
     }
 
     /// Every kind, for checking that each has its messages.
-    pub const ALL: [Unavailability; 3] = [
+    pub const ALL: [Unavailability; 5] = [
         Unavailability::ProviderNotConfigured,
         Unavailability::ProviderFailed,
         Unavailability::PasswordChecksBusy,
+        Unavailability::Database,
+        Unavailability::Store,
     ];
 }

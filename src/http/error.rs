@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::unavailable;
 use crate::errors::{Error, FieldProblem};
 
 /// A short machine-readable name of the problem, used in its `type`.
@@ -22,6 +23,7 @@ fn slug(error: &Error) -> &'static str {
         Error::TooLarge { .. } => "payload-too-large",
         Error::TooMany { .. } => "too-many-requests",
         Error::Unavailable { .. } => "unavailable",
+        Error::StorageFull => "insufficient-storage",
         Error::Internal(_) => "internal",
     }
 }
@@ -94,6 +96,7 @@ impl ResponseError for Error {
             Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -109,6 +112,7 @@ impl ResponseError for Error {
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
+        unavailable::tag(&mut response, self);
         response
     }
 }

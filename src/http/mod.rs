@@ -7,4 +7,5 @@ pub mod messages;
 pub mod observe;
 pub mod page;
 pub mod retry_after;
+pub mod unavailable;
 pub mod upload_form;

@@ -22,6 +22,7 @@ use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::client::browser_language;
 use crate::http::messages;
 use crate::http::retry_after;
+use crate::http::unavailable;
 use crate::http::upload_form;
 use crate::i18n::Language;
 use crate::invitations::upload_quota::{self, UploadQuota, Uploader};
@@ -47,18 +48,18 @@ pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
     }
     let l = browser_language(res.request());
     let status = res.status();
-    let view = page::message(
-        l,
-        &OrganisationSettings::default(),
-        None,
-        "portal-error-title",
-        &["portal-error-generic"],
-    );
+    let (title, text) = match status {
+        StatusCode::SERVICE_UNAVAILABLE => ("portal-error-down-title", "portal-error-down"),
+        StatusCode::INSUFFICIENT_STORAGE => ("portal-error-title", "storage-full"),
+        _ => ("portal-error-title", "portal-error-generic"),
+    };
+    let view = page::message(l, &OrganisationSettings::default(), None, title, &[text]);
     let body = view.render().unwrap_or_default();
-    let (req, _) = res.into_parts();
-    let response = HttpResponse::build(status)
+    let (req, problem) = res.into_parts();
+    let mut response = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body);
+    unavailable::carry(&problem, &mut response);
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))
@@ -276,6 +277,16 @@ fn failure_message(
                 "portal-error-quota",
                 &[("minutes", &retry_after.div_ceil(60).to_string())],
             ),
+        ),
+        Error::Unavailable { what, .. } => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            messages::unavailable(l, *what),
+        ),
+        Error::StorageFull => (
+            StatusCode::INSUFFICIENT_STORAGE,
+            Some(UploadField::File),
+            l.text("storage-full"),
         ),
         Error::Internal(cause) => {
             tracing::error!(error = %format_args!("{cause:#}"), "an upload from the buyer page failed");

@@ -15,6 +15,7 @@ mod check_config;
 mod cli;
 mod crash;
 mod documents;
+mod failures;
 mod fixtures;
 mod hardening;
 mod idempotency;

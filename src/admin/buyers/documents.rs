@@ -199,6 +199,7 @@ fn refusal(l: Language, error: &Error, max_bytes: u64) -> Option<(StatusCode, St
             Some((StatusCode::UNPROCESSABLE_ENTITY, text))
         }
         Error::Conflict(conflict) => Some((StatusCode::CONFLICT, messages::conflict(l, conflict))),
+        Error::StorageFull => Some((StatusCode::INSUFFICIENT_STORAGE, l.text("storage-full"))),
         _ => None,
     }
 }
