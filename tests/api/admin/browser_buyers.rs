@@ -216,11 +216,15 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
     browser.assert_accessible("the archive confirmation").await;
     browser.click("button.danger").await;
     assert_eq!(browser.flash().await, "The document was archived.");
-    assert!(browser.text("table").await.contains("Archived"));
+    let documents = browser.text("main").await;
+    assert!(documents.contains("Archived"), "{documents}");
     assert!(
-        browser.text("table").await.contains("Active"),
-        "the image stays active"
+        documents.contains("Counts"),
+        "the image stays the version that counts: {documents}"
     );
+    browser
+        .screenshots("admin-buyers-documents-by-type-en")
+        .await;
 
     // Block the buyer with a reason, through its confirmation.
     browser.client.goto(&url(&buyer_path)).await.unwrap();
