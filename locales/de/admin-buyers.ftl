@@ -156,11 +156,13 @@ admin-buyers-history-buyer-created = { $actor } hat den Käufer angelegt.
 admin-buyers-history-buyer-updated = { $actor } hat die Daten des Käufers geändert: { $changed }.
 admin-buyers-history-buyer-blocked = { $actor } hat den Käufer gesperrt: { $reason }
 admin-buyers-history-buyer-unblocked = { $actor } hat die Sperre des Käufers aufgehoben.
-admin-buyers-history-document-uploaded = Unterlage „{ $type }“ ({ $file }) hochgeladen von { $actor }.
-admin-buyers-history-document-archived = Unterlage „{ $type }“ ({ $file }) archiviert von { $actor }.
+admin-buyers-history-document-uploaded = { $actor } hat die Unterlage „{ $type }“ ({ $file }) hochgeladen.
+admin-buyers-history-document-archived = { $actor } hat die Unterlage „{ $type }“ ({ $file }) archiviert.
 admin-buyers-history-invitation-created = { $actor } hat { $email } eingeladen.
 admin-buyers-history-invitation-revoked = { $actor } hat die Einladung an { $email } widerrufen.
 admin-buyers-history-invitation-resent = { $actor } hat die Einladung an { $email } erneut gesendet.
+admin-buyers-history-invitation-renewal-requested = { $actor } hat einen nicht mehr gültigen Link geöffnet und um einen neuen gebeten.
+admin-buyers-history-invitation-renewed = { $actor } hat die Bitte um einen neuen Link mit einer neuen Einladung beantwortet.
 admin-buyers-history-other = { $actor }: { $entity } { $action }.
 
 admin-flash-buyer-created = Der Käufer wurde angelegt.

@@ -161,6 +161,8 @@ admin-buyers-history-document-archived = Document “{ $type }” ({ $file }) ar
 admin-buyers-history-invitation-created = { $actor } invited { $email }.
 admin-buyers-history-invitation-revoked = { $actor } revoked the invitation for { $email }.
 admin-buyers-history-invitation-resent = { $actor } sent the invitation to { $email } again.
+admin-buyers-history-invitation-renewal-requested = { $actor } opened a link that no longer works and asked for a new one.
+admin-buyers-history-invitation-renewed = { $actor } answered the request for a new link with a new invitation.
 admin-buyers-history-other = { $actor }: { $entity } { $action }.
 
 admin-flash-buyer-created = The buyer was created.

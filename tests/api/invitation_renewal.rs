@@ -116,6 +116,9 @@ on_both_backends! {
         let (history, _) = kyc_portal::audit::history(&app.db, "invitation", id(&invitation), &kyc_portal::pagination::Page::first()).await.unwrap();
         let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
         assert!(actions.contains(&"renewal_requested") && actions.contains(&"renewed"), "{actions:?}");
+        let told = admin.page(&format!("/admin/buyers/{}/history", id(&buyer))).await;
+        assert!(told.contains("The buyer through an invitation link opened a link that no longer works and asked for a new one."), "{told}");
+        assert!(told.contains("answered the request for a new link with a new invitation."), "{told}");
     }
 
     async fn a_used_up_link_can_ask_but_a_withdrawn_link_or_a_blocked_buyer_points_to_the_contact(app) {
