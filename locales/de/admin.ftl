@@ -89,3 +89,7 @@ admin-event-kyc-document-uploaded = Eine Unterlage wurde hochgeladen: über die 
 admin-event-kyc-status-changed = Der KYC-Gesamtstatus eines Käufers hat sich geändert.
 admin-event-buyer-blocked = Ein Käufer wurde gesperrt (mit Grund).
 admin-event-buyer-unblocked = Die Sperre eines Käufers wurde aufgehoben.
+admin-webhook-change-events = Empfangene Ereignisse
+admin-webhook-change-events-save = Ereignisse speichern
+admin-flash-webhook-events-changed = Der Endpunkt empfängt ab jetzt die gewählten Ereignisse.
+admin-flash-webhook-no-events = Es wurde nichts geändert: Bitte wählen Sie mindestens ein Ereignis.

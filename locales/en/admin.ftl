@@ -89,3 +89,7 @@ admin-event-kyc-document-uploaded = A document was uploaded, through the API, by
 admin-event-kyc-status-changed = A buyer's overall KYC status changed.
 admin-event-buyer-blocked = A buyer was blocked (with the reason).
 admin-event-buyer-unblocked = A buyer was unblocked.
+admin-webhook-change-events = Events it receives
+admin-webhook-change-events-save = Save the events
+admin-flash-webhook-events-changed = The endpoint receives the chosen events from now on.
+admin-flash-webhook-no-events = Nothing was changed: please choose at least one event.

@@ -24,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/webhooks", web::get().to(list_get))
         .route("/webhooks", web::post().to(create_post))
         .route("/webhooks/{id}", web::get().to(detail_get))
+        .route("/webhooks/{id}/events", web::post().to(events_post))
         .route("/webhooks/{id}/delete", web::get().to(delete_get))
         .route("/webhooks/{id}/delete", web::post().to(delete_post))
         .route(
@@ -281,6 +282,39 @@ pub struct DetailView {
     pub deliveries: Vec<DeliveryRow>,
     /// The cursor of the next (older) page, if there is one.
     pub next_page: Option<String>,
+    /// Every event type, for the checkboxes of the events form.
+    pub event_types: Vec<&'static str>,
+}
+
+impl DetailView {
+    /// Whether the endpoint receives `event`.
+    pub fn receives(&self, event: &&str) -> bool {
+        self.endpoint.events.iter().any(|e| e == event)
+    }
+
+    /// What `event` announces, in one line of the page's language.
+    pub fn describe(&self, event: &str) -> String {
+        self.chrome
+            .t(&format!("admin-event-{}", event.replace(['.', '_'], "-")))
+    }
+}
+
+/// `POST /admin/webhooks/{id}/events` — administrators: which events it receives from now on.
+async fn events_post(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    StaffForm { who: me, fields }: StaffForm<Vec<(String, String)>, Admin>,
+) -> Result<HttpResponse, Error> {
+    let form = EndpointForm::read(fields);
+    let back = format!("/admin/webhooks/{}", path.as_str());
+    let Ok(events) = webhooks::parse_events(Some(&form.events)) else {
+        return Ok(page::failed(&back, "admin-flash-webhook-no-events"));
+    };
+    write::apply(&state.db, me.actor(), async |tx| {
+        webhooks::change_events(tx, &SellerScope::Organisation, &path, events).await
+    })
+    .await?;
+    Ok(page::done(&back, "admin-flash-webhook-events-changed"))
 }
 
 /// `GET /admin/webhooks/{id}` — administrators: the endpoint's recent deliveries.
@@ -306,6 +340,7 @@ async fn detail_get(
         endpoint: EndpointRow::of(l, &endpoint),
         deliveries: deliveries.iter().map(|d| DeliveryRow::of(l, d)).collect(),
         next_page: next.map(|c| c.encode()),
+        event_types: event_types(),
     };
     page::html(&req, StatusCode::OK, &view)
 }

@@ -160,6 +160,30 @@ pub async fn delete(tx: &mut WriteTx, scope: &SellerScope, id: &str) -> Result<(
     Ok(())
 }
 
+/// Changes which events an endpoint receives, from now on; 404 when unknown.
+pub async fn change_events(
+    tx: &mut WriteTx,
+    scope: &SellerScope,
+    id: &str,
+    events: Vec<EventType>,
+) -> Result<WebhookEndpoint, Error> {
+    let before = get(tx.db(), scope, id).await?;
+    if !store::set_events(tx.conn().await?, id, &events).await? {
+        return Err(Error::NotFound("webhook endpoint"));
+    }
+    let after = WebhookEndpoint {
+        events,
+        ..before.clone()
+    };
+    tx.record(
+        Subject::WebhookEndpoint(id),
+        "updated",
+        serde_json::to_value(&before).ok(),
+        serde_json::to_value(&after).ok(),
+    );
+    Ok(after)
+}
+
 /// An endpoint's deliveries with their attempts, newest first.
 pub async fn deliveries(
     db: &Db,

@@ -55,6 +55,22 @@ pub async fn insert_endpoint(
     Ok(())
 }
 
+/// Sets the events of an endpoint that was not deleted; false when there is none.
+pub async fn set_events(
+    conn: &mut AnyConnection,
+    id: &str,
+    events: &[EventType],
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE webhook_endpoints SET events = $1 WHERE id = $2 AND deleted_at IS NULL",
+    )
+    .bind(events_json(events))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// An endpoint that was not deleted.
 pub async fn find_endpoint<'e>(
     conn: impl AnyExecutor<'e>,

@@ -115,6 +115,35 @@ on_both_backends! {
         assert!(admin.page("/admin/webhooks").await.contains("The webhook endpoint was deleted."));
     }
 
+    async fn an_endpoints_events_are_changed_on_its_page_and_the_next_event_follows_them(app) {
+        let server = receiver().await;
+        let endpoint = app.subscribe(&format!("{}/hooks", server.uri()), &["buyer.blocked"]).await;
+        let id = endpoint["id"].as_str().unwrap();
+        let mut admin = app.admin_browser().await;
+        let page = admin.page(&format!("/admin/webhooks/{id}")).await;
+        assert!(page.contains("value=\"buyer.blocked\" checked"), "the current events are ticked");
+
+        let refused = admin.post(&format!("/admin/webhooks/{id}/events"), &[]).await;
+        assert_eq!(location(&refused), format!("/admin/webhooks/{id}"));
+        assert!(admin.page(&format!("/admin/webhooks/{id}")).await.contains("please choose at least one event."));
+        assert_eq!(endpoints(&app).await[0]["events"], json!(["buyer.blocked"]), "nothing changed");
+
+        admin.page(&format!("/admin/webhooks/{id}")).await;
+        let saved = admin.post(&format!("/admin/webhooks/{id}/events"), &[("events", "buyer.unblocked")]).await;
+        assert_eq!(location(&saved), format!("/admin/webhooks/{id}"));
+        assert!(admin.page(&format!("/admin/webhooks/{id}")).await.contains("The endpoint receives the chosen events from now on."));
+        assert_eq!(endpoints(&app).await[0]["events"], json!(["buyer.unblocked"]));
+
+        let (seller, buyer) = app.create_buyer().await;
+        let path = buyer_path(&seller, &buyer);
+        app.post_json(&format!("{path}/block"), &json!({"reason": "review"})).await;
+        app.post_json(&format!("{path}/unblock"), &json!({})).await;
+        let got = await_deliveries(&server, 1).await;
+        assert_eq!(got[0].json()["type"], "buyer.unblocked");
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(deliveries(&server).await.len(), 1, "the block was not sent");
+    }
+
     async fn deliveries_are_listed_and_a_redelivery_sends_the_event_again(app) {
         let server = receiver().await;
         let mut admin = app.admin_browser().await;
