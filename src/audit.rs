@@ -48,6 +48,16 @@ impl std::fmt::Display for Actor {
 }
 
 impl Actor {
+    /// Whom a recorded `actor` text names, as a reader knows them: a staff member's email, a
+    /// token's name; anything else as recorded.
+    pub fn name_of(text: &str) -> String {
+        match Actor::parse(text) {
+            Some(Actor::Staff(email)) => email,
+            Some(Actor::ApiToken(name)) => name,
+            _ => text.to_owned(),
+        }
+    }
+
     /// The actor a recorded `actor` text names (the inverse of `Display`).
     pub fn parse(text: &str) -> Option<Actor> {
         match text.split_once(':') {

@@ -67,6 +67,11 @@ impl VerificationView {
         page::moment(self.chrome.l, *at)
     }
 
+    /// Who reviewed, as a person reads it (the email, without the record's `staff:`).
+    pub fn reviewer(&self, recorded: &str) -> String {
+        crate::audit::Actor::name_of(recorded)
+    }
+
     /// The state of `v`, translated.
     pub fn state_label(&self, v: &Verification) -> String {
         self.chrome.t(&format!(

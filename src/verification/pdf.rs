@@ -107,7 +107,10 @@ pub fn render(
     };
     page.field(&l.text("profile-aml"), &l.text(aml));
     if let Some(reviewer) = &verification.reviewed_by {
-        page.field(&l.text("profile-verification-reviewed-by"), reviewer);
+        page.field(
+            &l.text("profile-verification-reviewed-by"),
+            &crate::audit::Actor::name_of(reviewer),
+        );
     }
 
     page.heading(&l.text("profile-signature"));

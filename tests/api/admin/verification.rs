@@ -62,7 +62,7 @@ with_idenfy_on_both_backends! {
         let page = admin.page(&format!("/admin/buyers/{id}/verification")).await;
         assert!(page.contains("The verification was approved."));
         assert!(page.contains("<strong>Verified</strong>"), "the state on the page");
-        assert!(page.contains("admin@marketplace.example"), "who decided");
+        assert!(page.contains("<dd>admin@marketplace.example: Namesake: other birth date</dd>"), "who decided, as a person reads it: {page}");
         assert!(page.contains("Namesake: other birth date"), "and why");
         assert!(!page.contains("/verification/start"), "a verified buyer is not offered a new verification");
 
