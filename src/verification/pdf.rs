@@ -3,7 +3,6 @@
 //! The bytes depend only on the facts, the language, the time of issue and the profile id:
 //! no random ids, no clock.
 
-use chrono::SecondsFormat;
 use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use super::profile::ProfileFacts;
@@ -35,7 +34,7 @@ pub fn render(
         MARGIN,
         &l.text_with("profile-issued-by", &[("organisation", &facts.issuer)]),
     );
-    page.field(&l.text("profile-issued-at"), &time(issued_at));
+    page.field(&l.text("profile-issued-at"), &time(l, issued_at));
     page.field(&l.text("profile-id"), profile_id);
 
     page.heading(&l.text("profile-company"));
@@ -62,10 +61,13 @@ pub fn render(
                 l.text(&format!("profile-vies-{}", r.as_str()))
             });
             page.field(&l.text("profile-vies-result"), &result);
-            let checked = vies.checked_at.map(time).unwrap_or_default();
+            let checked = vies.checked_at.map(|at| time(l, at)).unwrap_or_default();
             page.field(&l.text("profile-vies-checked-at"), &checked);
             if let Some(date) = &vies.request_date {
-                page.field(&l.text("profile-vies-request-date"), date);
+                page.field(
+                    &l.text("profile-vies-request-date"),
+                    &recorded_time(l, date),
+                );
             }
             let identifier = vies.request_identifier.as_deref().unwrap_or("-");
             page.field(&l.text("profile-vies-request-identifier"), identifier);
@@ -83,7 +85,7 @@ pub fn render(
     for document in &facts.documents {
         page.ensure(30.0);
         let name = document.document_type.label(l);
-        page.field(&name, &document.document_date);
+        page.field(&name, &day(l, &document.document_date));
         page.mono(&format!("SHA-256 {}", document.sha256));
     }
 
@@ -98,7 +100,10 @@ pub fn render(
         &l.text("profile-verification-reference"),
         &verification.scan_ref,
     );
-    let decided = verification.decided_at.map(time).unwrap_or_default();
+    let decided = verification
+        .decided_at
+        .map(|at| time(l, at))
+        .unwrap_or_default();
     page.field(&l.text("profile-verification-date"), &decided);
     let aml = match (verification.aml_screened, verification.aml_hit) {
         (false, _) => "profile-aml-not-screened",
@@ -120,10 +125,25 @@ pub fn render(
     page.finish(l, issued_at, profile_id)
 }
 
-/// `2026-04-22 10:01:30 UTC`.
-fn time(at: Timestamp) -> String {
-    let text = at.to_datetime().to_rfc3339_opts(SecondsFormat::Secs, true);
-    format!("{} UTC", text.trim_end_matches('Z').replace('T', " "))
+/// `22.04.2026, 10:01:30 UTC` or `22 April 2026, 10:01:30 UTC`.
+fn time(l: Language, at: Timestamp) -> String {
+    let at = at.to_datetime();
+    format!("{}, {} UTC", l.date(at.date_naive()), at.format("%H:%M:%S"))
+}
+
+/// A time a third party recorded as RFC 3339 text (VIES's request date), written like
+/// [`time`]; as recorded when it is not such a time.
+fn recorded_time(l: Language, text: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|at| time(l, Timestamp::from_millis(at.timestamp_millis())))
+        .unwrap_or_else(|_| text.to_owned())
+}
+
+/// A document's date (`2026-11-02`) as the language writes dates.
+fn day(l: Language, text: &str) -> String {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(|date| l.date(date))
+        .unwrap_or_else(|_| text.to_owned())
 }
 
 /// Text in WinAnsiEncoding (Windows-1252): Latin-1 maps to itself, a few typographic marks
