@@ -24,6 +24,10 @@ pub enum EventType {
     /// An identity verification reached its outcome.
     #[serde(rename = "kyc.verification_completed")]
     VerificationCompleted,
+    /// An identity verification's result waits for staff (an AML screening hit, or a
+    /// suspected result).
+    #[serde(rename = "kyc.verification_review_required")]
+    VerificationReviewRequired,
     /// A KYC document was uploaded.
     #[serde(rename = "kyc.document_uploaded")]
     DocumentUploaded,
@@ -40,10 +44,11 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, for validating subscriptions.
-    pub const ALL: [EventType; 7] = [
+    pub const ALL: [EventType; 8] = [
         EventType::InvitationUsed,
         EventType::ViesCheckFailed,
         EventType::VerificationCompleted,
+        EventType::VerificationReviewRequired,
         EventType::DocumentUploaded,
         EventType::StatusChanged,
         EventType::BuyerBlocked,
@@ -56,6 +61,7 @@ impl EventType {
             EventType::InvitationUsed => "self_service_invitation.used",
             EventType::ViesCheckFailed => "kyc.vies_check_failed",
             EventType::VerificationCompleted => "kyc.verification_completed",
+            EventType::VerificationReviewRequired => "kyc.verification_review_required",
             EventType::DocumentUploaded => "kyc.document_uploaded",
             EventType::StatusChanged => "kyc.status_changed",
             EventType::BuyerBlocked => "buyer.blocked",

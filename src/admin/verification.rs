@@ -149,6 +149,7 @@ async fn start_post(
         }
         Err(Error::Conflict(conflict)) => Ok(page::failed(&back, conflict.message_id())),
         Err(Error::Unavailable { what, .. }) => Ok(page::failed(&back, what.message_id())),
+        Err(Error::BadGateway(what)) => Ok(page::failed(&back, what.message_id())),
         Err(Error::Invalid(problems)) if problems.iter().any(|p| p.rule == Rule::NoContact) => {
             Ok(page::failed(&back, "admin-flash-verification-no-contact"))
         }

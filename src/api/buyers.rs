@@ -6,12 +6,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonBody;
+use super::conditional::{self, expected_version};
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use super::query::Query;
 use crate::api_tokens::ApiClient;
-use crate::buyers::{self, Buyer, BuyerFilter, BuyerStatus, RawBuyer, Upserted};
+use crate::buyers::{self, Buyer, BuyerFilter, BuyerStatus, KycMode, RawBuyer, Upserted};
+use crate::db::Timestamp;
 use crate::errors::{Error, Rule};
+use crate::kyc::status::OverallStatus;
 use crate::pagination::{Listing, Page};
 use crate::state::AppState;
 
@@ -43,7 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The buyer as JSON, with its version as ETag.
 fn buyer_response(status: StatusCode, buyer: &Buyer) -> HttpResponse {
     let mut response = json(status, buyer);
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", buyer.version)) {
+    if let Ok(etag) = HeaderValue::from_str(&conditional::version_tag(buyer.version)) {
         response.headers_mut().insert(header::ETAG, etag);
     }
     response
@@ -75,50 +79,97 @@ async fn upsert_buyer(
     .await
 }
 
-/// `GET .../buyers/{buyerId}` — any API client.
+/// `GET .../buyers/{buyerId}` — any API client; 304 for a current `If-None-Match`.
 async fn get_buyer(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let buyer = buyers::get(&state.db, &seller_id, &buyer_id).await?;
-    Ok(buyer_response(StatusCode::OK, &buyer))
+    let etag = conditional::version_tag(buyer.version);
+    conditional::fresh_json(&req, &buyer, Some(etag))
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct ListQuery {
     status: Option<String>,
     q: Option<String>,
+    kyc_mode: Option<String>,
+    overall_status: Option<String>,
+    updated_since: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
 }
 
-/// `GET .../buyers?status=&q=` — any API client: newest first.
+/// An optional query value that must be one of `allowed` (empty counts as absent).
+fn one_of<T>(
+    field: &str,
+    text: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    allowed: &[&str],
+) -> Result<Option<T>, Error> {
+    match text {
+        None | Some("") => Ok(None),
+        Some(text) => parse(text).map(Some).ok_or_else(|| {
+            Error::invalid(
+                field,
+                Rule::OneOf {
+                    allowed: allowed.iter().map(|a| (*a).to_owned()).collect(),
+                },
+            )
+        }),
+    }
+}
+
+impl ListQuery {
+    fn filter(&self) -> Result<BuyerFilter, Error> {
+        let overall = OverallStatus::ALL.map(OverallStatus::as_str);
+        Ok(BuyerFilter {
+            status: one_of(
+                "status",
+                self.status.as_deref(),
+                BuyerStatus::parse,
+                &["ACTIVE", "BLOCKED"],
+            )?,
+            query: self
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(str::to_owned),
+            kyc_mode: one_of(
+                "kycMode",
+                self.kyc_mode.as_deref(),
+                KycMode::parse,
+                &["MARKETPLACE_LED", "NT24_LED"],
+            )?,
+            overall_status: one_of(
+                "overallStatus",
+                self.overall_status.as_deref(),
+                |t| OverallStatus::parse(t).map(OverallStatus::as_str),
+                &overall,
+            )?,
+            updated_since: match self.updated_since.as_deref() {
+                None | Some("") => None,
+                Some(text) => Some(
+                    Timestamp::parse_rfc3339(text)
+                        .ok_or_else(|| Error::invalid("updatedSince", Rule::DateTime))?,
+                ),
+            },
+        })
+    }
+}
+
+/// `GET .../buyers?status=&q=&kycMode=&overallStatus=&updatedSince=` — any API client: newest
+/// first.
 async fn list_buyers(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<ListQuery>,
+    query: Query<ListQuery>,
 ) -> Result<HttpResponse, Error> {
-    let status = match query.status.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(BuyerStatus::parse(text).ok_or_else(|| {
-            Error::invalid(
-                "status",
-                Rule::OneOf {
-                    allowed: vec!["ACTIVE".into(), "BLOCKED".into()],
-                },
-            )
-        })?),
-    };
-    let filter = BuyerFilter {
-        status,
-        query: query
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_owned),
-    };
+    let filter = query.filter()?;
     let page = buyers::list(
         &state.db,
         &path,
@@ -127,29 +178,6 @@ async fn list_buyers(
     )
     .await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
-}
-
-/// The version the caller based a change on: `version` in the body, or `If-Match: "<version>"`.
-fn expected_version(req: &HttpRequest, body: &serde_json::Value) -> Result<i64, Error> {
-    if let Some(version) = body.get("version") {
-        return version
-            .as_i64()
-            .filter(|v| *v >= 0)
-            .ok_or_else(|| Error::invalid("version", Rule::Version));
-    }
-    let header = req
-        .headers()
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok());
-    match header {
-        Some(text) => text
-            .trim()
-            .trim_start_matches("W/")
-            .trim_matches('"')
-            .parse::<i64>()
-            .map_err(|_| Error::invalid("If-Match", Rule::IfMatch)),
-        None => Err(Error::invalid("version", Rule::VersionRequired)),
-    }
 }
 
 /// `PATCH .../buyers/{buyerId}` — any API client: merge patch with the caller's version.
@@ -222,7 +250,7 @@ async fn unblock_buyer(
 async fn buyer_history(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let page = buyers::history(&state.db, &seller_id, &buyer_id, &query.page()?).await?;

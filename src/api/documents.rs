@@ -7,18 +7,20 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonBody;
+use super::conditional;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use super::query::Query;
 use crate::api_tokens::ApiClient;
 use crate::buyers;
 use crate::documents::{
-    self, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
+    self, DocumentDate, DocumentFilter, DocumentSource, DocumentStatus, DocumentType, NewDocument,
 };
 use crate::errors::{Conflict, Error, Rule};
 use crate::http::{download, upload_form};
 use crate::idempotency::fingerprint;
-use crate::pagination::Listing;
+use crate::pagination::{Listing, Page};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -116,25 +118,65 @@ async fn upload_document(
     .await
 }
 
-/// `GET .../kyc/documents` — any API client: every version, newest first.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentsQuery {
+    #[serde(rename = "type")]
+    document_type: Option<String>,
+    status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+impl DocumentsQuery {
+    fn filter(&self) -> Result<DocumentFilter, Error> {
+        let document_type = match self.document_type.as_deref() {
+            None | Some("") => None,
+            Some(text) => Some(
+                DocumentType::parse(text)
+                    .ok_or_else(|| Error::invalid("type", Rule::UnknownDocumentType))?,
+            ),
+        };
+        let status = match self.status.as_deref() {
+            None | Some("") => None,
+            Some(text) => Some(DocumentStatus::parse(text).ok_or_else(|| {
+                Error::invalid(
+                    "status",
+                    Rule::OneOf {
+                        allowed: vec!["ACTIVE".into(), "ARCHIVED".into()],
+                    },
+                )
+            })?),
+        };
+        Ok(DocumentFilter {
+            document_type,
+            status,
+        })
+    }
+}
+
+/// `GET .../kyc/documents?type=&status=` — any API client: every version, newest first.
 async fn list_documents(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
+    query: Query<DocumentsQuery>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
-    let page = documents::list(&state.db, &seller_id, &buyer_id, &query.page()?).await?;
+    let filter = query.filter()?;
+    let page = Page::parse(query.limit, query.cursor.as_deref())?;
+    let page = documents::list(&state.db, &seller_id, &buyer_id, &filter, &page).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }
 
-/// `GET /v1/documents/{docId}` — any API client.
+/// `GET /v1/documents/{docId}` — any API client; 304 for a current `If-None-Match`.
 async fn get_document(
+    req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let document = documents::get(&state.db, &client.scope, &path).await?;
-    Ok(json(StatusCode::OK, &document))
+    conditional::fresh_json(&req, &document, None)
 }
 
 /// `GET /v1/documents/{docId}/content` — any API client: the bytes, as an attachment.
@@ -187,7 +229,7 @@ async fn document_history(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let page = documents::history(&state.db, &client.scope, &path, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))

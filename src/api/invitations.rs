@@ -6,9 +6,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonBody;
+use super::conditional;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use super::query::Query;
 use crate::api_tokens::ApiClient;
 use crate::errors::{Error, Rule};
 use crate::invitations::{self, RawInvitation, qr};
@@ -57,7 +59,7 @@ async fn create_invitation(
 async fn list_invitations(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let page = invitations::list(
@@ -71,14 +73,15 @@ async fn list_invitations(
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }
 
-/// `GET /v1/invitations/{id}` — any API client.
+/// `GET /v1/invitations/{id}` — any API client; 304 for a current `If-None-Match`.
 async fn get_invitation(
+    req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let view = invitations::get(&state.db, &client.scope, state.links(), &path).await?;
-    Ok(json(StatusCode::OK, &view))
+    conditional::fresh_json(&req, &view, None)
 }
 
 /// `POST /v1/invitations/{id}/revoke` — any API client: the link stops working at once.
@@ -127,6 +130,7 @@ async fn qr_svg(
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PngQuery {
     size: Option<u32>,
 }
@@ -136,7 +140,7 @@ async fn qr_png(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<PngQuery>,
+    query: Query<PngQuery>,
 ) -> Result<HttpResponse, Error> {
     let size = query.size.unwrap_or(512);
     if !qr::PNG_SIZES.contains(&size) {

@@ -5,9 +5,11 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::body::JsonBody;
+use super::conditional;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use super::query::Query;
 use crate::api_tokens::ApiClient;
 use crate::errors::Error;
 use crate::kyc::{self, vies};
@@ -32,14 +34,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// `GET .../buyers/{buyerId}/kyc` — any API client: the buyer's KYC status.
+/// `GET .../buyers/{buyerId}/kyc` — any API client: the buyer's KYC status; 304 for a current
+/// `If-None-Match`.
 async fn get_kyc(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let status = kyc::status_of(&state.db, &seller_id, &buyer_id).await?;
-    Ok(json(StatusCode::OK, &status))
+    conditional::fresh_json(&req, &status, None)
 }
 
 /// `POST .../kyc/vies-check` — any API client: 202 with the pending check; the result follows
@@ -72,7 +76,7 @@ async fn request_vies_check(
 async fn list_vies_checks(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let page = vies::list(&state.db, &seller_id, &buyer_id, &query.page()?).await?;

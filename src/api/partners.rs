@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::body::JsonBody;
 use super::idempotent::run;
 use super::json;
+use super::query::Query;
 use crate::access::SellerScope;
 use crate::api_tokens::ApiClient;
 use crate::errors::{Error, Forbidden};
@@ -32,6 +33,7 @@ struct NewSeller {
 
 /// Query of every listing: page size and cursor.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(super) struct PageQuery {
     limit: Option<u32>,
     cursor: Option<String>,
@@ -84,7 +86,7 @@ async fn get_seller(
 async fn list_sellers(
     client: ApiClient,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let page = partners::list(&state.db, &client.scope, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))

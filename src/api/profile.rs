@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::json;
+use super::query::Query;
 use crate::errors::Error;
 use crate::http::client;
 use crate::i18n::Language;
@@ -34,6 +35,7 @@ pub fn configure_public(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LanguageQuery {
     lang: Option<String>,
 }
@@ -64,7 +66,7 @@ async fn get_profile(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<LanguageQuery>,
+    query: Query<LanguageQuery>,
 ) -> Result<HttpResponse, Error> {
     let path = path.into_inner();
     let file_name = format!("kyc-profile-{}.pdf", path.1);
@@ -92,7 +94,7 @@ async fn get_profile_signature(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<LanguageQuery>,
+    query: Query<LanguageQuery>,
 ) -> Result<HttpResponse, Error> {
     let profile = issued(&req, &state, path.into_inner(), &query).await?;
     let mut response = HttpResponse::Ok();

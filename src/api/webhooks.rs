@@ -9,6 +9,7 @@ use super::body::JsonBody;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use super::query::Query;
 use crate::api_tokens::ApiClient;
 use crate::errors::Error;
 use crate::pagination::Listing;
@@ -92,7 +93,7 @@ async fn create_endpoint(
 async fn list_endpoints(
     client: ApiClient,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let page = webhooks::list(&state.db, &client.scope, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
@@ -126,7 +127,7 @@ async fn list_deliveries(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let page = webhooks::deliveries(&state.db, &client.scope, &path, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::country::Country;
 use crate::db::Timestamp;
 use crate::email::EmailAddress;
-use crate::kyc::vat::VatNumber;
+use crate::kyc::vat::{OfflineVerdict, VatNumber};
 
 /// Who runs the buyer's KYC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -124,6 +124,8 @@ pub struct Buyer {
     /// Normalised VAT number.
     #[serde(serialize_with = "serialize_vat")]
     pub vat_number: VatNumber,
+    /// The offline check of the VAT number (check digits), said at once; VIES decides later.
+    pub vat_number_check: OfflineVerdict,
     /// Registered company name.
     pub company_name: String,
     /// Registered address.

@@ -5,7 +5,7 @@
 mod conflict;
 mod rule;
 
-pub use conflict::{Conflict, Forbidden, Unavailability};
+pub use conflict::{Conflict, Forbidden, Unavailability, Upstream};
 pub use rule::{FieldProblem, Rule};
 
 /// Everything a request can fail with.
@@ -51,6 +51,9 @@ pub enum Error {
         /// Seconds after which trying again is sensible (`Retry-After`).
         retry_after: u64,
     },
+    /// A service the portal depends on answered with something it cannot use.
+    #[error("{}", .0.english())]
+    BadGateway(Upstream),
     /// A fault of ours. The cause is logged, never sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),

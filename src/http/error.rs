@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use crate::errors::{Error, FieldProblem};
 
-/// A short machine-readable name of the problem, used in its `type`.
+/// A short machine-readable name of the problem, used in its `type` (one of
+/// [`super::problem_types::ALL`]).
 fn slug(error: &Error) -> &'static str {
     match error {
         Error::Malformed(_) => "bad-request",
@@ -22,6 +23,7 @@ fn slug(error: &Error) -> &'static str {
         Error::TooLarge { .. } => "payload-too-large",
         Error::TooMany { .. } => "too-many-requests",
         Error::Unavailable { .. } => "unavailable",
+        Error::BadGateway(_) => "bad-gateway",
         Error::Internal(_) => "internal",
     }
 }
@@ -94,6 +96,7 @@ impl ResponseError for Error {
             Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

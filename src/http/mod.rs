@@ -6,5 +6,6 @@ pub mod error;
 pub mod messages;
 pub mod observe;
 pub mod page;
+pub mod problem_types;
 pub mod retry_after;
 pub mod upload_form;
