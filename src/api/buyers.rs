@@ -10,7 +10,7 @@ use super::conditional::{self, expected_version};
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
-use super::query::Query;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::buyers::{self, Buyer, BuyerFilter, BuyerStatus, KycMode, RawBuyer, Upserted};
 use crate::db::Timestamp;
@@ -55,6 +55,7 @@ fn buyer_response(status: StatusCode, buyer: &Buyer) -> HttpResponse {
 
 /// `POST .../buyers` — any API client: creates the buyer, or returns it unchanged (200), or 409.
 async fn upsert_buyer(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -81,6 +82,7 @@ async fn upsert_buyer(
 
 /// `GET .../buyers/{buyerId}` — any API client; 304 for a current `If-None-Match`.
 async fn get_buyer(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
@@ -182,6 +184,7 @@ async fn list_buyers(
 
 /// `PATCH .../buyers/{buyerId}` — any API client: merge patch with the caller's version.
 async fn patch_buyer(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -212,6 +215,7 @@ struct BlockRequest {
 
 /// `POST .../block` — any API client: `{reason}` required.
 async fn block_buyer(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -231,6 +235,7 @@ async fn block_buyer(
 
 /// `POST .../unblock` — any API client.
 async fn unblock_buyer(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,

@@ -11,7 +11,7 @@ use super::conditional;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
-use super::query::Query;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::buyers;
 use crate::documents::{
@@ -43,6 +43,7 @@ const FORM_OVERHEAD: u64 = 64 * 1024;
 
 /// `POST .../kyc/documents` — any API client: multipart `type`, `documentDate`, `file`.
 async fn upload_document(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -170,6 +171,7 @@ async fn list_documents(
 
 /// `GET /v1/documents/{docId}` — any API client; 304 for a current `If-None-Match`.
 async fn get_document(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -181,6 +183,7 @@ async fn get_document(
 
 /// `GET /v1/documents/{docId}/content` — any API client: the bytes, as an attachment.
 async fn download_document(
+    _query: Query<NoParameters>,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -198,6 +201,7 @@ struct DocumentPatch {
 
 /// `PATCH /v1/documents/{docId}` — any API client: `{"status": "ARCHIVED"}` only.
 async fn patch_document(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,

@@ -10,7 +10,7 @@ use super::conditional;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
-use super::query::Query;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::errors::{Error, Rule};
 use crate::invitations::{self, RawInvitation, qr};
@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// `POST .../kyc/self-service-invitations` — any API client: 201 with the link; the email is
 /// sent in the background.
 async fn create_invitation(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -75,6 +76,7 @@ async fn list_invitations(
 
 /// `GET /v1/invitations/{id}` — any API client; 304 for a current `If-None-Match`.
 async fn get_invitation(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -86,6 +88,7 @@ async fn get_invitation(
 
 /// `POST /v1/invitations/{id}/revoke` — any API client: the link stops working at once.
 async fn revoke_invitation(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -102,6 +105,7 @@ async fn revoke_invitation(
 
 /// `POST /v1/invitations/{id}/resend` — any API client: the same link, emailed again.
 async fn resend_invitation(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -118,6 +122,7 @@ async fn resend_invitation(
 
 /// `GET /v1/invitations/{id}/qr.svg` — any API client: the link as a QR code, for print.
 async fn qr_svg(
+    _query: Query<NoParameters>,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,

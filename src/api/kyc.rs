@@ -9,7 +9,7 @@ use super::conditional;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
-use super::query::Query;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::errors::Error;
 use crate::kyc::{self, vies};
@@ -37,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// `GET .../buyers/{buyerId}/kyc` — any API client: the buyer's KYC status; 304 for a current
 /// `If-None-Match`.
 async fn get_kyc(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
@@ -49,6 +50,7 @@ async fn get_kyc(
 /// `POST .../kyc/vies-check` — any API client: 202 with the pending check; the result follows
 /// in `GET .../kyc` and `GET .../kyc/vies-checks/{checkId}`.
 async fn request_vies_check(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -85,6 +87,7 @@ async fn list_vies_checks(
 
 /// `GET .../kyc/vies-checks/{checkId}` — any API client.
 async fn get_vies_check(
+    _query: Query<NoParameters>,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, Error> {

@@ -8,6 +8,7 @@ use super::body::JsonBody;
 use super::conditional;
 use super::idempotent::run;
 use super::json;
+use super::query::{NoParameters, Query};
 use crate::access::SellerScope;
 use crate::api_tokens::ApiClient;
 use crate::errors::{Error, Forbidden};
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// `GET /v1/organisation` — any API client; 304 for a current `If-None-Match`.
 async fn get_organisation(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
@@ -34,6 +36,7 @@ async fn get_organisation(
 /// `PATCH /v1/organisation` — organisation API clients: a merge patch of `capabilities`,
 /// `requiredDocumentTypes` and `viesRequesterVatNumber`; 200 with the organisation.
 async fn patch_organisation(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::body::JsonBody;
 use super::idempotent::run;
 use super::json;
-use super::query::Query;
+use super::query::{NoParameters, Query};
 use crate::access::SellerScope;
 use crate::api_tokens::ApiClient;
 use crate::errors::{Error, Forbidden};
@@ -48,6 +48,7 @@ impl PageQuery {
 /// `POST /v1/partners` — organisation API clients: creates a seller. A seller's token may not
 /// make other sellers.
 async fn create_seller(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -75,6 +76,7 @@ async fn create_seller(
 /// `GET /v1/partners/{sellerId}` — any API client (a seller's token reaches its own only: the
 /// token check answers 404 for the others).
 async fn get_seller(
+    _query: Query<NoParameters>,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {

@@ -9,6 +9,11 @@ use serde::de::DeserializeOwned;
 
 use crate::errors::{Error, Rule};
 
+/// The query of an operation that takes no parameters: any parameter is a 422 naming it.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoParameters {}
+
 /// A query string read as `T`, whose struct denies unknown fields.
 pub struct Query<T>(pub T);
 
@@ -107,6 +112,18 @@ mod tests {
     fn a_value_of_the_wrong_kind_names_its_parameter_in_plain_words() {
         assert_eq!(problem("limit=abc"), ("limit".into(), Rule::WholeNumber));
         assert_eq!(problem("limit=-1"), ("limit".into(), Rule::WholeNumber));
+    }
+
+    #[test]
+    fn an_operation_without_parameters_names_the_first_one_sent() {
+        match parse::<super::NoParameters>("version=3") {
+            Err(Error::Invalid(list)) => {
+                assert_eq!(list[0].field, "version");
+                assert_eq!(list[0].rule, Rule::UnknownParameter);
+            }
+            other => panic!("expected a 422, got {other:?}"),
+        }
+        assert!(parse::<super::NoParameters>("").is_ok());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::body::JsonBody;
 use super::idempotent::run;
 use super::json;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::errors::Error;
 use crate::i18n::Language;
@@ -51,6 +52,7 @@ impl StartRequest {
 /// verification (its `sessionUrl`, `expiresAt`, status `PENDING`), or 200 with the one still
 /// running; 409 for MARKETPLACE_LED or blocked buyers.
 async fn start_verification(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -83,6 +85,7 @@ async fn start_verification(
 /// `GET .../kyc/verification` — any API client: the buyer's current verification (404 when
 /// none was started).
 async fn get_verification(
+    _query: Query<NoParameters>,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {

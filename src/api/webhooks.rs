@@ -9,7 +9,7 @@ use super::body::JsonBody;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
-use super::query::Query;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::errors::Error;
 use crate::pagination::Listing;
@@ -48,6 +48,7 @@ struct NewEndpoint {
 /// `POST /v1/webhook-endpoints` — any API client: `{url, events}`; 201 with the secret, shown
 /// this once. A seller's token makes an endpoint that receives that seller's events only.
 async fn create_endpoint(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -101,6 +102,7 @@ async fn list_endpoints(
 
 /// `GET /v1/webhook-endpoints/{endpointId}` — any API client: without the secret.
 async fn get_endpoint(
+    _query: Query<NoParameters>,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -111,6 +113,7 @@ async fn get_endpoint(
 
 /// `DELETE /v1/webhook-endpoints/{endpointId}` — any API client: 204; nothing more is sent.
 async fn delete_endpoint(
+    _query: Query<NoParameters>,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -136,6 +139,7 @@ async fn list_deliveries(
 /// `POST .../deliveries/{deliveryId}/redeliver` — any API client: 202; a new round of
 /// attempts starts now.
 async fn redeliver(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,

@@ -29,6 +29,14 @@ on_both_backends! {
         let sellers = "/v1/partners?page=2";
         let problem = expect_problem(app.get(sellers).await, 422).await;
         assert_eq!(problem_fields(&problem), ["page"]);
+        // An operation without parameters takes none.
+        let one = format!("{}?expand=documents", buyer_path(&seller, &buyer));
+        let problem = expect_problem(app.get(&one).await, 422).await;
+        assert_eq!(problem_fields(&problem), ["expand"]);
+        let block = format!("{}/block?force=true", buyer_path(&seller, &buyer));
+        let problem = expect_problem(app.post_json(&block, &json!({"reason": "checks"})).await, 422).await;
+        assert_eq!(problem_fields(&problem), ["force"]);
+        assert_eq!(body_json(app.get(&buyer_path(&seller, &buyer)).await).await["status"], "ACTIVE");
     }
 
     async fn a_value_of_the_wrong_kind_names_its_parameter_in_plain_words(app) {
