@@ -13,7 +13,7 @@ use crate::db::{Db, Timestamp};
 pub const DISPATCH_JOB: &str = "webhooks.dispatch";
 
 /// Every event the portal announces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 pub enum EventType {
     /// A buyer opened an invitation link in a new browser session.
     #[serde(rename = "self_service_invitation.used")]

@@ -13,11 +13,14 @@ use super::json;
 use super::partners::PageQuery;
 use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
+use crate::audit::AuditEntry;
 use crate::buyers;
+use crate::documents::Document;
 use crate::documents::{
     self, DocumentDate, DocumentFilter, DocumentSource, DocumentStatus, DocumentType, NewDocument,
 };
 use crate::errors::{Conflict, Error, Rule};
+use crate::http::error::ProblemDocument;
 use crate::http::{download, upload_form};
 use crate::idempotency::fingerprint;
 use crate::pagination::{Listing, Page};
@@ -38,11 +41,52 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/documents/{docId}/history").route(web::get().to(document_history)));
 }
 
+/// The upload form, as the OpenAPI document describes it (the handler reads the parts as they
+/// stream in).
+#[allow(dead_code)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct UploadForm {
+    /// A document type.
+    #[serde(rename = "type")]
+    document_type: DocumentType,
+    /// The document's own date, YYYY-MM-DD, not in the future.
+    #[schema(format = Date)]
+    document_date: String,
+    /// PDF, JPEG or PNG.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Multipart overhead allowed on top of the file limit before a declared length is refused.
 const FORM_OVERHEAD: u64 = 64 * 1024;
 
 /// `POST .../kyc/documents` — any API client: multipart `type`, `documentDate`, `file`.
-async fn upload_document(
+#[utoipa::path(
+    post,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/documents",
+    tag = "Documents",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The stored document", body = Document, headers(("Location" = String, description = "Where the new resource is"))),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn upload_document(
     _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
@@ -121,7 +165,7 @@ async fn upload_document(
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct DocumentsQuery {
+pub(super) struct DocumentsQuery {
     #[serde(rename = "type")]
     document_type: Option<String>,
     status: Option<String>,
@@ -157,7 +201,28 @@ impl DocumentsQuery {
 }
 
 /// `GET .../kyc/documents?type=&status=` — any API client: every version, newest first.
-async fn list_documents(
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/documents",
+    tag = "Documents",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("type" = Option<String>, Query, description = "A document type"),
+        ("status" = Option<String>, Query, description = "ACTIVE or ARCHIVED"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Every version, newest first", body = Listing<Document>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn list_documents(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: Query<DocumentsQuery>,
@@ -170,7 +235,25 @@ async fn list_documents(
 }
 
 /// `GET /v1/documents/{docId}` — any API client; 304 for a current `If-None-Match`.
-async fn get_document(
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{docId}",
+    tag = "Documents",
+    params(
+        ("docId" = String, Path, description = "The document"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer: 304 while nothing changed"),
+    ),
+    responses(
+        (status = 200, description = "The document", body = Document, headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 304, description = "Not modified", headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn get_document(
     _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
@@ -182,7 +265,23 @@ async fn get_document(
 }
 
 /// `GET /v1/documents/{docId}/content` — any API client: the bytes, as an attachment.
-async fn download_document(
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{docId}/content",
+    tag = "Documents",
+    params(
+        ("docId" = String, Path, description = "The document"),
+    ),
+    responses(
+        (status = 200, description = "The file's bytes, as an attachment", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn download_document(
     _query: Query<NoParameters>,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -193,14 +292,37 @@ async fn download_document(
     Ok(download::attachment(&document, stream))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DocumentPatch {
     status: Option<String>,
 }
 
 /// `PATCH /v1/documents/{docId}` — any API client: `{"status": "ARCHIVED"}` only.
-async fn patch_document(
+#[utoipa::path(
+    patch,
+    path = "/v1/documents/{docId}",
+    tag = "Documents",
+    params(
+        ("docId" = String, Path, description = "The document"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    request_body(content = DocumentPatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The archived document", body = Document),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn patch_document(
     _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
@@ -229,7 +351,25 @@ async fn patch_document(
 }
 
 /// `GET /v1/documents/{docId}/history` — any API client: audit entries, newest first.
-async fn document_history(
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{docId}/history",
+    tag = "Documents",
+    params(
+        ("docId" = String, Path, description = "The document"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Audit entries, newest first", body = Listing<AuditEntry>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn document_history(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,

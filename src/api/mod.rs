@@ -6,10 +6,12 @@ mod body;
 mod buyers;
 mod callbacks;
 mod conditional;
+mod docs;
 mod documents;
 mod idempotent;
 mod invitations;
 mod kyc;
+pub mod openapi;
 mod organisation;
 mod partners;
 mod problems;
@@ -32,7 +34,9 @@ use crate::http::problem_types;
 /// providers' callbacks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Before the `/v1` scope, so that its token check never sees these.
-    cfg.configure(profile::configure_public)
+    cfg.configure(openapi::configure_public)
+        .configure(docs::configure)
+        .configure(profile::configure_public)
         .configure(problems::configure)
         .configure(callbacks::configure);
     cfg.service(

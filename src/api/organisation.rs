@@ -12,6 +12,8 @@ use super::query::{NoParameters, Query};
 use crate::access::SellerScope;
 use crate::api_tokens::ApiClient;
 use crate::errors::{Error, Forbidden};
+use crate::http::error::ProblemDocument;
+use crate::organisation::resource::{OrganisationPatch, OrganisationView};
 use crate::organisation::{self, resource};
 use crate::state::AppState;
 
@@ -24,7 +26,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// `GET /v1/organisation` — any API client; 304 for a current `If-None-Match`.
-async fn get_organisation(
+#[utoipa::path(
+    get,
+    path = "/v1/organisation",
+    tag = "Organisation",
+    params(
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer: 304 while nothing changed"),
+    ),
+    responses(
+        (status = 200, description = "The organisation", body = OrganisationView, headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 304, description = "Not modified", headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn get_organisation(
     _query: Query<NoParameters>,
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -35,7 +53,28 @@ async fn get_organisation(
 
 /// `PATCH /v1/organisation` — organisation API clients: a merge patch of `capabilities`,
 /// `requiredDocumentTypes` and `viesRequesterVatNumber`; 200 with the organisation.
-async fn patch_organisation(
+#[utoipa::path(
+    patch,
+    path = "/v1/organisation",
+    tag = "Organisation",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    request_body(content = OrganisationPatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The changed organisation", body = OrganisationView),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn patch_organisation(
     _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,

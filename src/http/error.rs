@@ -48,7 +48,7 @@ pub fn problem_of(error: &Error) -> ProblemDocument {
 }
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProblemDocument {
     /// A URI reference naming the kind of problem.
     #[serde(rename = "type")]

@@ -8,4 +8,5 @@ pub mod observe;
 pub mod page;
 pub mod problem_types;
 pub mod retry_after;
+pub mod schemas;
 pub mod upload_form;

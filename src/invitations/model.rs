@@ -9,7 +9,7 @@ use crate::i18n::Language;
 use crate::organisation::settings::{EXPIRY_DAYS, OrganisationSettings};
 
 /// Where an invitation stands; always computed at read time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum InvitationStatus {
     /// The link works.
@@ -23,7 +23,7 @@ pub enum InvitationStatus {
 }
 
 /// Why a link cannot be used (the API's `unavailableReason`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Unavailable {
     /// Past its expiry.
@@ -61,7 +61,7 @@ impl Unavailable {
 }
 
 /// Where the invitation's email stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EmailStatus {
     /// Waiting to be sent (or to be tried again).
@@ -178,7 +178,7 @@ impl Invitation {
 }
 
 /// The invitation resource.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationView {
     /// `inv_...`.
@@ -217,7 +217,7 @@ pub struct InvitationView {
 }
 
 /// An invitation request as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawInvitation {
     /// Required.

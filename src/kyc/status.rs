@@ -24,7 +24,7 @@ pub use crate::verification::model::VerificationStatus;
 use crate::verification::store as verification_store;
 
 /// The one-word verdict on a buyer's KYC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OverallStatus {
     /// Not decided yet: something is missing or not checked.
@@ -63,7 +63,7 @@ impl OverallStatus {
 }
 
 /// `GET .../kyc`: a buyer's KYC status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KycStatus {
     /// The buyer.
@@ -98,7 +98,7 @@ pub struct KycStatus {
 }
 
 /// A VIES check that has not settled yet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ViesCheckInProgress {
     /// The check (`GET .../kyc/vies-checks/{checkId}`).

@@ -559,7 +559,7 @@ impl VatNumber {
 /// What the offline check says about a VAT number (a buyer's `vatNumberCheck`): VALID when its
 /// check digits pass, INVALID with the reason when they do not. Only VIES can say whether a
 /// number is registered; this is said at once, before any VIES check.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OfflineVerdict {
     /// `VALID` or `INVALID`.
@@ -569,7 +569,7 @@ pub struct OfflineVerdict {
 }
 
 /// The verdict of the check digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CheckDigitsVerdict {
     /// The check digits pass (no typo detected).

@@ -11,7 +11,7 @@ use crate::documents::model::DocumentType;
 use crate::errors::{Error, FieldProblem, Rule};
 
 /// `GET /v1/organisation`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganisationView {
     /// The organisation's name.
@@ -25,7 +25,7 @@ pub struct OrganisationView {
 }
 
 /// What sellers may do.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Capabilities {
     /// Whether sellers may register MARKETPLACE_LED buyers.
@@ -33,7 +33,7 @@ pub struct Capabilities {
 }
 
 /// A required document type and its maximum age.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RequiredType {
     /// The type.
@@ -66,13 +66,16 @@ impl OrganisationView {
 }
 
 /// `PATCH /v1/organisation`: a merge patch; a field left out keeps its value.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OrganisationPatch {
+pub struct OrganisationPatch {
+    /// What sellers may do.
     capabilities: Option<Capabilities>,
+    /// The required types with their maximum ages (replaces the list).
     required_document_types: Option<Vec<RequiredType>>,
     /// `null` removes it; absent keeps it.
     #[serde(default, with = "present")]
+    #[schema(value_type = Option<String>)]
     vies_requester_vat_number: Option<Option<String>>,
 }
 

@@ -23,6 +23,7 @@ mod idenfy_stub;
 mod invitations;
 mod jobs;
 mod kyc_status;
+mod openapi;
 mod organisation_api;
 mod partners;
 mod pdf_corpus;
