@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     /// Database to use: `sqlite://path` (created on first start) or `postgres://...`.
     pub database_url: SecretString,
+    /// Seconds a request waits for a database connection (on SQLite also for its turn to
+    /// write) before it is answered 503 with `Retry-After`, so that requests do not pile up
+    /// while the database restarts or is overloaded.
+    pub database_acquire_timeout_seconds: u64,
     /// Address the HTTP server listens on; port 0 picks a free port (tests).
     pub bind: String,
     /// Public base URL of the portal; every link the portal hands out starts with it.
@@ -144,6 +148,7 @@ impl<'de> Deserialize<'de> for TrustedProxies {
 #[derive(Serialize)]
 struct Defaults {
     database_url: &'static str,
+    database_acquire_timeout_seconds: u64,
     bind: &'static str,
     public_url: &'static str,
     data_dir: &'static str,
@@ -161,6 +166,7 @@ struct Defaults {
 
 const DEFAULTS: Defaults = Defaults {
     database_url: "sqlite://./data/kyc-portal.db",
+    database_acquire_timeout_seconds: 3,
     bind: "127.0.0.1:8080",
     public_url: "http://localhost:8080",
     data_dir: "./data",
@@ -211,6 +217,7 @@ impl Settings {
     pub fn for_data_dir(database_url: &str, data_dir: &Path) -> Settings {
         Settings {
             database_url: SecretString::from(database_url.to_owned()),
+            database_acquire_timeout_seconds: DEFAULTS.database_acquire_timeout_seconds,
             bind: "127.0.0.1:0".into(),
             public_url: DEFAULTS.public_url.into(),
             data_dir: data_dir.to_owned(),
@@ -244,10 +251,20 @@ impl Settings {
             ));
         }
         self.public_url = public;
+        if self.database_acquire_timeout_seconds == 0 {
+            return Err(SettingsError(
+                "database_acquire_timeout_seconds must be positive".into(),
+            ));
+        }
         if self.max_upload_bytes == 0 {
             return Err(SettingsError("max_upload_bytes must be positive".into()));
         }
         Ok(self)
+    }
+
+    /// How long a request waits for a database connection.
+    pub fn database_acquire_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.database_acquire_timeout_seconds)
     }
 
     /// The database URL (a secret: it may carry a password).
@@ -258,6 +275,17 @@ impl Settings {
     /// Whether links are served over https (decides the `Secure` flag of cookies).
     pub fn is_https(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// Whether emails still go out from the default sender address, which no real mail
+    /// server accepts as a sender.
+    pub fn mail_from_is_default(&self) -> bool {
+        self.mail_from == DEFAULTS.mail_from
+    }
+
+    /// Whether identity verifications can start: the provider's key and secret are both set.
+    pub fn identity_provider_configured(&self) -> bool {
+        self.idenfy_api_key.is_some() && self.idenfy_api_secret.is_some()
     }
 }
 

@@ -18,6 +18,9 @@ pub enum EventType {
     /// A buyer opened an invitation link in a new browser session.
     #[serde(rename = "self_service_invitation.used")]
     InvitationUsed,
+    /// A buyer whose link expired or was used up asked for a new one.
+    #[serde(rename = "self_service_invitation.renewal_requested")]
+    InvitationRenewalRequested,
     /// A VIES check ended INVALID or ERROR.
     #[serde(rename = "kyc.vies_check_failed")]
     ViesCheckFailed,
@@ -44,8 +47,9 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, for validating subscriptions.
-    pub const ALL: [EventType; 8] = [
+    pub const ALL: [EventType; 9] = [
         EventType::InvitationUsed,
+        EventType::InvitationRenewalRequested,
         EventType::ViesCheckFailed,
         EventType::VerificationCompleted,
         EventType::VerificationReviewRequired,
@@ -59,6 +63,7 @@ impl EventType {
     pub fn as_str(self) -> &'static str {
         match self {
             EventType::InvitationUsed => "self_service_invitation.used",
+            EventType::InvitationRenewalRequested => "self_service_invitation.renewal_requested",
             EventType::ViesCheckFailed => "kyc.vies_check_failed",
             EventType::VerificationCompleted => "kyc.verification_completed",
             EventType::VerificationReviewRequired => "kyc.verification_review_required",

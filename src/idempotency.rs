@@ -221,7 +221,7 @@ impl Reservation {
     /// that both commit together. Fails (and so must roll the work back) when the key was
     /// taken over meanwhile.
     pub async fn complete_in(
-        self,
+        &self,
         conn: &mut AnyConnection,
         seal: &ResponseSeal,
         response: &SavedResponse,
@@ -264,7 +264,29 @@ impl Reservation {
     }
 
     /// Gives the key up (the request failed on our side), so a retry may do the work.
-    pub async fn release(self, db: &Db) -> Result<(), Error> {
+    /// Releases the key now, or, while the database cannot be reached, as soon as it can (tried
+    /// again for as long as the reservation's lease, after which a retry takes it over anyway).
+    pub fn release_eventually(self, db: Db) {
+        tokio::spawn(async move {
+            let until = now().plus(LEASE);
+            let mut pause = std::time::Duration::from_millis(200);
+            loop {
+                match self.release(&db).await {
+                    Ok(()) => return,
+                    Err(Error::Unavailable { .. }) if now() < until => {
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(std::time::Duration::from_secs(5));
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not release an idempotency key; a retry takes it over after its lease");
+                        return;
+                    }
+                }
+            }
+        });
+    }
+
+    async fn release(&self, db: &Db) -> Result<(), Error> {
         let mut tx = db.begin_write().await?;
         sqlx::query(
             "DELETE FROM idempotency_keys WHERE token_id = $1 AND method = $2 AND path = $3 \

@@ -15,15 +15,17 @@ use crate::config::Settings;
 use crate::db::Db;
 use crate::documents;
 use crate::email::Mailer;
+use crate::errors::UNAVAILABLE_RETRY_AFTER;
 use crate::http::observe;
 use crate::idempotency::{self, ResponseSeal};
-use crate::invitations::{EMAIL_JOB, InvitationEmailJob};
+use crate::invitations::{EMAIL_JOB, InvitationEmailJob, RENEWAL_EMAIL_JOB, RenewalEmailJob};
 use crate::jobs::{Worker, WorkerOptions};
 use crate::kyc::{
     self,
     vies::{self, ViesCheckJob, ViesClient, ViesOptions},
 };
 use crate::previews::{PdfPreviews, PreviewLimits};
+use crate::readiness;
 use crate::server_key::ServerKey;
 use crate::staff::{HashingLimits, PasswordHashing};
 use crate::state::AppState;
@@ -115,7 +117,8 @@ impl Application {
     /// Opens and migrates the database, binds the address and prepares the worker.
     pub async fn build(settings: Settings, options: RunOptions) -> Result<Application, StartError> {
         secure_data_dir(&settings.data_dir).map_err(StartError::DataDir)?;
-        let db = Db::connect(settings.database_url()).await?;
+        let db = Db::connect_waiting(settings.database_url(), settings.database_acquire_timeout())
+            .await?;
         db.migrate().await?;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
@@ -194,12 +197,18 @@ impl Application {
             .map(|worker| tokio::spawn(worker.run_until_stopped(stop.clone())))
             .collect();
         let maintenance = tokio::spawn(maintain(self.db.clone(), self.blobs.clone(), stop.clone()));
+        let watcher = tokio::spawn(readiness::watch(
+            self.db.clone(),
+            self.blobs.clone(),
+            stop.clone(),
+        ));
         let served = self.server.await;
         stop.cancel();
         for worker in workers {
             let _ = worker.await;
         }
         let _ = maintenance.await;
+        let _ = watcher.await;
         served
     }
 }
@@ -257,6 +266,14 @@ fn worker(
             }),
         )
         .register(
+            RENEWAL_EMAIL_JOB,
+            Arc::new(RenewalEmailJob {
+                db: db.clone(),
+                settings: settings.clone(),
+                mailer: mailer.clone(),
+            }),
+        )
+        .register(
             verification::EMAIL_JOB,
             Arc::new(VerificationEmailJob {
                 db: db.clone(),
@@ -291,6 +308,7 @@ fn serve(listener: TcpListener, state: AppState, metrics: Metrics) -> std::io::R
             .wrap(headers)
             .wrap(from_fn(observe::observe))
             .route("/healthz", web::get().to(healthz))
+            .route("/readyz", web::get().to(readyz))
             .route("/metrics", web::get().to(metrics_get))
             .configure(crate::api::configure)
             .configure(crate::portal::configure)
@@ -315,6 +333,24 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
                 .body("database unavailable")
         }
     }
+}
+
+/// `GET /readyz` — anyone: 200 when the database and the document store both answer, else 503
+/// naming what does not (a load balancer takes the instance out meanwhile).
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let missing = readiness::unavailable(&state.db, &state.blobs).await;
+    let Some(first) = missing.first() else {
+        return HttpResponse::Ok().content_type("text/plain").body("ready");
+    };
+    let names: Vec<&str> = missing.iter().map(|what| what.cause()).collect();
+    let mut response = HttpResponse::ServiceUnavailable()
+        .content_type("text/plain")
+        .insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER.to_string()))
+        .body(format!("unavailable: {}", names.join(", ")));
+    response
+        .extensions_mut()
+        .insert(crate::http::unavailable::Cause(first.cause()));
+    response
 }
 
 /// `GET /metrics` — Prometheus text; with `KYC_PORTAL_METRICS_TOKEN` set, only for a request

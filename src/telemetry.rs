@@ -35,6 +35,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    unavailable: IntCounterVec,
 }
 
 impl Metrics {
@@ -58,12 +59,21 @@ impl Metrics {
             ]),
             &["route", "method"],
         )?;
+        let unavailable = IntCounterVec::new(
+            Opts::new(
+                "http_unavailable_total",
+                "503 answers by what was unavailable (database, store, ...)",
+            ),
+            &["cause"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(unavailable.clone()))?;
         Ok(Metrics {
             registry,
             requests,
             latency,
+            unavailable,
         })
     }
 
@@ -75,6 +85,11 @@ impl Metrics {
         self.latency
             .with_label_values(&[route, method])
             .observe(seconds);
+    }
+
+    /// Counts a 503 answered because `cause` was unavailable.
+    pub fn unavailable(&self, cause: &str) {
+        self.unavailable.with_label_values(&[cause]).inc();
     }
 
     /// The Prometheus text exposition.

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::guard::{NoFields, SESSION_COOKIE, StaffForm};
 use super::page::{self, Chrome};
-use crate::errors::Error;
+use crate::errors::{Error, Unavailability};
 use crate::http::client::{self, browser_language};
 use crate::http::retry_after;
 use crate::i18n::Language;
@@ -170,7 +170,11 @@ pub async fn login_post(
         Err(e) => {
             // Not judged (no free hashing slot, say): not a failure of the person.
             refund(&state, &buckets).await?;
-            if let Error::Unavailable { retry_after, .. } = e {
+            if let Error::Unavailable {
+                what: Unavailability::PasswordChecksBusy,
+                retry_after,
+            } = e
+            {
                 let error = Some(l.text("admin-login-busy"));
                 let mut page = login_page(
                     &req,
@@ -197,7 +201,7 @@ pub async fn login_post(
         .finish();
     used.make_removal();
     Ok(page::see_other_setting(
-        "/admin/buyers",
+        super::urls::START,
         [
             session_cookie(&state, cookie),
             used,
@@ -254,7 +258,7 @@ pub async fn language_post(
     let back = if ours {
         form.back.as_str()
     } else {
-        "/admin/buyers"
+        super::urls::START
     };
     Ok(page::see_other_setting(
         back,

@@ -8,6 +8,7 @@ use actix_web::middleware::ErrorHandlerResponse;
 use askama::Template;
 
 use super::page::Chrome;
+use crate::http::unavailable;
 
 /// A page with a heading and a sentence.
 #[derive(Template)]
@@ -38,6 +39,10 @@ pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
             ("admin-error-invalid-title", "admin-error-invalid")
         }
+        StatusCode::SERVICE_UNAVAILABLE => {
+            ("admin-error-unavailable-title", "admin-error-unavailable")
+        }
+        StatusCode::INSUFFICIENT_STORAGE => ("admin-error-full-title", "admin-error-full"),
         _ => ("admin-error-title", "admin-error-generic"),
     };
     let view = MessageView {
@@ -50,10 +55,11 @@ pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
         text: l.text(text),
     };
     let body = view.render().unwrap_or_default();
-    let (req, _) = res.into_parts();
-    let response = HttpResponse::build(status)
+    let (req, problem) = res.into_parts();
+    let mut response = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body);
+    unavailable::carry(&problem, &mut response);
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))

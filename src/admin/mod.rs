@@ -10,6 +10,7 @@ pub mod guard;
 mod invitations;
 pub mod page;
 mod settings;
+mod today;
 mod tokens;
 mod urls;
 mod users;
@@ -32,8 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .wrap(ErrorHandlers::new().default_handler(errors::error_page))
             .wrap(crate::http::page::security_headers(CONTENT_SECURITY_POLICY))
             .configure(buyers::configure)
-            .route("", web::get().to(home_get))
-            .route("/", web::get().to(home_get))
+            .route("", web::get().to(today::today_get))
+            .route("/", web::get().to(today::today_get))
             .route("/login", web::get().to(auth::login_get))
             .route("/login", web::post().to(auth::login_post))
             .route("/logout", web::post().to(auth::logout_post))
@@ -46,11 +47,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(settings::configure)
             .configure(tokens::configure),
     );
-}
-
-/// `GET /admin` — signed in: the buyers list is where the work starts.
-async fn home_get(_me: guard::SignedIn) -> actix_web::HttpResponse {
-    page::see_other("/admin/buyers")
 }
 
 /// `GET /admin/admin.css` — anyone.

@@ -22,6 +22,8 @@ const LANGUAGE_COOKIE: &str = "kyc_admin_lang";
 /// Which part of the navigation a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Section {
+    /// The start page: what needs staff today.
+    Today,
     /// Buyers and everything about one buyer.
     Buyers,
     /// Webhook endpoints and deliveries.
@@ -115,6 +117,7 @@ impl Chrome {
     /// the current section (for `aria-current`).
     pub fn current(&self, name: &str) -> bool {
         let current = match self.section {
+            Section::Today => "today",
             Section::Buyers => "buyers",
             Section::Webhooks => "webhooks",
             Section::Settings => "settings",

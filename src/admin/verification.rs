@@ -11,9 +11,10 @@ use super::buyers::BuyerHeader;
 use super::page::{self, Chrome, Section};
 use crate::admin::guard::{SignedIn, StaffForm};
 use crate::buyers;
-use crate::errors::{Error, Rule};
+use crate::errors::{Error, Rule, Unavailability};
 use crate::i18n::Language;
 use crate::state::AppState;
+use crate::verification::aml::{self, AmlMatch};
 use crate::verification::profile;
 use crate::verification::{self, Decision, StartContext, StartOptions, Verification};
 use crate::write;
@@ -50,6 +51,14 @@ pub struct VerificationView {
     pub details: Option<String>,
     /// Why the review form was refused.
     pub review_error: Option<String>,
+    /// The people the AML screening matched, to compare with the contacts.
+    pub matches: Vec<AmlMatch>,
+    /// The buyer's contacts (name, email), whom the verification is about.
+    pub contacts: Vec<String>,
+    /// Whether the identity provider's credentials are set (else nothing can start).
+    pub provider_configured: bool,
+    /// Whether a new verification may be offered (none verified the buyer yet).
+    pub can_start: bool,
 }
 
 impl VerificationView {
@@ -85,8 +94,25 @@ async fn render(
         "admin-verification-title",
         &[("company", &buyer.company_name)],
     );
+    let matches = current
+        .as_ref()
+        .and_then(|v| v.aml.as_ref())
+        .map(aml::matches)
+        .unwrap_or_default();
+    let contacts = buyer
+        .contacts
+        .iter()
+        .map(|c| format!("{} {} ({})", c.first_name, c.last_name, c.email.as_str()))
+        .collect();
+    let can_start = current
+        .as_ref()
+        .is_none_or(|v| v.status != verification::VerificationState::Verified);
     let view = VerificationView {
         chrome: Chrome::new(req, me, Section::Buyers, title),
+        matches,
+        contacts,
+        provider_configured: state.settings.identity_provider_configured(),
+        can_start,
         aml: current.as_ref().and_then(|v| pretty(&v.aml)),
         details: current.as_ref().and_then(|v| pretty(&v.provider_details)),
         current,
@@ -148,7 +174,10 @@ async fn start_post(
             Ok(page::done(&back, "admin-flash-verification-running"))
         }
         Err(Error::Conflict(conflict)) => Ok(page::failed(&back, conflict.message_id())),
-        Err(Error::Unavailable { what, .. }) => Ok(page::failed(&back, what.message_id())),
+        Err(Error::Unavailable {
+            what: what @ (Unavailability::ProviderFailed | Unavailability::ProviderNotConfigured),
+            ..
+        }) => Ok(page::failed(&back, what.message_id())),
         Err(Error::BadGateway(what)) => Ok(page::failed(&back, what.message_id())),
         Err(Error::Invalid(problems)) if problems.iter().any(|p| p.rule == Rule::NoContact) => {
             Ok(page::failed(&back, "admin-flash-verification-no-contact"))
@@ -162,7 +191,7 @@ async fn start_post(
 pub struct ReviewForm {
     /// `approve` or `reject`.
     decision: String,
-    /// Why it is rejected (required then).
+    /// Why it is approved or rejected (required).
     #[serde(default)]
     reason: String,
 }
@@ -179,7 +208,9 @@ async fn review_post(
 ) -> Result<HttpResponse, Error> {
     let back = format!("/admin/buyers/{}/verification", path.as_str());
     let decision = match form.decision.as_str() {
-        "approve" => Decision::Approve,
+        "approve" => Decision::Approve {
+            reason: form.reason.clone(),
+        },
         "reject" => Decision::Reject {
             reason: form.reason.clone(),
         },

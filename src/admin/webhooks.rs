@@ -105,6 +105,14 @@ pub struct ListView {
     pub next_page: Option<String>,
 }
 
+impl ListView {
+    /// What `event` announces, in one line of the page's language.
+    pub fn describe(&self, event: &str) -> String {
+        self.chrome
+            .t(&format!("admin-event-{}", event.replace(['.', '_'], "-")))
+    }
+}
+
 async fn list_page(
     req: &HttpRequest,
     me: &SignedIn,

@@ -57,10 +57,20 @@ pub async fn run(
     match work(&mut tx).instrument(span).await {
         Ok(response) if !response.status().is_server_error() => {
             let (saved, response) = capture(response).await?;
-            reservation
-                .complete_in(tx.conn().await?, &state.seal, &saved)
-                .await?;
-            tx.commit().await?;
+            let kept = async {
+                reservation
+                    .complete_in(tx.conn().await?, &state.seal, &saved)
+                    .await?;
+                tx.commit().await
+            }
+            .await;
+            if let Err(e) = kept {
+                // Lost with the database (or refused): the key is freed once the database
+                // answers, so that a retry does the work, unless the commit got through, in
+                // which case the retry replays it.
+                reservation.release_eventually(db.clone());
+                return Err(e);
+            }
             Ok(response)
         }
         outcome => {
@@ -68,7 +78,7 @@ pub async fn run(
             drop(tx);
             let response = outcome.unwrap_or_else(|e| e.error_response());
             if response.status().is_server_error() {
-                reservation.release(db).await?;
+                reservation.release_eventually(db.clone());
                 return Ok(response);
             }
             // A refusal changed nothing; it is kept so that retries get the same answer.

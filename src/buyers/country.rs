@@ -27,7 +27,13 @@ impl Country {
         }
     }
 
-    /// The code.
+    /// Whether German is an official language here (a first guess at the language of an
+    /// invitation to a company of this country).
+    pub fn speaks_german(&self) -> bool {
+        matches!(self.0.as_str(), "DE" | "AT" | "CH" | "LI" | "LU")
+    }
+
+    /// The country code.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -4,6 +4,7 @@
 mod copy;
 mod schema;
 mod time;
+mod unavailable;
 
 use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 pub use copy::open_copy;
 pub use schema::{SchemaStatus, schema_of};
 pub use time::{Timestamp, now};
+pub use unavailable::is_unavailable;
 
 /// Which database engine the pool talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +39,9 @@ pub struct Db {
     /// SQLite allows one writer at a time; queueing writers here (instead of in SQLite's busy
     /// loop) keeps concurrent requests from failing with "database is locked".
     writer: Option<Arc<Mutex<()>>>,
+    /// How long a request waits for a connection (or, on SQLite, for its turn to write) before
+    /// it is answered "unavailable" rather than queued further.
+    acquire_timeout: Duration,
     /// Write transactions committed through this handle (and its clones), so that what is
     /// kept in memory can tell whether the database may have changed since it was read.
     commits: Arc<AtomicU64>,
@@ -62,13 +67,21 @@ pub enum DbError {
     Missing(PathBuf),
 }
 
+/// How long a request waits for a database connection unless the settings say otherwise.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Db {
-    /// Opens a pool for `url`. An SQLite file (and its folder) is created when missing and put in
-    /// WAL mode.
+    /// Opens a pool for `url` that waits at most [`DEFAULT_ACQUIRE_TIMEOUT`] for a connection.
     pub async fn connect(url: &str) -> Result<Db, DbError> {
+        Db::connect_waiting(url, DEFAULT_ACQUIRE_TIMEOUT).await
+    }
+
+    /// Opens a pool for `url` that waits at most `acquire_timeout` for a connection. An SQLite
+    /// file (and its folder) is created when missing and put in WAL mode.
+    pub async fn connect_waiting(url: &str, acquire_timeout: Duration) -> Result<Db, DbError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -86,6 +99,7 @@ impl Db {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
                     .max_connections(8)
+                    .acquire_timeout(acquire_timeout)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             sqlx::raw_sql(
@@ -103,7 +117,7 @@ impl Db {
             Backend::Postgres => {
                 AnyPoolOptions::new()
                     .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(10))
+                    .acquire_timeout(acquire_timeout)
                     .connect_with(options)
                     .await
             }
@@ -114,6 +128,7 @@ impl Db {
             pool,
             backend,
             writer,
+            acquire_timeout,
             commits: Arc::default(),
         })
     }
@@ -157,7 +172,12 @@ impl Db {
     /// wraps this one and adds the audit history, the events and the KYC status refresh.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
         let guard = match &self.writer {
-            Some(lock) => Some(Arc::clone(lock).lock_owned().await),
+            // Bounded like the pool: writers queued behind a stuck one are refused in time.
+            Some(lock) => Some(
+                tokio::time::timeout(self.acquire_timeout, Arc::clone(lock).lock_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)?,
+            ),
             None => None,
         };
         let tx = match self.backend {

@@ -37,6 +37,7 @@ impl From<IntakeError> for Error {
                 max,
             },
             IntakeError::Rejected(rejection) => Error::invalid("file", Rule::File(rejection)),
+            IntakeError::Io(e) if crate::storage::is_full(&e) => Error::StorageFull,
             IntakeError::Io(e) => {
                 Error::Internal(anyhow::Error::new(e).context("staging an upload"))
             }

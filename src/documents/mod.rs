@@ -66,7 +66,7 @@ pub async fn upload(
     blobs
         .store(&key, &new.staged.path)
         .await
-        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("storing a document")))?;
+        .map_err(|e| e.into_error("storing a document"))?;
     match record(tx, buyer_id, id, &key, new).await {
         Ok(document) => Ok(document),
         Err(e) => {
@@ -151,7 +151,7 @@ pub async fn open_content(
     let stream = blobs
         .read(&stored.blob_key)
         .await
-        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("reading a document")))?;
+        .map_err(|e| e.into_error("reading a document"))?;
     Ok((stored.document, stream))
 }
 
@@ -233,7 +233,7 @@ pub async fn history(
 /// Removes blobs that no document points to and that are older than `grace` (an upload
 /// stores its blob a moment before its row commits; the grace keeps the sweep off those).
 pub async fn sweep_orphans(db: &Db, blobs: &BlobStore, grace: Duration) -> Result<usize, Error> {
-    let storage = |e| Error::Internal(anyhow::Error::new(e).context("listing blobs"));
+    let storage = |e: crate::storage::StorageError| e.into_error("sweeping orphan blobs");
     let cutoff = now().plus(-chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX));
     let listed = blobs.list().await.map_err(storage)?;
     let referenced: std::collections::HashSet<String> =

@@ -38,7 +38,7 @@ pub async fn open_image(
     let stream = blobs
         .read(&stored.blob_key)
         .await
-        .map_err(|e| Error::Internal(anyhow::Error::new(e).context("reading a document")))?;
+        .map_err(|e| e.into_error("reading a document"))?;
     Ok((stored.document, stream))
 }
 

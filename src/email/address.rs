@@ -26,6 +26,14 @@ impl EmailAddress {
         Ok(EmailAddress(text.to_owned()))
     }
 
+    /// The address with most of its local part hidden (`j•••@example.com`), to tell a person
+    /// where something went without showing a stranger the whole address.
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').unwrap_or(("", &self.0));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}•••@{domain}")
+    }
+
     /// The address as text.
     pub fn as_str(&self) -> &str {
         &self.0

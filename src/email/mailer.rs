@@ -77,8 +77,14 @@ impl Mailer {
         let to: Mailbox = to
             .parse()
             .map_err(|e| MailError::Message(format!("recipient: {e}")))?;
+        // The configured address, under the organisation's name: a rebranded portal does not
+        // write as "KYC Portal".
+        let from = match email.sender_name.trim() {
+            "" => self.from.clone(),
+            name => Mailbox::new(Some(name.to_owned()), self.from.email.clone()),
+        };
         let message = Message::builder()
-            .from(self.from.clone())
+            .from(from)
             .to(to)
             .subject(email.subject)
             .multipart(MultiPart::alternative_plain_html(email.text, email.html))

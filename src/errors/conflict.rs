@@ -34,6 +34,11 @@ pub enum Conflict {
         /// `EXPIRED`, `REVOKED` or `EXHAUSTED`.
         status: String,
     },
+    /// The invitation cannot be renewed: it still works, or was withdrawn (its status).
+    InvitationNotRenewable {
+        /// `ACTIVE` or `REVOKED`.
+        status: String,
+    },
     /// Identity verification is for NT24_LED buyers.
     NotNt24Led,
     /// The buyer's verification waits for staff (`current`).
@@ -80,6 +85,9 @@ impl Conflict {
             Conflict::InvitationNotActive { status } => {
                 format!("the invitation is {status}; create a new one")
             }
+            Conflict::InvitationNotRenewable { status } => {
+                format!("the invitation is {status}; only an expired or used-up link can be renewed")
+            }
             Conflict::NotNt24Led => {
                 "identity verification is for NT24_LED buyers; this buyer's KYC is MARKETPLACE_LED"
                     .into()
@@ -110,6 +118,7 @@ impl Conflict {
             Conflict::EmailTaken => "conflict-email-taken",
             Conflict::CannotChangeYourself => "conflict-yourself",
             Conflict::InvitationNotActive { .. } => "conflict-invitation-not-active",
+            Conflict::InvitationNotRenewable { .. } => "conflict-invitation-not-renewable",
             Conflict::NotNt24Led => "conflict-not-nt24-led",
             Conflict::VerificationInReview { .. } => "conflict-verification-in-review",
             Conflict::AlreadyVerified { .. } => "conflict-already-verified",
@@ -147,6 +156,9 @@ impl Conflict {
             Conflict::CannotChangeYourself,
             Conflict::InvitationNotActive {
                 status: "EXPIRED".into(),
+            },
+            Conflict::InvitationNotRenewable {
+                status: "REVOKED".into(),
             },
             Conflict::NotNt24Led,
             Conflict::VerificationInReview {
@@ -230,6 +242,10 @@ pub enum Unavailability {
     ProviderFailed,
     /// Every password-hashing slot stayed taken.
     PasswordChecksBusy,
+    /// The database cannot be reached, is restarting, or has no free connection in time.
+    Database,
+    /// The document store cannot be reached or refuses requests.
+    Store,
 }
 
 /// What a service the portal depends on answered that the portal cannot use.
@@ -271,6 +287,12 @@ impl Unavailability {
             Unavailability::PasswordChecksBusy => {
                 "too many sign-ins at once; try again in a moment"
             }
+            Unavailability::Database => {
+                "the database is temporarily unavailable; nothing was changed, try again shortly"
+            }
+            Unavailability::Store => {
+                "the document store is temporarily unavailable; nothing was kept, try again shortly"
+            }
         }
     }
 
@@ -280,13 +302,28 @@ impl Unavailability {
             Unavailability::ProviderNotConfigured => "unavailable-provider-not-configured",
             Unavailability::ProviderFailed => "unavailable-provider",
             Unavailability::PasswordChecksBusy => "unavailable-busy",
+            Unavailability::Database => "unavailable-database",
+            Unavailability::Store => "unavailable-store",
+        }
+    }
+
+    /// The short name of what is unavailable, as the logs and `/metrics` (`cause`) name it.
+    pub fn cause(self) -> &'static str {
+        match self {
+            Unavailability::ProviderNotConfigured => "provider_not_configured",
+            Unavailability::ProviderFailed => "provider",
+            Unavailability::PasswordChecksBusy => "password_checks",
+            Unavailability::Database => "database",
+            Unavailability::Store => "store",
         }
     }
 
     /// Every kind, for checking that each has its messages.
-    pub const ALL: [Unavailability; 3] = [
+    pub const ALL: [Unavailability; 5] = [
         Unavailability::ProviderNotConfigured,
         Unavailability::ProviderFailed,
         Unavailability::PasswordChecksBusy,
+        Unavailability::Database,
+        Unavailability::Store,
     ];
 }

@@ -2,6 +2,7 @@
 //! [`Error`] to a status and a problem document (the API) or to a page in the reader's language
 //! (`crate::http::error`), from typed rules and conflicts rather than from English text.
 
+pub mod availability;
 mod conflict;
 mod rule;
 
@@ -54,6 +55,9 @@ pub enum Error {
     /// A service the portal depends on answered with something it cannot use.
     #[error("{}", .0.english())]
     BadGateway(Upstream),
+    /// The disk of the document store or of the staging folder is full (or over its quota).
+    #[error("there is no storage space left; the file was not kept, try again later")]
+    StorageFull,
     /// A fault of ours. The cause is logged, never sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -75,15 +79,33 @@ impl Error {
         }
     }
 
+    /// `what` cannot be reached now; the caller may try again after a few seconds. Noted for
+    /// the log, which says so once rather than once per request.
+    pub fn unavailable(what: Unavailability, cause: &dyn std::fmt::Display) -> Error {
+        availability::lost(what, cause);
+        Error::Unavailable {
+            what,
+            retry_after: UNAVAILABLE_RETRY_AFTER,
+        }
+    }
+
     /// An unexpected fault, with what was being done.
     pub fn internal(context: &'static str, cause: impl Into<anyhow::Error>) -> Error {
         Error::Internal(cause.into().context(context))
     }
 }
 
+/// Seconds after which a request refused because the database or the store was unreachable
+/// is worth repeating: a restart or failover takes about that long.
+pub const UNAVAILABLE_RETRY_AFTER: u64 = 5;
+
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Error {
-        Error::Internal(anyhow::Error::new(e).context("database"))
+        if crate::db::is_unavailable(&e) {
+            Error::unavailable(Unavailability::Database, &e)
+        } else {
+            Error::Internal(anyhow::Error::new(e).context("database"))
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::unavailable;
 use crate::errors::{Error, FieldProblem};
 
 /// A short machine-readable name of the problem, used in its `type` (one of
@@ -24,6 +25,7 @@ fn slug(error: &Error) -> &'static str {
         Error::TooMany { .. } => "too-many-requests",
         Error::Unavailable { .. } => "unavailable",
         Error::BadGateway(_) => "bad-gateway",
+        Error::StorageFull => "insufficient-storage",
         Error::Internal(_) => "internal",
     }
 }
@@ -97,6 +99,7 @@ impl ResponseError for Error {
             Error::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::BadGateway(_) => StatusCode::BAD_GATEWAY,
+            Error::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -112,6 +115,7 @@ impl ResponseError for Error {
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
+        unavailable::tag(&mut response, self);
         response
     }
 }

@@ -9,4 +9,5 @@ pub mod page;
 pub mod problem_types;
 pub mod retry_after;
 pub mod schemas;
+pub mod unavailable;
 pub mod upload_form;

@@ -12,6 +12,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 use tracing::Instrument;
 
+use super::unavailable::Cause;
 use crate::telemetry::Metrics;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -31,12 +32,24 @@ pub async fn observe(
     let span = tracing::info_span!("request", request_id = %request_id);
     let result = next.call(req).instrument(span).await;
     let elapsed = started.elapsed();
-    let status = match &result {
-        Ok(res) => res.status().as_u16(),
-        Err(e) => e.as_response_error().status_code().as_u16(),
+    let (status, cause) = match &result {
+        Ok(res) => (
+            res.status().as_u16(),
+            res.response().extensions().get::<Cause>().copied(),
+        ),
+        Err(e) => (
+            e.as_response_error().status_code().as_u16(),
+            match e.as_error::<crate::errors::Error>() {
+                Some(crate::errors::Error::Unavailable { what, .. }) => Some(Cause(what.cause())),
+                _ => None,
+            },
+        ),
     };
     if let Some(metrics) = metrics {
         metrics.observe(&route, &method, status, elapsed.as_secs_f64());
+        if status == 503 {
+            metrics.unavailable(cause.map_or("other", |Cause(cause)| cause));
+        }
     }
     tracing::info!(
         request_id = %request_id,

@@ -120,6 +120,13 @@ pub const ALL: &[ProblemType] = &[
             answer in the log. Trying again later usually helps.",
     },
     ProblemType {
+        slug: "insufficient-storage",
+        status: 507,
+        title: "Insufficient Storage",
+        explanation: "The portal's document store has no space left; the file was not kept. \
+            Nothing else changed; try again later, after the operator has made room.",
+    },
+    ProblemType {
         slug: "unavailable",
         status: 503,
         title: "Service Unavailable",

@@ -72,17 +72,33 @@ impl InvitationEmailJob {
         };
         let link = links.of(&invitation);
         let contact = organisation.contact(Some(&seller)).to_string();
-        let logo_url = organisation.logo_url(&self.settings.public_url);
+        let brand = organisation.brand(&self.settings.public_url);
+        let l = invitation.language;
+        let documents: Vec<String> = organisation
+            .required_document_types
+            .iter()
+            .map(|t| t.label(l))
+            .collect();
+        // The buyer's contact with this address, greeted by name.
+        let recipient_name = buyer
+            .contacts
+            .iter()
+            .find(|c| {
+                c.email
+                    .as_str()
+                    .eq_ignore_ascii_case(invitation.recipient_email.as_str())
+            })
+            .map(|c| format!("{} {}", c.first_name, c.last_name));
         let email = invitation::render(&invitation::InvitationFacts {
-            language: invitation.language,
-            organisation: &organisation.name,
-            colour: organisation.brand_colour(),
+            language: l,
+            brand: &brand,
+            recipient_name: recipient_name.as_deref(),
+            documents: &documents,
             seller: &seller,
             company: &buyer.company_name,
             link: &link,
             expires_on: invitation.expires_at.to_datetime().date_naive(),
             contact: &contact,
-            logo_url: logo_url.as_deref(),
         })
         .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;
         self.mailer

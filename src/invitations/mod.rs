@@ -4,6 +4,8 @@
 mod email_job;
 pub mod model;
 pub mod qr;
+pub mod renewal;
+mod renewal_email;
 pub mod sessions;
 mod store;
 mod token;
@@ -14,6 +16,8 @@ pub use model::{
     EmailStatus, Invitation, InvitationStatus, InvitationView, NewInvitation, RawInvitation,
     Unavailable,
 };
+pub use renewal::RENEWAL_EMAIL_JOB;
+pub use renewal_email::RenewalEmailJob;
 pub use token::LinkToken;
 
 use serde_json::json;
@@ -254,20 +258,24 @@ pub async fn find_by_token(db: &Db, token: &str) -> Result<Option<Invitation>, E
     Ok(store::find_by_token_hash(db.pool(), &token.hash()).await?)
 }
 
-/// Why `invitation` cannot be opened now, if it cannot.
+/// Why `invitation` cannot be opened now, if it cannot. A blocked buyer comes first: a new
+/// link would not help, so the page must not offer one.
 pub async fn unavailable(db: &Db, invitation: &Invitation) -> Result<Option<Unavailable>, Error> {
-    if let Some(reason) = link_unavailable(invitation, true) {
-        return Ok(Some(reason));
-    }
     let buyer = buyers::get_by_id(db, &invitation.buyer_id).await?;
-    Ok(buyer.is_blocked().then_some(Unavailable::BuyerBlocked))
+    if buyer.is_blocked() {
+        return Ok(Some(Unavailable::BuyerBlocked));
+    }
+    Ok(link_unavailable(invitation, true))
 }
 
 /// Why a session opened with `invitation` cannot go on, if it cannot: like [`unavailable`],
 /// but a link used up (by this session's own use, among others) does not end the sessions it
 /// opened.
 pub fn session_unavailable(invitation: &Invitation, buyer: &buyers::Buyer) -> Option<Unavailable> {
-    link_unavailable(invitation, false).or(buyer.is_blocked().then_some(Unavailable::BuyerBlocked))
+    if buyer.is_blocked() {
+        return Some(Unavailable::BuyerBlocked);
+    }
+    link_unavailable(invitation, false)
 }
 
 /// Why the link itself (not its buyer) cannot be used now.

@@ -60,6 +60,18 @@ impl Unavailable {
     }
 }
 
+impl InvitationStatus {
+    /// The status as the API spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvitationStatus::Active => "ACTIVE",
+            InvitationStatus::Expired => "EXPIRED",
+            InvitationStatus::Revoked => "REVOKED",
+            InvitationStatus::Exhausted => "EXHAUSTED",
+        }
+    }
+}
+
 /// Where the invitation's email stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

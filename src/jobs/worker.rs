@@ -10,7 +10,9 @@ use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use super::queue::{ClaimedJob, Queue};
-use crate::db::{Db, now};
+use crate::db::{Db, is_unavailable, now};
+use crate::errors::Unavailability;
+use crate::errors::availability;
 
 /// Why an attempt failed.
 #[derive(Debug, thiserror::Error)]
@@ -188,25 +190,49 @@ impl Worker {
     }
 
     /// Runs jobs until `stop` is cancelled; a job under way is finished first.
+    /// While the database is unreachable the worker waits longer and longer between tries
+    /// (up to [`MAX_PAUSE`]), and takes up its jobs again by itself once it answers.
     pub async fn run_until_stopped(self, stop: CancellationToken) {
+        let mut failures: u32 = 0;
         loop {
             if stop.is_cancelled() {
                 return;
             }
-            let idle = match self.step().await {
-                Ok(Step::Idle) => true,
-                Ok(_) => false,
+            let pause = match self.step().await {
+                Ok(Step::Idle) => {
+                    failures = 0;
+                    Some(self.options.idle_poll)
+                }
+                Ok(_) => {
+                    failures = 0;
+                    None
+                }
                 Err(error) => {
-                    tracing::error!(error = %error, "job queue unavailable");
-                    true
+                    if is_unavailable(&error) {
+                        availability::lost(Unavailability::Database, &error);
+                    } else {
+                        tracing::error!(error = %error, "job queue failed");
+                    }
+                    failures = failures.saturating_add(1);
+                    Some(pause_after(self.options.idle_poll, failures))
                 }
             };
-            if idle {
+            if let Some(pause) = pause {
                 tokio::select! {
                     () = stop.cancelled() => return,
-                    () = tokio::time::sleep(self.options.idle_poll) => {}
+                    () = tokio::time::sleep(pause) => {}
                 }
             }
         }
     }
+}
+
+/// The longest pause between tries while the job queue cannot be reached.
+const MAX_PAUSE: Duration = Duration::from_secs(10);
+
+/// The pause after `failures` failed tries in a row: the idle poll, doubled with each failure.
+fn pause_after(idle_poll: Duration, failures: u32) -> Duration {
+    idle_poll
+        .saturating_mul(2u32.saturating_pow(failures.min(16)))
+        .min(MAX_PAUSE)
 }

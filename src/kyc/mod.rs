@@ -1,5 +1,6 @@
 //! KYC: VAT numbers, VIES checks and the buyer's KYC status.
 
+pub mod attention;
 pub mod offline_check;
 pub mod refresh_job;
 pub mod requirements;

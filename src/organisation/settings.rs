@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::db::Db;
 use crate::documents::model::DocumentType;
+use crate::email::action::Brand;
 use crate::errors::Error;
 use crate::i18n::Language;
 
@@ -63,6 +64,17 @@ impl OrganisationSettings {
     pub fn logo_path(&self) -> Option<String> {
         self.logo_version
             .map(|version| format!("/kyc/logo?v={version}"))
+    }
+
+    /// Whose emails they are, for emails: name, colour, logo and legal pages.
+    pub fn brand(&self, public_url: &str) -> Brand {
+        Brand {
+            organisation: self.name.clone(),
+            colour: self.brand_colour().to_owned(),
+            logo_url: self.logo_url(public_url),
+            imprint_url: self.imprint_url.clone(),
+            privacy_url: self.privacy_url.clone(),
+        }
     }
 
     /// The logo's absolute URL, for emails; None without a logo.

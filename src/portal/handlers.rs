@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::cache::PageCache;
 use super::page::{self, Failure, OpenSession, PageContext, UploadField};
 use super::session::{BuyerForm, Refused};
+use super::views::PageAction;
 use crate::access::SellerScope;
 use crate::audit::Actor;
 use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
@@ -21,6 +22,7 @@ use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::client::browser_language;
 use crate::http::messages;
 use crate::http::retry_after;
+use crate::http::unavailable;
 use crate::http::upload_form;
 use crate::i18n::Language;
 use crate::invitations::upload_quota::{self, UploadQuota, Uploader};
@@ -46,18 +48,18 @@ pub fn error_page<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
     }
     let l = browser_language(res.request());
     let status = res.status();
-    let view = page::message(
-        l,
-        &OrganisationSettings::default(),
-        None,
-        "portal-error-title",
-        &["portal-error-generic"],
-    );
+    let (title, text) = match status {
+        StatusCode::SERVICE_UNAVAILABLE => ("portal-error-down-title", "portal-error-down"),
+        StatusCode::INSUFFICIENT_STORAGE => ("portal-error-title", "storage-full"),
+        _ => ("portal-error-title", "portal-error-generic"),
+    };
+    let view = page::message(l, &OrganisationSettings::default(), None, title, &[text]);
     let body = view.render().unwrap_or_default();
-    let (req, _) = res.into_parts();
-    let response = HttpResponse::build(status)
+    let (req, problem) = res.into_parts();
+    let mut response = HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body);
+    unavailable::carry(&problem, &mut response);
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))
@@ -78,27 +80,43 @@ pub(super) async fn message_page(
     )
 }
 
+/// The page of a link that cannot be used. A link that ran out (expired, used up) offers to
+/// ask for a new one, posting to `renewal` (its URL and the form's token); a withdrawn link or
+/// a blocked buyer points to the contact instead.
 pub(super) async fn unavailable_page(
     state: &AppState,
     invitation: &Invitation,
     reason: Unavailable,
+    renewal: Option<(String, String)>,
 ) -> Result<HttpResponse, Error> {
-    let reason_id = match reason {
-        Unavailable::Expired => "portal-unavailable-expired",
-        Unavailable::Revoked => "portal-unavailable-revoked",
-        Unavailable::Exhausted => "portal-unavailable-exhausted",
-        Unavailable::BuyerBlocked => "portal-unavailable-blocked",
+    let (reason_id, can_renew) = match reason {
+        Unavailable::Expired => ("portal-unavailable-expired", true),
+        Unavailable::Exhausted => ("portal-unavailable-exhausted", true),
+        Unavailable::Revoked => ("portal-unavailable-revoked", false),
+        Unavailable::BuyerBlocked => ("portal-unavailable-blocked", false),
     };
+    let renewal = renewal.filter(|_| can_renew);
+    let next = if renewal.is_some() {
+        "portal-unavailable-renew"
+    } else {
+        "portal-unavailable-contact"
+    };
+    let l = invitation.language;
     let seller = seller_name(state, invitation).await;
-    message_page(
-        state,
-        invitation.language,
-        StatusCode::GONE,
+    let organisation = state.organisation().await?;
+    let mut view = page::message(
+        l,
+        &organisation,
         seller.as_deref(),
         "portal-unavailable-title",
-        &[reason_id, "portal-unavailable-next"],
-    )
-    .await
+        &[reason_id, next],
+    );
+    view.action = renewal.map(|(url, token)| PageAction {
+        url,
+        token,
+        label: l.text("portal-renewal-button"),
+    });
+    html(StatusCode::GONE, &view)
 }
 
 async fn seller_name(state: &AppState, invitation: &Invitation) -> Option<String> {
@@ -259,6 +277,16 @@ fn failure_message(
                 "portal-error-quota",
                 &[("minutes", &retry_after.div_ceil(60).to_string())],
             ),
+        ),
+        Error::Unavailable { what, .. } => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            messages::unavailable(l, *what),
+        ),
+        Error::StorageFull => (
+            StatusCode::INSUFFICIENT_STORAGE,
+            Some(UploadField::File),
+            l.text("storage-full"),
         ),
         Error::Internal(cause) => {
             tracing::error!(error = %format_args!("{cause:#}"), "an upload from the buyer page failed");

@@ -16,6 +16,7 @@ use super::handlers::{
     SESSION_COOKIE, html, message_page, see_other, session_cookie, unavailable_page,
 };
 use super::page;
+use super::renewal;
 use super::views::LandingPageView;
 use crate::audit::Actor;
 use crate::errors::Error;
@@ -106,7 +107,7 @@ pub async fn landing_get(
         return Ok(see_other("/kyc"));
     }
     if let Some(reason) = invitations::unavailable(&state.db, &invitation).await? {
-        return unavailable_page(&state, &invitation, reason).await;
+        return unavailable_with_renewal(&state, &path, &invitation, reason).await;
     }
     landing(
         &state,
@@ -159,14 +160,8 @@ async fn landing(
         ),
     );
     let mut response = html(status, &view)?;
-    let cookie = Cookie::build(LANDING_COOKIE, form_token)
-        .path("/kyc")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(state.settings.is_https())
-        .finish();
     response
-        .add_cookie(&cookie)
+        .add_cookie(&landing_cookie(state, form_token))
         .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
     Ok(response)
 }
@@ -213,7 +208,7 @@ pub async fn continue_post(
         .await;
     }
     if let Some(reason) = invitations::unavailable(&state.db, &invitation).await? {
-        return unavailable_page(&state, &invitation, reason).await;
+        return unavailable_with_renewal(&state, &path, &invitation, reason).await;
     }
     let opened = write::apply(
         &state.db,
@@ -223,7 +218,9 @@ pub async fn continue_post(
     .await?;
     let opened = match opened {
         Ok(opened) => opened,
-        Err(reason) => return unavailable_page(&state, &invitation, reason).await,
+        Err(reason) => {
+            return unavailable_with_renewal(&state, &path, &invitation, reason).await;
+        }
     };
     let mut used = Cookie::build(LANDING_COOKIE, "").path("/kyc").finish();
     used.make_removal();
@@ -234,4 +231,82 @@ pub async fn continue_post(
             .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
     }
     Ok(response)
+}
+
+/// The page of a link that cannot be used, whose "ask for a new link" form is protected like
+/// the landing form (a token in a cookie the form echoes).
+async fn unavailable_with_renewal(
+    state: &AppState,
+    token: &str,
+    invitation: &Invitation,
+    reason: invitations::Unavailable,
+) -> Result<HttpResponse, Error> {
+    let form_token = secret_token::generate("")
+        .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))?
+        .plain;
+    let renewal = Some((format!("/kyc/{token}/renewal"), form_token.clone()));
+    let mut response = unavailable_page(state, invitation, reason, renewal).await?;
+    response
+        .add_cookie(&landing_cookie(state, form_token))
+        .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+    Ok(response)
+}
+
+fn landing_cookie(state: &AppState, value: String) -> Cookie<'static> {
+    Cookie::build(LANDING_COOKIE, value)
+        .path("/kyc")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.is_https())
+        .finish()
+}
+
+/// `POST /kyc/{token}/renewal` — anyone with a link that ran out: asks for a new one.
+pub async fn renewal_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<ContinueForm>,
+) -> Result<HttpResponse, Error> {
+    let invitation = match invitation_or_miss(&req, &state, &path).await? {
+        Ok(invitation) => invitation,
+        Err(page) => return Ok(page),
+    };
+    let expected = req
+        .cookie(LANDING_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if !secret_token::same(&form.csrf, &expected) {
+        let reason = invitations::unavailable(&state.db, &invitation)
+            .await?
+            .unwrap_or(invitations::Unavailable::Expired);
+        return unavailable_with_renewal(&state, &path, &invitation, reason).await;
+    }
+    renewal::answer(&state, &invitation).await
+}
+
+/// `POST /kyc/renewal` — a buyer whose session's link ran out meanwhile: asks for a new one,
+/// the session's token standing in for the link.
+pub async fn session_renewal_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<ContinueForm>,
+) -> Result<HttpResponse, Error> {
+    let found = current_session(&req, &state).await?;
+    let Some((session, invitation)) =
+        found.filter(|(session, _)| secret_token::same(&form.csrf, &session.csrf_token))
+    else {
+        let l = browser_language(&req);
+        return message_page(
+            &state,
+            l,
+            StatusCode::FORBIDDEN,
+            None,
+            "portal-session-title",
+            &["portal-error-session"],
+        )
+        .await;
+    };
+    drop(session);
+    renewal::answer(&state, &invitation).await
 }

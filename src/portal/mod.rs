@@ -6,6 +6,7 @@ mod handlers;
 mod link;
 mod logo;
 mod page;
+mod renewal;
 mod session;
 mod views;
 
@@ -28,6 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/language", web::post().to(handlers::switch_language_post))
             .route("/brand.css", web::get().to(handlers::brand_css_get))
             .route("/logo", web::get().to(logo::logo_get))
+            .route("/renewal", web::post().to(link::session_renewal_post))
+            .route("/{token}/renewal", web::post().to(link::renewal_post))
             .route("/{token}", web::get().to(link::landing_get))
             .route("/{token}", web::head().to(link::landing_get))
             .route("/{token}", web::post().to(link::continue_post)),

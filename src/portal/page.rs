@@ -11,7 +11,8 @@ use crate::organisation::OrganisationSettings;
 use crate::state::AppState;
 
 use super::views::{
-    Chrome, Finished, FormError, MessagePageView, Progress, TypeRow, UploadPageView, state_row,
+    Chrome, ContactView, Finished, FormError, MessagePageView, Progress, TypeRow, UploadPageView,
+    state_row,
 };
 use crate::http::page::LanguageSwitch;
 
@@ -72,14 +73,34 @@ impl PageContext {
     }
 }
 
-/// Whom to contact: the organisation's support address and phone, else the seller.
-pub fn contact_line(
+/// Whom to contact, as the footer shows it: tappable address and phone number, or a name.
+pub fn contact_view(
     l: Language,
     organisation: &OrganisationSettings,
     seller: Option<&str>,
-) -> String {
-    let contact = organisation.contact(seller).to_string();
-    l.text_with("portal-contact", &[("contact", &contact)])
+) -> ContactView {
+    let contact = organisation.contact(seller);
+    match contact.by_name {
+        Some(name) => ContactView {
+            lead: l.text_with("portal-contact-name", &[("name", name.as_str())]),
+            email: None,
+            phone: None,
+        },
+        None => ContactView {
+            lead: l.text("portal-contact"),
+            email: contact
+                .email
+                .map(|email| (format!("mailto:{email}"), email)),
+            phone: contact.phone.map(|phone| {
+                // A `tel:` link dials digits and a leading plus, nothing else.
+                let digits: String = phone
+                    .chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect();
+                (format!("tel:{digits}"), phone)
+            }),
+        },
+    }
 }
 
 /// The frame of any page.
@@ -94,7 +115,7 @@ pub fn chrome(
         lang: l.code(),
         title,
         organisation: organisation.name.clone(),
-        contact: contact_line(l, organisation, seller),
+        contact: contact_view(l, organisation, seller),
         switch: (!csrf.is_empty()).then(|| LanguageSwitch {
             label: Some(l.text("portal-language")),
             ..LanguageSwitch::new("/kyc/language", l)
@@ -125,6 +146,7 @@ pub fn message(
         chrome: chrome(l, organisation, seller, heading.clone(), String::new()),
         heading,
         paragraphs: paragraph_ids.iter().map(|id| l.text(id)).collect(),
+        action: None,
     }
 }
 

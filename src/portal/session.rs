@@ -116,7 +116,10 @@ async fn open(
     let (buyer, seller_name) =
         buyers::get_with_seller_name(&state.db, &invitation.buyer_id).await?;
     if let Some(reason) = invitations::session_unavailable(&invitation, &buyer) {
-        return Err(Refused::page(unavailable_page(state, &invitation, reason).await).await);
+        // The session still proves who asks: it may ask for a new link with its own token.
+        let renewal = Some(("/kyc/renewal".to_owned(), session.csrf_token.clone()));
+        let page = unavailable_page(state, &invitation, reason, renewal).await;
+        return Err(Refused::page(page).await);
     }
     Ok(OpenSession {
         cookie,

@@ -16,8 +16,8 @@ pub struct Chrome {
     pub title: String,
     /// The organisation's name.
     pub organisation: String,
-    /// Whom to contact, as a sentence.
-    pub contact: String,
+    /// Whom to contact.
+    pub contact: ContactView,
     /// The session's CSRF token; empty on pages without a session (no forms then).
     pub csrf: String,
     /// The language switch (in a session only: it is saved with the session).
@@ -28,6 +28,16 @@ pub struct Chrome {
     pub imprint: Option<(String, String)>,
     /// The privacy notice link and its label, when the organisation has one.
     pub privacy: Option<(String, String)>,
+}
+
+/// Whom to contact, for the footer.
+pub struct ContactView {
+    /// "Questions? Write or call us:", or the whole sentence with a name.
+    pub lead: String,
+    /// The `mailto:` link and the address.
+    pub email: Option<(String, String)>,
+    /// The `tel:` link and the number as written.
+    pub phone: Option<(String, String)>,
 }
 
 /// One document type with its state and its upload form.
@@ -164,6 +174,18 @@ pub struct MessagePageView {
     pub heading: String,
     /// The sentences.
     pub paragraphs: Vec<String>,
+    /// The one action the page offers, if any (asking for a new link).
+    pub action: Option<PageAction>,
+}
+
+/// A button that posts a form with its token.
+pub struct PageAction {
+    /// Where it posts.
+    pub url: String,
+    /// The form's token.
+    pub token: String,
+    /// The button's label.
+    pub label: String,
 }
 
 /// The page behind a link before its use is counted: whose documents, and a Continue button.

@@ -4,16 +4,21 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
-use object_store::aws::AmazonS3Builder;
+use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use object_store::{
+    BackoffConfig, ClientConfigKey, ObjectStore, ObjectStoreExt, RetryConfig, WriteMultipart,
+};
 use tokio::io::AsyncReadExt;
 
 use crate::config::Settings;
 use crate::db::Timestamp;
+use crate::errors::{Error, Unavailability};
 
 /// A blob's name, made by the server (never from a client's file name).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -82,6 +87,71 @@ pub enum StorageError {
     Url(String),
 }
 
+impl StorageError {
+    /// Whether the disk (or the quota) is full: nothing more can be written until space is
+    /// freed.
+    pub fn is_full(&self) -> bool {
+        matches!(self, StorageError::Io(e) if is_full(e))
+    }
+
+    /// Whether the store cannot be reached or refuses for now (a bucket that is down, times
+    /// out or denies access), as opposed to a fault such as a missing blob.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StorageError::Object(e) => !matches!(
+                e,
+                object_store::Error::NotFound { .. }
+                    | object_store::Error::InvalidPath { .. }
+                    | object_store::Error::NotSupported { .. }
+                    | object_store::Error::NotImplemented { .. }
+                    | object_store::Error::UnknownConfigurationKey { .. }
+                    | object_store::Error::AlreadyExists { .. }
+                    | object_store::Error::Precondition { .. }
+                    | object_store::Error::NotModified { .. }
+            ),
+            StorageError::Io(_) | StorageError::Url(_) => false,
+        }
+    }
+
+    /// As the domain's error: a full disk, an unreachable store (503), or a fault with what was
+    /// being done.
+    pub fn into_error(self, doing: &'static str) -> Error {
+        if self.is_full() {
+            Error::StorageFull
+        } else if self.is_unavailable() {
+            let cause = match &self {
+                StorageError::Object(e) => e.to_string(),
+                other => other.to_string(),
+            };
+            Error::unavailable(Unavailability::Store, &cause)
+        } else {
+            Error::internal(doing, self)
+        }
+    }
+}
+
+/// Whether a file operation failed because the disk or the user's quota is full.
+pub fn is_full(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
+}
+
+/// How a request to the bucket is retried: a few quick attempts, so an upload is answered
+/// "unavailable" within seconds while the store is down rather than held for minutes.
+fn quick_retries() -> RetryConfig {
+    RetryConfig {
+        backoff: BackoffConfig {
+            init_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            base: 2.0,
+        },
+        max_retries: 3,
+        retry_timeout: Duration::from_secs(10),
+    }
+}
+
 enum Backend {
     Local {
         root: PathBuf,
@@ -96,6 +166,8 @@ enum Backend {
 pub struct BlobStore {
     backend: Backend,
     staging: PathBuf,
+    /// Set: every store answers "no space left on device", as a full disk would (tests).
+    full: AtomicBool,
 }
 
 /// A stream of a blob's bytes.
@@ -123,13 +195,22 @@ impl BlobStore {
                 url.trim_start_matches("file://"),
             ))),
             Some(url) if url.starts_with("s3://") => {
-                let store = AmazonS3Builder::from_env().with_url(url).build()?;
+                let store = AmazonS3Builder::from_env()
+                    .with_url(url)
+                    .with_retry(quick_retries())
+                    // Added to what the environment set (AWS_ALLOW_HTTP and the like).
+                    .with_config(
+                        AmazonS3ConfigKey::Client(ClientConfigKey::ConnectTimeout),
+                        "3s",
+                    )
+                    .build()?;
                 Ok(BlobStore {
                     backend: Backend::Remote {
                         store: Arc::new(store),
                         url: url.to_owned(),
                     },
                     staging: settings.data_dir.join("staging"),
+                    full: AtomicBool::new(false),
                 })
             }
             Some(url) => Err(StorageError::Url(url.to_owned())),
@@ -142,6 +223,7 @@ impl BlobStore {
         BlobStore {
             backend: Backend::Local { root },
             staging,
+            full: AtomicBool::new(false),
         }
     }
 
@@ -168,6 +250,11 @@ impl BlobStore {
     /// Makes the staged file `staged` the durable blob `key`. Local: rename and fsync the
     /// folder; remote: a completed (multipart) PUT.
     pub async fn store(&self, key: &BlobKey, staged: &Path) -> Result<(), StorageError> {
+        if self.full.load(Ordering::SeqCst) {
+            return Err(StorageError::Io(std::io::Error::from(
+                std::io::ErrorKind::StorageFull,
+            )));
+        }
         match &self.backend {
             Backend::Local { root } => {
                 let target = root.join(key.as_str());
@@ -183,18 +270,41 @@ impl BlobStore {
             Backend::Remote { store, .. } => {
                 let upload = store.put_multipart(&ObjectPath::from(key.as_str())).await?;
                 let mut writer = WriteMultipart::new(upload);
-                let mut file = tokio::fs::File::open(staged).await?;
-                let mut buffer = vec![0u8; 1024 * 1024];
-                loop {
-                    let read = file.read(&mut buffer).await?;
-                    if read == 0 {
-                        break;
+                match send(&mut writer, staged).await {
+                    Ok(()) => {
+                        writer.finish().await?;
                     }
-                    writer.wait_for_capacity(2).await?;
-                    writer.write(buffer.get(..read).unwrap_or_default());
+                    Err(e) => {
+                        // No half-written upload left in the bucket (parts are kept, and
+                        // billed, until the upload is aborted).
+                        if let Err(abort) = writer.abort().await {
+                            tracing::debug!(error = %abort, "could not abort a multipart upload");
+                        }
+                        return Err(e);
+                    }
                 }
-                writer.finish().await?;
                 tokio::fs::remove_file(staged).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Makes every following store fail as on a full disk (`full`), or work again. Only for
+    /// tests of what a full disk does, where no small file system can be mounted.
+    #[doc(hidden)]
+    pub fn simulate_full_disk(&self, full: bool) {
+        self.full.store(full, Ordering::SeqCst);
+    }
+
+    /// Whether the store answers: a local folder that exists, a bucket that can be listed.
+    pub async fn probe(&self) -> Result<(), StorageError> {
+        match &self.backend {
+            Backend::Local { root } => {
+                tokio::fs::metadata(root).await?;
+                Ok(())
+            }
+            Backend::Remote { store, .. } => {
+                store.list_with_delimiter(None).await?;
                 Ok(())
             }
         }
@@ -261,6 +371,20 @@ impl BlobStore {
     }
 }
 
+/// Streams the staged file into a multipart upload.
+async fn send(writer: &mut WriteMultipart, staged: &Path) -> Result<(), StorageError> {
+    let mut file = tokio::fs::File::open(staged).await?;
+    let mut buffer = vec![0u8; 1024 * 1024];
+    loop {
+        let read = file.read(&mut buffer).await?;
+        if read == 0 {
+            return Ok(());
+        }
+        writer.wait_for_capacity(2).await?;
+        writer.write(buffer.get(..read).unwrap_or_default());
+    }
+}
+
 fn list_local(root: &Path) -> Result<Vec<StoredObject>, StorageError> {
     let mut blobs = Vec::new();
     let Ok(folders) = std::fs::read_dir(root) else {
@@ -293,4 +417,21 @@ fn list_local(root: &Path) -> Result<Vec<StoredObject>, StorageError> {
         }
     }
     Ok(blobs)
+}
+
+#[cfg(test)]
+mod full_disk_tests {
+    use super::*;
+
+    #[test]
+    fn no_space_and_an_exceeded_quota_are_a_full_disk() {
+        // ENOSPC and EDQUOT on Linux.
+        assert!(is_full(&std::io::Error::from_raw_os_error(28)));
+        assert!(is_full(&std::io::Error::from_raw_os_error(122)));
+        assert!(!is_full(&std::io::Error::from(
+            std::io::ErrorKind::NotFound
+        )));
+        let error = StorageError::Io(std::io::Error::from_raw_os_error(28)).into_error("storing");
+        assert!(matches!(error, Error::StorageFull));
+    }
 }

@@ -55,17 +55,17 @@ impl VerificationEmailJob {
             .map_err(retry)?;
         let organisation = organisation::load(&self.db).await.map_err(retry)?;
         let contact = organisation.contact(Some(&seller)).to_string();
-        let logo_url = organisation.logo_url(&self.public_url);
+        let brand = organisation.brand(&self.public_url);
         let email = verification::render(&verification::VerificationFacts {
             language: verification.language,
-            organisation: &organisation.name,
-            colour: organisation.brand_colour(),
+            brand: &brand,
+            recipient_name: None,
+            documents: &[],
             seller: &seller,
             company: &buyer.company_name,
             link: &verification.session_url,
             expires_on: verification.expires_at.to_datetime().date_naive(),
             contact: &contact,
-            logo_url: logo_url.as_deref(),
         })
         .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;
         self.mailer

@@ -7,6 +7,7 @@
 //! link still works is returned instead), does not wait for staff and did not verify the
 //! buyer; so after an expiry, a rejection, or once a pending session's link has lapsed.
 
+pub mod aml;
 mod callback;
 mod email_job;
 pub mod idenfy;
@@ -221,12 +222,10 @@ pub async fn review(
     decision: Decision,
 ) -> Result<Verification, Error> {
     let (state, reason) = match &decision {
-        Decision::Approve => (VerificationState::Verified, None),
-        Decision::Reject { reason } => {
-            let reason = buyers::parse_block_reason(Some(reason))?;
-            (VerificationState::Rejected, Some(reason))
-        }
+        Decision::Approve { reason } => (VerificationState::Verified, reason),
+        Decision::Reject { reason } => (VerificationState::Rejected, reason),
     };
+    let reason = Some(buyers::parse_block_reason(Some(reason))?);
     let buyer = buyers::lock_in(tx, buyer_id).await?;
     let current = store::latest(tx.conn().await?, buyer_id)
         .await?

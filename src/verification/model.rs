@@ -168,8 +168,12 @@ pub enum Started {
 /// A staff decision on a held verification.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
-    /// The hit or suspicion was looked at and is no obstacle.
-    Approve,
+    /// The hit or suspicion was looked at and is no obstacle; `reason` says why, for the
+    /// record (a hit let through must be explained as much as one refused).
+    Approve {
+        /// Why, for the record.
+        reason: String,
+    },
     /// The buyer does not pass; `reason` is kept.
     Reject {
         /// Why, for the record.

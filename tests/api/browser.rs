@@ -571,7 +571,7 @@ async fn without_javascript_a_too_old_document_is_refused_at_its_date_and_the_va
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_expired_link_shows_the_expired_page() {
+async fn an_expired_link_shows_the_expired_page_and_a_new_link_is_one_tap_away() {
     let Some(browser) = Browser::start(true).await else {
         return;
     };
@@ -599,6 +599,32 @@ async fn an_expired_link_shows_the_expired_page() {
     );
     browser.assert_accessible("the expired page").await;
     browser.screenshot("expired-de-360", 360).await;
+    browser.screenshot_sized("expired-de-390", 390, 844).await;
+
+    browser.click("main form button[type=submit]").await;
+    browser
+        .wait_for("the answer page", async |c| {
+            c.source()
+                .await
+                .is_ok_and(|s| s.contains("Ein neuer Link ist unterwegs"))
+        })
+        .await;
+    assert!(browser.text("main").await.contains("k•••@example.com"));
+    browser
+        .assert_accessible("the page after asking for a new link")
+        .await;
+    browser
+        .screenshot_sized("renewal-requested-de-390", 390, 844)
+        .await;
+    assert_eq!(
+        kyc_portal::events::recent(&app.db, 10)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.event_type.as_str() == "self_service_invitation.renewal_requested")
+            .count(),
+        1
+    );
     browser.close().await;
 }
 

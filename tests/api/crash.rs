@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -26,6 +26,16 @@ pub fn start_server(dir: &Path, database_url: &str) -> (Child, u16) {
 
 /// Like `start_server`, with more settings in its environment.
 pub fn start_server_with(dir: &Path, database_url: &str, env: &[(&str, &str)]) -> (Child, u16) {
+    let (child, port, _) = start_server_logged(dir, database_url, env);
+    (child, port)
+}
+
+/// Like `start_server_with`, and the lines it writes to its log as they come.
+pub fn start_server_logged(
+    dir: &Path,
+    database_url: &str,
+    env: &[(&str, &str)],
+) -> (Child, u16, Arc<Mutex<Vec<String>>>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kyc-portal"))
         .arg("serve")
         .envs(env.iter().copied())
@@ -41,8 +51,11 @@ pub fn start_server_with(dir: &Path, database_url: &str, env: &[(&str, &str)]) -
         .unwrap();
     let stderr = child.stderr.take().unwrap();
     let (found, port) = mpsc::channel();
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let written = log.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            written.lock().unwrap().push(line.clone());
             if let Some(rest) = line
                 .split("port=")
                 .nth(1)
@@ -56,7 +69,7 @@ pub fn start_server_with(dir: &Path, database_url: &str, env: &[(&str, &str)]) -
     let port = port
         .recv_timeout(Duration::from_secs(30))
         .expect("server started");
-    (child, port)
+    (child, port, log)
 }
 
 fn upload_form(bytes: Vec<u8>) -> Form {

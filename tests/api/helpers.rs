@@ -163,6 +163,9 @@ pub struct TestApp {
     pub db: Db,
     pub token: String,
     pub client: reqwest::Client,
+    /// The document store the portal writes to.
+    #[allow(dead_code)]
+    pub blobs: std::sync::Arc<kyc_portal::storage::BlobStore>,
     /// The data dir; removed when the test ends.
     #[allow(dead_code)]
     pub dir: TempDir,
@@ -217,6 +220,7 @@ impl TestApp {
             .expect("portal starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         let db = app.db().clone();
+        let blobs = app.blobs().clone();
         tokio::spawn(app.run_until_stopped());
         let token = api_tokens::create(&db, "test-seller-system")
             .await
@@ -227,6 +231,7 @@ impl TestApp {
             db,
             token,
             client: reqwest::Client::new(),
+            blobs,
             dir,
         })
     }

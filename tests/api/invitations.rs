@@ -368,6 +368,86 @@ mod email_over_smtp {
         .await;
     }
 
+    /// After rebranding, the email comes from the organisation's name, greets the contact it
+    /// goes to by name, lists the documents to have at hand and links the legal pages.
+    async fn rebranded_on(backend: Backend) {
+        let Some((smtp_url, maildir)) = smtp_sink() else {
+            return;
+        };
+        let Some(app) =
+            TestApp::spawn_with(backend, |s| s.smtp_url = Some(smtp_url.clone().into())).await
+        else {
+            return;
+        };
+        as_system(&app.db, async |tx| {
+            let mut settings = kyc_portal::organisation::load(tx.db()).await?;
+            settings.name = "AutoMarkt Onboarding".into();
+            settings.imprint_url = Some("https://automarkt.example/impressum".into());
+            settings.privacy_url = Some("https://automarkt.example/datenschutz".into());
+            kyc_portal::organisation::save(tx, &settings).await
+        })
+        .await;
+        let seller = app.create_seller().await;
+        let recipient = format!("erika-{}@example.com", uuid::Uuid::new_v4().simple());
+        let mut body = reference_buyer();
+        body["contacts"][0]["email"] = json!(recipient.to_uppercase());
+        let buyer = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
+        app.invite(
+            &seller,
+            &buyer,
+            json!({"recipientEmail": recipient, "language": "de"}),
+        )
+        .await;
+
+        let raw = wait_for_mail(&maildir, &recipient).await;
+        let mail = mailparse::parse_mail(&raw).unwrap();
+        let from = mail
+            .headers
+            .iter()
+            .find(|h| h.get_key_ref() == "From")
+            .unwrap()
+            .get_value();
+        assert!(
+            from.starts_with("\"AutoMarkt Onboarding\" <")
+                || from.starts_with("AutoMarkt Onboarding <"),
+            "{from}"
+        );
+        let text = mail
+            .subparts
+            .iter()
+            .find(|p| p.ctype.mimetype == "text/plain")
+            .unwrap()
+            .get_body()
+            .unwrap();
+        let html = mail
+            .subparts
+            .iter()
+            .find(|p| p.ctype.mimetype == "text/html")
+            .unwrap()
+            .get_body()
+            .unwrap();
+        assert!(text.starts_with("Guten Tag Erika Mustermann,"), "{text}");
+        assert!(
+            text.contains("Bitte halten Sie diese Unterlagen bereit")
+                && text.contains("- Handelsregisterauszug"),
+            "{text}"
+        );
+        assert!(html.contains("<li>Handelsregisterauszug</li>"));
+        assert!(
+            text.contains("Impressum: https://automarkt.example/impressum")
+                && text.contains("Datenschutzerklärung: https://automarkt.example/datenschutz"),
+            "{text}"
+        );
+        assert!(html.contains("href=\"https://automarkt.example/impressum\""));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_rebranded_invitation_comes_from_the_organisation_greets_by_name_and_lists_the_documents()
+     {
+        rebranded_on(Backend::Sqlite).await;
+        rebranded_on(Backend::Postgres).await;
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_mail_server_that_never_answers_leaves_the_email_failed_and_visible() {
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -192,7 +192,7 @@ with_idenfy_on_both_backends! {
         expect_problem(app.post_json(&format!("{path}/kyc/verify"), &json!({})).await, 409).await;
 
         let staff = Actor::Staff("compliance@example.com".into());
-        let decided = kyc_portal::write::apply(&app.db, staff.clone(), async |tx| verification::review(tx, &uuid_of(&buyer), Decision::Approve).await).await.unwrap();
+        let decided = kyc_portal::write::apply(&app.db, staff.clone(), async |tx| verification::review(tx, &uuid_of(&buyer), Decision::Approve { reason: "Namesake: other birth date".into() }).await).await.unwrap();
 
         assert_eq!(decided.status, VerificationState::Verified);
         assert_eq!(decided.reviewed_by.as_deref(), Some("staff:compliance@example.com"));
@@ -203,7 +203,7 @@ with_idenfy_on_both_backends! {
         assert_eq!(completions.len(), 1);
         assert_eq!(completions[0]["amlHit"], true);
         assert_eq!(completions[0]["reviewedBy"], "staff:compliance@example.com");
-        let again = kyc_portal::write::apply(&app.db, staff.clone(), async |tx| verification::review(tx, &uuid_of(&buyer), Decision::Approve).await).await;
+        let again = kyc_portal::write::apply(&app.db, staff.clone(), async |tx| verification::review(tx, &uuid_of(&buyer), Decision::Approve { reason: "Namesake: other birth date".into() }).await).await;
         assert!(again.is_err(), "nothing waits for review any more");
     }
 

@@ -16,6 +16,7 @@ use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::messages;
 use crate::http::upload_form;
 use crate::i18n::Language;
+use crate::organisation::OrganisationSettings;
 use crate::pagination::Page;
 use crate::state::AppState;
 use crate::write;
@@ -24,8 +25,6 @@ use crate::write;
 pub struct DocumentRow {
     /// Its id.
     pub id: String,
-    /// Type in words.
-    pub type_label: String,
     /// Its version of the type.
     pub version: i64,
     /// Document date.
@@ -46,13 +45,36 @@ pub struct DocumentRow {
     pub uploaded: String,
     /// Whether it can be previewed (images and PDFs: all the portal accepts).
     pub previewable: bool,
+    /// Whether this is the version that counts for the KYC status.
+    pub counts: bool,
+    /// Whether a newer version replaced it (or it was archived).
+    pub superseded: bool,
+    /// The type's maximum age in days, when this version is older than that.
+    pub too_old: Option<u32>,
+    /// Other types the same file (same SHA-256) was uploaded as, in words.
+    pub same_file_as: Vec<String>,
+}
+
+/// The versions of one document type, with where the type stands.
+pub struct TypeGroup {
+    /// The type's code (the anchor).
+    pub code: &'static str,
+    /// The type in words.
+    pub label: String,
+    /// Whether the organisation requires it.
+    pub required: bool,
+    /// Where it stands, in words: counts (with its date), too old, or missing.
+    pub state: String,
+    /// Whether the state is a problem (missing or too old while required).
+    pub problem: bool,
+    /// Its versions, newest first.
+    pub versions: Vec<DocumentRow>,
 }
 
 impl DocumentRow {
     fn of(l: Language, d: &Document) -> DocumentRow {
         DocumentRow {
             id: d.uuid.clone(),
-            type_label: d.document_type.label(l),
             version: d.version,
             date: l.date(d.document_date.date()),
             file_name: d.file_name.as_str().to_owned(),
@@ -69,8 +91,75 @@ impl DocumentRow {
                 d.content_type.as_str(),
                 "application/pdf" | "image/jpeg" | "image/png"
             ),
+            counts: false,
+            superseded: false,
+            too_old: None,
+            same_file_as: Vec::new(),
         }
     }
+}
+
+/// The buyer's documents grouped by type: the required types first (in the organisation's
+/// order, also when nothing was uploaded), then any other type that has documents. In each,
+/// the newest active version counts unless it is too old.
+fn groups(
+    l: Language,
+    settings: &OrganisationSettings,
+    documents: &[Document],
+    today: chrono::NaiveDate,
+) -> Vec<TypeGroup> {
+    let mut order: Vec<DocumentType> = settings.required_document_types.clone();
+    for d in documents {
+        if !order.contains(&d.document_type) {
+            order.push(d.document_type);
+        }
+    }
+    order
+        .into_iter()
+        .map(|t| {
+            let required = settings.required_document_types.contains(&t);
+            let mut versions: Vec<DocumentRow> = Vec::new();
+            let mut current: Option<(String, Option<u32>)> = None;
+            for d in documents.iter().filter(|d| d.document_type == t) {
+                let mut row = DocumentRow::of(l, d);
+                row.too_old = settings.too_old(t, d.document_date.date(), today);
+                row.superseded = !row.active || current.is_some();
+                if row.active && current.is_none() {
+                    row.counts = row.too_old.is_none();
+                    current = Some((row.date.clone(), row.too_old));
+                }
+                row.same_file_as = documents
+                    .iter()
+                    .filter(|o| o.sha256 == d.sha256 && o.document_type != t)
+                    .map(|o| o.document_type.label(l))
+                    .collect();
+                row.same_file_as.dedup();
+                versions.push(row);
+            }
+            let (state, problem) = match current {
+                Some((date, None)) => (
+                    l.text_with("admin-buyers-doc-state-counts", &[("date", date.as_str())]),
+                    false,
+                ),
+                Some((_, Some(days))) => (
+                    l.text_with(
+                        "admin-buyers-doc-state-too-old",
+                        &[("days", days.to_string().as_str())],
+                    ),
+                    required,
+                ),
+                None => (l.text("admin-buyers-doc-state-missing"), required),
+            };
+            TypeGroup {
+                code: t.as_str(),
+                label: t.label(l),
+                required,
+                state,
+                problem,
+                versions,
+            }
+        })
+        .collect()
 }
 
 /// `12.3 KB`, `1.4 MB`.
@@ -91,8 +180,8 @@ pub struct DocumentsView {
     pub chrome: Chrome,
     /// Heading and sub-navigation.
     pub header: BuyerHeader,
-    /// Every version, newest first.
-    pub documents: Vec<DocumentRow>,
+    /// The versions by type, required types first.
+    pub groups: Vec<TypeGroup>,
     /// Whether there are more than the page shows.
     pub more: bool,
     /// Every type, with its name, for the upload form.
@@ -125,6 +214,7 @@ async fn render(
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
     let buyer = buyer_of(&state.db, id).await?;
+    let settings = state.organisation().await?;
     let (documents, next) = documents::list(
         &state.db,
         &buyer.seller_id,
@@ -145,7 +235,12 @@ async fn render(
             ),
         ),
         header: BuyerHeader::of(&buyer, "documents"),
-        documents: documents.iter().map(|d| DocumentRow::of(l, d)).collect(),
+        groups: groups(
+            l,
+            &settings,
+            &documents,
+            crate::db::now().to_datetime().date_naive(),
+        ),
         more: next.is_some(),
         types: DocumentType::ALL
             .into_iter()
@@ -200,6 +295,7 @@ fn refusal(l: Language, error: &Error, max_bytes: u64) -> Option<(StatusCode, St
             Some((StatusCode::UNPROCESSABLE_ENTITY, text))
         }
         Error::Conflict(conflict) => Some((StatusCode::CONFLICT, messages::conflict(l, conflict))),
+        Error::StorageFull => Some((StatusCode::INSUFFICIENT_STORAGE, l.text("storage-full"))),
         _ => None,
     }
 }

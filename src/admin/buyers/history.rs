@@ -84,6 +84,8 @@ pub fn sentence(l: Language, entry: &AuditEntry) -> String {
         ("invitation", "created") => "admin-buyers-history-invitation-created",
         ("invitation", "revoked") => "admin-buyers-history-invitation-revoked",
         ("invitation", "resent") => "admin-buyers-history-invitation-resent",
+        ("invitation", "renewal_requested") => "admin-buyers-history-invitation-renewal-requested",
+        ("invitation", "renewed") => "admin-buyers-history-invitation-renewed",
         _ => "admin-buyers-history-other",
     };
     let changed = changed_fields(l, entry);

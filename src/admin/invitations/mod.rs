@@ -17,6 +17,7 @@ use crate::buyers::{self, Buyer};
 use crate::db::now;
 use crate::errors::Error;
 use crate::i18n::Language;
+use crate::invitations::renewal;
 use crate::invitations::{self, EmailStatus, InvitationStatus, InvitationView, RawInvitation};
 use crate::organisation::{self, EXPIRY_DAYS};
 use crate::pagination::Page;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/buyers/{id}/invitations", web::get().to(list_get))
         .route("/buyers/{id}/invitations", web::post().to(create_post))
         .route("/invitations/{id}/resend", web::post().to(resend_post))
+        .route("/invitations/{id}/renew", web::post().to(renew_post))
         .route("/invitations/{id}/revoke", web::get().to(revoke_get))
         .route("/invitations/{id}/revoke", web::post().to(revoke_post))
         .route("/invitations/{id}/sheet", web::get().to(sheet::sheet_get))
@@ -72,6 +74,8 @@ pub struct InvitationRow {
     pub email: String,
     /// Why its email failed, if it did.
     pub email_error: Option<String>,
+    /// When the buyer asked for a new link in its place, if they did and no one answered yet.
+    pub renewal_requested: Option<String>,
 }
 
 impl InvitationRow {
@@ -98,6 +102,7 @@ impl InvitationRow {
                 EmailStatus::Skipped => "admin-invitation-email-skipped",
             }),
             email_error: view.email_error.clone(),
+            renewal_requested: None,
         }
     }
 }
@@ -199,6 +204,9 @@ pub struct ListView {
     pub max_days: i64,
     /// The cursor of the next (older) page, if there is one.
     pub next_page: Option<String>,
+    /// No support address or phone is set: the buyer's pages would have no one to name, so
+    /// no invitation goes out until one is.
+    pub needs_contact: bool,
 }
 
 /// What the list page shows besides the invitations.
@@ -217,6 +225,7 @@ async fn list_page(
     shown: ListPage,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let needs_contact = !has_support_contact(&organisation::load(&state.db).await?);
     let (views, next) = invitations::list(
         &state.db,
         state.links(),
@@ -225,6 +234,18 @@ async fn list_page(
         &shown.page,
     )
     .await?;
+    let waiting = renewal::waiting(&state.db, &buyer.uuid).await?;
+    let rows = views
+        .iter()
+        .map(|v| {
+            let mut row = InvitationRow::of(l, v);
+            row.renewal_requested = waiting
+                .iter()
+                .find(|(id, _)| *id == v.uuid)
+                .map(|(_, at)| moment(l, *at));
+            row
+        })
+        .collect();
     let chrome = Chrome::new(
         req,
         me,
@@ -236,7 +257,7 @@ async fn list_page(
     );
     let view = ListView {
         chrome,
-        rows: views.iter().map(|v| InvitationRow::of(l, v)).collect(),
+        rows,
         header: super::buyers::BuyerHeader::of(&buyer, "invitations"),
         buyer,
         form: shown.form,
@@ -244,6 +265,7 @@ async fn list_page(
         min_days: *EXPIRY_DAYS.start(),
         max_days: *EXPIRY_DAYS.end(),
         next_page: next.map(|c| c.encode()),
+        needs_contact,
     };
     page::html(req, shown.status, &view)
 }
@@ -259,10 +281,22 @@ async fn list_get(
     let page = query.page()?;
     let buyer = buyers::get_by_id(&state.db, &path).await?;
     let defaults = organisation::load(&state.db).await?;
+    // Filled in as the buyer would most likely want it: to its first contact, in German for
+    // a German-speaking country, else in the organisation's language.
+    let language = if buyer.address.country.speaks_german() {
+        Language::De
+    } else {
+        defaults.default_language
+    };
     let form = NewInvitationForm {
-        language: defaults.default_language.code().to_owned(),
+        recipient_email: buyer
+            .contacts
+            .first()
+            .map(|c| c.email.as_str().to_owned())
+            .unwrap_or_default(),
+        language: language.code().to_owned(),
         expires_in_days: defaults.default_invitation_expiry_days.to_string(),
-        ..NewInvitationForm::default()
+        max_uses: String::new(),
     };
     let shown = ListPage {
         page,
@@ -286,7 +320,20 @@ async fn create_post(
 ) -> Result<HttpResponse, Error> {
     let buyer = buyers::get_by_id(&state.db, &path).await?;
     let defaults = organisation::load(&state.db).await?;
-    let created = match form.to_raw().parse(&defaults) {
+    let parsed = form.to_raw().parse(&defaults);
+    if parsed.is_ok() && !has_support_contact(&defaults) {
+        let shown = ListPage {
+            page: Page::first(),
+            status: StatusCode::CONFLICT,
+            form,
+            errors: FormErrors {
+                general: Some(me.language().text("admin-invitation-error-no-contact")),
+                ..FormErrors::default()
+            },
+        };
+        return list_page(&req, &me, &state, buyer, shown).await;
+    }
+    let created = match parsed {
         Ok(new) => {
             write::apply(&state.db, me.actor(), async |tx| {
                 invitations::create(tx, state.links(), &buyer.seller_id, &buyer.uuid, new).await
@@ -318,6 +365,12 @@ async fn create_post(
     }
 }
 
+/// Whether the buyer's pages can name someone to ask: staff invite only once a support address
+/// or phone is set (an invitation a seller's system makes names the seller instead).
+fn has_support_contact(settings: &organisation::OrganisationSettings) -> bool {
+    settings.support_email.is_some() || settings.support_phone.is_some()
+}
+
 fn invitations_path(buyer_id: &str) -> String {
     format!("/admin/buyers/{buyer_id}/invitations")
 }
@@ -343,6 +396,34 @@ async fn resend_post(
     match resent {
         Ok(_) => Ok(page::done(&back, "admin-flash-invitation-resent")),
         Err(Error::Conflict { .. }) => Ok(page::failed(&back, "admin-flash-invitation-not-resent")),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /admin/invitations/{id}/renew` — every staff role: answers a buyer's request with a
+/// new link for the same recipient, emailed at once.
+async fn renew_post(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    StaffForm { who: me, .. }: StaffForm<NoFields>,
+) -> Result<HttpResponse, Error> {
+    let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
+    let back = invitations_path(&invitation.buyer_id);
+    let renewed = write::apply(&state.db, me.actor(), async |tx| {
+        renewal::renew(
+            tx,
+            &SellerScope::Organisation,
+            state.links(),
+            &invitation.id,
+        )
+        .await
+    })
+    .await;
+    match renewed {
+        Ok(_) => Ok(page::done(&back, "admin-flash-invitation-renewed")),
+        Err(Error::Conflict { .. }) => {
+            Ok(page::failed(&back, "admin-flash-invitation-not-renewed"))
+        }
         Err(e) => Err(e),
     }
 }

@@ -67,6 +67,9 @@ pub struct SettingsView {
     pub logo_error: Option<String>,
     /// The logo's size limit in KiB.
     pub max_logo_kib: String,
+    /// The sender address of the portal's emails, when it is still the default one that no
+    /// mail server delivers (the operator sets `KYC_PORTAL_MAIL_FROM`).
+    pub default_sender: Option<String>,
 }
 
 impl SettingsView {
@@ -144,6 +147,10 @@ pub(super) fn render(
         logo_version: current.logo_version,
         logo_error,
         max_logo_kib: (MAX_LOGO_BYTES / 1024).to_string(),
+        default_sender: req
+            .app_data::<web::Data<AppState>>()
+            .filter(|state| state.settings.mail_from_is_default())
+            .map(|state| state.settings.mail_from.clone()),
     };
     page::html(req, status, &view)
 }

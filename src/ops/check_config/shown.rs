@@ -10,6 +10,7 @@ use crate::config::Settings;
 pub fn settings(settings: &Settings) -> Vec<(&'static str, String)> {
     let Settings {
         database_url,
+        database_acquire_timeout_seconds,
         bind,
         public_url,
         data_dir,
@@ -38,6 +39,10 @@ pub fn settings(settings: &Settings) -> Vec<(&'static str, String)> {
         (
             "database_url",
             without_password(database_url.expose_secret()),
+        ),
+        (
+            "database_acquire_timeout_seconds",
+            database_acquire_timeout_seconds.to_string(),
         ),
         ("bind", bind.clone()),
         ("public_url", public_url.clone()),

@@ -37,12 +37,14 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
     browser.type_into("#password", PASSWORD).await;
     browser.click("form button[type=submit]").await;
     browser
-        .wait_for("the buyers list", async |c: &Client| {
-            c.current_url()
-                .await
-                .is_ok_and(|u| u.path() == "/admin/buyers")
+        .wait_for("the start page", async |c: &Client| {
+            c.current_url().await.is_ok_and(|u| u.path() == "/admin")
         })
         .await;
+    assert_eq!(browser.text("h1").await, "What needs you today");
+    browser.assert_accessible("the start page").await;
+    browser.screenshots("admin-today-en").await;
+    browser.client.goto(&url("/admin/buyers")).await.unwrap();
     assert_eq!(browser.text("h1").await, "Buyers");
     browser.assert_accessible("the list (en)").await;
     browser.screenshots("admin-buyers-list-en").await;
@@ -214,11 +216,15 @@ async fn a_staff_member_creates_a_buyer_uploads_and_archives_a_document_and_bloc
     browser.assert_accessible("the archive confirmation").await;
     browser.click("button.danger").await;
     assert_eq!(browser.flash().await, "The document was archived.");
-    assert!(browser.text("table").await.contains("Archived"));
+    let documents = browser.text("main").await;
+    assert!(documents.contains("Archived"), "{documents}");
     assert!(
-        browser.text("table").await.contains("Active"),
-        "the image stays active"
+        documents.contains("Counts"),
+        "the image stays the version that counts: {documents}"
     );
+    browser
+        .screenshots("admin-buyers-documents-by-type-en")
+        .await;
 
     // Block the buyer with a reason, through its confirmation.
     browser.client.goto(&url(&buyer_path)).await.unwrap();

@@ -68,6 +68,7 @@ async fn a_staff_member_signs_in_issues_an_invitation_and_prints_a_sheet_whose_q
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     app.staff_user("admin@marketplace.example", StaffRole::Admin)
         .await;
+    app.with_support_contact().await;
     let (seller, buyer) = app.create_buyer().await;
     let buyer_id = buyer["uuid"].as_str().unwrap();
 

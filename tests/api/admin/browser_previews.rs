@@ -104,7 +104,7 @@ async fn a_staff_member_sees_a_pdf_as_page_images_and_the_browser_never_fetches_
     browser.type_into("#email", KIM).await;
     browser.type_into("#password", PASSWORD).await;
     browser.click("form button[type=submit]").await;
-    browser.wait_for_path("/admin/buyers").await;
+    browser.wait_for_path("/admin").await;
 
     // From the documents list, as an officer gets there.
     let buyer_id = buyer["uuid"].as_str().unwrap();

@@ -27,8 +27,8 @@ async fn signed_in_in_german(browser: &Browser, app: &TestApp) {
     browser.type_into("#email", ADMIN).await;
     browser.type_into("#password", PASSWORD).await;
     browser.click("form button[type=submit]").await;
-    browser.wait_for_path("/admin/buyers").await;
-    assert_eq!(browser.text("h1").await, "Buyers");
+    browser.wait_for_path("/admin").await;
+    assert_eq!(browser.text("h1").await, "What needs you today");
 
     browser.click("form.language button[value=de]").await;
     browser
@@ -36,8 +36,9 @@ async fn signed_in_in_german(browser: &Browser, app: &TestApp) {
             c.find(Locator::Css("html[lang=de]")).await.is_ok()
         })
         .await;
-    assert_eq!(browser.text("h1").await, "Käufer");
-    browser.assert_accessible("the buyers list (de)").await;
+    assert_eq!(browser.text("h1").await, "Was heute ansteht");
+    browser.assert_accessible("the start page (de)").await;
+    browser.screenshots("admin-today-de").await;
 }
 
 /// The API's answer to `GET /v1/partners` with `token`.

@@ -55,7 +55,7 @@ async fn an_administrator_approves_a_held_verification_and_reads_the_signing_key
     browser.type_into("#email", ADMIN).await;
     browser.type_into("#password", PASSWORD).await;
     browser.click("form button[type=submit]").await;
-    browser.wait_for_path("/admin/buyers").await;
+    browser.wait_for_path("/admin").await;
 
     browser.client.goto(&url("/admin/users")).await.unwrap();
     browser.assert_accessible("users-en").await;
@@ -66,6 +66,7 @@ async fn an_administrator_approves_a_held_verification_and_reads_the_signing_key
     assert!(browser.text("main").await.contains("Held for review"));
     browser.assert_accessible("verification-review-en").await;
     browser.screenshots("admin-verification-review-en").await;
+    browser.fill("reason", "Namesake: other birth date").await;
     browser.click("button[name=decision][value=approve]").await;
     assert_eq!(browser.flash().await, "The verification was approved.");
     assert_eq!(

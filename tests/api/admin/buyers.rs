@@ -591,3 +591,35 @@ mod a_file_over_the_limit_is_refused_with_the_limit_named {
         run(Backend::Postgres).await
     }
 }
+
+on_both_backends! {
+    async fn the_documents_tab_groups_versions_by_type_and_says_which_counts(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let id = buyer["uuid"].as_str().unwrap();
+        let documents = format!("{}/kyc/documents", buyer_path(&seller, &buyer));
+        let pdf = crate::fixtures::small_pdf();
+        for (document_type, date) in [("COC_EXTRACT", "2026-01-15"), ("COC_EXTRACT", "2026-11-02"), ("BANK_CONFIRMATION", "2026-11-02")] {
+            let response = app.upload(&documents, crate::documents::form(document_type, date, "scan.pdf", pdf.clone())).await;
+            assert_eq!(response.status(), 201);
+        }
+        let mut staff = app.signed_in("kim@marketplace.example", kyc_portal::staff::StaffRole::Staff).await;
+        let page = staff.page(&format!("/admin/buyers/{id}/documents")).await;
+        let coc = page.find("id=\"type-COC_EXTRACT\"").unwrap();
+        let bank = page.find("id=\"type-BANK_CONFIRMATION\"").unwrap();
+        let vat = page.find("id=\"type-VAT_CERTIFICATE\"").unwrap();
+        assert!(coc < bank && bank < vat, "required types in the organisation's order");
+        let coc_part = &page[coc..bank];
+        assert!(coc_part.contains("Counts: the version dated 2 November 2026."), "{coc_part}");
+        assert!(coc_part.contains("<tr class=\"counts\">") && coc_part.contains("<tr class=\"superseded\">"), "{coc_part}");
+        assert!(coc_part.contains("Replaced by a newer version"), "{coc_part}");
+        assert!(coc_part.contains("The same file was uploaded as Bank confirmation."), "{coc_part}");
+        assert!(page[vat..].contains("Missing: nothing uploaded yet."));
+
+        // Time passes: the extract becomes too old and no longer counts.
+        sqlx::query("UPDATE documents SET document_date = '2024-01-02' WHERE type = 'COC_EXTRACT'").execute(app.db.pool()).await.unwrap();
+        let page = staff.page(&format!("/admin/buyers/{id}/documents")).await;
+        let coc_part = &page[page.find("id=\"type-COC_EXTRACT\"").unwrap()..page.find("id=\"type-BANK_CONFIRMATION\"").unwrap()];
+        assert!(coc_part.contains("Too old: the newest version is older than 365 days and does not count."), "{coc_part}");
+        assert!(!coc_part.contains("<tr class=\"counts\">"));
+    }
+}

@@ -84,11 +84,15 @@ impl TestApp {
 on_both_backends! {
     async fn an_invitation_made_on_the_page_is_the_one_the_api_lists_with_its_email(app) {
         let (seller, buyer) = app.create_buyer().await;
+        app.with_support_contact().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
         let form = staff.page(&page_path(&buyer)).await;
         assert!(form.contains("AutoHandel Mustermann GmbH"), "the company is named");
         assert!(form.contains(&format!("href=\"/admin/buyers/{}\"", buyer_id(&buyer))), "a link back to the buyer");
         assert!(form.contains("value=\"14\""), "the default expiry");
+        assert!(form.contains("value=\"erika@autohandel-mustermann.de\""), "the buyer's first contact, filled in");
+        assert!(form.contains("<option value=\"de\" lang=\"de\" selected>"), "German for a German company");
+        assert!(form.contains("A use is one opening of the link in a new browser"), "what a use is");
 
         let response = staff.post(&page_path(&buyer), &[
             ("recipient_email", "kyc@autohandel-mustermann.de"),
@@ -136,6 +140,7 @@ on_both_backends! {
         };
         as_system(&app.db, async |tx| organisation::save(tx, &settings).await).await;
         let (seller, buyer) = app.create_buyer().await;
+        app.with_support_contact().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
 
         let form = staff.page(&page_path(&buyer)).await;
@@ -150,6 +155,7 @@ on_both_backends! {
 
     async fn wrong_input_is_refused_next_to_its_fields_with_the_values_kept(app) {
         let (seller, buyer) = app.create_buyer().await;
+        app.with_support_contact().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
         staff.page(&page_path(&buyer)).await;
 
@@ -173,6 +179,7 @@ on_both_backends! {
     async fn a_blocked_buyer_gets_no_invitation_from_the_page_either(app) {
         let (seller, buyer) = app.create_buyer().await;
         app.post_json(&format!("{}/block", buyer_path(&seller, &buyer)), &json!({"reason": "review"})).await;
+        app.with_support_contact().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
         staff.page(&page_path(&buyer)).await;
 
@@ -190,6 +197,7 @@ on_both_backends! {
         let (seller, buyer) = app.create_buyer().await;
         let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com"})).await;
         let id = invitation["uuid"].as_str().unwrap();
+        app.with_support_contact().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
         staff.page(&page_path(&buyer)).await;
 
@@ -204,6 +212,7 @@ on_both_backends! {
         let (seller, buyer) = app.create_buyer().await;
         let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com"})).await;
         let id = invitation["uuid"].as_str().unwrap();
+        app.with_support_contact().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
 
         let confirm = staff.page(&format!("/admin/invitations/{id}/revoke")).await;
@@ -225,6 +234,7 @@ on_both_backends! {
 
     async fn the_sheet_speaks_the_invitations_language_with_company_link_date_and_qr(app) {
         let (seller, buyer) = app.create_buyer().await;
+        app.with_support_contact().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
         for (language, heading, expiry) in [
             ("de", "Laden Sie Ihre Firmenunterlagen hoch", "Der Link ist gültig bis zum "),
@@ -284,6 +294,7 @@ on_both_backends! {
         let (seller, buyer) = app.create_buyer().await;
         let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com"})).await;
         let id = invitation["uuid"].as_str().unwrap();
+        app.with_support_contact().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
         staff.page(&page_path(&buyer)).await;
         let forged = [("csrf", "forged")];
@@ -317,6 +328,7 @@ on_both_backends! {
             let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": format!("kyc{n}@example.com")})).await;
             first.get_or_insert(invitation);
         }
+        app.with_support_contact().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
 
         let newest = staff.page(&page_path(&buyer)).await;

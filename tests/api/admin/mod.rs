@@ -13,6 +13,7 @@ mod invitations;
 mod previews;
 mod settings;
 mod sign_in_abuse;
+mod today;
 mod users;
 mod verification;
 mod webhooks;
@@ -20,7 +21,7 @@ mod webhooks;
 use reqwest::Response;
 use reqwest::redirect::Policy;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, as_system};
 use kyc_portal::audit::Actor;
 use kyc_portal::staff::{self, Password, StaffRole};
 
@@ -86,11 +87,21 @@ impl TestApp {
         let mut browser = self.staff_browser();
         let response = browser.sign_in(email, PASSWORD).await;
         assert_eq!(response.status(), 303, "signing in as {email}");
-        assert_eq!(location(&response), "/admin/buyers");
+        assert_eq!(location(&response), "/admin");
         if role == StaffRole::Admin {
             browser.page("/admin/users").await;
         }
         browser
+    }
+
+    /// Sets a support phone number, without which staff cannot invite.
+    pub async fn with_support_contact(&self) {
+        as_system(&self.db, async |tx| {
+            let mut settings = kyc_portal::organisation::load(tx.db()).await?;
+            settings.support_phone = Some("+49 30 1234567".into());
+            kyc_portal::organisation::save(tx, &settings).await
+        })
+        .await;
     }
 
     /// A browser signed in as a new administrator.

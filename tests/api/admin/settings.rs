@@ -96,7 +96,8 @@ on_both_backends! {
         let (_, _, invitation) = app.invited_buyer(json!({"recipientEmail": "kyc@example.com", "language": "en"})).await;
         let buyer_page = app.buyer_page(&invitation).await;
         assert!(buyer_page.contains("AutoMarkt Marktplatz"));
-        assert!(buyer_page.contains("hilfe@automarkt.example, +49 30 1234-567"));
+        assert!(buyer_page.contains("<a href=\"mailto:hilfe@automarkt.example\">hilfe@automarkt.example</a>"), "{buyer_page}");
+        assert!(buyer_page.contains("<a href=\"tel:+49301234567\">+49 30 1234-567</a>"), "tappable: {buyer_page}");
         assert!(buyer_page.contains("<a href=\"https://automarkt.example/impressum\" rel=\"noopener noreferrer\">Imprint</a>"));
         assert!(buyer_page.contains("<a href=\"https://automarkt.example/datenschutz\" rel=\"noopener noreferrer\">Privacy notice</a>"));
         assert!(!buyer_page.contains("/kyc/logo"), "no logo yet");
@@ -405,4 +406,29 @@ crate::with_vies_on_both_backends! {
             .fetch_one(app.db.pool()).await.unwrap();
         assert_eq!(refreshes, 2, "one per change of the requirements");
     }
+}
+
+on_both_backends! {
+    async fn the_settings_warn_while_emails_go_out_from_the_default_sender(app) {
+        let mut admin = app.admin_browser().await;
+        let page = admin.page("/admin/settings").await;
+        assert!(page.contains("Emails go out from KYC Portal &lt;no-reply@localhost&gt;") || page.contains("Emails go out from KYC Portal &#60;no-reply@localhost&#62;"), "{page}");
+        assert!(page.contains("<code>KYC_PORTAL_MAIL_FROM</code>"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_sender_address_needs_no_warning() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |s| {
+        s.mail_from = "AutoMarkt <kyc@automarkt.example>".into()
+    })
+    .await
+    .unwrap();
+    let mut admin = app.admin_browser().await;
+    assert!(
+        !admin
+            .page("/admin/settings")
+            .await
+            .contains("KYC_PORTAL_MAIL_FROM")
+    );
 }

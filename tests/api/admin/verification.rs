@@ -38,16 +38,24 @@ with_idenfy_on_both_backends! {
         assert!(page.contains("Held for review"));
         assert!(page.contains("Hit: please review"));
         assert!(page.contains("Member of parliament"), "the AML findings are shown");
+        // The evidence as a table, before the decision, beside the contact it is about.
+        let table = page.find("People the screening matched").expect("the matches");
+        assert!(table < page.find("id=\"review\"").unwrap(), "evidence first");
+        for cell in ["<td>ERIKA MUSTERMANN (DE)</td>", "<td>1980-01-01</td>", "PEP list", "<td>97</td>", "Erika Mustermann (erika@autohandel-mustermann.de)"] {
+            assert!(page.contains(cell), "{cell} in {page}");
+        }
 
-        let refused = admin
-            .post(&format!("/admin/buyers/{id}/verification/review"), &[("decision", "reject"), ("reason", " ")])
-            .await;
-        assert_eq!(refused.status(), 422);
-        assert!(refused.text().await.unwrap().contains("Please give a reason for the rejection."));
+        for decision in ["reject", "approve"] {
+            let refused = admin
+                .post(&format!("/admin/buyers/{id}/verification/review"), &[("decision", decision), ("reason", " ")])
+                .await;
+            assert_eq!(refused.status(), 422, "{decision} needs a reason");
+            assert!(refused.text().await.unwrap().contains("Please give a reason for the decision."));
+        }
         assert_eq!(app.kyc_status(&path).await["verificationStatus"], "PENDING");
 
         let response = admin
-            .post(&format!("/admin/buyers/{id}/verification/review"), &[("decision", "approve")])
+            .post(&format!("/admin/buyers/{id}/verification/review"), &[("decision", "approve"), ("reason", "Namesake: other birth date")])
             .await;
         assert_eq!(location(&response), format!("/admin/buyers/{id}/verification"));
         assert_eq!(app.kyc_status(&path).await["verificationStatus"], "VERIFIED");
@@ -55,6 +63,8 @@ with_idenfy_on_both_backends! {
         assert!(page.contains("The verification was approved."));
         assert!(page.contains("<strong>Verified</strong>"), "the state on the page");
         assert!(page.contains("admin@marketplace.example"), "who decided");
+        assert!(page.contains("Namesake: other birth date"), "and why");
+        assert!(!page.contains("/verification/start"), "a verified buyer is not offered a new verification");
 
         let pdf = admin.get(&format!("/admin/buyers/{id}/verification/profile.pdf")).await;
         assert_eq!(pdf.status(), 200);
@@ -95,6 +105,16 @@ with_idenfy_on_both_backends! {
 }
 
 on_both_backends! {
+    async fn without_the_providers_credentials_the_page_says_what_to_set_and_offers_no_start(app) {
+        let (_, buyer) = app.create_nt24_buyer("DE136695976").await;
+        let id = buyer["uuid"].as_str().unwrap();
+        let mut admin = app.admin_browser().await;
+        let page = admin.page(&format!("/admin/buyers/{id}/verification")).await;
+        assert!(page.contains("Identity verification is not set up on this portal"), "{page}");
+        assert!(page.contains("<code>KYC_PORTAL_IDENFY_API_KEY</code>") && page.contains("<code>KYC_PORTAL_IDENFY_API_SECRET</code>"));
+        assert!(page.contains("disabled aria-describedby=\"not-set-up\""), "the start button is off");
+    }
+
     async fn a_marketplace_led_buyer_has_no_verification_to_start(app) {
         let (_, buyer) = app.create_buyer().await;
         let id = buyer["uuid"].as_str().unwrap();

@@ -52,6 +52,13 @@ async fn endpoints(app: &TestApp) -> Vec<Value> {
 on_both_backends! {
     async fn a_new_endpoint_shows_its_secret_once_and_the_api_lists_it(app) {
         let mut admin = app.admin_browser().await;
+        let form = admin.page("/admin/webhooks").await;
+        for event in kyc_portal::events::EventType::ALL {
+            let hint = format!("<code>{}</code> <span class=\"muted\">", event.as_str());
+            let start = form.find(&hint).unwrap_or_else(|| panic!("{hint} in {form}")) + hint.len();
+            assert!(!form[start..].starts_with("admin-event-"), "every event is described: {}", &form[start..start + 60]);
+        }
+        assert!(form.contains("overall KYC status changed."));
 
         let page = admin.create_endpoint("https://erp.example.com/hooks", &["buyer.blocked", "kyc.status_changed"]).await;
 
