@@ -71,7 +71,7 @@ impl Actor {
 }
 
 /// One recorded change.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     /// The entry's id.

@@ -13,7 +13,7 @@ use crate::db::{Db, Timestamp};
 pub const DISPATCH_JOB: &str = "webhooks.dispatch";
 
 /// Every event the portal announces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 pub enum EventType {
     /// A buyer opened an invitation link in a new browser session.
     #[serde(rename = "self_service_invitation.used")]
@@ -27,6 +27,10 @@ pub enum EventType {
     /// An identity verification reached its outcome.
     #[serde(rename = "kyc.verification_completed")]
     VerificationCompleted,
+    /// An identity verification's result waits for staff (an AML screening hit, or a
+    /// suspected result).
+    #[serde(rename = "kyc.verification_review_required")]
+    VerificationReviewRequired,
     /// A KYC document was uploaded.
     #[serde(rename = "kyc.document_uploaded")]
     DocumentUploaded,
@@ -43,11 +47,12 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, for validating subscriptions.
-    pub const ALL: [EventType; 8] = [
+    pub const ALL: [EventType; 9] = [
         EventType::InvitationUsed,
         EventType::InvitationRenewalRequested,
         EventType::ViesCheckFailed,
         EventType::VerificationCompleted,
+        EventType::VerificationReviewRequired,
         EventType::DocumentUploaded,
         EventType::StatusChanged,
         EventType::BuyerBlocked,
@@ -61,6 +66,7 @@ impl EventType {
             EventType::InvitationRenewalRequested => "self_service_invitation.renewal_requested",
             EventType::ViesCheckFailed => "kyc.vies_check_failed",
             EventType::VerificationCompleted => "kyc.verification_completed",
+            EventType::VerificationReviewRequired => "kyc.verification_review_required",
             EventType::DocumentUploaded => "kyc.document_uploaded",
             EventType::StatusChanged => "kyc.status_changed",
             EventType::BuyerBlocked => "buyer.blocked",

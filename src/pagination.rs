@@ -110,7 +110,7 @@ impl Page {
 }
 
 /// A page of a listing as the API returns it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Listing<T> {
     /// The items, newest first.

@@ -12,7 +12,7 @@ use crate::pagination::{Cursor, Page};
 use crate::write::WriteTx;
 
 /// A seller.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Seller {
     /// The seller's id.

@@ -326,7 +326,9 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         Ok(()) => HttpResponse::Ok().content_type("text/plain").body("ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unavailable");
+            // Every 503 says when to ask again; a database comes back in seconds or not soon.
             HttpResponse::ServiceUnavailable()
+                .insert_header((actix_web::http::header::RETRY_AFTER, "5"))
                 .content_type("text/plain")
                 .body("database unavailable")
         }

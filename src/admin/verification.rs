@@ -183,6 +183,7 @@ async fn start_post(
             what: what @ (Unavailability::ProviderFailed | Unavailability::ProviderNotConfigured),
             ..
         }) => Ok(page::failed(&back, what.message_id())),
+        Err(Error::BadGateway(what)) => Ok(page::failed(&back, what.message_id())),
         Err(Error::Invalid(problems)) if problems.iter().any(|p| p.rule == Rule::NoContact) => {
             Ok(page::failed(&back, "admin-flash-verification-no-contact"))
         }

@@ -6,12 +6,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonBody;
+use super::conditional::{self, expected_version};
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
-use crate::buyers::{self, Buyer, BuyerFilter, BuyerStatus, RawBuyer, Upserted};
+use crate::audit::AuditEntry;
+use crate::buyers::{self, Buyer, BuyerFilter, BuyerStatus, KycMode, RawBuyer, Upserted};
+use crate::db::Timestamp;
 use crate::errors::{Error, Rule};
+use crate::http::error::ProblemDocument;
+use crate::kyc::status::OverallStatus;
 use crate::pagination::{Listing, Page};
 use crate::state::AppState;
 
@@ -43,14 +49,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// The buyer as JSON, with its version as ETag.
 fn buyer_response(status: StatusCode, buyer: &Buyer) -> HttpResponse {
     let mut response = json(status, buyer);
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", buyer.version)) {
+    if let Ok(etag) = HeaderValue::from_str(&conditional::version_tag(buyer.version)) {
         response.headers_mut().insert(header::ETAG, etag);
     }
     response
 }
 
 /// `POST .../buyers` — any API client: creates the buyer, or returns it unchanged (200), or 409.
-async fn upsert_buyer(
+#[utoipa::path(
+    post,
+    path = "/v1/partners/{sellerId}/buyers",
+    tag = "Buyers",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    request_body(content = RawBuyer, content_type = "application/json"),
+    responses(
+        (status = 201, description = "Created", body = Buyer, headers(("Location" = String, description = "Where the new resource is"), ("ETag" = String, description = "The entity tag of the body"))),
+        (status = 200, description = "The same buyer existed with the same details: nothing changed", body = Buyer, headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn upsert_buyer(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -75,50 +106,140 @@ async fn upsert_buyer(
     .await
 }
 
-/// `GET .../buyers/{buyerId}` — any API client.
-async fn get_buyer(
+/// `GET .../buyers/{buyerId}` — any API client; 304 for a current `If-None-Match`.
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}",
+    tag = "Buyers",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer: 304 while nothing changed"),
+    ),
+    responses(
+        (status = 200, description = "The buyer", body = Buyer, headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match", headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn get_buyer(
+    _query: Query<NoParameters>,
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let buyer = buyers::get(&state.db, &seller_id, &buyer_id).await?;
-    Ok(buyer_response(StatusCode::OK, &buyer))
+    let etag = conditional::version_tag(buyer.version);
+    conditional::fresh_json(&req, &buyer, Some(etag))
 }
 
 #[derive(Deserialize)]
-struct ListQuery {
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct ListQuery {
     status: Option<String>,
     q: Option<String>,
+    kyc_mode: Option<String>,
+    overall_status: Option<String>,
+    updated_since: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
 }
 
-/// `GET .../buyers?status=&q=` — any API client: newest first.
-async fn list_buyers(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    query: web::Query<ListQuery>,
-) -> Result<HttpResponse, Error> {
-    let status = match query.status.as_deref() {
-        None | Some("") => None,
-        Some(text) => Some(BuyerStatus::parse(text).ok_or_else(|| {
+/// An optional query value that must be one of `allowed` (empty counts as absent).
+fn one_of<T>(
+    field: &str,
+    text: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    allowed: &[&str],
+) -> Result<Option<T>, Error> {
+    match text {
+        None | Some("") => Ok(None),
+        Some(text) => parse(text).map(Some).ok_or_else(|| {
             Error::invalid(
-                "status",
+                field,
                 Rule::OneOf {
-                    allowed: vec!["ACTIVE".into(), "BLOCKED".into()],
+                    allowed: allowed.iter().map(|a| (*a).to_owned()).collect(),
                 },
             )
-        })?),
-    };
-    let filter = BuyerFilter {
-        status,
-        query: query
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_owned),
-    };
+        }),
+    }
+}
+
+impl ListQuery {
+    fn filter(&self) -> Result<BuyerFilter, Error> {
+        let overall = OverallStatus::ALL.map(OverallStatus::as_str);
+        Ok(BuyerFilter {
+            status: one_of(
+                "status",
+                self.status.as_deref(),
+                BuyerStatus::parse,
+                &["ACTIVE", "BLOCKED"],
+            )?,
+            query: self
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(str::to_owned),
+            kyc_mode: one_of(
+                "kycMode",
+                self.kyc_mode.as_deref(),
+                KycMode::parse,
+                &["MARKETPLACE_LED", "NT24_LED"],
+            )?,
+            overall_status: one_of(
+                "overallStatus",
+                self.overall_status.as_deref(),
+                |t| OverallStatus::parse(t).map(OverallStatus::as_str),
+                &overall,
+            )?,
+            updated_since: match self.updated_since.as_deref() {
+                None | Some("") => None,
+                Some(text) => Some(
+                    Timestamp::parse_rfc3339(text)
+                        .ok_or_else(|| Error::invalid("updatedSince", Rule::DateTime))?,
+                ),
+            },
+        })
+    }
+}
+
+/// `GET .../buyers?status=&q=&kycMode=&overallStatus=&updatedSince=` — any API client: newest
+/// first.
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers",
+    tag = "Buyers",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("status" = Option<String>, Query, description = "ACTIVE or BLOCKED"),
+        ("q" = Option<String>, Query, description = "Part of the company name or the VAT number"),
+        ("kycMode" = Option<String>, Query, description = "MARKETPLACE_LED or NT24_LED"),
+        ("overallStatus" = Option<String>, Query, description = "PENDING, VALID, INVALID or BLOCKED"),
+        ("updatedSince" = Option<String>, Query, description = "Only buyers changed at or after this RFC 3339 time"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Buyers, newest first", body = Listing<Buyer>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn list_buyers(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: Query<ListQuery>,
+) -> Result<HttpResponse, Error> {
+    let filter = query.filter()?;
     let page = buyers::list(
         &state.db,
         &path,
@@ -129,31 +250,34 @@ async fn list_buyers(
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }
 
-/// The version the caller based a change on: `version` in the body, or `If-Match: "<version>"`.
-fn expected_version(req: &HttpRequest, body: &serde_json::Value) -> Result<i64, Error> {
-    if let Some(version) = body.get("version") {
-        return version
-            .as_i64()
-            .filter(|v| *v >= 0)
-            .ok_or_else(|| Error::invalid("version", Rule::Version));
-    }
-    let header = req
-        .headers()
-        .get(header::IF_MATCH)
-        .and_then(|v| v.to_str().ok());
-    match header {
-        Some(text) => text
-            .trim()
-            .trim_start_matches("W/")
-            .trim_matches('"')
-            .parse::<i64>()
-            .map_err(|_| Error::invalid("If-Match", Rule::IfMatch)),
-        None => Err(Error::invalid("version", Rule::VersionRequired)),
-    }
-}
-
 /// `PATCH .../buyers/{buyerId}` — any API client: merge patch with the caller's version.
-async fn patch_buyer(
+#[utoipa::path(
+    patch,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}",
+    tag = "Buyers",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("If-Match" = Option<String>, Header, description = "The version the change is based on, written \"3\" (instead of version in the body)"),
+    ),
+    request_body(content = BuyerPatch, content_type = "application/json", description = "A JSON merge patch of companyName, address, contacts and kycMode, with version"),
+    responses(
+        (status = 200, description = "The changed buyer", body = Buyer, headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn patch_buyer(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -176,14 +300,56 @@ async fn patch_buyer(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BlockRequest {
     reason: Option<String>,
 }
 
+/// A buyer's PATCH body, as the OpenAPI document describes it: a JSON merge patch (RFC 7386).
+#[allow(dead_code)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct BuyerPatch {
+    /// The version the change is based on (or `If-Match`).
+    version: Option<i64>,
+    /// Registered company name.
+    company_name: Option<String>,
+    /// Fields of the address to change.
+    address: Option<crate::buyers::RawAddress>,
+    /// The whole list of contacts.
+    contacts: Option<Vec<crate::buyers::RawContact>>,
+    /// MARKETPLACE_LED may become NT24_LED, never back.
+    kyc_mode: Option<KycMode>,
+}
+
 /// `POST .../block` — any API client: `{reason}` required.
-async fn block_buyer(
+#[utoipa::path(
+    post,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/block",
+    tag = "Buyers",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    request_body(content = BlockRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The blocked buyer", body = Buyer, headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn block_buyer(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -202,7 +368,31 @@ async fn block_buyer(
 }
 
 /// `POST .../unblock` — any API client.
-async fn unblock_buyer(
+#[utoipa::path(
+    post,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/unblock",
+    tag = "Buyers",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    responses(
+        (status = 200, description = "The active buyer", body = Buyer, headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn unblock_buyer(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -219,10 +409,29 @@ async fn unblock_buyer(
 }
 
 /// `GET .../buyers/{buyerId}/history` — any API client: audit entries, newest first.
-async fn buyer_history(
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/history",
+    tag = "Buyers",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Audit entries, newest first", body = Listing<AuditEntry>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn buyer_history(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let page = buyers::history(&state.db, &seller_id, &buyer_id, &query.page()?).await?;

@@ -7,18 +7,23 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::body::JsonBody;
+use super::conditional;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
+use crate::audit::AuditEntry;
 use crate::buyers;
+use crate::documents::Document;
 use crate::documents::{
-    self, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
+    self, DocumentDate, DocumentFilter, DocumentSource, DocumentStatus, DocumentType, NewDocument,
 };
 use crate::errors::{Conflict, Error, Rule};
+use crate::http::error::ProblemDocument;
 use crate::http::{download, upload_form};
 use crate::idempotency::fingerprint;
-use crate::pagination::Listing;
+use crate::pagination::{Listing, Page};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -36,11 +41,53 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/documents/{docId}/history").route(web::get().to(document_history)));
 }
 
+/// The upload form, as the OpenAPI document describes it (the handler reads the parts as they
+/// stream in).
+#[allow(dead_code)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct UploadForm {
+    /// A document type.
+    #[serde(rename = "type")]
+    document_type: DocumentType,
+    /// The document's own date, YYYY-MM-DD, not in the future.
+    #[schema(format = Date)]
+    document_date: String,
+    /// PDF, JPEG or PNG.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Multipart overhead allowed on top of the file limit before a declared length is refused.
 const FORM_OVERHEAD: u64 = 64 * 1024;
 
 /// `POST .../kyc/documents` — any API client: multipart `type`, `documentDate`, `file`.
-async fn upload_document(
+#[utoipa::path(
+    post,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/documents",
+    tag = "Documents",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The stored document", body = Document, headers(("Location" = String, description = "Where the new resource is"))),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn upload_document(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -116,29 +163,126 @@ async fn upload_document(
     .await
 }
 
-/// `GET .../kyc/documents` — any API client: every version, newest first.
-async fn list_documents(
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DocumentsQuery {
+    #[serde(rename = "type")]
+    document_type: Option<String>,
+    status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+impl DocumentsQuery {
+    fn filter(&self) -> Result<DocumentFilter, Error> {
+        let document_type = match self.document_type.as_deref() {
+            None | Some("") => None,
+            Some(text) => Some(
+                DocumentType::parse(text)
+                    .ok_or_else(|| Error::invalid("type", Rule::UnknownDocumentType))?,
+            ),
+        };
+        let status = match self.status.as_deref() {
+            None | Some("") => None,
+            Some(text) => Some(DocumentStatus::parse(text).ok_or_else(|| {
+                Error::invalid(
+                    "status",
+                    Rule::OneOf {
+                        allowed: vec!["ACTIVE".into(), "ARCHIVED".into()],
+                    },
+                )
+            })?),
+        };
+        Ok(DocumentFilter {
+            document_type,
+            status,
+        })
+    }
+}
+
+/// `GET .../kyc/documents?type=&status=` — any API client: every version, newest first.
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/documents",
+    tag = "Documents",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("type" = Option<String>, Query, description = "A document type"),
+        ("status" = Option<String>, Query, description = "ACTIVE or ARCHIVED"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Every version, newest first", body = Listing<Document>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn list_documents(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
+    query: Query<DocumentsQuery>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
-    let page = documents::list(&state.db, &seller_id, &buyer_id, &query.page()?).await?;
+    let filter = query.filter()?;
+    let page = Page::parse(query.limit, query.cursor.as_deref())?;
+    let page = documents::list(&state.db, &seller_id, &buyer_id, &filter, &page).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }
 
-/// `GET /v1/documents/{docId}` — any API client.
-async fn get_document(
+/// `GET /v1/documents/{docId}` — any API client; 304 for a current `If-None-Match`.
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{docId}",
+    tag = "Documents",
+    params(
+        ("docId" = String, Path, description = "The document"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer: 304 while nothing changed"),
+    ),
+    responses(
+        (status = 200, description = "The document", body = Document, headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 304, description = "Not modified", headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn get_document(
+    _query: Query<NoParameters>,
+    req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let document = documents::get(&state.db, &client.scope, &path).await?;
-    Ok(json(StatusCode::OK, &document))
+    conditional::fresh_json(&req, &document, None)
 }
 
 /// `GET /v1/documents/{docId}/content` — any API client: the bytes, as an attachment.
-async fn download_document(
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{docId}/content",
+    tag = "Documents",
+    params(
+        ("docId" = String, Path, description = "The document"),
+    ),
+    responses(
+        (status = 200, description = "The file's bytes, as an attachment", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn download_document(
+    _query: Query<NoParameters>,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -148,14 +292,38 @@ async fn download_document(
     Ok(download::attachment(&document, stream))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DocumentPatch {
     status: Option<String>,
 }
 
 /// `PATCH /v1/documents/{docId}` — any API client: `{"status": "ARCHIVED"}` only.
-async fn patch_document(
+#[utoipa::path(
+    patch,
+    path = "/v1/documents/{docId}",
+    tag = "Documents",
+    params(
+        ("docId" = String, Path, description = "The document"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    request_body(content = DocumentPatch, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The archived document", body = Document),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn patch_document(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -183,11 +351,29 @@ async fn patch_document(
 }
 
 /// `GET /v1/documents/{docId}/history` — any API client: audit entries, newest first.
-async fn document_history(
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{docId}/history",
+    tag = "Documents",
+    params(
+        ("docId" = String, Path, description = "The document"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Audit entries, newest first", body = Listing<AuditEntry>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn document_history(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let page = documents::history(&state.db, &client.scope, &path, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))

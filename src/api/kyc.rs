@@ -5,11 +5,16 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::body::JsonBody;
+use super::conditional;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::errors::Error;
+use crate::http::error::ProblemDocument;
+use crate::kyc::status::KycStatus;
+use crate::kyc::vies::model::ViesCheck;
 use crate::kyc::{self, vies};
 use crate::pagination::Listing;
 use crate::state::AppState;
@@ -32,19 +37,65 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// `GET .../buyers/{buyerId}/kyc` — any API client: the buyer's KYC status.
-async fn get_kyc(
+/// `GET .../buyers/{buyerId}/kyc` — any API client: the buyer's KYC status; 304 for a current
+/// `If-None-Match`.
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc",
+    tag = "KYC",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag from an earlier answer: 304 while nothing changed"),
+    ),
+    responses(
+        (status = 200, description = "The KYC status", body = KycStatus, headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 304, description = "Not modified", headers(("ETag" = String, description = "The entity tag of the body"))),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn get_kyc(
+    _query: Query<NoParameters>,
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let status = kyc::status_of(&state.db, &seller_id, &buyer_id).await?;
-    Ok(json(StatusCode::OK, &status))
+    conditional::fresh_json(&req, &status, None)
 }
 
 /// `POST .../kyc/vies-check` — any API client: 202 with the pending check; the result follows
 /// in `GET .../kyc` and `GET .../kyc/vies-checks/{checkId}`.
-async fn request_vies_check(
+#[utoipa::path(
+    post,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/vies-check",
+    tag = "KYC",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    responses(
+        (status = 202, description = "The pending check", body = ViesCheck, headers(("Location" = String, description = "Where the new resource is"))),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn request_vies_check(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -69,10 +120,29 @@ async fn request_vies_check(
 }
 
 /// `GET .../kyc/vies-checks` — any API client: every check, newest first.
-async fn list_vies_checks(
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/vies-checks",
+    tag = "KYC",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Every check, newest first", body = Listing<ViesCheck>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn list_vies_checks(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let page = vies::list(&state.db, &seller_id, &buyer_id, &query.page()?).await?;
@@ -80,7 +150,26 @@ async fn list_vies_checks(
 }
 
 /// `GET .../kyc/vies-checks/{checkId}` — any API client.
-async fn get_vies_check(
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/vies-checks/{checkId}",
+    tag = "KYC",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("checkId" = String, Path, description = "The VIES check"),
+    ),
+    responses(
+        (status = 200, description = "The check", body = ViesCheck),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn get_vies_check(
+    _query: Query<NoParameters>,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, Error> {

@@ -5,12 +5,18 @@ mod auth;
 mod body;
 mod buyers;
 mod callbacks;
+mod conditional;
+mod docs;
 mod documents;
 mod idempotent;
 mod invitations;
 mod kyc;
+pub mod openapi;
+mod organisation;
 mod partners;
+mod problems;
 mod profile;
+mod query;
 mod verification;
 mod webhooks;
 
@@ -22,12 +28,16 @@ use actix_web::{HttpResponse, ResponseError, web};
 
 use crate::errors::{Error, Rule};
 use crate::http::error::ProblemDocument;
+use crate::http::problem_types;
 
 /// Mounts `/v1`, and beside it what needs no API token: the profile signing key and the
 /// providers' callbacks.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Before the `/v1` scope, so that its token check never sees these.
-    cfg.configure(profile::configure_public)
+    cfg.configure(openapi::configure_public)
+        .configure(docs::configure)
+        .configure(profile::configure_public)
+        .configure(problems::configure)
         .configure(callbacks::configure);
     cfg.service(
         web::scope("/v1")
@@ -45,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 Error::invalid("query", Rule::Malformed(e.to_string())).into()
             }))
+            .configure(organisation::configure)
             .configure(partners::configure)
             .configure(buyers::configure)
             .configure(documents::configure)
@@ -79,8 +90,13 @@ fn problem_for_bare_errors<B>(
         413 => "the request body is too large".to_owned(),
         _ => status.canonical_reason().unwrap_or("error").to_lowercase(),
     };
+    // Every problem names its kind the same way; a status outside the catalogue is reported
+    // as the portal's own fault rather than as a type that explains nothing.
+    let kind = problem_types::by_status(status)
+        .or_else(|| problem_types::by_slug("internal"))
+        .map_or_else(|| "/problems/internal".to_owned(), |p| p.uri());
     let problem = ProblemDocument {
-        kind: "about:blank".into(),
+        kind,
         title: status.canonical_reason().unwrap_or("Error").into(),
         status: status.as_u16(),
         detail,

@@ -6,8 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use super::json;
+use super::query::Query;
 use crate::errors::Error;
 use crate::http::client;
+use crate::http::error::ProblemDocument;
 use crate::i18n::Language;
 use crate::state::AppState;
 use crate::verification::profile::{self, IssuedProfile};
@@ -34,7 +36,8 @@ pub fn configure_public(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Deserialize)]
-struct LanguageQuery {
+#[serde(deny_unknown_fields)]
+pub(super) struct LanguageQuery {
     lang: Option<String>,
 }
 
@@ -60,11 +63,29 @@ async fn issued(
 
 /// `GET .../kyc/profile` — any API client: the PDF (verified buyers only, else 409), its
 /// signature in `KYC-Profile-Signature`.
-async fn get_profile(
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/profile",
+    tag = "Verification",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("lang" = Option<String>, Query, description = "de or en (else Accept-Language, else the organisation's language)"),
+    ),
+    responses(
+        (status = 200, description = "The signed KYC profile PDF", content_type = "application/pdf", body = Vec<u8>, headers(("KYC-Profile-Signature" = String, description = "Ed25519 signature of the PDF, base64"))),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn get_profile(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<LanguageQuery>,
+    query: Query<LanguageQuery>,
 ) -> Result<HttpResponse, Error> {
     let path = path.into_inner();
     let file_name = format!("kyc-profile-{}.pdf", path.1);
@@ -88,11 +109,29 @@ async fn get_profile(
 
 /// `GET .../kyc/profile.sig` — any API client: the signature (base64) of the bytes that
 /// `GET .../kyc/profile` with the same language answers for the same state.
-async fn get_profile_signature(
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/profile.sig",
+    tag = "Verification",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("lang" = Option<String>, Query, description = "de or en (else Accept-Language, else the organisation's language)"),
+    ),
+    responses(
+        (status = 200, description = "The profile's signature, base64", content_type = "text/plain", body = String),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn get_profile_signature(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    query: web::Query<LanguageQuery>,
+    query: Query<LanguageQuery>,
 ) -> Result<HttpResponse, Error> {
     let profile = issued(&req, &state, path.into_inner(), &query).await?;
     let mut response = HttpResponse::Ok();

@@ -9,10 +9,13 @@ use serde::Deserialize;
 use super::body::JsonBody;
 use super::idempotent::run;
 use super::json;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::errors::Error;
+use crate::http::error::ProblemDocument;
 use crate::i18n::Language;
 use crate::state::AppState;
+use crate::verification::model::Verification;
 use crate::verification::{self, StartContext, StartOptions, Started};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -26,7 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct StartRequest {
     language: Option<String>,
@@ -50,7 +53,35 @@ impl StartRequest {
 /// `POST .../kyc/verify` — any API client: `{language?, sendEmail?}`. 201 with a new
 /// verification (its `sessionUrl`, `expiresAt`, status `PENDING`), or 200 with the one still
 /// running; 409 for MARKETPLACE_LED or blocked buyers.
-async fn start_verification(
+#[utoipa::path(
+    post,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/verify",
+    tag = "Verification",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    request_body(content = StartRequest, content_type = "application/json"),
+    responses(
+        (status = 201, description = "A new verification", body = Verification, headers(("Location" = String, description = "Where the new resource is"))),
+        (status = 200, description = "The verification still running", body = Verification),
+        (status = 502, description = "The provider answered with something unusable", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 503, description = "The provider is not configured or did not answer", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn start_verification(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -82,7 +113,25 @@ async fn start_verification(
 
 /// `GET .../kyc/verification` — any API client: the buyer's current verification (404 when
 /// none was started).
-async fn get_verification(
+#[utoipa::path(
+    get,
+    path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/verification",
+    tag = "Verification",
+    params(
+        ("sellerId" = String, Path, description = "The seller"),
+        ("buyerId" = String, Path, description = "The buyer"),
+    ),
+    responses(
+        (status = 200, description = "The current verification", body = Verification),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn get_verification(
+    _query: Query<NoParameters>,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, Error> {

@@ -9,11 +9,14 @@ use super::body::JsonBody;
 use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
+use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::errors::Error;
+use crate::http::error::ProblemDocument;
 use crate::pagination::Listing;
 use crate::state::AppState;
 use crate::webhooks::{self, WebhookUrl};
+use crate::webhooks::{CreatedEndpoint, Delivery, WebhookEndpoint};
 use crate::write;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -37,7 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewEndpoint {
     url: Option<String>,
@@ -46,7 +49,29 @@ struct NewEndpoint {
 
 /// `POST /v1/webhook-endpoints` — any API client: `{url, events}`; 201 with the secret, shown
 /// this once. A seller's token makes an endpoint that receives that seller's events only.
-async fn create_endpoint(
+#[utoipa::path(
+    post,
+    path = "/v1/webhook-endpoints",
+    tag = "Webhooks",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    request_body(content = NewEndpoint, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The endpoint with its secret, shown this once", body = CreatedEndpoint, headers(("Location" = String, description = "Where the new resource is"))),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn create_endpoint(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
@@ -89,17 +114,50 @@ async fn create_endpoint(
 }
 
 /// `GET /v1/webhook-endpoints` — any API client: newest first, without secrets.
-async fn list_endpoints(
+#[utoipa::path(
+    get,
+    path = "/v1/webhook-endpoints",
+    tag = "Webhooks",
+    params(
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Endpoints, newest first", body = Listing<WebhookEndpoint>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn list_endpoints(
     client: ApiClient,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let page = webhooks::list(&state.db, &client.scope, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
 }
 
 /// `GET /v1/webhook-endpoints/{endpointId}` — any API client: without the secret.
-async fn get_endpoint(
+#[utoipa::path(
+    get,
+    path = "/v1/webhook-endpoints/{endpointId}",
+    tag = "Webhooks",
+    params(
+        ("endpointId" = String, Path, description = "The webhook endpoint"),
+    ),
+    responses(
+        (status = 200, description = "The endpoint", body = WebhookEndpoint),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn get_endpoint(
+    _query: Query<NoParameters>,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -109,7 +167,30 @@ async fn get_endpoint(
 }
 
 /// `DELETE /v1/webhook-endpoints/{endpointId}` — any API client: 204; nothing more is sent.
-async fn delete_endpoint(
+#[utoipa::path(
+    delete,
+    path = "/v1/webhook-endpoints/{endpointId}",
+    tag = "Webhooks",
+    params(
+        ("endpointId" = String, Path, description = "The webhook endpoint"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn delete_endpoint(
+    _query: Query<NoParameters>,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -122,11 +203,29 @@ async fn delete_endpoint(
 }
 
 /// `GET .../deliveries` — any API client: each delivery with every attempt, newest first.
-async fn list_deliveries(
+#[utoipa::path(
+    get,
+    path = "/v1/webhook-endpoints/{endpointId}/deliveries",
+    tag = "Webhooks",
+    params(
+        ("endpointId" = String, Path, description = "The webhook endpoint"),
+        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "Deliveries, newest first", body = Listing<Delivery>),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn list_deliveries(
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, Error> {
     let page = webhooks::deliveries(&state.db, &client.scope, &path, &query.page()?).await?;
     Ok(json(StatusCode::OK, &Listing::new(page)))
@@ -134,7 +233,31 @@ async fn list_deliveries(
 
 /// `POST .../deliveries/{deliveryId}/redeliver` — any API client: 202; a new round of
 /// attempts starts now.
-async fn redeliver(
+#[utoipa::path(
+    post,
+    path = "/v1/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/redeliver",
+    tag = "Webhooks",
+    params(
+        ("endpointId" = String, Path, description = "The webhook endpoint"),
+        ("deliveryId" = String, Path, description = "The delivery"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    responses(
+        (status = 202, description = "The delivery, queued again", body = Delivery),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn redeliver(
+    _query: Query<NoParameters>,
     req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,

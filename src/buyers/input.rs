@@ -11,7 +11,7 @@ use crate::errors::{Error, FieldProblem, Rule};
 use crate::kyc::vat::VatNumber;
 
 /// A buyer as sent, before any checks.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawBuyer {
     /// `MARKETPLACE_LED` or `NT24_LED`.
@@ -27,7 +27,7 @@ pub struct RawBuyer {
 }
 
 /// An address as sent.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawAddress {
     /// Street and number.
@@ -41,7 +41,7 @@ pub struct RawAddress {
 }
 
 /// A contact as sent.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawContact {
     /// Given name.

@@ -59,12 +59,19 @@ pub async fn upsert(
     if details.kyc_mode == KycMode::MarketplaceLed
         && !organisation::load(tx.db()).await?.allow_marketplace_led_kyc
     {
-        return Err(Error::Forbidden(Forbidden::MarketplaceLedNotAllowed));
+        // The capability stops new MARKETPLACE_LED buyers; re-posting one that exists
+        // unchanged creates nothing, so it is answered like any other repeated upsert.
+        let existing = store::find_by_vat(tx.conn().await?, seller_id, &vat_number).await?;
+        return match existing {
+            Some(existing) if existing.details() == details => Ok(Upserted::Unchanged(existing)),
+            _ => Err(Error::Forbidden(Forbidden::MarketplaceLedNotAllowed)),
+        };
     }
     let at = now();
     let candidate = Buyer {
         uuid: uuid::Uuid::now_v7().to_string(),
         seller_id: seller_id.to_owned(),
+        vat_number_check: vat_number.offline_verdict(),
         vat_number,
         company_name: details.company_name,
         address: details.address,

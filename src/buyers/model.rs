@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 use super::country::Country;
 use crate::db::Timestamp;
 use crate::email::EmailAddress;
-use crate::kyc::vat::VatNumber;
+use crate::kyc::vat::{OfflineVerdict, VatNumber};
 
 /// Who runs the buyer's KYC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum KycMode {
     /// The marketplace collects documents and checks VIES itself (mode A).
@@ -43,7 +43,7 @@ impl KycMode {
 }
 
 /// Whether a buyer may do business.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BuyerStatus {
     /// Normal.
@@ -72,7 +72,7 @@ impl BuyerStatus {
 }
 
 /// A postal address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     /// Street and number.
@@ -86,7 +86,7 @@ pub struct Address {
 }
 
 /// A person to talk to at the buyer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     /// Given name.
@@ -114,7 +114,7 @@ pub struct BuyerDetails {
 }
 
 /// A buyer: a trade partner in the buyer role, unique per seller and VAT number.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Buyer {
     /// The buyer's id.
@@ -124,6 +124,8 @@ pub struct Buyer {
     /// Normalised VAT number.
     #[serde(serialize_with = "serialize_vat")]
     pub vat_number: VatNumber,
+    /// The offline check of the VAT number (check digits), said at once; VIES decides later.
+    pub vat_number_check: OfflineVerdict,
     /// Registered company name.
     pub company_name: String,
     /// Registered address.

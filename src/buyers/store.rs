@@ -42,10 +42,12 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
     let contacts: String = row.try_get("contacts")?;
     let mode: String = row.try_get("kyc_mode")?;
     let status: String = row.try_get("status")?;
+    let vat_number = VatNumber::parse(&vat).map_err(|_| corrupt("VAT number"))?;
     Ok(Buyer {
         uuid: row.try_get("id")?,
         seller_id: row.try_get("seller_id")?,
-        vat_number: VatNumber::parse(&vat).map_err(|_| corrupt("VAT number"))?,
+        vat_number_check: vat_number.offline_verdict(),
+        vat_number,
         company_name: row.try_get("company_name")?,
         address: Address {
             street: row.try_get("street")?,
@@ -170,6 +172,12 @@ pub struct BuyerFilter {
     pub status: Option<BuyerStatus>,
     /// Part of the company name or the VAT number.
     pub query: Option<String>,
+    /// Only buyers whose KYC this party runs.
+    pub kyc_mode: Option<KycMode>,
+    /// Only buyers whose last announced KYC status is this one (a buyer starts PENDING).
+    pub overall_status: Option<&'static str>,
+    /// Only buyers changed at or after this time (for nightly reconciliation).
+    pub updated_since: Option<Timestamp>,
 }
 
 /// Escapes LIKE wildcards so that a search for "50%" means the characters.
@@ -197,6 +205,10 @@ pub async fn list<'e>(
          AND ($2 = '' OR status = $2) \
          AND ($3 = '' OR search_name LIKE $4 ESCAPE '\\' OR vat_number LIKE $5 ESCAPE '\\') \
          AND (created_at < $6 OR (created_at = $6 AND id < $7)) \
+         AND ($9 = '' OR kyc_mode = $9) \
+         AND ($10 = '' OR COALESCE((SELECT k.overall_status FROM kyc_statuses k \
+              WHERE k.buyer_id = buyers.id), 'PENDING') = $10) \
+         AND updated_at >= $11 \
          ORDER BY created_at DESC, id DESC LIMIT $8"
     );
     let query = filter.query.clone().unwrap_or_default();
@@ -209,6 +221,9 @@ pub async fn list<'e>(
         .bind(at)
         .bind(id)
         .bind(page.fetch_limit())
+        .bind(filter.kyc_mode.map(KycMode::as_str).unwrap_or(""))
+        .bind(filter.overall_status.unwrap_or(""))
+        .bind(filter.updated_since.map_or(i64::MIN, Timestamp::millis))
         .fetch_all(conn)
         .await?;
     rows.iter().map(from_row).collect()

@@ -36,6 +36,13 @@ impl Timestamp {
         Timestamp(self.0.saturating_add(d.num_milliseconds()))
     }
 
+    /// Reads an RFC 3339 time with any offset (`2026-04-22T10:00:00Z`, `...+02:00`).
+    pub fn parse_rfc3339(text: &str) -> Option<Timestamp> {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| Timestamp(t.timestamp_millis()))
+    }
+
     /// RFC 3339 in UTC, e.g. `2026-04-22T10:00:00.123Z`.
     pub fn rfc3339(self) -> String {
         self.to_datetime()

@@ -13,6 +13,7 @@ use serde_json::json;
 pub use intake::{Intake, IntakeError, StagedFile};
 pub use model::{Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName};
 pub use preview::{for_preview, is_inline_image, is_pdf, open_image};
+pub use store::DocumentFilter;
 
 use crate::access::SellerScope;
 use crate::audit::{self, AuditEntry, Subject};
@@ -159,10 +160,11 @@ pub async fn list(
     db: &Db,
     seller_id: &str,
     buyer_id: &str,
+    filter: &DocumentFilter,
     page: &Page,
 ) -> Result<(Vec<Document>, Option<Cursor>), Error> {
     buyers::get(db, seller_id, buyer_id).await?;
-    let documents = store::list(db.pool(), buyer_id, page).await?;
+    let documents = store::list(db.pool(), buyer_id, filter, page).await?;
     Ok(page.split(documents, |d| Cursor::new(d.created_at.millis(), &d.uuid)))
 }
 

@@ -7,7 +7,19 @@ use crate::db::Timestamp;
 use crate::errors::{Error, Rule};
 
 /// The kinds of KYC document (the platform's `DocumentType`, KYC part).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DocumentType {
     /// Extract from the chamber of commerce (trade register).
@@ -140,7 +152,7 @@ impl DocumentDate {
 use chrono::Datelike;
 
 /// Whether a document counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DocumentStatus {
     /// Counts (if it is the latest of its type).
@@ -169,7 +181,7 @@ impl DocumentStatus {
 }
 
 /// Who uploaded a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DocumentSource {
     /// A seller system through the API (or staff on the buyer's behalf).
@@ -269,7 +281,7 @@ fn is_invisible_format(c: char) -> bool {
 }
 
 /// A stored KYC document (one version of one type for one buyer).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Document {
     /// The document's id.

@@ -114,11 +114,13 @@ pub async fn find<'e>(
 pub async fn list<'e>(
     conn: impl AnyExecutor<'e>,
     buyer_id: &str,
+    filter: &DocumentFilter,
     page: &Page,
 ) -> Result<Vec<Document>, sqlx::Error> {
     let (at, id) = page.after_or_max();
     let sql = format!(
         "SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 \
+         AND ($5 = '' OR type = $5) AND ($6 = '' OR status = $6) \
          AND (created_at < $2 OR (created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC LIMIT $4"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -126,11 +128,22 @@ pub async fn list<'e>(
         .bind(at)
         .bind(id)
         .bind(page.fetch_limit())
+        .bind(filter.document_type.map(DocumentType::as_str).unwrap_or(""))
+        .bind(filter.status.map(DocumentStatus::as_str).unwrap_or(""))
         .fetch_all(conn)
         .await?;
     rows.iter()
         .map(|row| from_row(row).map(|s| s.document))
         .collect()
+}
+
+/// What a listing of documents filters on.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DocumentFilter {
+    /// Only documents of this type.
+    pub document_type: Option<DocumentType>,
+    /// Only documents in this status.
+    pub status: Option<DocumentStatus>,
 }
 
 /// A buyer's active documents, latest version of each type first.

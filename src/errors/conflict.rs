@@ -185,6 +185,8 @@ pub enum Forbidden {
     ReadOnlyToken,
     /// A seller's API token tried to create a seller.
     SellerTokenCreatesSeller,
+    /// A seller's API token tried to change the organisation's settings.
+    SellerTokenChangesOrganisation,
     /// Only administrators may do this.
     AdminsOnly,
     /// A form without the session's CSRF token.
@@ -200,6 +202,9 @@ impl Forbidden {
             }
             Forbidden::ReadOnlyToken => "this API token may only read",
             Forbidden::SellerTokenCreatesSeller => "a seller's API token cannot create sellers",
+            Forbidden::SellerTokenChangesOrganisation => {
+                "a seller's API token cannot change the organisation's settings"
+            }
             Forbidden::AdminsOnly => "only administrators may do this",
             Forbidden::StaleForm => "the form has expired; reload the page and try again",
         }
@@ -209,17 +214,20 @@ impl Forbidden {
     pub fn message_id(self) -> &'static str {
         match self {
             Forbidden::MarketplaceLedNotAllowed => "forbidden-marketplace-led",
-            Forbidden::ReadOnlyToken | Forbidden::SellerTokenCreatesSeller => "forbidden-token",
+            Forbidden::ReadOnlyToken
+            | Forbidden::SellerTokenCreatesSeller
+            | Forbidden::SellerTokenChangesOrganisation => "forbidden-token",
             Forbidden::AdminsOnly => "forbidden-admins-only",
             Forbidden::StaleForm => "forbidden-stale-form",
         }
     }
 
     /// Every kind, for checking that each has its messages.
-    pub const ALL: [Forbidden; 5] = [
+    pub const ALL: [Forbidden; 6] = [
         Forbidden::MarketplaceLedNotAllowed,
         Forbidden::ReadOnlyToken,
         Forbidden::SellerTokenCreatesSeller,
+        Forbidden::SellerTokenChangesOrganisation,
         Forbidden::AdminsOnly,
         Forbidden::StaleForm,
     ];
@@ -238,6 +246,32 @@ pub enum Unavailability {
     Database,
     /// The document store cannot be reached or refuses requests.
     Store,
+}
+
+/// What a service the portal depends on answered that the portal cannot use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upstream {
+    /// The identity provider handed out a session reference it had handed out before.
+    RepeatedSessionReference,
+}
+
+impl Upstream {
+    /// The English sentence the API answers with.
+    pub fn english(self) -> &'static str {
+        match self {
+            Upstream::RepeatedSessionReference => {
+                "the identity verification provider answered with a session reference it had \
+                 already given for another session; nothing was started, try again later"
+            }
+        }
+    }
+
+    /// The message a page shows.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Upstream::RepeatedSessionReference => "unavailable-provider",
+        }
+    }
 }
 
 impl Unavailability {

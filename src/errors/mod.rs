@@ -6,7 +6,7 @@ pub mod availability;
 mod conflict;
 mod rule;
 
-pub use conflict::{Conflict, Forbidden, Unavailability};
+pub use conflict::{Conflict, Forbidden, Unavailability, Upstream};
 pub use rule::{FieldProblem, Rule};
 
 /// Everything a request can fail with.
@@ -52,6 +52,9 @@ pub enum Error {
         /// Seconds after which trying again is sensible (`Retry-After`).
         retry_after: u64,
     },
+    /// A service the portal depends on answered with something it cannot use.
+    #[error("{}", .0.english())]
+    BadGateway(Upstream),
     /// The disk of the document store or of the staging folder is full (or over its quota).
     #[error("there is no storage space left; the file was not kept, try again later")]
     StorageFull,

@@ -61,6 +61,8 @@ pub enum Rule {
     },
     /// Not a date written `YYYY-MM-DD`.
     Date,
+    /// Not a time written as RFC 3339.
+    DateTime,
     /// A date in the future.
     DateInFuture,
     /// A date before 1900.
@@ -102,6 +104,12 @@ pub enum Rule {
     NotPatchable,
     /// A field this resource does not have.
     UnknownField,
+    /// A query parameter this request does not take.
+    UnknownParameter,
+    /// A query parameter given more than once.
+    RepeatedParameter,
+    /// Not a whole number.
+    WholeNumber,
     /// A KYC mode that would go back from NT24_LED.
     ModeDowngrade,
     /// A body that is not a JSON object.
@@ -134,6 +142,13 @@ pub enum Rule {
     VersionRequired,
     /// An `If-Match` that is not a version.
     IfMatch,
+    /// A body `version` and an `If-Match` that name different versions.
+    VersionsDisagree {
+        /// The body's version.
+        body: i64,
+        /// The header's version.
+        header: i64,
+    },
 }
 
 impl Rule {
@@ -158,6 +173,9 @@ impl Rule {
             Rule::TooMany { max, what } => format!("at most {max} {what}"),
             Rule::TooShort { min } => format!("must be at least {min} characters"),
             Rule::Date => "must be a date written YYYY-MM-DD".into(),
+            Rule::DateTime => {
+                "must be a time written as RFC 3339, such as 2026-04-22T10:00:00Z".into()
+            }
             Rule::DateInFuture => "must not be in the future".into(),
             Rule::DateTooEarly => "must be after 1900".into(),
             Rule::TooOldToCount { max_age_days } => format!(
@@ -185,6 +203,9 @@ impl Rule {
             Rule::Immutable => "cannot be changed".into(),
             Rule::NotPatchable => "cannot be changed with PATCH".into(),
             Rule::UnknownField => "unknown field".into(),
+            Rule::UnknownParameter => "is not a query parameter of this request".into(),
+            Rule::RepeatedParameter => "must be given once".into(),
+            Rule::WholeNumber => "must be a whole number".into(),
             Rule::ModeDowngrade => "can only change from MARKETPLACE_LED to NT24_LED".into(),
             Rule::JsonObject => "must be a JSON object".into(),
             Rule::Malformed(detail) => detail.clone(),
@@ -203,6 +224,9 @@ impl Rule {
                 "is required (in the body, or as If-Match: \"<version>\")".into()
             }
             Rule::IfMatch => "must be the resource's version, e.g. \"3\"".into(),
+            Rule::VersionsDisagree { body, header } => format!(
+                "names version {header}, but the body's version is {body}; send one, or the same in both"
+            ),
         }
     }
 
@@ -222,7 +246,7 @@ impl Rule {
             Rule::AtLeast { .. } => "rule-at-least",
             Rule::TooMany { .. } => "rule-too-many",
             Rule::TooShort { .. } => "rule-too-short",
-            Rule::Date => "rule-date",
+            Rule::Date | Rule::DateTime => "rule-date",
             Rule::DateInFuture => "rule-date-in-future",
             Rule::DateTooEarly => "rule-date-too-early",
             Rule::TooOldToCount { .. } => "rule-too-old-to-count",
@@ -244,7 +268,8 @@ impl Rule {
             Rule::NoEvents => "rule-no-events",
             Rule::UnknownDocumentType => "rule-unknown-document-type",
             Rule::Immutable | Rule::NotPatchable => "rule-immutable",
-            Rule::UnknownField => "rule-unknown-field",
+            Rule::UnknownField | Rule::UnknownParameter => "rule-unknown-field",
+            Rule::RepeatedParameter | Rule::WholeNumber => "rule-malformed",
             Rule::ModeDowngrade => "rule-mode-downgrade",
             Rule::JsonObject | Rule::Malformed(_) | Rule::Utf8 => "rule-malformed",
             Rule::File(Rejection::PdfPasswordProtected) => "rule-file-password",
@@ -256,7 +281,10 @@ impl Rule {
             Rule::LogoKind => "rule-logo-kind",
             Rule::NoContact => "rule-no-contact",
             Rule::ArchivedStays => "rule-archived-stays",
-            Rule::Version | Rule::VersionRequired | Rule::IfMatch => "rule-version",
+            Rule::Version
+            | Rule::VersionRequired
+            | Rule::IfMatch
+            | Rule::VersionsDisagree { .. } => "rule-version",
         }
     }
 
@@ -309,6 +337,7 @@ impl Rule {
             },
             Rule::TooShort { min: 12 },
             Rule::Date,
+            Rule::DateTime,
             Rule::DateInFuture,
             Rule::DateTooEarly,
             Rule::TooOldToCount { max_age_days: 365 },
@@ -324,6 +353,9 @@ impl Rule {
             Rule::UnknownDocumentType,
             Rule::Immutable,
             Rule::UnknownField,
+            Rule::UnknownParameter,
+            Rule::RepeatedParameter,
+            Rule::WholeNumber,
             Rule::ModeDowngrade,
             Rule::Malformed(String::new()),
             Rule::File(Rejection::Empty),
@@ -336,6 +368,7 @@ impl Rule {
             Rule::NoContact,
             Rule::ArchivedStays,
             Rule::Version,
+            Rule::VersionsDisagree { body: 1, header: 2 },
         ];
         samples.extend(
             ["", "GR1", "GB123456789", "QQ123", "DE12"]

@@ -11,7 +11,8 @@ use serde_json::Value;
 use super::unavailable;
 use crate::errors::{Error, FieldProblem};
 
-/// A short machine-readable name of the problem, used in its `type`.
+/// A short machine-readable name of the problem, used in its `type` (one of
+/// [`super::problem_types::ALL`]).
 fn slug(error: &Error) -> &'static str {
     match error {
         Error::Malformed(_) => "bad-request",
@@ -23,6 +24,7 @@ fn slug(error: &Error) -> &'static str {
         Error::TooLarge { .. } => "payload-too-large",
         Error::TooMany { .. } => "too-many-requests",
         Error::Unavailable { .. } => "unavailable",
+        Error::BadGateway(_) => "bad-gateway",
         Error::StorageFull => "insufficient-storage",
         Error::Internal(_) => "internal",
     }
@@ -48,7 +50,7 @@ pub fn problem_of(error: &Error) -> ProblemDocument {
 }
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProblemDocument {
     /// A URI reference naming the kind of problem.
     #[serde(rename = "type")]
@@ -96,6 +98,7 @@ impl ResponseError for Error {
             Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Error::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Error::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Error::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use serde_json::Value;
 
-use super::model::EmailStatus;
+use super::model::{EmailStatus, Unavailable};
 use super::{InvitationStatus, Links, store};
 use crate::buyers;
 use crate::config::Settings;
@@ -48,13 +48,23 @@ impl InvitationEmailJob {
                 "invitation {id} does not exist"
             )));
         };
-        if invitation.status_at(now()) != InvitationStatus::Active {
-            // Revoked or expired meanwhile: an email with a dead link helps nobody.
-            return Ok(());
-        }
         let (buyer, seller) = buyers::get_with_seller_name(&self.db, &invitation.buyer_id)
             .await
             .map_err(retry)?;
+        let skipped = match invitation.status_at(now()) {
+            InvitationStatus::Active if buyer.is_blocked() => Some(Unavailable::BuyerBlocked),
+            InvitationStatus::Active => None,
+            InvitationStatus::Expired => Some(Unavailable::Expired),
+            InvitationStatus::Revoked => Some(Unavailable::Revoked),
+            InvitationStatus::Exhausted => Some(Unavailable::Exhausted),
+        };
+        if let Some(reason) = skipped {
+            // Revoked, used up, expired or blocked meanwhile: an email with a dead link helps
+            // nobody, and the invitation says why none was sent.
+            return self
+                .set_status(id, EmailStatus::Skipped, Some(reason.as_str()))
+                .await;
+        }
         let organisation = organisation::load(&self.db).await.map_err(retry)?;
         let links = Links {
             key: &self.key,

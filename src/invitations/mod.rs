@@ -14,6 +14,7 @@ pub mod upload_quota;
 pub use email_job::{EMAIL_JOB, InvitationEmailJob};
 pub use model::{
     EmailStatus, Invitation, InvitationStatus, InvitationView, NewInvitation, RawInvitation,
+    Unavailable,
 };
 pub use renewal::RENEWAL_EMAIL_JOB;
 pub use renewal_email::RenewalEmailJob;
@@ -47,22 +48,13 @@ impl Links<'_> {
         LinkToken::derive(self.key, &invitation.token_nonce).link(self.public_url)
     }
 
-    fn view(&self, invitation: &Invitation) -> InvitationView {
-        invitation.view(now(), self.of(invitation))
+    /// The invitation as the API shows it; `buyer_blocked` tells why an active link still
+    /// answers 410.
+    fn view(&self, invitation: &Invitation, buyer_blocked: bool) -> InvitationView {
+        let unavailable = link_unavailable(invitation, true)
+            .or(buyer_blocked.then_some(Unavailable::BuyerBlocked));
+        invitation.view(now(), self.of(invitation), unavailable)
     }
-}
-
-/// Why a link cannot be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unavailable {
-    /// Past its expiry.
-    Expired,
-    /// Revoked.
-    Revoked,
-    /// Used up.
-    Exhausted,
-    /// The buyer is blocked.
-    BuyerBlocked,
 }
 
 fn record(tx: &mut WriteTx, action: &str, before: Option<&InvitationView>, after: &InvitationView) {
@@ -113,7 +105,7 @@ pub async fn create(
     let token_hash = LinkToken::derive(links.key, &invitation.token_nonce).hash();
     buyers::ensure_active_in(tx, buyer_id).await?;
     store::insert(tx.conn().await?, &invitation, &token_hash).await?;
-    let view = links.view(&invitation);
+    let view = links.view(&invitation, false);
     record(tx, "created", None, &view);
     jobs::enqueue(
         tx.conn().await?,
@@ -141,7 +133,9 @@ pub async fn get(
     links: Links<'_>,
     id: &str,
 ) -> Result<InvitationView, Error> {
-    Ok(links.view(&find(db, scope, id).await?))
+    let invitation = find(db, scope, id).await?;
+    let buyer = buyers::get_by_id(db, &invitation.buyer_id).await?;
+    Ok(links.view(&invitation, buyer.is_blocked()))
 }
 
 /// The public link of an invitation (for its QR code).
@@ -162,11 +156,15 @@ pub async fn list(
     buyer_id: &str,
     page: &Page,
 ) -> Result<(Vec<InvitationView>, Option<Cursor>), Error> {
-    buyers::get(db, seller_id, buyer_id).await?;
+    let buyer = buyers::get(db, seller_id, buyer_id).await?;
     let invitations = store::list(db.pool(), buyer_id, page).await?;
     let (invitations, next) =
         page.split(invitations, |i| Cursor::new(i.created_at.millis(), &i.id));
-    Ok((invitations.iter().map(|i| links.view(i)).collect(), next))
+    let views = invitations
+        .iter()
+        .map(|i| links.view(i, buyer.is_blocked()))
+        .collect();
+    Ok((views, next))
 }
 
 /// Revokes an invitation; revoking twice changes nothing.
@@ -177,12 +175,15 @@ pub async fn revoke(
     id: &str,
 ) -> Result<InvitationView, Error> {
     // An invitation never changes buyer, nor a buyer seller: checked once, before the write.
-    find(tx.db(), scope, id).await?;
+    let found = find(tx.db(), scope, id).await?;
+    let blocked = buyers::get_by_id(tx.db(), &found.buyer_id)
+        .await?
+        .is_blocked();
     let current = store::find(tx.conn().await?, id)
         .await?
         .ok_or(Error::NotFound("invitation"))?;
     if current.revoked_at.is_some() {
-        return Ok(links.view(&current));
+        return Ok(links.view(&current, blocked));
     }
     let at = now();
     if !store::revoke(tx.conn().await?, id, at).await? {
@@ -190,7 +191,7 @@ pub async fn revoke(
         let now_current = store::find(tx.conn().await?, id)
             .await?
             .ok_or(Error::NotFound("invitation"))?;
-        return Ok(links.view(&now_current));
+        return Ok(links.view(&now_current, blocked));
     }
     let revoked = Invitation {
         revoked_at: Some(at),
@@ -199,10 +200,10 @@ pub async fn revoke(
     record(
         tx,
         "revoked",
-        Some(&links.view(&current)),
-        &links.view(&revoked),
+        Some(&links.view(&current, blocked)),
+        &links.view(&revoked, blocked),
     );
-    Ok(links.view(&revoked))
+    Ok(links.view(&revoked, blocked))
 }
 
 /// Sends the email again (the same link); only for an active invitation of an active buyer.
@@ -235,8 +236,8 @@ pub async fn resend(
     record(
         tx,
         "resent",
-        Some(&links.view(&current)),
-        &links.view(&queued),
+        Some(&links.view(&current, false)),
+        &links.view(&queued, false),
     );
     jobs::enqueue(
         tx.conn().await?,
@@ -245,7 +246,7 @@ pub async fn resend(
         None,
     )
     .await?;
-    Ok(links.view(&queued))
+    Ok(links.view(&queued, false))
 }
 
 /// The invitation a link token belongs to; None for an unknown token. Looked up by the token's

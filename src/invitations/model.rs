@@ -9,7 +9,7 @@ use crate::i18n::Language;
 use crate::organisation::settings::{EXPIRY_DAYS, OrganisationSettings};
 
 /// Where an invitation stands; always computed at read time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum InvitationStatus {
     /// The link works.
@@ -20,6 +20,44 @@ pub enum InvitationStatus {
     Revoked,
     /// Used as often as allowed.
     Exhausted,
+}
+
+/// Why a link cannot be used (the API's `unavailableReason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Unavailable {
+    /// Past its expiry.
+    Expired,
+    /// Revoked.
+    Revoked,
+    /// Used up.
+    Exhausted,
+    /// The buyer is blocked.
+    BuyerBlocked,
+}
+
+impl Unavailable {
+    /// The wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unavailable::Expired => "EXPIRED",
+            Unavailable::Revoked => "REVOKED",
+            Unavailable::Exhausted => "EXHAUSTED",
+            Unavailable::BuyerBlocked => "BUYER_BLOCKED",
+        }
+    }
+
+    /// The reason with this name.
+    pub fn parse(text: &str) -> Option<Unavailable> {
+        [
+            Unavailable::Expired,
+            Unavailable::Revoked,
+            Unavailable::Exhausted,
+            Unavailable::BuyerBlocked,
+        ]
+        .into_iter()
+        .find(|u| u.as_str() == text)
+    }
 }
 
 impl InvitationStatus {
@@ -35,7 +73,7 @@ impl InvitationStatus {
 }
 
 /// Where the invitation's email stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EmailStatus {
     /// Waiting to be sent (or to be tried again).
@@ -44,6 +82,9 @@ pub enum EmailStatus {
     Sent,
     /// Given up after the last attempt; `emailError` says why.
     Failed,
+    /// Not sent: the link could no longer be used when its turn came;
+    /// `emailSkippedReason` says why.
+    Skipped,
 }
 
 impl EmailStatus {
@@ -53,6 +94,7 @@ impl EmailStatus {
             EmailStatus::Queued => "QUEUED",
             EmailStatus::Sent => "SENT",
             EmailStatus::Failed => "FAILED",
+            EmailStatus::Skipped => "SKIPPED",
         }
     }
 
@@ -62,6 +104,7 @@ impl EmailStatus {
             "QUEUED" => Some(EmailStatus::Queued),
             "SENT" => Some(EmailStatus::Sent),
             "FAILED" => Some(EmailStatus::Failed),
+            "SKIPPED" => Some(EmailStatus::Skipped),
             _ => None,
         }
     }
@@ -112,8 +155,14 @@ impl Invitation {
         }
     }
 
-    /// The invitation as the API shows it.
-    pub fn view(&self, now: Timestamp, public_link_url: String) -> InvitationView {
+    /// The invitation as the API shows it; `unavailable` says why its link cannot be used.
+    pub fn view(
+        &self,
+        now: Timestamp,
+        public_link_url: String,
+        unavailable: Option<Unavailable>,
+    ) -> InvitationView {
+        let skipped = self.email_status == EmailStatus::Skipped;
         InvitationView {
             uuid: self.id.clone(),
             kind: "KYC",
@@ -121,6 +170,7 @@ impl Invitation {
             recipient_email: self.recipient_email.as_str().to_owned(),
             language: self.language,
             status: self.status_at(now),
+            unavailable_reason: unavailable,
             public_link_url,
             created_at: self.created_at,
             expires_at: self.expires_at,
@@ -128,13 +178,19 @@ impl Invitation {
             max_uses: self.max_uses,
             last_used_at: self.last_used_at,
             email_status: self.email_status,
-            email_error: self.email_error.clone(),
+            // The reason a skipped email was not sent is stored where a failure's error is.
+            email_error: self.email_error.clone().filter(|_| !skipped),
+            email_skipped_reason: self
+                .email_error
+                .as_deref()
+                .filter(|_| skipped)
+                .and_then(Unavailable::parse),
         }
     }
 }
 
 /// The invitation resource.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitationView {
     /// `inv_...`.
@@ -149,6 +205,9 @@ pub struct InvitationView {
     pub language: Language,
     /// Computed now.
     pub status: InvitationStatus,
+    /// Why the link answers 410 now (also while `status` is ACTIVE, when the buyer is
+    /// blocked); null while it works.
+    pub unavailable_reason: Option<Unavailable>,
     /// The link for the buyer.
     pub public_link_url: String,
     /// When it was made.
@@ -165,10 +224,12 @@ pub struct InvitationView {
     pub email_status: EmailStatus,
     /// Why its email failed.
     pub email_error: Option<String>,
+    /// Why its email was not sent (SKIPPED only).
+    pub email_skipped_reason: Option<Unavailable>,
 }
 
 /// An invitation request as sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawInvitation {
     /// Required.

@@ -8,7 +8,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sqlx::{AnyConnection, Row};
 
-use super::requirements;
+use super::requirements::{self, DocumentState};
+use super::vat::OfflineVerdict;
 use super::vies::model::ViesResult;
 use super::vies::store as vies_store;
 use crate::buyers::model::{Buyer, KycMode};
@@ -18,11 +19,12 @@ use crate::documents::model::{DocumentType, counting};
 use crate::documents::store as documents_store;
 use crate::errors::Error;
 use crate::organisation::settings::{self, OrganisationSettings};
+use crate::verification::model::VerificationState;
 pub use crate::verification::model::VerificationStatus;
 use crate::verification::store as verification_store;
 
 /// The one-word verdict on a buyer's KYC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum OverallStatus {
     /// Not decided yet: something is missing or not checked.
@@ -61,7 +63,7 @@ impl OverallStatus {
 }
 
 /// `GET .../kyc`: a buyer's KYC status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KycStatus {
     /// The buyer.
@@ -74,13 +76,37 @@ pub struct KycStatus {
     pub vies_last_checked_at: Option<Timestamp>,
     /// The latest VIES check's result.
     pub vies_result: Option<ViesResult>,
+    /// The offline check of the VAT number, known before any VIES check.
+    pub vat_number_check: OfflineVerdict,
     /// Whether every required document type has a fresh, active latest document.
     pub documents_complete: bool,
-    /// The required types still missing (or too old).
+    /// A VIES check that is still being tried (its result is not in `viesResult` yet).
+    pub vies_check_in_progress: Option<ViesCheckInProgress>,
+    /// The required types without an active document.
     pub missing_document_types: Vec<DocumentType>,
+    /// The required types whose latest active document is older than the type's maximum
+    /// age (a new one is needed).
+    pub expired_document_types: Vec<DocumentType>,
     /// NT24_LED buyers only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification_status: Option<VerificationStatus>,
+    /// NT24_LED buyers only: the provider's result is held for staff review (an AML
+    /// screening hit or a suspected result); `verificationStatus` stays PENDING until staff
+    /// decide.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification_review_required: Option<bool>,
+}
+
+/// A VIES check that has not settled yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ViesCheckInProgress {
+    /// The check (`GET .../kyc/vies-checks/{checkId}`).
+    pub check_id: String,
+    /// When it was asked for.
+    pub requested_at: Timestamp,
+    /// Calls to VIES so far.
+    pub attempts: i64,
 }
 
 /// The inputs of the overall status, for [`overall`].
@@ -128,23 +154,45 @@ pub async fn compute(
     buyer: &Buyer,
 ) -> Result<KycStatus, Error> {
     let latest_check = vies_store::latest_completed(&mut *conn, &buyer.uuid).await?;
+    let in_progress = vies_store::in_progress(&mut *conn, &buyer.uuid)
+        .await?
+        .map(|check| ViesCheckInProgress {
+            check_id: check.uuid,
+            requested_at: check.requested_at,
+            attempts: check.attempts,
+        });
     let counting = counting(documents_store::active(&mut *conn, &buyer.uuid).await?);
     let assessment = requirements::assess(settings, &counting, now().to_datetime().date_naive());
-    let missing = requirements::missing(&assessment);
-    let verification = match buyer.kyc_mode {
-        KycMode::MarketplaceLed => None,
-        KycMode::Nt24Led => Some(
-            verification_store::latest(&mut *conn, &buyer.uuid)
-                .await?
-                .map_or(VerificationStatus::NotStarted, |v| v.status.kyc_status()),
-        ),
+    let of_state = |wanted: DocumentState| -> Vec<DocumentType> {
+        assessment
+            .iter()
+            .filter(|(_, state)| *state == wanted)
+            .map(|(t, _)| *t)
+            .collect()
     };
+    let missing = of_state(DocumentState::Missing);
+    let expired = of_state(DocumentState::TooOld);
+    let documents_complete = requirements::missing(&assessment).is_empty();
+    let latest_verification = match buyer.kyc_mode {
+        KycMode::MarketplaceLed => None,
+        KycMode::Nt24Led => Some(verification_store::latest(&mut *conn, &buyer.uuid).await?),
+    };
+    let verification = latest_verification.as_ref().map(|latest| {
+        latest
+            .as_ref()
+            .map_or(VerificationStatus::NotStarted, |v| v.status.kyc_status())
+    });
+    let review_required = latest_verification.as_ref().map(|latest| {
+        latest
+            .as_ref()
+            .is_some_and(|v| v.status == VerificationState::Review)
+    });
     let vies_result = latest_check.as_ref().and_then(|c| c.result);
     let overall_status = overall(Inputs {
         blocked: buyer.is_blocked(),
         mode: buyer.kyc_mode,
         vies_result,
-        documents_complete: missing.is_empty(),
+        documents_complete,
         verification,
     });
     Ok(KycStatus {
@@ -153,9 +201,13 @@ pub async fn compute(
         overall_status,
         vies_last_checked_at: latest_check.and_then(|c| c.checked_at),
         vies_result,
-        documents_complete: missing.is_empty(),
+        vat_number_check: buyer.vat_number_check.clone(),
+        documents_complete,
+        vies_check_in_progress: in_progress,
         missing_document_types: missing,
+        expired_document_types: expired,
         verification_status: verification,
+        verification_review_required: review_required,
     })
 }
 

@@ -119,10 +119,10 @@ static COUNTRIES: &[Country] = &[
         prefix: "EL",
         name: "Greece",
         adjective: "Greek",
-        shape: "EL followed by 9 digits",
+        shape: "EL followed by 9 digits (or the older 8)",
         patterns: &["d{9}"],
         check: check_digits::greece,
-        legacy: None,
+        legacy: Some(greek_eight_digits),
     },
     Country {
         prefix: "ES",
@@ -229,10 +229,10 @@ static COUNTRIES: &[Country] = &[
         prefix: "NL",
         name: "Netherlands",
         adjective: "Dutch",
-        shape: "NL followed by 9 digits, the letter B and 2 digits",
+        shape: "NL followed by up to 9 digits, the letter B and 2 digits",
         patterns: &["d{9}Bd{2}"],
         check: check_digits::netherlands,
-        legacy: None,
+        legacy: Some(dutch_short_number),
     },
     Country {
         prefix: "PL",
@@ -256,8 +256,8 @@ static COUNTRIES: &[Country] = &[
         prefix: "RO",
         name: "Romania",
         adjective: "Romanian",
-        shape: "RO followed by 2 to 10 digits",
-        patterns: &["d{2,10}"],
+        shape: "RO followed by 2 to 10 digits, or a 13-digit personal number",
+        patterns: &["d{2,10}", "d{13}"],
         check: check_digits::romania,
         legacy: None,
     },
@@ -309,6 +309,22 @@ fn country(prefix: &str) -> Option<&'static Country> {
 fn belgian_nine_digits(national: &str) -> Option<String> {
     (national.len() == 9 && national.bytes().all(|b| b.is_ascii_digit()))
         .then(|| format!("0{national}"))
+}
+
+/// Greek numbers (AFM) were issued with 8 digits and are still written that way; today's form
+/// puts a 0 in front (python-stdnum `gr/vat.py`).
+fn greek_eight_digits(national: &str) -> Option<String> {
+    (national.len() == 8 && national.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("0{national}"))
+}
+
+/// Dutch numbers are often written without the leading zeros of their 9-digit RSIN/BSN part
+/// ("NL4495445B01"); the number is the same with them (python-stdnum `nl/btw.py`).
+fn dutch_short_number(national: &str) -> Option<String> {
+    let (digits, suffix) = national.split_once('B')?;
+    let short = (1..9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    let suffix_ok = suffix.len() == 2 && suffix.bytes().all(|b| b.is_ascii_digit());
+    (short && suffix_ok).then(|| format!("{digits:0>9}B{suffix}"))
 }
 
 /// "a German", "an Austrian": the indefinite article for a country adjective.
@@ -537,6 +553,44 @@ impl VatNumber {
             prefix: country.prefix,
             reason,
         })
+    }
+}
+
+/// What the offline check says about a VAT number (a buyer's `vatNumberCheck`): VALID when its
+/// check digits pass, INVALID with the reason when they do not. Only VIES can say whether a
+/// number is registered; this is said at once, before any VIES check.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OfflineVerdict {
+    /// `VALID` or `INVALID`.
+    pub check_digits: CheckDigitsVerdict,
+    /// Why the number cannot be valid (INVALID only).
+    pub reason: Option<String>,
+}
+
+/// The verdict of the check digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CheckDigitsVerdict {
+    /// The check digits pass (no typo detected).
+    Valid,
+    /// The check digits fail: the number cannot have been issued.
+    Invalid,
+}
+
+impl VatNumber {
+    /// The offline verdict on this number.
+    pub fn offline_verdict(&self) -> OfflineVerdict {
+        match self.verify_check_digits() {
+            Ok(()) => OfflineVerdict {
+                check_digits: CheckDigitsVerdict::Valid,
+                reason: None,
+            },
+            Err(e) => OfflineVerdict {
+                check_digits: CheckDigitsVerdict::Invalid,
+                reason: Some(e.to_string()),
+            },
+        }
     }
 }
 
@@ -773,10 +827,11 @@ mod tests {
         estonian_numbers: "EE"
             valid ["EE101571629", "EE100594102"]
             changed ["EE101571639", "EE100594112"];
-        // EL998537832: Trygons AE; EL094327684: Generali Hellas (both Apache).
+        // EL998537832: Trygons AE; EL094327684: Generali Hellas (both Apache); EL94327684: the
+        // same written with its older 8 digits.
         greek_numbers: "EL"
-            valid ["EL998537832", "EL094327684"]
-            changed ["EL998537842", "EL094327694"];
+            valid ["EL998537832", "EL094327684", "EL 94327684"]
+            changed ["EL998537842", "EL094327694", "EL94327694"];
         // ESA60195278: Lidl Supermercados S.A.U.; ESB58378431 (an S.L.), ES54362315K (DNI),
         // ESX2482300W (NIE), ESW8265365J (permanent establishment) (Apache); ESQ2818015F (CIF
         // with a letter as control character) (stdnum).
@@ -793,8 +848,8 @@ mod tests {
         // Comptable (alphanumeric key, so only its SIREN is checked); FR37000005990: a Monaco
         // number without SIREN check (all Apache).
         french_numbers: "FR"
-            valid ["FR40303265045", "FR K7 399 859 412", "FR37000005990"]
-            changed ["FR40303265055", "FRK7399859422", "FR37000005980"];
+            valid ["FR40303265045", "FR K7 399 859 412", "FR37000005990", "FR4Z123456782"]
+            changed ["FR40303265055", "FRK7399859422", "FR37000005980", "FRK8399859412", "FR4Y123456782"];
         // HR33392005961: Nastavni zavod za javno zdravstvo dr. Andrija Štampar, Zagreb (Apache);
         // HR18683136487: the Ministry of Finance in the FINA register (quoted in public tests).
         croatian_numbers: "HR"
@@ -836,8 +891,8 @@ mod tests {
         // Koning Bouw B.V. (both Apache); NL000099998B57: the Belastingdienst's published example
         // of a sole proprietor's btw-id, valid only under the mod-97 rule.
         dutch_numbers: "NL"
-            valid ["NL004495445B01", "NL.0036.60.564.B.01", "NL000099998B57"]
-            changed ["NL004495455B01", "NL003660574B01", "NL000099988B57"];
+            valid ["NL004495445B01", "NL.0036.60.564.B.01", "NL000099998B57", "NL4495445B01"]
+            changed ["NL004495455B01", "NL003660574B01", "NL000099988B57", "NL4495455B01"];
         // PL1060000062: pl.wikipedia's NIP example (Apache); PL5261025421: found online (stdnum).
         polish_numbers: "PL"
             valid ["PL1060000062", "PL 526-102-54-21"]
@@ -850,8 +905,8 @@ mod tests {
         // RO27825131: Nutrisoya SRL; RO6255950: P L Noris SRL (both Apache); RO18547290:
         // stdnum's example.
         romanian_numbers: "RO"
-            valid ["RO27825131", "RO6255950", "RO 185 472 90"]
-            changed ["RO27825141", "RO6255960", "RO18547280"];
+            valid ["RO27825131", "RO6255950", "RO 185 472 90", "RO1630615123457"]
+            changed ["RO27825141", "RO6255960", "RO18547280", "RO1630615123458", "RO1632215123457"];
         // SE556680144401: XLN Audio AB, Stockholm (Apache); SE556043606401: found online
         // (stdnum).
         swedish_numbers: "SE"

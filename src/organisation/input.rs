@@ -8,6 +8,7 @@ use crate::documents::model::DocumentType;
 use crate::email::EmailAddress;
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::i18n::Language;
+use crate::kyc::vat::VatNumber;
 
 /// Longest organisation name: it heads pages and email subjects.
 const MAX_NAME_CHARS: usize = 200;
@@ -46,6 +47,8 @@ pub struct RawSettings {
     pub required_document_types: Vec<String>,
     /// Max age in days per type name; empty means unlimited.
     pub document_max_age_days: BTreeMap<String, String>,
+    /// The marketplace's own VAT number, sent to VIES as the requester (optional).
+    pub vies_requester_vat_number: String,
 }
 
 impl RawSettings {
@@ -71,11 +74,15 @@ impl RawSettings {
                 .iter()
                 .map(|(t, days)| (t.as_str().to_owned(), days.to_string()))
                 .collect(),
+            vies_requester_vat_number: settings
+                .vies_requester_vat_number
+                .clone()
+                .unwrap_or_default(),
         }
     }
 
     /// Checks every field and applies them to `current` (which keeps what the form does not
-    /// carry: the VIES requester, the logo). Otherwise a 422 with one error per wrong field,
+    /// carry: the logo). Otherwise a 422 with one error per wrong field,
     /// named like the settings document (`primaryColour`, `documentMaxAgeDays.COC_EXTRACT`).
     pub fn apply_to(&self, current: &OrganisationSettings) -> Result<OrganisationSettings, Error> {
         let mut errors = Vec::new();
@@ -170,6 +177,17 @@ impl RawSettings {
                 ),
             }
         }
+        // Kept as VIES must see it: normalised, and shaped like a VAT number of its country.
+        let vies_requester_vat_number = match optional(&self.vies_requester_vat_number) {
+            None => None,
+            Some(text) => match VatNumber::parse(&text) {
+                Ok(number) => Some(number.as_str().to_owned()),
+                Err(e) => {
+                    refuse("viesRequesterVatNumber", Rule::Vat(e));
+                    None
+                }
+            },
+        };
 
         match (language, expiry) {
             (Some(default_language), Some(default_invitation_expiry_days)) if errors.is_empty() => {
@@ -185,6 +203,7 @@ impl RawSettings {
                     default_invitation_expiry_days,
                     imprint_url,
                     privacy_url,
+                    vies_requester_vat_number,
                     ..current.clone()
                 })
             }

@@ -6,8 +6,8 @@
 use secrecy::SecretString;
 
 use super::idenfy::{self, Callback};
-use super::model::{ProviderResult, Verification};
-use super::{announce, record, store};
+use super::model::{ProviderResult, Verification, VerificationState};
+use super::{announce, announce_review, record, store};
 use crate::audit::Actor;
 use crate::buyers;
 use crate::db::{Db, now};
@@ -104,6 +104,8 @@ async fn settle_in(
     record(tx, "settled", Some(found), &settled);
     if state.is_decided() {
         announce(tx, &buyer, &settled);
+    } else if state == VerificationState::Review {
+        announce_review(tx, &buyer, &settled);
     }
     Ok(CallbackOutcome::Settled)
 }

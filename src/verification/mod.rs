@@ -31,7 +31,7 @@ use serde_json::json;
 use crate::audit::Subject;
 use crate::buyers::{self, Buyer, KycMode};
 use crate::db::{Db, now};
-use crate::errors::{Conflict, Error, Rule, Unavailability};
+use crate::errors::{Conflict, Error, Rule, Unavailability, Upstream};
 use crate::events::EventType;
 use crate::invitations::model::EmailStatus;
 use crate::jobs;
@@ -141,6 +141,18 @@ pub async fn start(
     may_start(&buyer)?;
     if let Some(running) = ready_or_running(store::latest(tx.conn().await?, buyer_id).await?)? {
         return Ok(Started::Running(running));
+    }
+    // A provider that repeats a session reference would tie two buyers' results together;
+    // nothing is started, and the log says so (the caller sees a 502).
+    if let Some(earlier) = store::find_by_scan_ref(tx.conn().await?, &verification.scan_ref).await?
+    {
+        tracing::error!(
+            buyer = %buyer_id,
+            scan_ref = %verification.scan_ref,
+            earlier = %earlier.uuid,
+            "the identity provider repeated a session reference"
+        );
+        return Err(Error::BadGateway(Upstream::RepeatedSessionReference));
     }
     store::insert(tx.conn().await?, &verification).await?;
     record(tx, "started", None, &verification);
@@ -264,6 +276,23 @@ fn announce(tx: &mut WriteTx, buyer: &Buyer, verification: &Verification) {
             "amlHit": verification.aml_hit,
             "reviewedBy": verification.reviewed_by,
             "completedAt": verification.decided_at,
+        }),
+    );
+}
+
+/// `kyc.verification_review_required`: the provider's result is held for staff, who decide
+/// it (the seller hears `kyc.verification_completed` then).
+fn announce_review(tx: &mut WriteTx, buyer: &Buyer, verification: &Verification) {
+    tx.announce(
+        EventType::VerificationReviewRequired,
+        &buyer.uuid,
+        json!({
+            "verificationId": verification.uuid,
+            "provider": verification.provider,
+            "scanRef": verification.scan_ref,
+            "providerStatus": verification.provider_status,
+            "amlHit": verification.aml_hit,
+            "heldAt": verification.settled_at,
         }),
     );
 }

@@ -8,7 +8,7 @@ use crate::i18n::Language;
 use crate::invitations::model::EmailStatus;
 
 /// Where an NT24_LED buyer's identity verification stands, as its KYC status shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum VerificationStatus {
     /// No verification was started.
@@ -22,7 +22,7 @@ pub enum VerificationStatus {
 }
 
 /// Where one verification (one session with the provider) stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum VerificationState {
     /// The session was issued; the provider has not reported a final result.
@@ -84,7 +84,7 @@ impl VerificationState {
 }
 
 /// One identity verification of a buyer's contact with the provider.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Verification {
     /// The verification's id.

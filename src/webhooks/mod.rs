@@ -57,7 +57,7 @@ impl Default for DeliveryOptions {
 }
 
 /// A new endpoint, the only time its secret is shown.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedEndpoint {
     /// The endpoint.

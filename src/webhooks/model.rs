@@ -73,7 +73,7 @@ pub fn parse_events(names: Option<&[String]>) -> Result<Vec<EventType>, Error> {
 }
 
 /// A receiver of events.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookEndpoint {
     /// The endpoint's id.
@@ -90,7 +90,7 @@ pub struct WebhookEndpoint {
 }
 
 /// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum DeliveryStatus {
     /// Not yet accepted by the receiver; attempts go on.
@@ -102,7 +102,7 @@ pub enum DeliveryStatus {
 }
 
 /// One attempt to deliver, as logged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryAttempt {
     /// When it was made.
@@ -116,7 +116,7 @@ pub struct DeliveryAttempt {
 }
 
 /// One event on its way to one endpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Delivery {
     /// The delivery's id.

@@ -49,6 +49,35 @@ on_both_backends! {
         expect_problem(response, 405).await;
     }
 
+    async fn every_problem_type_is_one_scheme_and_its_page_explains_it(app) {
+        let seller = app.create_seller().await;
+        let mut big = reference_buyer();
+        big["companyName"] = json!("x".repeat(2 * 1024 * 1024));
+        let answers = [
+            expect_problem(app.get("/v1/nothing-here").await, 404).await,
+            expect_problem(app.request(Method::DELETE, "/v1/partners").send().await.unwrap(), 405).await,
+            expect_problem(app.post_json(&buyers_path(&seller), &big).await, 413).await,
+            expect_problem(app.post_json(&buyers_path(&seller), &json!({})).await, 422).await,
+        ];
+        let mut kinds = Vec::new();
+        for problem in answers {
+            let kind = problem["type"].as_str().unwrap().to_owned();
+            assert!(kind.starts_with("/problems/"), "{problem}");
+            kinds.push(kind);
+        }
+        assert_eq!(kinds, ["/problems/not-found", "/problems/method-not-allowed", "/problems/payload-too-large", "/problems/validation"]);
+        for problem_type in kyc_portal::http::problem_types::ALL {
+            let page = app.get(&problem_type.uri()).await;
+            assert_eq!(page.status(), 200, "{}", problem_type.slug);
+            assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+            let text = page.text().await.unwrap();
+            assert!(text.contains(problem_type.title), "{text}");
+        }
+        let index = app.get("/problems").await.text().await.unwrap();
+        assert!(index.contains("/problems/bad-gateway"), "{index}");
+        assert_eq!(app.get("/problems/no-such-problem").await.status(), 404);
+    }
+
     async fn an_oversized_json_body_is_a_413_problem(app) {
         let seller = app.create_seller().await;
         let mut body = reference_buyer();

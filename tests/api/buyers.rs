@@ -124,6 +124,19 @@ on_both_backends! {
         assert_eq!(app.post_json(&buyers_path(&seller), &nt24).await.status(), 201);
     }
 
+    async fn an_identical_marketplace_led_buyer_reposted_while_the_capability_is_off_is_a_200(app) {
+        let (seller, created) = app.create_buyer().await;
+        let settings = OrganisationSettings { allow_marketplace_led_kyc: false, ..Default::default() };
+        as_system(&app.db, async |tx| organisation::save(tx, &settings).await).await;
+
+        let again = app.post_json(&buyers_path(&seller), &reference_buyer()).await;
+        assert_eq!(again.status(), 200);
+        assert_eq!(body_json(again).await, created);
+        let mut changed = reference_buyer();
+        changed["companyName"] = json!("Andere GmbH");
+        expect_problem(app.post_json(&buyers_path(&seller), &changed).await, 403).await;
+    }
+
     async fn buyers_are_found_by_name_or_vat_and_filtered_by_status(app) {
         let seller = app.create_seller().await;
         let path = buyers_path(&seller);

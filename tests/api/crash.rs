@@ -197,7 +197,7 @@ async fn a_killed_server_leaves_every_document_with_its_blob_and_the_sweep_clear
     .await
     .unwrap();
     let buyer_id = buyer["uuid"].as_str().unwrap();
-    let (rows, _) = documents::list(&db, &seller, buyer_id, &Page::first())
+    let (rows, _) = documents::list(&db, &seller, buyer_id, &Default::default(), &Page::first())
         .await
         .unwrap();
     assert_eq!(

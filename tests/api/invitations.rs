@@ -484,3 +484,83 @@ mod email_over_smtp {
         assert_eq!(failed["status"], "ACTIVE", "the link itself still works");
     }
 }
+
+/// An email job's turn coming after its link stopped working: the invitation says SKIPPED and
+/// why, and an active link of a blocked buyer says why it answers 410.
+mod a_link_that_stopped_working {
+    use std::sync::Arc;
+
+    use kyc_portal::email::Mailer;
+    use kyc_portal::invitations::InvitationEmailJob;
+    use kyc_portal::jobs::JobHandler;
+    use kyc_portal::server_key::ServerKey;
+
+    use super::*;
+
+    async fn check(backend: Backend) {
+        // No worker: the email job runs exactly when the test says.
+        let Some(app) =
+            TestApp::spawn_with_options(backend, |_| {}, |o| o.run_worker = false).await
+        else {
+            return;
+        };
+        let settings = kyc_portal::Settings::for_data_dir("sqlite://unused", app.dir.path());
+        let job = InvitationEmailJob {
+            db: app.db.clone(),
+            mailer: Mailer::from_settings(&settings).unwrap(),
+            settings: Arc::new(settings),
+            key: ServerKey::from_bytes([7; 32]),
+        };
+        let (seller, buyer) = app.create_buyer().await;
+        let revoked = app
+            .invite(&seller, &buyer, json!({"recipientEmail": "a@example.com"}))
+            .await;
+        let revoked_url = format!("/v1/invitations/{}", revoked["uuid"].as_str().unwrap());
+        assert_eq!(
+            app.post_json(&format!("{revoked_url}/revoke"), &json!({}))
+                .await
+                .status(),
+            200
+        );
+        let kept = app
+            .invite(&seller, &buyer, json!({"recipientEmail": "b@example.com"}))
+            .await;
+        let kept_url = format!("/v1/invitations/{}", kept["uuid"].as_str().unwrap());
+        assert_eq!(kept["unavailableReason"], Value::Null);
+        assert_eq!(kept["emailStatus"], "QUEUED");
+
+        job.run(&json!({"invitationId": revoked["uuid"]}))
+            .await
+            .unwrap();
+        let after = body_json(app.get(&revoked_url).await).await;
+        assert_eq!(after["emailStatus"], "SKIPPED");
+        assert_eq!(after["emailSkippedReason"], "REVOKED");
+        assert_eq!(after["emailError"], Value::Null);
+        assert_eq!(after["unavailableReason"], "REVOKED");
+
+        app.post_json(
+            &format!("{}/block", buyer_path(&seller, &buyer)),
+            &json!({"reason": "fraud signal"}),
+        )
+        .await;
+        let blocked = body_json(app.get(&kept_url).await).await;
+        assert_eq!(blocked["status"], "ACTIVE");
+        assert_eq!(blocked["unavailableReason"], "BUYER_BLOCKED");
+        job.run(&json!({"invitationId": kept["uuid"]}))
+            .await
+            .unwrap();
+        let skipped = body_json(app.get(&kept_url).await).await;
+        assert_eq!(skipped["emailStatus"], "SKIPPED");
+        assert_eq!(skipped["emailSkippedReason"], "BUYER_BLOCKED");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn says_skipped_and_why_on_sqlite() {
+        check(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn says_skipped_and_why_on_postgres() {
+        check(Backend::Postgres).await
+    }
+}

@@ -58,8 +58,14 @@ on_both_backends! {
             "overallStatus": "PENDING",
             "viesLastCheckedAt": null,
             "viesResult": null,
+            "vatNumberCheck": {
+                "checkDigits": "INVALID",
+                "reason": "the check digit of this German VAT number is wrong",
+            },
+            "viesCheckInProgress": null,
             "documentsComplete": false,
             "missingDocumentTypes": REQUIRED,
+            "expiredDocumentTypes": [],
         }));
         assert!(app.status_changes().await.is_empty());
     }
@@ -177,8 +183,70 @@ with_vies_on_both_backends! {
         let changed = kyc_portal::kyc::refresh_job::refresh_lapsed(&app.db).await.unwrap();
 
         assert_eq!(changed, 1);
-        assert_eq!(app.kyc(&path).await["missingDocumentTypes"], json!(["COC_EXTRACT"]));
+        let kyc = app.kyc(&path).await;
+        assert_eq!(kyc["missingDocumentTypes"], json!([]));
+        assert_eq!(kyc["expiredDocumentTypes"], json!(["COC_EXTRACT"]));
+        assert_eq!(kyc["documentsComplete"], false);
         assert_eq!(app.status_changes().await.last().unwrap(), &("VALID".to_owned(), "PENDING".to_owned()));
         assert_eq!(kyc_portal::kyc::refresh_job::refresh_lapsed(&app.db).await.unwrap(), 0);
+    }
+}
+
+/// A VIES check still being tried shows in the KYC status; the offline verdict on the VAT
+/// number shows at create and before any check.
+mod work_in_progress {
+    use super::*;
+
+    async fn check(backend: Backend) {
+        // No worker: the VIES check stays pending for as long as the test looks at it.
+        let Some(app) =
+            TestApp::spawn_with_options(backend, |_| {}, |o| o.run_worker = false).await
+        else {
+            return;
+        };
+        let seller = app.create_seller().await;
+        let created = body_json(
+            app.post_json(&buyers_path(&seller), &reference_buyer())
+                .await,
+        )
+        .await;
+        assert_eq!(
+            created["vatNumberCheck"]["checkDigits"], "INVALID",
+            "DE123456789 has a wrong check digit: {created}"
+        );
+        assert!(
+            created["vatNumberCheck"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("check digit")
+        );
+        let mut good = reference_buyer();
+        good["vatNumber"] = json!("DE136695976");
+        let good = body_json(app.post_json(&buyers_path(&seller), &good).await).await;
+        assert_eq!(
+            good["vatNumberCheck"],
+            json!({"checkDigits": "VALID", "reason": null})
+        );
+
+        let path = buyer_path(&seller, &good);
+        let requested = app
+            .post_json(&format!("{path}/kyc/vies-check"), &json!({}))
+            .await;
+        assert_eq!(requested.status(), 202);
+        let requested = body_json(requested).await;
+        let kyc = app.kyc(&path).await;
+        assert_eq!(kyc["viesResult"], Value::Null);
+        assert_eq!(kyc["viesCheckInProgress"]["checkId"], requested["uuid"]);
+        assert_eq!(kyc["vatNumberCheck"]["checkDigits"], "VALID");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn shows_on_sqlite() {
+        check(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn shows_on_postgres() {
+        check(Backend::Postgres).await
     }
 }

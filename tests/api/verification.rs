@@ -180,8 +180,15 @@ with_idenfy_on_both_backends! {
         assert_eq!(held.status, VerificationState::Review);
         assert!(held.review_required() && held.aml_hit);
         assert_eq!(held.aml, Some(aml_section(true)), "the screening is kept for staff");
-        assert_eq!(app.kyc_status(&path).await["verificationStatus"], "PENDING");
+        let kyc = app.kyc_status(&path).await;
+        assert_eq!(kyc["verificationStatus"], "PENDING");
+        assert_eq!(kyc["verificationReviewRequired"], true, "the hold is visible: {kyc}");
         assert!(app.completions().await.is_empty(), "nothing is decided yet");
+        let holds: Vec<_> = kyc_portal::events::recent(&app.db, 100).await.unwrap().into_iter()
+            .filter(|e| e.event_type == "kyc.verification_review_required").collect();
+        assert_eq!(holds.len(), 1, "the hold is announced once");
+        assert_eq!(holds[0].data["verificationId"], json!(held.uuid));
+        assert_eq!(holds[0].data["amlHit"], true);
         expect_problem(app.post_json(&format!("{path}/kyc/verify"), &json!({})).await, 409).await;
 
         let staff = Actor::Staff("compliance@example.com".into());
@@ -189,7 +196,9 @@ with_idenfy_on_both_backends! {
 
         assert_eq!(decided.status, VerificationState::Verified);
         assert_eq!(decided.reviewed_by.as_deref(), Some("staff:compliance@example.com"));
-        assert_eq!(app.kyc_status(&path).await["verificationStatus"], "VERIFIED");
+        let kyc = app.kyc_status(&path).await;
+        assert_eq!(kyc["verificationStatus"], "VERIFIED");
+        assert_eq!(kyc["verificationReviewRequired"], false);
         let completions = app.completions().await;
         assert_eq!(completions.len(), 1);
         assert_eq!(completions[0]["amlHit"], true);
@@ -280,6 +289,30 @@ with_idenfy_on_both_backends! {
         assert_eq!(app.kyc_status(&path).await["verificationStatus"], "PENDING");
         app.settle(&started, &buyer, "APPROVED", None).await;
         assert_eq!(app.kyc_status(&path).await["verificationStatus"], "VERIFIED");
+    }
+
+    async fn a_session_reference_the_provider_repeats_is_a_502_and_starts_nothing(app, idenfy, _vies) {
+        let (first_path, _) = app.create_nt24_buyer("DE136695976").await;
+        let (second_path, _) = app.create_nt24_buyer("DE136695976").await;
+        let repeated = json!({
+            "authToken": "repeated-token",
+            "scanRef": "repeated-scan-ref",
+            "redirectUrl": format!("{}/api/v2/redirect?authToken=repeated-token", idenfy.uri()),
+            "expiryTime": 3600,
+        });
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .and(wiremock::matchers::path("/api/v2/token"))
+            .respond_with(wiremock::ResponseTemplate::new(201).set_body_json(repeated))
+            .with_priority(1)
+            .mount(&idenfy)
+            .await;
+        let verify = json!({"sendEmail": false});
+        assert_eq!(app.post_json(&format!("{first_path}/kyc/verify"), &verify).await.status(), 201);
+
+        let problem = expect_problem(app.post_json(&format!("{second_path}/kyc/verify"), &verify).await, 502).await;
+        assert_eq!(problem["type"], "/problems/bad-gateway");
+        assert!(problem["detail"].as_str().unwrap().contains("session reference"), "{problem}");
+        expect_problem(app.get(&format!("{second_path}/kyc/verification")).await, 404).await;
     }
 
     async fn a_callback_with_a_wrong_or_missing_signature_is_refused_and_changes_nothing(app, _idenfy, _vies) {
@@ -407,12 +440,11 @@ mod without_a_redirect_url_in_the_token_answer {
         };
         let (path, _) = app.create_nt24_buyer("DE136695976").await;
 
-        let problem = expect_problem(
-            app.post_json(&format!("{path}/kyc/verify"), &json!({}))
-                .await,
-            503,
-        )
-        .await;
+        let response = app
+            .post_json(&format!("{path}/kyc/verify"), &json!({}))
+            .await;
+        assert_eq!(response.headers()["retry-after"], "60");
+        let problem = expect_problem(response, 503).await;
 
         let detail = problem["detail"].as_str().unwrap();
         assert!(
@@ -422,13 +454,11 @@ mod without_a_redirect_url_in_the_token_answer {
         expect_problem(app.get(&format!("{path}/kyc/verification")).await, 404).await;
         let unconfigured = TestApp::spawn(Backend::Sqlite).await.unwrap();
         let (path, _) = unconfigured.create_nt24_buyer("DE136695976").await;
-        expect_problem(
-            unconfigured
-                .post_json(&format!("{path}/kyc/verify"), &json!({}))
-                .await,
-            503,
-        )
-        .await;
+        let response = unconfigured
+            .post_json(&format!("{path}/kyc/verify"), &json!({}))
+            .await;
+        assert_eq!(response.headers()["retry-after"], "3600");
+        expect_problem(response, 503).await;
         let refused = unconfigured
             .idenfy_callback(
                 &idenfy_result("s", "b", "APPROVED", true, None),

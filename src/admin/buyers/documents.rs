@@ -219,6 +219,7 @@ async fn render(
         &state.db,
         &buyer.seller_id,
         &buyer.uuid,
+        &documents::DocumentFilter::default(),
         &Page::parse(Some(200), None)?,
     )
     .await?;

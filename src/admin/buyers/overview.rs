@@ -65,11 +65,12 @@ impl OverviewView {
             .t(&kyc_label_id(self.kyc.overall_status.as_str()))
     }
 
-    /// The missing document types in words.
+    /// The document types that do not count yet (missing or too old) in words.
     pub fn missing(&self) -> Vec<String> {
         self.kyc
             .missing_document_types
             .iter()
+            .chain(&self.kyc.expired_document_types)
             .map(|t| t.label(self.chrome.l))
             .collect()
     }

@@ -99,6 +99,7 @@ impl InvitationRow {
                 EmailStatus::Queued => "admin-invitation-email-queued",
                 EmailStatus::Sent => "admin-invitation-email-sent",
                 EmailStatus::Failed => "admin-invitation-email-failed",
+                EmailStatus::Skipped => "admin-invitation-email-skipped",
             }),
             email_error: view.email_error.clone(),
             renewal_requested: None,
@@ -437,7 +438,7 @@ async fn revoke_get(
     let l = me.language();
     let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
-    let view = invitation.view(now(), String::new());
+    let view = invitation.view(now(), String::new(), None);
     let chrome = Chrome::new(
         &req,
         &me,

@@ -94,6 +94,7 @@ fn error_id(field: &str) -> &'static str {
         "imprintUrl" | "privacyUrl" => "admin-settings-error-url",
         "defaultLanguage" => "admin-settings-error-language",
         "defaultInvitationExpiryDays" => "admin-settings-error-expiry",
+        "viesRequesterVatNumber" => "admin-settings-error-vies-requester",
         f if f.starts_with("documentMaxAgeDays") => "admin-settings-error-max-age",
         _ => "admin-settings-error-types",
     }
@@ -188,6 +189,7 @@ fn read_form(pairs: Vec<(String, String)>) -> RawSettings {
             "default_invitation_expiry_days" => raw.default_invitation_expiry_days = value,
             "allow_marketplace_led_kyc" => raw.allow_marketplace_led_kyc = value == "true",
             "required" => raw.required_document_types.push(value),
+            "vies_requester_vat_number" => raw.vies_requester_vat_number = value,
             other => {
                 if let Some(code) = other.strip_prefix("max_age_") {
                     raw.document_max_age_days.insert(code.to_owned(), value);

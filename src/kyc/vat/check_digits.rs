@@ -349,19 +349,36 @@ pub(super) fn finland(national: &str) -> Outcome {
 /// * the SIREN carries a Luhn check digit, except for Monaco's numbers whose SIREN part starts
 ///   with 000;
 /// * a numeric key must be (12 + 3 · (SIREN mod 97)) mod 97;
-/// * alphanumeric ("new style") keys have no published algorithm: accepted by shape. (python-stdnum
-///   implements a reverse-engineered rule for them; we deliberately do not rely on it.)
+/// * a key with a letter ("new style") counts its two characters in the alphabet
+///   0–9, A–Z without I and O: C = i₁·24 + i₂ − 10 when the first is a digit, else
+///   C = i₁·34 + i₂ − 100; then (SIREN + 1 + C div 11) mod 11 must equal C mod 11.
 pub(super) fn france(national: &str) -> Outcome {
     let key = national.get(..2).unwrap_or("");
-    let siren = all_digits(national.get(2..).unwrap_or(""))?;
+    let siren_text = national.get(2..).unwrap_or("");
+    let siren = all_digits(siren_text)?;
     let monaco = siren.starts_with(&[0, 0, 0]);
     if !monaco && !luhn_valid(&siren) {
         return Err(WRONG);
     }
-    match digits(key) {
-        Some(key) => ok_if(small_number(&key) == (12 + 3 * number_mod(&siren, 97)) % 97),
-        None => Ok(()),
+    if let Some(key) = digits(key) {
+        return ok_if(small_number(&key) == (12 + 3 * number_mod(&siren, 97)) % 97);
     }
+    const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut chars = key.chars();
+    let (Some(first), Some(second)) = (chars.next(), chars.next()) else {
+        return Err(WRONG);
+    };
+    let index = |c: char| ALPHABET.find(c).and_then(|i| i64::try_from(i).ok());
+    let (Some(i1), Some(i2)) = (index(first), index(second)) else {
+        return Err(WRONG);
+    };
+    let c = if first.is_ascii_digit() {
+        i1 * 24 + i2 - 10
+    } else {
+        i1 * 34 + i2 - 100
+    };
+    let siren_value = siren_text.parse::<i64>().map_err(|_| WRONG)?;
+    ok_if((siren_value + 1 + c.div_euclid(11)).rem_euclid(11) == c.rem_euclid(11))
 }
 
 /// HR — OIB: 10 digits + ISO 7064 MOD 11,10 check digit (python-stdnum `hr/oib.py`).
@@ -557,8 +574,12 @@ const ROMANIA_KEY: [u32; 9] = [7, 5, 3, 2, 1, 7, 5, 3, 2];
 
 /// RO — CUI/CIF: 2 to 10 digits, no leading 0. The key 7,5,3,2,1,7,5,3,2 is aligned to the right
 /// of the digits before the check digit; check = (10 · sum) mod 11 mod 10
-/// (python-stdnum `ro/cui.py`). Personal CNPs (13 digits) are not VIES numbers and not accepted.
+/// (python-stdnum `ro/cui.py`). Individuals are registered under their 13-digit personal number
+/// (CNP), checked by [`romanian_personal_number`] (python-stdnum `ro/vat.py`).
 pub(super) fn romania(national: &str) -> Outcome {
+    if national.len() == 13 {
+        return romanian_personal_number(national);
+    }
     no_leading_zero(national, "Romanian VAT numbers never start with 0")?;
     let d = all_digits(national)?;
     let (body, check) = split_check(&d)?;
@@ -569,6 +590,32 @@ pub(super) fn romania(national: &str) -> Outcome {
         .map(|(k, d)| k * d)
         .sum();
     ok_if(sum * 10 % 11 % 10 == check)
+}
+
+/// RO — CNP, the personal number (python-stdnum `ro/cnp.py`): a first digit 1–9 (sex and
+/// century: 1/2 → 1900s, 3/4 → 1800s, 5/6 → 2000s, others taken as 1900s), a real birth date
+/// YYMMDD, and a check digit: weights 2,7,9,1,4,6,3,5,8,2,7,9, sum mod 11, where 10 counts 1.
+fn romanian_personal_number(national: &str) -> Outcome {
+    let d = all_digits(national)?;
+    let (body, check) = split_check(&d)?;
+    let century = match body.first() {
+        Some(1 | 2) => 1900,
+        Some(3 | 4) => 1800,
+        Some(5 | 6) => 2000,
+        Some(7..=9) => 1900,
+        _ => {
+            return Err(CheckDigitReason::InvalidPart(
+                "a Romanian personal number never starts with 0",
+            ));
+        }
+    };
+    if !is_real_date(century + pair(body, 1), pair(body, 3), pair(body, 5)) {
+        return Err(CheckDigitReason::InvalidPart(
+            "its birth date is not a real date",
+        ));
+    }
+    let sum = weighted_sum(body, &[2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9]) % 11;
+    ok_if((if sum == 10 { 1 } else { sum }) == check)
 }
 
 /// SE — 10-digit organisation or personal number with a Luhn check digit, then "01"

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::db::Timestamp;
 
 /// The outcome of a VIES check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ViesResult {
     /// VIES confirmed the number.
@@ -38,7 +38,7 @@ impl ViesResult {
 }
 
 /// Where a check stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CheckStatus {
     /// Waiting for its background job (or for VIES, between retries).
@@ -67,7 +67,7 @@ impl CheckStatus {
 }
 
 /// What VIES answered, kept to prove the check was made.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ViesEvidence {
     /// VIES's time of the request.
@@ -81,7 +81,7 @@ pub struct ViesEvidence {
 }
 
 /// One VIES check of a buyer's VAT number; every check stays in the buyer's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ViesCheck {
     /// The check's id.

@@ -92,6 +92,23 @@ pub async fn list<'e>(
     rows.iter().map(from_row).collect()
 }
 
+/// The newest check of a buyer that has not settled yet (still being tried), if any.
+pub async fn in_progress<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+) -> Result<Option<ViesCheck>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM vies_checks WHERE buyer_id = $1 AND status = 'PENDING' \
+         ORDER BY requested_at DESC, id DESC LIMIT 1"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .fetch_optional(conn)
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
 /// The most recently settled check of a buyer.
 pub async fn latest_completed<'e>(
     conn: impl AnyExecutor<'e>,

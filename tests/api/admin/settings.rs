@@ -146,6 +146,23 @@ on_both_backends! {
         assert!(page.contains("id=\"required-TP_TRADE_LICENSE\" name=\"required\" value=\"TP_TRADE_LICENSE\" aria-labelledby=\"required-label type-TP_TRADE_LICENSE\" checked"));
     }
 
+    async fn the_vies_requester_is_set_on_the_settings_page_and_shows_in_the_api(app) {
+        let mut admin = app.admin_browser().await;
+
+        let refused = admin.save_settings(&[("vies_requester_vat_number", "XX123")]).await;
+        assert_eq!(refused.status(), 422);
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("id=\"s-vies-requester-error\"") && page.contains("value=\"XX123\""), "{page}");
+
+        let saved = admin.save_settings(&[("vies_requester_vat_number", "nl 8197.38.116.B01")]).await;
+        assert_eq!(saved.status(), 303);
+        let settings = kyc_portal::organisation::load(&app.db).await.unwrap();
+        assert_eq!(settings.vies_requester_vat_number.as_deref(), Some("NL819738116B01"));
+        assert!(admin.page("/admin/settings").await.contains("value=\"NL819738116B01\""));
+        let organisation = body_json(app.get("/v1/organisation").await).await;
+        assert_eq!(organisation["viesRequesterVatNumber"], "NL819738116B01");
+    }
+
     async fn marketplace_led_kyc_can_be_switched_off_for_the_api(app) {
         let mut admin = app.admin_browser().await;
         let seller = app.create_seller().await;

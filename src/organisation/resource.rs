@@ -1,0 +1,152 @@
+//! The organisation as the API shows it (`GET /v1/organisation`) and changes it (`PATCH`):
+//! its capabilities, the document types KYC requires with their maximum ages, and the VAT
+//! number VIES checks are sent with.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::input::RawSettings;
+use super::settings::OrganisationSettings;
+use crate::documents::model::DocumentType;
+use crate::errors::{Error, FieldProblem, Rule};
+
+/// `GET /v1/organisation`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganisationView {
+    /// The organisation's name.
+    pub name: String,
+    /// What sellers may do.
+    pub capabilities: Capabilities,
+    /// The types a buyer's KYC needs, each with how long a document counts.
+    pub required_document_types: Vec<RequiredType>,
+    /// Sent to VIES as the requester, so that checks carry a `requestIdentifier`.
+    pub vies_requester_vat_number: Option<String>,
+}
+
+/// What sellers may do.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Capabilities {
+    /// Whether sellers may register MARKETPLACE_LED buyers.
+    pub allow_marketplace_led_kyc: bool,
+}
+
+/// A required document type and its maximum age.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequiredType {
+    /// The type.
+    #[serde(rename = "type")]
+    pub document_type: String,
+    /// Days after its document date a document counts; null: always.
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+}
+
+impl OrganisationView {
+    /// The view of `settings`.
+    pub fn of(settings: &OrganisationSettings) -> OrganisationView {
+        OrganisationView {
+            name: settings.name.clone(),
+            capabilities: Capabilities {
+                allow_marketplace_led_kyc: settings.allow_marketplace_led_kyc,
+            },
+            required_document_types: settings
+                .required_document_types
+                .iter()
+                .map(|t| RequiredType {
+                    document_type: t.as_str().to_owned(),
+                    max_age_days: settings.document_max_age_days.get(t).copied(),
+                })
+                .collect(),
+            vies_requester_vat_number: settings.vies_requester_vat_number.clone(),
+        }
+    }
+}
+
+/// `PATCH /v1/organisation`: a merge patch; a field left out keeps its value.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganisationPatch {
+    /// What sellers may do.
+    capabilities: Option<Capabilities>,
+    /// The required types with their maximum ages (replaces the list).
+    required_document_types: Option<Vec<RequiredType>>,
+    /// `null` removes it; absent keeps it.
+    #[serde(default, with = "present")]
+    #[schema(value_type = Option<String>)]
+    vies_requester_vat_number: Option<Option<String>>,
+}
+
+/// Tells an explicit `null` (Some(None)) from a field left out (None).
+mod present {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(deserializer).map(Some)
+    }
+}
+
+/// The settings after `patch`, checked like the staff's settings form; a 422 naming each
+/// field at fault otherwise. The types listed get the maximum age given with them (none:
+/// unlimited); other types keep theirs.
+pub fn apply_patch(
+    current: &OrganisationSettings,
+    patch: Value,
+) -> Result<OrganisationSettings, Error> {
+    let patch: OrganisationPatch = serde_path_to_error::deserialize(patch).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        if let Some(name) = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(name, _)| name)
+        {
+            let field = match path.rsplit_once('.') {
+                Some((parent, _)) if parent != "." && !parent.is_empty() => {
+                    format!("{parent}.{name}")
+                }
+                _ => name.to_owned(),
+            };
+            return Error::invalid(field, Rule::UnknownField);
+        }
+        let field = if path == "." { "body".to_owned() } else { path };
+        Error::invalid(field, Rule::Malformed(message))
+    })?;
+    let mut raw = RawSettings::from_settings(current);
+    if let Some(capabilities) = patch.capabilities {
+        raw.allow_marketplace_led_kyc = capabilities.allow_marketplace_led_kyc;
+    }
+    if let Some(types) = patch.required_document_types {
+        let mut problems = Vec::new();
+        raw.required_document_types.clear();
+        for (i, required) in types.iter().enumerate() {
+            if DocumentType::parse(&required.document_type).is_none() {
+                problems.push(FieldProblem::new(
+                    format!("requiredDocumentTypes[{i}].type"),
+                    Rule::UnknownDocumentType,
+                ));
+                continue;
+            }
+            raw.required_document_types
+                .push(required.document_type.clone());
+            raw.document_max_age_days.insert(
+                required.document_type.clone(),
+                required
+                    .max_age_days
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+    }
+    if let Some(requester) = patch.vies_requester_vat_number {
+        raw.vies_requester_vat_number = requester.unwrap_or_default();
+    }
+    raw.apply_to(current)
+}
