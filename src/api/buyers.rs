@@ -10,7 +10,7 @@ use super::idempotent::run;
 use super::json;
 use super::partners::PageQuery;
 use crate::api_tokens::ApiClient;
-use crate::buyers::{self, Buyer, BuyerFilter, BuyerStatus, RawBuyer, Upserted};
+use crate::buyers::{self, Buyer, BuyerFilter, BuyerStatus, RawBuyer, SearchText, Upserted};
 use crate::errors::{Error, Rule};
 use crate::pagination::{Listing, Page};
 use crate::state::AppState;
@@ -112,12 +112,8 @@ async fn list_buyers(
     };
     let filter = BuyerFilter {
         status,
-        query: query
-            .q
-            .as_deref()
-            .map(str::trim)
-            .filter(|q| !q.is_empty())
-            .map(str::to_owned),
+        search: query.q.as_deref().and_then(SearchText::parse),
+        ..BuyerFilter::default()
     };
     let page = buyers::list(
         &state.db,
