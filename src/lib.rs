@@ -26,6 +26,7 @@ pub mod partners;
 pub mod portal;
 pub mod previews;
 pub mod rate_limit;
+pub mod retention;
 pub mod seal;
 pub mod secret_token;
 pub mod server_key;

@@ -12,11 +12,11 @@ use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
-use crate::db::Db;
+use crate::db::{Db, now};
 use crate::documents;
 use crate::email::Mailer;
 use crate::http::observe;
-use crate::idempotency::{self, ResponseSeal};
+use crate::idempotency::ResponseSeal;
 use crate::invitations::{EMAIL_JOB, InvitationEmailJob};
 use crate::jobs::{Worker, WorkerOptions};
 use crate::kyc::{
@@ -24,6 +24,7 @@ use crate::kyc::{
     vies::{self, ViesCheckJob, ViesClient, ViesOptions},
 };
 use crate::previews::{PdfPreviews, PreviewLimits};
+use crate::retention::{self, Retention};
 use crate::server_key::ServerKey;
 use crate::staff::{HashingLimits, PasswordHashing};
 use crate::state::AppState;
@@ -74,6 +75,7 @@ pub struct Application {
     db: Db,
     blobs: Arc<BlobStore>,
     worker: Option<Worker>,
+    retention: Retention,
 }
 
 /// Failure to start.
@@ -124,6 +126,7 @@ impl Application {
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?
             .port();
         let blobs = Arc::new(BlobStore::open(&settings).await?);
+        let retention = Retention::from_settings(&settings);
         let key = ServerKey::load_or_create(&settings)?;
         webhooks::seal_plain_secrets(&db, &webhooks::secret_seal(&key))
             .await
@@ -165,6 +168,7 @@ impl Application {
             db,
             blobs,
             worker,
+            retention,
         })
     }
 
@@ -193,7 +197,12 @@ impl Application {
             .flat_map(|worker| (0..WORKERS).map(|_| worker.sibling()))
             .map(|worker| tokio::spawn(worker.run_until_stopped(stop.clone())))
             .collect();
-        let maintenance = tokio::spawn(maintain(self.db.clone(), self.blobs.clone(), stop.clone()));
+        let maintenance = tokio::spawn(maintain(
+            self.db.clone(),
+            self.blobs.clone(),
+            self.retention,
+            stop.clone(),
+        ));
         let served = self.server.await;
         stop.cancel();
         for worker in workers {
@@ -344,13 +353,15 @@ async fn metrics_get(
         .body(body)
 }
 
-/// Housekeeping every ten minutes: expired idempotency keys, orphan blobs (older than an
-/// hour, so that no upload between storing its blob and committing its row is touched), KYC
-/// statuses that lapsed as documents grew too old.
-async fn maintain(db: Db, blobs: Arc<BlobStore>, stop: CancellationToken) {
+/// Housekeeping every ten minutes: operational rows past their retention (finished jobs,
+/// delivered events, expired sessions, rate-limit windows, idempotency keys), orphan blobs
+/// (older than an hour, so that no upload between storing its blob and committing its row is
+/// touched), KYC statuses that lapsed as documents grew too old.
+async fn maintain(db: Db, blobs: Arc<BlobStore>, retention: Retention, stop: CancellationToken) {
     loop {
-        if let Err(e) = idempotency::sweep(&db).await {
-            tracing::warn!(error = %e, "idempotency sweep failed");
+        match retention::prune(&db, &retention, now()).await {
+            Ok(pruned) => tracing::info!(?pruned, "pruned operational rows"),
+            Err(e) => tracing::warn!(error = %e, "pruning operational rows failed"),
         }
         if let Err(e) = documents::sweep_orphans(&db, &blobs, Duration::from_secs(3600)).await {
             tracing::warn!(error = %e, "orphan blob sweep failed");

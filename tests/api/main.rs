@@ -29,6 +29,7 @@ mod pdf_tricks;
 mod portal;
 mod portal_links;
 mod profile;
+mod retention;
 mod service;
 mod storage_s3;
 mod stubs;
