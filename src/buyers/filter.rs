@@ -3,7 +3,7 @@
 
 use super::model::BuyerStatus;
 use crate::kyc::status::OverallStatus;
-use crate::kyc::vat;
+use crate::kyc::vat::{self, VatNumber};
 
 /// The filters of a buyer list; a filter left `None` is not asked for at all.
 #[derive(Debug, Clone, Default)]
@@ -19,11 +19,13 @@ pub struct BuyerFilter {
 }
 
 /// Search text as typed: it finds buyers whose company name contains it (ignoring case) or
-/// whose VAT number starts with it (ignoring spaces, dots and dashes).
+/// whose VAT number starts with it (ignoring spaces, dots and dashes). A whole VAT number
+/// finds that number alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchText {
     name: String,
     vat: String,
+    vat_number: Option<VatNumber>,
 }
 
 impl SearchText {
@@ -33,6 +35,7 @@ impl SearchText {
         (!text.is_empty()).then(|| SearchText {
             name: text.to_lowercase(),
             vat: vat::normalise(text),
+            vat_number: VatNumber::parse(text).ok(),
         })
     }
 
@@ -45,6 +48,11 @@ impl SearchText {
     /// The lower-cased name fragment (buyers' names are stored lower-cased for search).
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The VAT number the text is in full, if it is one.
+    pub fn vat_number(&self) -> Option<&VatNumber> {
+        self.vat_number.as_ref()
     }
 
     /// The normalised VAT number prefix; empty when the text has nothing of a VAT number.

@@ -85,6 +85,14 @@ impl Conditions {
 
 /// The clause for part of a name or the start of a VAT number.
 fn search_clause(backend: Backend, search: &SearchText, on: &mut Conditions) -> String {
+    // Byte-wise, as the VAT number index across sellers is ordered.
+    let collate = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " COLLATE \"C\"",
+    };
+    if let Some(number) = search.vat_number() {
+        return format!("b.vat_number{collate} = {}", on.text(number.as_str()));
+    }
     let name = search.name();
     let by_name = if name.chars().count() < TRIGRAM {
         format!(
@@ -113,10 +121,6 @@ fn search_clause(backend: Backend, search: &SearchText, on: &mut Conditions) -> 
     }
     // A prefix as a range on the byte-wise ordered index; U+10FFFF sorts after every character
     // a VAT number holds.
-    let collate = match backend {
-        Backend::Sqlite => "",
-        Backend::Postgres => " COLLATE \"C\"",
-    };
     let low = on.text(prefix);
     let high = on.text(format!("{prefix}\u{10FFFF}"));
     format!("({by_name} OR (b.vat_number{collate} >= {low} AND b.vat_number{collate} < {high}))")
