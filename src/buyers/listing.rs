@@ -4,7 +4,7 @@
 
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
-use sqlx::{Any, AnyExecutor, Row};
+use sqlx::{Any, AnyPool, Row};
 
 use super::filter::{BuyerFilter, SearchText};
 use super::model::Buyer;
@@ -35,6 +35,55 @@ pub enum Window {
 
 /// Trigram search needs three characters; shorter fragments are matched row by row.
 const TRIGRAM: usize = 3;
+
+/// A name fragment with at least this many matches is looked for row by row along the list's
+/// order (a page fills within the first few thousand rows), not by collecting and sorting
+/// every match from the trigram index.
+const COMMON: i64 = 2000;
+
+/// How a name fragment is looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameLookup {
+    /// Through the trigram index.
+    Trigrams,
+    /// Row by row along the order of the list.
+    RowByRow,
+}
+
+/// A fragment as an FTS5 phrase: quoted, it matches exactly the names containing it.
+fn phrase(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// SQLite cannot tell a rare fragment from a common one when it plans; a capped count on the
+/// trigram index can. PostgreSQL's planner judges it from its statistics.
+async fn name_lookup(
+    pool: &AnyPool,
+    backend: Backend,
+    filter: &BuyerFilter,
+) -> Result<NameLookup, sqlx::Error> {
+    let Some(search) = &filter.search else {
+        return Ok(NameLookup::Trigrams);
+    };
+    if backend != Backend::Sqlite
+        || search.vat_number().is_some()
+        || search.name().chars().count() < TRIGRAM
+    {
+        return Ok(NameLookup::Trigrams);
+    }
+    let matches: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM buyers_fts WHERE buyers_fts MATCH $1 LIMIT $2)",
+    )
+    .bind(phrase(search.name()))
+    .bind(COMMON)
+    .fetch_one(pool)
+    .await?;
+    Ok(if matches >= COMMON {
+        NameLookup::RowByRow
+    } else {
+        NameLookup::Trigrams
+    })
+}
 
 /// A value bound to a placeholder.
 enum Value {
@@ -84,7 +133,12 @@ impl Conditions {
 }
 
 /// The clause for part of a name or the start of a VAT number.
-fn search_clause(backend: Backend, search: &SearchText, on: &mut Conditions) -> String {
+fn search_clause(
+    backend: Backend,
+    lookup: NameLookup,
+    search: &SearchText,
+    on: &mut Conditions,
+) -> String {
     // Byte-wise, as the VAT number index across sellers is ordered.
     let collate = match backend {
         Backend::Sqlite => "",
@@ -94,7 +148,7 @@ fn search_clause(backend: Backend, search: &SearchText, on: &mut Conditions) -> 
         return format!("b.vat_number{collate} = {}", on.text(number.as_str()));
     }
     let name = search.name();
-    let by_name = if name.chars().count() < TRIGRAM {
+    let by_name = if name.chars().count() < TRIGRAM || lookup == NameLookup::RowByRow {
         format!(
             "b.search_name LIKE {} ESCAPE '\\'",
             on.text(like_pattern(name))
@@ -104,7 +158,7 @@ fn search_clause(backend: Backend, search: &SearchText, on: &mut Conditions) -> 
             // A quoted FTS5 phrase of trigrams matches exactly the names containing the text.
             Backend::Sqlite => format!(
                 "b.rowid IN (SELECT rowid FROM buyers_fts WHERE buyers_fts MATCH {})",
-                on.text(format!("\"{}\"", name.replace('"', "\"\"")))
+                on.text(phrase(name))
             ),
             // The pg_trgm GIN index serves LIKE with a leading wildcard.
             Backend::Postgres => {
@@ -127,7 +181,7 @@ fn search_clause(backend: Backend, search: &SearchText, on: &mut Conditions) -> 
 }
 
 /// The conditions for the filters present.
-fn conditions(backend: Backend, filter: &BuyerFilter) -> Conditions {
+fn conditions(backend: Backend, lookup: NameLookup, filter: &BuyerFilter) -> Conditions {
     let mut on = Conditions::default();
     if let Some(seller) = &filter.seller_id {
         let seller = on.text(seller.clone());
@@ -142,7 +196,7 @@ fn conditions(backend: Backend, filter: &BuyerFilter) -> Conditions {
         on.add(format!("b.kyc_status = {kyc}"));
     }
     if let Some(search) = &filter.search {
-        let clause = search_clause(backend, search, &mut on);
+        let clause = search_clause(backend, lookup, search, &mut on);
         on.add(clause);
     }
     on
@@ -152,11 +206,12 @@ fn conditions(backend: Backend, filter: &BuyerFilter) -> Conditions {
 /// [`Window::After`] and oldest first for [`Window::Before`].
 fn select(
     backend: Backend,
+    lookup: NameLookup,
     filter: &BuyerFilter,
     window: &Window,
     limit: i64,
 ) -> (String, Conditions) {
-    let mut on = conditions(backend, filter);
+    let mut on = conditions(backend, lookup, filter);
     let (position, compare, order) = match window {
         Window::After(position) => (position.as_ref(), "<", "DESC"),
         Window::Before(position) => (Some(position), ">", "ASC"),
@@ -177,8 +232,8 @@ fn select(
 }
 
 /// Up to `limit` buyers of the window, newest first.
-pub async fn list<'e>(
-    conn: impl AnyExecutor<'e>,
+pub async fn list(
+    pool: &AnyPool,
     backend: Backend,
     filter: &BuyerFilter,
     window: &Window,
@@ -187,11 +242,12 @@ pub async fn list<'e>(
     if filter.matches_nothing() {
         return Ok(Vec::new());
     }
-    let (sql, on) = select(backend, filter, window, limit);
+    let lookup = name_lookup(pool, backend, filter).await?;
+    let (sql, on) = select(backend, lookup, filter, window, limit);
     // Not kept as a prepared statement: PostgreSQL then plans with the actual values (a name
     // fragment, a rare or common status) instead of a generic plan.
     let query = on.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false));
-    let rows = query.fetch_all(conn).await?;
+    let rows = query.fetch_all(pool).await?;
     let mut listed = rows
         .iter()
         .map(|row| {
@@ -212,20 +268,21 @@ pub async fn list<'e>(
 
 /// The plan the database chooses for a window of the filtered list (`EXPLAIN QUERY PLAN` on
 /// SQLite, `EXPLAIN` on PostgreSQL), one line per step, for tests and the operator.
-pub async fn plan<'e>(
-    conn: impl AnyExecutor<'e>,
+pub async fn plan(
+    pool: &AnyPool,
     backend: Backend,
     filter: &BuyerFilter,
     window: &Window,
 ) -> Result<Vec<String>, sqlx::Error> {
-    let (sql, on) = select(backend, filter, window, 26);
+    let lookup = name_lookup(pool, backend, filter).await?;
+    let (sql, on) = select(backend, lookup, filter, window, 26);
     let (explain, column) = match backend {
         Backend::Sqlite => ("EXPLAIN QUERY PLAN", "detail"),
         Backend::Postgres => ("EXPLAIN", "QUERY PLAN"),
     };
     let query =
         on.bind(sqlx::query(sqlx::AssertSqlSafe(format!("{explain} {sql}"))).persistent(false));
-    let rows = query.fetch_all(conn).await?;
+    let rows = query.fetch_all(pool).await?;
     rows.iter()
         .map(|row| row.try_get::<String, _>(column))
         .collect()

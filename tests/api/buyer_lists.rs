@@ -195,5 +195,15 @@ on_both_backends! {
             .await
             .unwrap();
         assert_eq!(found.buyers.len(), 2, "the whole VAT number, of each seller");
+
+        // A fragment every name has: the newest page, read along the order, not by sorting
+        // all 20,000 matches.
+        let common = BuyerFilter { search: search("bulk handel"), ..BuyerFilter::default() };
+        assert_indexed(&app.db, BuyerFilter { search: None, ..common.clone() }, Window::After(None), &[]).await;
+        let plan = buyers::plan(&app.db, &common, &Window::After(None)).await.unwrap().join("\n");
+        assert!(!plan.contains("TEMP B-TREE FOR ORDER BY") && !plan.contains("Sort"), "{plan}");
+        let found = buyers::search(&app.db, &common, &Window::After(None), 3).await.unwrap();
+        let companies: Vec<&str> = found.buyers.iter().map(|b| b.buyer.company_name.as_str()).collect();
+        assert_eq!(companies, ["Bulk Handel 12000 GmbH", "Bulk Handel 11999 GmbH", "Bulk Handel 11998 GmbH"]);
     }
 }
