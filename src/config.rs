@@ -79,6 +79,13 @@ pub struct Settings {
     /// the same folder). Unset: `pdftoppm` on `PATH`. When it cannot be started, previews of
     /// PDFs offer the download only.
     pub pdftoppm: Option<PathBuf>,
+    /// Days finished jobs (done, or failed for good) are kept before they are pruned.
+    pub retention_finished_jobs_days: u32,
+    /// Days events are kept once every webhook delivery of them succeeded (then pruned with
+    /// their deliveries and attempts; events with an unsent delivery stay).
+    pub retention_delivered_events_days: u32,
+    /// Days rate-limit counters are kept (longer than the longest window a limit counts in).
+    pub retention_rate_limits_days: u32,
 }
 
 /// Addresses and networks of trusted reverse proxies: from a comma-separated text or a list.
@@ -162,6 +169,9 @@ struct Defaults {
     link_session_bytes_per_day: u64,
     link_buyer_files_per_hour: u32,
     link_buyer_bytes_per_day: u64,
+    retention_finished_jobs_days: u32,
+    retention_delivered_events_days: u32,
+    retention_rate_limits_days: u32,
 }
 
 const DEFAULTS: Defaults = Defaults {
@@ -182,6 +192,11 @@ const DEFAULTS: Defaults = Defaults {
     link_session_bytes_per_day: 200 * 1024 * 1024,
     link_buyer_files_per_hour: 60,
     link_buyer_bytes_per_day: 500 * 1024 * 1024,
+    // Long enough to look into what went wrong last month; the audit history keeps the
+    // record of every change regardless.
+    retention_finished_jobs_days: 30,
+    retention_delivered_events_days: 90,
+    retention_rate_limits_days: 2,
 };
 
 /// A setting that could not be read or makes no sense.
@@ -240,6 +255,9 @@ impl Settings {
             link_buyer_files_per_hour: DEFAULTS.link_buyer_files_per_hour,
             link_buyer_bytes_per_day: DEFAULTS.link_buyer_bytes_per_day,
             pdftoppm: None,
+            retention_finished_jobs_days: DEFAULTS.retention_finished_jobs_days,
+            retention_delivered_events_days: DEFAULTS.retention_delivered_events_days,
+            retention_rate_limits_days: DEFAULTS.retention_rate_limits_days,
         }
     }
 

@@ -19,7 +19,7 @@ use crate::seal::Seal;
 use crate::server_key::ServerKey;
 
 /// How long a response is kept for replay.
-const KEEP_FOR: chrono::Duration = chrono::Duration::hours(25);
+pub(crate) const KEEP_FOR: chrono::Duration = chrono::Duration::hours(25);
 
 /// How long a reservation may stay in flight before a retry takes it over: far longer than any
 /// request takes (the largest upload over a slow line included).
@@ -302,15 +302,4 @@ impl Reservation {
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// Removes keys past their lifetime; run now and then.
-pub async fn sweep(db: &Db) -> Result<u64, Error> {
-    let mut tx = db.begin_write().await?;
-    let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-        .bind(now().plus(-KEEP_FOR).millis())
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(done.rows_affected())
 }

@@ -27,6 +27,7 @@ pub mod portal;
 pub mod previews;
 pub mod rate_limit;
 pub mod readiness;
+pub mod retention;
 pub mod seal;
 pub mod secret_token;
 pub mod server_key;

@@ -26,6 +26,16 @@ impl Cursor {
         }
     }
 
+    /// The time of the item.
+    pub fn at(&self) -> i64 {
+        self.at
+    }
+
+    /// The id of the item.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
     /// The opaque text handed to clients.
     pub fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(format!("{}:{}", self.at, self.id))
@@ -77,6 +87,16 @@ impl Page {
             limit: DEFAULT_LIMIT,
             after: None,
         }
+    }
+
+    /// The position the page continues after (`None` for the first page).
+    pub fn after(&self) -> Option<&Cursor> {
+        self.after.as_ref()
+    }
+
+    /// The page size.
+    pub fn limit(&self) -> u32 {
+        self.limit
     }
 
     /// The keyset bound for `(at, id) < bound`; the largest possible for the first page.

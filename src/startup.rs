@@ -12,12 +12,12 @@ use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Settings;
-use crate::db::Db;
+use crate::db::{Db, now};
 use crate::documents;
 use crate::email::Mailer;
 use crate::errors::UNAVAILABLE_RETRY_AFTER;
 use crate::http::observe;
-use crate::idempotency::{self, ResponseSeal};
+use crate::idempotency::ResponseSeal;
 use crate::invitations::{EMAIL_JOB, InvitationEmailJob, RENEWAL_EMAIL_JOB, RenewalEmailJob};
 use crate::jobs::{Worker, WorkerOptions};
 use crate::kyc::{
@@ -26,6 +26,7 @@ use crate::kyc::{
 };
 use crate::previews::{PdfPreviews, PreviewLimits};
 use crate::readiness;
+use crate::retention::{self, Retention};
 use crate::server_key::ServerKey;
 use crate::staff::{HashingLimits, PasswordHashing};
 use crate::state::AppState;
@@ -76,6 +77,7 @@ pub struct Application {
     db: Db,
     blobs: Arc<BlobStore>,
     worker: Option<Worker>,
+    retention: Retention,
 }
 
 /// Failure to start.
@@ -127,6 +129,7 @@ impl Application {
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?
             .port();
         let blobs = Arc::new(BlobStore::open(&settings).await?);
+        let retention = Retention::from_settings(&settings);
         let key = ServerKey::load_or_create(&settings)?;
         webhooks::seal_plain_secrets(&db, &webhooks::secret_seal(&key))
             .await
@@ -168,6 +171,7 @@ impl Application {
             db,
             blobs,
             worker,
+            retention,
         })
     }
 
@@ -196,7 +200,12 @@ impl Application {
             .flat_map(|worker| (0..WORKERS).map(|_| worker.sibling()))
             .map(|worker| tokio::spawn(worker.run_until_stopped(stop.clone())))
             .collect();
-        let maintenance = tokio::spawn(maintain(self.db.clone(), self.blobs.clone(), stop.clone()));
+        let maintenance = tokio::spawn(maintain(
+            self.db.clone(),
+            self.blobs.clone(),
+            self.retention,
+            stop.clone(),
+        ));
         let watcher = tokio::spawn(readiness::watch(
             self.db.clone(),
             self.blobs.clone(),
@@ -382,13 +391,15 @@ async fn metrics_get(
         .body(body)
 }
 
-/// Housekeeping every ten minutes: expired idempotency keys, orphan blobs (older than an
-/// hour, so that no upload between storing its blob and committing its row is touched), KYC
-/// statuses that lapsed as documents grew too old.
-async fn maintain(db: Db, blobs: Arc<BlobStore>, stop: CancellationToken) {
+/// Housekeeping every ten minutes: operational rows past their retention (finished jobs,
+/// delivered events, expired sessions, rate-limit windows, idempotency keys), orphan blobs
+/// (older than an hour, so that no upload between storing its blob and committing its row is
+/// touched), KYC statuses that lapsed as documents grew too old.
+async fn maintain(db: Db, blobs: Arc<BlobStore>, retention: Retention, stop: CancellationToken) {
     loop {
-        if let Err(e) = idempotency::sweep(&db).await {
-            tracing::warn!(error = %e, "idempotency sweep failed");
+        match retention::prune(&db, &retention, now()).await {
+            Ok(pruned) => tracing::info!(?pruned, "pruned operational rows"),
+            Err(e) => tracing::warn!(error = %e, "pruning operational rows failed"),
         }
         if let Err(e) = documents::sweep_orphans(&db, &blobs, Duration::from_secs(3600)).await {
             tracing::warn!(error = %e, "orphan blob sweep failed");

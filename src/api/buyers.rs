@@ -13,7 +13,9 @@ use super::partners::PageQuery;
 use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::audit::AuditEntry;
-use crate::buyers::{self, Buyer, BuyerFilter, BuyerStatus, KycMode, RawBuyer, Upserted};
+use crate::buyers::{
+    self, Buyer, BuyerFilter, BuyerStatus, KycMode, RawBuyer, SearchText, Upserted,
+};
 use crate::db::Timestamp;
 use crate::errors::{Error, Rule};
 use crate::http::error::ProblemDocument;
@@ -180,22 +182,17 @@ impl ListQuery {
                 BuyerStatus::parse,
                 &["ACTIVE", "BLOCKED"],
             )?,
-            query: self
-                .q
-                .as_deref()
-                .map(str::trim)
-                .filter(|q| !q.is_empty())
-                .map(str::to_owned),
+            search: self.q.as_deref().and_then(SearchText::parse),
             kyc_mode: one_of(
                 "kycMode",
                 self.kyc_mode.as_deref(),
                 KycMode::parse,
                 &["MARKETPLACE_LED", "NT24_LED"],
             )?,
-            overall_status: one_of(
+            kyc_status: one_of(
                 "overallStatus",
                 self.overall_status.as_deref(),
-                |t| OverallStatus::parse(t).map(OverallStatus::as_str),
+                OverallStatus::parse,
                 &overall,
             )?,
             updated_since: match self.updated_since.as_deref() {
@@ -205,6 +202,7 @@ impl ListQuery {
                         .ok_or_else(|| Error::invalid("updatedSince", Rule::DateTime))?,
                 ),
             },
+            seller_id: None,
         })
     }
 }

@@ -1,24 +1,17 @@
-//! Buyers of every seller as the staff's list shows them: searched, filtered, with their
-//! seller's name and KYC status, a page at a time.
+//! Buyer lists in the database: searched, filtered, newest first, a page at a time by keyset
+//! (never OFFSET), with their seller's name and KYC status. The SQL names only the filters
+//! present, so that each query can use the index made for it (see migration 0020).
 
-use sqlx::{AnyExecutor, Row};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyPool, Row};
 
-use super::model::{Buyer, BuyerStatus};
+use super::filter::{BuyerFilter, SearchText};
+use super::model::Buyer;
 use super::store::{columns_of, corrupt, from_row, like_pattern};
+use crate::db::Backend;
 use crate::kyc::status::OverallStatus;
-
-/// What the staff's buyer list filters on (across all sellers).
-#[derive(Debug, Clone, Default)]
-pub struct BuyerSearch {
-    /// Part of the company name or the VAT number.
-    pub query: Option<String>,
-    /// Only buyers in this status.
-    pub status: Option<BuyerStatus>,
-    /// Only buyers whose last announced KYC status is this.
-    pub kyc_status: Option<OverallStatus>,
-    /// Only buyers of this seller.
-    pub seller_id: Option<String>,
-}
+use crate::pagination::Cursor;
 
 /// A buyer as the staff's list shows it: with its seller's name and its KYC status.
 #[derive(Debug, Clone)]
@@ -31,44 +24,240 @@ pub struct ListedBuyer {
     pub kyc_status: OverallStatus,
 }
 
-/// A page of buyers of every seller, newest first: `limit` rows from `offset`.
-pub async fn search<'e>(
-    conn: impl AnyExecutor<'e>,
-    search: &BuyerSearch,
-    offset: i64,
+/// Which part of the newest-first list a page is.
+#[derive(Debug, Clone)]
+pub enum Window {
+    /// The buyers after this position (older), or from the newest when `None`.
+    After(Option<Cursor>),
+    /// The buyers just before this position (newer): the previous page.
+    Before(Cursor),
+}
+
+/// Trigram search needs three characters; shorter fragments are matched row by row.
+const TRIGRAM: usize = 3;
+
+/// A name fragment with at least this many matches is looked for row by row along the list's
+/// order (a page fills within the first few thousand rows), not by collecting and sorting
+/// every match from the trigram index.
+const COMMON: i64 = 2000;
+
+/// How a name fragment is looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameLookup {
+    /// Through the trigram index.
+    Trigrams,
+    /// Row by row along the order of the list.
+    RowByRow,
+}
+
+/// A fragment as an FTS5 phrase: quoted, it matches exactly the names containing it.
+fn phrase(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// SQLite cannot tell a rare fragment from a common one when it plans; a capped count on the
+/// trigram index can. PostgreSQL's planner judges it from its statistics.
+async fn name_lookup(
+    pool: &AnyPool,
+    backend: Backend,
+    filter: &BuyerFilter,
+) -> Result<NameLookup, sqlx::Error> {
+    let Some(search) = &filter.search else {
+        return Ok(NameLookup::Trigrams);
+    };
+    if backend != Backend::Sqlite
+        || search.vat_number().is_some()
+        || search.name().chars().count() < TRIGRAM
+    {
+        return Ok(NameLookup::Trigrams);
+    }
+    let matches: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM buyers_fts WHERE buyers_fts MATCH $1 LIMIT $2)",
+    )
+    .bind(phrase(search.name()))
+    .bind(COMMON)
+    .fetch_one(pool)
+    .await?;
+    Ok(if matches >= COMMON {
+        NameLookup::RowByRow
+    } else {
+        NameLookup::Trigrams
+    })
+}
+
+/// A value bound to a placeholder.
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+/// A WHERE clause and its values, numbered as they are added.
+#[derive(Default)]
+struct Conditions {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Conditions {
+    /// Adds a value and returns its placeholder.
+    fn value(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    fn text(&mut self, text: impl Into<String>) -> String {
+        self.value(Value::Text(text.into()))
+    }
+
+    fn add(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+
+    fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+
+    fn bind<'q>(&self, mut query: Query<'q, Any, AnyArguments>) -> Query<'q, Any, AnyArguments> {
+        for value in &self.values {
+            query = match value {
+                Value::Text(text) => query.bind(text.clone()),
+                Value::Int(n) => query.bind(*n),
+            };
+        }
+        query
+    }
+}
+
+/// The clause for part of a name or the start of a VAT number.
+fn search_clause(
+    backend: Backend,
+    lookup: NameLookup,
+    search: &SearchText,
+    on: &mut Conditions,
+) -> String {
+    // Byte-wise, as the VAT number index across sellers is ordered.
+    let collate = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " COLLATE \"C\"",
+    };
+    if let Some(number) = search.vat_number() {
+        return format!("b.vat_number{collate} = {}", on.text(number.as_str()));
+    }
+    let name = search.name();
+    let by_name = if name.chars().count() < TRIGRAM || lookup == NameLookup::RowByRow {
+        format!(
+            "b.search_name LIKE {} ESCAPE '\\'",
+            on.text(like_pattern(name))
+        )
+    } else {
+        match backend {
+            // A quoted FTS5 phrase of trigrams matches exactly the names containing the text.
+            Backend::Sqlite => format!(
+                "b.rowid IN (SELECT rowid FROM buyers_fts WHERE buyers_fts MATCH {})",
+                on.text(phrase(name))
+            ),
+            // The pg_trgm GIN index serves LIKE with a leading wildcard.
+            Backend::Postgres => {
+                format!(
+                    "b.search_name LIKE {} ESCAPE '\\'",
+                    on.text(like_pattern(name))
+                )
+            }
+        }
+    };
+    let prefix = search.vat_prefix();
+    if prefix.is_empty() {
+        return by_name;
+    }
+    // A prefix as a range on the byte-wise ordered index; U+10FFFF sorts after every character
+    // a VAT number holds.
+    let low = on.text(prefix);
+    let high = on.text(format!("{prefix}\u{10FFFF}"));
+    format!("({by_name} OR (b.vat_number{collate} >= {low} AND b.vat_number{collate} < {high}))")
+}
+
+/// The conditions for the filters present.
+fn conditions(backend: Backend, lookup: NameLookup, filter: &BuyerFilter) -> Conditions {
+    let mut on = Conditions::default();
+    if let Some(seller) = &filter.seller_id {
+        let seller = on.text(seller.clone());
+        on.add(format!("b.seller_id = {seller}"));
+    }
+    if let Some(status) = filter.status {
+        let status = on.text(status.as_str());
+        on.add(format!("b.status = {status}"));
+    }
+    if let Some(kyc) = filter.kyc_status {
+        let kyc = on.text(kyc.as_str());
+        on.add(format!("b.kyc_status = {kyc}"));
+    }
+    if let Some(mode) = filter.kyc_mode {
+        let mode = on.text(mode.as_str());
+        on.add(format!("b.kyc_mode = {mode}"));
+    }
+    if let Some(since) = filter.updated_since {
+        let since = on.value(Value::Int(since.millis()));
+        on.add(format!("b.updated_at >= {since}"));
+    }
+    if let Some(search) = &filter.search {
+        let clause = search_clause(backend, lookup, search, &mut on);
+        on.add(clause);
+    }
+    on
+}
+
+/// The SELECT for a window of the filtered list, `limit` rows; rows come newest first for
+/// [`Window::After`] and oldest first for [`Window::Before`].
+fn select(
+    backend: Backend,
+    lookup: NameLookup,
+    filter: &BuyerFilter,
+    window: &Window,
+    limit: i64,
+) -> (String, Conditions) {
+    let mut on = conditions(backend, lookup, filter);
+    let (position, compare, order) = match window {
+        Window::After(position) => (position.as_ref(), "<", "DESC"),
+        Window::Before(position) => (Some(position), ">", "ASC"),
+    };
+    if let Some(position) = position {
+        let at = on.value(Value::Int(position.at()));
+        let id = on.text(position.id());
+        on.add(format!("(b.created_at, b.id) {compare} ({at}, {id})"));
+    }
+    let limit = on.value(Value::Int(limit));
+    let sql = format!(
+        "SELECT {}, b.kyc_status, p.name AS seller_name FROM buyers b JOIN partners p ON p.id = b.seller_id \
+         {} ORDER BY b.created_at {order}, b.id {order} LIMIT {limit}",
+        columns_of("b"),
+        on.sql()
+    );
+    (sql, on)
+}
+
+/// Up to `limit` buyers of the window, newest first.
+pub async fn list(
+    pool: &AnyPool,
+    backend: Backend,
+    filter: &BuyerFilter,
+    window: &Window,
     limit: i64,
 ) -> Result<Vec<ListedBuyer>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {}, p.name AS seller_name, COALESCE(k.overall_status, 'PENDING') AS kyc_status \
-         FROM buyers b JOIN partners p ON p.id = b.seller_id \
-         LEFT JOIN kyc_statuses k ON k.buyer_id = b.id \
-         WHERE ($1 = '' OR b.status = $1) \
-         AND ($2 = '' OR COALESCE(k.overall_status, 'PENDING') = $2) \
-         AND ($3 = '' OR b.seller_id = $3) \
-         AND ($4 = '' OR b.search_name LIKE $5 ESCAPE '\\' OR b.vat_number LIKE $6 ESCAPE '\\') \
-         ORDER BY b.created_at DESC, b.id DESC LIMIT $7 OFFSET $8",
-        columns_of("b")
-    );
-    let query = search.query.clone().unwrap_or_default();
-    let vat = crate::kyc::vat::normalise(&query);
-    // A query without any VAT characters must not match every number: `LIKE ''` matches none.
-    let vat_pattern = if vat.is_empty() {
-        String::new()
-    } else {
-        like_pattern(&vat)
-    };
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(search.status.map(BuyerStatus::as_str).unwrap_or(""))
-        .bind(search.kyc_status.map(OverallStatus::as_str).unwrap_or(""))
-        .bind(search.seller_id.as_deref().unwrap_or(""))
-        .bind(&query)
-        .bind(like_pattern(&query.to_lowercase()))
-        .bind(vat_pattern)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(conn)
-        .await?;
-    rows.iter()
+    if filter.matches_nothing() {
+        return Ok(Vec::new());
+    }
+    let lookup = name_lookup(pool, backend, filter).await?;
+    let (sql, on) = select(backend, lookup, filter, window, limit);
+    // Not kept as a prepared statement: PostgreSQL then plans with the actual values (a name
+    // fragment, a rare or common status) instead of a generic plan.
+    let query = on.bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false));
+    let rows = query.fetch_all(pool).await?;
+    let mut listed = rows
+        .iter()
         .map(|row| {
             let kyc_status: String = row.try_get("kyc_status")?;
             Ok(ListedBuyer {
@@ -78,5 +267,31 @@ pub async fn search<'e>(
                     .ok_or_else(|| corrupt("KYC status"))?,
             })
         })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    if matches!(window, Window::Before(_)) {
+        listed.reverse();
+    }
+    Ok(listed)
+}
+
+/// The plan the database chooses for a window of the filtered list (`EXPLAIN QUERY PLAN` on
+/// SQLite, `EXPLAIN` on PostgreSQL), one line per step, for tests and the operator.
+pub async fn plan(
+    pool: &AnyPool,
+    backend: Backend,
+    filter: &BuyerFilter,
+    window: &Window,
+) -> Result<Vec<String>, sqlx::Error> {
+    let lookup = name_lookup(pool, backend, filter).await?;
+    let (sql, on) = select(backend, lookup, filter, window, 26);
+    let (explain, column) = match backend {
+        Backend::Sqlite => ("EXPLAIN QUERY PLAN", "detail"),
+        Backend::Postgres => ("EXPLAIN", "QUERY PLAN"),
+    };
+    let query =
+        on.bind(sqlx::query(sqlx::AssertSqlSafe(format!("{explain} {sql}"))).persistent(false));
+    let rows = query.fetch_all(pool).await?;
+    rows.iter()
+        .map(|row| row.try_get::<String, _>(column))
         .collect()
 }

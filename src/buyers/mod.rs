@@ -1,16 +1,17 @@
 //! Buyers: trade partners in the buyer role, unique per seller and VAT number.
 
 mod country;
+mod filter;
 mod input;
 mod listing;
 pub mod model;
 pub(crate) mod store;
 
 pub use country::Country;
+pub use filter::{BuyerFilter, SearchText};
 pub use input::{RawAddress, RawBuyer, RawContact, apply_patch, from_json};
-pub use listing::{BuyerSearch, ListedBuyer};
+pub use listing::{ListedBuyer, Window};
 pub use model::{Address, Buyer, BuyerDetails, BuyerStatus, Contact, KycMode};
-pub use store::BuyerFilter;
 
 use serde_json::json;
 
@@ -138,7 +139,7 @@ pub async fn get_with_seller_name(db: &Db, buyer_id: &str) -> Result<(Buyer, Str
         .ok_or(Error::NotFound("buyer"))
 }
 
-/// A seller's buyers, newest first.
+/// A seller's buyers, newest first, filtered (the filter's seller is set to `seller_id`).
 pub async fn list(
     db: &Db,
     seller_id: &str,
@@ -146,24 +147,82 @@ pub async fn list(
     page: &Page,
 ) -> Result<(Vec<Buyer>, Option<Cursor>), Error> {
     partners::get(db, seller_id).await?;
-    let buyers = store::list(db.pool(), seller_id, filter, page).await?;
+    let filter = BuyerFilter {
+        seller_id: Some(seller_id.to_owned()),
+        ..filter.clone()
+    };
+    let window = Window::After(page.after().cloned());
+    let rows = listing::list(
+        db.pool(),
+        db.backend(),
+        &filter,
+        &window,
+        page.fetch_limit(),
+    )
+    .await?;
+    let buyers = rows.into_iter().map(|listed| listed.buyer).collect();
     Ok(page.split(buyers, |b| Cursor::new(b.created_at.millis(), &b.uuid)))
 }
 
-/// A page of buyers of every seller for the staff pages, newest first: `limit` rows from
-/// `offset`, and whether more follow. Offsets, not cursors: the staff page links to the
-/// previous page as well as the next.
+/// One page of the staff's list of buyers (every seller's unless the filter names one), newest
+/// first, and the positions of the pages before and after it (if there are any).
+#[derive(Debug)]
+pub struct BuyerPage {
+    /// The buyers, newest first.
+    pub buyers: Vec<ListedBuyer>,
+    /// Where the previous (newer) page ends, if there is one.
+    pub previous: Option<Cursor>,
+    /// Where the next (older) page starts, if there is one.
+    pub next: Option<Cursor>,
+}
+
+fn position(listed: &ListedBuyer) -> Cursor {
+    Cursor::new(listed.buyer.created_at.millis(), &listed.buyer.uuid)
+}
+
+/// A page of `size` buyers for the staff pages. Pages are keyed by the first or last buyer
+/// shown, not by number, so the links stay right while buyers are added.
 pub async fn search(
     db: &Db,
-    search: &BuyerSearch,
-    offset: u32,
-    limit: u32,
-) -> Result<(Vec<ListedBuyer>, bool), Error> {
-    let limit = i64::from(limit.clamp(1, 200));
-    let mut rows = listing::search(db.pool(), search, i64::from(offset), limit + 1).await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    Ok((rows, more))
+    filter: &BuyerFilter,
+    window: &Window,
+    size: u32,
+) -> Result<BuyerPage, Error> {
+    let size = size.clamp(1, 200) as usize;
+    let fetch = i64::try_from(size + 1).unwrap_or(i64::MAX);
+    if let Window::Before(_) = window {
+        let mut rows = listing::list(db.pool(), db.backend(), filter, window, fetch).await?;
+        if rows.len() > size {
+            // Newest first: the extra row is the newest, beyond this page.
+            rows.remove(0);
+            return Ok(BuyerPage {
+                previous: rows.first().map(position),
+                next: rows.last().map(position),
+                buyers: rows,
+            });
+        }
+        // Not a full page newer than this: the previous page is the first one.
+    }
+    let after = match window {
+        Window::After(after) => after.clone(),
+        Window::Before(_) => None,
+    };
+    let from_start = after.is_none();
+    let mut rows = listing::list(
+        db.pool(),
+        db.backend(),
+        filter,
+        &Window::After(after),
+        fetch,
+    )
+    .await?;
+    let more = rows.len() > size;
+    rows.truncate(size);
+    Ok(BuyerPage {
+        previous: rows.first().filter(|_| !from_start).map(position),
+        next: rows.last().filter(|_| more).map(position),
+        buyers: rows,
+    })
 }
 
 /// The audit history of a buyer together with that of its documents and invitations,
@@ -337,4 +396,10 @@ pub async fn lock_in(tx: &mut WriteTx, buyer_id: &str) -> Result<Buyer, Error> {
     store::lock(tx.conn().await?, lock, buyer_id)
         .await?
         .ok_or(Error::NotFound("buyer"))
+}
+
+/// The steps of the database's plan for a page of the list with this filter, to check that
+/// it is served by the indexes made for it.
+pub async fn plan(db: &Db, filter: &BuyerFilter, window: &Window) -> Result<Vec<String>, Error> {
+    Ok(listing::plan(db.pool(), db.backend(), filter, window).await?)
 }

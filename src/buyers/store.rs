@@ -7,7 +7,6 @@ use super::model::{Address, Buyer, BuyerDetails, BuyerStatus, KycMode};
 use crate::buyers::country::Country;
 use crate::db::Timestamp;
 use crate::kyc::vat::VatNumber;
-use crate::pagination::Page;
 
 /// The buyer with this id and its seller's name, in one round trip (the buyer's page reads
 /// both on every view).
@@ -165,21 +164,6 @@ pub async fn lock(
         .transpose()
 }
 
-/// What a listing filters on.
-#[derive(Debug, Clone, Default)]
-pub struct BuyerFilter {
-    /// Only buyers in this status.
-    pub status: Option<BuyerStatus>,
-    /// Part of the company name or the VAT number.
-    pub query: Option<String>,
-    /// Only buyers whose KYC this party runs.
-    pub kyc_mode: Option<KycMode>,
-    /// Only buyers whose last announced KYC status is this one (a buyer starts PENDING).
-    pub overall_status: Option<&'static str>,
-    /// Only buyers changed at or after this time (for nightly reconciliation).
-    pub updated_since: Option<Timestamp>,
-}
-
 /// Escapes LIKE wildcards so that a search for "50%" means the characters.
 pub(super) fn like_pattern(text: &str) -> String {
     let escaped: String = text
@@ -190,43 +174,6 @@ pub(super) fn like_pattern(text: &str) -> String {
         })
         .collect();
     format!("%{escaped}%")
-}
-
-/// A page of a seller's buyers, newest first (one more than the page size).
-pub async fn list<'e>(
-    conn: impl AnyExecutor<'e>,
-    seller_id: &str,
-    filter: &BuyerFilter,
-    page: &Page,
-) -> Result<Vec<Buyer>, sqlx::Error> {
-    let (at, id) = page.after_or_max();
-    let sql = format!(
-        "SELECT {COLUMNS} FROM buyers WHERE seller_id = $1 \
-         AND ($2 = '' OR status = $2) \
-         AND ($3 = '' OR search_name LIKE $4 ESCAPE '\\' OR vat_number LIKE $5 ESCAPE '\\') \
-         AND (created_at < $6 OR (created_at = $6 AND id < $7)) \
-         AND ($9 = '' OR kyc_mode = $9) \
-         AND ($10 = '' OR COALESCE((SELECT k.overall_status FROM kyc_statuses k \
-              WHERE k.buyer_id = buyers.id), 'PENDING') = $10) \
-         AND updated_at >= $11 \
-         ORDER BY created_at DESC, id DESC LIMIT $8"
-    );
-    let query = filter.query.clone().unwrap_or_default();
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(seller_id)
-        .bind(filter.status.map(BuyerStatus::as_str).unwrap_or(""))
-        .bind(&query)
-        .bind(like_pattern(&query.to_lowercase()))
-        .bind(like_pattern(&crate::kyc::vat::normalise(&query)))
-        .bind(at)
-        .bind(id)
-        .bind(page.fetch_limit())
-        .bind(filter.kyc_mode.map(KycMode::as_str).unwrap_or(""))
-        .bind(filter.overall_status.unwrap_or(""))
-        .bind(filter.updated_since.map_or(i64::MIN, Timestamp::millis))
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(from_row).collect()
 }
 
 /// Writes new details if the stored version is `expected_version`; true when written.

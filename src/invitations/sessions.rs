@@ -10,7 +10,7 @@ use crate::i18n::Language;
 use crate::secret_token;
 
 /// Sessions end this long after they were last seen.
-const IDLE_TIMEOUT: chrono::Duration = chrono::Duration::hours(8);
+pub const IDLE_TIMEOUT: chrono::Duration = chrono::Duration::hours(8);
 
 /// A live buyer session.
 #[derive(Debug, Clone)]

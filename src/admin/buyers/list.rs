@@ -9,10 +9,10 @@ use super::moment;
 use crate::access::SellerScope;
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
-use crate::buyers::{self, BuyerSearch, BuyerStatus, ListedBuyer};
+use crate::buyers::{self, BuyerFilter, BuyerStatus, ListedBuyer, SearchText, Window};
 use crate::errors::Error;
 use crate::kyc::status::OverallStatus;
-use crate::pagination::Page;
+use crate::pagination::{Cursor, Page};
 use crate::partners::{self, Seller};
 use crate::state::AppState;
 
@@ -30,6 +30,13 @@ pub struct ListQuery {
     kyc: String,
     #[serde(default)]
     seller: String,
+    /// The next page: buyers after this position (an opaque cursor).
+    #[serde(default)]
+    after: String,
+    /// The previous page: buyers before this position.
+    #[serde(default)]
+    before: String,
+    /// The page's number, only for the caption (pages are found by position).
     #[serde(default)]
     page: Option<u32>,
 }
@@ -113,14 +120,17 @@ pub async fn all_sellers(state: &AppState) -> Result<Vec<Seller>, Error> {
     Ok(sellers)
 }
 
-/// The list at `page` with the same search and filters (empty ones left out).
-fn link(query: &ListQuery, page: u32) -> String {
+/// The list from `position` (`after` or `before` it) with the same search and filters (empty
+/// ones left out).
+fn link(query: &ListQuery, position: (&str, &Cursor), page: u32) -> String {
+    let cursor = position.1.encode();
     let page = page.to_string();
     let pairs: Vec<(&str, &str)> = [
         ("q", query.q.as_str()),
         ("status", query.status.as_str()),
         ("kyc", query.kyc.as_str()),
         ("seller", query.seller.as_str()),
+        (position.0, cursor.as_str()),
         ("page", page.as_str()),
     ]
     .into_iter()
@@ -128,6 +138,15 @@ fn link(query: &ListQuery, page: u32) -> String {
     .collect();
     let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
     format!("/admin/buyers?{query}")
+}
+
+/// The window the query asks for; a cursor that does not read starts from the newest.
+fn window_of(query: &ListQuery) -> Window {
+    match (Cursor::decode(&query.before), Cursor::decode(&query.after)) {
+        (Ok(before), _) if !query.before.is_empty() => Window::Before(before),
+        (_, Ok(after)) if !query.after.is_empty() => Window::After(Some(after)),
+        _ => Window::After(None),
+    }
 }
 
 /// `GET /admin/buyers` — every staff member.
@@ -139,16 +158,20 @@ pub async fn list_get(
 ) -> Result<HttpResponse, Error> {
     let query = query.into_inner();
     let l = me.language();
-    let search = BuyerSearch {
-        query: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
+    let filter = BuyerFilter {
+        seller_id: Some(query.seller.clone()).filter(|s| !s.is_empty()),
         status: BuyerStatus::parse(&query.status),
         kyc_status: OverallStatus::parse(&query.kyc),
-        seller_id: Some(query.seller.clone()).filter(|s| !s.is_empty()),
+        search: SearchText::parse(&query.q),
+        ..BuyerFilter::default()
     };
-    let page = query.page.unwrap_or(1).clamp(1, 100_000);
-    let offset = (page - 1).saturating_mul(PAGE_SIZE);
-    let (found, more) = buyers::search(&state.db, &search, offset, PAGE_SIZE).await?;
+    let found = buyers::search(&state.db, &filter, &window_of(&query), PAGE_SIZE).await?;
+    let page = match &found.previous {
+        None => 1,
+        Some(_) => query.page.unwrap_or(2).clamp(2, 1_000_000),
+    };
     let rows = found
+        .buyers
         .into_iter()
         .map(
             |ListedBuyer {
@@ -170,15 +193,21 @@ pub async fn list_get(
         chrome: Chrome::new(&req, &me, Section::Buyers, l.text("admin-buyers-title")),
         sellers: all_sellers(&state).await?,
         rows,
-        previous: (page > 1).then(|| link(&query, page - 1)),
-        next: more.then(|| link(&query, page + 1)),
+        previous: found
+            .previous
+            .as_ref()
+            .map(|at| link(&query, ("before", at), page - 1)),
+        next: found
+            .next
+            .as_ref()
+            .map(|at| link(&query, ("after", at), page + 1)),
         page,
         q: query.q,
-        status: search
+        status: filter
             .status
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
-        kyc: search
+        kyc: filter
             .kyc_status
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),

@@ -33,6 +33,9 @@ pub fn settings(settings: &Settings) -> Vec<(&'static str, String)> {
         link_buyer_files_per_hour,
         link_buyer_bytes_per_day,
         pdftoppm,
+        retention_finished_jobs_days,
+        retention_delivered_events_days,
+        retention_rate_limits_days,
     } = settings;
     let data = data_dir.display();
     vec![
@@ -116,6 +119,18 @@ pub fn settings(settings: &Settings) -> Vec<(&'static str, String)> {
                 || "unset: pdftoppm on PATH".to_owned(),
                 |p| p.display().to_string(),
             ),
+        ),
+        (
+            "retention_finished_jobs_days",
+            retention_finished_jobs_days.to_string(),
+        ),
+        (
+            "retention_delivered_events_days",
+            retention_delivered_events_days.to_string(),
+        ),
+        (
+            "retention_rate_limits_days",
+            retention_rate_limits_days.to_string(),
         ),
     ]
 }
