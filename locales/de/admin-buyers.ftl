@@ -183,3 +183,4 @@ admin-buyers-doc-counts = Zählt
 admin-buyers-doc-too-old = älter als { $days } Tage
 admin-buyers-doc-same-file = Dieselbe Datei wurde als { $type } hochgeladen.
 admin-buyers-doc-superseded = Durch eine neuere Version ersetzt
+admin-buyers-vies-retrying = VIES hat noch nicht geantwortet (bisher { $attempts } Versuche); das Portal fragt von selbst erneut, mit wachsenden Pausen.

@@ -33,6 +33,8 @@ pub struct CheckRow {
     pub error: Option<String>,
     /// The number checked.
     pub vat: String,
+    /// While VIES has not answered yet: how often it was asked, and that the portal goes on.
+    pub retrying: Option<String>,
 }
 
 impl CheckRow {
@@ -44,6 +46,12 @@ impl CheckRow {
             )),
             _ => l.text("admin-buyers-vies-pending"),
         };
+        let retrying = (check.status == CheckStatus::Pending && check.attempts > 0).then(|| {
+            l.text_with(
+                "admin-buyers-vies-retrying",
+                &[("attempts", check.attempts.to_string().as_str())],
+            )
+        });
         let evidence = check.evidence.unwrap_or_default();
         CheckRow {
             requested: moment(l, check.requested_at),
@@ -54,6 +62,7 @@ impl CheckRow {
             address: evidence.address,
             error: check.reason,
             vat: check.vat_number,
+            retrying,
         }
     }
 }

@@ -552,6 +552,26 @@ on_both_backends! {
 }
 
 with_vies_on_both_backends! {
+    async fn a_check_vies_has_not_answered_yet_says_how_often_it_was_asked(app, vies) {
+        check_vat_number()
+            .respond_with(vies_verdict("DE", "136695976", true).set_delay(std::time::Duration::from_secs(20)))
+            .mount(&vies)
+            .await;
+        let (seller, buyer) = app.create_buyer_with_vat("DE136695976").await;
+        let id = id_of(&buyer);
+        let response = app.post_json(&format!("{}/kyc/vies-check", buyer_path(&seller, &buyer)), &json!({})).await;
+        assert_eq!(response.status(), 202);
+        // As the queue leaves a check that VIES keeps refusing: pending, with its attempts.
+        sqlx::query("UPDATE vies_checks SET attempts = 2, reason = 'MS_UNAVAILABLE' WHERE buyer_id = $1")
+            .bind(&id)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let mut kim = staff(&app).await;
+        let page = kim.page(&format!("/admin/buyers/{id}/vies")).await;
+        assert!(page.contains("VIES has not answered yet (2 attempts so far); the portal asks again by itself"), "{page}");
+    }
+
     async fn the_vies_button_runs_a_check_that_appears_in_the_history_of_checks(app, vies) {
         check_vat_number()
             .respond_with(vies_verdict("DE", "136695976", true))
