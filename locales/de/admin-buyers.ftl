@@ -184,3 +184,5 @@ admin-buyers-doc-too-old = älter als { $days } Tage
 admin-buyers-doc-same-file = Dieselbe Datei wurde als { $type } hochgeladen.
 admin-buyers-doc-superseded = Durch eine neuere Version ersetzt
 admin-buyers-vies-retrying = VIES hat noch nicht geantwortet (bisher { $attempts } Versuche); das Portal fragt von selbst erneut, mit wachsenden Pausen.
+admin-buyers-col-documents = Unterlagen
+admin-buyers-col-last-activity = Letzte Aktivität

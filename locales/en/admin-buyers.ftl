@@ -184,3 +184,5 @@ admin-buyers-doc-too-old = older than { $days } days
 admin-buyers-doc-same-file = The same file was uploaded as { $type }.
 admin-buyers-doc-superseded = Replaced by a newer version
 admin-buyers-vies-retrying = VIES has not answered yet ({ $attempts } attempts so far); the portal asks again by itself, with growing pauses.
+admin-buyers-col-documents = Documents
+admin-buyers-col-last-activity = Last activity

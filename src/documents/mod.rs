@@ -4,6 +4,7 @@ pub mod inspect;
 mod intake;
 pub mod model;
 mod preview;
+pub mod progress;
 pub(crate) mod store;
 
 use std::time::Duration;

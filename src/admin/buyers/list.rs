@@ -57,6 +57,10 @@ pub struct Row {
     pub kyc: String,
     /// Created, as staff read it.
     pub created: String,
+    /// Required document types that count, of all required: `3 / 5`.
+    pub documents: String,
+    /// When anything of the buyer last changed (its details or a document).
+    pub last_activity: String,
 }
 
 /// The buyers list.
@@ -170,6 +174,10 @@ pub async fn list_get(
         None => 1,
         Some(_) => query.page.unwrap_or(2).clamp(2, 1_000_000),
     };
+    let settings = state.organisation().await?;
+    let ids: Vec<&str> = found.buyers.iter().map(|b| b.buyer.uuid.as_str()).collect();
+    let today = crate::db::now().to_datetime().date_naive();
+    let progress = crate::documents::progress::of_buyers(&state.db, &settings, &ids, today).await?;
     let rows = found
         .buyers
         .into_iter()
@@ -186,6 +194,21 @@ pub async fn list_get(
                 status: l.text(status_label_id(buyer.status)),
                 kyc: l.text(&kyc_label_id(kyc_status.as_str())),
                 created: moment(l, buyer.created_at),
+                documents: {
+                    let p = progress.get(&buyer.uuid);
+                    format!(
+                        "{} / {}",
+                        p.map_or(0, |p| p.done),
+                        settings.required_document_types.len()
+                    )
+                },
+                last_activity: moment(
+                    l,
+                    progress
+                        .get(&buyer.uuid)
+                        .and_then(|p| p.last_upload)
+                        .map_or(buyer.updated_at, |at| at.max(buyer.updated_at)),
+                ),
             },
         )
         .collect();

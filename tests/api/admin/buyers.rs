@@ -175,6 +175,27 @@ on_both_backends! {
         assert!(nothing.contains("No buyers match."));
     }
 
+    async fn the_list_shows_how_many_required_documents_count_and_the_last_activity(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let documents = format!("{}/kyc/documents", buyer_path(&seller, &buyer));
+        let pdf = crate::fixtures::small_pdf();
+        for (document_type, date) in [("COC_EXTRACT", "2026-11-02"), ("BANK_CONFIRMATION", "2026-11-02"), ("VAT_CERTIFICATE", "2026-11-02"), ("BANK_STATEMENT", "2026-11-02")] {
+            assert_eq!(app.upload(&documents, crate::documents::form(document_type, date, "scan.pdf", pdf.clone())).await.status(), 201);
+        }
+        let mut kim = staff(&app).await;
+        let row = |page: &str| {
+            let start = page.find(&format!("href=\"/admin/buyers/{}\"", buyer["uuid"].as_str().unwrap())).unwrap();
+            page[start..start + page[start..].find("</tr>").unwrap()].to_owned()
+        };
+        let listed = row(&kim.page("/admin/buyers").await);
+        assert!(listed.contains("<td>3 / 5</td>"), "three of the five required types, the bank statement not counted: {listed}");
+        // An extract that became too old no longer counts.
+        sqlx::query("UPDATE documents SET document_date = '2024-01-02' WHERE type = 'COC_EXTRACT'").execute(app.db.pool()).await.unwrap();
+        assert!(row(&kim.page("/admin/buyers").await).contains("<td>2 / 5</td>"));
+        let today = chrono::Utc::now().format("%-d %B %Y").to_string();
+        assert!(listed.contains(&today), "last activity today: {listed}");
+    }
+
     async fn the_list_filters_by_buyer_status_and_kyc_status(app) {
         let seller = api_seller(&app, "Nord Handel GmbH").await;
         let blocked = api_buyer(&app, &seller, "Gesperrt AG", "DE123456789").await;
