@@ -106,11 +106,15 @@ pub struct ListView {
     pub next_page: Option<String>,
 }
 
+/// What `event` announces, in one line of the page's language (`admin-event-kyc-status-changed`).
+fn event_description(chrome: &Chrome, event: &str) -> String {
+    chrome.t(&format!("admin-event-{}", event.replace(['.', '_'], "-")))
+}
+
 impl ListView {
     /// What `event` announces, in one line of the page's language.
     pub fn describe(&self, event: &str) -> String {
-        self.chrome
-            .t(&format!("admin-event-{}", event.replace(['.', '_'], "-")))
+        event_description(&self.chrome, event)
     }
 }
 
@@ -294,8 +298,7 @@ impl DetailView {
 
     /// What `event` announces, in one line of the page's language.
     pub fn describe(&self, event: &str) -> String {
-        self.chrome
-            .t(&format!("admin-event-{}", event.replace(['.', '_'], "-")))
+        event_description(&self.chrome, event)
     }
 }
 

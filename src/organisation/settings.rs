@@ -104,11 +104,17 @@ impl OrganisationSettings {
         ((today - date).num_days() > i64::from(max)).then_some(max)
     }
 
+    /// Whether the buyer's pages can name someone to ask: staff invite only once a support
+    /// address or phone is set (an invitation a seller's system makes names the seller).
+    pub fn has_support_contact(&self) -> bool {
+        self.support_email.is_some() || self.support_phone.is_some()
+    }
+
     /// Whom a buyer asks for help: the support address and phone, else the seller, who asked
     /// for the documents (else the organisation itself).
     pub fn contact(&self, seller: Option<&str>) -> Contact {
-        let by_name = (self.support_email.is_none() && self.support_phone.is_none())
-            .then(|| seller.unwrap_or(&self.name).to_owned());
+        let by_name =
+            (!self.has_support_contact()).then(|| seller.unwrap_or(&self.name).to_owned());
         Contact {
             email: self.support_email.clone(),
             phone: self.support_phone.clone(),

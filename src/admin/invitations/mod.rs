@@ -225,7 +225,7 @@ async fn list_page(
     shown: ListPage,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
-    let needs_contact = !has_support_contact(&organisation::load(&state.db).await?);
+    let needs_contact = !organisation::load(&state.db).await?.has_support_contact();
     let (views, next) = invitations::list(
         &state.db,
         state.links(),
@@ -321,7 +321,7 @@ async fn create_post(
     let buyer = buyers::get_by_id(&state.db, &path).await?;
     let defaults = organisation::load(&state.db).await?;
     let parsed = form.to_raw().parse(&defaults);
-    if parsed.is_ok() && !has_support_contact(&defaults) {
+    if parsed.is_ok() && !defaults.has_support_contact() {
         let shown = ListPage {
             page: Page::first(),
             status: StatusCode::CONFLICT,
@@ -363,12 +363,6 @@ async fn create_post(
         }
         Err(e) => Err(e),
     }
-}
-
-/// Whether the buyer's pages can name someone to ask: staff invite only once a support address
-/// or phone is set (an invitation a seller's system makes names the seller instead).
-fn has_support_contact(settings: &organisation::OrganisationSettings) -> bool {
-    settings.support_email.is_some() || settings.support_phone.is_some()
 }
 
 fn invitations_path(buyer_id: &str) -> String {
