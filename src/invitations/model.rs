@@ -233,12 +233,16 @@ pub struct InvitationView {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawInvitation {
     /// Required.
+    #[schema(value_type = String, required = true, nullable = false, format = Email, max_length = 254)]
     pub recipient_email: Option<String>,
     /// 1 to 90; the organisation's default when absent.
+    #[schema(nullable = false, minimum = 1, maximum = 90)]
     pub expires_in_days: Option<i64>,
     /// `de` or `en`; the organisation's default when absent.
+    #[schema(nullable = false, pattern = "^(de|en)$")]
     pub language: Option<String>,
-    /// At least 1; unlimited when absent.
+    /// 1 to 1,000,000; unlimited when absent.
+    #[schema(nullable = false, minimum = 1, maximum = 1_000_000)]
     pub max_uses: Option<i64>,
 }
 
@@ -296,7 +300,13 @@ impl RawInvitation {
             }
         };
         if self.max_uses.is_some_and(|m| !(1..=1_000_000).contains(&m)) {
-            errors.push(FieldProblem::new("maxUses", Rule::AtLeast { min: 1 }));
+            errors.push(FieldProblem::new(
+                "maxUses",
+                Rule::Between {
+                    min: 1,
+                    max: 1_000_000,
+                },
+            ));
         }
         match (email, language) {
             (Some(recipient_email), Some(language)) if errors.is_empty() => Ok(NewInvitation {

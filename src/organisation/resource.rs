@@ -38,9 +38,11 @@ pub struct Capabilities {
 pub struct RequiredType {
     /// The type.
     #[serde(rename = "type")]
+    #[schema(value_type = crate::documents::DocumentType)]
     pub document_type: String,
-    /// Days after its document date a document counts; null: always.
+    /// Days after its document date a document counts, 1 to 3650; null: always.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 3650)]
     pub max_age_days: Option<u32>,
 }
 
@@ -75,7 +77,7 @@ pub struct OrganisationPatch {
     required_document_types: Option<Vec<RequiredType>>,
     /// `null` removes it; absent keeps it.
     #[serde(default, with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::kyc::vat::VatNumber::nullable_json_schema)]
     vies_requester_vat_number: Option<Option<String>>,
 }
 
