@@ -76,6 +76,8 @@ pub struct InvitationRow {
     pub email_error: Option<String>,
     /// When the buyer asked for a new link in its place, if they did and no one answered yet.
     pub renewal_requested: Option<String>,
+    /// How many reminders were sent about the link and when the last went, in words.
+    pub reminders: Option<String>,
 }
 
 impl InvitationRow {
@@ -103,6 +105,15 @@ impl InvitationRow {
             }),
             email_error: view.email_error.clone(),
             renewal_requested: None,
+            reminders: view.last_reminder_at.map(|at| {
+                l.text_with(
+                    "admin-invitation-reminders",
+                    &[
+                        ("count", &view.reminders_sent.to_string()),
+                        ("when", &moment(l, at)),
+                    ],
+                )
+            }),
         }
     }
 }
