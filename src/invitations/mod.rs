@@ -148,28 +148,41 @@ pub async fn open_for(db: &Db, buyer_id: &str, at: Timestamp) -> Result<Option<I
     Ok(store::open_for(db.pool(), buyer_id, at).await?)
 }
 
-/// Inside a write transaction: counts a reminder sent at `at` for the invitation (and records
-/// it in its history); for a link first sent in that reminder, its email is sent too.
+/// What a reminder that carried an invitation's link means for the invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reminded {
+    /// A reminder of the link itself: counted in `remindersSent`.
+    Counted,
+    /// The link went along with a reminder about something else (a document).
+    Carried,
+    /// The link was made for that reminder, which was its first email.
+    FirstEmail,
+}
+
+/// Inside a write transaction: notes a reminder sent at `at` with the invitation's link
+/// (and records it in the invitation's history).
 pub async fn reminded(
     tx: &mut WriteTx,
     invitation: &Invitation,
     reminder: &str,
-    counts: bool,
+    how: Reminded,
     at: Timestamp,
 ) -> Result<(), Error> {
-    if counts {
-        store::count_reminder(tx.conn().await?, &invitation.id, at).await?;
+    match how {
+        Reminded::Counted => store::count_reminder(tx.conn().await?, &invitation.id, at).await?,
+        Reminded::FirstEmail => {
+            store::set_email_status(
+                tx.conn().await?,
+                &invitation.id,
+                EmailStatus::Sent,
+                None,
+                at,
+            )
+            .await?
+        }
+        Reminded::Carried => {}
     }
-    if invitation.email_status == EmailStatus::Queued && !counts {
-        store::set_email_status(
-            tx.conn().await?,
-            &invitation.id,
-            EmailStatus::Sent,
-            None,
-            at,
-        )
-        .await?;
-    }
+    let counted = i64::from(how == Reminded::Counted);
     tx.record(
         Subject::Invitation {
             id: &invitation.id,
@@ -180,7 +193,7 @@ pub async fn reminded(
         Some(json!({
             "reminder": reminder,
             "recipientEmail": invitation.recipient_email.as_str(),
-            "remindersSent": invitation.reminders_sent + i64::from(counts),
+            "remindersSent": invitation.reminders_sent + counted,
         })),
     );
     Ok(())

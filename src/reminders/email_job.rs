@@ -116,7 +116,7 @@ impl ReminderEmailJob {
             .await
             .map_err(retry)?;
         let missing = requirements::missing(&requirements::assess(&organisation, &counting, today));
-        let (invitation, documents, messages) = match reminder.kind {
+        let (invitation, documents, messages, fresh) = match reminder.kind {
             ReminderKind::InvitationUnused | ReminderKind::InvitationExpiring => {
                 let invitation = self.invitation_of(&reminder).await?;
                 if invitation.status_at(now()) != InvitationStatus::Active {
@@ -133,15 +133,16 @@ impl ReminderEmailJob {
                 } else {
                     &EXPIRING
                 };
-                (invitation, missing, messages)
+                (invitation, missing, messages, false)
             }
             ReminderKind::DocumentExpiring => {
                 let lapsing = self.lapsing_type(&reminder, &counting);
-                let Some(invitation) = self.link_for(&reminder, &buyer, &organisation).await?
+                let Some((invitation, fresh)) =
+                    self.link_for(&reminder, &buyer, &organisation).await?
                 else {
                     return self.skip(&reminder, NO_CONTACT).await;
                 };
-                (invitation, lapsing.into_iter().collect(), &DOCUMENT)
+                (invitation, lapsing.into_iter().collect(), &DOCUMENT, fresh)
             }
         };
         let l = invitation.language;
@@ -177,7 +178,15 @@ impl ReminderEmailJob {
             .send(invitation.recipient_email.as_str(), email)
             .await
             .map_err(retry)?;
-        let counts = reminder.kind != ReminderKind::DocumentExpiring;
+        // A link reminder counts on its invitation; a link made for a document reminder was
+        // first sent in it.
+        let how = if fresh {
+            invitations::Reminded::FirstEmail
+        } else if reminder.kind == ReminderKind::DocumentExpiring {
+            invitations::Reminded::Carried
+        } else {
+            invitations::Reminded::Counted
+        };
         let at = now();
         write::apply(&self.db, Actor::System, async |tx| {
             store::settle(
@@ -188,7 +197,7 @@ impl ReminderEmailJob {
                 at,
             )
             .await?;
-            invitations::reminded(tx, &invitation, reminder.kind.as_str(), counts, at).await
+            invitations::reminded(tx, &invitation, reminder.kind.as_str(), how, at).await
         })
         .await
         .map_err(retry)
@@ -219,17 +228,18 @@ impl ReminderEmailJob {
 
     /// The link a document reminder carries: the one chosen on an earlier attempt, else the
     /// buyer's newest working link, else a new one for the buyer's first contact in the
-    /// organisation's language. None when the buyer has no contact to write to.
+    /// organisation's language; with whether it was made for the reminder. None when the
+    /// buyer has no contact to write to.
     async fn link_for(
         &self,
         reminder: &Reminder,
         buyer: &Buyer,
         organisation: &OrganisationSettings,
-    ) -> Result<Option<Invitation>, JobError> {
+    ) -> Result<Option<(Invitation, bool)>, JobError> {
         if reminder.invitation_id.is_some() {
             let chosen = self.invitation_of(reminder).await?;
             if chosen.status_at(now()) == InvitationStatus::Active {
-                return Ok(Some(chosen));
+                return Ok(Some((chosen, reminder.fresh_link)));
             }
         }
         if let Some(open) = invitations::open_for(&self.db, &buyer.uuid, now())
@@ -237,7 +247,7 @@ impl ReminderEmailJob {
             .map_err(retry)?
         {
             self.note_link(reminder, &open.id, false).await?;
-            return Ok(Some(open));
+            return Ok(Some((open, false)));
         }
         let Some(contact) = buyer.contacts.first() else {
             return Ok(None);
@@ -259,7 +269,7 @@ impl ReminderEmailJob {
         })
         .await
         .map_err(retry)?;
-        Ok(Some(fresh))
+        Ok(Some((fresh, true)))
     }
 
     async fn note_link(

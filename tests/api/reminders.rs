@@ -327,3 +327,141 @@ with_vies_on_both_backends! {
         assert_eq!(app.round(next_day).await.statuses_changed, 0, "announced once");
     }
 }
+
+/// A portal whose worker the test runs step by step, and that worker with the reminder
+/// emails' handler (writing mail into the data folder's outbox).
+async fn with_own_worker(backend: Backend) -> Option<(TestApp, kyc_portal::jobs::Worker)> {
+    let app = TestApp::spawn_with_options(backend, |_| {}, |o| o.run_worker = false).await?;
+    let settings = kyc_portal::Settings::for_data_dir("sqlite://unused.db", app.dir.path());
+    let job = kyc_portal::reminders::ReminderEmailJob {
+        db: app.db.clone(),
+        key: kyc_portal::server_key::ServerKey::load_or_create(&settings).unwrap(),
+        mailer: kyc_portal::email::Mailer::from_settings(&settings).unwrap(),
+        settings: std::sync::Arc::new(settings),
+    };
+    let worker = kyc_portal::jobs::Worker::new(app.db.clone(), quick_worker())
+        .register(reminders::REMINDER_JOB, std::sync::Arc::new(job));
+    Some((app, worker))
+}
+
+async fn a_reminder_whose_buyer_was_blocked_or_completed_before_its_turn_is_skipped_on(
+    backend: Backend,
+) {
+    let Some((app, worker)) = with_own_worker(backend).await else {
+        return;
+    };
+    app.set_reminders(json!({"invitationReminderAfterDays": 3}))
+        .await;
+    let (seller, blocked, blocked_link) = app
+        .invited_buyer(json!({"recipientEmail": "a@example.com"}))
+        .await;
+    let (seller_b, complete, complete_link) = app
+        .invited_buyer(json!({"recipientEmail": "b@example.com"}))
+        .await;
+    let (_, _, waiting_link) = app
+        .invited_buyer(json!({"recipientEmail": "c@example.com"}))
+        .await;
+    assert_eq!(app.round(in_days(4)).await.invitation_reminders, 3);
+
+    app.post_json(
+        &format!("{}/block", buyer_path(&seller, &blocked)),
+        &json!({"reason": "hold"}),
+    )
+    .await;
+    let path = buyer_path(&seller_b, &complete);
+    for kind in REQUIRED {
+        app.upload_pdf(&format!("{path}/kyc/documents"), kind).await;
+    }
+    while worker.step().await.unwrap() != kyc_portal::jobs::Step::Idle {}
+
+    let outcome = |link: &Value| {
+        let id = id(link).to_owned();
+        let db = app.db.clone();
+        async move {
+            sqlx::query_as::<_, (String, Option<String>)>(
+                "SELECT status, skipped_reason FROM reminders WHERE invitation_id = $1",
+            )
+            .bind(id)
+            .fetch_one(db.pool())
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        outcome(&blocked_link).await,
+        ("SKIPPED".to_owned(), Some("BUYER_BLOCKED".to_owned()))
+    );
+    assert_eq!(
+        outcome(&complete_link).await,
+        ("SKIPPED".to_owned(), Some("DOCUMENTS_COMPLETE".to_owned()))
+    );
+    assert_eq!(outcome(&waiting_link).await, ("SENT".to_owned(), None));
+    assert_eq!(app.invitation(&blocked_link).await["remindersSent"], 0);
+    assert_eq!(app.invitation(&complete_link).await["remindersSent"], 0);
+    assert_eq!(app.invitation(&waiting_link).await["remindersSent"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_whose_buyer_was_blocked_or_completed_before_its_turn_is_skipped_sqlite() {
+    a_reminder_whose_buyer_was_blocked_or_completed_before_its_turn_is_skipped_on(Backend::Sqlite)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_whose_buyer_was_blocked_or_completed_before_its_turn_is_skipped_postgres() {
+    a_reminder_whose_buyer_was_blocked_or_completed_before_its_turn_is_skipped_on(
+        Backend::Postgres,
+    )
+    .await;
+}
+
+/// The operator runs one round from the command line, now or as of a chosen instant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reminders_run_at_an_instant_queues_what_is_due_then() {
+    let Some(app) =
+        TestApp::spawn_with_options(Backend::Sqlite, |_| {}, |o| o.run_worker = false).await
+    else {
+        return;
+    };
+    app.set_reminders(json!({"invitationReminderAfterDays": 3}))
+        .await;
+    app.invited_buyer(json!({"recipientEmail": "a@example.com"}))
+        .await;
+    let url = format!("sqlite://{}/kyc-portal.db", app.dir.path().display());
+    let run = |at: Option<String>| {
+        let mut command = crate::cli::portal();
+        command
+            .args(["reminders", "run"])
+            .env("DATABASE_URL", &url)
+            .env("KYC_PORTAL_DATA_DIR", app.dir.path());
+        if let Some(at) = at {
+            command.args(["--at", &at]);
+        }
+        let output = command.output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert!(
+        run(None).contains("0 invitation reminders"),
+        "not due today"
+    );
+    let later = in_days(4).rfc3339();
+    let printed = run(Some(later.clone()));
+    assert!(
+        printed.contains(&format!("round as of {later}"))
+            && printed.contains("1 invitation reminders"),
+        "{printed}"
+    );
+    assert!(run(Some(later)).contains("0 invitation reminders"), "once");
+    let refused = crate::cli::portal()
+        .args(["reminders", "run", "--at", "tomorrow"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("RFC 3339"));
+}
