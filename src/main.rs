@@ -272,11 +272,12 @@ async fn run(
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", problem_text(&e)))?;
             println!(
-                "round as of {}: {} KYC statuses lapsed, {} invitation reminders and {} document reminders queued",
+                "round as of {}: {} KYC statuses lapsed, {} invitation reminders, {} document reminders and {} staff digests queued",
                 at.rfc3339(),
                 round.statuses_changed,
                 round.invitation_reminders,
-                round.document_reminders
+                round.document_reminders,
+                round.digests
             );
         }
         Command::CheckConfig => {

@@ -285,6 +285,14 @@ fn worker(
             }),
         )
         .register(
+            reminders::digest::DIGEST_JOB,
+            Arc::new(reminders::digest::DigestJob {
+                db: db.clone(),
+                settings: settings.clone(),
+                mailer: mailer.clone(),
+            }),
+        )
+        .register(
             RENEWAL_EMAIL_JOB,
             Arc::new(RenewalEmailJob {
                 db: db.clone(),

@@ -4,6 +4,7 @@
 //! for, so the schedule is the same whether the background loop runs it now or a test or the
 //! operator (`kyc-portal reminders run --at`) runs it for another day.
 
+pub mod digest;
 mod due;
 mod email_job;
 mod store;
@@ -107,10 +108,12 @@ pub struct Round {
     pub invitation_reminders: usize,
     /// Document reminders queued (each with its `kyc.document_expiring`).
     pub document_reminders: usize,
+    /// Staff daily digests queued.
+    pub digests: usize,
 }
 
 /// One scheduled round as of `at`: refreshes the KYC statuses that lapsed, then claims and
-/// queues every reminder due. Each due step is claimed by a unique key, so rounds running at
+/// queues every reminder due and the staff's digests of the day. Each due step is claimed by a unique key, so rounds running at
 /// once in several instances queue it once.
 pub async fn run_round(db: &Db, at: Timestamp) -> Result<Round, Error> {
     let statuses_changed = refresh_job::refresh_lapsed(db, at).await?;
@@ -129,6 +132,7 @@ pub async fn run_round(db: &Db, at: Timestamp) -> Result<Round, Error> {
             round.document_reminders += 1;
         }
     }
+    round.digests = digest::schedule(db, at).await?;
     Ok(round)
 }
 

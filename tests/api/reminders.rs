@@ -465,3 +465,36 @@ async fn reminders_run_at_an_instant_queues_what_is_due_then() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("RFC 3339"));
 }
+
+with_smtp_on_both_backends! {
+    async fn staff_who_ask_for_it_get_a_daily_digest_in_their_language_once_a_day(app, maildir) {
+        let address = format!("officer-{}@marketplace.example", uuid::Uuid::new_v4().simple());
+        let mut officer = app.signed_in(&address, kyc_portal::staff::StaffRole::Staff).await;
+        let start = officer.page("/admin").await;
+        assert!(start.contains("Email me a daily digest"), "{start}");
+        assert_eq!(app.round(in_days(0)).await.digests, 0, "nobody asked");
+
+        let asked = officer.post("/admin/digest", &[("daily_digest", "true")]).await;
+        assert_eq!(asked.status(), 303);
+        assert!(officer.page("/admin").await.contains("You get this overview by email every morning."));
+        let switched = officer.post("/admin/language", &[("lang", "de"), ("back", "/admin")]).await;
+        assert_eq!(switched.status(), 303);
+        let (seller, buyer) = app.create_buyer().await;
+        app.post_json(&format!("{}/block", buyer_path(&seller, &buyer)), &json!({"reason": "hold"})).await;
+
+        let at = in_days(0);
+        assert_eq!(app.round(at).await.digests, 1);
+        assert_eq!(app.round(at).await.digests, 0, "once a day");
+        let day = at.to_datetime().format("%d.%m.%Y").to_string();
+        let (text, html) = mail(&maildir, &address, &format!("KYC Portal: Was am {day} ansteht")).await;
+        assert!(html.contains("lang=\"de\""));
+        assert!(text.contains("AutoHandel Mustermann GmbH: jetzt BLOCKED"), "{text}");
+        assert!(text.contains("/admin/buyers/"), "{text}");
+        assert!(text.contains("Neue Uploads (letzte 7 Tage)"), "the start page's counts: {text}");
+
+        let stopped = officer.post("/admin/digest", &[]).await;
+        assert_eq!(stopped.status(), 303);
+        assert_eq!(app.round(in_days(1)).await.digests, 0, "stopped");
+        assert_eq!(mails_to(&maildir, &address), 1);
+    }
+}
