@@ -17,6 +17,7 @@ CREATE TABLE reminders (
 );
 CREATE INDEX reminders_invitation ON reminders (invitation_id);
 CREATE INDEX reminders_buyer ON reminders (buyer_id, due_at);
+CREATE INDEX reminders_document ON reminders (document_id);
 
 -- What the invitation shows of its reminders.
 ALTER TABLE invitations ADD COLUMN reminders_sent INTEGER NOT NULL DEFAULT 0;

@@ -1,6 +1,6 @@
 //! What is due at an instant, by the organisation's reminder settings.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Duration, NaiveDate};
 use sqlx::Row;
@@ -147,12 +147,33 @@ pub async fn documents(
     }
     let today = at.to_datetime().date_naive();
     let horizon = today + Duration::days(i64::from(window));
-    let rows = sqlx::query("SELECT id FROM buyers WHERE status = 'ACTIVE' ORDER BY id")
+    // Only buyers with an active document in the window of some required type are looked at
+    // closely (an index on type, status and date finds them).
+    let mut buyers = BTreeSet::new();
+    for (document_type, max) in &settings.document_max_age_days {
+        if !settings.required_document_types.contains(document_type) {
+            continue;
+        }
+        let max = Duration::days(i64::from(*max));
+        let counts_today_from = today - max;
+        let lapses_by = horizon - max - Duration::days(1);
+        let rows = sqlx::query(
+            "SELECT DISTINCT d.buyer_id FROM documents d JOIN buyers b ON b.id = d.buyer_id \
+             WHERE d.type = $1 AND d.status = 'ACTIVE' AND d.document_date >= $2 \
+             AND d.document_date <= $3 AND b.status = 'ACTIVE' \
+             AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.document_id = d.id)",
+        )
+        .bind(document_type.as_str())
+        .bind(counts_today_from.to_string())
+        .bind(lapses_by.to_string())
         .fetch_all(db.pool())
         .await?;
+        for row in rows {
+            buyers.insert(row.try_get::<String, _>("buyer_id")?);
+        }
+    }
     let mut due = Vec::new();
-    for row in rows {
-        let buyer_id: String = row.try_get("id")?;
+    for buyer_id in buyers {
         let counting = documents::counting(db, &buyer_id).await?;
         let mut reminded: Option<Vec<String>> = None;
         for requirement in requirements::evaluate(settings, &counting, today) {

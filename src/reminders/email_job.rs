@@ -78,6 +78,7 @@ const LINK_UNAVAILABLE: &str = "LINK_UNAVAILABLE";
 const LINK_USED: &str = "LINK_USED";
 const DOCUMENTS_COMPLETE: &str = "DOCUMENTS_COMPLETE";
 const NO_CONTACT: &str = "NO_CONTACT";
+const DOCUMENT_REPLACED: &str = "DOCUMENT_REPLACED";
 
 fn reminder_id(payload: &Value) -> Result<&str, JobError> {
     payload["reminderId"]
@@ -136,13 +137,16 @@ impl ReminderEmailJob {
                 (invitation, missing, messages, false)
             }
             ReminderKind::DocumentExpiring => {
-                let lapsing = self.lapsing_type(&reminder, &counting);
+                // A newer document of the type came meanwhile, or this one was archived.
+                let Some(lapsing) = self.lapsing_type(&reminder, &counting) else {
+                    return self.skip(&reminder, DOCUMENT_REPLACED).await;
+                };
                 let Some((invitation, fresh)) =
                     self.link_for(&reminder, &buyer, &organisation).await?
                 else {
                     return self.skip(&reminder, NO_CONTACT).await;
                 };
-                (invitation, lapsing.into_iter().collect(), &DOCUMENT, fresh)
+                (invitation, vec![lapsing], &DOCUMENT, fresh)
             }
         };
         let l = invitation.language;
