@@ -260,6 +260,18 @@ on_both_backends! {
         assert_eq!(organisation["invitationReminderAfterDays"], 5, "kept");
     }
 
+    async fn the_contract_names_the_reminder_fields_and_the_expiring_document_event(app) {
+        let contract = body_json(app.get("/v1/openapi.json").await).await;
+        let schemas = contract["components"]["schemas"].to_string();
+        for field in ["invitationReminderAfterDays", "invitationReminderBeforeExpiryDays", "documentExpiryReminderDays", "remindersSent", "lastReminderAt"] {
+            assert!(schemas.contains(&format!("\"{field}\"")), "{field} is in the schemas");
+        }
+        assert!(contract["webhooks"]["kyc.document_expiring"]["post"].is_object());
+        let mut admin = app.admin_browser().await;
+        let page = admin.page("/admin/webhooks").await;
+        assert!(page.contains("kyc.document_expiring") && page.contains("A required document will soon be too old"), "{page}");
+    }
+
     async fn no_reminder_when_off_to_a_blocked_buyer_after_the_documents_are_complete_or_for_an_opened_link(app) {
         let (seller, blocked, _) = app.invited_buyer(json!({"recipientEmail": "a@example.com"})).await;
         assert_eq!(app.round(in_days(5)).await.invitation_reminders, 0, "off by default");
