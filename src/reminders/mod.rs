@@ -177,3 +177,8 @@ async fn schedule(db: &Db, due: &due::Due, at: Timestamp) -> Result<bool, Error>
 pub async fn of_invitation(db: &Db, invitation_id: &str) -> Result<Vec<Reminder>, Error> {
     Ok(store::of_invitation(db.pool(), invitation_id).await?)
 }
+
+/// A buyer's latest reminders, newest first (staff pages), in one query.
+pub async fn of_buyer(db: &Db, buyer_id: &str) -> Result<Vec<Reminder>, Error> {
+    Ok(store::of_buyer(db.pool(), buyer_id).await?)
+}

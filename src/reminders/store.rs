@@ -111,6 +111,25 @@ pub async fn of_invitation<'e>(
     rows.iter().map(from_row).collect()
 }
 
+/// How many of a buyer's reminders the staff pages show.
+const SHOWN: i64 = 200;
+
+/// A buyer's latest reminders, newest first.
+pub async fn of_buyer<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+) -> Result<Vec<Reminder>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM reminders WHERE buyer_id = $1 ORDER BY due_at DESC, id DESC LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .bind(SHOWN)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Notes the link a document reminder carries (kept, so that a retried email sends the same
 /// link rather than making another).
 pub async fn set_link(

@@ -186,6 +186,7 @@ with_smtp_on_both_backends! {
         let mut admin = app.admin_browser().await;
         let page = admin.page(&format!("/admin/buyers/{}/invitations", id(&buyer))).await;
         assert!(page.contains("Reminders sent: 2, the last on"), "{page}");
+        assert!(page.contains("Reminder of a link not opened: sent on") && page.contains("Reminder before the link expires: sent on"), "{page}");
         let history = admin.page(&format!("/admin/buyers/{}/history", id(&buyer))).await;
         assert!(history.contains(&format!("reminded {recipient} of the link.")), "{history}");
     }
@@ -411,6 +412,14 @@ async fn a_reminder_whose_buyer_was_blocked_or_completed_before_its_turn_is_skip
     assert_eq!(app.invitation(&blocked_link).await["remindersSent"], 0);
     assert_eq!(app.invitation(&complete_link).await["remindersSent"], 0);
     assert_eq!(app.invitation(&waiting_link).await["remindersSent"], 1);
+    let mut admin = app.admin_browser().await;
+    let page = admin
+        .page(&format!("/admin/buyers/{}/invitations", id(&blocked)))
+        .await;
+    assert!(
+        page.contains("Reminder of a link not opened: not sent: the buyer is blocked"),
+        "{page}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
