@@ -37,6 +37,10 @@ pub enum EventType {
     /// A buyer's overall KYC status changed.
     #[serde(rename = "kyc.status_changed")]
     StatusChanged,
+    /// A counting document of a required type will soon be too old; the buyer was asked for
+    /// a new one.
+    #[serde(rename = "kyc.document_expiring")]
+    DocumentExpiring,
     /// A buyer was blocked.
     #[serde(rename = "buyer.blocked")]
     BuyerBlocked,
@@ -47,7 +51,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, for validating subscriptions.
-    pub const ALL: [EventType; 9] = [
+    pub const ALL: [EventType; 10] = [
         EventType::InvitationUsed,
         EventType::InvitationRenewalRequested,
         EventType::ViesCheckFailed,
@@ -55,6 +59,7 @@ impl EventType {
         EventType::VerificationReviewRequired,
         EventType::DocumentUploaded,
         EventType::StatusChanged,
+        EventType::DocumentExpiring,
         EventType::BuyerBlocked,
         EventType::BuyerUnblocked,
     ];
@@ -69,6 +74,7 @@ impl EventType {
             EventType::VerificationReviewRequired => "kyc.verification_review_required",
             EventType::DocumentUploaded => "kyc.document_uploaded",
             EventType::StatusChanged => "kyc.status_changed",
+            EventType::DocumentExpiring => "kyc.document_expiring",
             EventType::BuyerBlocked => "buyer.blocked",
             EventType::BuyerUnblocked => "buyer.unblocked",
         }

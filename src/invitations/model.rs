@@ -139,6 +139,10 @@ pub struct Invitation {
     pub email_status: EmailStatus,
     /// Why its email failed.
     pub email_error: Option<String>,
+    /// How many reminders were sent for it.
+    pub reminders_sent: i64,
+    /// When the last one was sent.
+    pub last_reminder_at: Option<Timestamp>,
 }
 
 impl Invitation {
@@ -185,6 +189,8 @@ impl Invitation {
                 .as_deref()
                 .filter(|_| skipped)
                 .and_then(Unavailable::parse),
+            reminders_sent: self.reminders_sent,
+            last_reminder_at: self.last_reminder_at,
         }
     }
 }
@@ -226,6 +232,11 @@ pub struct InvitationView {
     pub email_error: Option<String>,
     /// Why its email was not sent (SKIPPED only).
     pub email_skipped_reason: Option<Unavailable>,
+    /// How many reminders the buyer was sent about this link (not used yet, about to
+    /// expire).
+    pub reminders_sent: i64,
+    /// When the last reminder was sent.
+    pub last_reminder_at: Option<Timestamp>,
 }
 
 /// An invitation request as sent.

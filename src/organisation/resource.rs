@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::input::RawSettings;
+use super::reminders::ReminderSettings;
 use super::settings::OrganisationSettings;
 use crate::documents::model::DocumentType;
 use crate::errors::{Error, FieldProblem, Rule};
@@ -22,6 +23,9 @@ pub struct OrganisationView {
     pub required_document_types: Vec<RequiredType>,
     /// Sent to VIES as the requester, so that checks carry a `requestIdentifier`.
     pub vies_requester_vat_number: Option<String>,
+    /// When buyers are reminded (days; 0: never).
+    #[serde(flatten)]
+    pub reminders: ReminderSettings,
 }
 
 /// What sellers may do.
@@ -63,6 +67,7 @@ impl OrganisationView {
                 })
                 .collect(),
             vies_requester_vat_number: settings.vies_requester_vat_number.clone(),
+            reminders: settings.reminders,
         }
     }
 }
@@ -79,6 +84,13 @@ pub struct OrganisationPatch {
     #[serde(default, with = "present")]
     #[schema(schema_with = crate::kyc::vat::VatNumber::nullable_json_schema)]
     vies_requester_vat_number: Option<Option<String>>,
+    /// Days after an invitation was sent that an unused link is recalled; 0: never.
+    invitation_reminder_after_days: Option<u32>,
+    /// Days before an invitation expires that its buyer is reminded; 0: never.
+    invitation_reminder_before_expiry_days: Option<u32>,
+    /// Days before a counting document grows too old that its buyer is asked for a new one;
+    /// 0: never.
+    document_expiry_reminder_days: Option<u32>,
 }
 
 /// Tells an explicit `null` (Some(None)) from a field left out (None).
@@ -145,6 +157,24 @@ pub fn apply_patch(
         }
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
+        }
+    }
+    for (name, days) in [
+        (
+            "invitationReminderAfterDays",
+            patch.invitation_reminder_after_days,
+        ),
+        (
+            "invitationReminderBeforeExpiryDays",
+            patch.invitation_reminder_before_expiry_days,
+        ),
+        (
+            "documentExpiryReminderDays",
+            patch.document_expiry_reminder_days,
+        ),
+    ] {
+        if let Some(days) = days {
+            raw.reminders.insert(name.to_owned(), days.to_string());
         }
     }
     if let Some(requester) = patch.vies_requester_vat_number {

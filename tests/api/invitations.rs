@@ -59,7 +59,7 @@ fn decode_qr(png: &[u8]) -> String {
 }
 
 /// The SMTP sink `.ci/run` starts, or None when there is none here.
-fn smtp_sink() -> Option<(String, PathBuf)> {
+pub fn smtp_sink() -> Option<(String, PathBuf)> {
     match (
         std::env::var("KYC_TEST_SMTP_URL"),
         std::env::var("KYC_TEST_MAILDIR"),
