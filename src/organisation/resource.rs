@@ -85,11 +85,14 @@ pub struct OrganisationPatch {
     #[schema(schema_with = crate::kyc::vat::VatNumber::nullable_json_schema)]
     vies_requester_vat_number: Option<Option<String>>,
     /// Days after an invitation was sent that an unused link is recalled; 0: never.
+    #[schema(nullable = false, minimum = 0, maximum = 365)]
     invitation_reminder_after_days: Option<u32>,
     /// Days before an invitation expires that its buyer is reminded; 0: never.
+    #[schema(nullable = false, minimum = 0, maximum = 365)]
     invitation_reminder_before_expiry_days: Option<u32>,
     /// Days before a counting document grows too old that its buyer is asked for a new one;
     /// 0: never.
+    #[schema(nullable = false, minimum = 0, maximum = 365)]
     document_expiry_reminder_days: Option<u32>,
 }
 
