@@ -186,3 +186,5 @@ admin-buyers-doc-superseded = Durch eine neuere Version ersetzt
 admin-buyers-vies-retrying = VIES hat noch nicht geantwortet (bisher { $attempts } Versuche); das Portal fragt von selbst erneut, mit wachsenden Pausen.
 admin-buyers-col-documents = Unterlagen
 admin-buyers-col-last-activity = Letzte Aktivität
+admin-flash-buyer-created-check-digits-wrong = Der Käufer wurde angelegt, aber die Prüfziffer seiner USt-IdNr. stimmt nicht: Eine solche Nummer kann nicht vergeben worden sein. Bitte prüfen Sie sie; die VIES-Prüfung wird dasselbe ergeben.
+admin-buyers-vat-check-digits-wrong = Die Prüfziffer dieser USt-IdNr. stimmt nicht: Eine solche Nummer kann nicht vergeben worden sein (offline geprüft; maßgeblich ist VIES).

@@ -186,3 +186,5 @@ admin-buyers-doc-superseded = Replaced by a newer version
 admin-buyers-vies-retrying = VIES has not answered yet ({ $attempts } attempts so far); the portal asks again by itself, with growing pauses.
 admin-buyers-col-documents = Documents
 admin-buyers-col-last-activity = Last activity
+admin-flash-buyer-created-check-digits-wrong = The buyer was created, but the check digit of its VAT number is wrong: such a number cannot have been issued. Please check it; the VIES check will say the same.
+admin-buyers-vat-check-digits-wrong = The check digit of this VAT number is wrong: such a number cannot have been issued (checked offline; VIES decides).

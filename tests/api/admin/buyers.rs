@@ -325,6 +325,40 @@ on_both_backends! {
         assert!(page.contains("Firmenname: Bitte ausfüllen."), "{page}");
     }
 
+    async fn every_problem_of_the_new_buyer_form_is_said_in_one_round_with_the_summary_first(app) {
+        let seller = api_seller(&app, "Nord Handel GmbH").await;
+        let mut kim = staff(&app).await;
+        kim.page("/admin/buyers/new").await;
+        let mut fields = new_buyer_fields(&seller);
+        for (name, value) in fields.iter_mut() {
+            if matches!(*name, "sellerId" | "vatNumber" | "companyName") {
+                value.clear();
+            }
+        }
+        let response = post_owned(&kim, "/admin/buyers/new", &fields).await;
+        assert_eq!(response.status(), 422);
+        let page = response.text().await.unwrap();
+        let summary = page.find("id=\"form-problems\"").expect("a summary");
+        let seller_field = page.find("id=\"f-sellerId\"").expect("the seller field");
+        assert!(summary < seller_field, "the summary comes before the first field");
+        for id in ["f-sellerId", "f-vatNumber", "f-companyName"] {
+            assert!(page.contains(&format!("href=\"#{id}\"")), "{id} in the summary: {page}");
+            assert!(page.contains(&format!("id=\"{id}-error\"")), "{id} marked at its field");
+        }
+        assert!(page.contains("please enter the VAT number with its country code"), "{page}");
+
+        // A number whose check digit is wrong is created, and said so at once.
+        let mut wrong = new_buyer_fields(&seller);
+        wrong[1].1 = "DE123456789".to_owned();
+        let response = post_owned(&kim, "/admin/buyers/new", &wrong).await;
+        assert_eq!(response.status(), 303);
+        let page = kim.page(&location(&response)).await;
+        assert!(page.contains("but the check digit of its VAT number is wrong"), "{page}");
+        assert!(page.contains("id=\"vat-check-digits\""), "{page}");
+        let right = kim.page(&location(&post_owned(&kim, "/admin/buyers/new", &new_buyer_fields(&seller)).await)).await;
+        assert!(!right.contains("id=\"vat-check-digits\""), "no warning for a number that passes");
+    }
+
     async fn marketplace_led_is_refused_on_the_form_while_the_capability_is_off(app) {
         let seller = api_seller(&app, "Nord Handel GmbH").await;
         let settings = OrganisationSettings { allow_marketplace_led_kyc: false, ..Default::default() };
