@@ -93,3 +93,8 @@ admin-webhook-change-events = Empfangene Ereignisse
 admin-webhook-change-events-save = Ereignisse speichern
 admin-flash-webhook-events-changed = Der Endpunkt empfängt ab jetzt die gewählten Ereignisse.
 admin-flash-webhook-no-events = Es wurde nichts geändert: Bitte wählen Sie mindestens ein Ereignis.
+
+admin-webhook-test = Testereignis
+admin-webhook-test-explain = Sendet ein Ereignis webhook.test nur an diesen Endpunkt, signiert wie jedes Ereignis, um den Empfänger zu prüfen. Es erscheint unten bei den Zustellungen.
+admin-webhook-test-send = Testereignis senden
+admin-flash-webhook-test-sent = Ein Testereignis ist unterwegs; seine Zustellung steht unten.

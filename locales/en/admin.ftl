@@ -93,3 +93,8 @@ admin-webhook-change-events = Events it receives
 admin-webhook-change-events-save = Save the events
 admin-flash-webhook-events-changed = The endpoint receives the chosen events from now on.
 admin-flash-webhook-no-events = Nothing was changed: please choose at least one event.
+
+admin-webhook-test = Test event
+admin-webhook-test-explain = Sends a webhook.test event to this endpoint only, signed like every event, to try the receiver. It appears among the deliveries below.
+admin-webhook-test-send = Send a test event
+admin-flash-webhook-test-sent = A test event is on its way; its delivery is listed below.

@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/webhooks", web::post().to(create_post))
         .route("/webhooks/{id}", web::get().to(detail_get))
         .route("/webhooks/{id}/events", web::post().to(events_post))
+        .route("/webhooks/{id}/test", web::post().to(test_post))
         .route("/webhooks/{id}/delete", web::get().to(delete_get))
         .route("/webhooks/{id}/delete", web::post().to(delete_post))
         .route(
@@ -318,6 +319,22 @@ async fn events_post(
     })
     .await?;
     Ok(page::done(&back, "admin-flash-webhook-events-changed"))
+}
+
+/// `POST /admin/webhooks/{id}/test` — administrators: sends `webhook.test` to this endpoint.
+async fn test_post(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    StaffForm { who: me, .. }: StaffForm<NoFields, Admin>,
+) -> Result<HttpResponse, Error> {
+    write::apply(&state.db, me.actor(), async |tx| {
+        webhooks::send_test(tx, &SellerScope::Organisation, &path).await
+    })
+    .await?;
+    Ok(page::done(
+        &format!("/admin/webhooks/{}#deliveries", path.as_str()),
+        "admin-flash-webhook-test-sent",
+    ))
 }
 
 /// `GET /admin/webhooks/{id}` — administrators: the endpoint's recent deliveries.

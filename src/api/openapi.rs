@@ -99,8 +99,12 @@ pub fn document() -> Result<Value, Error> {
 /// Standard Webhooks specification.
 fn webhooks() -> Value {
     let mut hooks = serde_json::Map::new();
-    for event in EventType::ALL {
-        let name = event.as_str();
+    // The test event staff send from an endpoint's page is delivered like the others.
+    let names = EventType::ALL
+        .iter()
+        .map(|event| event.as_str())
+        .chain([crate::webhooks::TEST_EVENT]);
+    for name in names {
         hooks.insert(
             name.to_owned(),
             json!({"post": {

@@ -185,6 +185,60 @@ pub async fn change_events(
     Ok(after)
 }
 
+/// The type of the event [`send_test`] sends: no endpoint subscribes to it, and only the
+/// endpoint it was sent to receives it.
+pub const TEST_EVENT: &str = "webhook.test";
+
+/// Sends `webhook.test` to one endpoint, signed and retried like any event, so that a receiver
+/// can be tried before real events reach it. 404 when unknown.
+pub async fn send_test(
+    tx: &mut WriteTx,
+    scope: &SellerScope,
+    endpoint_id: &str,
+) -> Result<(), Error> {
+    let endpoint = get(tx.db(), scope, endpoint_id).await?;
+    let at = now();
+    let event_id = format!("evt_{}", uuid::Uuid::now_v7().simple());
+    let data = json!({
+        "endpointId": endpoint.id,
+        "message": "A test event: kyc-portal can reach this endpoint.",
+    });
+    let conn = tx.conn().await?;
+    store::insert_direct_event(
+        &mut *conn,
+        &event_id,
+        TEST_EVENT,
+        at,
+        &data,
+        endpoint.seller_id.as_deref(),
+    )
+    .await?;
+    let delivery_id = uuid::Uuid::now_v7().to_string();
+    let job_id = jobs::enqueue(
+        &mut *conn,
+        DELIVER_JOB,
+        &json!({ "deliveryId": delivery_id }),
+        None,
+    )
+    .await?;
+    let delivery = store::NewDelivery {
+        id: &delivery_id,
+        endpoint_id: &endpoint.id,
+        event_id: &event_id,
+        event_type: TEST_EVENT,
+        job_id: &job_id,
+        at,
+    };
+    store::insert_delivery(&mut *conn, &delivery).await?;
+    tx.record(
+        Subject::WebhookEndpoint(endpoint_id),
+        "test_sent",
+        None,
+        Some(json!({ "deliveryId": delivery_id })),
+    );
+    Ok(())
+}
+
 /// An endpoint's deliveries with their attempts, newest first.
 pub async fn deliveries(
     db: &Db,

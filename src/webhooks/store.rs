@@ -185,6 +185,29 @@ pub struct NewDelivery<'a> {
     pub at: Timestamp,
 }
 
+/// Records an event meant for one endpoint only (a test event): without a dispatch job, since
+/// no subscription reaches it.
+pub async fn insert_direct_event(
+    conn: &mut AnyConnection,
+    id: &str,
+    event_type: &str,
+    at: Timestamp,
+    data: &serde_json::Value,
+    seller_id: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO events (id, type, occurred_at, data, seller_id) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(event_type)
+    .bind(at.millis())
+    .bind(data.to_string())
+    .bind(seller_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Records a delivery.
 pub async fn insert_delivery(
     conn: &mut AnyConnection,

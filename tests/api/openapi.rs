@@ -100,6 +100,7 @@ on_both_backends! {
         for event in kyc_portal::events::EventType::ALL {
             assert!(document["webhooks"][event.as_str()]["post"].is_object(), "{}", event.as_str());
         }
+        assert!(document["webhooks"]["webhook.test"]["post"].is_object(), "the test event");
         let upsert = &document["paths"]["/v1/partners/{sellerId}/buyers"]["post"];
         let parameters = upsert["parameters"].to_string();
         assert!(parameters.contains("Idempotency-Key"), "{parameters}");

@@ -144,6 +144,38 @@ on_both_backends! {
         assert_eq!(deliveries(&server).await.len(), 1, "the block was not sent");
     }
 
+    async fn a_test_event_goes_to_that_endpoint_only_signed_and_listed_with_its_deliveries(app) {
+        let server = receiver().await;
+        let other = receiver().await;
+        let endpoint = app.subscribe(&format!("{}/hooks", server.uri()), &["buyer.blocked"]).await;
+        app.subscribe(&format!("{}/hooks", other.uri()), &["buyer.blocked"]).await;
+        let id = endpoint["id"].as_str().unwrap();
+        let secret = endpoint["secret"].as_str().unwrap();
+        let mut admin = app.admin_browser().await;
+        let page = admin.page(&format!("/admin/webhooks/{id}")).await;
+        assert!(page.contains(&format!("action=\"/admin/webhooks/{id}/test\"")), "{page}");
+
+        let response = admin.post(&format!("/admin/webhooks/{id}/test"), &[]).await;
+        assert_eq!(location(&response), format!("/admin/webhooks/{id}#deliveries"));
+        let got = await_deliveries(&server, 1).await;
+        let event = got[0].json();
+        assert_eq!(event["type"], "webhook.test");
+        assert_eq!(event["data"]["endpointId"], id);
+        verify_with_standard_webhooks(secret, &got);
+        let page = admin.page(&format!("/admin/webhooks/{id}")).await;
+        assert!(page.contains("A test event is on its way"), "{page}");
+        assert!(page.contains("webhook.test"), "listed with the deliveries: {page}");
+        // The other endpoint got nothing: a test event reaches the endpoint it was sent to.
+        let (seller, buyer) = app.create_buyer().await;
+        app.post_json(&format!("{}/block", buyer_path(&seller, &buyer)), &json!({"reason": "review"})).await;
+        let theirs = await_deliveries(&other, 1).await;
+        assert_eq!(theirs[0].json()["type"], "buyer.blocked", "the first the other endpoint got");
+
+        let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+        staff.page("/admin").await;
+        assert_eq!(staff.post(&format!("/admin/webhooks/{id}/test"), &[]).await.status(), 403);
+    }
+
     async fn deliveries_are_listed_and_a_redelivery_sends_the_event_again(app) {
         let server = receiver().await;
         let mut admin = app.admin_browser().await;
