@@ -141,9 +141,8 @@ pub async fn today(db: &Db, settings: &OrganisationSettings) -> Result<Attention
         db,
         "SELECT i.buyer_id, MAX(i.expires_at) AS since FROM invitations i \
          JOIN buyers b ON b.id = i.buyer_id \
-         LEFT JOIN kyc_statuses k ON k.buyer_id = i.buyer_id \
          WHERE b.status = 'ACTIVE' AND i.expires_at >= $1 AND i.expires_at < $2 \
-         AND COALESCE(k.overall_status, 'PENDING') <> 'VALID' \
+         AND b.kyc_status <> 'VALID' \
          AND NOT EXISTS (SELECT 1 FROM invitations a WHERE a.buyer_id = i.buyer_id \
                          AND a.revoked_at IS NULL AND a.expires_at >= $2 \
                          AND (a.max_uses IS NULL OR a.usage_count < a.max_uses)) \
