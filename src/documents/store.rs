@@ -6,12 +6,14 @@ use sqlx::{AnyConnection, AnyExecutor, Row};
 use super::model::{
     Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName,
 };
+use super::review_state::{ReviewReason, ReviewStatus};
 use crate::db::Timestamp;
 use crate::pagination::Page;
 use crate::storage::BlobKey;
 
 const COLUMNS: &str = "id, buyer_id, type, document_date, status, version, file_name, content_type, \
-                       size_bytes, sha256, blob_key, source, invitation_id, created_at, archived_at";
+                       size_bytes, sha256, blob_key, source, invitation_id, created_at, archived_at, \
+                       review_status, review_reason, review_note, reviewed_by, reviewed_at";
 
 fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored document has an invalid {what}").into())
@@ -31,6 +33,9 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
     let status: String = row.try_get("status")?;
     let source: String = row.try_get("source")?;
     let archived_at: Option<i64> = row.try_get("archived_at")?;
+    let review_status: String = row.try_get("review_status")?;
+    let review_reason: Option<String> = row.try_get("review_reason")?;
+    let reviewed_at: Option<i64> = row.try_get("reviewed_at")?;
     Ok(StoredDocument {
         document: Document {
             uuid: row.try_get("id")?,
@@ -47,6 +52,14 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
             invitation_id: row.try_get("invitation_id")?,
             created_at: Timestamp::from_millis(row.try_get("created_at")?),
             archived_at: archived_at.map(Timestamp::from_millis),
+            review_status: ReviewStatus::parse(&review_status)
+                .ok_or_else(|| corrupt("review status"))?,
+            review_reason: review_reason
+                .map(|r| ReviewReason::parse(&r).ok_or_else(|| corrupt("review reason")))
+                .transpose()?,
+            review_note: row.try_get("review_note")?,
+            reviewed_by: row.try_get("reviewed_by")?,
+            reviewed_at: reviewed_at.map(Timestamp::from_millis),
         },
         blob_key: BlobKey::from_stored(row.try_get("blob_key")?),
     })
@@ -120,7 +133,7 @@ pub async fn list<'e>(
     let (at, id) = page.after_or_max();
     let sql = format!(
         "SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 \
-         AND ($5 = '' OR type = $5) AND ($6 = '' OR status = $6) \
+         AND ($5 = '' OR type = $5) AND ($6 = '' OR status = $6) AND ($7 = '' OR review_status = $7) \
          AND (created_at < $2 OR (created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC LIMIT $4"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -130,6 +143,7 @@ pub async fn list<'e>(
         .bind(page.fetch_limit())
         .bind(filter.document_type.map(DocumentType::as_str).unwrap_or(""))
         .bind(filter.status.map(DocumentStatus::as_str).unwrap_or(""))
+        .bind(filter.review_status.map(ReviewStatus::as_str).unwrap_or(""))
         .fetch_all(conn)
         .await?;
     rows.iter()
@@ -144,6 +158,8 @@ pub struct DocumentFilter {
     pub document_type: Option<DocumentType>,
     /// Only documents in this status.
     pub status: Option<DocumentStatus>,
+    /// Only documents whose review stands so.
+    pub review_status: Option<ReviewStatus>,
 }
 
 /// A buyer's active documents, latest version of each type first.
@@ -175,6 +191,23 @@ pub async fn archive(
         .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Writes a version's review as `document` carries it (the caller records the change).
+pub async fn set_review(conn: &mut AnyConnection, document: &Document) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE documents SET review_status = $1, review_reason = $2, review_note = $3, \
+         reviewed_by = $4, reviewed_at = $5 WHERE id = $6",
+    )
+    .bind(document.review_status.as_str())
+    .bind(document.review_reason.map(ReviewReason::as_str))
+    .bind(document.review_note.as_deref())
+    .bind(document.reviewed_by.as_deref())
+    .bind(document.reviewed_at.map(|t| t.millis()))
+    .bind(&document.uuid)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Every blob key a document points to (for the orphan sweep).

@@ -49,6 +49,8 @@ pub struct RawSettings {
     pub document_max_age_days: BTreeMap<String, String>,
     /// The marketplace's own VAT number, sent to VIES as the requester (optional).
     pub vies_requester_vat_number: String,
+    /// Whether documents need staff approval before they count.
+    pub require_document_review: bool,
 }
 
 impl RawSettings {
@@ -78,6 +80,7 @@ impl RawSettings {
                 .vies_requester_vat_number
                 .clone()
                 .unwrap_or_default(),
+            require_document_review: settings.require_document_review,
         }
     }
 
@@ -204,6 +207,7 @@ impl RawSettings {
                     imprint_url,
                     privacy_url,
                     vies_requester_vat_number,
+                    require_document_review: self.require_document_review,
                     ..current.clone()
                 })
             }

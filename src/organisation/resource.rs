@@ -22,6 +22,9 @@ pub struct OrganisationView {
     pub required_document_types: Vec<RequiredType>,
     /// Sent to VIES as the requester, so that checks carry a `requestIdentifier`.
     pub vies_requester_vat_number: Option<String>,
+    /// Whether documents need staff approval: only the latest ACCEPTED version of each type
+    /// counts for `documentsComplete`.
+    pub require_document_review: bool,
 }
 
 /// What sellers may do.
@@ -61,6 +64,7 @@ impl OrganisationView {
                 })
                 .collect(),
             vies_requester_vat_number: settings.vies_requester_vat_number.clone(),
+            require_document_review: settings.require_document_review,
         }
     }
 }
@@ -77,6 +81,8 @@ pub struct OrganisationPatch {
     #[serde(default, with = "present")]
     #[schema(value_type = Option<String>)]
     vies_requester_vat_number: Option<Option<String>>,
+    /// Whether documents need staff approval before they count.
+    require_document_review: Option<bool>,
 }
 
 /// Tells an explicit `null` (Some(None)) from a field left out (None).
@@ -144,6 +150,9 @@ pub fn apply_patch(
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
         }
+    }
+    if let Some(require) = patch.require_document_review {
+        raw.require_document_review = require;
     }
     if let Some(requester) = patch.vies_requester_vat_number {
         raw.vies_requester_vat_number = requester.unwrap_or_default();

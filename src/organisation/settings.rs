@@ -56,6 +56,9 @@ pub struct OrganisationSettings {
     /// When the current logo was uploaded (ms); None without a logo. Part of the logo's URL,
     /// so a new logo is never hidden behind a cached old one.
     pub logo_version: Option<i64>,
+    /// Whether documents need staff approval: only the latest ACCEPTED version of each type
+    /// counts. Off by default: every upload counts at once.
+    pub require_document_review: bool,
 }
 
 impl OrganisationSettings {
@@ -167,6 +170,7 @@ impl Default for OrganisationSettings {
             imprint_url: None,
             privacy_url: None,
             logo_version: None,
+            require_document_review: false,
         }
     }
 }

@@ -1,0 +1,204 @@
+//! Staff review of a document version: accepted, or rejected with a reason the buyer is told.
+//! The version's file and facts stay as uploaded; the decision is a fact about them, changed
+//! only here, in the write path (audited, announced as `kyc.document_reviewed`, and the
+//! buyer's KYC refreshed, since with `requireDocumentReview` only accepted versions count).
+
+use serde_json::json;
+
+use super::model::Document;
+pub use super::review_state::{ReviewReason, ReviewStatus};
+use super::store;
+use crate::access::SellerScope;
+use crate::audit::Subject;
+use crate::db::now;
+use crate::errors::{Error, FieldProblem, Rule};
+use crate::events::EventType;
+use crate::write::WriteTx;
+
+/// Longest note a reviewer may add.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// A decision that can be recorded: an acceptance, or a rejection with its reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The version is fine.
+    Accept,
+    /// The version is not, for `reason`.
+    Reject(ReviewReason),
+}
+
+impl Decision {
+    /// The status the decision gives.
+    pub fn status(&self) -> ReviewStatus {
+        match self {
+            Decision::Accept => ReviewStatus::Accepted,
+            Decision::Reject(_) => ReviewStatus::Rejected,
+        }
+    }
+
+    /// The rejection's reason.
+    pub fn reason(&self) -> Option<ReviewReason> {
+        match self {
+            Decision::Accept => None,
+            Decision::Reject(reason) => Some(*reason),
+        }
+    }
+}
+
+/// A decision with the reviewer's optional note, parsed from what a form or body sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewInput {
+    /// Accept or reject.
+    pub decision: Decision,
+    /// Free text (trimmed; None when empty).
+    pub note: Option<String>,
+}
+
+impl ReviewInput {
+    /// Checks `decision` (ACCEPTED or REJECTED), `reason` (required for a rejection) and
+    /// `note`, naming every field at fault at once.
+    pub fn parse(
+        decision: Option<&str>,
+        reason: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<ReviewInput, Error> {
+        let mut problems = Vec::new();
+        let reason = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+            None => None,
+            Some(text) => {
+                let parsed = ReviewReason::parse(text);
+                if parsed.is_none() {
+                    problems.push(FieldProblem::new(
+                        "reason",
+                        Rule::OneOf {
+                            allowed: ReviewReason::ALL.map(|r| r.as_str().to_owned()).to_vec(),
+                        },
+                    ));
+                }
+                parsed
+            }
+        };
+        let decision = match decision.map(str::trim).filter(|d| !d.is_empty()) {
+            None => {
+                problems.push(FieldProblem::new("decision", Rule::Required));
+                None
+            }
+            Some("ACCEPTED") => Some(Decision::Accept),
+            Some("REJECTED") => match reason {
+                Some(reason) => Some(Decision::Reject(reason)),
+                None => {
+                    if problems.is_empty() {
+                        problems.push(FieldProblem::new("reason", Rule::RejectionNeedsReason));
+                    }
+                    None
+                }
+            },
+            Some(_) => {
+                problems.push(FieldProblem::new(
+                    "decision",
+                    Rule::OneOf {
+                        allowed: vec!["ACCEPTED".into(), "REJECTED".into()],
+                    },
+                ));
+                None
+            }
+        };
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        if note.is_some_and(|n| n.chars().count() > MAX_NOTE_CHARS) {
+            problems.push(FieldProblem::new(
+                "note",
+                Rule::TooLong {
+                    max: MAX_NOTE_CHARS,
+                },
+            ));
+        }
+        match decision {
+            Some(decision) if problems.is_empty() => Ok(ReviewInput {
+                decision,
+                note: note.map(str::to_owned),
+            }),
+            _ => Err(Error::Invalid(problems)),
+        }
+    }
+}
+
+/// Records a decision on a document version in `scope`; 404 when unknown. A new decision
+/// replaces an earlier one (both stay in the audit history).
+pub async fn decide(
+    tx: &mut WriteTx,
+    scope: &SellerScope,
+    id: &str,
+    input: ReviewInput,
+) -> Result<Document, Error> {
+    // A document never changes buyer, nor a buyer seller: checked once, before the write.
+    super::find(tx.db(), scope, id).await?;
+    let current = store::find(tx.conn().await?, id)
+        .await?
+        .ok_or(Error::NotFound("document"))?
+        .document;
+    let at = now();
+    let reviewer = tx.actor().to_string();
+    let reviewed = Document {
+        review_status: input.decision.status(),
+        review_reason: input.decision.reason(),
+        review_note: input.note,
+        reviewed_by: Some(reviewer),
+        reviewed_at: Some(at),
+        ..current.clone()
+    };
+    store::set_review(tx.conn().await?, &reviewed).await?;
+    tx.record(
+        Subject::Document {
+            id,
+            buyer_id: &reviewed.buyer_id,
+        },
+        "reviewed",
+        serde_json::to_value(&current).ok(),
+        serde_json::to_value(&reviewed).ok(),
+    );
+    tx.announce(
+        EventType::DocumentReviewed,
+        &reviewed.buyer_id,
+        json!({
+            "documentId": reviewed.uuid,
+            "type": reviewed.document_type,
+            "version": reviewed.version,
+            "decision": reviewed.review_status,
+            "reason": reviewed.review_reason,
+        }),
+    );
+    Ok(reviewed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rejection_needs_a_reason_and_an_acceptance_does_not() {
+        assert_eq!(
+            ReviewInput::parse(Some("ACCEPTED"), None, None)
+                .unwrap()
+                .decision,
+            Decision::Accept
+        );
+        let Err(Error::Invalid(problems)) = ReviewInput::parse(Some("REJECTED"), None, Some("x"))
+        else {
+            panic!("a rejection without a reason was taken");
+        };
+        assert_eq!(
+            problems,
+            vec![FieldProblem::new("reason", Rule::RejectionNeedsReason)]
+        );
+        assert_eq!(
+            ReviewInput::parse(Some("REJECTED"), Some("UNREADABLE"), Some("  ")).unwrap(),
+            ReviewInput {
+                decision: Decision::Reject(ReviewReason::Unreadable),
+                note: None
+            }
+        );
+        assert!(ReviewInput::parse(Some("MAYBE"), None, None).is_err());
+        assert!(ReviewInput::parse(None, None, None).is_err());
+        assert!(ReviewInput::parse(Some("REJECTED"), Some("UGLY"), None).is_err());
+    }
+}

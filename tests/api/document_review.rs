@@ -1,0 +1,219 @@
+//! Staff review of documents through the API: accepting and rejecting versions, the reason a
+//! rejection needs, `requireDocumentReview` and what counts for `documentsComplete`, the list
+//! filter, and the `kyc.document_reviewed` event.
+
+use kyc_portal::access::{SellerScope, TokenAccess};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::documents::documents_path;
+use crate::helpers::*;
+use crate::on_both_backends;
+use crate::stubs::*;
+
+pub const REQUIRED: [&str; 5] = [
+    "COC_EXTRACT",
+    "BANK_CONFIRMATION",
+    "VAT_CERTIFICATE",
+    "CONTACT_ID",
+    "AML_DECLARATION",
+];
+
+impl TestApp {
+    /// `POST /v1/documents/{id}/review` with `body`.
+    pub async fn review(&self, document: &Value, body: Value) -> reqwest::Response {
+        let path = format!(
+            "/v1/documents/{}/review",
+            document["uuid"].as_str().unwrap()
+        );
+        self.post_json(&path, &body).await
+    }
+
+    /// Turns `requireDocumentReview` on or off.
+    pub async fn require_review(&self, on: bool) {
+        let response = self
+            .patch_json("/v1/organisation", &json!({"requireDocumentReview": on}))
+            .await;
+        assert_eq!(response.status(), 200);
+        assert_eq!(body_json(response).await["requireDocumentReview"], on);
+    }
+
+    async fn documents_complete(&self, buyer_path: &str) -> Value {
+        let kyc = body_json(self.get(&format!("{buyer_path}/kyc")).await).await;
+        kyc["documentsComplete"].clone()
+    }
+}
+
+on_both_backends! {
+    async fn a_new_upload_waits_for_review_and_staff_accept_or_reject_it(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let documents = documents_path(&seller, &buyer);
+        let coc = app.upload_pdf(&documents, "COC_EXTRACT").await;
+        let bank = app.upload_pdf(&documents, "BANK_CONFIRMATION").await;
+        assert_eq!(coc["reviewStatus"], "PENDING_REVIEW");
+        assert_eq!(coc["reviewedAt"], Value::Null);
+        assert_eq!(coc["reviewReason"], Value::Null);
+
+        let accepted = app.review(&coc, json!({"decision": "ACCEPTED"})).await;
+        let rejected = app.review(&bank, json!({"decision": "REJECTED", "reason": "UNREADABLE", "note": "The scan is blurred"})).await;
+
+        assert_eq!(accepted.status(), 200);
+        let accepted = body_json(accepted).await;
+        assert_eq!(accepted["reviewStatus"], "ACCEPTED");
+        assert!(accepted["reviewedAt"].as_str().unwrap().ends_with('Z'), "{accepted}");
+        assert_eq!(accepted["reviewReason"], Value::Null);
+        let rejected = body_json(rejected).await;
+        assert_eq!(rejected["reviewStatus"], "REJECTED");
+        assert_eq!(rejected["reviewReason"], "UNREADABLE");
+        assert_eq!(rejected["reviewNote"], "The scan is blurred");
+        let read = body_json(app.get(&format!("/v1/documents/{}", bank["uuid"].as_str().unwrap())).await).await;
+        assert_eq!(read["reviewStatus"], "REJECTED");
+        let history = body_json(app.get(&format!("/v1/documents/{}/history", bank["uuid"].as_str().unwrap())).await).await;
+        assert_eq!(history["items"][0]["action"], "reviewed");
+        let events = kyc_portal::events::recent(&app.db, 20).await.unwrap();
+        let reviewed: Vec<&Value> = events.iter().filter(|e| e.event_type == "kyc.document_reviewed").map(|e| &e.data).collect();
+        assert_eq!(reviewed.len(), 2);
+        assert_eq!(reviewed[0]["documentId"], bank["uuid"]);
+        assert_eq!(reviewed[0]["type"], "BANK_CONFIRMATION");
+        assert_eq!(reviewed[0]["version"], 1);
+        assert_eq!(reviewed[0]["decision"], "REJECTED");
+        assert_eq!(reviewed[0]["reason"], "UNREADABLE");
+        assert_eq!(reviewed[0]["sellerId"], json!(seller));
+        assert_eq!(reviewed[1]["decision"], "ACCEPTED");
+    }
+
+    async fn a_rejection_without_a_reason_or_with_an_unknown_decision_is_refused(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let document = app.upload_pdf(&documents_path(&seller, &buyer), "COC_EXTRACT").await;
+
+        let no_reason = expect_problem(app.review(&document, json!({"decision": "REJECTED", "note": "bad"})).await, 422).await;
+        let unknown = expect_problem(app.review(&document, json!({"decision": "MAYBE", "reason": "UGLY"})).await, 422).await;
+        let extra = expect_problem(app.review(&document, json!({"decision": "ACCEPTED", "by": "me"})).await, 422).await;
+
+        assert_eq!(problem_fields(&no_reason), ["reason"]);
+        assert!(no_reason["errors"][0]["message"].as_str().unwrap().contains("rejected"), "{no_reason}");
+        let mut fields = problem_fields(&unknown);
+        fields.sort();
+        assert_eq!(fields, ["decision", "reason"]);
+        assert_eq!(problem_fields(&extra), ["by"]);
+        let read = body_json(app.get(&format!("/v1/documents/{}", document["uuid"].as_str().unwrap())).await).await;
+        assert_eq!(read["reviewStatus"], "PENDING_REVIEW", "nothing was recorded");
+        expect_problem(app.post_json("/v1/documents/nope/review", &json!({"decision": "ACCEPTED"})).await, 404).await;
+    }
+
+    async fn a_sellers_token_reviews_its_own_documents_only_and_a_read_only_token_none(app) {
+        let (mine, my_buyer) = app.create_buyer().await;
+        let (theirs, their_buyer) = app.create_buyer().await;
+        let my_document = app.upload_pdf(&documents_path(&mine, &my_buyer), "COC_EXTRACT").await;
+        let their_document = app.upload_pdf(&documents_path(&theirs, &their_buyer), "COC_EXTRACT").await;
+        let token = app.token(SellerScope::Seller(mine.clone()), TokenAccess::ReadWrite).await;
+        let reader = app.token(SellerScope::Organisation, TokenAccess::ReadOnly).await;
+        let review = |document: &Value| format!("/v1/documents/{}/review", document["uuid"].as_str().unwrap());
+        let accept = Some(json!({"decision": "ACCEPTED"}));
+
+        let own = app.call_as(&token, Method::POST, &review(&my_document), accept.clone()).await;
+        let other = app.call_as(&token, Method::POST, &review(&their_document), accept.clone()).await;
+        let read_only = app.call_as(&reader, Method::POST, &review(&their_document), accept).await;
+
+        assert_eq!(own.status(), 200);
+        expect_problem(other, 404).await;
+        expect_problem(read_only, 403).await;
+        let read = body_json(app.get(&format!("/v1/documents/{}", their_document["uuid"].as_str().unwrap())).await).await;
+        assert_eq!(read["reviewStatus"], "PENDING_REVIEW");
+    }
+
+    async fn the_list_filters_by_review_status(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let documents = documents_path(&seller, &buyer);
+        let first = app.upload_pdf(&documents, "COC_EXTRACT").await;
+        let second = app.upload_pdf(&documents, "BANK_CONFIRMATION").await;
+        app.upload_pdf(&documents, "CONTACT_ID").await;
+        app.review(&first, json!({"decision": "ACCEPTED"})).await;
+        app.review(&second, json!({"decision": "REJECTED", "reason": "EXPIRED"})).await;
+        let ids = |listing: Value| -> Vec<String> {
+            listing["items"].as_array().unwrap().iter().map(|d| d["type"].as_str().unwrap().to_owned()).collect()
+        };
+
+        let accepted = ids(body_json(app.get(&format!("{documents}?reviewStatus=ACCEPTED")).await).await);
+        let rejected = ids(body_json(app.get(&format!("{documents}?reviewStatus=REJECTED")).await).await);
+        let pending = ids(body_json(app.get(&format!("{documents}?reviewStatus=PENDING_REVIEW")).await).await);
+        let wrong = expect_problem(app.get(&format!("{documents}?reviewStatus=DONE")).await, 422).await;
+
+        assert_eq!(accepted, ["COC_EXTRACT"]);
+        assert_eq!(rejected, ["BANK_CONFIRMATION"]);
+        assert_eq!(pending, ["CONTACT_ID"]);
+        assert_eq!(problem_fields(&wrong), ["reviewStatus"]);
+    }
+
+    async fn without_required_review_every_upload_counts_as_before(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let path = buyer_path(&seller, &buyer);
+        let organisation = body_json(app.get("/v1/organisation").await).await;
+        assert_eq!(organisation["requireDocumentReview"], false);
+        let mut uploaded = Vec::new();
+        for kind in REQUIRED {
+            uploaded.push(app.upload_pdf(&format!("{path}/kyc/documents"), kind).await);
+        }
+        assert_eq!(app.documents_complete(&path).await, true);
+
+        app.review(&uploaded[0], json!({"decision": "REJECTED", "reason": "OTHER"})).await;
+
+        assert_eq!(app.documents_complete(&path).await, true, "a rejection changes nothing while review is not required");
+    }
+
+    async fn with_required_review_only_the_latest_accepted_version_counts(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let path = buyer_path(&seller, &buyer);
+        let documents = format!("{path}/kyc/documents");
+        let mut uploaded = Vec::new();
+        for kind in REQUIRED {
+            uploaded.push(app.upload_pdf(&documents, kind).await);
+        }
+        assert_eq!(app.documents_complete(&path).await, true);
+
+        app.require_review(true).await;
+        let kyc = body_json(app.get(&format!("{path}/kyc")).await).await;
+        assert_eq!(kyc["documentsComplete"], false, "nothing is accepted yet");
+        assert_eq!(kyc["missingDocumentTypes"], json!(REQUIRED));
+        for document in &uploaded {
+            assert_eq!(app.review(document, json!({"decision": "ACCEPTED"})).await.status(), 200);
+        }
+        assert_eq!(app.documents_complete(&path).await, true);
+
+        // A newer register extract waits for review: the accepted one keeps counting.
+        let newer = app.upload_pdf(&documents, "COC_EXTRACT").await;
+        assert_eq!(newer["version"], 2);
+        assert_eq!(app.documents_complete(&path).await, true);
+        app.review(&newer, json!({"decision": "REJECTED", "reason": "WRONG_DOCUMENT"})).await;
+        assert_eq!(app.documents_complete(&path).await, true, "a rejected newer version does not displace the accepted one");
+
+        // Rejecting the accepted one afterwards leaves the type without a counting version.
+        app.review(&uploaded[0], json!({"decision": "REJECTED", "reason": "EXPIRED"})).await;
+        let kyc = body_json(app.get(&format!("{path}/kyc")).await).await;
+        assert_eq!(kyc["documentsComplete"], false);
+        assert_eq!(kyc["missingDocumentTypes"], json!(["COC_EXTRACT"]));
+
+        app.require_review(false).await;
+        assert_eq!(app.documents_complete(&path).await, true, "turned off, the latest active version counts again");
+    }
+
+    async fn a_decision_is_delivered_to_webhooks_and_verifies_with_the_reference_library(app) {
+        let receiver = receiver().await;
+        let endpoint = app.subscribe(&format!("{}/hooks", receiver.uri()), &["kyc.document_reviewed"]).await;
+        let (seller, buyer) = app.create_buyer().await;
+        let document = app.upload_pdf(&documents_path(&seller, &buyer), "CONTACT_ID").await;
+
+        app.review(&document, json!({"decision": "REJECTED", "reason": "NAME_MISMATCH"})).await;
+
+        let got = await_deliveries(&receiver, 1).await;
+        assert_eq!(got.len(), 1);
+        let body = got[0].json();
+        assert_eq!(body["type"], "kyc.document_reviewed");
+        assert_eq!(body["data"]["documentId"], document["uuid"]);
+        assert_eq!(body["data"]["type"], "CONTACT_ID");
+        assert_eq!(body["data"]["version"], 1);
+        assert_eq!(body["data"]["decision"], "REJECTED");
+        assert_eq!(body["data"]["reason"], "NAME_MISMATCH");
+        verify_with_standard_webhooks(endpoint["secret"].as_str().unwrap(), &got);
+    }
+}
