@@ -5,14 +5,16 @@
 
 use serde_json::json;
 
-use super::model::Document;
+use super::model::{Document, DocumentType};
 pub use super::review_state::{ReviewReason, ReviewStatus};
 use super::store;
+pub use super::store::Waiting;
 use crate::access::SellerScope;
 use crate::audit::Subject;
-use crate::db::now;
+use crate::db::{Db, now};
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::events::EventType;
+use crate::pagination::{Cursor, Page};
 use crate::write::WriteTx;
 
 /// Longest note a reviewer may add.
@@ -168,6 +170,37 @@ pub async fn decide(
         }),
     );
     Ok(reviewed)
+}
+
+/// What the review queue shows: every seller and type, or one of each.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// Only this seller's buyers.
+    pub seller_id: Option<String>,
+    /// Only this type.
+    pub document_type: Option<DocumentType>,
+}
+
+/// A page of the review queue: active versions waiting for review across all buyers, oldest
+/// first, and where the next page starts.
+pub async fn queue(
+    db: &Db,
+    filter: &QueueFilter,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> Result<(Vec<Waiting>, Option<Cursor>), Error> {
+    let rows = store::waiting(
+        db.pool(),
+        filter.seller_id.as_deref(),
+        filter.document_type,
+        after.map(|c| (c.at(), c.id().to_owned())),
+        i64::from(limit) + 1,
+    )
+    .await?;
+    let page = Page::parse(Some(limit), None)?;
+    Ok(page.split(rows, |w| {
+        Cursor::new(w.document.created_at.millis(), &w.document.uuid)
+    }))
 }
 
 #[cfg(test)]

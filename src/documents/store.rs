@@ -243,3 +243,52 @@ pub async fn blob_records<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<BlobReco
         })
         .collect()
 }
+
+/// A version waiting for review, with whose it is.
+pub struct Waiting {
+    /// The version.
+    pub document: Document,
+    /// Its buyer's company name.
+    pub company_name: String,
+    /// Its buyer's seller's name.
+    pub seller_name: String,
+}
+
+/// Active versions waiting for review across all buyers, oldest first, after `(at, id)`
+/// (one more than `limit`), optionally of one seller and one type.
+pub async fn waiting<'e>(
+    conn: impl AnyExecutor<'e>,
+    seller_id: Option<&str>,
+    document_type: Option<DocumentType>,
+    after: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<Waiting>, sqlx::Error> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("d.{c}")).collect();
+    let (at, id) = after.unwrap_or((i64::MIN, String::new()));
+    let sql = format!(
+        "SELECT {}, b.company_name, p.name AS seller_name FROM documents d \
+         JOIN buyers b ON b.id = d.buyer_id JOIN partners p ON p.id = b.seller_id \
+         WHERE d.review_status = 'PENDING_REVIEW' AND d.status = 'ACTIVE' \
+         AND ($1 = '' OR b.seller_id = $1) AND ($2 = '' OR d.type = $2) \
+         AND (d.created_at > $3 OR (d.created_at = $3 AND d.id > $4)) \
+         ORDER BY d.created_at, d.id LIMIT $5",
+        columns.join(", ")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(seller_id.unwrap_or(""))
+        .bind(document_type.map(DocumentType::as_str).unwrap_or(""))
+        .bind(at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Waiting {
+                document: from_row(row)?.document,
+                company_name: row.try_get("company_name")?,
+                seller_name: row.try_get("seller_name")?,
+            })
+        })
+        .collect()
+}

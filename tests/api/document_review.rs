@@ -217,3 +217,136 @@ on_both_backends! {
         verify_with_standard_webhooks(endpoint["secret"].as_str().unwrap(), &got);
     }
 }
+
+/// The staff pages: the decision form beside the preview, the review queue, the setting.
+mod staff {
+    use kyc_portal::staff::StaffRole;
+    use serde_json::{Value, json};
+
+    use super::REQUIRED;
+    use crate::admin::location;
+    use crate::documents::documents_path;
+    use crate::helpers::*;
+    use crate::on_both_backends;
+
+    async fn review_status(app: &TestApp, document: &Value) -> Value {
+        let read = body_json(
+            app.get(&format!(
+                "/v1/documents/{}",
+                document["uuid"].as_str().unwrap()
+            ))
+            .await,
+        )
+        .await;
+        read["reviewStatus"].clone()
+    }
+
+    on_both_backends! {
+        async fn staff_accept_and_reject_beside_the_preview_and_a_rejection_needs_a_reason(app) {
+            let (seller, buyer) = app.create_buyer().await;
+            let documents = documents_path(&seller, &buyer);
+            let coc = app.upload_pdf(&documents, "COC_EXTRACT").await;
+            let bank = app.upload_pdf(&documents, "BANK_CONFIRMATION").await;
+            let mut kim = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+            let buyer_id = buyer["uuid"].as_str().unwrap();
+            let tab = kim.page(&format!("/admin/buyers/{buyer_id}/documents")).await;
+            assert!(tab.contains("Waiting for review"), "{tab}");
+            let coc_id = coc["uuid"].as_str().unwrap();
+            let preview = kim.page(&format!("/admin/documents/{coc_id}/preview")).await;
+            assert!(preview.contains(&format!("action=\"/admin/documents/{coc_id}/review\"")), "{preview}");
+            assert!(preview.contains("Name or company does not match"));
+
+            let accepted = kim.post(&format!("/admin/documents/{coc_id}/review"), &[("decision", "ACCEPTED"), ("reason", ""), ("note", "")]).await;
+            let bank_id = bank["uuid"].as_str().unwrap();
+            let refused = kim.post(&format!("/admin/documents/{bank_id}/review"), &[("decision", "REJECTED"), ("reason", ""), ("note", "Blurred")]).await;
+
+            assert_eq!(accepted.status(), 303);
+            assert_eq!(location(&accepted), format!("/admin/buyers/{buyer_id}/documents"));
+            assert_eq!(review_status(&app, &coc).await, "ACCEPTED");
+            assert_eq!(refused.status(), 422);
+            let page = refused.text().await.unwrap();
+            assert!(page.contains("Say why the document is rejected"), "{page}");
+            assert!(page.contains("Blurred"), "the note comes back as typed");
+            assert_eq!(review_status(&app, &bank).await, "PENDING_REVIEW");
+
+            let rejected = kim.post(&format!("/admin/documents/{bank_id}/review"), &[("decision", "REJECTED"), ("reason", "UNREADABLE"), ("note", "Blurred"), ("from", "queue")]).await;
+            assert_eq!(location(&rejected), "/admin/reviews");
+            assert_eq!(review_status(&app, &bank).await, "REJECTED");
+            let history = body_json(app.get(&format!("/v1/documents/{bank_id}/history")).await).await;
+            assert_eq!(history["items"][0]["actor"], "staff:kim@marketplace.example", "{history}");
+            let tab = kim.page(&format!("/admin/buyers/{buyer_id}/documents")).await;
+            assert!(tab.contains("Rejected: Unreadable"), "{tab}");
+        }
+
+        async fn the_review_page_speaks_german_for_a_german_speaking_reviewer(app) {
+            let (seller, buyer) = app.create_buyer().await;
+            let document = app.upload_pdf(&documents_path(&seller, &buyer), "COC_EXTRACT").await;
+            let mut kim = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+            kim.page("/admin").await;
+            kim.post("/admin/language", &[("lang", "de"), ("back", "/admin")]).await;
+            let id = document["uuid"].as_str().unwrap();
+
+            let preview = kim.page(&format!("/admin/documents/{id}/preview")).await;
+            let refused = kim.post(&format!("/admin/documents/{id}/review"), &[("decision", "REJECTED")]).await;
+            let queue = kim.page("/admin/reviews").await;
+
+            assert!(preview.contains("Ablehnen") && preview.contains("Nicht lesbar"), "{preview}");
+            assert_eq!(refused.status(), 422);
+            assert!(refused.text().await.unwrap().contains("Geben Sie an, warum das Dokument abgelehnt wird"));
+            assert!(queue.contains("Prüfliste"), "{queue}");
+        }
+
+        async fn the_queue_lists_waiting_uploads_oldest_first_filtered_and_a_page_at_a_time(app) {
+            let (seller, buyer) = app.create_buyer().await;
+            let (other_seller, other_buyer) = app.create_buyer().await;
+            let mine = documents_path(&seller, &buyer);
+            let theirs = documents_path(&other_seller, &other_buyer);
+            let first = app.upload_pdf(&mine, "COC_EXTRACT").await;
+            let decided = app.upload_pdf(&mine, "CONTACT_ID").await;
+            app.upload_pdf(&theirs, "BANK_CONFIRMATION").await;
+            for _ in 0..24 {
+                app.upload_pdf(&mine, "AML_DECLARATION").await;
+            }
+            app.review(&decided, json!({"decision": "ACCEPTED"})).await;
+            let mut kim = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+            let links = |page: &str| -> Vec<String> {
+                page.split("href=\"/admin/documents/").skip(1).map(|s| s.split('/').next().unwrap().to_owned()).collect()
+            };
+
+            let page_one = kim.page("/admin/reviews").await;
+            let one = links(&page_one);
+            assert_eq!(one.len(), 25);
+            assert_eq!(one[0], first["uuid"].as_str().unwrap(), "the oldest waits longest");
+            assert!(!one.contains(&decided["uuid"].as_str().unwrap().to_owned()), "decided versions leave the queue");
+            let next = page_one.split("rel=\"next\"").next().unwrap().rsplit("href=\"").next().unwrap().split('"').next().unwrap().replace("&amp;", "&");
+            let two = links(&kim.page(&next).await);
+            assert_eq!(two.len(), 1, "26 waiting, 25 per page");
+            assert!(!one.contains(&two[0]));
+
+            let only_theirs = links(&kim.page(&format!("/admin/reviews?seller={other_seller}")).await);
+            assert_eq!(only_theirs.len(), 1);
+            let only_coc = links(&kim.page("/admin/reviews?type=COC_EXTRACT").await);
+            assert_eq!(only_coc, [first["uuid"].as_str().unwrap()]);
+        }
+
+        async fn the_settings_page_turns_required_review_on(app) {
+            let (seller, buyer) = app.create_buyer().await;
+            for kind in REQUIRED {
+                app.upload_pdf(&documents_path(&seller, &buyer), kind).await;
+            }
+            let mut admin = app.admin_browser().await;
+            let form = admin.page("/admin/settings").await;
+            assert!(form.contains("name=\"require_document_review\""));
+
+            let saved = admin.save_settings(&[("require_document_review", "true")]).await;
+
+            assert_eq!(saved.status(), 303);
+            let organisation = body_json(app.get("/v1/organisation").await).await;
+            assert_eq!(organisation["requireDocumentReview"], true);
+            let kyc = body_json(app.get(&format!("{}/kyc", buyer_path(&seller, &buyer))).await).await;
+            assert_eq!(kyc["documentsComplete"], false, "nothing is accepted yet");
+            let buyers = admin.page("/admin/buyers").await;
+            assert!(buyers.contains("0 / 5"), "the buyer list counts accepted versions only");
+        }
+    }
+}
