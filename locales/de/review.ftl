@@ -40,3 +40,13 @@ admin-review-queue-filter-label = Prüfliste filtern
 admin-review-queue-empty = Nichts wartet auf eine Prüfung.
 admin-review-queue-caption = Dokumente, die auf eine Prüfung warten, die ältesten zuerst
 admin-review-queue-first = Erste Seite
+
+email-rejected-subject = { $seller }: Bitte laden Sie ein Dokument erneut hoch
+email-rejected-greeting = Guten Tag,
+email-rejected-intro = { $organisation } hat die Unterlagen geprüft, die { $company } für { $seller } hochgeladen hat, und konnte das folgende Dokument nicht annehmen. Bitte laden Sie auf der sicheren Upload-Seite eine neue Version hoch.
+email-rejected-button = Neue Version hochladen
+email-rejected-link-hint = Falls die Schaltfläche nicht funktioniert, kopieren Sie diesen Link in Ihren Browser:
+email-rejected-expiry = Der Link ist gültig bis zum { $date }.
+email-rejected-help = Fragen? Schreiben Sie an { $contact }.
+email-rejected-ignore = Falls Sie diese E-Mail nicht erwartet haben, können Sie sie ignorieren.
+email-rejected-signature = Mit freundlichen Grüßen, { $organisation }

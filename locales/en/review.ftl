@@ -40,3 +40,13 @@ admin-review-queue-filter-label = Filter the queue
 admin-review-queue-empty = Nothing waits for review.
 admin-review-queue-caption = Documents waiting for review, oldest first
 admin-review-queue-first = First page
+
+email-rejected-subject = { $seller }: please upload a document again
+email-rejected-greeting = Hello,
+email-rejected-intro = { $organisation } checked the documents { $company } uploaded for { $seller } and could not accept the one below. Please upload a new version on the secure upload page.
+email-rejected-button = Upload a new version
+email-rejected-link-hint = If the button does not work, copy this link into your browser:
+email-rejected-expiry = The link is valid until { $date }.
+email-rejected-help = Questions? Write to { $contact }.
+email-rejected-ignore = If you did not expect this email, you can ignore it.
+email-rejected-signature = Kind regards, { $organisation }

@@ -14,8 +14,13 @@ use crate::audit::Subject;
 use crate::db::{Db, now};
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::events::EventType;
+use crate::jobs;
 use crate::pagination::{Cursor, Page};
 use crate::write::WriteTx;
+
+/// The job kind that tells a buyer about a rejected version (payload `{"documentId": ...}`):
+/// queued with the decision, run by the invitations' rejection email.
+pub const REJECTION_EMAIL_JOB: &str = "document.rejection_email";
 
 /// Longest note a reviewer may add.
 pub const MAX_NOTE_CHARS: usize = 2000;
@@ -149,6 +154,17 @@ pub async fn decide(
         ..current.clone()
     };
     store::set_review(tx.conn().await?, &reviewed).await?;
+    if reviewed.review_status == ReviewStatus::Rejected {
+        // The buyer learns what to upload again; queued with the decision, so a rejection
+        // that rolls back sends nothing.
+        jobs::enqueue(
+            tx.conn().await?,
+            REJECTION_EMAIL_JOB,
+            &json!({ "documentId": reviewed.uuid }),
+            None,
+        )
+        .await?;
+    }
     tx.record(
         Subject::Document {
             id,

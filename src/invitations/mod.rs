@@ -4,6 +4,7 @@
 mod email_job;
 pub mod model;
 pub mod qr;
+mod rejection_email;
 pub mod renewal;
 mod renewal_email;
 pub mod sessions;
@@ -16,6 +17,7 @@ pub use model::{
     EmailStatus, Invitation, InvitationStatus, InvitationView, NewInvitation, RawInvitation,
     Unavailable,
 };
+pub use rejection_email::RejectionEmailJob;
 pub use renewal::RENEWAL_EMAIL_JOB;
 pub use renewal_email::RenewalEmailJob;
 pub use token::LinkToken;
@@ -83,6 +85,26 @@ pub async fn create(
     buyer_id: &str,
     new: NewInvitation,
 ) -> Result<InvitationView, Error> {
+    let invitation = issue(tx, links, seller_id, buyer_id, new).await?;
+    jobs::enqueue(
+        tx.conn().await?,
+        EMAIL_JOB,
+        &json!({ "invitationId": invitation.id }),
+        None,
+    )
+    .await?;
+    Ok(links.view(&invitation, false))
+}
+
+/// Creates an invitation for an active buyer without its own email: for another email that
+/// carries the link (a rejected document's).
+pub(crate) async fn issue(
+    tx: &mut WriteTx,
+    links: Links<'_>,
+    seller_id: &str,
+    buyer_id: &str,
+    new: NewInvitation,
+) -> Result<Invitation, Error> {
     buyers::get(tx.db(), seller_id, buyer_id).await?;
     let nonce = token::new_nonce()
         .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
@@ -107,14 +129,7 @@ pub async fn create(
     store::insert(tx.conn().await?, &invitation, &token_hash).await?;
     let view = links.view(&invitation, false);
     record(tx, "created", None, &view);
-    jobs::enqueue(
-        tx.conn().await?,
-        EMAIL_JOB,
-        &json!({ "invitationId": invitation.id }),
-        None,
-    )
-    .await?;
-    Ok(view)
+    Ok(invitation)
 }
 
 /// One invitation as stored, when it is within `scope`.

@@ -350,3 +350,216 @@ mod staff {
         }
     }
 }
+
+/// The buyer learns of a rejection: by email through the real SMTP sink, in the invitation's
+/// language, with an active link or a new one.
+mod rejection_email {
+    use std::time::{Duration, Instant};
+
+    use serde_json::{Value, json};
+
+    use crate::documents::documents_path;
+    use crate::helpers::*;
+    use crate::invitations::smtp_sink;
+
+    /// The message to `recipient` whose subject is `subject`, once it arrives.
+    async fn mail_with_subject(
+        maildir: &std::path::Path,
+        recipient: &str,
+        subject: &str,
+    ) -> Vec<u8> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            for entry in std::fs::read_dir(maildir.join("new")).unwrap().flatten() {
+                let raw = std::fs::read(entry.path()).unwrap();
+                let parsed = mailparse::parse_mail(&raw).unwrap();
+                let header = |name: &str| {
+                    parsed
+                        .headers
+                        .iter()
+                        .find(|h| h.get_key_ref().eq_ignore_ascii_case(name))
+                        .map(|h| h.get_value())
+                        .unwrap_or_default()
+                };
+                if header("to").contains(recipient) && header("subject") == subject {
+                    return raw;
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no mail {subject:?} for {recipient}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Both parts of a mail, text and HTML.
+    fn parts(raw: &[u8]) -> (String, String) {
+        let mail = mailparse::parse_mail(raw).unwrap();
+        assert_eq!(mail.ctype.mimetype, "multipart/alternative");
+        let part = |mime: &str| {
+            mail.subparts
+                .iter()
+                .find(|p| p.ctype.mimetype == mime)
+                .unwrap()
+                .get_body()
+                .unwrap()
+        };
+        (part("text/plain"), part("text/html"))
+    }
+
+    async fn with_sink(backend: Backend) -> Option<(TestApp, std::path::PathBuf)> {
+        let (smtp_url, maildir) = smtp_sink()?;
+        let app = TestApp::spawn_with(backend, |s| {
+            s.smtp_url = Some(smtp_url.clone().into());
+            s.public_url = "https://onboard.example.com".into();
+        })
+        .await?;
+        Some((app, maildir))
+    }
+
+    async fn a_rejection_reaches_the_buyer_in_the_invitations_language_with_its_link(
+        backend: Backend,
+    ) {
+        let Some((app, maildir)) = with_sink(backend).await else {
+            return;
+        };
+        let (seller, buyer) = app.create_buyer().await;
+        let recipient = format!("buyer-{}@example.com", uuid::Uuid::new_v4().simple());
+        let invitation = app
+            .invite(
+                &seller,
+                &buyer,
+                json!({"recipientEmail": recipient, "language": "de"}),
+            )
+            .await;
+        let document = app
+            .upload_pdf(&documents_path(&seller, &buyer), "BANK_CONFIRMATION")
+            .await;
+
+        let rejected = app
+            .review(&document, json!({"decision": "REJECTED", "reason": "UNREADABLE", "note": "Der Scan ist unscharf"}))
+            .await;
+
+        assert_eq!(rejected.status(), 200);
+        let raw = mail_with_subject(
+            &maildir,
+            &recipient,
+            "AutoMarkt Seller GmbH: Bitte laden Sie ein Dokument erneut hoch",
+        )
+        .await;
+        let (text, html) = parts(&raw);
+        let link = invitation["publicLinkUrl"].as_str().unwrap();
+        for phrase in [
+            "Bankbestätigung: Nicht lesbar (Der Scan ist unscharf)",
+            link,
+            "Neue Version hochladen",
+        ] {
+            assert!(text.contains(phrase), "text part lacks {phrase:?}:\n{text}");
+            assert!(html.contains(phrase), "html part lacks {phrase:?}:\n{html}");
+        }
+        assert!(html.contains("lang=\"de\""));
+        let listed = body_json(
+            app.get(&format!(
+                "{}/kyc/self-service-invitations",
+                buyer_path(&seller, &buyer)
+            ))
+            .await,
+        )
+        .await;
+        assert_eq!(
+            listed["items"].as_array().unwrap().len(),
+            1,
+            "the active link is used, no new one"
+        );
+    }
+
+    async fn without_an_active_link_a_new_one_goes_to_the_buyers_contact(backend: Backend) {
+        let Some((app, maildir)) = with_sink(backend).await else {
+            return;
+        };
+        let (seller, buyer) = {
+            let seller = app.create_seller().await;
+            let mut body = reference_buyer();
+            let contact = format!("contact-{}@example.com", uuid::Uuid::new_v4().simple());
+            body["contacts"][0]["email"] = json!(contact);
+            let created = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
+            (seller, created)
+        };
+        let contact = buyer["contacts"][0]["email"].as_str().unwrap().to_owned();
+        let document = app
+            .upload_pdf(&documents_path(&seller, &buyer), "COC_EXTRACT")
+            .await;
+
+        app.review(
+            &document,
+            json!({"decision": "REJECTED", "reason": "EXPIRED"}),
+        )
+        .await;
+
+        let raw = mail_with_subject(
+            &maildir,
+            &contact,
+            "AutoMarkt Seller GmbH: please upload a document again",
+        )
+        .await;
+        let (text, _) = parts(&raw);
+        assert!(
+            text.contains("Erika Mustermann"),
+            "the contact is greeted by name: {text}"
+        );
+        assert!(
+            text.contains("Commercial register extract: Expired"),
+            "{text}"
+        );
+        let listed: Value = body_json(
+            app.get(&format!(
+                "{}/kyc/self-service-invitations",
+                buyer_path(&seller, &buyer)
+            ))
+            .await,
+        )
+        .await;
+        let issued = &listed["items"][0];
+        assert_eq!(issued["recipientEmail"], json!(contact));
+        assert_eq!(issued["language"], "en");
+        assert_eq!(issued["status"], "ACTIVE");
+        let link = issued["publicLinkUrl"].as_str().unwrap();
+        note_issued_link(link);
+        assert!(text.contains(link), "the email carries the new link");
+        crate::stubs::eventually("the new link's email is recorded as sent", || async {
+            let listed = body_json(
+                app.get(&format!(
+                    "{}/kyc/self-service-invitations",
+                    buyer_path(&seller, &buyer)
+                ))
+                .await,
+            )
+            .await;
+            (listed["items"][0]["emailStatus"] == "SENT").then_some(())
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_rejection_reaches_the_buyer_in_german_on_sqlite() {
+        a_rejection_reaches_the_buyer_in_the_invitations_language_with_its_link(Backend::Sqlite)
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_rejection_reaches_the_buyer_in_german_on_postgres() {
+        a_rejection_reaches_the_buyer_in_the_invitations_language_with_its_link(Backend::Postgres)
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn without_a_link_a_new_one_is_issued_on_sqlite() {
+        without_an_active_link_a_new_one_goes_to_the_buyers_contact(Backend::Sqlite).await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn without_a_link_a_new_one_is_issued_on_postgres() {
+        without_an_active_link_a_new_one_goes_to_the_buyers_contact(Backend::Postgres).await
+    }
+}

@@ -59,7 +59,7 @@ fn decode_qr(png: &[u8]) -> String {
 }
 
 /// The SMTP sink `.ci/run` starts, or None when there is none here.
-fn smtp_sink() -> Option<(String, PathBuf)> {
+pub fn smtp_sink() -> Option<(String, PathBuf)> {
     match (
         std::env::var("KYC_TEST_SMTP_URL"),
         std::env::var("KYC_TEST_MAILDIR"),
@@ -80,7 +80,7 @@ fn smtp_sink() -> Option<(String, PathBuf)> {
 }
 
 /// Waits for the message to `recipient` to arrive in the sink's Maildir.
-async fn wait_for_mail(maildir: &std::path::Path, recipient: &str) -> Vec<u8> {
+pub async fn wait_for_mail(maildir: &std::path::Path, recipient: &str) -> Vec<u8> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         for entry in std::fs::read_dir(maildir.join("new")).unwrap().flatten() {
