@@ -50,3 +50,6 @@ email-rejected-expiry = Der Link ist gültig bis zum { $date }.
 email-rejected-help = Fragen? Schreiben Sie an { $contact }.
 email-rejected-ignore = Falls Sie diese E-Mail nicht erwartet haben, können Sie sie ignorieren.
 email-rejected-signature = Mit freundlichen Grüßen, { $organisation }
+
+portal-state-rejected = Nicht angenommen: { $file } ({ $reason }).
+portal-state-rejected-again = Bitte laden Sie eine neue Version hoch.

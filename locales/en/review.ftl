@@ -50,3 +50,6 @@ email-rejected-expiry = The link is valid until { $date }.
 email-rejected-help = Questions? Write to { $contact }.
 email-rejected-ignore = If you did not expect this email, you can ignore it.
 email-rejected-signature = Kind regards, { $organisation }
+
+portal-state-rejected = Not accepted: { $file } ({ $reason }).
+portal-state-rejected-again = Please upload a new version.

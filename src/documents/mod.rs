@@ -188,6 +188,14 @@ pub async fn counting(db: &Db, buyer_id: &str) -> Result<Vec<Document>, Error> {
     ))
 }
 
+/// The latest ACTIVE version of each type, whatever its review (what the buyer last sent).
+pub async fn latest(db: &Db, buyer_id: &str) -> Result<Vec<Document>, Error> {
+    Ok(model::counting(
+        store::active(db.pool(), buyer_id).await?,
+        false,
+    ))
+}
+
 /// Supersedes a document: ACTIVE -> ARCHIVED; archived stays archived.
 pub async fn set_status(
     tx: &mut WriteTx,

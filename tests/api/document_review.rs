@@ -351,6 +351,43 @@ mod staff {
     }
 }
 
+/// The buyer's page after a rejection: the type with its reason, and its upload form open.
+mod buyer_page {
+    use serde_json::json;
+
+    use crate::documents::documents_path;
+    use crate::fixtures::small_pdf;
+    use crate::helpers::*;
+    use crate::on_both_backends;
+    use crate::portal::{browser, csrf_of, upload_form};
+
+    on_both_backends! {
+        async fn the_buyers_page_names_the_rejected_type_with_its_reason_and_takes_a_new_version(app) {
+            let (seller, buyer, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com", "language": "de"})).await;
+            let documents = documents_path(&seller, &buyer);
+            let bank = app.upload_pdf(&documents, "BANK_CONFIRMATION").await;
+            app.review(&bank, json!({"decision": "REJECTED", "reason": "WRONG_DOCUMENT", "note": "Das ist ein Kontoauszug."})).await;
+            let browser = browser();
+
+            let page = app.open_link(&browser, &invitation).await.text().await.unwrap();
+
+            let row = page.split("id=\"type-BANK_CONFIRMATION\"").nth(1).unwrap().split("</li>").next().unwrap();
+            assert!(row.contains("Nicht angenommen: coc-extract.pdf (Falsches Dokument). Das ist ein Kontoauszug. Bitte laden Sie eine neue Version hoch."), "{row}");
+            assert!(page.contains("class=\"document rejected\""), "{page}");
+            assert!(!row.contains("<details class=\"done\">"), "the form is open, not folded away");
+            let response = browser.post(format!("{}/kyc/documents", app.address))
+                .multipart(upload_form(&csrf_of(&page), "BANK_CONFIRMATION", "2026-01-15", "bank.pdf", small_pdf()))
+                .send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let after = response.text().await.unwrap();
+            assert!(!after.contains("Nicht angenommen"), "the new version waits for review instead");
+            let listed = body_json(app.get(&format!("{documents}?type=BANK_CONFIRMATION")).await).await;
+            assert_eq!(listed["items"][0]["version"], 2);
+            assert_eq!(listed["items"][0]["reviewStatus"], "PENDING_REVIEW");
+        }
+    }
+}
+
 /// The buyer learns of a rejection: by email through the real SMTP sink, in the invitation's
 /// language, with an active link or a new one.
 mod rejection_email {
