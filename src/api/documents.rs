@@ -373,7 +373,7 @@ pub(super) async fn patch_document(
 #[serde(deny_unknown_fields)]
 pub(super) struct ReviewRequest {
     /// ACCEPTED or REJECTED.
-    #[schema(value_type = String, pattern = "^(ACCEPTED|REJECTED)$")]
+    #[schema(value_type = String, required = true, pattern = "^(ACCEPTED|REJECTED)$")]
     decision: Option<String>,
     /// Why it is rejected; required for REJECTED.
     #[schema(value_type = Option<ReviewReason>)]
