@@ -600,3 +600,136 @@ mod rejection_email {
         without_an_active_link_a_new_one_goes_to_the_buyers_contact(Backend::Postgres).await
     }
 }
+
+/// A compliance officer works through the review queue in Chromium, in English and German.
+mod in_the_browser {
+    use fantoccini::{Client, Locator};
+    use kyc_portal::staff::StaffRole;
+    use serde_json::json;
+
+    use crate::admin::PASSWORD;
+    use crate::browser::Browser;
+    use crate::documents::documents_path;
+    use crate::helpers::*;
+
+    const KIM: &str = "kim@marketplace.example";
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_officer_works_through_the_queue_in_english_and_german() {
+        let Some(browser) = Browser::start(true).await else {
+            return;
+        };
+        let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+        let (seller, buyer) = app.create_buyer().await;
+        let documents = documents_path(&seller, &buyer);
+        let coc = app.upload_pdf(&documents, "COC_EXTRACT").await;
+        let bank = app.upload_pdf(&documents, "BANK_CONFIRMATION").await;
+        let contact = app.upload_pdf(&documents, "CONTACT_ID").await;
+        app.staff_user(KIM, StaffRole::Staff).await;
+        let url = |path: &str| format!("{}{}", app.address, path);
+        browser.client.goto(&url("/admin/login")).await.unwrap();
+        browser.type_into("#email", KIM).await;
+        browser.type_into("#password", PASSWORD).await;
+        browser.click("form button[type=submit]").await;
+        browser.wait_for_path("/admin").await;
+
+        // The queue, from the navigation: the oldest upload first.
+        browser.click("nav a[href='/admin/reviews']").await;
+        browser.wait_for_path("/admin/reviews").await;
+        browser.assert_accessible("the review queue (en)").await;
+        browser.screenshots("admin-reviews-queue-en").await;
+        browser.client.set_window_size(1280, 900).await.unwrap();
+        browser.click("table a[href*='/preview?from=queue']").await;
+        let coc_id = coc["uuid"].as_str().unwrap();
+        browser
+            .wait_for_path(&format!("/admin/documents/{coc_id}/preview"))
+            .await;
+        browser
+            .assert_accessible("the review form beside the preview (en)")
+            .await;
+        browser.screenshots("admin-reviews-decision-en").await;
+        browser.client.set_window_size(1280, 900).await.unwrap();
+
+        // Rejecting without a reason is refused on the page; with one it counts.
+        browser.click("#review-reject").await;
+        browser.click(".review-decision button[type=submit]").await;
+        browser
+            .wait_for("the refusal", async |c: &Client| {
+                c.find(Locator::Css("#review-error")).await.is_ok()
+            })
+            .await;
+        assert!(
+            browser
+                .text("#review-error")
+                .await
+                .contains("Say why the document is rejected")
+        );
+        browser.click("#review-reject").await;
+        browser
+            .click("#review-reason option[value=UNREADABLE]")
+            .await;
+        browser.fill("review-note", "Blurred scan").await;
+        browser.click(".review-decision button[type=submit]").await;
+        assert_eq!(
+            browser.flash().await,
+            "The document was rejected; the buyer is told by email."
+        );
+        browser.wait_for_path("/admin/reviews").await;
+
+        // The next in line is accepted.
+        browser.click("table a[href*='/preview?from=queue']").await;
+        let bank_id = bank["uuid"].as_str().unwrap();
+        browser
+            .wait_for_path(&format!("/admin/documents/{bank_id}/preview"))
+            .await;
+        browser.click("#review-accept").await;
+        browser.click(".review-decision button[type=submit]").await;
+        assert_eq!(browser.flash().await, "The document was accepted.");
+
+        // In German, the last one.
+        browser.click("button[value=de]").await;
+        browser
+            .wait_for("the German page", async |c: &Client| {
+                c.find(Locator::Css("html[lang=de]")).await.is_ok()
+            })
+            .await;
+        assert!(browser.text("main h1").await.contains("Prüfliste"));
+        browser.assert_accessible("the review queue (de)").await;
+        browser.click("table a[href*='/preview?from=queue']").await;
+        let contact_id = contact["uuid"].as_str().unwrap();
+        browser
+            .wait_for_path(&format!("/admin/documents/{contact_id}/preview"))
+            .await;
+        assert!(browser.text(".review-decision").await.contains("Ablehnen"));
+        browser
+            .assert_accessible("the review form beside the preview (de)")
+            .await;
+        browser.screenshots("admin-reviews-decision-de").await;
+        browser.client.set_window_size(1280, 900).await.unwrap();
+        browser.click("#review-accept").await;
+        browser.click(".review-decision button[type=submit]").await;
+        assert_eq!(browser.flash().await, "Das Dokument wurde angenommen.");
+        assert!(
+            browser
+                .text("main")
+                .await
+                .contains("Nichts wartet auf eine Prüfung.")
+        );
+
+        let status =
+            |d: &serde_json::Value| format!("/v1/documents/{}", d["uuid"].as_str().unwrap());
+        let coc = body_json(app.get(&status(&coc)).await).await;
+        assert_eq!(coc["reviewStatus"], "REJECTED");
+        assert_eq!(coc["reviewReason"], "UNREADABLE");
+        assert_eq!(coc["reviewNote"], json!("Blurred scan"));
+        assert_eq!(
+            body_json(app.get(&status(&bank)).await).await["reviewStatus"],
+            "ACCEPTED"
+        );
+        assert_eq!(
+            body_json(app.get(&status(&contact)).await).await["reviewStatus"],
+            "ACCEPTED"
+        );
+        browser.close().await;
+    }
+}
