@@ -53,3 +53,10 @@ email-rejected-signature = Mit freundlichen Grüßen, { $organisation }
 
 portal-state-rejected = Nicht angenommen: { $file } ({ $reason }).
 portal-state-rejected-again = Bitte laden Sie eine neue Version hoch.
+
+admin-settings-four-eyes = Vier-Augen-Prüfung
+admin-settings-four-eyes-hint = Wenn aktiv, zählt die Entscheidung eines Teammitglieds über ein Dokument erst, wenn ein zweites Teammitglied dieselbe Entscheidung trifft. Entscheidungen über die API zählen sofort.
+admin-flash-document-proposed = Die Entscheidung wurde vorgemerkt; sie zählt, sobald eine zweite Person sie bestätigt.
+admin-review-proposal = Wartet auf eine zweite Prüfung
+admin-review-proposed-by = { $decision }, vorgeschlagen von { $who }, { $when }
+admin-review-proposal-hint = Ein anderes Teammitglied bestätigt sie mit derselben Entscheidung; eine andere Entscheidung ersetzt den Vorschlag.

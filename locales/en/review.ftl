@@ -53,3 +53,10 @@ email-rejected-signature = Kind regards, { $organisation }
 
 portal-state-rejected = Not accepted: { $file } ({ $reason }).
 portal-state-rejected-again = Please upload a new version.
+
+admin-settings-four-eyes = Four-eyes review
+admin-settings-four-eyes-hint = When on, a staff member's decision on a document counts only once a second staff member makes the same decision. Decisions sent through the API count at once.
+admin-flash-document-proposed = The decision was noted; it counts once a second reviewer confirms it.
+admin-review-proposal = Waiting for a second reviewer
+admin-review-proposed-by = { $decision }, proposed by { $who }, { $when }
+admin-review-proposal-hint = Another staff member confirms it by making the same decision; a different decision replaces the proposal.

@@ -17,7 +17,7 @@ pub use intake::{Intake, IntakeError, StagedFile};
 pub use model::{Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName};
 pub use preview::{for_preview, is_inline_image, is_pdf, open_image};
 pub use review::{Decision, ReviewInput};
-pub use review_state::{ReviewReason, ReviewStatus};
+pub use review_state::{Proposal, ReviewReason, ReviewStatus};
 pub use store::DocumentFilter;
 
 use crate::access::SellerScope;
@@ -112,6 +112,7 @@ async fn record(
         review_note: None,
         reviewed_by: None,
         reviewed_at: None,
+        proposal: None,
     };
     store::insert(tx.conn().await?, &document, key).await?;
     tx.record(

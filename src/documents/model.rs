@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::review_state::{ReviewReason, ReviewStatus};
+use super::review_state::{Proposal, ReviewReason, ReviewStatus};
 use crate::db::Timestamp;
 use crate::errors::{Error, Rule};
 
@@ -327,6 +327,10 @@ pub struct Document {
     pub reviewed_by: Option<String>,
     /// When it was decided.
     pub reviewed_at: Option<Timestamp>,
+    /// A staff decision waiting for a second staff member's confirmation (four-eyes review);
+    /// it does not count yet.
+    #[serde(skip)]
+    pub proposal: Option<Proposal>,
 }
 
 fn serialize_date<S: serde::Serializer>(date: &DocumentDate, s: S) -> Result<S::Ok, S::Error> {

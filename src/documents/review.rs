@@ -6,15 +6,16 @@
 use serde_json::json;
 
 use super::model::{Document, DocumentType};
-pub use super::review_state::{ReviewReason, ReviewStatus};
+pub use super::review_state::{Proposal, ReviewReason, ReviewStatus};
 use super::store;
 pub use super::store::Waiting;
 use crate::access::SellerScope;
-use crate::audit::Subject;
+use crate::audit::{Actor, Subject};
 use crate::db::{Db, now};
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::events::EventType;
 use crate::jobs;
+use crate::organisation;
 use crate::pagination::{Cursor, Page};
 use crate::write::WriteTx;
 
@@ -131,6 +132,11 @@ impl ReviewInput {
 
 /// Records a decision on a document version in `scope`; 404 when unknown. A new decision
 /// replaces an earlier one (both stay in the audit history).
+///
+/// With four-eyes review on, a staff member's decision is first a proposal (the returned
+/// document carries it, its review unchanged); it counts when a second staff member makes the
+/// same decision. A different decision replaces the proposal. Decisions through the API count
+/// at once: a marketplace reviewing in its own tools keeps its own rules there.
 pub async fn decide(
     tx: &mut WriteTx,
     scope: &SellerScope,
@@ -139,18 +145,35 @@ pub async fn decide(
 ) -> Result<Document, Error> {
     // A document never changes buyer, nor a buyer seller: checked once, before the write.
     super::find(tx.db(), scope, id).await?;
+    let four_eyes = organisation::settings::load_in(tx.db().pool())
+        .await?
+        .four_eyes_review
+        && matches!(tx.actor(), Actor::Staff(_));
     let current = store::find(tx.conn().await?, id)
         .await?
         .ok_or(Error::NotFound("document"))?
         .document;
     let at = now();
     let reviewer = tx.actor().to_string();
+    let confirms = current.proposal.as_ref().is_some_and(|p| {
+        p.by != reviewer
+            && p.decision == input.decision.status()
+            && p.reason == input.decision.reason()
+    });
+    if four_eyes && !confirms {
+        return propose(tx, current, input, reviewer).await;
+    }
+    // A confirmation without a note of its own keeps the proposer's.
+    let note = input
+        .note
+        .or_else(|| current.proposal.as_ref().and_then(|p| p.note.clone()));
     let reviewed = Document {
         review_status: input.decision.status(),
         review_reason: input.decision.reason(),
-        review_note: input.note,
+        review_note: note,
         reviewed_by: Some(reviewer),
         reviewed_at: Some(at),
+        proposal: None,
         ..current.clone()
     };
     store::set_review(tx.conn().await?, &reviewed).await?;
@@ -186,6 +209,40 @@ pub async fn decide(
         }),
     );
     Ok(reviewed)
+}
+
+/// Keeps a staff member's decision as a proposal for a second staff member to confirm.
+async fn propose(
+    tx: &mut WriteTx,
+    current: Document,
+    input: ReviewInput,
+    proposer: String,
+) -> Result<Document, Error> {
+    let proposal = Proposal {
+        decision: input.decision.status(),
+        reason: input.decision.reason(),
+        note: input.note,
+        by: proposer,
+        at: now(),
+    };
+    let proposed = Document {
+        proposal: Some(proposal.clone()),
+        ..current.clone()
+    };
+    store::set_review(tx.conn().await?, &proposed).await?;
+    tx.record(
+        Subject::Document {
+            id: &proposed.uuid,
+            buyer_id: &proposed.buyer_id,
+        },
+        "review-proposed",
+        current
+            .proposal
+            .as_ref()
+            .and_then(|p| serde_json::to_value(p).ok()),
+        serde_json::to_value(&proposal).ok(),
+    );
+    Ok(proposed)
 }
 
 /// What the review queue shows: every seller and type, or one of each.

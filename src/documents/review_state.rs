@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::db::Timestamp;
+
 /// Where a version's review stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -92,4 +94,20 @@ impl ReviewReason {
     pub fn label(self, l: crate::i18n::Language) -> String {
         l.text(&format!("review-reason-{}", self.as_str()))
     }
+}
+
+/// A staff member's decision that waits for a second staff member (four-eyes review).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Proposal {
+    /// ACCEPTED or REJECTED.
+    pub decision: ReviewStatus,
+    /// The reason of a proposed rejection.
+    pub reason: Option<ReviewReason>,
+    /// The proposer's note.
+    pub note: Option<String>,
+    /// Who proposed it (the actor as recorded).
+    pub by: String,
+    /// When.
+    pub at: Timestamp,
 }

@@ -6,14 +6,15 @@ use sqlx::{AnyConnection, AnyExecutor, Row};
 use super::model::{
     Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName,
 };
-use super::review_state::{ReviewReason, ReviewStatus};
+use super::review_state::{Proposal, ReviewReason, ReviewStatus};
 use crate::db::Timestamp;
 use crate::pagination::Page;
 use crate::storage::BlobKey;
 
 const COLUMNS: &str = "id, buyer_id, type, document_date, status, version, file_name, content_type, \
                        size_bytes, sha256, blob_key, source, invitation_id, created_at, archived_at, \
-                       review_status, review_reason, review_note, reviewed_by, reviewed_at";
+                       review_status, review_reason, review_note, reviewed_by, reviewed_at, \
+                       proposed_status, proposed_reason, proposed_note, proposed_by, proposed_at";
 
 fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored document has an invalid {what}").into())
@@ -36,6 +37,7 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
     let review_status: String = row.try_get("review_status")?;
     let review_reason: Option<String> = row.try_get("review_reason")?;
     let reviewed_at: Option<i64> = row.try_get("reviewed_at")?;
+    let proposal = proposal_from_row(row)?;
     Ok(StoredDocument {
         document: Document {
             uuid: row.try_get("id")?,
@@ -60,9 +62,29 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
             review_note: row.try_get("review_note")?,
             reviewed_by: row.try_get("reviewed_by")?,
             reviewed_at: reviewed_at.map(Timestamp::from_millis),
+            proposal,
         },
         blob_key: BlobKey::from_stored(row.try_get("blob_key")?),
     })
+}
+
+fn proposal_from_row(row: &AnyRow) -> Result<Option<Proposal>, sqlx::Error> {
+    let status: Option<String> = row.try_get("proposed_status")?;
+    let Some(status) = status else {
+        return Ok(None);
+    };
+    let reason: Option<String> = row.try_get("proposed_reason")?;
+    let by: Option<String> = row.try_get("proposed_by")?;
+    let at: Option<i64> = row.try_get("proposed_at")?;
+    Ok(Some(Proposal {
+        decision: ReviewStatus::parse(&status).ok_or_else(|| corrupt("proposed decision"))?,
+        reason: reason
+            .map(|r| ReviewReason::parse(&r).ok_or_else(|| corrupt("proposed reason")))
+            .transpose()?,
+        note: row.try_get("proposed_note")?,
+        by: by.unwrap_or_default(),
+        at: Timestamp::from_millis(at.unwrap_or_default()),
+    }))
 }
 
 /// The next version number for this buyer and type (inside the writing transaction).
@@ -193,11 +215,13 @@ pub async fn archive(
     Ok(done.rows_affected() == 1)
 }
 
-/// Writes a version's review as `document` carries it (the caller records the change).
+/// Writes a version's review and its proposal as `document` carries them (the caller records
+/// the change).
 pub async fn set_review(conn: &mut AnyConnection, document: &Document) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE documents SET review_status = $1, review_reason = $2, review_note = $3, \
-         reviewed_by = $4, reviewed_at = $5 WHERE id = $6",
+         reviewed_by = $4, reviewed_at = $5, proposed_status = $7, proposed_reason = $8, \
+         proposed_note = $9, proposed_by = $10, proposed_at = $11 WHERE id = $6",
     )
     .bind(document.review_status.as_str())
     .bind(document.review_reason.map(ReviewReason::as_str))
@@ -205,6 +229,16 @@ pub async fn set_review(conn: &mut AnyConnection, document: &Document) -> Result
     .bind(document.reviewed_by.as_deref())
     .bind(document.reviewed_at.map(|t| t.millis()))
     .bind(&document.uuid)
+    .bind(document.proposal.as_ref().map(|p| p.decision.as_str()))
+    .bind(
+        document
+            .proposal
+            .as_ref()
+            .and_then(|p| p.reason.map(ReviewReason::as_str)),
+    )
+    .bind(document.proposal.as_ref().and_then(|p| p.note.as_deref()))
+    .bind(document.proposal.as_ref().map(|p| p.by.as_str()))
+    .bind(document.proposal.as_ref().map(|p| p.at.millis()))
     .execute(conn)
     .await?;
     Ok(())

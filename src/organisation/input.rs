@@ -51,6 +51,8 @@ pub struct RawSettings {
     pub vies_requester_vat_number: String,
     /// Whether documents need staff approval before they count.
     pub require_document_review: bool,
+    /// Whether a staff decision needs a second staff member's confirmation.
+    pub four_eyes_review: bool,
 }
 
 impl RawSettings {
@@ -81,6 +83,7 @@ impl RawSettings {
                 .clone()
                 .unwrap_or_default(),
             require_document_review: settings.require_document_review,
+            four_eyes_review: settings.four_eyes_review,
         }
     }
 
@@ -208,6 +211,7 @@ impl RawSettings {
                     privacy_url,
                     vies_requester_vat_number,
                     require_document_review: self.require_document_review,
+                    four_eyes_review: self.four_eyes_review,
                     ..current.clone()
                 })
             }

@@ -59,6 +59,9 @@ pub struct OrganisationSettings {
     /// Whether documents need staff approval: only the latest ACCEPTED version of each type
     /// counts. Off by default: every upload counts at once.
     pub require_document_review: bool,
+    /// Four-eyes review: a staff member's decision on a document counts only once a second
+    /// staff member confirms it. Off by default.
+    pub four_eyes_review: bool,
 }
 
 impl OrganisationSettings {
@@ -171,6 +174,7 @@ impl Default for OrganisationSettings {
             privacy_url: None,
             logo_version: None,
             require_document_review: false,
+            four_eyes_review: false,
         }
     }
 }

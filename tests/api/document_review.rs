@@ -329,6 +329,56 @@ mod staff {
             assert_eq!(only_coc, [first["uuid"].as_str().unwrap()]);
         }
 
+        async fn with_four_eyes_a_staff_decision_counts_once_a_second_staff_member_confirms_it(app) {
+            let turned_on = app.patch_json("/v1/organisation", &json!({"fourEyesReview": true})).await;
+            assert_eq!(body_json(turned_on).await["fourEyesReview"], true);
+            let (seller, buyer) = app.create_buyer().await;
+            let document = app.upload_pdf(&documents_path(&seller, &buyer), "BANK_CONFIRMATION").await;
+            let id = document["uuid"].as_str().unwrap();
+            let review = format!("/admin/documents/{id}/review");
+            let reject = [("decision", "REJECTED"), ("reason", "UNREADABLE"), ("note", "Blurred")];
+            let mut kim = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+            let mut lee = app.signed_in("lee@marketplace.example", StaffRole::Staff).await;
+            let reviewed_events = async || {
+                kyc_portal::events::recent(&app.db, 50).await.unwrap().iter().filter(|e| e.event_type == "kyc.document_reviewed").count()
+            };
+
+            kim.page(&format!("/admin/documents/{id}/preview")).await;
+            let proposed = kim.post(&review, &reject).await;
+            let again = kim.post(&review, &reject).await;
+
+            assert_eq!(proposed.status(), 303);
+            assert_eq!(again.status(), 303);
+            assert_eq!(review_status(&app, &document).await, "PENDING_REVIEW", "one reviewer is not enough, however often");
+            assert_eq!(reviewed_events().await, 0);
+            let queue = lee.page("/admin/reviews").await;
+            assert!(queue.contains("Rejected (Unreadable), proposed by kim@marketplace.example"), "{queue}");
+
+            // A different decision replaces the proposal; the same one from someone else counts.
+            lee.page(&format!("/admin/documents/{id}/preview")).await;
+            lee.post(&review, &[("decision", "ACCEPTED")]).await;
+            assert_eq!(review_status(&app, &document).await, "PENDING_REVIEW");
+            let confirmed = kim.post(&review, &[("decision", "ACCEPTED")]).await;
+
+            assert_eq!(confirmed.status(), 303);
+            assert_eq!(review_status(&app, &document).await, "ACCEPTED");
+            assert_eq!(reviewed_events().await, 1);
+            let history = body_json(app.get(&format!("/v1/documents/{id}/history")).await).await;
+            let actions: Vec<(&str, &str)> = history["items"].as_array().unwrap().iter()
+                .map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap())).collect();
+            assert_eq!(&actions[..4], [
+                ("reviewed", "staff:kim@marketplace.example"),
+                ("review-proposed", "staff:lee@marketplace.example"),
+                ("review-proposed", "staff:kim@marketplace.example"),
+                ("review-proposed", "staff:kim@marketplace.example"),
+            ]);
+
+            // Through the API a decision counts at once: the marketplace's tools hold their rules.
+            let other = app.upload_pdf(&documents_path(&seller, &buyer), "CONTACT_ID").await;
+            app.review(&other, json!({"decision": "ACCEPTED"})).await;
+            assert_eq!(review_status(&app, &other).await, "ACCEPTED");
+        }
+
         async fn the_settings_page_turns_required_review_on(app) {
             let (seller, buyer) = app.create_buyer().await;
             for kind in REQUIRED {
@@ -338,11 +388,12 @@ mod staff {
             let form = admin.page("/admin/settings").await;
             assert!(form.contains("name=\"require_document_review\""));
 
-            let saved = admin.save_settings(&[("require_document_review", "true")]).await;
+            let saved = admin.save_settings(&[("require_document_review", "true"), ("four_eyes_review", "true")]).await;
 
             assert_eq!(saved.status(), 303);
             let organisation = body_json(app.get("/v1/organisation").await).await;
             assert_eq!(organisation["requireDocumentReview"], true);
+            assert_eq!(organisation["fourEyesReview"], true);
             let kyc = body_json(app.get(&format!("{}/kyc", buyer_path(&seller, &buyer))).await).await;
             assert_eq!(kyc["documentsComplete"], false, "nothing is accepted yet");
             let buyers = admin.page("/admin/buyers").await;

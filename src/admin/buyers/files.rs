@@ -311,9 +311,10 @@ pub async fn review_post(
         review::decide(tx, &SellerScope::Organisation, &path, input).await
     })
     .await?;
-    let flash = match document.review_status {
-        ReviewStatus::Rejected => "admin-flash-document-rejected",
-        _ => "admin-flash-document-accepted",
+    let flash = match (&document.proposal, document.review_status) {
+        (Some(_), _) => "admin-flash-document-proposed",
+        (None, ReviewStatus::Rejected) => "admin-flash-document-rejected",
+        (None, _) => "admin-flash-document-accepted",
     };
     let back = if from_queue {
         "/admin/reviews".to_owned()

@@ -50,6 +50,8 @@ pub struct QueueRow {
     pub file_name: String,
     /// Uploaded, as staff read it.
     pub uploaded: String,
+    /// A decision waiting for a second reviewer, in words.
+    pub proposal: Option<String>,
 }
 
 /// The review queue.
@@ -119,6 +121,11 @@ pub async fn queue_get(
             ),
             file_name: w.document.file_name.as_str().to_owned(),
             uploaded: moment(l, w.document.created_at),
+            proposal: w
+                .document
+                .proposal
+                .as_ref()
+                .map(|p| super::review::proposal_text(l, p)),
         })
         .collect();
     let view = QueueView {

@@ -1,7 +1,7 @@
 //! The review decision form beside a document's preview: where the review stands, and the
 //! form as shown or as refused (the decision is posted to `files.rs`'s `review_post`).
 
-use crate::documents::{Document, ReviewReason, ReviewStatus};
+use crate::documents::{Document, Proposal, ReviewReason, ReviewStatus};
 use crate::i18n::Language;
 
 /// The decision form and what was decided before, as the preview page shows them.
@@ -24,6 +24,8 @@ pub struct ReviewPanel {
     pub error: Option<String>,
     /// Whether the page was opened from the review queue (the decision returns there).
     pub from_queue: bool,
+    /// A decision waiting for a second reviewer, in words.
+    pub proposal: Option<String>,
 }
 
 /// `admin-review-status-pending-review` and so on.
@@ -60,6 +62,7 @@ impl ReviewPanel {
             typed: Default::default(),
             error: None,
             from_queue,
+            proposal: document.proposal.as_ref().map(|p| proposal_text(l, p)),
         }
     }
 
@@ -67,4 +70,21 @@ impl ReviewPanel {
     pub fn chose(&self, reason: &str) -> bool {
         self.typed.1 == reason
     }
+}
+
+/// "Rejected (Unreadable), proposed by kim@…, 1 Dec 2026 14:02": a decision waiting for a
+/// second reviewer.
+pub fn proposal_text(l: Language, proposal: &Proposal) -> String {
+    let mut decision = l.text(&status_label_id(proposal.decision));
+    if let Some(reason) = proposal.reason {
+        decision.push_str(&format!(" ({})", reason.label(l)));
+    }
+    l.text_with(
+        "admin-review-proposed-by",
+        &[
+            ("decision", decision.as_str()),
+            ("who", &crate::audit::Actor::name_of(&proposal.by)),
+            ("when", &super::moment(l, proposal.at)),
+        ],
+    )
 }
