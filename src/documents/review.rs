@@ -149,7 +149,8 @@ pub async fn decide(
         .await?
         .four_eyes_review
         && matches!(tx.actor(), Actor::Staff(_));
-    let current = store::find(tx.conn().await?, id)
+    let lock = tx.for_update();
+    let current = store::find_locked(tx.conn().await?, lock, id)
         .await?
         .ok_or(Error::NotFound("document"))?
         .document;

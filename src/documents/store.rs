@@ -145,6 +145,22 @@ pub async fn find<'e>(
         .transpose()
 }
 
+/// One document, its row held until the transaction ends (`lock` is the backend's
+/// `FOR UPDATE` clause), so that two reviewers deciding at once are taken one after the other.
+pub async fn find_locked(
+    conn: &mut AnyConnection,
+    lock: &str,
+    id: &str,
+) -> Result<Option<StoredDocument>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM documents WHERE id = $1 {lock}");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
 /// A page of a buyer's documents, newest first (one more than the page size).
 pub async fn list<'e>(
     conn: impl AnyExecutor<'e>,
