@@ -40,6 +40,10 @@ pub enum EventType {
     /// A buyer's overall KYC status changed.
     #[serde(rename = "kyc.status_changed")]
     StatusChanged,
+    /// A counting document of a required type will soon be too old; the buyer was asked for
+    /// a new one.
+    #[serde(rename = "kyc.document_expiring")]
+    DocumentExpiring,
     /// A buyer was blocked.
     #[serde(rename = "buyer.blocked")]
     BuyerBlocked,
@@ -50,7 +54,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, for validating subscriptions.
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 11] = [
         EventType::InvitationUsed,
         EventType::InvitationRenewalRequested,
         EventType::ViesCheckFailed,
@@ -59,6 +63,7 @@ impl EventType {
         EventType::DocumentUploaded,
         EventType::DocumentReviewed,
         EventType::StatusChanged,
+        EventType::DocumentExpiring,
         EventType::BuyerBlocked,
         EventType::BuyerUnblocked,
     ];
@@ -74,6 +79,7 @@ impl EventType {
             EventType::DocumentUploaded => "kyc.document_uploaded",
             EventType::DocumentReviewed => "kyc.document_reviewed",
             EventType::StatusChanged => "kyc.status_changed",
+            EventType::DocumentExpiring => "kyc.document_expiring",
             EventType::BuyerBlocked => "buyer.blocked",
             EventType::BuyerUnblocked => "buyer.unblocked",
         }

@@ -27,6 +27,7 @@ pub mod portal;
 pub mod previews;
 pub mod rate_limit;
 pub mod readiness;
+pub mod reminders;
 pub mod retention;
 pub mod seal;
 pub mod secret_token;

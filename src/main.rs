@@ -9,12 +9,12 @@ use clap::{Parser, Subcommand};
 use kyc_portal::access::{SellerScope, TokenAccess};
 use kyc_portal::api_tokens::NewToken;
 use kyc_portal::audit::Actor;
-use kyc_portal::db::Db;
+use kyc_portal::db::{Db, Timestamp};
 use kyc_portal::errors::Error;
 use kyc_portal::kyc::offline_check::check_offline;
 use kyc_portal::staff::{self, Password, StaffRole};
 use kyc_portal::verification::signing::{self, ProfileSigner, PublicKey};
-use kyc_portal::{Application, RunOptions, Settings, api_tokens, ops, telemetry};
+use kyc_portal::{Application, RunOptions, Settings, api_tokens, ops, reminders, telemetry};
 
 /// Self-hosted buyer onboarding (KYC) portal.
 #[derive(Parser)]
@@ -88,9 +88,32 @@ enum Command {
         /// The backup's folder.
         dir: PathBuf,
     },
+    /// The scheduled work (reminders, statuses that lapse with time).
+    Reminders {
+        #[command(subcommand)]
+        action: RemindersCommand,
+    },
     /// Print the effective settings and check the database, the document store, the SMTP
     /// server, the public URL and the key files; exit 0 only when every check passes.
     CheckConfig,
+}
+
+#[derive(Subcommand)]
+enum RemindersCommand {
+    /// Run one scheduled round and exit: refresh the KYC statuses that lapsed and queue the
+    /// reminders due (a serving instance's worker sends them). The round the portal runs
+    /// every ten minutes, here at once.
+    Run {
+        /// Run the round as of this instant (RFC 3339, e.g. 2026-05-01T08:00:00Z) instead of
+        /// now, to see what the schedule does on a given day.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+        at: Option<Timestamp>,
+    },
+}
+
+fn parse_instant(text: &str) -> Result<Timestamp, String> {
+    Timestamp::parse_rfc3339(text)
+        .ok_or_else(|| format!("{text:?} is not an RFC 3339 time like 2026-05-01T08:00:00Z"))
 }
 
 fn main() -> ExitCode {
@@ -238,6 +261,24 @@ async fn run(
                 return Ok(ExitCode::from(1));
             }
             println!("the backup in {} is good", dir.display());
+        }
+        Command::Reminders {
+            action: RemindersCommand::Run { at },
+        } => {
+            let db = Db::connect(settings.database_url()).await?;
+            db.migrate().await?;
+            let at = at.unwrap_or_else(kyc_portal::db::now);
+            let round = reminders::run_round(&db, at)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", problem_text(&e)))?;
+            println!(
+                "round as of {}: {} KYC statuses lapsed, {} invitation reminders, {} document reminders and {} staff digests queued",
+                at.rfc3339(),
+                round.statuses_changed,
+                round.invitation_reminders,
+                round.document_reminders,
+                round.digests
+            );
         }
         Command::CheckConfig => {
             if !ops::check_config::run(&settings, config).await {

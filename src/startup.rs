@@ -28,6 +28,7 @@ use crate::kyc::{
 };
 use crate::previews::{PdfPreviews, PreviewLimits};
 use crate::readiness;
+use crate::reminders::{self, ReminderEmailJob};
 use crate::retention::{self, Retention};
 use crate::server_key::ServerKey;
 use crate::staff::{HashingLimits, PasswordHashing};
@@ -277,6 +278,23 @@ fn worker(
             }),
         )
         .register(
+            reminders::REMINDER_JOB,
+            Arc::new(ReminderEmailJob {
+                db: db.clone(),
+                settings: settings.clone(),
+                key: key.clone(),
+                mailer: mailer.clone(),
+            }),
+        )
+        .register(
+            reminders::digest::DIGEST_JOB,
+            Arc::new(reminders::digest::DigestJob {
+                db: db.clone(),
+                settings: settings.clone(),
+                mailer: mailer.clone(),
+            }),
+        )
+        .register(
             RENEWAL_EMAIL_JOB,
             Arc::new(RenewalEmailJob {
                 db: db.clone(),
@@ -405,7 +423,8 @@ async fn metrics_get(
 /// Housekeeping every ten minutes: operational rows past their retention (finished jobs,
 /// delivered events, expired sessions, rate-limit windows, idempotency keys), orphan blobs
 /// (older than an hour, so that no upload between storing its blob and committing its row is
-/// touched), KYC statuses that lapsed as documents grew too old.
+/// touched), then the scheduled round: KYC statuses that lapsed as documents grew too old, and
+/// the reminders due.
 async fn maintain(db: Db, blobs: Arc<BlobStore>, retention: Retention, stop: CancellationToken) {
     loop {
         match retention::prune(&db, &retention, now()).await {
@@ -415,8 +434,11 @@ async fn maintain(db: Db, blobs: Arc<BlobStore>, retention: Retention, stop: Can
         if let Err(e) = documents::sweep_orphans(&db, &blobs, Duration::from_secs(3600)).await {
             tracing::warn!(error = %e, "orphan blob sweep failed");
         }
-        if let Err(e) = kyc::refresh_job::refresh_lapsed(&db).await {
-            tracing::warn!(error = %e, "refreshing KYC statuses of ageing documents failed");
+        match reminders::run_round(&db, now()).await {
+            Ok(round) => tracing::info!(?round, "scheduled round done"),
+            Err(e) => {
+                tracing::warn!(error = %e, "the scheduled round (lapsed statuses, reminders) failed")
+            }
         }
         tokio::select! {
             () = stop.cancelled() => return,

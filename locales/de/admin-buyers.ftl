@@ -186,3 +186,16 @@ admin-buyers-doc-superseded = Durch eine neuere Version ersetzt
 admin-buyers-vies-retrying = VIES hat noch nicht geantwortet (bisher { $attempts } Versuche); das Portal fragt von selbst erneut, mit wachsenden Pausen.
 admin-buyers-col-documents = Unterlagen
 admin-buyers-col-last-activity = Letzte Aktivität
+admin-flash-buyer-created-check-digits-wrong = Der Käufer wurde angelegt, aber die Prüfziffer seiner USt-IdNr. stimmt nicht: Eine solche Nummer kann nicht vergeben worden sein. Bitte prüfen Sie sie; die VIES-Prüfung wird dasselbe ergeben.
+admin-buyers-vat-check-digits-wrong = Die Prüfziffer dieser USt-IdNr. stimmt nicht: Eine solche Nummer kann nicht vergeben worden sein (offline geprüft; maßgeblich ist VIES).
+
+admin-vies-reason-not-registered = VIES kennt diese USt-IdNr. nicht.
+admin-vies-reason-no-answer-in-time = VIES hat nicht rechtzeitig geantwortet.
+admin-vies-reason-unreachable = VIES war nicht erreichbar (Netzwerk oder VIES gestört).
+admin-vies-reason-register-down = Das Register des Landes der Nummer ist gerade nicht verfügbar oder ausgelastet.
+admin-vies-reason-vies-down = VIES ist gerade nicht verfügbar oder ausgelastet.
+admin-vies-reason-refused = VIES hat die Anfrage abgelehnt ({ $code }); eine Wiederholung hilft nicht. Prüfen Sie die USt-IdNr. und die anfragende USt-IdNr. in den Einstellungen.
+admin-vies-reason-no-verdict = VIES hat ohne Ergebnis geantwortet.
+admin-vies-reason-gave-up = VIES hat nach { $attempts } Versuchen kein Ergebnis geliefert; zuletzt: { $last } Starten Sie die Prüfung später erneut.
+admin-vies-reason-other = Die Prüfung konnte nicht abgeschlossen werden.
+admin-vies-reason-detail = Technische Details

@@ -186,3 +186,16 @@ admin-buyers-doc-superseded = Replaced by a newer version
 admin-buyers-vies-retrying = VIES has not answered yet ({ $attempts } attempts so far); the portal asks again by itself, with growing pauses.
 admin-buyers-col-documents = Documents
 admin-buyers-col-last-activity = Last activity
+admin-flash-buyer-created-check-digits-wrong = The buyer was created, but the check digit of its VAT number is wrong: such a number cannot have been issued. Please check it; the VIES check will say the same.
+admin-buyers-vat-check-digits-wrong = The check digit of this VAT number is wrong: such a number cannot have been issued (checked offline; VIES decides).
+
+admin-vies-reason-not-registered = VIES does not know this VAT number.
+admin-vies-reason-no-answer-in-time = VIES did not answer in time.
+admin-vies-reason-unreachable = VIES could not be reached (the network or VIES is down).
+admin-vies-reason-register-down = The register of the number's country is unavailable or busy at the moment.
+admin-vies-reason-vies-down = VIES is unavailable or busy at the moment.
+admin-vies-reason-refused = VIES refused the request ({ $code }); asking again will not help. Check the VAT number and the requester VAT number in the settings.
+admin-vies-reason-no-verdict = VIES answered without a result.
+admin-vies-reason-gave-up = VIES gave no result after { $attempts } attempts; the last: { $last } Run the check again later.
+admin-vies-reason-other = The check could not be completed.
+admin-vies-reason-detail = Technical detail

@@ -39,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::post().to(auth::login_post))
             .route("/logout", web::post().to(auth::logout_post))
             .route("/language", web::post().to(auth::language_post))
+            .route("/digest", web::post().to(today::digest_post))
             .route("/admin.css", web::get().to(static_css))
             .configure(users::configure)
             .configure(verification::configure)

@@ -5,12 +5,15 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::guard::SignedIn;
+use serde::Deserialize;
+
+use super::guard::{SignedIn, StaffForm};
 use super::page::{self, Chrome, Section, moment};
 use crate::errors::Error;
 use crate::i18n::Language;
 use crate::kyc::attention::{self, Part};
 use crate::organisation;
+use crate::staff;
 use crate::state::AppState;
 
 /// One buyer in a part, ready to show.
@@ -47,6 +50,8 @@ pub struct TodayView {
     pub sections: Vec<Concern>,
     /// Whether nothing needs anyone.
     pub clear: bool,
+    /// Whether the signed-in user gets this overview by email every morning.
+    pub daily_digest: bool,
 }
 
 fn concern(l: Language, id: &'static str, part: Part, tab: &str, when_id: &str) -> Concern {
@@ -119,6 +124,33 @@ pub async fn today_get(
         chrome: Chrome::new(&req, &me, Section::Today, l.text("admin-today-title")),
         sections,
         clear,
+        daily_digest: me.user().daily_digest,
     };
     page::html(&req, StatusCode::OK, &view)
+}
+
+/// The daily digest switch.
+#[derive(Deserialize)]
+pub struct DigestForm {
+    /// `true` to get the digest, anything else to stop it.
+    #[serde(default)]
+    daily_digest: String,
+}
+
+/// `POST /admin/digest` — every staff role, for themselves: turns the daily digest email of
+/// this overview on or off.
+pub async fn digest_post(
+    state: web::Data<AppState>,
+    StaffForm { who: me, fields }: StaffForm<DigestForm>,
+) -> Result<HttpResponse, Error> {
+    let on = fields.daily_digest == "true";
+    staff::set_daily_digest(&state.db, &me.user().id, on).await?;
+    Ok(page::done(
+        "/admin",
+        if on {
+            "admin-flash-digest-on"
+        } else {
+            "admin-flash-digest-off"
+        },
+    ))
 }

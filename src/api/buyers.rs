@@ -64,7 +64,7 @@ fn buyer_response(status: StatusCode, buyer: &Buyer) -> HttpResponse {
     tag = "Buyers",
     params(
         ("sellerId" = String, Path, description = "The seller"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     request_body(content = RawBuyer, content_type = "application/json"),
     responses(
@@ -195,8 +195,10 @@ impl ListQuery {
                 OverallStatus::parse,
                 &overall,
             )?,
+            // Unlike the other filters, an empty time is not "any": a reconciliation that
+            // lost its last time must not silently read everything as changed.
             updated_since: match self.updated_since.as_deref() {
-                None | Some("") => None,
+                None => None,
                 Some(text) => Some(
                     Timestamp::parse_rfc3339(text)
                         .ok_or_else(|| Error::invalid("updatedSince", Rule::DateTime))?,
@@ -215,12 +217,12 @@ impl ListQuery {
     tag = "Buyers",
     params(
         ("sellerId" = String, Path, description = "The seller"),
-        ("status" = Option<String>, Query, description = "ACTIVE or BLOCKED"),
+        ("status" = Option<String>, Query, pattern = "^(ACTIVE|BLOCKED)?$", description = "ACTIVE or BLOCKED (empty: any)"),
         ("q" = Option<String>, Query, description = "Part of the company name or the VAT number"),
-        ("kycMode" = Option<String>, Query, description = "MARKETPLACE_LED or NT24_LED"),
-        ("overallStatus" = Option<String>, Query, description = "PENDING, VALID, INVALID or BLOCKED"),
-        ("updatedSince" = Option<String>, Query, description = "Only buyers changed at or after this RFC 3339 time"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("kycMode" = Option<String>, Query, pattern = "^(MARKETPLACE_LED|NT24_LED)?$", description = "MARKETPLACE_LED or NT24_LED (empty: any)"),
+        ("overallStatus" = Option<String>, Query, pattern = "^(PENDING|VALID|INVALID|BLOCKED)?$", description = "PENDING, VALID, INVALID or BLOCKED (empty: any)"),
+        ("updatedSince" = Option<String>, Query, format = DateTime, description = "Only buyers changed at or after this RFC 3339 time"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1 to 200 (default 50)"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
     ),
     responses(
@@ -256,8 +258,8 @@ pub(super) async fn list_buyers(
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
-        ("If-Match" = Option<String>, Header, description = "The version the change is based on, written \"3\" (instead of version in the body)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
+        ("If-Match" = Option<String>, Header, pattern = "^((W/)?\"?[0-9]{1,18}\"?)?$", description = "The version the change is based on, written \"3\" (instead of version in the body; empty: none)"),
     ),
     request_body(content = BuyerPatch, content_type = "application/json", description = "A JSON merge patch of companyName, address, contacts and kycMode, with version"),
     responses(
@@ -282,7 +284,7 @@ pub(super) async fn patch_buyer(
     path: web::Path<(String, String)>,
     body: web::Bytes,
 ) -> Result<HttpResponse, Error> {
-    let body = JsonBody::parse(&body)?;
+    let body = JsonBody::parse_patch(&body)?;
     let (seller_id, buyer_id) = path.into_inner();
     let if_match = req
         .headers()
@@ -301,23 +303,34 @@ pub(super) async fn patch_buyer(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BlockRequest {
+    #[schema(value_type = String, required = true, nullable = false, min_length = 1, max_length = 1000, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     reason: Option<String>,
 }
 
 /// A buyer's PATCH body, as the OpenAPI document describes it: a JSON merge patch (RFC 7386).
 #[allow(dead_code)]
 #[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct BuyerPatch {
     /// The version the change is based on (or `If-Match`).
+    #[schema(nullable = false, minimum = 0)]
     version: Option<i64>,
     /// Registered company name.
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     company_name: Option<String>,
     /// Fields of the address to change.
+    #[schema(nullable = false)]
     address: Option<crate::buyers::RawAddress>,
     /// The whole list of contacts.
+    #[schema(nullable = false, max_items = 20)]
     contacts: Option<Vec<crate::buyers::RawContact>>,
     /// MARKETPLACE_LED may become NT24_LED, never back.
+    #[schema(nullable = false)]
     kyc_mode: Option<KycMode>,
 }
 
@@ -329,7 +342,7 @@ pub(super) struct BuyerPatch {
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     request_body(content = BlockRequest, content_type = "application/json"),
     responses(
@@ -373,7 +386,7 @@ pub(super) async fn block_buyer(
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     responses(
         (status = 200, description = "The active buyer", body = Buyer, headers(("ETag" = String, description = "The entity tag of the body"))),
@@ -414,7 +427,7 @@ pub(super) async fn unblock_buyer(
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1 to 200 (default 50)"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
     ),
     responses(

@@ -47,7 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// stream in).
 #[allow(dead_code)]
 #[derive(Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct UploadForm {
     /// A document type.
     #[serde(rename = "type")]
@@ -71,7 +71,7 @@ const FORM_OVERHEAD: u64 = 64 * 1024;
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
@@ -225,10 +225,10 @@ impl DocumentsQuery {
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("type" = Option<String>, Query, description = "A document type"),
-        ("status" = Option<String>, Query, description = "ACTIVE or ARCHIVED"),
-        ("reviewStatus" = Option<ReviewStatus>, Query, description = "PENDING_REVIEW, ACCEPTED or REJECTED"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("type" = Option<String>, Query, pattern = "^(COC_EXTRACT|COC_ARTICLES|BANK_CONFIRMATION|BANK_STATEMENT|VAT_CERTIFICATE|CONTACT_ID|CONTACT_AUTHORIZATION|ADDRESS_PROOF|TP_UBO_DECLARATION|TP_TRADE_LICENSE|AML_DECLARATION)?$", description = "A document type (empty: any)"),
+        ("status" = Option<String>, Query, pattern = "^(ACTIVE|ARCHIVED)?$", description = "ACTIVE or ARCHIVED (empty: any)"),
+        ("reviewStatus" = Option<ReviewStatus>, Query, description = "PENDING_REVIEW, ACCEPTED or REJECTED (empty: any)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1 to 200 (default 50)"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
     ),
     responses(
@@ -291,7 +291,7 @@ pub(super) async fn get_document(
         ("docId" = String, Path, description = "The document"),
     ),
     responses(
-        (status = 200, description = "The file's bytes, as an attachment", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file's bytes, as an attachment, in the type its bytes showed at upload", content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
         (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
@@ -313,6 +313,8 @@ pub(super) async fn download_document(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DocumentPatch {
+    /// Only `ARCHIVED`: a document is never deleted.
+    #[schema(value_type = String, required = true, nullable = false, pattern = "^ARCHIVED$")]
     status: Option<String>,
 }
 
@@ -323,7 +325,7 @@ struct DocumentPatch {
     tag = "Documents",
     params(
         ("docId" = String, Path, description = "The document"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     request_body(content = DocumentPatch, content_type = "application/json"),
     responses(
@@ -348,7 +350,7 @@ pub(super) async fn patch_document(
     path: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, Error> {
-    let body = JsonBody::parse(&body)?;
+    let body = JsonBody::parse_patch(&body)?;
     run(&req, &state, &client, body.fingerprint(), async |tx| {
         let patch: DocumentPatch = body.to()?;
         let status = match patch.status.as_deref() {
@@ -437,7 +439,7 @@ pub(super) async fn review_document(
     tag = "Documents",
     params(
         ("docId" = String, Path, description = "The document"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1 to 200 (default 50)"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
     ),
     responses(

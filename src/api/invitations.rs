@@ -42,7 +42,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     request_body(content = RawInvitation, content_type = "application/json"),
     responses(
@@ -90,7 +90,7 @@ pub(super) async fn create_invitation(
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1 to 200 (default 50)"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
     ),
     responses(
@@ -156,7 +156,7 @@ pub(super) async fn get_invitation(
     tag = "Invitations",
     params(
         ("id" = String, Path, description = "The invitation (inv_...)"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     responses(
         (status = 200, description = "The revoked invitation", body = InvitationView),
@@ -195,7 +195,7 @@ pub(super) async fn revoke_invitation(
     tag = "Invitations",
     params(
         ("id" = String, Path, description = "The invitation (inv_...)"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     responses(
         (status = 202, description = "The invitation; its email is queued", body = InvitationView),
@@ -270,7 +270,7 @@ pub(super) struct PngQuery {
     tag = "Invitations",
     params(
         ("id" = String, Path, description = "The invitation (inv_...)"),
-        ("size" = Option<u32>, Query, description = "Width in pixels (default 512)"),
+        ("size" = Option<u32>, Query, minimum = 64, maximum = 4096, description = "Width in pixels, 64 to 4096 (default 512)"),
     ),
     responses(
         (status = 200, description = "The link as a PNG QR code", content_type = "image/png", body = Vec<u8>),

@@ -78,7 +78,7 @@ pub(super) async fn get_kyc(
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     responses(
         (status = 202, description = "The pending check", body = ViesCheck, headers(("Location" = String, description = "Where the new resource is"))),
@@ -127,7 +127,7 @@ pub(super) async fn request_vies_check(
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1 to 200 (default 50)"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
     ),
     responses(

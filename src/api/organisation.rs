@@ -58,9 +58,9 @@ pub(super) async fn get_organisation(
     path = "/v1/organisation",
     tag = "Organisation",
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
-    request_body(content = OrganisationPatch, content_type = "application/json"),
+    request_body(content = OrganisationPatch, description = "A merge patch: a field left out keeps its value", content_type = "application/json"),
     responses(
         (status = 200, description = "The changed organisation", body = OrganisationView),
         (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
@@ -84,7 +84,7 @@ pub(super) async fn patch_organisation(
     if client.scope != SellerScope::Organisation {
         return Err(Error::Forbidden(Forbidden::SellerTokenChangesOrganisation));
     }
-    let body = JsonBody::parse(&body)?;
+    let body = JsonBody::parse_patch(&body)?;
     run(&req, &state, &client, body.fingerprint(), async |tx| {
         let current = organisation::load_in(&mut *tx.conn().await?).await?;
         let settings = resource::apply_patch(&current, body.value.clone())?;

@@ -70,10 +70,11 @@ async fn issued(
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("lang" = Option<String>, Query, description = "de or en (else Accept-Language, else the organisation's language)"),
+        ("lang" = Option<String>, Query, pattern = "^(de|en)$", description = "de or en (else Accept-Language, else the organisation's language)"),
     ),
     responses(
         (status = 200, description = "The signed KYC profile PDF", content_type = "application/pdf", body = Vec<u8>, headers(("KYC-Profile-Signature" = String, description = "Ed25519 signature of the PDF, base64"))),
+        (status = 409, description = "The buyer is not verified (a profile is issued for verified buyers only)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
@@ -116,10 +117,11 @@ pub(super) async fn get_profile(
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("lang" = Option<String>, Query, description = "de or en (else Accept-Language, else the organisation's language)"),
+        ("lang" = Option<String>, Query, pattern = "^(de|en)$", description = "de or en (else Accept-Language, else the organisation's language)"),
     ),
     responses(
         (status = 200, description = "The profile's signature, base64", content_type = "text/plain", body = String),
+        (status = 409, description = "The buyer is not verified (a profile is issued for verified buyers only)", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),

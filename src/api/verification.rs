@@ -32,7 +32,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct StartRequest {
+    /// `de` or `en`.
+    #[schema(nullable = false, pattern = "^(de|en)$")]
     language: Option<String>,
+    /// Whether the portal emails the link (default true).
+    #[schema(nullable = false)]
     send_email: Option<bool>,
 }
 
@@ -60,7 +64,7 @@ impl StartRequest {
     params(
         ("sellerId" = String, Path, description = "The seller"),
         ("buyerId" = String, Path, description = "The buyer"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     request_body(content = StartRequest, content_type = "application/json"),
     responses(

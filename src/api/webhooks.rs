@@ -43,7 +43,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewEndpoint {
+    /// An absolute http or https URL of a public host.
+    #[schema(value_type = String, required = true, nullable = false, format = "uri", max_length = 2000, pattern = "^https?://")]
     url: Option<String>,
+    /// The event types to receive.
+    #[schema(schema_with = crate::webhooks::events_json_schema, required = true)]
     events: Option<Vec<String>>,
 }
 
@@ -54,7 +58,7 @@ struct NewEndpoint {
     path = "/v1/webhook-endpoints",
     tag = "Webhooks",
     params(
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     request_body(content = NewEndpoint, content_type = "application/json"),
     responses(
@@ -119,7 +123,7 @@ pub(super) async fn create_endpoint(
     path = "/v1/webhook-endpoints",
     tag = "Webhooks",
     params(
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1 to 200 (default 50)"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
     ),
     responses(
@@ -173,7 +177,7 @@ pub(super) async fn get_endpoint(
     tag = "Webhooks",
     params(
         ("endpointId" = String, Path, description = "The webhook endpoint"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     responses(
         (status = 204, description = "Deleted"),
@@ -209,7 +213,7 @@ pub(super) async fn delete_endpoint(
     tag = "Webhooks",
     params(
         ("endpointId" = String, Path, description = "The webhook endpoint"),
-        ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1 to 200 (default 50)"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
     ),
     responses(
@@ -240,7 +244,7 @@ pub(super) async fn list_deliveries(
     params(
         ("endpointId" = String, Path, description = "The webhook endpoint"),
         ("deliveryId" = String, Path, description = "The delivery"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     responses(
         (status = 202, description = "The delivery, queued again", body = Delivery),

@@ -27,6 +27,16 @@ impl Country {
         }
     }
 
+    /// The schema of a country field in the API's document: the assigned codes (the parser
+    /// also takes them in lower case).
+    pub fn json_schema() -> utoipa::openapi::schema::Object {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(ASSIGNED.split(' ')))
+            .description(Some("ISO 3166-1 alpha-2 country code, e.g. DE"))
+            .build()
+    }
+
     /// Whether German is an official language here (a first guess at the language of an
     /// invitation to a company of this country).
     pub fn speaks_german(&self) -> bool {

@@ -15,14 +15,19 @@ use crate::kyc::vat::VatNumber;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawBuyer {
     /// `MARKETPLACE_LED` or `NT24_LED`.
+    #[schema(value_type = String, required = true, nullable = false, pattern = "^(MARKETPLACE_LED|NT24_LED)$")]
     pub kyc_mode: Option<String>,
     /// VAT number with its country prefix.
+    #[schema(schema_with = crate::kyc::vat::VatNumber::json_schema, required = true)]
     pub vat_number: Option<String>,
     /// Registered company name.
+    #[schema(value_type = String, required = true, nullable = false, min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub company_name: Option<String>,
     /// Registered address.
+    #[schema(required = true, nullable = false)]
     pub address: Option<RawAddress>,
     /// Contacts (may be left out).
+    #[schema(nullable = false, max_items = 20)]
     pub contacts: Option<Vec<RawContact>>,
 }
 
@@ -31,12 +36,16 @@ pub struct RawBuyer {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawAddress {
     /// Street and number.
+    #[schema(value_type = String, required = true, nullable = false, min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub street: Option<String>,
     /// Postal code.
+    #[schema(value_type = String, required = true, nullable = false, min_length = 1, max_length = 20, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub post_code: Option<String>,
     /// City.
+    #[schema(value_type = String, required = true, nullable = false, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub city: Option<String>,
     /// ISO 3166-1 alpha-2 code.
+    #[schema(schema_with = super::country::Country::json_schema, required = true)]
     pub country: Option<String>,
 }
 
@@ -45,12 +54,16 @@ pub struct RawAddress {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawContact {
     /// Given name.
+    #[schema(value_type = String, required = true, nullable = false, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub first_name: Option<String>,
     /// Family name.
+    #[schema(value_type = String, required = true, nullable = false, min_length = 1, max_length = 100, pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$")]
     pub last_name: Option<String>,
     /// Email address.
+    #[schema(value_type = String, required = true, nullable = false, format = Email, max_length = 254)]
     pub email: Option<String>,
-    /// Phone number.
+    /// Phone number: digits, spaces and + - ( ) / . (empty: none).
+    #[schema(pattern = "^[0-9 +()/.-]{0,40}$")]
     pub phone: Option<String>,
 }
 

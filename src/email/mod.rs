@@ -2,6 +2,7 @@
 
 pub mod action;
 mod address;
+pub mod digest;
 pub mod invitation;
 mod mailer;
 pub mod verification;

@@ -27,7 +27,7 @@ use serde_json::json;
 use crate::access::SellerScope;
 use crate::audit::Subject;
 use crate::buyers::{self, BuyerStatus};
-use crate::db::{Db, now};
+use crate::db::{Db, Timestamp, now};
 use crate::errors::{Conflict, Error};
 use crate::events::EventType;
 use crate::jobs;
@@ -85,7 +85,7 @@ pub async fn create(
     buyer_id: &str,
     new: NewInvitation,
 ) -> Result<InvitationView, Error> {
-    let invitation = issue(tx, links, seller_id, buyer_id, new).await?;
+    let (invitation, view) = insert(tx, links, seller_id, buyer_id, new).await?;
     jobs::enqueue(
         tx.conn().await?,
         EMAIL_JOB,
@@ -93,18 +93,28 @@ pub async fn create(
         None,
     )
     .await?;
-    Ok(links.view(&invitation, false))
+    Ok(view)
 }
 
-/// Creates an invitation for an active buyer without its own email: for another email that
-/// carries the link (a rejected document's).
-pub(crate) async fn issue(
+/// Creates an invitation for an active buyer whose link goes out in a reminder (a document
+/// about to lapse) rather than in the invitation email; the reminder marks it sent.
+pub async fn create_for_reminder(
     tx: &mut WriteTx,
     links: Links<'_>,
     seller_id: &str,
     buyer_id: &str,
     new: NewInvitation,
 ) -> Result<Invitation, Error> {
+    Ok(insert(tx, links, seller_id, buyer_id, new).await?.0)
+}
+
+async fn insert(
+    tx: &mut WriteTx,
+    links: Links<'_>,
+    seller_id: &str,
+    buyer_id: &str,
+    new: NewInvitation,
+) -> Result<(Invitation, InvitationView), Error> {
     buyers::get(tx.db(), seller_id, buyer_id).await?;
     let nonce = token::new_nonce()
         .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
@@ -123,13 +133,72 @@ pub(crate) async fn issue(
         revoked_at: None,
         email_status: EmailStatus::Queued,
         email_error: None,
+        reminders_sent: 0,
+        last_reminder_at: None,
     };
     let token_hash = LinkToken::derive(links.key, &invitation.token_nonce).hash();
     buyers::ensure_active_in(tx, buyer_id).await?;
     store::insert(tx.conn().await?, &invitation, &token_hash).await?;
     let view = links.view(&invitation, false);
     record(tx, "created", None, &view);
-    Ok(invitation)
+    Ok((invitation, view))
+}
+
+/// The buyer's newest link that works at `at`, if any (a reminder sends it again rather than
+/// making another).
+pub async fn open_for(db: &Db, buyer_id: &str, at: Timestamp) -> Result<Option<Invitation>, Error> {
+    Ok(store::open_for(db.pool(), buyer_id, at).await?)
+}
+
+/// What a reminder that carried an invitation's link means for the invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reminded {
+    /// A reminder of the link itself: counted in `remindersSent`.
+    Counted,
+    /// The link went along with a reminder about something else (a document).
+    Carried,
+    /// The link was made for that reminder, which was its first email.
+    FirstEmail,
+}
+
+/// Inside a write transaction: notes a reminder sent at `at` with the invitation's link
+/// (and records it in the invitation's history).
+pub async fn reminded(
+    tx: &mut WriteTx,
+    invitation: &Invitation,
+    reminder: &str,
+    how: Reminded,
+    at: Timestamp,
+) -> Result<(), Error> {
+    match how {
+        Reminded::Counted => store::count_reminder(tx.conn().await?, &invitation.id, at).await?,
+        Reminded::FirstEmail => {
+            store::set_email_status(
+                tx.conn().await?,
+                &invitation.id,
+                EmailStatus::Sent,
+                None,
+                at,
+            )
+            .await?
+        }
+        Reminded::Carried => {}
+    }
+    let counted = i64::from(how == Reminded::Counted);
+    tx.record(
+        Subject::Invitation {
+            id: &invitation.id,
+            buyer_id: &invitation.buyer_id,
+        },
+        "reminder_sent",
+        None,
+        Some(json!({
+            "reminder": reminder,
+            "recipientEmail": invitation.recipient_email.as_str(),
+            "remindersSent": invitation.reminders_sent + counted,
+        })),
+    );
+    Ok(())
 }
 
 /// One invitation as stored, when it is within `scope`.

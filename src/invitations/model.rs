@@ -139,6 +139,10 @@ pub struct Invitation {
     pub email_status: EmailStatus,
     /// Why its email failed.
     pub email_error: Option<String>,
+    /// How many reminders were sent for it.
+    pub reminders_sent: i64,
+    /// When the last one was sent.
+    pub last_reminder_at: Option<Timestamp>,
 }
 
 impl Invitation {
@@ -185,6 +189,8 @@ impl Invitation {
                 .as_deref()
                 .filter(|_| skipped)
                 .and_then(Unavailable::parse),
+            reminders_sent: self.reminders_sent,
+            last_reminder_at: self.last_reminder_at,
         }
     }
 }
@@ -226,6 +232,11 @@ pub struct InvitationView {
     pub email_error: Option<String>,
     /// Why its email was not sent (SKIPPED only).
     pub email_skipped_reason: Option<Unavailable>,
+    /// How many reminders the buyer was sent about this link (not used yet, about to
+    /// expire).
+    pub reminders_sent: i64,
+    /// When the last reminder was sent.
+    pub last_reminder_at: Option<Timestamp>,
 }
 
 /// An invitation request as sent.
@@ -233,12 +244,16 @@ pub struct InvitationView {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawInvitation {
     /// Required.
+    #[schema(value_type = String, required = true, nullable = false, format = Email, max_length = 254)]
     pub recipient_email: Option<String>,
     /// 1 to 90; the organisation's default when absent.
+    #[schema(nullable = false, minimum = 1, maximum = 90)]
     pub expires_in_days: Option<i64>,
     /// `de` or `en`; the organisation's default when absent.
+    #[schema(nullable = false, pattern = "^(de|en)$")]
     pub language: Option<String>,
-    /// At least 1; unlimited when absent.
+    /// 1 to 1,000,000; unlimited when absent.
+    #[schema(nullable = false, minimum = 1, maximum = 1_000_000)]
     pub max_uses: Option<i64>,
 }
 
@@ -296,7 +311,13 @@ impl RawInvitation {
             }
         };
         if self.max_uses.is_some_and(|m| !(1..=1_000_000).contains(&m)) {
-            errors.push(FieldProblem::new("maxUses", Rule::AtLeast { min: 1 }));
+            errors.push(FieldProblem::new(
+                "maxUses",
+                Rule::Between {
+                    min: 1,
+                    max: 1_000_000,
+                },
+            ));
         }
         match (email, language) {
             (Some(recipient_email), Some(language)) if errors.is_empty() => Ok(NewInvitation {

@@ -111,8 +111,11 @@ impl RejectionEmailJob {
                     language,
                     max_uses: None,
                 };
+                // Its link goes out in this email, not in an invitation email of its own.
                 let invitation = write::apply(&self.db, Actor::System, async |tx| {
-                    super::issue(tx, links, &buyer.seller_id, &buyer.uuid, new).await
+                    Ok(super::insert(tx, links, &buyer.seller_id, &buyer.uuid, new)
+                        .await?
+                        .0)
                 })
                 .await
                 .map_err(retry)?;

@@ -10,7 +10,8 @@ use crate::i18n::Language;
 use crate::pagination::Page;
 
 const COLUMNS: &str = "id, buyer_id, recipient_email, language, token_nonce, created_at, expires_at, \
-                       usage_count, max_uses, last_used_at, revoked_at, email_status, email_error";
+                       usage_count, max_uses, last_used_at, revoked_at, email_status, email_error, \
+                       reminders_sent, last_reminder_at";
 
 /// [`COLUMNS`] of the table aliased `alias`, for joins.
 pub(super) fn columns_of(alias: &str) -> String {
@@ -44,6 +45,8 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Invitation, sqlx::Error> {
         revoked_at: at("revoked_at")?,
         email_status: EmailStatus::parse(&email_status).ok_or_else(|| corrupt("email status"))?,
         email_error: row.try_get("email_error")?,
+        reminders_sent: row.try_get("reminders_sent")?,
+        last_reminder_at: at("last_reminder_at")?,
     })
 }
 
@@ -174,4 +177,40 @@ pub async fn set_email_status(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Counts a reminder sent for the invitation at `at`.
+pub async fn count_reminder(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE invitations SET reminders_sent = reminders_sent + 1, last_reminder_at = $1 WHERE id = $2",
+    )
+    .bind(at.millis())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The buyer's newest invitation whose link works at `at`.
+pub async fn open_for<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+    at: Timestamp,
+) -> Result<Option<Invitation>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM invitations WHERE buyer_id = $1 AND revoked_at IS NULL \
+         AND expires_at > $2 AND (max_uses IS NULL OR usage_count < max_uses) \
+         ORDER BY created_at DESC, id DESC LIMIT 1"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .bind(at.millis())
+        .fetch_optional(conn)
+        .await?
+        .map(|r| from_row(&r))
+        .transpose()
 }

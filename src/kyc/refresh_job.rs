@@ -10,7 +10,7 @@ use sqlx::Row;
 use super::status::{self, OverallStatus};
 use crate::audit::Actor;
 use crate::buyers::store as buyers_store;
-use crate::db::Db;
+use crate::db::{Db, Timestamp, now};
 use crate::errors::Error;
 use crate::jobs::{JobError, JobHandler};
 use crate::organisation::settings;
@@ -42,8 +42,8 @@ impl JobHandler for RefreshStatusesJob {
 }
 
 /// Documents grow old without any change being made: finds the buyers announced VALID whose
-/// status has since lapsed and refreshes them. Returns how many changed.
-pub async fn refresh_lapsed(db: &Db) -> Result<usize, Error> {
+/// status has lapsed by `at` and refreshes them. Returns how many changed.
+pub async fn refresh_lapsed(db: &Db, at: Timestamp) -> Result<usize, Error> {
     let rows = sqlx::query("SELECT buyer_id FROM kyc_statuses WHERE overall_status = 'VALID'")
         .fetch_all(db.pool())
         .await?;
@@ -51,7 +51,7 @@ pub async fn refresh_lapsed(db: &Db) -> Result<usize, Error> {
         .iter()
         .map(|row| row.try_get::<String, _>("buyer_id"))
         .collect::<Result<Vec<_>, _>>()?;
-    refresh_where_changed(db, &ids).await
+    refresh_where_changed(db, &ids, at).await
 }
 
 /// The organisation changed what KYC needs (required document types, max ages): refreshes
@@ -64,13 +64,17 @@ pub async fn refresh_all(db: &Db) -> Result<usize, Error> {
         .iter()
         .map(|row| row.try_get::<String, _>("id"))
         .collect::<Result<Vec<_>, _>>()?;
-    refresh_where_changed(db, &ids).await
+    refresh_where_changed(db, &ids, now()).await
 }
 
 /// Refreshes those of `buyer_ids` whose computed status differs from the one announced, each
 /// in its own write transaction (looked at first without one, so that buyers that did not
 /// change cost no write). Returns how many changed.
-async fn refresh_where_changed(db: &Db, buyer_ids: &[String]) -> Result<usize, Error> {
+async fn refresh_where_changed(
+    db: &Db,
+    buyer_ids: &[String],
+    at: Timestamp,
+) -> Result<usize, Error> {
     let settings = settings::load(db).await?;
     let mut changed = 0;
     for buyer_id in buyer_ids {
@@ -78,13 +82,13 @@ async fn refresh_where_changed(db: &Db, buyer_ids: &[String]) -> Result<usize, E
         let Some(buyer) = buyers_store::find_any(&mut *conn, buyer_id).await? else {
             continue;
         };
-        let computed = status::compute(&mut conn, &settings, &buyer).await?;
+        let computed = status::compute_at(&mut conn, &settings, &buyer, at).await?;
         let announced: OverallStatus = status::stored(&mut conn, buyer_id).await?;
         drop(conn);
         if computed.overall_status == announced {
             continue;
         }
-        let mut tx = WriteTx::new(db, Actor::System);
+        let mut tx = WriteTx::new(db, Actor::System).as_of(at);
         tx.touch(buyer_id);
         tx.commit().await?;
         changed += 1;

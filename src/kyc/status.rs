@@ -153,6 +153,16 @@ pub async fn compute(
     settings: &OrganisationSettings,
     buyer: &Buyer,
 ) -> Result<KycStatus, Error> {
+    compute_at(conn, settings, buyer, now()).await
+}
+
+/// The buyer's status as it stands at `at` (documents age with the days).
+pub async fn compute_at(
+    conn: &mut AnyConnection,
+    settings: &OrganisationSettings,
+    buyer: &Buyer,
+    at: Timestamp,
+) -> Result<KycStatus, Error> {
     let latest_check = vies_store::latest_completed(&mut *conn, &buyer.uuid).await?;
     let in_progress = vies_store::in_progress(&mut *conn, &buyer.uuid)
         .await?
@@ -165,7 +175,7 @@ pub async fn compute(
         documents_store::active(&mut *conn, &buyer.uuid).await?,
         settings.require_document_review,
     );
-    let assessment = requirements::assess(settings, &counting, now().to_datetime().date_naive());
+    let assessment = requirements::assess(settings, &counting, at.to_datetime().date_naive());
     let of_state = |wanted: DocumentState| -> Vec<DocumentType> {
         assessment
             .iter()
@@ -217,17 +227,19 @@ pub async fn compute(
 /// Inside a write transaction, before its commit: recomputes the buyer's overall status and,
 /// when it differs from the last one announced, stores it and returns the data of the
 /// `kyc.status_changed` to announce. Locks the buyer's row (`lock` is the backend's clause),
-/// so concurrent changes refresh in turn.
+/// so concurrent changes refresh in turn. `at` is the instant the status is judged at (now,
+/// except for a scheduled round run for another instant).
 pub async fn refresh_in(
     conn: &mut AnyConnection,
     lock: &str,
     buyer_id: &str,
+    at: Timestamp,
 ) -> Result<Option<Value>, Error> {
     let Some(buyer) = buyers_store::lock(&mut *conn, lock, buyer_id).await? else {
         return Ok(None);
     };
     let settings = settings::load_in(&mut *conn).await?;
-    let status = compute(conn, &settings, &buyer).await?;
+    let status = compute_at(conn, &settings, &buyer, at).await?;
     let previous = stored(conn, buyer_id).await?;
     if status.overall_status == previous {
         return Ok(None);
@@ -238,7 +250,7 @@ pub async fn refresh_in(
     )
     .bind(buyer_id)
     .bind(status.overall_status.as_str())
-    .bind(now().millis())
+    .bind(at.millis())
     .execute(&mut *conn)
     .await?;
     // The copy on the buyer's row is what the staff list filters on (through an index).

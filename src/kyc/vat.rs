@@ -416,6 +416,45 @@ fn compile(pattern: &str) -> Option<Vec<Item>> {
     Some(items)
 }
 
+impl Class {
+    /// The class as a regular-expression character class.
+    fn regex(self) -> String {
+        match self {
+            Class::Digit => "[0-9]".into(),
+            Class::Letter => "[A-Z]".into(),
+            Class::DigitOrLetter => "[0-9A-Z]".into(),
+            Class::FrenchKey => "[0-9A-HJ-NP-Z]".into(),
+            Class::IrishOld => r"[A-Z+*]".into(),
+            Class::Literal(byte) => regex_literal(byte),
+        }
+    }
+}
+
+/// A literal byte, escaped where a regular expression would read it as syntax.
+fn regex_literal(byte: u8) -> String {
+    let c = char::from(byte);
+    if c.is_ascii_alphanumeric() {
+        c.to_string()
+    } else {
+        format!("\\{c}")
+    }
+}
+
+/// A shape (see [`compile`]) as a regular expression without anchors.
+fn shape_regex(pattern: &str) -> Option<String> {
+    let items = compile(pattern)?;
+    Some(
+        items
+            .iter()
+            .map(|item| match (item.min, item.max) {
+                (1, 1) => item.class.regex(),
+                (min, max) if min == max => format!("{}{{{min}}}", item.class.regex()),
+                (min, max) => format!("{}{{{min},{max}}}", item.class.regex()),
+            })
+            .collect(),
+    )
+}
+
 /// Whether the whole of `input` fits `pattern` (see [`compile`]).
 fn matches_shape(pattern: &str, input: &str) -> bool {
     compile(pattern).is_some_and(|items| match_items(&items, input.as_bytes()))
@@ -509,6 +548,43 @@ impl VatNumber {
             }));
         }
         Ok(VatNumber(format!("{}{national}", country.prefix)))
+    }
+
+    /// A regular expression every number in today's written form matches (upper case, no
+    /// separators, the shapes of [`COUNTRIES`]): what the API's schema publishes. The parser
+    /// also accepts separators, lower case and older forms; the check digits are not in it.
+    pub fn canonical_pattern() -> String {
+        let alternatives: Vec<String> = COUNTRIES
+            .iter()
+            .flat_map(|country| {
+                country
+                    .patterns
+                    .iter()
+                    .filter_map(move |p| shape_regex(p).map(|r| format!("{}{r}", country.prefix)))
+            })
+            .collect();
+        format!("^({})$", alternatives.join("|"))
+    }
+
+    /// The schema of a VAT number field in the API's document.
+    pub fn json_schema() -> utoipa::openapi::schema::Object {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(VatNumber::canonical_pattern()))
+            .description(Some("VAT number with its country prefix, e.g. DE123456789"))
+            .build()
+    }
+
+    /// The schema of a VAT number field that `null` clears.
+    pub fn nullable_json_schema() -> utoipa::openapi::schema::Object {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                utoipa::openapi::schema::Type::String,
+                utoipa::openapi::schema::Type::Null,
+            ]))
+            .pattern(Some(VatNumber::canonical_pattern()))
+            .description(Some("VAT number with its country prefix; null removes it"))
+            .build()
     }
 
     /// The whole normalised number, e.g. "DE123456789".

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::reminders::MAX_REMINDER_DAYS;
 use super::settings::{EXPIRY_DAYS, OrganisationSettings, is_hex_colour};
 use crate::documents::model::DocumentType;
 use crate::email::EmailAddress;
@@ -49,6 +50,9 @@ pub struct RawSettings {
     pub document_max_age_days: BTreeMap<String, String>,
     /// The marketplace's own VAT number, sent to VIES as the requester (optional).
     pub vies_requester_vat_number: String,
+    /// Reminder days by setting name (`invitationReminderAfterDays`); empty means 0 (off),
+    /// a setting left out keeps its value.
+    pub reminders: BTreeMap<String, String>,
     /// Whether documents need staff approval before they count.
     pub require_document_review: bool,
     /// Whether a staff decision needs a second staff member's confirmation.
@@ -82,9 +86,20 @@ impl RawSettings {
                 .vies_requester_vat_number
                 .clone()
                 .unwrap_or_default(),
+            reminders: settings
+                .reminders
+                .fields()
+                .iter()
+                .map(|(name, days)| ((*name).to_owned(), days.to_string()))
+                .collect(),
             require_document_review: settings.require_document_review,
             four_eyes_review: settings.four_eyes_review,
         }
+    }
+
+    /// The reminder setting `name` as entered (empty when not given).
+    pub fn reminder(&self, name: &str) -> &str {
+        self.reminders.get(name).map_or("", String::as_str)
     }
 
     /// Checks every field and applies them to `current` (which keeps what the form does not
@@ -194,6 +209,27 @@ impl RawSettings {
                 }
             },
         };
+        let mut reminders = current.reminders;
+        for (name, days) in &self.reminders {
+            let days = days.trim();
+            let parsed = if days.is_empty() {
+                Some(0)
+            } else {
+                days.parse::<u32>().ok().filter(|d| *d <= MAX_REMINDER_DAYS)
+            };
+            match parsed {
+                Some(days) if reminders.set(name, days) => {}
+                Some(_) => refuse(name, Rule::UnknownField),
+                None => refuse(
+                    name,
+                    Rule::Days {
+                        min: 0,
+                        max: i64::from(MAX_REMINDER_DAYS),
+                        optional: true,
+                    },
+                ),
+            }
+        }
 
         match (language, expiry) {
             (Some(default_language), Some(default_invitation_expiry_days)) if errors.is_empty() => {
@@ -210,6 +246,7 @@ impl RawSettings {
                     imprint_url,
                     privacy_url,
                     vies_requester_vat_number,
+                    reminders,
                     require_document_review: self.require_document_review,
                     four_eyes_review: self.four_eyes_review,
                     ..current.clone()

@@ -3,6 +3,7 @@
 pub mod cache;
 mod input;
 pub mod logo;
+pub mod reminders;
 pub mod resource;
 pub mod settings;
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::input::RawSettings;
+use super::reminders::ReminderSettings;
 use super::settings::OrganisationSettings;
 use crate::documents::model::DocumentType;
 use crate::errors::{Error, FieldProblem, Rule};
@@ -22,6 +23,9 @@ pub struct OrganisationView {
     pub required_document_types: Vec<RequiredType>,
     /// Sent to VIES as the requester, so that checks carry a `requestIdentifier`.
     pub vies_requester_vat_number: Option<String>,
+    /// When buyers are reminded (days; 0: never).
+    #[serde(flatten)]
+    pub reminders: ReminderSettings,
     /// Whether documents need staff approval: only the latest ACCEPTED version of each type
     /// counts for `documentsComplete`.
     pub require_document_review: bool,
@@ -45,9 +49,11 @@ pub struct Capabilities {
 pub struct RequiredType {
     /// The type.
     #[serde(rename = "type")]
+    #[schema(value_type = crate::documents::DocumentType)]
     pub document_type: String,
-    /// Days after its document date a document counts; null: always.
+    /// Days after its document date a document counts, 1 to 3650; null: always.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 3650)]
     pub max_age_days: Option<u32>,
 }
 
@@ -68,6 +74,7 @@ impl OrganisationView {
                 })
                 .collect(),
             vies_requester_vat_number: settings.vies_requester_vat_number.clone(),
+            reminders: settings.reminders,
             require_document_review: settings.require_document_review,
             four_eyes_review: settings.four_eyes_review,
         }
@@ -84,8 +91,18 @@ pub struct OrganisationPatch {
     required_document_types: Option<Vec<RequiredType>>,
     /// `null` removes it; absent keeps it.
     #[serde(default, with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = crate::kyc::vat::VatNumber::nullable_json_schema)]
     vies_requester_vat_number: Option<Option<String>>,
+    /// Days after an invitation was sent that an unused link is recalled; 0: never.
+    #[schema(nullable = false, minimum = 0, maximum = 365)]
+    invitation_reminder_after_days: Option<u32>,
+    /// Days before an invitation expires that its buyer is reminded; 0: never.
+    #[schema(nullable = false, minimum = 0, maximum = 365)]
+    invitation_reminder_before_expiry_days: Option<u32>,
+    /// Days before a counting document grows too old that its buyer is asked for a new one;
+    /// 0: never.
+    #[schema(nullable = false, minimum = 0, maximum = 365)]
+    document_expiry_reminder_days: Option<u32>,
     /// Whether documents need staff approval before they count.
     require_document_review: Option<bool>,
     /// Whether a staff decision needs a second staff member's confirmation.
@@ -156,6 +173,24 @@ pub fn apply_patch(
         }
         if !problems.is_empty() {
             return Err(Error::Invalid(problems));
+        }
+    }
+    for (name, days) in [
+        (
+            "invitationReminderAfterDays",
+            patch.invitation_reminder_after_days,
+        ),
+        (
+            "invitationReminderBeforeExpiryDays",
+            patch.invitation_reminder_before_expiry_days,
+        ),
+        (
+            "documentExpiryReminderDays",
+            patch.document_expiry_reminder_days,
+        ),
+    ] {
+        if let Some(days) = days {
+            raw.reminders.insert(name.to_owned(), days.to_string());
         }
     }
     if let Some(require) = patch.require_document_review {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
+use super::reminders::ReminderSettings;
 use crate::db::Db;
 use crate::documents::model::DocumentType;
 use crate::email::action::Brand;
@@ -56,6 +57,9 @@ pub struct OrganisationSettings {
     /// When the current logo was uploaded (ms); None without a logo. Part of the logo's URL,
     /// so a new logo is never hidden behind a cached old one.
     pub logo_version: Option<i64>,
+    /// When buyers are reminded of links and documents.
+    #[serde(flatten)]
+    pub reminders: ReminderSettings,
     /// Whether documents need staff approval: only the latest ACCEPTED version of each type
     /// counts. Off by default: every upload counts at once.
     pub require_document_review: bool,
@@ -173,6 +177,7 @@ impl Default for OrganisationSettings {
             imprint_url: None,
             privacy_url: None,
             logo_version: None,
+            reminders: ReminderSettings::default(),
             require_document_review: false,
             four_eyes_review: false,
         }

@@ -64,6 +64,8 @@ pub struct StaffUser {
     pub language: Language,
     /// When the user was made.
     pub created_at: Timestamp,
+    /// Whether the user gets the daily digest email.
+    pub daily_digest: bool,
 }
 
 /// A password that meets the rules; never printed.
@@ -111,6 +113,7 @@ pub async fn create(
         disabled: false,
         language: Language::En,
         created_at: now(),
+        daily_digest: false,
     };
     let mut tx = WriteTx::new(db, actor.clone());
     let inserted = sqlx::query(
@@ -166,7 +169,7 @@ pub async fn authenticate(
 
 /// The columns [`user_from_row`] reads, of `staff_users u`.
 pub(crate) const USER_COLUMNS: &str =
-    "u.id, u.email, u.role, u.disabled_at, u.language, u.created_at";
+    "u.id, u.email, u.role, u.disabled_at, u.language, u.created_at, u.daily_digest";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> Result<StaffUser, sqlx::Error> {
     let disabled: Option<i64> = row.try_get("disabled_at")?;
@@ -178,6 +181,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<StaffUser, sqlx::Error> {
         disabled: disabled.is_some(),
         language: Language::parse(&language).unwrap_or(Language::En),
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
+        daily_digest: row.try_get::<i64, _>("daily_digest")? != 0,
     })
 }
 
@@ -208,6 +212,18 @@ pub async fn set_language(db: &Db, id: &str, language: Language) -> Result<(), E
     let mut tx = db.begin_write().await?;
     sqlx::query("UPDATE staff_users SET language = $1 WHERE id = $2")
         .bind(language.code())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns the user's daily digest email on or off (each user for themselves).
+pub async fn set_daily_digest(db: &Db, id: &str, on: bool) -> Result<(), Error> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE staff_users SET daily_digest = $1 WHERE id = $2")
+        .bind(i64::from(on))
         .bind(id)
         .execute(&mut *tx)
         .await?;

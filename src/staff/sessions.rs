@@ -132,6 +132,7 @@ mod tests {
                 disabled: false,
                 language: Language::En,
                 created_at: now(),
+                daily_digest: false,
             },
             csrf_token: "t".into(),
             last_seen_at: now().plus(-ago),

@@ -19,7 +19,8 @@ pub use crate::events::DISPATCH_JOB;
 pub use delivery::DeliverJob;
 pub use dispatch::DispatchJob;
 pub use model::{
-    Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint, WebhookUrl, parse_events,
+    Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint, WebhookUrl, events_json_schema,
+    parse_events,
 };
 pub use signature::{WebhookSecret, secret_seal};
 pub use target::{NetworkPolicy, is_internal};

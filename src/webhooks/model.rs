@@ -48,6 +48,19 @@ impl WebhookUrl {
     }
 }
 
+/// The schema of an endpoint's `events` in the API's document: at least one known type.
+pub fn events_json_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(EventType::ALL.iter().map(|t| t.as_str()))),
+        )
+        .min_items(Some(1))
+        .build()
+}
+
 /// The event types an endpoint subscribes to: at least one, each known, no repeats.
 pub fn parse_events(names: Option<&[String]>) -> Result<Vec<EventType>, Error> {
     let names = names.unwrap_or_default();

@@ -17,7 +17,7 @@ use sqlx::AnyConnection;
 use tracing::Instrument;
 
 use crate::audit::{Actor, Subject};
-use crate::db::{Db, Tx, now};
+use crate::db::{Db, Timestamp, Tx, now};
 use crate::errors::Error;
 use crate::events::EventType;
 use crate::kyc::status as kyc_status;
@@ -30,6 +30,9 @@ pub struct WriteTx {
     entries: Vec<log::Entry>,
     events: Vec<log::Announced>,
     touched: Vec<String>,
+    /// The instant KYC statuses are judged at; now unless the change is a scheduled round
+    /// run for another instant.
+    as_of: Option<Timestamp>,
     /// Every log line of the change names who made it, by kind (names and addresses stay
     /// out of the log), inside the request's span where there is one.
     span: tracing::Span,
@@ -46,7 +49,15 @@ impl WriteTx {
             entries: Vec::new(),
             events: Vec::new(),
             touched: Vec::new(),
+            as_of: None,
         }
+    }
+
+    /// The same change, judging KYC statuses at `at` instead of now (the scheduled round,
+    /// which tests and the operator may run for a chosen instant).
+    pub fn as_of(mut self, at: Timestamp) -> WriteTx {
+        self.as_of = Some(at);
+        self
     }
 
     /// The change's log span, for the work done inside it.
@@ -132,9 +143,10 @@ impl WriteTx {
             return Ok(());
         }
         let lock = self.for_update();
+        let at = self.as_of.unwrap_or_else(now);
         for buyer_id in std::mem::take(&mut self.touched) {
             let conn = self.conn().await?;
-            if let Some(data) = kyc_status::refresh_in(conn, lock, &buyer_id).await? {
+            if let Some(data) = kyc_status::refresh_in(conn, lock, &buyer_id, at).await? {
                 self.announce(EventType::StatusChanged, &buyer_id, data);
             }
         }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 use crate::on_both_backends;
 
-fn invitations_path(seller: &str, buyer: &Value) -> String {
+pub fn invitations_path(seller: &str, buyer: &Value) -> String {
     format!("{}/kyc/self-service-invitations", buyer_path(seller, buyer))
 }
 

@@ -180,7 +180,7 @@ with_vies_on_both_backends! {
         sqlx::query("UPDATE documents SET document_date = $1 WHERE type = 'COC_EXTRACT'")
             .bind(two_years_ago).execute(app.db.pool()).await.unwrap();
 
-        let changed = kyc_portal::kyc::refresh_job::refresh_lapsed(&app.db).await.unwrap();
+        let changed = kyc_portal::kyc::refresh_job::refresh_lapsed(&app.db, kyc_portal::db::now()).await.unwrap();
 
         assert_eq!(changed, 1);
         let kyc = app.kyc(&path).await;
@@ -188,7 +188,7 @@ with_vies_on_both_backends! {
         assert_eq!(kyc["expiredDocumentTypes"], json!(["COC_EXTRACT"]));
         assert_eq!(kyc["documentsComplete"], false);
         assert_eq!(app.status_changes().await.last().unwrap(), &("VALID".to_owned(), "PENDING".to_owned()));
-        assert_eq!(kyc_portal::kyc::refresh_job::refresh_lapsed(&app.db).await.unwrap(), 0);
+        assert_eq!(kyc_portal::kyc::refresh_job::refresh_lapsed(&app.db, kyc_portal::db::now()).await.unwrap(), 0);
     }
 }
 

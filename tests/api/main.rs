@@ -36,6 +36,7 @@ mod portal;
 mod portal_links;
 mod profile;
 mod query_parameters;
+mod reminders;
 mod retention;
 mod service;
 mod storage_s3;

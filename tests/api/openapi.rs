@@ -4,8 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
+use crate::helpers::expect_problem;
 use crate::on_both_backends;
 
 /// (METHOD, path) of every route the API's `configure` functions mount under `/v1`, read from
@@ -113,6 +114,51 @@ on_both_backends! {
         let profile = &document["paths"]["/v1/partners/{sellerId}/buyers/{buyerId}/kyc/profile"]["get"];
         assert!(profile["responses"]["200"]["headers"]["KYC-Profile-Signature"].is_object(), "{profile}");
         assert!(document["components"]["schemas"]["Buyer"]["properties"]["vatNumberCheck"].is_object());
+    }
+
+    async fn the_schema_states_the_rules_a_request_is_checked_against(app) {
+        let document: Value = reqwest::get(format!("{}/v1/openapi.json", app.address)).await.unwrap().json().await.unwrap();
+        let schemas = &document["components"]["schemas"];
+        // The document-type filter is written out in an attribute: it must name every type.
+        let list = &document["paths"]["/v1/partners/{sellerId}/buyers/{buyerId}/kyc/documents"]["get"]["parameters"];
+        let type_filter = list.as_array().unwrap().iter().find(|p| p["name"] == "type").unwrap();
+        let pattern = type_filter["schema"]["pattern"].as_str().unwrap();
+        for document_type in kyc_portal::documents::DocumentType::ALL {
+            assert!(pattern.contains(document_type.as_str()), "{pattern} lacks {}", document_type.as_str());
+        }
+        let limit = &list.as_array().unwrap().iter().find(|p| p["name"] == "limit").unwrap()["schema"];
+        assert_eq!((limit["minimum"].as_i64(), limit["maximum"].as_i64()), (Some(1), Some(200)), "{limit}");
+        // Required fields are required and not nullable; the tables give the patterns and lists.
+        let buyer = &schemas["RawBuyer"];
+        let required: Vec<&str> = buyer["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+        for field in ["kycMode", "vatNumber", "companyName", "address"] {
+            assert!(required.contains(&field), "{field} not required: {buyer}");
+        }
+        assert_eq!(buyer["properties"]["companyName"]["type"], "string", "{buyer}");
+        let vat = buyer["properties"]["vatNumber"]["pattern"].as_str().unwrap();
+        for prefix in ["ATU[0-9]{8}", "DE[0-9]{9}", "FR[0-9A-HJ-NP-Z]{2}[0-9]{9}", "NL[0-9]{9}B[0-9]{2}"] {
+            assert!(vat.contains(prefix), "{vat} lacks {prefix}");
+        }
+        let countries = schemas["RawAddress"]["properties"]["country"]["enum"].as_array().unwrap();
+        assert!(countries.contains(&json!("DE")) && countries.len() > 240, "{countries:?}");
+        let endpoint = &schemas["NewEndpoint"]["properties"]["events"];
+        assert_eq!(endpoint["minItems"], 1, "{endpoint}");
+        assert_eq!(endpoint["items"]["enum"].as_array().unwrap().len(), kyc_portal::events::EventType::ALL.len());
+    }
+
+    async fn a_whole_number_written_with_a_fraction_is_read_as_that_number(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com", "expiresInDays": 14.0, "maxUses": 3.0})).await;
+        assert_eq!(invitation["maxUses"], 3, "{invitation}");
+        let path = crate::invitations::invitations_path(&seller, &buyer);
+        let problem = expect_problem(app.post_json(&path, &json!({"recipientEmail": "kyc@example.com", "maxUses": 2.5})).await, 422).await;
+        assert_eq!(problem["errors"][0]["field"], "maxUses", "{problem}");
+    }
+
+    async fn a_patch_without_a_body_changes_nothing_and_says_so(app) {
+        let response = app.request(reqwest::Method::PATCH, "/v1/organisation").send().await.unwrap();
+        let problem = expect_problem(response, 422).await;
+        assert_eq!(problem["errors"][0]["field"], "body", "{problem}");
     }
 
     async fn the_reference_page_renders_the_document_with_a_strict_policy(app) {

@@ -48,6 +48,10 @@ on_both_backends! {
         let bad_time = format!("{}?updatedSince=yesterday", buyers_path(&seller));
         let problem = expect_problem(app.get(&bad_time).await, 422).await;
         assert_eq!(problem_fields(&problem), ["updatedSince"]);
+        // An empty time is refused too: a reconciliation that lost its time must not read all.
+        let empty_time = format!("{}?updatedSince=", buyers_path(&seller));
+        let problem = expect_problem(app.get(&empty_time).await, 422).await;
+        assert_eq!(problem_fields(&problem), ["updatedSince"]);
         let bad_mode = format!("{}?kycMode=SOMETIMES", buyers_path(&seller));
         let problem = expect_problem(app.get(&bad_mode).await, 422).await;
         assert_eq!(problem_fields(&problem), ["kycMode"]);

@@ -11,8 +11,9 @@ use super::list::all_sellers;
 use crate::admin::guard::{SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, Upserted};
-use crate::errors::{Conflict, Error, Rule};
+use crate::errors::{Conflict, Error, FieldProblem, Rule};
 use crate::http::messages;
+use crate::kyc::vat::CheckDigitsVerdict;
 use crate::partners::Seller;
 use crate::state::AppState;
 use crate::write;
@@ -93,28 +94,36 @@ pub async fn new_post(
     let form = BuyerForm::from_pairs(pairs);
     let l = me.language();
     let fields = form::field_names(&form, true);
-    if form.seller_id.trim().is_empty() {
-        let problems = Problems::from_fields(
-            l,
-            &[crate::errors::FieldProblem::new("sellerId", Rule::Required)],
-            &fields,
-        );
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        return render(&req, &me, &state, status, form, problems, None).await;
-    }
-    let outcome = match form.raw().parse() {
-        Ok((vat, details)) => {
+    let outcome = match (form.seller_id.trim().is_empty(), form.raw().parse()) {
+        (false, Ok((vat, details))) => {
             write::apply(&state.db, me.actor(), async |tx| {
                 buyers::upsert(tx, &form.seller_id, vat, details).await
             })
             .await
         }
-        Err(e) => Err(e),
+        // Every problem in one round: a missing seller joins those of the other fields.
+        (no_seller, parsed) => {
+            let mut problems = Vec::new();
+            if no_seller {
+                problems.push(FieldProblem::new("sellerId", Rule::Required));
+            }
+            match parsed {
+                Err(Error::Invalid(others)) => problems.extend(others),
+                Err(other) => return Err(other),
+                Ok(_) => {}
+            }
+            Err(Error::Invalid(problems))
+        }
     };
     match outcome {
         Ok(Upserted::Created(buyer)) => Ok(page::done(
             &format!("/admin/buyers/{}", buyer.uuid),
-            "admin-flash-buyer-created",
+            // The offline check-digit verdict is said at once, before any VIES check.
+            if buyer.vat_number_check.check_digits == CheckDigitsVerdict::Invalid {
+                "admin-flash-buyer-created-check-digits-wrong"
+            } else {
+                "admin-flash-buyer-created"
+            },
         )),
         Ok(Upserted::Unchanged(buyer)) => Ok(page::done(
             &format!("/admin/buyers/{}", buyer.uuid),
@@ -127,11 +136,8 @@ pub async fn new_post(
             render(&req, &me, &state, status, form, problems, existing).await
         }
         Err(Error::NotFound(_)) => {
-            let problems = Problems::from_fields(
-                l,
-                &[crate::errors::FieldProblem::new("sellerId", Rule::Required)],
-                &fields,
-            );
+            let problems =
+                Problems::from_fields(l, &[FieldProblem::new("sellerId", Rule::Required)], &fields);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             render(&req, &me, &state, status, form, problems, None).await
         }

@@ -86,6 +86,8 @@ pub fn sentence(l: Language, entry: &AuditEntry) -> String {
         ("invitation", "resent") => "admin-buyers-history-invitation-resent",
         ("invitation", "renewal_requested") => "admin-buyers-history-invitation-renewal-requested",
         ("invitation", "renewed") => "admin-buyers-history-invitation-renewed",
+        ("invitation", "reminder_sent") => "admin-buyers-history-invitation-reminder-sent",
+        ("document", "expiry_reminder") => "admin-buyers-history-document-expiry-reminder",
         _ => "admin-buyers-history-other",
     };
     let changed = changed_fields(l, entry);

@@ -46,6 +46,11 @@ pub struct OverviewView {
 }
 
 impl OverviewView {
+    /// Whether the VAT number's check digits fail (said before any VIES check).
+    pub fn check_digits_wrong(&self) -> bool {
+        self.buyer.vat_number_check.check_digits == crate::kyc::vat::CheckDigitsVerdict::Invalid
+    }
+
     /// The buyer's KYC mode in words.
     pub fn mode_label(&self) -> String {
         self.chrome.t(match self.buyer.kyc_mode {

@@ -10,6 +10,7 @@ use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::errors::Error;
 use crate::i18n::Language;
+use crate::kyc::vies::reason::ReasonKind;
 use crate::kyc::vies::{self, CheckStatus, ViesCheck};
 use crate::pagination::Page;
 use crate::state::AppState;
@@ -29,8 +30,10 @@ pub struct CheckRow {
     pub name: Option<String>,
     /// Registered address.
     pub address: Option<String>,
-    /// Why it failed (or the last temporary failure).
+    /// Why it failed (or the last temporary failure), in the reader's language.
     pub error: Option<String>,
+    /// The stored reason word for word, for support.
+    pub error_detail: Option<String>,
     /// The number checked.
     pub vat: String,
     /// While VIES has not answered yet: how often it was asked, and that the portal goes on.
@@ -60,10 +63,37 @@ impl CheckRow {
             request_identifier: evidence.request_identifier,
             name: evidence.name,
             address: evidence.address,
-            error: check.reason,
+            error: check
+                .reason
+                .as_deref()
+                .map(|r| reason_text(l, &ReasonKind::of(r))),
+            error_detail: check.reason,
             vat: check.vat_number,
             retrying,
         }
+    }
+}
+
+/// A stored reason in plain words of `l`.
+fn reason_text(l: Language, kind: &ReasonKind) -> String {
+    match kind {
+        ReasonKind::NotRegistered => l.text("admin-vies-reason-not-registered"),
+        ReasonKind::NoAnswerInTime => l.text("admin-vies-reason-no-answer-in-time"),
+        ReasonKind::Unreachable => l.text("admin-vies-reason-unreachable"),
+        ReasonKind::RegisterDown => l.text("admin-vies-reason-register-down"),
+        ReasonKind::ViesDown => l.text("admin-vies-reason-vies-down"),
+        ReasonKind::Refused { code } => {
+            l.text_with("admin-vies-reason-refused", &[("code", code.as_str())])
+        }
+        ReasonKind::NoVerdict => l.text("admin-vies-reason-no-verdict"),
+        ReasonKind::GaveUp { attempts, last } => l.text_with(
+            "admin-vies-reason-gave-up",
+            &[
+                ("attempts", attempts.to_string().as_str()),
+                ("last", reason_text(l, last).as_str()),
+            ],
+        ),
+        ReasonKind::Other => l.text("admin-vies-reason-other"),
     }
 }
 

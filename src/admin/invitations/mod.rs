@@ -21,6 +21,7 @@ use crate::invitations::renewal;
 use crate::invitations::{self, EmailStatus, InvitationStatus, InvitationView, RawInvitation};
 use crate::organisation::{self, EXPIRY_DAYS};
 use crate::pagination::Page;
+use crate::reminders::{self, Reminder, ReminderStatus};
 use crate::state::AppState;
 use crate::write;
 
@@ -76,6 +77,10 @@ pub struct InvitationRow {
     pub email_error: Option<String>,
     /// When the buyer asked for a new link in its place, if they did and no one answered yet.
     pub renewal_requested: Option<String>,
+    /// How many reminders were sent about the link and when the last went, in words.
+    pub reminders: Option<String>,
+    /// Each reminder that carried the link and what became of it, newest first, in words.
+    pub reminder_notes: Vec<String>,
 }
 
 impl InvitationRow {
@@ -103,8 +108,44 @@ impl InvitationRow {
             }),
             email_error: view.email_error.clone(),
             renewal_requested: None,
+            reminders: view.last_reminder_at.map(|at| {
+                l.text_with(
+                    "admin-invitation-reminders",
+                    &[
+                        ("count", &view.reminders_sent.to_string()),
+                        ("when", &moment(l, at)),
+                    ],
+                )
+            }),
+            reminder_notes: Vec::new(),
         }
     }
+}
+
+/// A reminder and what became of it, in one line of `l`.
+fn reminder_note(l: Language, reminder: &Reminder) -> String {
+    let what = l.text(&format!("admin-reminder-{}", reminder.kind.as_str()));
+    let outcome = match (reminder.status, reminder.sent_at) {
+        (ReminderStatus::Sent, Some(at)) => {
+            l.text_with("admin-reminder-sent", &[("when", &moment(l, at))])
+        }
+        (ReminderStatus::Skipped, _) => l.text_with(
+            "admin-reminder-skipped",
+            &[(
+                "reason",
+                &l.text(&format!(
+                    "admin-reminder-reason-{}",
+                    reminder.skipped_reason.as_deref().unwrap_or("OTHER")
+                )),
+            )],
+        ),
+        (ReminderStatus::Failed, _) => l.text("admin-reminder-failed"),
+        _ => l.text_with(
+            "admin-reminder-queued",
+            &[("when", &moment(l, reminder.due_at))],
+        ),
+    };
+    format!("{what}: {outcome}")
 }
 
 /// The new invitation form, as typed.
@@ -235,6 +276,7 @@ async fn list_page(
     )
     .await?;
     let waiting = renewal::waiting(&state.db, &buyer.uuid).await?;
+    let reminded = reminders::of_buyer(&state.db, &buyer.uuid).await?;
     let rows = views
         .iter()
         .map(|v| {
@@ -243,6 +285,11 @@ async fn list_page(
                 .iter()
                 .find(|(id, _)| *id == v.uuid)
                 .map(|(_, at)| moment(l, *at));
+            row.reminder_notes = reminded
+                .iter()
+                .filter(|r| r.invitation_id.as_deref() == Some(v.uuid.as_str()))
+                .map(|r| reminder_note(l, r))
+                .collect();
             row
         })
         .collect();

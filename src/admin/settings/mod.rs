@@ -96,6 +96,9 @@ fn error_id(field: &str) -> &'static str {
         "defaultInvitationExpiryDays" => "admin-settings-error-expiry",
         "viesRequesterVatNumber" => "admin-settings-error-vies-requester",
         f if f.starts_with("documentMaxAgeDays") => "admin-settings-error-max-age",
+        "invitationReminderAfterDays"
+        | "invitationReminderBeforeExpiryDays"
+        | "documentExpiryReminderDays" => "admin-settings-error-reminder-days",
         _ => "admin-settings-error-types",
     }
 }
@@ -195,6 +198,8 @@ fn read_form(pairs: Vec<(String, String)>) -> RawSettings {
             other => {
                 if let Some(code) = other.strip_prefix("max_age_") {
                     raw.document_max_age_days.insert(code.to_owned(), value);
+                } else if let Some(setting) = other.strip_prefix("reminder_") {
+                    raw.reminders.insert(setting.to_owned(), value);
                 }
             }
         }

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::reason;
 use crate::kyc::vat::VatNumber;
 
 /// Error codes that mean "not now": the member state's service or VIES itself is busy or down.
@@ -123,9 +124,9 @@ impl ViesClient {
 
 fn transport_failure(error: &reqwest::Error) -> ViesFailure {
     if error.is_timeout() {
-        ViesFailure::Temporary("VIES did not answer in time".into())
+        ViesFailure::Temporary(reason::NO_ANSWER_IN_TIME.into())
     } else {
-        ViesFailure::Temporary(format!("VIES could not be reached: {error}"))
+        ViesFailure::Temporary(reason::unreachable(&error.to_string()))
     }
 }
 
@@ -146,10 +147,7 @@ fn interpret(status: reqwest::StatusCode, body: &[u8]) -> Result<Verdict, ViesFa
                 .map(|e| (e, None))
         });
     if let Some((code, message)) = code {
-        let text = match message {
-            Some(message) if !message.is_empty() => format!("VIES answered {code}: {message}"),
-            _ => format!("VIES answered {code}"),
-        };
+        let text = reason::answered_code(&code, message.as_deref());
         return Err(if TEMPORARY_ERRORS.contains(&code.as_str()) {
             ViesFailure::Temporary(text)
         } else {
@@ -164,20 +162,14 @@ fn interpret(status: reqwest::StatusCode, body: &[u8]) -> Result<Verdict, ViesFa
             name: shared(parsed.name),
             address: shared(parsed.address),
         }),
-        _ if status.is_success() => Err(ViesFailure::Temporary(
-            "VIES answered without a verdict".into(),
-        )),
+        _ if status.is_success() => Err(ViesFailure::Temporary(reason::NO_VERDICT.into())),
         _ if status.is_server_error()
             || status == reqwest::StatusCode::TOO_MANY_REQUESTS
             || status == reqwest::StatusCode::REQUEST_TIMEOUT =>
         {
-            Err(ViesFailure::Temporary(format!(
-                "VIES answered HTTP {status}"
-            )))
+            Err(ViesFailure::Temporary(reason::answered_http(status)))
         }
-        _ => Err(ViesFailure::Permanent(format!(
-            "VIES answered HTTP {status}"
-        ))),
+        _ => Err(ViesFailure::Permanent(reason::answered_http(status))),
     }
 }
 

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::client::{ViesClient, ViesFailure};
 use super::model::{ViesCheck, ViesEvidence, ViesResult};
+use super::reason;
 use super::store::{self, Settlement};
 use super::{ViesOptions, settle};
 use crate::db::{Db, now};
@@ -66,10 +67,7 @@ impl ViesCheckJob {
                 let (result, reason) = if verdict.valid {
                     (ViesResult::Valid, None)
                 } else {
-                    (
-                        ViesResult::Invalid,
-                        Some("VIES does not know this VAT number"),
-                    )
+                    (ViesResult::Invalid, Some(reason::NOT_REGISTERED))
                 };
                 let settlement = Settlement {
                     result,
@@ -86,10 +84,7 @@ impl ViesCheckJob {
             Err(ViesFailure::Temporary(reason)) => {
                 // The last call counts as an attempt whether it is settled here or retried.
                 if check.attempts + 1 >= self.options.max_attempts {
-                    let reason = format!(
-                        "VIES gave no answer after {} attempts; the last: {reason}",
-                        check.attempts + 1
-                    );
+                    let reason = reason::gave_up(check.attempts + 1, &reason);
                     return self.finish(&check, ViesResult::Error, &reason, 1).await;
                 }
                 let mut tx = self.db.begin_write().await.map_err(retry)?;
@@ -156,7 +151,7 @@ impl JobHandler for ViesCheckJob {
                 return;
             };
             if check.result.is_none() {
-                let reason = format!("the check could not be completed: {error}");
+                let reason = reason::not_completed(error);
                 if let Err(e) = self.finish(&check, ViesResult::Error, &reason, 0).await {
                     tracing::error!(check = id, error = %e, "could not settle an abandoned VIES check");
                 }

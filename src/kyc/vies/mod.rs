@@ -5,6 +5,7 @@
 mod client;
 mod job;
 pub mod model;
+pub mod reason;
 pub(crate) mod store;
 
 use std::time::Duration;
