@@ -60,3 +60,6 @@ admin-flash-document-proposed = Die Entscheidung wurde vorgemerkt; sie zählt, s
 admin-review-proposal = Wartet auf eine zweite Prüfung
 admin-review-proposed-by = { $decision }, vorgeschlagen von { $who }, { $when }
 admin-review-proposal-hint = Ein anderes Teammitglied bestätigt sie mit derselben Entscheidung; eine andere Entscheidung ersetzt den Vorschlag.
+
+admin-today-reviews = Warten auf Prüfung
+admin-today-reviews-hint = Uploads warten auf eine Entscheidung des Teams, bevor sie zählen: Arbeiten Sie sie in der Prüfliste ab.

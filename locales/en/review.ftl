@@ -60,3 +60,6 @@ admin-flash-document-proposed = The decision was noted; it counts once a second 
 admin-review-proposal = Waiting for a second reviewer
 admin-review-proposed-by = { $decision }, proposed by { $who }, { $when }
 admin-review-proposal-hint = Another staff member confirms it by making the same decision; a different decision replaces the proposal.
+
+admin-today-reviews = Waiting for review
+admin-today-reviews-hint = Uploads wait for a staff decision before they count: work through them in the review queue.

@@ -398,6 +398,9 @@ mod staff {
             assert_eq!(kyc["documentsComplete"], false, "nothing is accepted yet");
             let buyers = admin.page("/admin/buyers").await;
             assert!(buyers.contains("0 / 5"), "the buyer list counts accepted versions only");
+            let today = admin.page("/admin").await;
+            let waiting = today.split("id=\"reviews\"").nth(1).unwrap().split("</section>").next().unwrap();
+            assert!(waiting.contains("(1)") && waiting.contains("AutoHandel Mustermann GmbH"), "the start page names the buyer whose uploads wait: {waiting}");
         }
     }
 }
