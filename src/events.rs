@@ -34,6 +34,9 @@ pub enum EventType {
     /// A KYC document was uploaded.
     #[serde(rename = "kyc.document_uploaded")]
     DocumentUploaded,
+    /// Staff accepted or rejected a KYC document version.
+    #[serde(rename = "kyc.document_reviewed")]
+    DocumentReviewed,
     /// A buyer's overall KYC status changed.
     #[serde(rename = "kyc.status_changed")]
     StatusChanged,
@@ -51,13 +54,14 @@ pub enum EventType {
 
 impl EventType {
     /// Every event type, for validating subscriptions.
-    pub const ALL: [EventType; 10] = [
+    pub const ALL: [EventType; 11] = [
         EventType::InvitationUsed,
         EventType::InvitationRenewalRequested,
         EventType::ViesCheckFailed,
         EventType::VerificationCompleted,
         EventType::VerificationReviewRequired,
         EventType::DocumentUploaded,
+        EventType::DocumentReviewed,
         EventType::StatusChanged,
         EventType::DocumentExpiring,
         EventType::BuyerBlocked,
@@ -73,6 +77,7 @@ impl EventType {
             EventType::VerificationCompleted => "kyc.verification_completed",
             EventType::VerificationReviewRequired => "kyc.verification_review_required",
             EventType::DocumentUploaded => "kyc.document_uploaded",
+            EventType::DocumentReviewed => "kyc.document_reviewed",
             EventType::StatusChanged => "kyc.status_changed",
             EventType::DocumentExpiring => "kyc.document_expiring",
             EventType::BuyerBlocked => "buyer.blocked",

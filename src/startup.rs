@@ -18,7 +18,9 @@ use crate::email::Mailer;
 use crate::errors::UNAVAILABLE_RETRY_AFTER;
 use crate::http::observe;
 use crate::idempotency::ResponseSeal;
-use crate::invitations::{EMAIL_JOB, InvitationEmailJob, RENEWAL_EMAIL_JOB, RenewalEmailJob};
+use crate::invitations::{
+    EMAIL_JOB, InvitationEmailJob, RENEWAL_EMAIL_JOB, RejectionEmailJob, RenewalEmailJob,
+};
 use crate::jobs::{Worker, WorkerOptions};
 use crate::kyc::{
     self,
@@ -297,6 +299,15 @@ fn worker(
             Arc::new(RenewalEmailJob {
                 db: db.clone(),
                 settings: settings.clone(),
+                mailer: mailer.clone(),
+            }),
+        )
+        .register(
+            crate::documents::review::REJECTION_EMAIL_JOB,
+            Arc::new(RejectionEmailJob {
+                db: db.clone(),
+                settings: settings.clone(),
+                key: key.clone(),
                 mailer: mailer.clone(),
             }),
         )

@@ -26,6 +26,8 @@ pub enum Section {
     Today,
     /// Buyers and everything about one buyer.
     Buyers,
+    /// Documents waiting for review.
+    Reviews,
     /// Webhook endpoints and deliveries.
     Webhooks,
     /// Organisation settings and API tokens.
@@ -119,6 +121,7 @@ impl Chrome {
         let current = match self.section {
             Section::Today => "today",
             Section::Buyers => "buyers",
+            Section::Reviews => "reviews",
             Section::Webhooks => "webhooks",
             Section::Settings => "settings",
             Section::Users => "users",

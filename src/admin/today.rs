@@ -119,6 +119,13 @@ pub async fn today_get(
             "/documents",
             "admin-today-uploaded",
         ),
+        concern(
+            l,
+            "reviews",
+            today.awaiting_review,
+            "/documents",
+            "admin-today-since",
+        ),
     ];
     let view = TodayView {
         chrome: Chrome::new(&req, &me, Section::Today, l.text("admin-today-title")),

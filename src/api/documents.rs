@@ -18,6 +18,7 @@ use crate::buyers;
 use crate::documents::Document;
 use crate::documents::{
     self, DocumentDate, DocumentFilter, DocumentSource, DocumentStatus, DocumentType, NewDocument,
+    ReviewInput, ReviewReason, ReviewStatus,
 };
 use crate::errors::{Conflict, Error, Rule};
 use crate::http::error::ProblemDocument;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(get_document))
             .route(web::patch().to(patch_document)),
     )
+    .service(web::resource("/documents/{docId}/review").route(web::post().to(review_document)))
     .service(web::resource("/documents/{docId}/content").route(web::get().to(download_document)))
     .service(web::resource("/documents/{docId}/history").route(web::get().to(document_history)));
 }
@@ -169,6 +171,8 @@ pub(super) struct DocumentsQuery {
     #[serde(rename = "type")]
     document_type: Option<String>,
     status: Option<String>,
+    #[serde(rename = "reviewStatus")]
+    review_status: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
 }
@@ -193,14 +197,27 @@ impl DocumentsQuery {
                 )
             })?),
         };
+        let review_status = match self.review_status.as_deref() {
+            None | Some("") => None,
+            Some(text) => Some(ReviewStatus::parse(text).ok_or_else(|| {
+                Error::invalid(
+                    "reviewStatus",
+                    Rule::OneOf {
+                        allowed: ReviewStatus::names(),
+                    },
+                )
+            })?),
+        };
         Ok(DocumentFilter {
             document_type,
             status,
+            review_status,
         })
     }
 }
 
-/// `GET .../kyc/documents?type=&status=` — any API client: every version, newest first.
+/// `GET .../kyc/documents?type=&status=&reviewStatus=` — any API client: every version,
+/// newest first.
 #[utoipa::path(
     get,
     path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/documents",
@@ -210,6 +227,7 @@ impl DocumentsQuery {
         ("buyerId" = String, Path, description = "The buyer"),
         ("type" = Option<String>, Query, pattern = "^(COC_EXTRACT|COC_ARTICLES|BANK_CONFIRMATION|BANK_STATEMENT|VAT_CERTIFICATE|CONTACT_ID|CONTACT_AUTHORIZATION|ADDRESS_PROOF|TP_UBO_DECLARATION|TP_TRADE_LICENSE|AML_DECLARATION)?$", description = "A document type (empty: any)"),
         ("status" = Option<String>, Query, pattern = "^(ACTIVE|ARCHIVED)?$", description = "ACTIVE or ARCHIVED (empty: any)"),
+        ("reviewStatus" = Option<ReviewStatus>, Query, description = "PENDING_REVIEW, ACCEPTED or REJECTED (empty: any)"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, 1 to 200 (default 50)"),
         ("cursor" = Option<String>, Query, description = "nextCursor of the previous page"),
     ),
@@ -347,6 +365,68 @@ pub(super) async fn patch_document(
             })?,
         };
         let document = documents::set_status(tx, &client.scope, &path, status).await?;
+        Ok(json(StatusCode::OK, &document))
+    })
+    .await
+}
+
+/// `POST /v1/documents/{docId}/review`: a reviewer's decision on one version.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ReviewRequest {
+    /// ACCEPTED or REJECTED.
+    #[schema(value_type = String, required = true, pattern = "^(ACCEPTED|REJECTED)$")]
+    decision: Option<String>,
+    /// Why it is rejected; required for REJECTED.
+    #[schema(value_type = Option<ReviewReason>)]
+    reason: Option<String>,
+    /// Free text for the buyer and the history.
+    #[schema(max_length = 2000)]
+    note: Option<String>,
+}
+
+/// `POST /v1/documents/{docId}/review` — any writing API client (seller tokens: their
+/// sellers' documents): accept or reject a version; 200 with the document.
+#[utoipa::path(
+    post,
+    path = "/v1/documents/{docId}/review",
+    tag = "Documents",
+    params(
+        ("docId" = String, Path, description = "The document"),
+        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+    ),
+    request_body(content = ReviewRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The reviewed document", body = Document),
+        (status = 400, description = "The request could not be read (broken JSON or form)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 403, description = "The token may not do this", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 409, description = "The request contradicts the current state", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 413, description = "The body is too large", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not of a content type this operation reads", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 422, description = "A field or query parameter breaks a rule (a rejection without a reason)", body = ProblemDocument, content_type = "application/problem+json"),
+        (status = 429, description = "Too many requests", body = ProblemDocument, content_type = "application/problem+json", headers(("Retry-After" = String, description = "Seconds after which trying again makes sense"))),
+    ),
+    security(("bearer" = [])),
+)]
+pub(super) async fn review_document(
+    _query: Query<NoParameters>,
+    req: HttpRequest,
+    client: ApiClient,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, Error> {
+    let body = JsonBody::parse(&body)?;
+    run(&req, &state, &client, body.fingerprint(), async |tx| {
+        let request: ReviewRequest = body.to()?;
+        let input = ReviewInput::parse(
+            request.decision.as_deref(),
+            request.reason.as_deref(),
+            request.note.as_deref(),
+        )?;
+        let document = documents::review::decide(tx, &client.scope, &path, input).await?;
         Ok(json(StatusCode::OK, &document))
     })
     .await

@@ -57,6 +57,7 @@ impl Modify for BearerScheme {
         super::documents::get_document,
         super::documents::download_document,
         super::documents::patch_document,
+        super::documents::review_document,
         super::documents::document_history,
         super::invitations::create_invitation,
         super::invitations::list_invitations,

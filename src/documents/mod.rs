@@ -5,6 +5,8 @@ mod intake;
 pub mod model;
 mod preview;
 pub mod progress;
+pub mod review;
+mod review_state;
 pub(crate) mod store;
 
 use std::time::Duration;
@@ -14,6 +16,8 @@ use serde_json::json;
 pub use intake::{Intake, IntakeError, StagedFile};
 pub use model::{Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName};
 pub use preview::{for_preview, is_inline_image, is_pdf, open_image};
+pub use review::{Decision, ReviewInput};
+pub use review_state::{Proposal, ReviewReason, ReviewStatus};
 pub use store::DocumentFilter;
 
 use crate::access::SellerScope;
@@ -103,6 +107,12 @@ async fn record(
         invitation_id: new.invitation_id,
         created_at: now(),
         archived_at: None,
+        review_status: ReviewStatus::PendingReview,
+        review_reason: None,
+        review_note: None,
+        reviewed_by: None,
+        reviewed_at: None,
+        proposal: None,
     };
     store::insert(tx.conn().await?, &document, key).await?;
     tx.record(
@@ -169,9 +179,22 @@ pub async fn list(
     Ok(page.split(documents, |d| Cursor::new(d.created_at.millis(), &d.uuid)))
 }
 
-/// The documents that count for compliance: the latest ACTIVE version of each type.
+/// The documents that count for compliance: the latest ACTIVE version of each type (the latest
+/// accepted one when the organisation requires review).
 pub async fn counting(db: &Db, buyer_id: &str) -> Result<Vec<Document>, Error> {
-    Ok(model::counting(store::active(db.pool(), buyer_id).await?))
+    let settings = organisation::settings::load_in(db.pool()).await?;
+    Ok(model::counting(
+        store::active(db.pool(), buyer_id).await?,
+        settings.require_document_review,
+    ))
+}
+
+/// The latest ACTIVE version of each type, whatever its review (what the buyer last sent).
+pub async fn latest(db: &Db, buyer_id: &str) -> Result<Vec<Document>, Error> {
+    Ok(model::counting(
+        store::active(db.pool(), buyer_id).await?,
+        false,
+    ))
 }
 
 /// Supersedes a document: ACTIVE -> ARCHIVED; archived stays archived.

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::review_state::{Proposal, ReviewReason, ReviewStatus};
 use crate::db::Timestamp;
 use crate::errors::{Error, Rule};
 
@@ -315,6 +316,21 @@ pub struct Document {
     /// When it was archived.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub archived_at: Option<Timestamp>,
+    /// Where staff's review of this version stands.
+    pub review_status: ReviewStatus,
+    /// Why it was rejected (REJECTED only).
+    pub review_reason: Option<ReviewReason>,
+    /// The reviewer's note, if any.
+    pub review_note: Option<String>,
+    /// Who decided (kept in the audit history and on staff pages, not sent to sellers).
+    #[serde(skip)]
+    pub reviewed_by: Option<String>,
+    /// When it was decided.
+    pub reviewed_at: Option<Timestamp>,
+    /// A staff decision waiting for a second staff member's confirmation (four-eyes review);
+    /// it does not count yet.
+    #[serde(skip)]
+    pub proposal: Option<Proposal>,
 }
 
 fn serialize_date<S: serde::Serializer>(date: &DocumentDate, s: S) -> Result<S::Ok, S::Error> {
@@ -322,10 +338,15 @@ fn serialize_date<S: serde::Serializer>(date: &DocumentDate, s: S) -> Result<S::
 }
 
 /// The documents that count for compliance: the latest ACTIVE version of each type, from the
-/// active ones ordered by type and newest version first.
-pub fn counting(active: Vec<Document>) -> Vec<Document> {
+/// active ones ordered by type and newest version first. When the organisation requires review
+/// (`require_review`), the latest ACCEPTED one: a newer version waiting for review or rejected
+/// does not displace it.
+pub fn counting(active: Vec<Document>, require_review: bool) -> Vec<Document> {
     let mut counting: Vec<Document> = Vec::new();
     for document in active {
+        if require_review && document.review_status != ReviewStatus::Accepted {
+            continue;
+        }
         if counting
             .last()
             .is_none_or(|d| d.document_type != document.document_type)

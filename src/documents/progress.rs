@@ -33,12 +33,18 @@ pub async fn of_buyers(
         return Ok(HashMap::new());
     }
     let marks: Vec<String> = (1..=buyer_ids.len()).map(|n| format!("${n}")).collect();
-    // The newest active version of each type is the one that counts.
+    // The newest active version of each type is the one that counts (the newest accepted one
+    // when the organisation requires review).
+    let counting = if settings.require_document_review {
+        "AND x.review_status = 'ACCEPTED'"
+    } else {
+        ""
+    };
     let sql = format!(
         "SELECT d.buyer_id, d.type, d.document_date, d.created_at FROM documents d \
          WHERE d.status = 'ACTIVE' AND d.buyer_id IN ({}) \
          AND d.version = (SELECT MAX(x.version) FROM documents x WHERE x.buyer_id = d.buyer_id \
-                          AND x.type = d.type AND x.status = 'ACTIVE')",
+                          AND x.type = d.type AND x.status = 'ACTIVE' {counting})",
         marks.join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));

@@ -6,12 +6,15 @@ use sqlx::{AnyConnection, AnyExecutor, Row};
 use super::model::{
     Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName,
 };
+use super::review_state::{Proposal, ReviewReason, ReviewStatus};
 use crate::db::Timestamp;
 use crate::pagination::Page;
 use crate::storage::BlobKey;
 
 const COLUMNS: &str = "id, buyer_id, type, document_date, status, version, file_name, content_type, \
-                       size_bytes, sha256, blob_key, source, invitation_id, created_at, archived_at";
+                       size_bytes, sha256, blob_key, source, invitation_id, created_at, archived_at, \
+                       review_status, review_reason, review_note, reviewed_by, reviewed_at, \
+                       proposed_status, proposed_reason, proposed_note, proposed_by, proposed_at";
 
 fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored document has an invalid {what}").into())
@@ -31,6 +34,10 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
     let status: String = row.try_get("status")?;
     let source: String = row.try_get("source")?;
     let archived_at: Option<i64> = row.try_get("archived_at")?;
+    let review_status: String = row.try_get("review_status")?;
+    let review_reason: Option<String> = row.try_get("review_reason")?;
+    let reviewed_at: Option<i64> = row.try_get("reviewed_at")?;
+    let proposal = proposal_from_row(row)?;
     Ok(StoredDocument {
         document: Document {
             uuid: row.try_get("id")?,
@@ -47,9 +54,37 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
             invitation_id: row.try_get("invitation_id")?,
             created_at: Timestamp::from_millis(row.try_get("created_at")?),
             archived_at: archived_at.map(Timestamp::from_millis),
+            review_status: ReviewStatus::parse(&review_status)
+                .ok_or_else(|| corrupt("review status"))?,
+            review_reason: review_reason
+                .map(|r| ReviewReason::parse(&r).ok_or_else(|| corrupt("review reason")))
+                .transpose()?,
+            review_note: row.try_get("review_note")?,
+            reviewed_by: row.try_get("reviewed_by")?,
+            reviewed_at: reviewed_at.map(Timestamp::from_millis),
+            proposal,
         },
         blob_key: BlobKey::from_stored(row.try_get("blob_key")?),
     })
+}
+
+fn proposal_from_row(row: &AnyRow) -> Result<Option<Proposal>, sqlx::Error> {
+    let status: Option<String> = row.try_get("proposed_status")?;
+    let Some(status) = status else {
+        return Ok(None);
+    };
+    let reason: Option<String> = row.try_get("proposed_reason")?;
+    let by: Option<String> = row.try_get("proposed_by")?;
+    let at: Option<i64> = row.try_get("proposed_at")?;
+    Ok(Some(Proposal {
+        decision: ReviewStatus::parse(&status).ok_or_else(|| corrupt("proposed decision"))?,
+        reason: reason
+            .map(|r| ReviewReason::parse(&r).ok_or_else(|| corrupt("proposed reason")))
+            .transpose()?,
+        note: row.try_get("proposed_note")?,
+        by: by.unwrap_or_default(),
+        at: Timestamp::from_millis(at.unwrap_or_default()),
+    }))
 }
 
 /// The next version number for this buyer and type (inside the writing transaction).
@@ -110,6 +145,22 @@ pub async fn find<'e>(
         .transpose()
 }
 
+/// One document, its row held until the transaction ends (`lock` is the backend's
+/// `FOR UPDATE` clause), so that two reviewers deciding at once are taken one after the other.
+pub async fn find_locked(
+    conn: &mut AnyConnection,
+    lock: &str,
+    id: &str,
+) -> Result<Option<StoredDocument>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM documents WHERE id = $1 {lock}");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .map(|row| from_row(&row))
+        .transpose()
+}
+
 /// A page of a buyer's documents, newest first (one more than the page size).
 pub async fn list<'e>(
     conn: impl AnyExecutor<'e>,
@@ -120,7 +171,7 @@ pub async fn list<'e>(
     let (at, id) = page.after_or_max();
     let sql = format!(
         "SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 \
-         AND ($5 = '' OR type = $5) AND ($6 = '' OR status = $6) \
+         AND ($5 = '' OR type = $5) AND ($6 = '' OR status = $6) AND ($7 = '' OR review_status = $7) \
          AND (created_at < $2 OR (created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC LIMIT $4"
     );
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -130,6 +181,7 @@ pub async fn list<'e>(
         .bind(page.fetch_limit())
         .bind(filter.document_type.map(DocumentType::as_str).unwrap_or(""))
         .bind(filter.status.map(DocumentStatus::as_str).unwrap_or(""))
+        .bind(filter.review_status.map(ReviewStatus::as_str).unwrap_or(""))
         .fetch_all(conn)
         .await?;
     rows.iter()
@@ -144,6 +196,8 @@ pub struct DocumentFilter {
     pub document_type: Option<DocumentType>,
     /// Only documents in this status.
     pub status: Option<DocumentStatus>,
+    /// Only documents whose review stands so.
+    pub review_status: Option<ReviewStatus>,
 }
 
 /// A buyer's active documents, latest version of each type first.
@@ -177,6 +231,35 @@ pub async fn archive(
     Ok(done.rows_affected() == 1)
 }
 
+/// Writes a version's review and its proposal as `document` carries them (the caller records
+/// the change).
+pub async fn set_review(conn: &mut AnyConnection, document: &Document) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE documents SET review_status = $1, review_reason = $2, review_note = $3, \
+         reviewed_by = $4, reviewed_at = $5, proposed_status = $7, proposed_reason = $8, \
+         proposed_note = $9, proposed_by = $10, proposed_at = $11 WHERE id = $6",
+    )
+    .bind(document.review_status.as_str())
+    .bind(document.review_reason.map(ReviewReason::as_str))
+    .bind(document.review_note.as_deref())
+    .bind(document.reviewed_by.as_deref())
+    .bind(document.reviewed_at.map(|t| t.millis()))
+    .bind(&document.uuid)
+    .bind(document.proposal.as_ref().map(|p| p.decision.as_str()))
+    .bind(
+        document
+            .proposal
+            .as_ref()
+            .and_then(|p| p.reason.map(ReviewReason::as_str)),
+    )
+    .bind(document.proposal.as_ref().and_then(|p| p.note.as_deref()))
+    .bind(document.proposal.as_ref().map(|p| p.by.as_str()))
+    .bind(document.proposal.as_ref().map(|p| p.at.millis()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Every blob key a document points to (for the orphan sweep).
 pub async fn blob_keys<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<String>, sqlx::Error> {
     let rows = sqlx::query("SELECT blob_key FROM documents")
@@ -206,6 +289,55 @@ pub async fn blob_records<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<BlobReco
                 key: BlobKey::from_stored(row.try_get("blob_key")?),
                 sha256: row.try_get("sha256")?,
                 size: row.try_get("size_bytes")?,
+            })
+        })
+        .collect()
+}
+
+/// A version waiting for review, with whose it is.
+pub struct Waiting {
+    /// The version.
+    pub document: Document,
+    /// Its buyer's company name.
+    pub company_name: String,
+    /// Its buyer's seller's name.
+    pub seller_name: String,
+}
+
+/// Active versions waiting for review across all buyers, oldest first, after `(at, id)`
+/// (one more than `limit`), optionally of one seller and one type.
+pub async fn waiting<'e>(
+    conn: impl AnyExecutor<'e>,
+    seller_id: Option<&str>,
+    document_type: Option<DocumentType>,
+    after: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<Waiting>, sqlx::Error> {
+    let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("d.{c}")).collect();
+    let (at, id) = after.unwrap_or((i64::MIN, String::new()));
+    let sql = format!(
+        "SELECT {}, b.company_name, p.name AS seller_name FROM documents d \
+         JOIN buyers b ON b.id = d.buyer_id JOIN partners p ON p.id = b.seller_id \
+         WHERE d.review_status = 'PENDING_REVIEW' AND d.status = 'ACTIVE' \
+         AND ($1 = '' OR b.seller_id = $1) AND ($2 = '' OR d.type = $2) \
+         AND (d.created_at > $3 OR (d.created_at = $3 AND d.id > $4)) \
+         ORDER BY d.created_at, d.id LIMIT $5",
+        columns.join(", ")
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(seller_id.unwrap_or(""))
+        .bind(document_type.map(DocumentType::as_str).unwrap_or(""))
+        .bind(at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Waiting {
+                document: from_row(row)?.document,
+                company_name: row.try_get("company_name")?,
+                seller_name: row.try_get("seller_name")?,
             })
         })
         .collect()

@@ -136,6 +136,8 @@ pub enum Rule {
     NoContact,
     /// An archived document asked to be active again.
     ArchivedStays,
+    /// A document rejected without saying why (the buyer must learn what to change).
+    RejectionNeedsReason,
     /// A version that is not a non-negative integer.
     Version,
     /// No version where one is needed.
@@ -219,6 +221,11 @@ impl Rule {
             Rule::LogoKind => "must be a PNG or JPEG image".into(),
             Rule::NoContact => "the buyer has no contact to send the session link to".into(),
             Rule::ArchivedStays => "an archived document stays archived".into(),
+            Rule::RejectionNeedsReason => {
+                "is required when a document is rejected (UNREADABLE, WRONG_DOCUMENT, EXPIRED, \
+                 NAME_MISMATCH, INCOMPLETE or OTHER)"
+                    .into()
+            }
             Rule::Version => "must be a non-negative integer".into(),
             Rule::VersionRequired => {
                 "is required (in the body, or as If-Match: \"<version>\")".into()
@@ -281,6 +288,7 @@ impl Rule {
             Rule::LogoKind => "rule-logo-kind",
             Rule::NoContact => "rule-no-contact",
             Rule::ArchivedStays => "rule-archived-stays",
+            Rule::RejectionNeedsReason => "rule-rejection-needs-reason",
             Rule::Version
             | Rule::VersionRequired
             | Rule::IfMatch
@@ -367,6 +375,7 @@ impl Rule {
             Rule::LogoKind,
             Rule::NoContact,
             Rule::ArchivedStays,
+            Rule::RejectionNeedsReason,
             Rule::Version,
             Rule::VersionsDisagree { body: 1, header: 2 },
         ];

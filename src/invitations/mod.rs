@@ -4,6 +4,7 @@
 mod email_job;
 pub mod model;
 pub mod qr;
+mod rejection_email;
 pub mod renewal;
 mod renewal_email;
 pub mod sessions;
@@ -16,6 +17,7 @@ pub use model::{
     EmailStatus, Invitation, InvitationStatus, InvitationView, NewInvitation, RawInvitation,
     Unavailable,
 };
+pub use rejection_email::RejectionEmailJob;
 pub use renewal::RENEWAL_EMAIL_JOB;
 pub use renewal_email::RenewalEmailJob;
 pub use token::LinkToken;

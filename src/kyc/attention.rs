@@ -52,6 +52,9 @@ pub struct Attention {
     pub lapsing_documents: Part,
     /// Buyers who uploaded through their link within [`RECENT_DAYS`].
     pub new_uploads: Part,
+    /// Buyers with a current version waiting for review, when the organisation requires
+    /// review (without it, nothing waits on a decision).
+    pub awaiting_review: Part,
 }
 
 impl Attention {
@@ -64,6 +67,7 @@ impl Attention {
             &self.lapsed_links,
             &self.lapsing_documents,
             &self.new_uploads,
+            &self.awaiting_review,
         ]
         .iter()
         .all(|part| part.count == 0)
@@ -158,6 +162,17 @@ pub async fn today(db: &Db, settings: &OrganisationSettings) -> Result<Attention
         &[recent],
     )
     .await?;
+    let awaiting_review = if settings.require_document_review || settings.four_eyes_review {
+        part(
+            db,
+            "SELECT buyer_id, MIN(created_at) AS since FROM documents \
+             WHERE status = 'ACTIVE' AND review_status = 'PENDING_REVIEW' GROUP BY buyer_id",
+            &[],
+        )
+        .await?
+    } else {
+        Part::default()
+    };
     Ok(Attention {
         held_verifications: held,
         failing_vies: failing,
@@ -165,6 +180,7 @@ pub async fn today(db: &Db, settings: &OrganisationSettings) -> Result<Attention
         lapsed_links: lapsed,
         lapsing_documents: lapsing,
         new_uploads: uploads,
+        awaiting_review,
     })
 }
 

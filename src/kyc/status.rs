@@ -171,7 +171,10 @@ pub async fn compute_at(
             requested_at: check.requested_at,
             attempts: check.attempts,
         });
-    let counting = counting(documents_store::active(&mut *conn, &buyer.uuid).await?);
+    let counting = counting(
+        documents_store::active(&mut *conn, &buyer.uuid).await?,
+        settings.require_document_review,
+    );
     let assessment = requirements::assess(settings, &counting, at.to_datetime().date_naive());
     let of_state = |wanted: DocumentState| -> Vec<DocumentType> {
         assessment

@@ -53,6 +53,10 @@ pub struct RawSettings {
     /// Reminder days by setting name (`invitationReminderAfterDays`); empty means 0 (off),
     /// a setting left out keeps its value.
     pub reminders: BTreeMap<String, String>,
+    /// Whether documents need staff approval before they count.
+    pub require_document_review: bool,
+    /// Whether a staff decision needs a second staff member's confirmation.
+    pub four_eyes_review: bool,
 }
 
 impl RawSettings {
@@ -88,6 +92,8 @@ impl RawSettings {
                 .iter()
                 .map(|(name, days)| ((*name).to_owned(), days.to_string()))
                 .collect(),
+            require_document_review: settings.require_document_review,
+            four_eyes_review: settings.four_eyes_review,
         }
     }
 
@@ -241,6 +247,8 @@ impl RawSettings {
                     privacy_url,
                     vies_requester_vat_number,
                     reminders,
+                    require_document_review: self.require_document_review,
+                    four_eyes_review: self.four_eyes_review,
                     ..current.clone()
                 })
             }

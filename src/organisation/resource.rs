@@ -26,6 +26,13 @@ pub struct OrganisationView {
     /// When buyers are reminded (days; 0: never).
     #[serde(flatten)]
     pub reminders: ReminderSettings,
+    /// Whether documents need staff approval: only the latest ACCEPTED version of each type
+    /// counts for `documentsComplete`.
+    pub require_document_review: bool,
+    /// Four-eyes review: a decision a staff member makes on the staff pages counts only once a
+    /// second staff member confirms it (decisions through the API count at once: the
+    /// marketplace's own tools hold their own rules).
+    pub four_eyes_review: bool,
 }
 
 /// What sellers may do.
@@ -68,6 +75,8 @@ impl OrganisationView {
                 .collect(),
             vies_requester_vat_number: settings.vies_requester_vat_number.clone(),
             reminders: settings.reminders,
+            require_document_review: settings.require_document_review,
+            four_eyes_review: settings.four_eyes_review,
         }
     }
 }
@@ -94,6 +103,10 @@ pub struct OrganisationPatch {
     /// 0: never.
     #[schema(nullable = false, minimum = 0, maximum = 365)]
     document_expiry_reminder_days: Option<u32>,
+    /// Whether documents need staff approval before they count.
+    require_document_review: Option<bool>,
+    /// Whether a staff decision needs a second staff member's confirmation.
+    four_eyes_review: Option<bool>,
 }
 
 /// Tells an explicit `null` (Some(None)) from a field left out (None).
@@ -179,6 +192,12 @@ pub fn apply_patch(
         if let Some(days) = days {
             raw.reminders.insert(name.to_owned(), days.to_string());
         }
+    }
+    if let Some(require) = patch.require_document_review {
+        raw.require_document_review = require;
+    }
+    if let Some(four_eyes) = patch.four_eyes_review {
+        raw.four_eyes_review = four_eyes;
     }
     if let Some(requester) = patch.vies_requester_vat_number {
         raw.vies_requester_vat_number = requester.unwrap_or_default();

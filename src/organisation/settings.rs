@@ -60,6 +60,12 @@ pub struct OrganisationSettings {
     /// When buyers are reminded of links and documents.
     #[serde(flatten)]
     pub reminders: ReminderSettings,
+    /// Whether documents need staff approval: only the latest ACCEPTED version of each type
+    /// counts. Off by default: every upload counts at once.
+    pub require_document_review: bool,
+    /// Four-eyes review: a staff member's decision on a document counts only once a second
+    /// staff member confirms it. Off by default.
+    pub four_eyes_review: bool,
 }
 
 impl OrganisationSettings {
@@ -172,6 +178,8 @@ impl Default for OrganisationSettings {
             privacy_url: None,
             logo_version: None,
             reminders: ReminderSettings::default(),
+            require_document_review: false,
+            four_eyes_review: false,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Gathering what a buyer page shows, from the domain.
 
 use crate::buyers::Buyer;
-use crate::documents::{self, DocumentType};
+use crate::documents::{self, DocumentType, ReviewStatus};
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::messages;
 use crate::i18n::Language;
@@ -238,7 +238,7 @@ pub async fn upload_page(
             })
     };
     let date_label = l.text("portal-document-date");
-    let required: Vec<TypeRow> = evaluated
+    let mut required: Vec<TypeRow> = evaluated
         .iter()
         .map(|r| {
             let (state_text, state_class) = state_row(l, r);
@@ -273,7 +273,7 @@ pub async fn upload_page(
             }
         })
         .collect();
-    let optional: Vec<TypeRow> = DocumentType::ALL
+    let mut optional: Vec<TypeRow> = DocumentType::ALL
         .into_iter()
         .filter(|t| !evaluated.iter().any(|r| r.document_type == *t))
         .map(|t| TypeRow {
@@ -289,8 +289,44 @@ pub async fn upload_page(
             notice: None,
         })
         .collect();
-    let optional_open =
-        failed_type.is_some_and(|t| optional.iter().any(|row| row.code == t.as_str()));
+    // A type whose latest version staff rejected asks for a new one, with the reason, whether
+    // or not the organisation requires review for it to count.
+    let latest = documents::latest(&state.db, &context.buyer.uuid).await?;
+    let mut rejected_required = false;
+    for (row, is_required) in required
+        .iter_mut()
+        .map(|r| (r, true))
+        .chain(optional.iter_mut().map(|r| (r, false)))
+    {
+        let Some(document) = latest.iter().find(|d| d.document_type.as_str() == row.code) else {
+            continue;
+        };
+        let (ReviewStatus::Rejected, Some(reason)) =
+            (document.review_status, document.review_reason)
+        else {
+            continue;
+        };
+        let mut text = l.text_with(
+            "portal-state-rejected",
+            &[
+                ("file", document.file_name.as_str()),
+                ("reason", &reason.label(l)),
+            ],
+        );
+        if let Some(note) = &document.review_note {
+            text.push(' ');
+            text.push_str(note);
+        }
+        text.push(' ');
+        text.push_str(&l.text("portal-state-rejected-again"));
+        row.state = Some(text);
+        row.state_class = "rejected";
+        row.done = false;
+        rejected_required |= is_required;
+    }
+    let optional_open = failed_type
+        .is_some_and(|t| optional.iter().any(|row| row.code == t.as_str()))
+        || optional.iter().any(|row| row.state_class == "rejected");
     let general_error = failure
         .filter(|f| f.document_type.is_none())
         .map(|f| f.message);
@@ -311,7 +347,7 @@ pub async fn upload_page(
             done,
             total,
         },
-        finished: (total > 0 && done == total).then(|| Finished {
+        finished: (total > 0 && done == total && !rejected_required).then(|| Finished {
             heading: l.text("portal-finished-heading"),
             paragraphs: vec![
                 l.text_with(

@@ -48,7 +48,7 @@ pub struct TypeRow {
     pub label: String,
     /// What we have of it, if it is a required type.
     pub state: Option<String>,
-    /// `missing`, `received`, `too-old` or `optional`.
+    /// `missing`, `received`, `too-old`, `rejected` or `optional`.
     pub state_class: &'static str,
     /// "At most N days old", when it has a max age.
     pub max_age: Option<String>,

@@ -104,6 +104,7 @@ impl DigestJob {
             ("admin-today-lapsed-links", today.lapsed_links.count),
             ("admin-today-lapsing", today.lapsing_documents.count),
             ("admin-today-uploads", today.new_uploads.count),
+            ("admin-today-reviews", today.awaiting_review.count),
         ]
         .into_iter()
         .map(|(id, count)| Count {

@@ -80,7 +80,7 @@ pub fn smtp_sink() -> Option<(String, PathBuf)> {
 }
 
 /// Waits for the message to `recipient` to arrive in the sink's Maildir.
-async fn wait_for_mail(maildir: &std::path::Path, recipient: &str) -> Vec<u8> {
+pub async fn wait_for_mail(maildir: &std::path::Path, recipient: &str) -> Vec<u8> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         for entry in std::fs::read_dir(maildir.join("new")).unwrap().flatten() {

@@ -16,6 +16,7 @@ mod check_config;
 mod cli;
 mod conditional_requests;
 mod crash;
+mod document_review;
 mod documents;
 mod failures;
 mod fixtures;

@@ -6,11 +6,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use super::review::status_label_id as review_status_label_id;
 use super::{BuyerHeader, buyer_of, moment};
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{
     self, Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
+    ReviewStatus,
 };
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::messages;
@@ -53,6 +55,12 @@ pub struct DocumentRow {
     pub too_old: Option<u32>,
     /// Other types the same file (same SHA-256) was uploaded as, in words.
     pub same_file_as: Vec<String>,
+    /// Where its review stands, in words (with the reason of a rejection).
+    pub review: String,
+    /// Whether it waits for review.
+    pub review_pending: bool,
+    /// Whether it was rejected.
+    pub rejected: bool,
 }
 
 /// The versions of one document type, with where the type stands.
@@ -95,6 +103,16 @@ impl DocumentRow {
             superseded: false,
             too_old: None,
             same_file_as: Vec::new(),
+            review: match d.review_reason {
+                Some(reason) => format!(
+                    "{}: {}",
+                    l.text(&review_status_label_id(d.review_status)),
+                    reason.label(l)
+                ),
+                None => l.text(&review_status_label_id(d.review_status)),
+            },
+            review_pending: d.review_status == ReviewStatus::PendingReview,
+            rejected: d.review_status == ReviewStatus::Rejected,
         }
     }
 }
@@ -124,7 +142,9 @@ fn groups(
                 let mut row = DocumentRow::of(l, d);
                 row.too_old = settings.too_old(t, d.document_date.date(), today);
                 row.superseded = !row.active || current.is_some();
-                if row.active && current.is_none() {
+                let may_count =
+                    !settings.require_document_review || d.review_status == ReviewStatus::Accepted;
+                if row.active && current.is_none() && may_count {
                     row.counts = row.too_old.is_none();
                     current = Some((row.date.clone(), row.too_old));
                 }

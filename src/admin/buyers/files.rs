@@ -1,5 +1,5 @@
-//! One document's file: download, a preview page, the image served for that preview, and
-//! archiving behind a confirmation.
+//! One document's file: download, a preview page with the review decision beside it, the
+//! image served for that preview, and archiving behind a confirmation.
 //!
 //! An image is previewed from its stored bytes, served inline with their byte-sniffed
 //! content type, `nosniff` and a CSP `sandbox`: even a file that passed the checks and still
@@ -16,16 +16,19 @@ use actix_web::http::header::{
 };
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 
 use super::pages::PdfPagesView;
+use super::review::ReviewPanel;
 use super::{BuyerHeader, buyer_of};
 use crate::access::SellerScope;
 use crate::admin::confirm::ConfirmView;
 use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
-use crate::documents::{self, Document, DocumentStatus};
+use crate::documents::review::{self, ReviewInput};
+use crate::documents::{self, Document, DocumentStatus, ReviewStatus};
 use crate::errors::Error;
-use crate::http::download;
+use crate::http::{download, messages};
 use crate::state::AppState;
 use crate::write;
 
@@ -96,6 +99,8 @@ pub struct DocumentView {
     pub date: String,
     /// A PDF's preview (on the preview page of a PDF only).
     pub pdf: Option<PdfPagesView>,
+    /// The review decision beside the preview.
+    pub review: ReviewPanel,
 }
 
 impl DocumentView {
@@ -110,31 +115,68 @@ impl DocumentView {
     }
 }
 
-/// `GET /admin/documents/{id}/preview` — every staff member.
+/// Where the preview page was opened from.
+#[derive(Deserialize, Default)]
+pub struct PreviewQuery {
+    /// `queue` when opened from the review queue.
+    #[serde(default)]
+    from: String,
+}
+
+/// `GET /admin/documents/{id}/preview` — every staff member: the file with its review
+/// decision form beside it.
 pub async fn preview_get(
     req: HttpRequest,
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<PreviewQuery>,
+) -> Result<HttpResponse, Error> {
+    preview_page(&req, &me, &state, &path, query.from == "queue", None).await
+}
+
+/// The preview page; `refused` brings back a decision form as typed, with why it was refused.
+pub(super) async fn preview_page(
+    req: &HttpRequest,
+    me: &SignedIn,
+    state: &AppState,
+    id: &str,
+    from_queue: bool,
+    refused: Option<((String, String, String), String)>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
     let (document, preview) =
-        documents::for_preview(&state.db, &state.blobs, &state.previews, &path).await?;
+        documents::for_preview(&state.db, &state.blobs, &state.previews, id).await?;
     let pdf = preview.map(|preview| PdfPagesView::of(l, &document, &preview));
     let buyer = buyer_of(&state.db, &document.buyer_id).await?;
     let title = l.text_with(
         "admin-buyers-preview-title",
         &[("file", document.file_name.as_str())],
     );
+    let mut review = ReviewPanel::of(l, &document, from_queue);
+    let status = match refused {
+        Some((typed, error)) => {
+            review.typed = typed;
+            review.error = Some(error);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        None => StatusCode::OK,
+    };
+    let section = if from_queue {
+        Section::Reviews
+    } else {
+        Section::Buyers
+    };
     let view = DocumentView {
-        chrome: Chrome::new(&req, &me, Section::Buyers, title),
+        chrome: Chrome::new(req, me, section, title),
         header: BuyerHeader::of(&buyer, "documents"),
         type_label: document.document_type.label(l),
         date: l.date(document.document_date.date()),
         document,
         pdf,
+        review,
     };
-    page::html(&req, StatusCode::OK, &view)
+    page::html(req, status, &view)
 }
 
 /// `GET /admin/documents/{id}/archive` — every staff member: asks to confirm.
@@ -215,4 +257,69 @@ pub async fn archive_post(
         &format!("/admin/buyers/{}/documents", document.buyer_id),
         "admin-flash-document-archived",
     ))
+}
+
+/// The decision form.
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+    /// `queue` when the decision returns to the review queue.
+    #[serde(default)]
+    from: String,
+}
+
+/// `POST /admin/documents/{id}/review` — every staff member: the API's review decision, the
+/// staff member as the reviewer;
+/// a refused form comes back on the preview page with the reason why.
+pub async fn review_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<DecisionForm>,
+) -> Result<HttpResponse, Error> {
+    let from_queue = form.from == "queue";
+    let input = match ReviewInput::parse(Some(&form.decision), Some(&form.reason), Some(&form.note))
+    {
+        Ok(input) => input,
+        Err(error) => {
+            let l = me.language();
+            let message = match &error {
+                Error::Invalid(problems) => problems
+                    .iter()
+                    .map(|p| {
+                        let label = l.text(&format!("admin-review-{}", p.field));
+                        messages::field_problem(l, &label, p)
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.to_string(),
+            };
+            let typed = (form.decision, form.reason, form.note);
+            return preview_page(&req, &me, &state, &path, from_queue, Some((typed, message)))
+                .await;
+        }
+    };
+    let document = write::apply(&state.db, me.actor(), async |tx| {
+        review::decide(tx, &SellerScope::Organisation, &path, input).await
+    })
+    .await?;
+    let flash = match (&document.proposal, document.review_status) {
+        (Some(_), _) => "admin-flash-document-proposed",
+        (None, ReviewStatus::Rejected) => "admin-flash-document-rejected",
+        (None, _) => "admin-flash-document-accepted",
+    };
+    let back = if from_queue {
+        "/admin/reviews".to_owned()
+    } else {
+        format!("/admin/buyers/{}/documents", document.buyer_id)
+    };
+    Ok(page::done(&back, flash))
 }

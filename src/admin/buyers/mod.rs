@@ -14,6 +14,8 @@ mod history;
 mod list;
 mod overview;
 mod pages;
+mod queue;
+mod review;
 mod vies;
 
 use actix_web::web;
@@ -41,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/buyers/{id}/documents",
             web::post().to(documents::upload_post),
         )
+        .route("/reviews", web::get().to(queue::queue_get))
         .route("/buyers/{id}/vies", web::get().to(vies::vies_get))
         .route("/buyers/{id}/vies", web::post().to(vies::vies_post))
         .route("/buyers/{id}/history", web::get().to(history::history_get))
@@ -51,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/documents/{id}/pages/{page:[0-9]+}.png",
             web::get().to(pages::page_get),
         )
+        .route("/documents/{id}/review", web::post().to(files::review_post))
         .route("/documents/{id}/archive", web::get().to(files::archive_get))
         .route(
             "/documents/{id}/archive",

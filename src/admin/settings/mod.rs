@@ -191,6 +191,8 @@ fn read_form(pairs: Vec<(String, String)>) -> RawSettings {
             "default_language" => raw.default_language = value,
             "default_invitation_expiry_days" => raw.default_invitation_expiry_days = value,
             "allow_marketplace_led_kyc" => raw.allow_marketplace_led_kyc = value == "true",
+            "require_document_review" => raw.require_document_review = value == "true",
+            "four_eyes_review" => raw.four_eyes_review = value == "true",
             "required" => raw.required_document_types.push(value),
             "vies_requester_vat_number" => raw.vies_requester_vat_number = value,
             other => {
