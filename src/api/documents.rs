@@ -393,7 +393,7 @@ pub(super) struct ReviewRequest {
     tag = "Documents",
     params(
         ("docId" = String, Path, description = "The document"),
-        ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key gets the first response again (24 h)"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "A retry with the same key gets the first response again (24 h)"),
     ),
     request_body(content = ReviewRequest, content_type = "application/json"),
     responses(
