@@ -17,6 +17,7 @@ mod cli;
 mod conditional_requests;
 mod crash;
 mod documents;
+mod erasure;
 mod failures;
 mod fixtures;
 mod hardening;
