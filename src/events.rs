@@ -43,11 +43,14 @@ pub enum EventType {
     /// A buyer was unblocked.
     #[serde(rename = "buyer.unblocked")]
     BuyerUnblocked,
+    /// A buyer's personal data was erased (its retention period ran out, or on request).
+    #[serde(rename = "kyc.buyer_erased")]
+    BuyerErased,
 }
 
 impl EventType {
     /// Every event type, for validating subscriptions.
-    pub const ALL: [EventType; 9] = [
+    pub const ALL: [EventType; 10] = [
         EventType::InvitationUsed,
         EventType::InvitationRenewalRequested,
         EventType::ViesCheckFailed,
@@ -57,6 +60,7 @@ impl EventType {
         EventType::StatusChanged,
         EventType::BuyerBlocked,
         EventType::BuyerUnblocked,
+        EventType::BuyerErased,
     ];
 
     /// The event's name on the wire.
@@ -71,6 +75,7 @@ impl EventType {
             EventType::StatusChanged => "kyc.status_changed",
             EventType::BuyerBlocked => "buyer.blocked",
             EventType::BuyerUnblocked => "buyer.unblocked",
+            EventType::BuyerErased => "kyc.buyer_erased",
         }
     }
 

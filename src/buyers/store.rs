@@ -42,7 +42,13 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
     let contacts: String = row.try_get("contacts")?;
     let mode: String = row.try_get("kyc_mode")?;
     let status: String = row.try_get("status")?;
-    let vat_number = VatNumber::parse(&vat).map_err(|_| corrupt("VAT number"))?;
+    let erased: Option<i64> = row.try_get("erased_at")?;
+    let vat_number = match VatNumber::parse(&vat) {
+        Ok(number) => number,
+        // An erased buyer that kept no VAT number holds a placeholder.
+        Err(_) if erased.is_some() => VatNumber::erased(),
+        Err(_) => return Err(corrupt("VAT number")),
+    };
     Ok(Buyer {
         uuid: row.try_get("id")?,
         seller_id: row.try_get("seller_id")?,

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::input::RawSettings;
-use super::settings::OrganisationSettings;
+use super::settings::{MAX_RETENTION_DAYS, OrganisationSettings};
 use crate::documents::model::DocumentType;
 use crate::errors::{Error, FieldProblem, Rule};
 
@@ -22,6 +22,14 @@ pub struct OrganisationView {
     pub required_document_types: Vec<RequiredType>,
     /// Sent to VIES as the requester, so that checks carry a `requestIdentifier`.
     pub vies_requester_vat_number: Option<String>,
+    /// Days the records of an ended relationship are kept after its end (0: erased at the
+    /// next run of the retention job).
+    pub retention_days_after_end: u32,
+    /// Days a buyer that never completed KYC is kept after its last activity (0: erased at
+    /// the next run).
+    pub retention_days_inactive: u32,
+    /// Whether an erased buyer keeps its VAT number.
+    pub retention_keeps_vat_number: bool,
 }
 
 /// What sellers may do.
@@ -63,6 +71,9 @@ impl OrganisationView {
                 })
                 .collect(),
             vies_requester_vat_number: settings.vies_requester_vat_number.clone(),
+            retention_days_after_end: settings.retention_days_after_end,
+            retention_days_inactive: settings.retention_days_inactive,
+            retention_keeps_vat_number: settings.retention_keeps_vat_number,
         }
     }
 }
@@ -79,6 +90,16 @@ pub struct OrganisationPatch {
     #[serde(default, with = "present")]
     #[schema(schema_with = crate::kyc::vat::VatNumber::nullable_json_schema)]
     vies_requester_vat_number: Option<Option<String>>,
+    /// Days the records of an ended relationship are kept (0 to 36500; 0: at the next run).
+    #[schema(nullable = false, minimum = 0, maximum = 36500)]
+    retention_days_after_end: Option<u32>,
+    /// Days an inactive buyer that never completed KYC is kept (0 to 36500; 0: at the next
+    /// run).
+    #[schema(nullable = false, minimum = 0, maximum = 36500)]
+    retention_days_inactive: Option<u32>,
+    /// Whether an erased buyer keeps its VAT number.
+    #[schema(nullable = false)]
+    retention_keeps_vat_number: Option<bool>,
 }
 
 /// Tells an explicit `null` (Some(None)) from a field left out (None).
@@ -150,5 +171,38 @@ pub fn apply_patch(
     if let Some(requester) = patch.vies_requester_vat_number {
         raw.vies_requester_vat_number = requester.unwrap_or_default();
     }
-    raw.apply_to(current)
+    let mut settings = raw.apply_to(current)?;
+    let mut problems = Vec::new();
+    for (field, days, setting) in [
+        (
+            "retentionDaysAfterEnd",
+            patch.retention_days_after_end,
+            &mut settings.retention_days_after_end,
+        ),
+        (
+            "retentionDaysInactive",
+            patch.retention_days_inactive,
+            &mut settings.retention_days_inactive,
+        ),
+    ] {
+        match days {
+            Some(days) if days <= MAX_RETENTION_DAYS => *setting = days,
+            Some(_) => problems.push(FieldProblem::new(
+                field,
+                Rule::Days {
+                    min: 0,
+                    max: i64::from(MAX_RETENTION_DAYS),
+                    optional: false,
+                },
+            )),
+            None => {}
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    if let Some(keep) = patch.retention_keeps_vat_number {
+        settings.retention_keeps_vat_number = keep;
+    }
+    Ok(settings)
 }

@@ -38,3 +38,226 @@ on_both_backends! {
         assert!(actions.contains(&"ended") && actions.contains(&"reopened"), "{actions:?}");
     }
 }
+
+/// RFC 3339 of `years` (of 365 days) before now.
+fn years_ago(years: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::days(365 * years))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A buyer of its own seller with a contact, an invitation and one uploaded document whose
+/// name and bytes are its own; ended `ended_years` ago.
+async fn ended_buyer(
+    app: &TestApp,
+    mark: &str,
+    ended_years: i64,
+) -> (String, serde_json::Value, Vec<String>, Vec<u8>) {
+    let seller = app.create_seller().await;
+    let phone = format!("+49 30 777{}{}", mark.len(), mark.len());
+    let mut body = reference_buyer();
+    body["companyName"] = json!(format!("Firma {mark} GmbH"));
+    body["contacts"][0] = json!({"firstName": format!("Vorname{mark}"), "lastName": format!("Nachname{mark}"), "email": format!("kontakt.{}@example.com", mark.to_lowercase()), "phone": phone.clone()});
+    body["address"]["street"] = json!(format!("Strasse{mark} 1"));
+    let buyer = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
+    app.invite(
+        &seller,
+        &buyer,
+        json!({"recipientEmail": format!("einladung.{}@example.com", mark.to_lowercase())}),
+    )
+    .await;
+    let bytes = crate::fixtures::pdf_with(&format!("Inhalt{mark}"), "", 0);
+    let file_name = format!("Ausweis{mark}.pdf");
+    let uploaded = app
+        .upload(
+            &documents_path(&seller, &buyer),
+            form("COC_EXTRACT", "2026-01-15", &file_name, bytes.clone()),
+        )
+        .await;
+    assert_eq!(uploaded.status(), 201);
+    let ended = app
+        .post_json(
+            &format!("{}/end", buyer_path(&seller, &buyer)),
+            &json!({"reason": "Vertrag beendet", "endedAt": years_ago(ended_years)}),
+        )
+        .await;
+    assert_eq!(ended.status(), 200);
+    let needles = vec![
+        format!("Firma {mark}"),
+        format!("Vorname{mark}"),
+        format!("Nachname{mark}"),
+        format!("kontakt.{}@example.com", mark.to_lowercase()),
+        format!("einladung.{}@example.com", mark.to_lowercase()),
+        phone,
+        format!("Strasse{mark}"),
+        file_name,
+    ];
+    (seller, buyer, needles, bytes)
+}
+
+/// Every table's name.
+async fn tables(app: &TestApp) -> Vec<String> {
+    let sql = if app.db.backend() == kyc_portal::db::Backend::Sqlite {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'"
+    } else {
+        "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'"
+    };
+    sqlx::query_scalar(sql)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
+}
+
+/// Where in the database (table and column) and the store any of `needles` or `bytes` is left.
+async fn traces(app: &TestApp, needles: &[String], bytes: &[u8]) -> Vec<String> {
+    use sqlx::{Column, Row};
+    let mut found = Vec::new();
+    for table in tables(app).await {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+        for row in &rows {
+            for (i, column) in row.columns().iter().enumerate() {
+                let value: Vec<u8> = match row.try_get::<Option<String>, _>(i) {
+                    Ok(text) => text.unwrap_or_default().into_bytes(),
+                    Err(_) => row
+                        .try_get::<Option<Vec<u8>>, _>(i)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default(),
+                };
+                let text = String::from_utf8_lossy(&value);
+                for needle in needles {
+                    if text.contains(needle.as_str()) {
+                        found.push(format!("{table}.{} holds {needle}", column.name()));
+                    }
+                }
+                if !bytes.is_empty() && value.windows(bytes.len()).any(|w| w == bytes) {
+                    found.push(format!(
+                        "{table}.{} holds the document's bytes",
+                        column.name()
+                    ));
+                }
+            }
+        }
+    }
+    for (key, _) in app.blobs.list().await.unwrap() {
+        let mut stream = app.blobs.read(&key).await.unwrap();
+        let mut stored = Vec::new();
+        while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+            stored.extend_from_slice(&chunk.unwrap());
+        }
+        if stored == bytes {
+            found.push(format!(
+                "the store holds the document's bytes under {}",
+                key.as_str()
+            ));
+        }
+    }
+    found
+}
+
+/// A buyer ended six years ago is erased by the next run and leaves nothing personal; a held
+/// one and one ended four years ago keep everything.
+async fn the_retention_run_erases_what_ran_out_and_nothing_else(app: &TestApp) {
+    let (seller, gone, gone_needles, gone_bytes) = ended_buyer(app, "Sechs", 6).await;
+    let (_, held, held_needles, held_bytes) = ended_buyer(app, "Halten", 6).await;
+    let (kept_seller, kept, kept_needles, kept_bytes) = ended_buyer(app, "Vier", 4).await;
+    let held_id = held["uuid"].as_str().unwrap();
+    kyc_portal::write::apply(&app.db, kyc_portal::audit::Actor::System, async |tx| {
+        kyc_portal::buyers::hold(
+            tx,
+            held["sellerId"].as_str().unwrap(),
+            held_id,
+            "Ermittlungsverfahren".into(),
+        )
+        .await
+    })
+    .await
+    .unwrap();
+    assert!(
+        traces(app, &gone_needles, &gone_bytes).await.len() >= gone_needles.len(),
+        "the search finds what is there"
+    );
+
+    let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now())
+        .await
+        .unwrap();
+
+    assert_eq!(
+        erased
+            .iter()
+            .map(|e| e.buyer_id.as_str())
+            .collect::<Vec<_>>(),
+        [gone["uuid"].as_str().unwrap()]
+    );
+    assert_eq!(erased[0].files, 1);
+    assert_eq!(
+        traces(app, &gone_needles, &gone_bytes).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        traces(app, &held_needles, &held_bytes).await.len(),
+        traces(app, &held_needles, &[]).await.len() + 1,
+        "the held buyer's file is still stored"
+    );
+    assert!(!traces(app, &held_needles, &[]).await.is_empty());
+    assert!(!traces(app, &kept_needles, &kept_bytes).await.is_empty());
+    assert!(
+        traces(app, &kept_needles, &kept_bytes)
+            .await
+            .iter()
+            .any(|t| t.starts_with("the store"))
+    );
+
+    let still = body_json(app.get(&buyer_path(&kept_seller, &kept)).await).await;
+    assert!(still["erasedAt"].is_null());
+    assert_eq!(still["contacts"][0]["firstName"], "VornameVier");
+    let path = buyer_path(&seller, &gone);
+    let shown = body_json(app.get(&path).await).await;
+    assert!(!shown["erasedAt"].is_null());
+    let history = body_json(app.get(&format!("{path}/history")).await).await;
+    let tombstone = &history["items"][0];
+    assert_eq!(tombstone["action"], "erased");
+    assert_eq!(tombstone["after"]["rule"], "AFTER_END");
+    let events = kyc_portal::events::recent(&app.db, 100).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.event_type == "kyc.buyer_erased" && e.data["buyerId"] == gone["uuid"])
+    );
+
+    let again = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now())
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "an erased buyer is erased once");
+}
+
+on_both_backends! {
+    async fn a_buyer_ended_six_years_ago_is_erased_from_the_local_store_and_every_table(app) {
+        the_retention_run_erases_what_ran_out_and_nothing_else(&app).await;
+    }
+}
+
+async fn on_s3(backend: Backend) {
+    let Some(bucket) = crate::storage_s3::fresh_bucket().await else {
+        return;
+    };
+    let url = format!("s3://{bucket}");
+    let Some(app) = TestApp::spawn_with(backend, |s| s.storage_url = Some(url.clone())).await
+    else {
+        return;
+    };
+    assert!(!app.blobs.is_local());
+    the_retention_run_erases_what_ran_out_and_nothing_else(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_ended_six_years_ago_is_erased_from_s3_on_sqlite() {
+    on_s3(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_ended_six_years_ago_is_erased_from_s3_on_postgres() {
+    on_s3(Backend::Postgres).await;
+}
