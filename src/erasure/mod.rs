@@ -86,6 +86,75 @@ pub async fn run(db: &Db, blobs: &BlobStore, at: Timestamp) -> Result<Vec<Erased
     Ok(erased)
 }
 
+/// What the last round did: when it ran and whom it erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LastRun {
+    /// When it ran (by its own clock).
+    pub at: Timestamp,
+    /// How many buyers it erased (None while it runs).
+    pub erased: Option<usize>,
+}
+
+/// How a round is recorded in the settings table.
+#[derive(Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StoredRun {
+    at_millis: i64,
+    erased: Option<usize>,
+}
+
+fn from_json(value: &str) -> Option<LastRun> {
+    let stored: StoredRun = serde_json::from_str(value).ok()?;
+    Some(LastRun {
+        at: Timestamp::from_millis(stored.at_millis),
+        erased: stored.erased,
+    })
+}
+
+fn to_json(run: &LastRun) -> Result<String, Error> {
+    serde_json::to_string(&StoredRun {
+        at_millis: run.at.millis(),
+        erased: run.erased,
+    })
+    .map_err(|e| Error::Internal(e.into()))
+}
+
+/// The last round, if one ran.
+pub async fn last_run(db: &Db) -> Result<Option<LastRun>, Error> {
+    Ok(store::last_run(db.pool())
+        .await?
+        .as_deref()
+        .and_then(from_json))
+}
+
+/// The daily round of `serve`: runs when the last round is a day old or none ran, once
+/// among however many instances (the first to record the round runs it); None when it was
+/// not due.
+pub async fn run_daily(
+    db: &Db,
+    blobs: &BlobStore,
+    at: Timestamp,
+) -> Result<Option<Vec<Erased>>, Error> {
+    let seen = store::last_run(db.pool()).await?;
+    let last = seen.as_deref().and_then(from_json);
+    if last.is_some_and(|last| at.millis() - last.at.millis() < DAY_MILLIS) {
+        return Ok(None);
+    }
+    let started = to_json(&LastRun { at, erased: None })?;
+    if !store::record_run(db.pool(), seen.as_deref(), &started).await? {
+        return Ok(None);
+    }
+    let erased = run(db, blobs, at).await?;
+    let done = to_json(&LastRun {
+        at,
+        erased: Some(erased.len()),
+    })?;
+    store::record_run(db.pool(), Some(&started), &done).await?;
+    Ok(Some(erased))
+}
+
+const DAY_MILLIS: i64 = 24 * 60 * 60 * 1000;
+
 /// Erases an ended buyer now, on an administrator's request with a reason; refused while the
 /// buyer is on legal hold or its relationship goes on.
 pub async fn erase_on_request(

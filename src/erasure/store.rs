@@ -100,3 +100,41 @@ pub async fn overwrite(
     }
     Ok(())
 }
+
+const LAST_RUN: &str = "retention_last_run";
+
+/// What the last erasure round recorded (JSON), if one ran.
+pub async fn last_run<'e>(conn: impl AnyExecutor<'e>) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+        .bind(LAST_RUN)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Records a round: `value` replaces what the last one recorded if that is still `seen`
+/// (None: no round had run); false when another instance recorded one meanwhile.
+pub async fn record_run<'e>(
+    conn: impl AnyExecutor<'e>,
+    seen: Option<&str>,
+    value: &str,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        match seen {
+            None => sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(LAST_RUN)
+            .bind(value)
+            .execute(conn)
+            .await?,
+            Some(seen) => {
+                sqlx::query("UPDATE settings SET value = $2 WHERE key = $1 AND value = $3")
+                    .bind(LAST_RUN)
+                    .bind(value)
+                    .bind(seen)
+                    .execute(conn)
+                    .await?
+            }
+        };
+    Ok(done.rows_affected() == 1)
+}

@@ -261,3 +261,71 @@ async fn a_buyer_ended_six_years_ago_is_erased_from_s3_on_sqlite() {
 async fn a_buyer_ended_six_years_ago_is_erased_from_s3_on_postgres() {
     on_s3(Backend::Postgres).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_run_on_the_command_line_erases_at_the_time_it_is_given_and_prints_it() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let (_, buyer, _, _) = ended_buyer(&app, "Kommando", 4).await;
+    let run = |at: Option<String>| {
+        let mut command = crate::cli::portal();
+        command.args(["retention", "run"]);
+        if let Some(at) = at {
+            command.args(["--at", &at]);
+        }
+        let output = command
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/kyc-portal.db", app.dir.path().display()),
+            )
+            .env("KYC_PORTAL_DATA_DIR", app.dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+
+    assert_eq!(run(None), "0 buyers erased\n");
+    let in_two_years = (chrono::Utc::now() + chrono::Duration::days(2 * 365)).to_rfc3339();
+    let printed = run(Some(in_two_years));
+
+    let id = buyer["uuid"].as_str().unwrap();
+    assert_eq!(
+        printed,
+        format!("erased buyer {id} (AFTER_END, 1 document files)\n1 buyers erased\n")
+    );
+    assert!(
+        kyc_portal::buyers::get_by_id(&app.db, id)
+            .await
+            .unwrap()
+            .erased_at
+            .is_some()
+    );
+}
+
+on_both_backends! {
+    async fn the_daily_round_runs_once_a_day_however_often_it_is_asked(app) {
+        // The round `serve` ran at its start goes first.
+        for _ in 0..100 {
+            if kyc_portal::erasure::last_run(&app.db).await.unwrap().is_some_and(|r| r.erased.is_some()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let at = kyc_portal::db::now().plus(chrono::Duration::days(1));
+        let daily = |at| kyc_portal::erasure::run_daily(&app.db, &app.blobs, at);
+
+        assert!(daily(at).await.unwrap().is_some());
+        assert!(daily(at.plus(chrono::Duration::hours(23))).await.unwrap().is_none());
+        assert!(daily(at.plus(chrono::Duration::hours(25))).await.unwrap().is_some());
+
+        let last = kyc_portal::erasure::last_run(&app.db).await.unwrap().unwrap();
+        assert_eq!(last.at, at.plus(chrono::Duration::hours(25)));
+        assert_eq!(last.erased, Some(0));
+    }
+}
