@@ -329,3 +329,49 @@ on_both_backends! {
         assert_eq!(last.erased, Some(0));
     }
 }
+
+on_both_backends! {
+    async fn staff_end_a_relationship_and_administrators_hold_and_erase_it_on_request(app) {
+        use kyc_portal::staff::StaffRole;
+        let (seller, buyer, needles, bytes) = ended_buyer(&app, "Antrag", 0).await;
+        let id = buyer["uuid"].as_str().unwrap();
+        let path = buyer_path(&seller, &buyer);
+        app.post_json(&format!("{path}/reopen"), &json!({})).await;
+        let mut kim = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+        let overview = kim.page(&format!("/admin/buyers/{id}")).await;
+        assert!(overview.contains(&format!("href=\"/admin/buyers/{id}/end\"")));
+        assert!(!overview.contains(&format!("/admin/buyers/{id}/hold")), "holds are for administrators");
+        kim.page(&format!("/admin/buyers/{id}/end")).await;
+        assert_eq!(kim.post(&format!("/admin/buyers/{id}/end"), &[("reason", " ")]).await.status(), 422);
+        let ended = kim.post(&format!("/admin/buyers/{id}/end"), &[("reason", "Kunde hat gekündigt")]).await;
+        assert_eq!(crate::admin::location(&ended), format!("/admin/buyers/{id}"));
+        assert_eq!(body_json(app.get(&path).await).await["endReason"], "Kunde hat gekündigt");
+        assert_eq!(kim.post(&format!("/admin/buyers/{id}/hold"), &[("reason", "x")]).await.status(), 403);
+
+        let mut admin = app.admin_browser().await;
+        admin.page(&format!("/admin/buyers/{id}/hold")).await;
+        admin.post(&format!("/admin/buyers/{id}/hold"), &[("reason", "Anfrage der Staatsanwaltschaft")]).await;
+        assert_eq!(body_json(app.get(&path).await).await["holdReason"], "Anfrage der Staatsanwaltschaft");
+        let confirm = admin.page(&format!("/admin/buyers/{id}/erase")).await;
+        assert!(confirm.contains("every document file and its file name"), "the confirmation names what is lost");
+        let refused = admin.post(&format!("/admin/buyers/{id}/erase"), &[("reason", "Antrag nach Art. 17 DSGVO")]).await;
+        assert_eq!(refused.status(), 409);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("legal hold"), "{refused}");
+        assert!(!traces(&app, &needles, &[]).await.is_empty());
+
+        admin.page(&format!("/admin/buyers/{id}/release")).await;
+        admin.post(&format!("/admin/buyers/{id}/release"), &[]).await;
+        admin.page(&format!("/admin/buyers/{id}/erase")).await;
+        let erased = admin.post(&format!("/admin/buyers/{id}/erase"), &[("reason", "Antrag nach Art. 17 DSGVO")]).await;
+        assert_eq!(crate::admin::location(&erased), format!("/admin/buyers/{id}"));
+
+        assert_eq!(traces(&app, &needles, &bytes).await, Vec::<String>::new());
+        let history = body_json(app.get(&format!("{path}/history")).await).await;
+        let actions: Vec<&str> = history["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(&actions[..4], ["erased", "released", "held", "ended"]);
+        assert_eq!(history["items"][0]["after"]["rule"], "ON_REQUEST");
+        assert_eq!(history["items"][0]["after"]["reason"], "Antrag nach Art. 17 DSGVO");
+        admin.page(&format!("/admin/buyers/{id}")).await;
+    }
+}
