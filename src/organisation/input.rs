@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::settings::{EXPIRY_DAYS, OrganisationSettings, is_hex_colour};
+use super::settings::{EXPIRY_DAYS, MAX_RETENTION_DAYS, OrganisationSettings, is_hex_colour};
 use crate::documents::model::DocumentType;
 use crate::email::EmailAddress;
 use crate::errors::{Error, FieldProblem, Rule};
@@ -49,6 +49,12 @@ pub struct RawSettings {
     pub document_max_age_days: BTreeMap<String, String>,
     /// The marketplace's own VAT number, sent to VIES as the requester (optional).
     pub vies_requester_vat_number: String,
+    /// Days the records of an ended relationship are kept, 0 to 36500.
+    pub retention_days_after_end: String,
+    /// Days an inactive buyer that never completed KYC is kept, 0 to 36500.
+    pub retention_days_inactive: String,
+    /// Whether an erased buyer keeps its VAT number.
+    pub retention_keeps_vat_number: bool,
 }
 
 impl RawSettings {
@@ -78,6 +84,9 @@ impl RawSettings {
                 .vies_requester_vat_number
                 .clone()
                 .unwrap_or_default(),
+            retention_days_after_end: settings.retention_days_after_end.to_string(),
+            retention_days_inactive: settings.retention_days_inactive.to_string(),
+            retention_keeps_vat_number: settings.retention_keeps_vat_number,
         }
     }
 
@@ -188,6 +197,39 @@ impl RawSettings {
                 }
             },
         };
+        // Left empty (a form from before these fields), a period keeps its value: empty is
+        // not 0, which erases at the next run.
+        let mut retention_days = |field: &str, text: &str, kept: u32| {
+            if text.trim().is_empty() {
+                return kept;
+            }
+            let days = text
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d <= MAX_RETENTION_DAYS);
+            if days.is_none() {
+                refuse(
+                    field,
+                    Rule::Days {
+                        min: 0,
+                        max: i64::from(MAX_RETENTION_DAYS),
+                        optional: false,
+                    },
+                );
+            }
+            days.unwrap_or_default()
+        };
+        let retention_days_after_end = retention_days(
+            "retentionDaysAfterEnd",
+            &self.retention_days_after_end,
+            current.retention_days_after_end,
+        );
+        let retention_days_inactive = retention_days(
+            "retentionDaysInactive",
+            &self.retention_days_inactive,
+            current.retention_days_inactive,
+        );
 
         match (language, expiry) {
             (Some(default_language), Some(default_invitation_expiry_days)) if errors.is_empty() => {
@@ -204,6 +246,9 @@ impl RawSettings {
                     imprint_url,
                     privacy_url,
                     vies_requester_vat_number,
+                    retention_days_after_end,
+                    retention_days_inactive,
+                    retention_keeps_vat_number: self.retention_keeps_vat_number,
                     ..current.clone()
                 })
             }

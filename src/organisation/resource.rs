@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::input::RawSettings;
-use super::settings::{MAX_RETENTION_DAYS, OrganisationSettings};
+use super::settings::OrganisationSettings;
 use crate::documents::model::DocumentType;
 use crate::errors::{Error, FieldProblem, Rule};
 
@@ -171,38 +171,14 @@ pub fn apply_patch(
     if let Some(requester) = patch.vies_requester_vat_number {
         raw.vies_requester_vat_number = requester.unwrap_or_default();
     }
-    let mut settings = raw.apply_to(current)?;
-    let mut problems = Vec::new();
-    for (field, days, setting) in [
-        (
-            "retentionDaysAfterEnd",
-            patch.retention_days_after_end,
-            &mut settings.retention_days_after_end,
-        ),
-        (
-            "retentionDaysInactive",
-            patch.retention_days_inactive,
-            &mut settings.retention_days_inactive,
-        ),
-    ] {
-        match days {
-            Some(days) if days <= MAX_RETENTION_DAYS => *setting = days,
-            Some(_) => problems.push(FieldProblem::new(
-                field,
-                Rule::Days {
-                    min: 0,
-                    max: i64::from(MAX_RETENTION_DAYS),
-                    optional: false,
-                },
-            )),
-            None => {}
-        }
+    if let Some(days) = patch.retention_days_after_end {
+        raw.retention_days_after_end = days.to_string();
     }
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
+    if let Some(days) = patch.retention_days_inactive {
+        raw.retention_days_inactive = days.to_string();
     }
     if let Some(keep) = patch.retention_keeps_vat_number {
-        settings.retention_keeps_vat_number = keep;
+        raw.retention_keeps_vat_number = keep;
     }
-    Ok(settings)
+    raw.apply_to(current)
 }

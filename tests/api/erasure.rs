@@ -375,3 +375,29 @@ on_both_backends! {
         admin.page(&format!("/admin/buyers/{id}")).await;
     }
 }
+
+on_both_backends! {
+    async fn the_retention_periods_are_organisation_settings_and_zero_erases_at_the_next_run(app) {
+        let organisation = body_json(app.get("/v1/organisation").await).await;
+        assert_eq!(organisation["retentionDaysAfterEnd"], 1826);
+        assert_eq!(organisation["retentionDaysInactive"], 730);
+        let problem = expect_problem(app.patch_json("/v1/organisation", &json!({"retentionDaysAfterEnd": 36501})).await, 422).await;
+        assert_eq!(problem_fields(&problem), ["retentionDaysAfterEnd"]);
+        let (_, buyer, _, _) = ended_buyer(&app, "Heute", 0).await;
+        assert!(kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now()).await.unwrap().is_empty());
+
+        let patched = body_json(app.patch_json("/v1/organisation", &json!({"retentionDaysAfterEnd": 0})).await).await;
+        assert_eq!(patched["retentionDaysAfterEnd"], 0);
+        let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now()).await.unwrap();
+        assert_eq!(erased.iter().map(|e| e.buyer_id.as_str()).collect::<Vec<_>>(), [buyer["uuid"].as_str().unwrap()]);
+
+        let mut admin = app.admin_browser().await;
+        let form = admin.page("/admin/settings").await;
+        assert!(form.contains("name=\"retention_days_after_end\""));
+        let saved = admin.post("/admin/settings", &[("name", "KYC Portal"), ("primary_colour", "#1d4f91"), ("default_language", "en"), ("default_invitation_expiry_days", "14"), ("retention_days_after_end", "3650"), ("retention_days_inactive", "365")]).await;
+        assert!(saved.status().is_redirection(), "{}", saved.status());
+        let organisation = body_json(app.get("/v1/organisation").await).await;
+        assert_eq!(organisation["retentionDaysAfterEnd"], 3650);
+        assert_eq!(organisation["retentionDaysInactive"], 365);
+    }
+}
