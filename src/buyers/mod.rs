@@ -254,6 +254,10 @@ pub async fn update(
     let current = store::find(tx.conn().await?, seller_id, buyer_id)
         .await?
         .ok_or(Error::NotFound("buyer"))?;
+    if current.erased_at.is_some() {
+        // Its personal data must not come back.
+        return Err(Error::Conflict(Conflict::BuyerErased));
+    }
     if current.version != expected_version {
         return Err(stale(expected_version, &current));
     }

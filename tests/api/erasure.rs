@@ -216,6 +216,13 @@ async fn the_retention_run_erases_what_ran_out_and_nothing_else(app: &TestApp) {
     let path = buyer_path(&seller, &gone);
     let shown = body_json(app.get(&path).await).await;
     assert!(!shown["erasedAt"].is_null());
+    let refused = app
+        .patch_json(
+            &path,
+            &json!({"version": shown["version"], "companyName": "Firma Sechs GmbH"}),
+        )
+        .await;
+    expect_problem(refused, 409).await;
     let history = body_json(app.get(&format!("{path}/history")).await).await;
     let tombstone = &history["items"][0];
     assert_eq!(tombstone["action"], "erased");
