@@ -50,11 +50,14 @@ pub enum EventType {
     /// A buyer was unblocked.
     #[serde(rename = "buyer.unblocked")]
     BuyerUnblocked,
+    /// A buyer's personal data was erased (its retention period ran out, or on request).
+    #[serde(rename = "kyc.buyer_erased")]
+    BuyerErased,
 }
 
 impl EventType {
     /// Every event type, for validating subscriptions.
-    pub const ALL: [EventType; 11] = [
+    pub const ALL: [EventType; 12] = [
         EventType::InvitationUsed,
         EventType::InvitationRenewalRequested,
         EventType::ViesCheckFailed,
@@ -66,6 +69,7 @@ impl EventType {
         EventType::DocumentExpiring,
         EventType::BuyerBlocked,
         EventType::BuyerUnblocked,
+        EventType::BuyerErased,
     ];
 
     /// The event's name on the wire.
@@ -82,6 +86,7 @@ impl EventType {
             EventType::DocumentExpiring => "kyc.document_expiring",
             EventType::BuyerBlocked => "buyer.blocked",
             EventType::BuyerUnblocked => "buyer.unblocked",
+            EventType::BuyerErased => "kyc.buyer_erased",
         }
     }
 

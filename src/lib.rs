@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod documents;
 pub mod email;
+pub mod erasure;
 pub mod errors;
 pub mod events;
 pub mod http;

@@ -96,6 +96,21 @@ enum Command {
     /// Print the effective settings and check the database, the document store, the SMTP
     /// server, the public URL and the key files; exit 0 only when every check passes.
     CheckConfig,
+    /// Personal-data retention: erase buyers whose retention period has run out.
+    Retention {
+        #[command(subcommand)]
+        action: RetentionCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Run the erasure round once, now, and print each buyer it erased.
+    Run {
+        /// Run as if it were this time (RFC 3339), e.g. to see what a later run erases.
+        #[arg(long, value_name = "RFC3339")]
+        at: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -284,6 +299,17 @@ async fn run(
             if !ops::check_config::run(&settings, config).await {
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Retention {
+            action: RetentionCommand::Run { at },
+        } => {
+            let at = match at.as_deref() {
+                None => kyc_portal::db::now(),
+                Some(text) => kyc_portal::db::Timestamp::parse_rfc3339(text)
+                    .ok_or_else(|| anyhow::anyhow!("--at must be a time written RFC 3339"))?,
+            };
+            let erased = ops::retention::run(&settings, at).await?;
+            ops::retention::print(&erased);
         }
         // Answered in `main` without a runtime.
         Command::CheckVat { .. } | Command::VerifyProfile { .. } => {}

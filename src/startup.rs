@@ -15,6 +15,7 @@ use crate::config::Settings;
 use crate::db::{Db, now};
 use crate::documents;
 use crate::email::Mailer;
+use crate::erasure;
 use crate::errors::UNAVAILABLE_RETRY_AFTER;
 use crate::http::observe;
 use crate::idempotency::ResponseSeal;
@@ -439,6 +440,12 @@ async fn maintain(db: Db, blobs: Arc<BlobStore>, retention: Retention, stop: Can
             Err(e) => {
                 tracing::warn!(error = %e, "the scheduled round (lapsed statuses, reminders) failed")
             }
+        }
+        // Once a day among all instances; cheap (one read) when it is not due.
+        match erasure::run_daily(&db, &blobs, now()).await {
+            Ok(Some(erased)) => tracing::info!(erased = erased.len(), "retention round ran"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "the retention round failed"),
         }
         tokio::select! {
             () = stop.cancelled() => return,

@@ -20,7 +20,7 @@ use crate::documents::{
     self, DocumentDate, DocumentFilter, DocumentSource, DocumentStatus, DocumentType, NewDocument,
     ReviewInput, ReviewReason, ReviewStatus,
 };
-use crate::errors::{Conflict, Error, Rule};
+use crate::errors::{Error, Rule};
 use crate::http::error::ProblemDocument;
 use crate::http::{download, upload_form};
 use crate::idempotency::fingerprint;
@@ -98,8 +98,8 @@ pub(super) async fn upload_document(
 ) -> Result<HttpResponse, Error> {
     let (seller_id, buyer_id) = path.into_inner();
     let buyer = buyers::get(&state.db, &seller_id, &buyer_id).await?;
-    if buyer.is_blocked() {
-        return Err(Error::Conflict(Conflict::BuyerBlocked));
+    if let Some(conflict) = buyer.refusal() {
+        return Err(Error::Conflict(conflict));
     }
     let max = state.settings.max_upload_bytes;
     let declared = req

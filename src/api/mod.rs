@@ -8,6 +8,7 @@ mod callbacks;
 mod conditional;
 mod docs;
 mod documents;
+mod endings;
 mod idempotent;
 mod invitations;
 mod kyc;
@@ -58,6 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(organisation::configure)
             .configure(partners::configure)
             .configure(buyers::configure)
+            .configure(endings::configure)
             .configure(documents::configure)
             .configure(invitations::configure)
             .configure(kyc::configure)

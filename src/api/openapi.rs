@@ -52,6 +52,8 @@ impl Modify for BearerScheme {
         super::buyers::block_buyer,
         super::buyers::unblock_buyer,
         super::buyers::buyer_history,
+        super::endings::end_relationship,
+        super::endings::reopen_relationship,
         super::documents::upload_document,
         super::documents::list_documents,
         super::documents::get_document,

@@ -1,6 +1,7 @@
 //! Buyers: trade partners in the buyer role, unique per seller and VAT number.
 
 mod country;
+mod ending;
 mod filter;
 mod input;
 mod listing;
@@ -8,6 +9,7 @@ pub mod model;
 pub(crate) mod store;
 
 pub use country::Country;
+pub use ending::{Ending, end, hold, parse_reason, release, reopen};
 pub use filter::{BuyerFilter, SearchText};
 pub use input::{RawAddress, RawBuyer, RawContact, apply_patch, from_json};
 pub use listing::{ListedBuyer, Window};
@@ -83,6 +85,10 @@ pub async fn upsert(
         version: 0,
         created_at: at,
         updated_at: at,
+        ended_at: None,
+        end_reason: None,
+        hold_reason: None,
+        erased_at: None,
     };
     if store::insert_if_absent(tx.conn().await?, &candidate).await? {
         record(tx, "created", None, &candidate);
@@ -248,6 +254,10 @@ pub async fn update(
     let current = store::find(tx.conn().await?, seller_id, buyer_id)
         .await?
         .ok_or(Error::NotFound("buyer"))?;
+    if current.erased_at.is_some() {
+        // Its personal data must not come back.
+        return Err(Error::Conflict(Conflict::BuyerErased));
+    }
     if current.version != expected_version {
         return Err(stale(expected_version, &current));
     }
@@ -374,17 +384,18 @@ pub async fn ensure_active_in(tx: &mut WriteTx, buyer_id: &str) -> Result<(), Er
     let lock = tx.for_update();
     match store::lock_status(tx.conn().await?, lock, buyer_id).await? {
         None => Err(Error::NotFound("buyer")),
-        Some(BuyerStatus::Blocked) => Err(Error::Conflict(Conflict::BuyerBlocked)),
-        Some(BuyerStatus::Active) => Ok(()),
+        Some((_, true)) => Err(Error::Conflict(Conflict::BuyerEnded)),
+        Some((BuyerStatus::Blocked, false)) => Err(Error::Conflict(Conflict::BuyerBlocked)),
+        Some((BuyerStatus::Active, false)) => Ok(()),
     }
 }
 
-/// Inside a write transaction: the buyer's status (None when unknown), holding its row until
-/// the transaction ends.
+/// Inside a write transaction: the buyer's status and whether its relationship has ended
+/// (None when unknown), holding its row until the transaction ends.
 pub async fn lock_status_in(
     tx: &mut WriteTx,
     buyer_id: &str,
-) -> Result<Option<BuyerStatus>, Error> {
+) -> Result<Option<(BuyerStatus, bool)>, Error> {
     let lock = tx.for_update();
     Ok(store::lock_status(tx.conn().await?, lock, buyer_id).await?)
 }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::country::Country;
 use crate::db::Timestamp;
 use crate::email::EmailAddress;
+use crate::errors::Conflict;
 use crate::kyc::vat::{OfflineVerdict, VatNumber};
 
 /// Who runs the buyer's KYC.
@@ -144,6 +145,14 @@ pub struct Buyer {
     pub created_at: Timestamp,
     /// When it last changed.
     pub updated_at: Timestamp,
+    /// When the business relationship ended (null while it goes on).
+    pub ended_at: Option<Timestamp>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+    /// Why the buyer is on legal hold (null when it is not): its records are never erased.
+    pub hold_reason: Option<String>,
+    /// When its personal data was erased (null until then).
+    pub erased_at: Option<Timestamp>,
 }
 
 fn serialize_vat<S: serde::Serializer>(vat: &VatNumber, s: S) -> Result<S::Ok, S::Error> {
@@ -164,5 +173,23 @@ impl Buyer {
     /// Whether the buyer is blocked.
     pub fn is_blocked(&self) -> bool {
         self.status == BuyerStatus::Blocked
+    }
+
+    /// Whether the business relationship has ended (erased buyers have ended too).
+    pub fn is_ended(&self) -> bool {
+        self.ended_at.is_some()
+    }
+
+    /// Why nothing new (invitations, uploads, checks) may start for the buyer, if so.
+    pub fn refusal(&self) -> Option<Conflict> {
+        if self.erased_at.is_some() {
+            Some(Conflict::BuyerErased)
+        } else if self.is_ended() {
+            Some(Conflict::BuyerEnded)
+        } else if self.is_blocked() {
+            Some(Conflict::BuyerBlocked)
+        } else {
+            None
+        }
     }
 }

@@ -29,7 +29,8 @@ pub async fn find_with_seller_name<'e>(
 }
 
 const COLUMNS: &str = "id, seller_id, vat_number, company_name, street, post_code, city, country, \
-                       contacts, kyc_mode, status, blocked_reason, version, created_at, updated_at";
+                       contacts, kyc_mode, status, blocked_reason, version, created_at, updated_at, \
+                       ended_at, end_reason, hold_reason, erased_at";
 
 pub(super) fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored buyer has an invalid {what}").into())
@@ -41,7 +42,13 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
     let contacts: String = row.try_get("contacts")?;
     let mode: String = row.try_get("kyc_mode")?;
     let status: String = row.try_get("status")?;
-    let vat_number = VatNumber::parse(&vat).map_err(|_| corrupt("VAT number"))?;
+    let erased: Option<i64> = row.try_get("erased_at")?;
+    let vat_number = match VatNumber::parse(&vat) {
+        Ok(number) => number,
+        // An erased buyer that kept no VAT number holds a placeholder.
+        Err(_) if erased.is_some() => VatNumber::erased(),
+        Err(_) => return Err(corrupt("VAT number")),
+    };
     Ok(Buyer {
         uuid: row.try_get("id")?,
         seller_id: row.try_get("seller_id")?,
@@ -61,6 +68,14 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
         version: row.try_get("version")?,
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
         updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
+        ended_at: row
+            .try_get::<Option<i64>, _>("ended_at")?
+            .map(Timestamp::from_millis),
+        end_reason: row.try_get("end_reason")?,
+        hold_reason: row.try_get("hold_reason")?,
+        erased_at: row
+            .try_get::<Option<i64>, _>("erased_at")?
+            .map(Timestamp::from_millis),
     })
 }
 
@@ -228,14 +243,15 @@ pub async fn set_status(
     Ok(done.rows_affected() == 1)
 }
 
-/// Locks the buyer's row for the rest of the transaction and returns its status, so that a
-/// change that depends on it (an upload, an invitation) cannot race a block.
+/// Locks the buyer's row for the rest of the transaction and returns its status and whether
+/// its relationship has ended, so that a change that depends on it (an upload, an invitation)
+/// cannot race a block or an end.
 pub async fn lock_status(
     conn: &mut AnyConnection,
     for_update: &str,
     buyer_id: &str,
-) -> Result<Option<BuyerStatus>, sqlx::Error> {
-    let sql = format!("SELECT status FROM buyers WHERE id = $1 {for_update}");
+) -> Result<Option<(BuyerStatus, bool)>, sqlx::Error> {
+    let sql = format!("SELECT status, ended_at FROM buyers WHERE id = $1 {for_update}");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(buyer_id)
         .fetch_optional(conn)
@@ -243,12 +259,58 @@ pub async fn lock_status(
     match row {
         Some(row) => {
             let status: String = row.try_get("status")?;
-            Ok(Some(
+            let ended: Option<i64> = row.try_get("ended_at")?;
+            Ok(Some((
                 BuyerStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
-            ))
+                ended.is_some(),
+            )))
         }
         None => Ok(None),
     }
+}
+
+/// Sets or clears the end of the relationship if the stored version is `expected_version`;
+/// true when written.
+pub async fn set_ending(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+    expected_version: i64,
+    ending: Option<(Timestamp, &str)>,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE buyers SET ended_at = $1, end_reason = $2, version = version + 1, updated_at = $3 \
+         WHERE id = $4 AND version = $5",
+    )
+    .bind(ending.map(|(ended, _)| ended.millis()))
+    .bind(ending.map(|(_, reason)| reason))
+    .bind(at.millis())
+    .bind(buyer_id)
+    .bind(expected_version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets or lifts the legal hold if the stored version is `expected_version`; true when written.
+pub async fn set_hold(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+    expected_version: i64,
+    reason: Option<&str>,
+    at: Timestamp,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE buyers SET hold_reason = $1, version = version + 1, updated_at = $2 \
+         WHERE id = $3 AND version = $4",
+    )
+    .bind(reason)
+    .bind(at.millis())
+    .bind(buyer_id)
+    .bind(expected_version)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// The buyer columns under the table alias `alias` (`b.id, b.seller_id, ...`), for queries

@@ -61,6 +61,14 @@ pub enum Conflict {
     KeyInFlight,
     /// A retry with this Idempotency-Key took over while this request ran.
     KeyTakenOver,
+    /// The business relationship with the buyer has ended.
+    BuyerEnded,
+    /// The buyer has not ended; only an ended relationship can be reopened or erased.
+    BuyerNotEnded,
+    /// The buyer is on legal hold; its records may not be erased.
+    BuyerOnHold,
+    /// The buyer's personal data has been erased.
+    BuyerErased,
 }
 
 impl Conflict {
@@ -106,6 +114,14 @@ impl Conflict {
                 "a retry with this Idempotency-Key took over while this request ran; nothing was changed"
                     .into()
             }
+            Conflict::BuyerEnded => {
+                "the business relationship with the buyer has ended; reopen it first".into()
+            }
+            Conflict::BuyerNotEnded => "the business relationship with the buyer has not ended".into(),
+            Conflict::BuyerOnHold => {
+                "the buyer is on legal hold; its records may not be erased".into()
+            }
+            Conflict::BuyerErased => "the buyer's personal data has been erased".into(),
         }
     }
 
@@ -125,6 +141,10 @@ impl Conflict {
             Conflict::NothingToReview | Conflict::DecidedMeanwhile => "conflict-nothing-to-review",
             Conflict::NotVerified => "conflict-not-verified",
             Conflict::KeyInFlight | Conflict::KeyTakenOver => "conflict-key-in-flight",
+            Conflict::BuyerEnded => "conflict-buyer-ended",
+            Conflict::BuyerNotEnded => "conflict-buyer-not-ended",
+            Conflict::BuyerOnHold => "conflict-buyer-on-hold",
+            Conflict::BuyerErased => "conflict-buyer-erased",
         }
     }
 
@@ -172,6 +192,10 @@ impl Conflict {
             Conflict::NotVerified,
             Conflict::KeyInFlight,
             Conflict::KeyTakenOver,
+            Conflict::BuyerEnded,
+            Conflict::BuyerNotEnded,
+            Conflict::BuyerOnHold,
+            Conflict::BuyerErased,
         ]
     }
 }

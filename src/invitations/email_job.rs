@@ -52,6 +52,7 @@ impl InvitationEmailJob {
             .await
             .map_err(retry)?;
         let skipped = match invitation.status_at(now()) {
+            InvitationStatus::Active if buyer.is_ended() => Some(Unavailable::BuyerEnded),
             InvitationStatus::Active if buyer.is_blocked() => Some(Unavailable::BuyerBlocked),
             InvitationStatus::Active => None,
             InvitationStatus::Expired => Some(Unavailable::Expired),

@@ -50,11 +50,14 @@ impl Links<'_> {
         LinkToken::derive(self.key, &invitation.token_nonce).link(self.public_url)
     }
 
-    /// The invitation as the API shows it; `buyer_blocked` tells why an active link still
-    /// answers 410.
-    fn view(&self, invitation: &Invitation, buyer_blocked: bool) -> InvitationView {
-        let unavailable = link_unavailable(invitation, true)
-            .or(buyer_blocked.then_some(Unavailable::BuyerBlocked));
+    /// The invitation as the API shows it; `buyer_unavailable` tells why an active link
+    /// still answers 410.
+    fn view(
+        &self,
+        invitation: &Invitation,
+        buyer_unavailable: Option<Unavailable>,
+    ) -> InvitationView {
+        let unavailable = link_unavailable(invitation, true).or(buyer_unavailable);
         invitation.view(now(), self.of(invitation), unavailable)
     }
 }
@@ -139,7 +142,7 @@ async fn insert(
     let token_hash = LinkToken::derive(links.key, &invitation.token_nonce).hash();
     buyers::ensure_active_in(tx, buyer_id).await?;
     store::insert(tx.conn().await?, &invitation, &token_hash).await?;
-    let view = links.view(&invitation, false);
+    let view = links.view(&invitation, None);
     record(tx, "created", None, &view);
     Ok((invitation, view))
 }
@@ -219,7 +222,7 @@ pub async fn get(
 ) -> Result<InvitationView, Error> {
     let invitation = find(db, scope, id).await?;
     let buyer = buyers::get_by_id(db, &invitation.buyer_id).await?;
-    Ok(links.view(&invitation, buyer.is_blocked()))
+    Ok(links.view(&invitation, buyer_unavailable(&buyer)))
 }
 
 /// The public link of an invitation (for its QR code).
@@ -246,7 +249,7 @@ pub async fn list(
         page.split(invitations, |i| Cursor::new(i.created_at.millis(), &i.id));
     let views = invitations
         .iter()
-        .map(|i| links.view(i, buyer.is_blocked()))
+        .map(|i| links.view(i, buyer_unavailable(&buyer)))
         .collect();
     Ok((views, next))
 }
@@ -260,9 +263,7 @@ pub async fn revoke(
 ) -> Result<InvitationView, Error> {
     // An invitation never changes buyer, nor a buyer seller: checked once, before the write.
     let found = find(tx.db(), scope, id).await?;
-    let blocked = buyers::get_by_id(tx.db(), &found.buyer_id)
-        .await?
-        .is_blocked();
+    let blocked = buyer_unavailable(&buyers::get_by_id(tx.db(), &found.buyer_id).await?);
     let current = store::find(tx.conn().await?, id)
         .await?
         .ok_or(Error::NotFound("invitation"))?;
@@ -320,8 +321,8 @@ pub async fn resend(
     record(
         tx,
         "resent",
-        Some(&links.view(&current, false)),
-        &links.view(&queued, false),
+        Some(&links.view(&current, None)),
+        &links.view(&queued, None),
     );
     jobs::enqueue(
         tx.conn().await?,
@@ -330,7 +331,7 @@ pub async fn resend(
         None,
     )
     .await?;
-    Ok(links.view(&queued, false))
+    Ok(links.view(&queued, None))
 }
 
 /// The invitation a link token belongs to; None for an unknown token. Looked up by the token's
@@ -346,18 +347,29 @@ pub async fn find_by_token(db: &Db, token: &str) -> Result<Option<Invitation>, E
 /// link would not help, so the page must not offer one.
 pub async fn unavailable(db: &Db, invitation: &Invitation) -> Result<Option<Unavailable>, Error> {
     let buyer = buyers::get_by_id(db, &invitation.buyer_id).await?;
-    if buyer.is_blocked() {
-        return Ok(Some(Unavailable::BuyerBlocked));
+    if let Some(reason) = buyer_unavailable(&buyer) {
+        return Ok(Some(reason));
     }
     Ok(link_unavailable(invitation, true))
+}
+
+/// Why no link of `buyer` works, whatever the link: an ended relationship or a block.
+pub fn buyer_unavailable(buyer: &buyers::Buyer) -> Option<Unavailable> {
+    if buyer.is_ended() {
+        Some(Unavailable::BuyerEnded)
+    } else if buyer.is_blocked() {
+        Some(Unavailable::BuyerBlocked)
+    } else {
+        None
+    }
 }
 
 /// Why a session opened with `invitation` cannot go on, if it cannot: like [`unavailable`],
 /// but a link used up (by this session's own use, among others) does not end the sessions it
 /// opened.
 pub fn session_unavailable(invitation: &Invitation, buyer: &buyers::Buyer) -> Option<Unavailable> {
-    if buyer.is_blocked() {
-        return Some(Unavailable::BuyerBlocked);
+    if let Some(reason) = buyer_unavailable(buyer) {
+        return Some(reason);
     }
     link_unavailable(invitation, false)
 }
@@ -409,7 +421,8 @@ async fn count_use_in(
         .await?
         .ok_or(Error::NotFound("invitation"))?;
     match buyers::lock_status_in(tx, &current.buyer_id).await? {
-        Some(BuyerStatus::Active) => {}
+        Some((BuyerStatus::Active, false)) => {}
+        Some((_, true)) => return Ok(Err(Unavailable::BuyerEnded)),
         _ => return Ok(Err(Unavailable::BuyerBlocked)),
     }
     if !store::count_use(tx.conn().await?, id, at).await? {

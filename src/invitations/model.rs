@@ -34,6 +34,8 @@ pub enum Unavailable {
     Exhausted,
     /// The buyer is blocked.
     BuyerBlocked,
+    /// The business relationship with the buyer has ended.
+    BuyerEnded,
 }
 
 impl Unavailable {
@@ -44,6 +46,7 @@ impl Unavailable {
             Unavailable::Revoked => "REVOKED",
             Unavailable::Exhausted => "EXHAUSTED",
             Unavailable::BuyerBlocked => "BUYER_BLOCKED",
+            Unavailable::BuyerEnded => "BUYER_ENDED",
         }
     }
 
@@ -54,6 +57,7 @@ impl Unavailable {
             Unavailable::Revoked,
             Unavailable::Exhausted,
             Unavailable::BuyerBlocked,
+            Unavailable::BuyerEnded,
         ]
         .into_iter()
         .find(|u| u.as_str() == text)

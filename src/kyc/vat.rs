@@ -518,6 +518,11 @@ fn is_separator(c: char) -> bool {
 pub struct VatNumber(String);
 
 impl VatNumber {
+    /// What an erased buyer that kept no VAT number shows instead of one.
+    pub fn erased() -> VatNumber {
+        VatNumber("ERASED".into())
+    }
+
     /// Parses and normalises `input`.
     ///
     /// # Errors

@@ -7,6 +7,7 @@ mod files;
 pub mod manifest;
 mod progress;
 pub mod restore;
+pub mod retention;
 pub mod verify;
 
 use std::path::PathBuf;

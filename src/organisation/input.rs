@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::reminders::MAX_REMINDER_DAYS;
-use super::settings::{EXPIRY_DAYS, OrganisationSettings, is_hex_colour};
+use super::settings::{EXPIRY_DAYS, MAX_RETENTION_DAYS, OrganisationSettings, is_hex_colour};
 use crate::documents::model::DocumentType;
 use crate::email::EmailAddress;
 use crate::errors::{Error, FieldProblem, Rule};
@@ -57,6 +57,12 @@ pub struct RawSettings {
     pub require_document_review: bool,
     /// Whether a staff decision needs a second staff member's confirmation.
     pub four_eyes_review: bool,
+    /// Days the records of an ended relationship are kept, 0 to 36500.
+    pub retention_days_after_end: String,
+    /// Days an inactive buyer that never completed KYC is kept, 0 to 36500.
+    pub retention_days_inactive: String,
+    /// Whether an erased buyer keeps its VAT number.
+    pub retention_keeps_vat_number: bool,
 }
 
 impl RawSettings {
@@ -94,6 +100,9 @@ impl RawSettings {
                 .collect(),
             require_document_review: settings.require_document_review,
             four_eyes_review: settings.four_eyes_review,
+            retention_days_after_end: settings.retention_days_after_end.to_string(),
+            retention_days_inactive: settings.retention_days_inactive.to_string(),
+            retention_keeps_vat_number: settings.retention_keeps_vat_number,
         }
     }
 
@@ -230,6 +239,39 @@ impl RawSettings {
                 ),
             }
         }
+        // Left empty (a form from before these fields), a period keeps its value: empty is
+        // not 0, which erases at the next run.
+        let mut retention_days = |field: &str, text: &str, kept: u32| {
+            if text.trim().is_empty() {
+                return kept;
+            }
+            let days = text
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|d| *d <= MAX_RETENTION_DAYS);
+            if days.is_none() {
+                refuse(
+                    field,
+                    Rule::Days {
+                        min: 0,
+                        max: i64::from(MAX_RETENTION_DAYS),
+                        optional: false,
+                    },
+                );
+            }
+            days.unwrap_or_default()
+        };
+        let retention_days_after_end = retention_days(
+            "retentionDaysAfterEnd",
+            &self.retention_days_after_end,
+            current.retention_days_after_end,
+        );
+        let retention_days_inactive = retention_days(
+            "retentionDaysInactive",
+            &self.retention_days_inactive,
+            current.retention_days_inactive,
+        );
 
         match (language, expiry) {
             (Some(default_language), Some(default_invitation_expiry_days)) if errors.is_empty() => {
@@ -249,6 +291,9 @@ impl RawSettings {
                     reminders,
                     require_document_review: self.require_document_review,
                     four_eyes_review: self.four_eyes_review,
+                    retention_days_after_end,
+                    retention_days_inactive,
+                    retention_keeps_vat_number: self.retention_keeps_vat_number,
                     ..current.clone()
                 })
             }

@@ -33,6 +33,14 @@ pub struct OrganisationView {
     /// second staff member confirms it (decisions through the API count at once: the
     /// marketplace's own tools hold their own rules).
     pub four_eyes_review: bool,
+    /// Days the records of an ended relationship are kept after its end (0: erased at the
+    /// next run of the retention job).
+    pub retention_days_after_end: u32,
+    /// Days a buyer that never completed KYC is kept after its last activity (0: erased at
+    /// the next run).
+    pub retention_days_inactive: u32,
+    /// Whether an erased buyer keeps its VAT number.
+    pub retention_keeps_vat_number: bool,
 }
 
 /// What sellers may do.
@@ -77,6 +85,9 @@ impl OrganisationView {
             reminders: settings.reminders,
             require_document_review: settings.require_document_review,
             four_eyes_review: settings.four_eyes_review,
+            retention_days_after_end: settings.retention_days_after_end,
+            retention_days_inactive: settings.retention_days_inactive,
+            retention_keeps_vat_number: settings.retention_keeps_vat_number,
         }
     }
 }
@@ -107,6 +118,16 @@ pub struct OrganisationPatch {
     require_document_review: Option<bool>,
     /// Whether a staff decision needs a second staff member's confirmation.
     four_eyes_review: Option<bool>,
+    /// Days the records of an ended relationship are kept (0 to 36500; 0: at the next run).
+    #[schema(nullable = false, minimum = 0, maximum = 36500)]
+    retention_days_after_end: Option<u32>,
+    /// Days an inactive buyer that never completed KYC is kept (0 to 36500; 0: at the next
+    /// run).
+    #[schema(nullable = false, minimum = 0, maximum = 36500)]
+    retention_days_inactive: Option<u32>,
+    /// Whether an erased buyer keeps its VAT number.
+    #[schema(nullable = false)]
+    retention_keeps_vat_number: Option<bool>,
 }
 
 /// Tells an explicit `null` (Some(None)) from a field left out (None).
@@ -201,6 +222,15 @@ pub fn apply_patch(
     }
     if let Some(requester) = patch.vies_requester_vat_number {
         raw.vies_requester_vat_number = requester.unwrap_or_default();
+    }
+    if let Some(days) = patch.retention_days_after_end {
+        raw.retention_days_after_end = days.to_string();
+    }
+    if let Some(days) = patch.retention_days_inactive {
+        raw.retention_days_inactive = days.to_string();
+    }
+    if let Some(keep) = patch.retention_keeps_vat_number {
+        raw.retention_keeps_vat_number = keep;
     }
     raw.apply_to(current)
 }

@@ -66,7 +66,24 @@ pub struct OrganisationSettings {
     /// Four-eyes review: a staff member's decision on a document counts only once a second
     /// staff member confirms it. Off by default.
     pub four_eyes_review: bool,
+    /// Days the records of an ended relationship are kept after its end before the buyer's
+    /// personal data is erased (0: at the next run of the retention job).
+    pub retention_days_after_end: u32,
+    /// Days a buyer that never completed KYC is kept after its last activity (0: at the
+    /// next run).
+    pub retention_days_inactive: u32,
+    /// Whether an erased buyer keeps its company's VAT number (a fact of the company, not of
+    /// a person, that some bookkeeping needs).
+    pub retention_keeps_vat_number: bool,
 }
+
+/// Days the records of an ended relationship are kept unless the organisation says otherwise:
+/// five years (§ 8 GwG) and a leap day.
+pub const DEFAULT_RETENTION_DAYS_AFTER_END: u32 = 1826;
+/// Days an inactive buyer that never completed KYC is kept: two years.
+pub const DEFAULT_RETENTION_DAYS_INACTIVE: u32 = 730;
+/// Longest retention period a setting may name: a hundred years.
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
 
 impl OrganisationSettings {
     /// The path of the logo (below the public URL), changing with each new logo; None without
@@ -180,6 +197,9 @@ impl Default for OrganisationSettings {
             reminders: ReminderSettings::default(),
             require_document_review: false,
             four_eyes_review: false,
+            retention_days_after_end: DEFAULT_RETENTION_DAYS_AFTER_END,
+            retention_days_inactive: DEFAULT_RETENTION_DAYS_INACTIVE,
+            retention_keeps_vat_number: false,
         }
     }
 }

@@ -94,6 +94,7 @@ pub(super) async fn unavailable_page(
         Unavailable::Exhausted => ("portal-unavailable-exhausted", true),
         Unavailable::Revoked => ("portal-unavailable-revoked", false),
         Unavailable::BuyerBlocked => ("portal-unavailable-blocked", false),
+        Unavailable::BuyerEnded => ("portal-unavailable-ended", false),
     };
     let renewal = renewal.filter(|_| can_renew);
     let next = if renewal.is_some() {

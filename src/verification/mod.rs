@@ -172,8 +172,8 @@ fn may_start(buyer: &Buyer) -> Result<(), Error> {
     if buyer.kyc_mode != KycMode::Nt24Led {
         return Err(Error::Conflict(Conflict::NotNt24Led));
     }
-    if buyer.is_blocked() {
-        return Err(Error::Conflict(Conflict::BuyerBlocked));
+    if let Some(conflict) = buyer.refusal() {
+        return Err(Error::Conflict(conflict));
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ mod conditional_requests;
 mod crash;
 mod document_review;
 mod documents;
+mod erasure;
 mod failures;
 mod fixtures;
 mod hardening;

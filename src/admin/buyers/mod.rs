@@ -7,6 +7,7 @@
 mod block;
 mod create;
 mod documents;
+mod ending;
 mod fields;
 mod files;
 mod form;
@@ -35,6 +36,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/buyers/{id}/block", web::post().to(block::block_post))
         .route("/buyers/{id}/unblock", web::get().to(block::unblock_get))
         .route("/buyers/{id}/unblock", web::post().to(block::unblock_post))
+        .route("/buyers/{id}/end", web::get().to(ending::end_get))
+        .route("/buyers/{id}/end", web::post().to(ending::end_post))
+        .route("/buyers/{id}/reopen", web::get().to(ending::reopen_get))
+        .route("/buyers/{id}/reopen", web::post().to(ending::reopen_post))
+        .route("/buyers/{id}/hold", web::get().to(ending::hold_get))
+        .route("/buyers/{id}/hold", web::post().to(ending::hold_post))
+        .route("/buyers/{id}/release", web::get().to(ending::release_get))
+        .route("/buyers/{id}/release", web::post().to(ending::release_post))
+        .route("/buyers/{id}/erase", web::get().to(ending::erase_get))
+        .route("/buyers/{id}/erase", web::post().to(ending::erase_post))
         .route(
             "/buyers/{id}/documents",
             web::get().to(documents::documents_get),

@@ -195,6 +195,9 @@ fn read_form(pairs: Vec<(String, String)>) -> RawSettings {
             "four_eyes_review" => raw.four_eyes_review = value == "true",
             "required" => raw.required_document_types.push(value),
             "vies_requester_vat_number" => raw.vies_requester_vat_number = value,
+            "retention_days_after_end" => raw.retention_days_after_end = value,
+            "retention_days_inactive" => raw.retention_days_inactive = value,
+            "retention_keeps_vat_number" => raw.retention_keeps_vat_number = value == "true",
             other => {
                 if let Some(code) = other.strip_prefix("max_age_") {
                     raw.document_max_age_days.insert(code.to_owned(), value);

@@ -20,7 +20,7 @@ pub use store::latest_completed;
 use crate::audit::{Actor, Subject};
 use crate::buyers;
 use crate::db::{Db, now};
-use crate::errors::Error;
+use crate::errors::{Conflict, Error};
 use crate::events::EventType;
 use crate::jobs;
 use crate::pagination::{Cursor, Page};
@@ -61,6 +61,9 @@ pub async fn request(
     buyer_id: &str,
 ) -> Result<ViesCheck, Error> {
     let buyer = buyers::get(tx.db(), seller_id, buyer_id).await?;
+    if buyer.is_ended() {
+        return Err(Error::Conflict(Conflict::BuyerEnded));
+    }
     let check = ViesCheck {
         uuid: uuid::Uuid::now_v7().to_string(),
         buyer_id: buyer.uuid.clone(),

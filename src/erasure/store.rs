@@ -1,0 +1,140 @@
+//! The statements that erase a buyer's personal data, each inside the erasing transaction.
+
+use sqlx::{AnyConnection, AnyExecutor, Row};
+
+use crate::db::Timestamp;
+
+/// Buyers whose records are due: ended on or before `ended_before`, or never valid and
+/// without activity since `inactive_before`; never those on legal hold or erased already.
+pub async fn due<'e>(
+    conn: impl AnyExecutor<'e>,
+    ended_before: Timestamp,
+    inactive_before: Timestamp,
+) -> Result<Vec<(String, bool)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, ended_at FROM buyers b WHERE erased_at IS NULL AND hold_reason IS NULL AND \
+         ((ended_at IS NOT NULL AND ended_at <= $1) OR \
+          (ended_at IS NULL AND kyc_status <> 'VALID' AND updated_at <= $2 \
+           AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.buyer_id = b.id AND d.created_at > $2) \
+           AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.buyer_id = b.id \
+                           AND (i.created_at > $2 OR i.last_used_at > $2)))) \
+         ORDER BY id",
+    )
+    .bind(ended_before.millis())
+    .bind(inactive_before.millis())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let ended: Option<i64> = row.try_get("ended_at")?;
+            Ok((row.try_get("id")?, ended.is_some()))
+        })
+        .collect()
+}
+
+/// The store keys of the buyer's document files.
+pub async fn blob_keys(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT blob_key FROM documents WHERE buyer_id = $1")
+        .bind(buyer_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// Overwrites every personal field of the buyer and of what belongs to it, and points its
+/// documents at no file; the audit entries keep who did what when, without the snapshots.
+pub async fn overwrite(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+    keep_vat_number: bool,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let vat = if keep_vat_number {
+        "vat_number"
+    } else {
+        // Unique per seller, so every erased buyer gets its own placeholder.
+        "'ERASED-' || id"
+    };
+    let statements = [
+        format!(
+            "UPDATE buyers SET company_name = '', search_name = '', street = '', post_code = '', \
+             city = '', contacts = '[]', blocked_reason = NULL, end_reason = NULL, \
+             vat_number = {vat}, erased_at = $2, version = version + 1, updated_at = $2 \
+             WHERE id = $1"
+        ),
+        "UPDATE documents SET file_name = 'erased', sha256 = '', blob_key = 'erased/' || id \
+         WHERE buyer_id = $1 AND $2 = $2"
+            .to_owned(),
+        "UPDATE invitations SET recipient_email = '', email_error = NULL WHERE buyer_id = $1 AND $2 = $2"
+            .to_owned(),
+        "UPDATE vies_checks SET vies_name = NULL, vies_address = NULL, reason = NULL \
+         WHERE buyer_id = $1 AND $2 = $2"
+            .to_owned(),
+        "UPDATE verifications SET provider_details = NULL, aml = NULL, auth_token = '', \
+         session_url = '', review_reason = NULL, email_to = NULL, email_error = NULL \
+         WHERE buyer_id = $1 AND $2 = $2"
+            .to_owned(),
+        "DELETE FROM kyc_profiles WHERE buyer_id = $1 AND $2 = $2".to_owned(),
+        "DELETE FROM portal_sessions WHERE invitation_id IN \
+         (SELECT id FROM invitations WHERE buyer_id = $1) AND $2 = $2"
+            .to_owned(),
+        "UPDATE audit_log SET before_state = NULL, after_state = NULL WHERE (entity_id = $1 \
+         OR entity_id IN (SELECT id FROM documents WHERE buyer_id = $1) \
+         OR entity_id IN (SELECT id FROM invitations WHERE buyer_id = $1) \
+         OR entity_id IN (SELECT id FROM vies_checks WHERE buyer_id = $1) \
+         OR entity_id IN (SELECT id FROM verifications WHERE buyer_id = $1)) AND $2 = $2"
+            .to_owned(),
+        // The outbox keeps that something happened to the buyer, not what it said.
+        "UPDATE events SET data = '{\"buyerId\":\"' || $1 || '\",\"erased\":true}' \
+         WHERE data LIKE '%' || $1 || '%' AND $2 = $2"
+            .to_owned(),
+    ];
+    for sql in statements {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(buyer_id)
+            .bind(at.millis())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+const LAST_RUN: &str = "retention_last_run";
+
+/// What the last erasure round recorded (JSON), if one ran.
+pub async fn last_run<'e>(conn: impl AnyExecutor<'e>) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+        .bind(LAST_RUN)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Records a round: `value` replaces what the last one recorded if that is still `seen`
+/// (None: no round had run); false when another instance recorded one meanwhile.
+pub async fn record_run<'e>(
+    conn: impl AnyExecutor<'e>,
+    seen: Option<&str>,
+    value: &str,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        match seen {
+            None => sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(LAST_RUN)
+            .bind(value)
+            .execute(conn)
+            .await?,
+            Some(seen) => {
+                sqlx::query("UPDATE settings SET value = $2 WHERE key = $1 AND value = $3")
+                    .bind(LAST_RUN)
+                    .bind(value)
+                    .bind(seen)
+                    .execute(conn)
+                    .await?
+            }
+        };
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,410 @@
+//! The end of a business relationship, the legal hold and the erasure of a buyer's personal
+//! data once its retention period has run out.
+
+use serde_json::json;
+
+use crate::documents::{documents_path, form};
+use crate::fixtures::small_pdf;
+use crate::helpers::*;
+use crate::invitations::invitations_path;
+use crate::on_both_backends;
+
+on_both_backends! {
+    async fn an_ended_buyer_gets_no_invitations_uploads_or_checks_until_it_is_reopened(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let path = buyer_path(&seller, &buyer);
+        let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "anna@example.com"})).await;
+
+        let problem = expect_problem(app.post_json(&format!("{path}/end"), &json!({"reason": " "})).await, 422).await;
+        assert_eq!(problem_fields(&problem), ["reason"]);
+        let ended = body_json(app.post_json(&format!("{path}/end"), &json!({"reason": "Contract terminated", "endedAt": "2026-03-01T00:00:00Z"})).await).await;
+        assert_eq!(ended["endedAt"], "2026-03-01T00:00:00.000Z");
+        assert_eq!(ended["endReason"], "Contract terminated");
+
+        let refused = expect_problem(app.post_json(&invitations_path(&seller, &buyer), &json!({"recipientEmail": "anna@example.com"})).await, 409).await;
+        assert!(refused["detail"].as_str().unwrap().contains("ended"), "{refused}");
+        expect_problem(app.upload(&documents_path(&seller, &buyer), form("COC_EXTRACT", "2026-01-15", "a.pdf", small_pdf())).await, 409).await;
+        expect_problem(app.post_json(&format!("{path}/kyc/vies-check"), &json!({})).await, 409).await;
+        assert_eq!(reqwest::get(app.link_path(&invitation)).await.unwrap().status(), 410);
+        let listed = body_json(app.get(&invitations_path(&seller, &buyer)).await).await;
+        assert_eq!(listed["items"][0]["unavailableReason"], "BUYER_ENDED");
+
+        let reopened = body_json(app.post_json(&format!("{path}/reopen"), &json!({})).await).await;
+        assert!(reopened["endedAt"].is_null());
+        assert_eq!(app.post_json(&invitations_path(&seller, &buyer), &json!({"recipientEmail": "anna@example.com"})).await.status(), 201);
+
+        let history = body_json(app.get(&format!("{path}/history")).await).await;
+        let actions: Vec<&str> = history["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert!(actions.contains(&"ended") && actions.contains(&"reopened"), "{actions:?}");
+    }
+}
+
+/// RFC 3339 of `years` (of 365 days) before now.
+fn years_ago(years: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::days(365 * years))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A buyer of its own seller with a contact, an invitation and one uploaded document whose
+/// name and bytes are its own; ended `ended_years` ago.
+async fn ended_buyer(
+    app: &TestApp,
+    mark: &str,
+    ended_years: i64,
+) -> (String, serde_json::Value, Vec<String>, Vec<u8>) {
+    let seller = app.create_seller().await;
+    let phone = format!("+49 30 777{}{}", mark.len(), mark.len());
+    let mut body = reference_buyer();
+    body["companyName"] = json!(format!("Firma {mark} GmbH"));
+    body["contacts"][0] = json!({"firstName": format!("Vorname{mark}"), "lastName": format!("Nachname{mark}"), "email": format!("kontakt.{}@example.com", mark.to_lowercase()), "phone": phone.clone()});
+    body["address"]["street"] = json!(format!("Strasse{mark} 1"));
+    let buyer = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
+    app.invite(
+        &seller,
+        &buyer,
+        json!({"recipientEmail": format!("einladung.{}@example.com", mark.to_lowercase())}),
+    )
+    .await;
+    let bytes = crate::fixtures::pdf_with(&format!("Inhalt{mark}"), "", 0);
+    let file_name = format!("Ausweis{mark}.pdf");
+    let uploaded = app
+        .upload(
+            &documents_path(&seller, &buyer),
+            form("COC_EXTRACT", "2026-01-15", &file_name, bytes.clone()),
+        )
+        .await;
+    assert_eq!(uploaded.status(), 201);
+    let ended = app
+        .post_json(
+            &format!("{}/end", buyer_path(&seller, &buyer)),
+            &json!({"reason": "Vertrag beendet", "endedAt": years_ago(ended_years)}),
+        )
+        .await;
+    assert_eq!(ended.status(), 200);
+    let needles = vec![
+        format!("Firma {mark}"),
+        format!("Vorname{mark}"),
+        format!("Nachname{mark}"),
+        format!("kontakt.{}@example.com", mark.to_lowercase()),
+        format!("einladung.{}@example.com", mark.to_lowercase()),
+        phone,
+        format!("Strasse{mark}"),
+        file_name,
+    ];
+    (seller, buyer, needles, bytes)
+}
+
+/// Every table's name.
+async fn tables(app: &TestApp) -> Vec<String> {
+    let sql = if app.db.backend() == kyc_portal::db::Backend::Sqlite {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%'"
+    } else {
+        "SELECT CAST(table_name AS TEXT) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%'"
+    };
+    sqlx::query_scalar(sql)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
+}
+
+/// Where in the database (table and column) and the store any of `needles` or `bytes` is left.
+async fn traces(app: &TestApp, needles: &[String], bytes: &[u8]) -> Vec<String> {
+    use sqlx::{Column, Row};
+    let mut found = Vec::new();
+    for table in tables(app).await {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT * FROM {table}")))
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+        for row in &rows {
+            for (i, column) in row.columns().iter().enumerate() {
+                let value: Vec<u8> = match row.try_get::<Option<String>, _>(i) {
+                    Ok(text) => text.unwrap_or_default().into_bytes(),
+                    Err(_) => row
+                        .try_get::<Option<Vec<u8>>, _>(i)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default(),
+                };
+                let text = String::from_utf8_lossy(&value);
+                for needle in needles {
+                    if text.contains(needle.as_str()) {
+                        found.push(format!("{table}.{} holds {needle}", column.name()));
+                    }
+                }
+                if !bytes.is_empty() && value.windows(bytes.len()).any(|w| w == bytes) {
+                    found.push(format!(
+                        "{table}.{} holds the document's bytes",
+                        column.name()
+                    ));
+                }
+            }
+        }
+    }
+    for (key, _) in app.blobs.list().await.unwrap() {
+        let mut stream = app.blobs.read(&key).await.unwrap();
+        let mut stored = Vec::new();
+        while let Some(chunk) = futures_util::StreamExt::next(&mut stream).await {
+            stored.extend_from_slice(&chunk.unwrap());
+        }
+        if stored == bytes {
+            found.push(format!(
+                "the store holds the document's bytes under {}",
+                key.as_str()
+            ));
+        }
+    }
+    found
+}
+
+/// A buyer ended six years ago is erased by the next run and leaves nothing personal; a held
+/// one and one ended four years ago keep everything.
+async fn the_retention_run_erases_what_ran_out_and_nothing_else(app: &TestApp) {
+    let (seller, gone, gone_needles, gone_bytes) = ended_buyer(app, "Sechs", 6).await;
+    let (_, held, held_needles, held_bytes) = ended_buyer(app, "Halten", 6).await;
+    let (kept_seller, kept, kept_needles, kept_bytes) = ended_buyer(app, "Vier", 4).await;
+    let held_id = held["uuid"].as_str().unwrap();
+    kyc_portal::write::apply(&app.db, kyc_portal::audit::Actor::System, async |tx| {
+        kyc_portal::buyers::hold(
+            tx,
+            held["sellerId"].as_str().unwrap(),
+            held_id,
+            "Ermittlungsverfahren".into(),
+        )
+        .await
+    })
+    .await
+    .unwrap();
+    assert!(
+        traces(app, &gone_needles, &gone_bytes).await.len() >= gone_needles.len(),
+        "the search finds what is there"
+    );
+
+    let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now())
+        .await
+        .unwrap();
+
+    assert_eq!(
+        erased
+            .iter()
+            .map(|e| e.buyer_id.as_str())
+            .collect::<Vec<_>>(),
+        [gone["uuid"].as_str().unwrap()]
+    );
+    assert_eq!(erased[0].files, 1);
+    assert_eq!(
+        traces(app, &gone_needles, &gone_bytes).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        traces(app, &held_needles, &held_bytes).await.len(),
+        traces(app, &held_needles, &[]).await.len() + 1,
+        "the held buyer's file is still stored"
+    );
+    assert!(!traces(app, &held_needles, &[]).await.is_empty());
+    assert!(!traces(app, &kept_needles, &kept_bytes).await.is_empty());
+    assert!(
+        traces(app, &kept_needles, &kept_bytes)
+            .await
+            .iter()
+            .any(|t| t.starts_with("the store"))
+    );
+
+    let still = body_json(app.get(&buyer_path(&kept_seller, &kept)).await).await;
+    assert!(still["erasedAt"].is_null());
+    assert_eq!(still["contacts"][0]["firstName"], "VornameVier");
+    let path = buyer_path(&seller, &gone);
+    let shown = body_json(app.get(&path).await).await;
+    assert!(!shown["erasedAt"].is_null());
+    let refused = app
+        .patch_json(
+            &path,
+            &json!({"version": shown["version"], "companyName": "Firma Sechs GmbH"}),
+        )
+        .await;
+    expect_problem(refused, 409).await;
+    let history = body_json(app.get(&format!("{path}/history")).await).await;
+    let tombstone = &history["items"][0];
+    assert_eq!(tombstone["action"], "erased");
+    assert_eq!(tombstone["after"]["rule"], "AFTER_END");
+    let events = kyc_portal::events::recent(&app.db, 100).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.event_type == "kyc.buyer_erased" && e.data["buyerId"] == gone["uuid"])
+    );
+
+    let again = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now())
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "an erased buyer is erased once");
+}
+
+on_both_backends! {
+    async fn a_buyer_ended_six_years_ago_is_erased_from_the_local_store_and_every_table(app) {
+        the_retention_run_erases_what_ran_out_and_nothing_else(&app).await;
+    }
+}
+
+async fn on_s3(backend: Backend) {
+    let Some(bucket) = crate::storage_s3::fresh_bucket().await else {
+        return;
+    };
+    let url = format!("s3://{bucket}");
+    let Some(app) = TestApp::spawn_with(backend, |s| s.storage_url = Some(url.clone())).await
+    else {
+        return;
+    };
+    assert!(!app.blobs.is_local());
+    the_retention_run_erases_what_ran_out_and_nothing_else(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_ended_six_years_ago_is_erased_from_s3_on_sqlite() {
+    on_s3(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_buyer_ended_six_years_ago_is_erased_from_s3_on_postgres() {
+    on_s3(Backend::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_run_on_the_command_line_erases_at_the_time_it_is_given_and_prints_it() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let (_, buyer, _, _) = ended_buyer(&app, "Kommando", 4).await;
+    let run = |at: Option<String>| {
+        let mut command = crate::cli::portal();
+        command.args(["retention", "run"]);
+        if let Some(at) = at {
+            command.args(["--at", &at]);
+        }
+        let output = command
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/kyc-portal.db", app.dir.path().display()),
+            )
+            .env("KYC_PORTAL_DATA_DIR", app.dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+
+    assert_eq!(run(None), "0 buyers erased\n");
+    let in_two_years = (chrono::Utc::now() + chrono::Duration::days(2 * 365)).to_rfc3339();
+    let printed = run(Some(in_two_years));
+
+    let id = buyer["uuid"].as_str().unwrap();
+    assert_eq!(
+        printed,
+        format!("erased buyer {id} (AFTER_END, 1 document files)\n1 buyers erased\n")
+    );
+    assert!(
+        kyc_portal::buyers::get_by_id(&app.db, id)
+            .await
+            .unwrap()
+            .erased_at
+            .is_some()
+    );
+}
+
+on_both_backends! {
+    async fn the_daily_round_runs_once_a_day_however_often_it_is_asked(app) {
+        // The round `serve` ran at its start goes first.
+        for _ in 0..100 {
+            if kyc_portal::erasure::last_run(&app.db).await.unwrap().is_some_and(|r| r.erased.is_some()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let at = kyc_portal::db::now().plus(chrono::Duration::days(1));
+        let daily = |at| kyc_portal::erasure::run_daily(&app.db, &app.blobs, at);
+
+        assert!(daily(at).await.unwrap().is_some());
+        assert!(daily(at.plus(chrono::Duration::hours(23))).await.unwrap().is_none());
+        assert!(daily(at.plus(chrono::Duration::hours(25))).await.unwrap().is_some());
+
+        let last = kyc_portal::erasure::last_run(&app.db).await.unwrap().unwrap();
+        assert_eq!(last.at, at.plus(chrono::Duration::hours(25)));
+        assert_eq!(last.erased, Some(0));
+    }
+}
+
+on_both_backends! {
+    async fn staff_end_a_relationship_and_administrators_hold_and_erase_it_on_request(app) {
+        use kyc_portal::staff::StaffRole;
+        let (seller, buyer, needles, bytes) = ended_buyer(&app, "Antrag", 0).await;
+        let id = buyer["uuid"].as_str().unwrap();
+        let path = buyer_path(&seller, &buyer);
+        app.post_json(&format!("{path}/reopen"), &json!({})).await;
+        let mut kim = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+        let overview = kim.page(&format!("/admin/buyers/{id}")).await;
+        assert!(overview.contains(&format!("href=\"/admin/buyers/{id}/end\"")));
+        assert!(!overview.contains(&format!("/admin/buyers/{id}/hold")), "holds are for administrators");
+        kim.page(&format!("/admin/buyers/{id}/end")).await;
+        assert_eq!(kim.post(&format!("/admin/buyers/{id}/end"), &[("reason", " ")]).await.status(), 422);
+        let ended = kim.post(&format!("/admin/buyers/{id}/end"), &[("reason", "Kunde hat gekündigt")]).await;
+        assert_eq!(crate::admin::location(&ended), format!("/admin/buyers/{id}"));
+        assert_eq!(body_json(app.get(&path).await).await["endReason"], "Kunde hat gekündigt");
+        assert_eq!(kim.post(&format!("/admin/buyers/{id}/hold"), &[("reason", "x")]).await.status(), 403);
+
+        let mut admin = app.admin_browser().await;
+        admin.page(&format!("/admin/buyers/{id}/hold")).await;
+        admin.post(&format!("/admin/buyers/{id}/hold"), &[("reason", "Anfrage der Staatsanwaltschaft")]).await;
+        assert_eq!(body_json(app.get(&path).await).await["holdReason"], "Anfrage der Staatsanwaltschaft");
+        let confirm = admin.page(&format!("/admin/buyers/{id}/erase")).await;
+        assert!(confirm.contains("every document file and its file name"), "the confirmation names what is lost");
+        let refused = admin.post(&format!("/admin/buyers/{id}/erase"), &[("reason", "Antrag nach Art. 17 DSGVO")]).await;
+        assert_eq!(refused.status(), 409);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("legal hold"), "{refused}");
+        assert!(!traces(&app, &needles, &[]).await.is_empty());
+
+        admin.page(&format!("/admin/buyers/{id}/release")).await;
+        admin.post(&format!("/admin/buyers/{id}/release"), &[]).await;
+        admin.page(&format!("/admin/buyers/{id}/erase")).await;
+        let erased = admin.post(&format!("/admin/buyers/{id}/erase"), &[("reason", "Antrag nach Art. 17 DSGVO")]).await;
+        assert_eq!(crate::admin::location(&erased), format!("/admin/buyers/{id}"));
+
+        assert_eq!(traces(&app, &needles, &bytes).await, Vec::<String>::new());
+        let history = body_json(app.get(&format!("{path}/history")).await).await;
+        let actions: Vec<&str> = history["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(&actions[..4], ["erased", "released", "held", "ended"]);
+        assert_eq!(history["items"][0]["after"]["rule"], "ON_REQUEST");
+        assert_eq!(history["items"][0]["after"]["reason"], "Antrag nach Art. 17 DSGVO");
+        admin.page(&format!("/admin/buyers/{id}")).await;
+    }
+}
+
+on_both_backends! {
+    async fn the_retention_periods_are_organisation_settings_and_zero_erases_at_the_next_run(app) {
+        let organisation = body_json(app.get("/v1/organisation").await).await;
+        assert_eq!(organisation["retentionDaysAfterEnd"], 1826);
+        assert_eq!(organisation["retentionDaysInactive"], 730);
+        let problem = expect_problem(app.patch_json("/v1/organisation", &json!({"retentionDaysAfterEnd": 36501})).await, 422).await;
+        assert_eq!(problem_fields(&problem), ["retentionDaysAfterEnd"]);
+        let (_, buyer, _, _) = ended_buyer(&app, "Heute", 0).await;
+        assert!(kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now()).await.unwrap().is_empty());
+
+        let patched = body_json(app.patch_json("/v1/organisation", &json!({"retentionDaysAfterEnd": 0})).await).await;
+        assert_eq!(patched["retentionDaysAfterEnd"], 0);
+        let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now()).await.unwrap();
+        assert_eq!(erased.iter().map(|e| e.buyer_id.as_str()).collect::<Vec<_>>(), [buyer["uuid"].as_str().unwrap()]);
+
+        let mut admin = app.admin_browser().await;
+        let form = admin.page("/admin/settings").await;
+        assert!(form.contains("name=\"retention_days_after_end\""));
+        let saved = admin.post("/admin/settings", &[("name", "KYC Portal"), ("primary_colour", "#1d4f91"), ("default_language", "en"), ("default_invitation_expiry_days", "14"), ("retention_days_after_end", "3650"), ("retention_days_inactive", "365")]).await;
+        assert!(saved.status().is_redirection(), "{}", saved.status());
+        let organisation = body_json(app.get("/v1/organisation").await).await;
+        assert_eq!(organisation["retentionDaysAfterEnd"], 3650);
+        assert_eq!(organisation["retentionDaysInactive"], 365);
+    }
+}
