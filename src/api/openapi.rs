@@ -95,7 +95,29 @@ pub fn document() -> Result<Value, Error> {
         fields.insert("openapi".into(), json!("3.1.0"));
         fields.insert("webhooks".into(), webhooks());
     }
+    cross_field_rules(&mut value);
     Ok(value)
+}
+
+/// Rules that tie one field to another, which the annotations cannot state: a rejection names
+/// its reason.
+fn cross_field_rules(document: &mut Value) {
+    if let Some(review) = document
+        .pointer_mut("/components/schemas/ReviewRequest")
+        .and_then(Value::as_object_mut)
+    {
+        review.insert(
+            "if".into(),
+            json!({"properties": {"decision": {"const": "REJECTED"}}, "required": ["decision"]}),
+        );
+        review.insert(
+            "then".into(),
+            json!({
+                "required": ["reason"],
+                "properties": {"reason": {"$ref": "#/components/schemas/ReviewReason"}}
+            }),
+        );
+    }
 }
 
 /// One OpenAPI 3.1 webhook per event: a POST of `{type, timestamp, data}` signed per the

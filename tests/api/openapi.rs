@@ -142,6 +142,9 @@ on_both_backends! {
         }
         let countries = schemas["RawAddress"]["properties"]["country"]["enum"].as_array().unwrap();
         assert!(countries.contains(&json!("DE")) && countries.len() > 240, "{countries:?}");
+        // A rejection names its reason: a rule across two fields, stated with if/then.
+        assert_eq!(schemas["ReviewRequest"]["then"]["required"], json!(["reason"]), "{}", schemas["ReviewRequest"]);
+        assert!(schemas["ReviewReason"].is_object(), "the reason's schema exists");
         let endpoint = &schemas["NewEndpoint"]["properties"]["events"];
         assert_eq!(endpoint["minItems"], 1, "{endpoint}");
         assert_eq!(endpoint["items"]["enum"].as_array().unwrap().len(), kyc_portal::events::EventType::ALL.len());
