@@ -82,7 +82,7 @@ pub async fn today_get(
     let settings = organisation::load(&state.db).await?;
     let today = attention::today(&state.db, &settings).await?;
     let clear = today.is_clear();
-    let sections = vec![
+    let mut sections = vec![
         concern(
             l,
             "held",
@@ -119,14 +119,17 @@ pub async fn today_get(
             "/documents",
             "admin-today-uploaded",
         ),
-        concern(
+    ];
+    // Uploads wait for a decision only when the organisation reviews them.
+    if settings.require_document_review || settings.four_eyes_review {
+        sections.push(concern(
             l,
             "reviews",
             today.awaiting_review,
             "/documents",
             "admin-today-since",
-        ),
-    ];
+        ));
+    }
     let view = TodayView {
         chrome: Chrome::new(&req, &me, Section::Today, l.text("admin-today-title")),
         sections,

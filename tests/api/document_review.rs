@@ -385,6 +385,8 @@ mod staff {
                 app.upload_pdf(&documents_path(&seller, &buyer), kind).await;
             }
             let mut admin = app.admin_browser().await;
+            let before = admin.page("/admin").await;
+            assert!(!before.contains("id=\"reviews\""), "no review section while nothing is reviewed");
             let form = admin.page("/admin/settings").await;
             assert!(form.contains("name=\"require_document_review\""));
 
