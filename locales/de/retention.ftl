@@ -38,3 +38,7 @@ admin-settings-retention-hint = Läuft eine Frist ab, löscht der tägliche Aufb
 admin-settings-retention-after-end = Tage, die die Unterlagen einer beendeten Geschäftsbeziehung aufbewahrt werden (1826: fünf Jahre)
 admin-settings-retention-inactive = Tage, die ein Käufer ohne abgeschlossenes KYC ohne Aktivität aufbewahrt wird (730: zwei Jahre)
 admin-settings-retention-keeps-vat = Gelöschte Käufer behalten die USt-IdNr. ihres Unternehmens
+admin-settings-retention-due-soon = Nach diesen Regeln in den nächsten { $days } Tagen zu löschen: { $count } (Käufer mit Aufbewahrungssperre zählen nicht).
+admin-settings-retention-never-ran = Die Löschrunde ist noch nicht gelaufen; sie läuft einmal am Tag.
+admin-settings-retention-last-run = Letzte Löschrunde: { $when }; gelöschte Käufer: { $count }.
+admin-settings-retention-running = Die Löschrunde hat { $when } begonnen und ist noch nicht fertig.

@@ -38,3 +38,7 @@ admin-settings-retention-hint = When a period runs out, the daily retention run 
 admin-settings-retention-after-end = Days the records of an ended relationship are kept (1826: five years)
 admin-settings-retention-inactive = Days a buyer that never completed KYC is kept without activity (730: two years)
 admin-settings-retention-keeps-vat = Erased buyers keep their company's VAT number
+admin-settings-retention-due-soon = Due for erasure under these rules within the next { $days } days: { $count } (buyers on legal hold are not counted).
+admin-settings-retention-never-ran = The retention round has not run yet; it runs once a day.
+admin-settings-retention-last-run = Last retention round: { $when }; buyers erased: { $count }.
+admin-settings-retention-running = The retention round started { $when } and has not finished yet.

@@ -86,6 +86,39 @@ pub async fn run(db: &Db, blobs: &BlobStore, at: Timestamp) -> Result<Vec<Erased
     Ok(erased)
 }
 
+/// How many buyers are due within a period, and what the last round did: for the retention
+/// overview on the staff settings page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overview {
+    /// Buyers the rules will erase within [`OVERVIEW_DAYS`] (held buyers are not counted).
+    pub due_soon: usize,
+    /// The last round, if one ran.
+    pub last_run: Option<LastRun>,
+}
+
+/// The period the overview looks ahead.
+pub const OVERVIEW_DAYS: i64 = 30;
+
+/// The overview as of `at` under `settings`.
+pub async fn overview(
+    db: &Db,
+    settings: &organisation::OrganisationSettings,
+    at: Timestamp,
+) -> Result<Overview, Error> {
+    let ahead = at.plus(chrono::Duration::days(OVERVIEW_DAYS));
+    let days = |n: u32| chrono::Duration::days(-i64::from(n));
+    let due = store::due(
+        db.pool(),
+        ahead.plus(days(settings.retention_days_after_end)),
+        ahead.plus(days(settings.retention_days_inactive)),
+    )
+    .await?;
+    Ok(Overview {
+        due_soon: due.len(),
+        last_run: last_run(db).await?,
+    })
+}
+
 /// What the last round did: when it ran and whom it erased.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LastRun {

@@ -392,13 +392,24 @@ on_both_backends! {
         assert_eq!(problem_fields(&problem), ["retentionDaysAfterEnd"]);
         let (_, buyer, _, _) = ended_buyer(&app, "Heute", 0).await;
         assert!(kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now()).await.unwrap().is_empty());
+        let mut admin = app.admin_browser().await;
+        let overview = admin.page("/admin/settings").await;
+        assert!(overview.contains("within the next 30 days: 0"), "{overview}");
+        // The app's own daily round ran at start-up and erased no one.
+        assert!(overview.contains("Last retention round:") && overview.contains("buyers erased: 0."), "{overview}");
 
         let patched = body_json(app.patch_json("/v1/organisation", &json!({"retentionDaysAfterEnd": 0})).await).await;
         assert_eq!(patched["retentionDaysAfterEnd"], 0);
-        let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now()).await.unwrap();
+        let overview = admin.page("/admin/settings").await;
+        assert!(overview.contains("within the next 30 days: 1"), "the ended buyer is due: {overview}");
+        // A day later the next daily round is due.
+        let tomorrow = kyc_portal::db::now().plus(chrono::Duration::hours(25));
+        let erased = kyc_portal::erasure::run_daily(&app.db, &app.blobs, tomorrow).await.unwrap().unwrap();
         assert_eq!(erased.iter().map(|e| e.buyer_id.as_str()).collect::<Vec<_>>(), [buyer["uuid"].as_str().unwrap()]);
+        let overview = admin.page("/admin/settings").await;
+        assert!(overview.contains("within the next 30 days: 0"), "{overview}");
+        assert!(overview.contains("buyers erased: 1."), "{overview}");
 
-        let mut admin = app.admin_browser().await;
         let form = admin.page("/admin/settings").await;
         assert!(form.contains("name=\"retention_days_after_end\""));
         let saved = admin.post("/admin/settings", &[("name", "KYC Portal"), ("primary_colour", "#1d4f91"), ("default_language", "en"), ("default_invitation_expiry_days", "14"), ("retention_days_after_end", "3650"), ("retention_days_inactive", "365")]).await;

@@ -64,6 +64,7 @@ pub async fn upload_post(
         BTreeMap::new(),
         logo_error,
     )
+    .await
 }
 
 /// The removal form: its checkbox must be ticked, so one click alone removes nothing.

@@ -13,9 +13,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::page::{self, Chrome, Section};
+use super::page::{self, Chrome, Section, moment};
 use crate::admin::guard::{Admin, SignedIn, StaffForm};
+use crate::db::now;
 use crate::documents::DocumentType;
+use crate::erasure;
 use crate::errors::Error;
 use crate::i18n::Language;
 use crate::organisation::{self, OrganisationSettings, RawSettings, logo::MAX_LOGO_BYTES};
@@ -70,6 +72,10 @@ pub struct SettingsView {
     /// The sender address of the portal's emails, when it is still the default one that no
     /// mail server delivers (the operator sets `KYC_PORTAL_MAIL_FROM`).
     pub default_sender: Option<String>,
+    /// The retention overview: buyers due within 30 days, and the last round in words.
+    pub retention_due_soon: String,
+    /// When the retention round last ran and what it erased, in words.
+    pub retention_last_run: String,
 }
 
 impl SettingsView {
@@ -114,7 +120,7 @@ fn localised_errors(l: Language, error: &Error) -> BTreeMap<String, String> {
 }
 
 /// The settings page for `form`, with `errors` and the logo's state.
-pub(super) fn render(
+pub(super) async fn render(
     req: &HttpRequest,
     me: &SignedIn,
     current: &OrganisationSettings,
@@ -141,6 +147,10 @@ pub(super) fn render(
         })
         .collect();
     let chrome = Chrome::new(req, me, Section::Settings, l.text("admin-settings-title"));
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no application state")))?;
+    let overview = erasure::overview(&state.db, current, now()).await?;
     let view = SettingsView {
         chrome,
         current_tab: "organisation",
@@ -154,6 +164,29 @@ pub(super) fn render(
             .app_data::<web::Data<AppState>>()
             .filter(|state| state.settings.mail_from_is_default())
             .map(|state| state.settings.mail_from.clone()),
+        retention_due_soon: l.text_with(
+            "admin-settings-retention-due-soon",
+            &[
+                ("count", overview.due_soon.to_string().as_str()),
+                ("days", erasure::OVERVIEW_DAYS.to_string().as_str()),
+            ],
+        ),
+        retention_last_run: match overview.last_run {
+            None => l.text("admin-settings-retention-never-ran"),
+            Some(run) => match run.erased {
+                Some(erased) => l.text_with(
+                    "admin-settings-retention-last-run",
+                    &[
+                        ("when", moment(l, run.at).as_str()),
+                        ("count", erased.to_string().as_str()),
+                    ],
+                ),
+                None => l.text_with(
+                    "admin-settings-retention-running",
+                    &[("when", moment(l, run.at).as_str())],
+                ),
+            },
+        },
     };
     page::html(req, status, &view)
 }
@@ -175,6 +208,7 @@ async fn settings_get(
         BTreeMap::new(),
         None,
     )
+    .await
 }
 
 /// Reads the form's pairs: checkboxes repeat their name, max ages are `max_age_<TYPE>`.
@@ -237,6 +271,7 @@ async fn settings_post(
                 errors,
                 None,
             )
+            .await
         }
         Err(e) => Err(e),
     }
