@@ -17,7 +17,6 @@ use crate::pagination::Listing;
 use crate::state::AppState;
 use crate::webhooks::{self, WebhookUrl};
 use crate::webhooks::{CreatedEndpoint, Delivery, WebhookEndpoint};
-use crate::write;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -195,15 +194,19 @@ pub(super) async fn get_endpoint(
 )]
 pub(super) async fn delete_endpoint(
     _query: Query<NoParameters>,
+    req: HttpRequest,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    write::apply(&state.db, client.actor(), async |tx| {
-        webhooks::delete(tx, &client.scope, &path).await
+    // Through the idempotent path like every write: a retry with the same key gets the
+    // first 204 again rather than a 404.
+    let fingerprint = crate::idempotency::fingerprint(&[b"DELETE"]);
+    run(&req, &state, &client, fingerprint, async |tx| {
+        webhooks::delete(tx, &client.scope, &path).await?;
+        Ok(HttpResponse::NoContent().finish())
     })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    .await
 }
 
 /// `GET .../deliveries` — any API client: each delivery with every attempt, newest first.

@@ -61,8 +61,13 @@ on_both_backends! {
         assert!(read.get("secret").is_none());
         assert_eq!(listed["items"].as_array().unwrap().len(), 1);
         assert!(listed["items"][0].get("secret").is_none());
-        let deleted = app.request(reqwest::Method::DELETE, &path).send().await.unwrap();
+        let bad_key = app.request(reqwest::Method::DELETE, &path).header("Idempotency-Key", "a key").send().await.unwrap();
+        assert_eq!(problem_fields(&expect_problem(bad_key, 422).await), ["Idempotency-Key"]);
+        let delete = || app.request(reqwest::Method::DELETE, &path).header("Idempotency-Key", "delete-hooks-1");
+        let deleted = delete().send().await.unwrap();
         assert_eq!(deleted.status(), 204);
+        let retried = delete().send().await.unwrap();
+        assert_eq!(retried.status(), 204, "a retry with the same key gets the first answer");
         expect_problem(app.get(&path).await, 404).await;
         assert!(body_json(app.get("/v1/webhook-endpoints").await).await["items"].as_array().unwrap().is_empty());
     }
