@@ -20,7 +20,7 @@ use serde_json::json;
 use crate::access::SellerScope;
 use crate::audit::{self, Subject};
 use crate::db::{Db, now};
-use crate::errors::{Conflict, Error, Forbidden, Rule};
+use crate::errors::{Conflict, Error, Forbidden};
 use crate::events::EventType;
 use crate::kyc::vat::VatNumber;
 use crate::organisation;
@@ -290,16 +290,9 @@ fn stale(sent: i64, current: &Buyer) -> Error {
     })
 }
 
-/// A non-empty reason for blocking, checked.
+/// A non-empty reason for blocking, checked like every other reason (ending, hold, erasure).
 pub fn parse_block_reason(reason: Option<&str>) -> Result<String, Error> {
-    let reason = reason.map(str::trim).unwrap_or_default();
-    if reason.is_empty() {
-        Err(Error::invalid("reason", Rule::Required))
-    } else if reason.chars().count() > 1000 {
-        Err(Error::invalid("reason", Rule::TooLong { max: 1000 }))
-    } else {
-        Ok(reason.to_owned())
-    }
+    ending::parse_reason(reason)
 }
 
 /// Blocks a buyer (no invitations, no uploads); blocking a blocked buyer changes nothing.
