@@ -14,6 +14,7 @@ pub mod email;
 pub mod erasure;
 pub mod errors;
 pub mod events;
+pub mod export;
 pub mod http;
 pub mod i18n;
 pub mod idempotency;

@@ -9,6 +9,7 @@ mod conditional;
 mod docs;
 mod documents;
 mod endings;
+mod export;
 mod idempotent;
 mod invitations;
 mod kyc;
@@ -60,6 +61,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(partners::configure)
             .configure(buyers::configure)
             .configure(endings::configure)
+            .configure(export::configure)
             .configure(documents::configure)
             .configure(invitations::configure)
             .configure(kyc::configure)

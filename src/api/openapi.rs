@@ -54,6 +54,7 @@ impl Modify for BearerScheme {
         super::buyers::buyer_history,
         super::endings::end_relationship,
         super::endings::reopen_relationship,
+        super::export::export_buyer,
         super::documents::upload_document,
         super::documents::list_documents,
         super::documents::get_document,

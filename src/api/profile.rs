@@ -43,7 +43,10 @@ pub(super) struct LanguageQuery {
 
 /// `?lang=de|en` first, else the first of ours in `Accept-Language`, else (None) the
 /// organisation's default.
-fn requested_language(req: &HttpRequest, query: &LanguageQuery) -> Result<Option<Language>, Error> {
+pub(super) fn requested_language(
+    req: &HttpRequest,
+    query: &LanguageQuery,
+) -> Result<Option<Language>, Error> {
     if let Some(code) = &query.lang {
         return Language::parse_field("lang", code).map(Some);
     }

@@ -166,6 +166,16 @@ pub async fn open_content(
     Ok((stored.document, stream))
 }
 
+/// Every version of every document of a buyer with the key of its file, by type and version
+/// (for the buyer's export).
+pub async fn every_version(db: &Db, buyer_id: &str) -> Result<Vec<(Document, BlobKey)>, Error> {
+    Ok(store::all_of(db.pool(), buyer_id)
+        .await?
+        .into_iter()
+        .map(|s| (s.document, s.blob_key))
+        .collect())
+}
+
 /// A buyer's documents, every version, newest first.
 pub async fn list(
     db: &Db,

@@ -161,6 +161,21 @@ pub async fn find_locked(
         .transpose()
 }
 
+/// Every version of every document of a buyer with its blob, by type and version (for the
+/// buyer's export).
+pub async fn all_of<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+) -> Result<Vec<StoredDocument>, sqlx::Error> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 ORDER BY type, version, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// A page of a buyer's documents, newest first (one more than the page size).
 pub async fn list<'e>(
     conn: impl AnyExecutor<'e>,

@@ -7,6 +7,7 @@ use actix_web::http::header::{
 };
 
 use crate::documents::Document;
+use crate::export::BuyerExport;
 use crate::storage::BlobStream;
 
 /// The response for a document download: `Content-Disposition: attachment` with an ASCII
@@ -42,4 +43,24 @@ pub fn attachment(document: &Document, body: BlobStream) -> HttpResponse {
     response
         .no_chunking(u64::try_from(document.size_bytes).unwrap_or_default())
         .streaming(body)
+}
+
+/// The response for a buyer's export: a ZIP as an attachment, sent while it is written
+/// (chunked, since its size is known only at the end).
+pub fn archive(export: BuyerExport) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/zip"))
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Attachment,
+            parameters: vec![DispositionParam::Filename(export.file_name)],
+        })
+        .insert_header((
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .insert_header((
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ))
+        .streaming(export.body)
 }

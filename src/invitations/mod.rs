@@ -254,6 +254,24 @@ pub async fn list(
     Ok((views, next))
 }
 
+/// Every invitation of a buyer, oldest first, as the history keeps them: without their
+/// links, which are secrets.
+pub async fn all_without_links(db: &Db, buyer_id: &str) -> Result<Vec<serde_json::Value>, Error> {
+    let at = now();
+    store::all_of(db.pool(), buyer_id)
+        .await?
+        .iter()
+        .map(|i| {
+            let mut value = serde_json::to_value(i.view(at, String::new(), None))
+                .map_err(|e| Error::Internal(e.into()))?;
+            if let Some(fields) = value.as_object_mut() {
+                fields.remove("publicLinkUrl");
+            }
+            Ok(value)
+        })
+        .collect()
+}
+
 /// Revokes an invitation; revoking twice changes nothing.
 pub async fn revoke(
     tx: &mut WriteTx,

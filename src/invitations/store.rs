@@ -125,6 +125,20 @@ pub async fn list<'e>(
     rows.iter().map(from_row).collect()
 }
 
+/// Every invitation of a buyer, oldest first (for the buyer's export).
+pub async fn all_of<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+) -> Result<Vec<Invitation>, sqlx::Error> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM invitations WHERE buyer_id = $1 ORDER BY created_at, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Marks an invitation revoked (once); true when this call revoked it.
 pub async fn revoke(
     conn: &mut AnyConnection,

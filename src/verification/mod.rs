@@ -204,6 +204,11 @@ pub async fn latest(db: &Db, buyer_id: &str) -> Result<Option<Verification>, Err
     Ok(store::latest(db.pool(), buyer_id).await?)
 }
 
+/// Every verification of a buyer, oldest first.
+pub async fn all_of(db: &Db, buyer_id: &str) -> Result<Vec<Verification>, Error> {
+    Ok(store::all_of(db.pool(), buyer_id).await?)
+}
+
 /// [`latest`] for a seller's buyer: 404 when the seller, the buyer or any verification is
 /// missing.
 pub async fn latest_of(db: &Db, seller_id: &str, buyer_id: &str) -> Result<Verification, Error> {

@@ -130,6 +130,20 @@ pub async fn latest<'e>(
         .transpose()
 }
 
+/// Every verification of a buyer, oldest first (for the buyer's export).
+pub async fn all_of<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+) -> Result<Vec<Verification>, sqlx::Error> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM verifications WHERE buyer_id = $1 ORDER BY created_at, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Records the provider's final result on a pending verification; false when it was settled
 /// before (the same callback again).
 pub async fn settle(

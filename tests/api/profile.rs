@@ -189,6 +189,23 @@ with_idenfy_on_both_backends! {
         expect_problem(app.get(&format!("{path}/kyc/profile?lang=fr")).await, 422).await;
     }
 
+    async fn a_verified_buyers_export_holds_its_signed_profile_and_the_providers_details(app, _idenfy, vies) {
+        let evidence = app.verified_buyer(&vies).await;
+        let (pdf, signature) = app.profile(&evidence.path, "?lang=en", None).await;
+        let response = app.get(&format!("{}/export?lang=en", evidence.path)).await;
+        assert_eq!(response.status(), 200);
+        let (dir, names) = crate::export::unzip(&response.bytes().await.unwrap());
+        assert!(names.contains(&"kyc-profile.pdf".to_owned()), "{names:?}");
+        assert_eq!(std::fs::read(dir.path().join("out/kyc-profile.pdf")).unwrap(), pdf);
+        assert_eq!(std::fs::read_to_string(dir.path().join("out/kyc-profile.pdf.sig")).unwrap(), signature);
+        let verifications: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/verifications.json")).unwrap()).unwrap();
+        assert_eq!(verifications[0]["scanRef"], evidence.scan_ref.as_str());
+        assert!(verifications[0]["providerDetails"].is_object(), "{verifications}");
+        assert!(verifications[0].get("sessionUrl").is_none(), "the session link holds the provider's token: {verifications}");
+        let checks: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/vies-checks.json")).unwrap()).unwrap();
+        assert_eq!(checks[0]["evidence"]["requestIdentifier"], REQUEST_IDENTIFIER, "{checks}");
+    }
+
     async fn the_profile_shows_company_vies_evidence_documents_and_verification_in_german_and_english(app, _idenfy, vies) {
         if !tool_available("pdftotext", &["pdftotext", "-v"], "apt-get install poppler-utils") { return; }
         let evidence = app.verified_buyer(&vies).await;

@@ -8,6 +8,7 @@ mod block;
 mod create;
 mod documents;
 mod ending;
+mod export;
 mod fields;
 mod files;
 mod form;
@@ -46,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/buyers/{id}/release", web::post().to(ending::release_post))
         .route("/buyers/{id}/erase", web::get().to(ending::erase_get))
         .route("/buyers/{id}/erase", web::post().to(ending::erase_post))
+        .route("/buyers/{id}/export", web::get().to(export::export_get))
         .route(
             "/buyers/{id}/documents",
             web::get().to(documents::documents_get),

@@ -126,6 +126,11 @@ pub async fn list(
     Ok(page.split(checks, |c| Cursor::new(c.requested_at.millis(), &c.uuid)))
 }
 
+/// Every check of a buyer, oldest first.
+pub async fn all_of(db: &Db, buyer_id: &str) -> Result<Vec<ViesCheck>, Error> {
+    Ok(store::all_of(db.pool(), buyer_id).await?)
+}
+
 /// Settles a pending check, refreshes the buyer's KYC status and, for INVALID and ERROR,
 /// announces `kyc.vies_check_failed`, all in one transaction. A check settled before (by an
 /// earlier run of the same job) stays as it was.

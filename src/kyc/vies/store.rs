@@ -92,6 +92,20 @@ pub async fn list<'e>(
     rows.iter().map(from_row).collect()
 }
 
+/// Every check of a buyer, oldest first (for the buyer's export).
+pub async fn all_of<'e>(
+    conn: impl AnyExecutor<'e>,
+    buyer_id: &str,
+) -> Result<Vec<ViesCheck>, sqlx::Error> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM vies_checks WHERE buyer_id = $1 ORDER BY requested_at, id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(buyer_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// The newest check of a buyer that has not settled yet (still being tried), if any.
 pub async fn in_progress<'e>(
     conn: impl AnyExecutor<'e>,

@@ -2,6 +2,8 @@
 //! write transaction of the change ([`crate::write::WriteTx`]), so the history can never miss
 //! one.
 
+pub mod words;
+
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;

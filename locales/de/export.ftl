@@ -1,0 +1,9 @@
+admin-export-heading = Export
+admin-export-explain = Die vollständige Akte des Käufers als eine ZIP-Datei: seine Daten und der KYC-Status, jede Dokumentversion mit ihrer Datei, die VIES-Prüfungen, Verifizierungen und Einladungen, der Verlauf im Klartext und das signierte KYC-Profil, falls vorhanden. Der Export wird im Verlauf vermerkt.
+admin-export-link = Export herunterladen (ZIP)
+admin-buyers-history-buyer-exported = { $actor } hat die Akte des Käufers exportiert
+admin-buyers-history-buyer-ended = { $actor } hat die Geschäftsbeziehung beendet: { $reason }
+admin-buyers-history-buyer-reopened = { $actor } hat die Geschäftsbeziehung wieder aufgenommen
+admin-buyers-history-buyer-held = { $actor } hat den Käufer unter Aufbewahrungspflicht (Legal Hold) gestellt: { $reason }
+admin-buyers-history-buyer-released = { $actor } hat die Aufbewahrungspflicht (Legal Hold) aufgehoben
+admin-buyers-history-buyer-erased = { $actor } hat die personenbezogenen Daten des Käufers gelöscht (Regel { $reason })

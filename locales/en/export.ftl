@@ -1,0 +1,9 @@
+admin-export-heading = Export
+admin-export-explain = The buyer's full record as one ZIP file: its data and KYC status, every document version with its file, the VIES checks, verifications and invitations, the history in plain words and the signed KYC profile if there is one. The export is recorded in the history.
+admin-export-link = Download the export (ZIP)
+admin-buyers-history-buyer-exported = { $actor } exported the buyer's record
+admin-buyers-history-buyer-ended = { $actor } ended the business relationship: { $reason }
+admin-buyers-history-buyer-reopened = { $actor } reopened the business relationship
+admin-buyers-history-buyer-held = { $actor } put the buyer on legal hold: { $reason }
+admin-buyers-history-buyer-released = { $actor } lifted the legal hold
+admin-buyers-history-buyer-erased = { $actor } erased the buyer's personal data (rule { $reason })

@@ -1,0 +1,241 @@
+//! A buyer's full record as one ZIP, to answer a data subject's request or an auditor: the
+//! buyer and its KYC status, every document version's metadata and file, the VIES checks
+//! with their evidence, the identity verifications, the invitations without their links, the
+//! audit history in plain words, and the signed KYC profile when the buyer is verified.
+//!
+//! Everything but the files is read before the first byte is sent, so a buyer that is not
+//! there or not exportable gets a clear error; the files are then streamed from the store.
+
+mod zip;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use self::zip::Part;
+use crate::audit::words::sentence;
+use crate::audit::{Actor, AuditEntry, Subject};
+use crate::buyers;
+use crate::db::{Db, Timestamp, now};
+use crate::documents::{self, Document};
+use crate::errors::{Conflict, Error};
+use crate::i18n::Language;
+use crate::invitations;
+use crate::kyc;
+use crate::organisation;
+use crate::pagination::Page;
+use crate::storage::{BlobStore, BlobStream};
+use crate::verification;
+use crate::verification::profile::{self, IssuedProfile};
+use crate::verification::signing::ProfileSigner;
+use crate::write;
+
+/// The ZIP of one buyer, ready to be sent.
+pub struct BuyerExport {
+    /// The name to save it under.
+    pub file_name: String,
+    /// Its bytes, written as they are read.
+    pub body: BlobStream,
+}
+
+/// What an export needs besides the buyer.
+pub struct Exporting<'a> {
+    /// The database.
+    pub db: &'a Db,
+    /// Where the files are.
+    pub blobs: Arc<BlobStore>,
+    /// Signs the KYC profile.
+    pub signer: &'a ProfileSigner,
+    /// Who asks (recorded in the audit history).
+    pub actor: Actor,
+    /// The language of the history and the profile (the organisation's when absent).
+    pub language: Option<Language>,
+}
+
+/// The export of a seller's buyer; 404 when either is unknown, 409 once it is erased (nothing
+/// personal is left to export, and the tombstone is in the history).
+pub async fn export(
+    exporting: Exporting<'_>,
+    seller_id: &str,
+    buyer_id: &str,
+) -> Result<BuyerExport, Error> {
+    let db = exporting.db;
+    let buyer = buyers::get(db, seller_id, buyer_id).await?;
+    if buyer.erased_at.is_some() {
+        return Err(Error::Conflict(Conflict::BuyerErased));
+    }
+    let language = match exporting.language {
+        Some(language) => language,
+        None => organisation::load(db).await?.default_language,
+    };
+    let at = now();
+    let kyc_status = kyc::status_of(db, seller_id, buyer_id).await?;
+    let documents = documents::every_version(db, buyer_id).await?;
+    let vies_checks = kyc::vies::all_of(db, buyer_id).await?;
+    let verifications = verification::all_of(db, buyer_id).await?;
+    let invitations = invitations::all_without_links(db, buyer_id).await?;
+    let history = whole_history(db, buyer_id).await?;
+    let profile = signed_profile(&exporting, seller_id, buyer_id, language).await?;
+
+    let mut parts = vec![
+        json_part(
+            "buyer.json",
+            &json!({
+                "exportedAt": at,
+                "buyer": buyer,
+                "kycStatus": kyc_status,
+            }),
+            at,
+        )?,
+        json_part(
+            "documents.json",
+            &documents
+                .iter()
+                .map(|(document, _)| DocumentEntry {
+                    file: file_path(document),
+                    document,
+                })
+                .collect::<Vec<_>>(),
+            at,
+        )?,
+        json_part("vies-checks.json", &vies_checks, at)?,
+        json_part(
+            "verifications.json",
+            &verifications
+                .iter()
+                .map(verification_entry)
+                .collect::<Result<Vec<_>, _>>()?,
+            at,
+        )?,
+        json_part("invitations.json", &invitations, at)?,
+        json_part("history.json", &history, at)?,
+        Part::Made {
+            name: "history.txt".to_owned(),
+            bytes: history_text(language, &history).into_bytes(),
+            at,
+        },
+    ];
+    let files = documents.len();
+    parts.extend(documents.into_iter().map(|(document, key)| Part::Stored {
+        name: file_path(&document),
+        key,
+        at: document.created_at,
+    }));
+    if let Some(profile) = profile {
+        parts.push(Part::Made {
+            name: "kyc-profile.pdf".to_owned(),
+            bytes: profile.pdf,
+            at: profile.issued_at,
+        });
+        parts.push(Part::Made {
+            name: "kyc-profile.pdf.sig".to_owned(),
+            bytes: profile.signature.into_bytes(),
+            at: profile.issued_at,
+        });
+    }
+
+    // Who took a copy of whose personal data is part of the record.
+    write::apply(db, exporting.actor, async |tx| {
+        tx.record(
+            Subject::Buyer(buyer_id),
+            "exported",
+            None,
+            Some(json!({ "documentFiles": files })),
+        );
+        Ok(())
+    })
+    .await?;
+    Ok(BuyerExport {
+        file_name: format!("kyc-export-{buyer_id}.zip"),
+        body: zip::stream(parts, exporting.blobs),
+    })
+}
+
+/// A document version's metadata and where its file is in the archive.
+#[derive(Serialize)]
+struct DocumentEntry<'a> {
+    #[serde(flatten)]
+    document: &'a Document,
+    file: String,
+}
+
+/// `documents/<TYPE>/v<version>-<file name>`: one folder per type, versions in order. File
+/// names were cleaned at upload (no folders, no control characters).
+fn file_path(document: &Document) -> String {
+    format!(
+        "documents/{}/v{}-{}",
+        document.document_type.as_str(),
+        document.version,
+        document.file_name.as_str()
+    )
+}
+
+/// A verification with what the provider said about the person (which seller systems never
+/// see), without the session link, which holds the provider's token.
+fn verification_entry(v: &verification::Verification) -> Result<Value, Error> {
+    let mut value = serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))?;
+    if let Some(fields) = value.as_object_mut() {
+        fields.remove("sessionUrl");
+        fields.insert(
+            "providerDetails".to_owned(),
+            v.provider_details.clone().unwrap_or(Value::Null),
+        );
+        fields.insert("aml".to_owned(), v.aml.clone().unwrap_or(Value::Null));
+    }
+    Ok(value)
+}
+
+fn json_part(name: &str, value: &impl Serialize, at: Timestamp) -> Result<Part, Error> {
+    Ok(Part::Made {
+        name: name.to_owned(),
+        bytes: serde_json::to_vec_pretty(value).map_err(|e| Error::Internal(e.into()))?,
+        at,
+    })
+}
+
+/// Every entry of the buyer's history, oldest first.
+async fn whole_history(db: &Db, buyer_id: &str) -> Result<Vec<AuditEntry>, Error> {
+    let mut entries = Vec::new();
+    let mut page = Page::parse(Some(200), None)?;
+    loop {
+        let (mut more, next) = buyers::full_history(db, buyer_id, &page).await?;
+        entries.append(&mut more);
+        match next {
+            Some(cursor) => page = Page::parse(Some(200), Some(&cursor.encode()))?,
+            None => break,
+        }
+    }
+    entries.reverse();
+    Ok(entries)
+}
+
+/// One line per entry: when (UTC) and what happened, by whom, in `language`.
+fn history_text(language: Language, history: &[AuditEntry]) -> String {
+    history
+        .iter()
+        .map(|entry| format!("{}  {}\n", entry.at.rfc3339(), sentence(language, entry)))
+        .collect()
+}
+
+/// The signed profile of a verified buyer; None for any other.
+async fn signed_profile(
+    exporting: &Exporting<'_>,
+    seller_id: &str,
+    buyer_id: &str,
+    language: Language,
+) -> Result<Option<IssuedProfile>, Error> {
+    match profile::issue(
+        exporting.db,
+        exporting.signer,
+        seller_id,
+        buyer_id,
+        Some(language),
+    )
+    .await
+    {
+        Ok(issued) => Ok(Some(issued)),
+        Err(Error::Conflict(Conflict::NotVerified)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
