@@ -10,6 +10,17 @@ use crate::documents::Document;
 use crate::export::BuyerExport;
 use crate::storage::BlobStream;
 
+/// Never read a download as another type than the one it is sent as.
+const NOSNIFF: (header::HeaderName, HeaderValue) = (
+    header::X_CONTENT_TYPE_OPTIONS,
+    HeaderValue::from_static("nosniff"),
+);
+/// Personal data: no shared cache keeps it, no cache stores it.
+const PRIVATE: (header::HeaderName, HeaderValue) = (
+    header::CACHE_CONTROL,
+    HeaderValue::from_static("private, no-store"),
+);
+
 /// The response for a document download: `Content-Disposition: attachment` with an ASCII
 /// fallback name and the exact UTF-8 name (RFC 6266 / RFC 8187 encoded), the stored content
 /// type, `nosniff`, and the SHA-256 as ETag.
@@ -29,14 +40,8 @@ pub fn attachment(document: &Document, body: BlobStream) -> HttpResponse {
     response
         .insert_header((header::CONTENT_TYPE, document.content_type.as_str()))
         .insert_header(disposition)
-        .insert_header((
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .insert_header((
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-store"),
-        ));
+        .insert_header(NOSNIFF)
+        .insert_header(PRIVATE);
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", document.sha256)) {
         response.insert_header((header::ETAG, etag));
     }
@@ -54,13 +59,7 @@ pub fn archive(export: BuyerExport) -> HttpResponse {
             disposition: DispositionType::Attachment,
             parameters: vec![DispositionParam::Filename(export.file_name)],
         })
-        .insert_header((
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .insert_header((
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-store"),
-        ))
+        .insert_header(NOSNIFF)
+        .insert_header(PRIVATE)
         .streaming(export.body)
 }

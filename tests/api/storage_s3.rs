@@ -10,6 +10,15 @@ use serde_json::Value;
 use crate::fixtures::*;
 use crate::helpers::*;
 
+/// An app on `backend` whose documents go to a fresh bucket, or None when the S3 server or
+/// the database is not there.
+pub async fn app_on_s3(backend: Backend) -> Option<TestApp> {
+    let url = format!("s3://{}", fresh_bucket().await?);
+    let app = TestApp::spawn_with(backend, |s| s.storage_url = Some(url.clone())).await?;
+    assert!(!app.blobs.is_local());
+    Some(app)
+}
+
 /// A fresh bucket on the S3 server named by `AWS_ENDPOINT`, or None when there is none here.
 pub async fn fresh_bucket() -> Option<String> {
     let Ok(endpoint) = std::env::var("AWS_ENDPOINT") else {
