@@ -6,5 +6,5 @@
 mod queue;
 mod worker;
 
-pub use queue::{ClaimedJob, JobState, JobStatus, Queue, enqueue, status_of};
+pub use queue::{ClaimedJob, JobState, JobStatus, Queue, enqueue, next_run, status_of};
 pub use worker::{Backoff, JobError, JobHandler, Step, Worker, WorkerOptions};

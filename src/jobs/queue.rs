@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, AnyExecutor, AssertSqlSafe, Row};
 
 use crate::db::{Db, Timestamp, now};
 
@@ -95,6 +95,24 @@ pub struct JobState {
     pub last_error: Option<String>,
     /// When it may run next.
     pub run_at: Timestamp,
+}
+
+/// When the waiting job of `kind` with exactly this `payload` runs next (None when there is
+/// none waiting, also while it runs).
+pub async fn next_run<'e>(
+    conn: impl AnyExecutor<'e>,
+    kind: &str,
+    payload: &Value,
+) -> Result<Option<Timestamp>, sqlx::Error> {
+    // The payload is compared as `enqueue` wrote it, by the same serialiser.
+    let run_at: Option<i64> = sqlx::query_scalar(
+        "SELECT run_at FROM jobs WHERE status = 'queued' AND kind = $1 AND payload = $2",
+    )
+    .bind(kind)
+    .bind(payload.to_string())
+    .fetch_optional(conn)
+    .await?;
+    Ok(run_at.map(Timestamp::from_millis))
 }
 
 /// The current state of one job.

@@ -107,6 +107,8 @@ pub struct ViesCheckInProgress {
     pub requested_at: Timestamp,
     /// Calls to VIES so far.
     pub attempts: i64,
+    /// When the portal asks VIES again (null while it is asking).
+    pub next_attempt_at: Option<Timestamp>,
 }
 
 /// The inputs of the overall status, for [`overall`].
@@ -164,13 +166,15 @@ pub async fn compute_at(
     at: Timestamp,
 ) -> Result<KycStatus, Error> {
     let latest_check = vies_store::latest_completed(&mut *conn, &buyer.uuid).await?;
-    let in_progress = vies_store::in_progress(&mut *conn, &buyer.uuid)
-        .await?
-        .map(|check| ViesCheckInProgress {
+    let in_progress = match vies_store::in_progress(&mut *conn, &buyer.uuid).await? {
+        Some(check) => Some(ViesCheckInProgress {
+            next_attempt_at: vies_store::next_attempt(&mut *conn, &check.uuid).await?,
             check_id: check.uuid,
             requested_at: check.requested_at,
             attempts: check.attempts,
-        });
+        }),
+        None => None,
+    };
     let counting = counting(
         documents_store::active(&mut *conn, &buyer.uuid).await?,
         settings.require_document_review,

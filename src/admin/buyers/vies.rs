@@ -8,6 +8,7 @@ use askama::Template;
 use super::{BuyerHeader, buyer_of, moment};
 use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
+use crate::db::Timestamp;
 use crate::errors::Error;
 use crate::i18n::Language;
 use crate::kyc::vies::reason::ReasonKind;
@@ -41,7 +42,8 @@ pub struct CheckRow {
 }
 
 impl CheckRow {
-    fn of(l: Language, check: ViesCheck) -> CheckRow {
+    /// The row of `check`; `next_attempt` is when a pending one is tried again.
+    fn of(l: Language, check: ViesCheck, next_attempt: Option<Timestamp>) -> CheckRow {
         let result = match (check.status, check.result) {
             (CheckStatus::Completed, Some(result)) => l.text(&format!(
                 "admin-buyers-vies-{}",
@@ -50,10 +52,14 @@ impl CheckRow {
             _ => l.text("admin-buyers-vies-pending"),
         };
         let retrying = (check.status == CheckStatus::Pending && check.attempts > 0).then(|| {
-            l.text_with(
-                "admin-buyers-vies-retrying",
-                &[("attempts", check.attempts.to_string().as_str())],
-            )
+            let attempts = check.attempts.to_string();
+            match next_attempt {
+                Some(at) => l.text_with(
+                    "admin-vies-retrying-next",
+                    &[("attempts", attempts.as_str()), ("next", &moment(l, at))],
+                ),
+                None => l.text_with("admin-buyers-vies-retrying", &[("attempts", &attempts)]),
+            }
         });
         let evidence = check.evidence.unwrap_or_default();
         CheckRow {
@@ -120,6 +126,14 @@ pub async fn vies_get(
     let buyer = buyer_of(&state.db, &path).await?;
     let page = Page::parse(Some(200), None)?;
     let (checks, _) = vies::list(&state.db, &buyer.seller_id, &buyer.uuid, &page).await?;
+    let mut rows = Vec::with_capacity(checks.len());
+    for check in checks {
+        let next = match check.status {
+            CheckStatus::Pending => vies::next_attempt_of(&state.db, &check.uuid).await?,
+            CheckStatus::Completed => None,
+        };
+        rows.push(CheckRow::of(l, check, next));
+    }
     let view = ViesView {
         chrome: Chrome::new(
             &req,
@@ -132,7 +146,7 @@ pub async fn vies_get(
             ),
         ),
         header: BuyerHeader::of(&buyer, "vies"),
-        checks: checks.into_iter().map(|c| CheckRow::of(l, c)).collect(),
+        checks: rows,
     };
     page::html(&req, StatusCode::OK, &view)
 }

@@ -19,15 +19,14 @@ pub use store::latest_completed;
 
 use crate::audit::{Actor, Subject};
 use crate::buyers;
-use crate::db::{Db, now};
+use crate::db::{Db, Timestamp, now};
 use crate::errors::{Conflict, Error};
 use crate::events::EventType;
 use crate::jobs;
 use crate::pagination::{Cursor, Page};
 use crate::write::{self, WriteTx};
 
-/// The job kind that runs a check.
-pub const CHECK_JOB: &str = "kyc.vies_check";
+pub use store::{CHECK_JOB, next_attempt};
 
 /// A guard for the queue: the job settles the check itself after `ViesOptions::max_attempts`
 /// calls; the queue only stops a job that keeps failing for other reasons (the database).
@@ -81,11 +80,16 @@ pub async fn request(
     jobs::enqueue(
         tx.conn().await?,
         CHECK_JOB,
-        &json!({ "checkId": check.uuid }),
+        &store::job_payload(&check.uuid),
         Some(JOB_ATTEMPTS_CAP),
     )
     .await?;
     Ok(check)
+}
+
+/// [`next_attempt`], read on its own.
+pub async fn next_attempt_of(db: &Db, check_id: &str) -> Result<Option<Timestamp>, Error> {
+    Ok(next_attempt(db.pool(), check_id).await?)
 }
 
 fn record(tx: &mut WriteTx, action: &str, check: &ViesCheck) {

@@ -92,6 +92,22 @@ pub async fn list<'e>(
     rows.iter().map(from_row).collect()
 }
 
+/// The job kind that runs a check.
+pub const CHECK_JOB: &str = "kyc.vies_check";
+
+/// What the job of a check carries.
+pub fn job_payload(check_id: &str) -> serde_json::Value {
+    serde_json::json!({ "checkId": check_id })
+}
+
+/// When the portal asks VIES again for a check it could not settle yet (None while it asks).
+pub async fn next_attempt<'e>(
+    conn: impl AnyExecutor<'e>,
+    check_id: &str,
+) -> Result<Option<Timestamp>, sqlx::Error> {
+    crate::jobs::next_run(conn, CHECK_JOB, &job_payload(check_id)).await
+}
+
 /// Every check of a buyer, oldest first (for the buyer's export).
 pub async fn all_of<'e>(
     conn: impl AnyExecutor<'e>,

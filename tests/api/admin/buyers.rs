@@ -632,6 +632,35 @@ with_vies_on_both_backends! {
         assert!(attempts.is_some_and(|n| n >= 2), "{page}");
     }
 
+    async fn while_vies_does_not_answer_the_page_and_the_api_say_when_it_is_asked_next(app, vies) {
+        check_vat_number()
+            .respond_with(vies_verdict("DE", "136695976", true).set_delay(std::time::Duration::from_secs(20)))
+            .mount(&vies)
+            .await;
+        let (seller, buyer) = app.create_buyer_with_vat("DE136695976").await;
+        let id = id_of(&buyer);
+        let path = buyer_path(&seller, &buyer);
+        assert_eq!(app.post_json(&format!("{path}/kyc/vies-check"), &json!({})).await.status(), 202);
+        // Each call times out; between two, the check waits for its next try.
+        let next: String = eventually("the KYC status names the next try", || async {
+            let kyc = body_json(app.get(&format!("{path}/kyc")).await).await;
+            kyc["viesCheckInProgress"]["nextAttemptAt"].as_str().map(str::to_owned)
+        })
+        .await;
+        assert!(kyc_portal::db::Timestamp::parse_rfc3339(&next).is_some(), "{next}");
+        let mut kim = staff(&app).await;
+        let mut page = String::new();
+        for _ in 0..300 {
+            page = kim.page(&format!("/admin/buyers/{id}/vies")).await;
+            if page.contains("; the portal asks again by itself, next at ") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(page.contains("; the portal asks again by itself, next at "), "the VIES page names the next try: {page}");
+        assert!(page.contains(" UTC."), "{page}");
+    }
+
     async fn a_refusal_by_vies_is_said_in_the_readers_language_with_the_words_of_vies_kept(app, vies) {
         check_vat_number().respond_with(vies_error(400, "INVALID_INPUT")).mount(&vies).await;
         let (seller, buyer) = app.create_buyer_with_vat("DE136695976").await;
