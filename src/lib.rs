@@ -39,6 +39,7 @@ pub mod startup;
 pub mod state;
 pub mod storage;
 pub mod telemetry;
+pub mod time_zone;
 pub mod verification;
 pub mod webhooks;
 pub mod write;

@@ -42,3 +42,4 @@ admin-settings-retention-due-soon = Nach diesen Regeln in den nächsten { $days 
 admin-settings-retention-never-ran = Die Löschrunde ist noch nicht gelaufen; sie läuft einmal am Tag.
 admin-settings-retention-last-run = Letzte Löschrunde: { $when }; gelöschte Käufer: { $count }.
 admin-settings-retention-running = Die Löschrunde hat { $when } begonnen und ist noch nicht fertig.
+admin-settings-error-retention-days = Bitte geben Sie eine Anzahl Tage von 0 bis 36500 ein (0 löscht beim nächsten Lauf).

@@ -42,3 +42,4 @@ admin-settings-retention-due-soon = Due for erasure under these rules within the
 admin-settings-retention-never-ran = The retention round has not run yet; it runs once a day.
 admin-settings-retention-last-run = Last retention round: { $when }; buyers erased: { $count }.
 admin-settings-retention-running = The retention round started { $when } and has not finished yet.
+admin-settings-error-retention-days = Please enter a number of days from 0 to 36500 (0 erases at the next run).

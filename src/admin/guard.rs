@@ -21,6 +21,7 @@ use crate::secret_token;
 use crate::staff::sessions::{self, StaffSession};
 use crate::staff::{StaffRole, StaffUser};
 use crate::state::AppState;
+use crate::time_zone::TimeZone;
 
 /// The cookie that carries the staff session.
 pub(super) const SESSION_COOKIE: &str = "kyc_admin_session";
@@ -31,6 +32,7 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 /// sent to the sign-in page.
 pub struct SignedIn {
     session: StaffSession,
+    zone: TimeZone,
 }
 
 impl SignedIn {
@@ -42,6 +44,11 @@ impl SignedIn {
     /// The language the user reads.
     pub fn language(&self) -> Language {
         self.session.user.language
+    }
+
+    /// The zone the user reads times in: the organisation's.
+    pub fn zone(&self) -> TimeZone {
+        self.zone
     }
 
     /// The session's CSRF token.
@@ -144,7 +151,8 @@ impl FromRequest for SignedIn {
             if session.needs_touch() {
                 sessions::touch(&state.db, &cookie).await?;
             }
-            Ok(SignedIn { session })
+            let zone = state.organisation().await?.time_zone;
+            Ok(SignedIn { session, zone })
         })
     }
 }

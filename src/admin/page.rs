@@ -8,11 +8,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::guard::SignedIn;
-use crate::db::Timestamp;
 use crate::errors::Error;
 use crate::http::page::LanguageSwitch;
 use crate::i18n::Language;
 use crate::pagination::Page;
+use crate::time_zone::TimeZone;
 
 const FLASH_COOKIE: &str = "kyc_admin_flash";
 /// The signed-in user's language, for the pages that are rendered without reading the
@@ -51,6 +51,8 @@ pub struct Flash {
 pub struct Chrome {
     /// The page's language.
     pub l: Language,
+    /// The zone its times are shown in.
+    pub zone: TimeZone,
     /// The page title.
     pub title: String,
     /// The signed-in user's email; empty on the sign-in page.
@@ -75,6 +77,7 @@ impl Chrome {
         let l = me.language();
         Chrome {
             l,
+            zone: me.zone(),
             title,
             email: me.user().email.clone(),
             is_admin: me.is_admin(),
@@ -94,6 +97,7 @@ impl Chrome {
     pub fn anonymous(l: Language, title: String, path: String, csrf: String) -> Chrome {
         Chrome {
             l,
+            zone: TimeZone::default(),
             title,
             email: String::new(),
             is_admin: false,
@@ -184,13 +188,6 @@ pub fn language_without_session(req: &HttpRequest) -> Language {
     req.cookie(LANGUAGE_COOKIE)
         .and_then(|c| Language::parse(c.value()))
         .unwrap_or_else(|| crate::http::client::browser_language(req))
-}
-
-/// A moment as staff read it: the date in their language and the time in UTC (the server's
-/// clock; staff may sit in several time zones).
-pub fn moment(l: Language, at: Timestamp) -> String {
-    let time = at.to_datetime();
-    format!("{} {} UTC", l.date(time.date_naive()), time.format("%H:%M"))
 }
 
 /// Which page of a long list to show: the API's opaque cursor, newest first.

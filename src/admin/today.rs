@@ -8,13 +8,14 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::guard::{SignedIn, StaffForm};
-use super::page::{self, Chrome, Section, moment};
+use super::page::{self, Chrome, Section};
 use crate::errors::Error;
 use crate::i18n::Language;
 use crate::kyc::attention::{self, Part};
 use crate::organisation;
 use crate::staff;
 use crate::state::AppState;
+use crate::time_zone::TimeZone;
 
 /// One buyer in a part, ready to show.
 pub struct Row {
@@ -54,7 +55,14 @@ pub struct TodayView {
     pub daily_digest: bool,
 }
 
-fn concern(l: Language, id: &'static str, part: Part, tab: &str, when_id: &str) -> Concern {
+fn concern(
+    l: Language,
+    zone: TimeZone,
+    id: &'static str,
+    part: Part,
+    tab: &str,
+    when_id: &str,
+) -> Concern {
     Concern {
         id,
         heading: l.text(&format!("admin-today-{id}")),
@@ -66,7 +74,7 @@ fn concern(l: Language, id: &'static str, part: Part, tab: &str, when_id: &str) 
             .map(|w| Row {
                 href: format!("/admin/buyers/{}{tab}", w.buyer_id),
                 company: w.company_name,
-                when: l.text_with(when_id, &[("when", moment(l, w.since).as_str())]),
+                when: l.text_with(when_id, &[("when", zone.moment(l, w.since).as_str())]),
             })
             .collect(),
     }
@@ -79,20 +87,23 @@ pub async fn today_get(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let settings = organisation::load(&state.db).await?;
     let today = attention::today(&state.db, &settings).await?;
     let clear = today.is_clear();
     let mut sections = vec![
         concern(
             l,
+            zone,
             "held",
             today.held_verifications,
             "/verification",
             "admin-today-since",
         ),
-        concern(l, "vies", today.failing_vies, "", "admin-today-since"),
+        concern(l, zone, "vies", today.failing_vies, "", "admin-today-since"),
         concern(
             l,
+            zone,
             "renewals",
             today.renewal_requests,
             "/invitations",
@@ -100,6 +111,7 @@ pub async fn today_get(
         ),
         concern(
             l,
+            zone,
             "lapsed-links",
             today.lapsed_links,
             "/invitations",
@@ -107,6 +119,7 @@ pub async fn today_get(
         ),
         concern(
             l,
+            zone,
             "lapsing",
             today.lapsing_documents,
             "/documents",
@@ -114,6 +127,7 @@ pub async fn today_get(
         ),
         concern(
             l,
+            zone,
             "uploads",
             today.new_uploads,
             "/documents",
@@ -124,6 +138,7 @@ pub async fn today_get(
     if settings.require_document_review || settings.four_eyes_review {
         sections.push(concern(
             l,
+            zone,
             "reviews",
             today.awaiting_review,
             "/documents",

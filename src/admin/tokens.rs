@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::admin::confirm::ConfirmView;
 use crate::admin::guard::{Admin, NoFields, SignedIn, StaffForm};
 
-use super::page::{self, Chrome, Section, moment};
+use super::page::{self, Chrome, Section};
 use crate::access::{SellerScope, TokenAccess};
 use crate::api_tokens::{self, ApiTokenSummary, NewToken};
 use crate::errors::Error;
@@ -17,6 +17,7 @@ use crate::i18n::Language;
 use crate::pagination::Page;
 use crate::partners;
 use crate::state::AppState;
+use crate::time_zone::TimeZone;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/settings/tokens", web::get().to(tokens_get))
@@ -44,7 +45,7 @@ pub struct TokenRow {
 }
 
 impl TokenRow {
-    fn of(l: Language, token: &ApiTokenSummary) -> TokenRow {
+    fn of(l: Language, zone: TimeZone, token: &ApiTokenSummary) -> TokenRow {
         let scope = match (&token.seller_id, &token.seller_name) {
             (None, _) => l.text("admin-tokens-scope-organisation"),
             (Some(_), Some(name)) => l.text_with("admin-tokens-scope-seller", &[("seller", name)]),
@@ -53,9 +54,9 @@ impl TokenRow {
         TokenRow {
             id: token.id.clone(),
             name: token.name.clone(),
-            created: moment(l, token.created_at),
-            last_used: token.last_used_at.map(|at| moment(l, at)),
-            revoked: token.revoked_at.map(|at| moment(l, at)),
+            created: zone.moment(l, token.created_at),
+            last_used: token.last_used_at.map(|at| zone.moment(l, at)),
+            revoked: token.revoked_at.map(|at| zone.moment(l, at)),
             scope,
             read_only: token.is_read_only(),
         }
@@ -100,10 +101,11 @@ async fn tokens_page(
     created: Option<(String, String)>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let rows = api_tokens::list(&state.db)
         .await?
         .iter()
-        .map(|t| TokenRow::of(l, t))
+        .map(|t| TokenRow::of(l, zone, t))
         .collect();
     let chrome = Chrome::new(req, me, Section::Settings, l.text("admin-tokens-title"));
     let (sellers, _) = partners::list(
@@ -212,6 +214,7 @@ async fn revoke_get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let token = api_tokens::get(&state.db, &path).await?;
     let chrome = Chrome::new(
         &req,
@@ -219,7 +222,7 @@ async fn revoke_get(
         Section::Settings,
         l.text("admin-token-revoke-title"),
     );
-    let row = TokenRow::of(l, &token);
+    let row = TokenRow::of(l, zone, &token);
     let view = ConfirmView {
         chrome,
         header: None,

@@ -64,7 +64,7 @@ pub struct VerificationView {
 impl VerificationView {
     /// A time in the page's language.
     pub fn when(&self, at: &crate::db::Timestamp) -> String {
-        page::moment(self.chrome.l, *at)
+        self.chrome.zone.moment(self.chrome.l, *at)
     }
 
     /// Who reviewed, as a person reads it (the email, without the record's `staff:`).

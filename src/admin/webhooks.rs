@@ -7,8 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+use super::page::CursorQuery;
 use super::page::{self, Chrome, Section};
-use super::page::{CursorQuery, moment};
 use crate::access::SellerScope;
 use crate::admin::confirm::ConfirmView;
 use crate::admin::guard::{Admin, NoFields, SignedIn, StaffForm};
@@ -17,6 +17,7 @@ use crate::events::EventType;
 use crate::i18n::Language;
 use crate::pagination::Page;
 use crate::state::AppState;
+use crate::time_zone::TimeZone;
 use crate::webhooks::{self, Delivery, DeliveryStatus, WebhookEndpoint, WebhookUrl};
 use crate::write;
 
@@ -47,12 +48,12 @@ pub struct EndpointRow {
 }
 
 impl EndpointRow {
-    fn of(l: Language, endpoint: &WebhookEndpoint) -> EndpointRow {
+    fn of(l: Language, zone: TimeZone, endpoint: &WebhookEndpoint) -> EndpointRow {
         EndpointRow {
             id: endpoint.id.clone(),
             url: endpoint.url.as_str().to_owned(),
             events: endpoint.events.iter().map(|e| e.as_str()).collect(),
-            created: moment(l, endpoint.created_at),
+            created: zone.moment(l, endpoint.created_at),
         }
     }
 }
@@ -127,9 +128,13 @@ async fn list_page(
     view: impl FnOnce(Chrome, Vec<EndpointRow>) -> ListView,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let (endpoints, next) = webhooks::list(&state.db, &SellerScope::Organisation, &page).await?;
     let chrome = Chrome::new(req, me, Section::Webhooks, l.text("admin-webhooks-title"));
-    let rows = endpoints.iter().map(|e| EndpointRow::of(l, e)).collect();
+    let rows = endpoints
+        .iter()
+        .map(|e| EndpointRow::of(l, zone, e))
+        .collect();
     let mut view = view(chrome, rows);
     view.next_page = next.map(|c| c.encode());
     page::html(req, status, &view)
@@ -169,6 +174,7 @@ async fn create_post(
 ) -> Result<HttpResponse, Error> {
     let form = EndpointForm::read(fields);
     let l = me.language();
+    let zone = me.zone();
     let url = WebhookUrl::parse(Some(&form.url));
     let events = webhooks::parse_events(Some(&form.events));
     let (url, events) = match (url, events) {
@@ -207,7 +213,7 @@ async fn create_post(
         .await
     })
     .await?;
-    let secret = (EndpointRow::of(l, &created.endpoint), created.secret);
+    let secret = (EndpointRow::of(l, zone, &created.endpoint), created.secret);
     let shown = (Page::first(), StatusCode::CREATED);
     list_page(&req, &me, &state, shown, |chrome, rows| ListView {
         chrome,
@@ -249,7 +255,7 @@ pub struct DeliveryRow {
 }
 
 impl DeliveryRow {
-    fn of(l: Language, delivery: &Delivery) -> DeliveryRow {
+    fn of(l: Language, zone: TimeZone, delivery: &Delivery) -> DeliveryRow {
         let last = delivery.attempts.last();
         let status = match delivery.status {
             DeliveryStatus::Pending => "admin-delivery-pending",
@@ -265,10 +271,10 @@ impl DeliveryRow {
             unattempted: delivery.attempts.is_empty(),
             last_response: last.and_then(|a| a.response_status).map(|s| s.to_string()),
             last_error: last.and_then(|a| a.error.clone()),
-            last_attempt: last.map(|a| moment(l, a.attempted_at)),
-            created: moment(l, delivery.created_at),
+            last_attempt: last.map(|a| zone.moment(l, a.attempted_at)),
+            created: zone.moment(l, delivery.created_at),
             next_attempt: match delivery.status {
-                DeliveryStatus::Pending => delivery.next_attempt_at.map(|at| moment(l, at)),
+                DeliveryStatus::Pending => delivery.next_attempt_at.map(|at| zone.moment(l, at)),
                 _ => None,
             },
         }
@@ -346,6 +352,7 @@ async fn detail_get(
     query: web::Query<CursorQuery>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let endpoint = webhooks::get(&state.db, &SellerScope::Organisation, &path).await?;
     let (deliveries, next) = webhooks::deliveries(
         &state.db,
@@ -357,8 +364,11 @@ async fn detail_get(
     let chrome = Chrome::new(&req, &me, Section::Webhooks, l.text("admin-webhook-title"));
     let view = DetailView {
         chrome,
-        endpoint: EndpointRow::of(l, &endpoint),
-        deliveries: deliveries.iter().map(|d| DeliveryRow::of(l, d)).collect(),
+        endpoint: EndpointRow::of(l, zone, &endpoint),
+        deliveries: deliveries
+            .iter()
+            .map(|d| DeliveryRow::of(l, zone, d))
+            .collect(),
         next_page: next.map(|c| c.encode()),
         event_types: event_types(),
     };
@@ -373,6 +383,7 @@ async fn delete_get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let endpoint = webhooks::get(&state.db, &SellerScope::Organisation, &path).await?;
     let chrome = Chrome::new(
         &req,
@@ -380,7 +391,7 @@ async fn delete_get(
         Section::Webhooks,
         l.text("admin-webhook-delete-title"),
     );
-    let row = EndpointRow::of(l, &endpoint);
+    let row = EndpointRow::of(l, zone, &endpoint);
     let view = ConfirmView {
         chrome,
         header: None,

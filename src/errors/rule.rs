@@ -67,6 +67,8 @@ pub enum Rule {
     DateInFuture,
     /// A date before 1900.
     DateTooEarly,
+    /// Not the name of a time zone of the IANA database.
+    TimeZone,
     /// A document dated longer ago than its type may be to count.
     TooOldToCount {
         /// The most days a document of the type counts.
@@ -179,6 +181,9 @@ impl Rule {
                 "must be a time written as RFC 3339, such as 2026-04-22T10:00:00Z".into()
             }
             Rule::DateInFuture => "must not be in the future".into(),
+            Rule::TimeZone => {
+                "must be a time zone of the IANA database, such as Europe/Berlin".into()
+            }
             Rule::DateTooEarly => "must be after 1900".into(),
             Rule::TooOldToCount { max_age_days } => format!(
                 "is more than {max_age_days} days ago: a document of this type counts for \
@@ -255,6 +260,7 @@ impl Rule {
             Rule::TooShort { .. } => "rule-too-short",
             Rule::Date | Rule::DateTime => "rule-date",
             Rule::DateInFuture => "rule-date-in-future",
+            Rule::TimeZone => "rule-time-zone",
             Rule::DateTooEarly => "rule-date-too-early",
             Rule::TooOldToCount { .. } => "rule-too-old-to-count",
             Rule::Vat(e) => match e.kind() {
@@ -348,6 +354,7 @@ impl Rule {
             Rule::DateTime,
             Rule::DateInFuture,
             Rule::DateTooEarly,
+            Rule::TimeZone,
             Rule::TooOldToCount { max_age_days: 365 },
             Rule::Email,
             Rule::Country,

@@ -98,7 +98,7 @@ impl InvitationEmailJob {
             seller: &seller,
             company: &buyer.company_name,
             link: &link,
-            expires_on: invitation.expires_at.to_datetime().date_naive(),
+            expires_on: organisation.time_zone.day(invitation.expires_at),
             contact: &contact,
         })
         .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;

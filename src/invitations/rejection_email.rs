@@ -149,7 +149,7 @@ impl RejectionEmailJob {
                 seller: &seller,
                 company: &buyer.company_name,
                 link: &link,
-                expires_on: invitation.expires_at.to_datetime().date_naive(),
+                expires_on: organisation.time_zone.day(invitation.expires_at),
                 contact: &contact,
             },
         )

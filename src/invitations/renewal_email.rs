@@ -83,7 +83,7 @@ impl RenewalEmailJob {
                 seller: &seller,
                 company: &buyer.company_name,
                 link: &link,
-                expires_on: stopped.to_datetime().date_naive(),
+                expires_on: organisation.time_zone.day(stopped),
                 contact: &contact,
             },
         )

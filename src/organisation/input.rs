@@ -10,6 +10,7 @@ use crate::email::EmailAddress;
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::i18n::Language;
 use crate::kyc::vat::VatNumber;
+use crate::time_zone::TimeZone;
 
 /// Longest organisation name: it heads pages and email subjects.
 const MAX_NAME_CHARS: usize = 200;
@@ -63,6 +64,8 @@ pub struct RawSettings {
     pub retention_days_inactive: String,
     /// Whether an erased buyer keeps its VAT number.
     pub retention_keeps_vat_number: bool,
+    /// An IANA time zone name; None (a form from before this field) keeps the current zone.
+    pub time_zone: Option<String>,
 }
 
 impl RawSettings {
@@ -103,6 +106,7 @@ impl RawSettings {
             retention_days_after_end: settings.retention_days_after_end.to_string(),
             retention_days_inactive: settings.retention_days_inactive.to_string(),
             retention_keeps_vat_number: settings.retention_keeps_vat_number,
+            time_zone: Some(settings.time_zone.name().to_owned()),
         }
     }
 
@@ -273,8 +277,18 @@ impl RawSettings {
             current.retention_days_inactive,
         );
 
-        match (language, expiry) {
-            (Some(default_language), Some(default_invitation_expiry_days)) if errors.is_empty() => {
+        let time_zone = match &self.time_zone {
+            None => Some(current.time_zone),
+            Some(name) => TimeZone::parse(name.trim()),
+        };
+        if time_zone.is_none() {
+            refuse("timeZone", Rule::TimeZone);
+        }
+
+        match (language, expiry, time_zone) {
+            (Some(default_language), Some(default_invitation_expiry_days), Some(time_zone))
+                if errors.is_empty() =>
+            {
                 Ok(OrganisationSettings {
                     allow_marketplace_led_kyc: self.allow_marketplace_led_kyc,
                     required_document_types: required,
@@ -294,6 +308,7 @@ impl RawSettings {
                     retention_days_after_end,
                     retention_days_inactive,
                     retention_keeps_vat_number: self.retention_keeps_vat_number,
+                    time_zone,
                     ..current.clone()
                 })
             }

@@ -41,6 +41,10 @@ pub struct OrganisationView {
     pub retention_days_inactive: u32,
     /// Whether an erased buyer keeps its VAT number.
     pub retention_keeps_vat_number: bool,
+    /// The zone every time a person reads is shown in: staff pages, emails, the profile PDF
+    /// (the API's times stay UTC).
+    #[schema(schema_with = crate::time_zone::TimeZone::json_schema)]
+    pub time_zone: String,
 }
 
 /// What sellers may do.
@@ -88,6 +92,7 @@ impl OrganisationView {
             retention_days_after_end: settings.retention_days_after_end,
             retention_days_inactive: settings.retention_days_inactive,
             retention_keeps_vat_number: settings.retention_keeps_vat_number,
+            time_zone: settings.time_zone.name().to_owned(),
         }
     }
 }
@@ -128,6 +133,9 @@ pub struct OrganisationPatch {
     /// Whether an erased buyer keeps its VAT number.
     #[schema(nullable = false)]
     retention_keeps_vat_number: Option<bool>,
+    /// An IANA time zone, e.g. Europe/Berlin.
+    #[schema(schema_with = crate::time_zone::TimeZone::json_schema)]
+    time_zone: Option<String>,
 }
 
 /// Tells an explicit `null` (Some(None)) from a field left out (None).
@@ -231,6 +239,9 @@ pub fn apply_patch(
     }
     if let Some(keep) = patch.retention_keeps_vat_number {
         raw.retention_keeps_vat_number = keep;
+    }
+    if let Some(zone) = patch.time_zone {
+        raw.time_zone = Some(zone);
     }
     raw.apply_to(current)
 }

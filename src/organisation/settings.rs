@@ -1,6 +1,7 @@
 //! The organisation's settings (one installation serves one organisation), as stored: one
 //! JSON document, so that a new setting is a new field with a default, not a migration.
 
+use crate::time_zone::TimeZone;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,8 @@ pub struct OrganisationSettings {
     /// Whether an erased buyer keeps its company's VAT number (a fact of the company, not of
     /// a person, that some bookkeeping needs).
     pub retention_keeps_vat_number: bool,
+    /// The zone every time a person reads is shown in (staff pages, emails, the profile).
+    pub time_zone: TimeZone,
 }
 
 /// Days the records of an ended relationship are kept unless the organisation says otherwise:
@@ -200,6 +203,7 @@ impl Default for OrganisationSettings {
             retention_days_after_end: DEFAULT_RETENTION_DAYS_AFTER_END,
             retention_days_inactive: DEFAULT_RETENTION_DAYS_INACTIVE,
             retention_keeps_vat_number: false,
+            time_zone: TimeZone::default(),
         }
     }
 }

@@ -64,7 +64,7 @@ impl VerificationEmailJob {
             seller: &seller,
             company: &buyer.company_name,
             link: &verification.session_url,
-            expires_on: verification.expires_at.to_datetime().date_naive(),
+            expires_on: organisation.time_zone.day(verification.expires_at),
             contact: &contact,
         })
         .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;

@@ -9,6 +9,7 @@ use super::profile::ProfileFacts;
 use super::signing::PublicKey;
 use crate::db::Timestamp;
 use crate::i18n::Language;
+use crate::time_zone::TimeZone;
 
 const PAGE_WIDTH: f32 = 595.0;
 const PAGE_HEIGHT: f32 = 842.0;
@@ -34,7 +35,10 @@ pub fn render(
         MARGIN,
         &l.text_with("profile-issued-by", &[("organisation", &facts.issuer)]),
     );
-    page.field(&l.text("profile-issued-at"), &time(l, issued_at));
+    page.field(
+        &l.text("profile-issued-at"),
+        &time(l, facts.time_zone, issued_at),
+    );
     page.field(&l.text("profile-id"), profile_id);
 
     page.heading(&l.text("profile-company"));
@@ -61,12 +65,15 @@ pub fn render(
                 l.text(&format!("profile-vies-{}", r.as_str()))
             });
             page.field(&l.text("profile-vies-result"), &result);
-            let checked = vies.checked_at.map(|at| time(l, at)).unwrap_or_default();
+            let checked = vies
+                .checked_at
+                .map(|at| time(l, facts.time_zone, at))
+                .unwrap_or_default();
             page.field(&l.text("profile-vies-checked-at"), &checked);
             if let Some(date) = &vies.request_date {
                 page.field(
                     &l.text("profile-vies-request-date"),
-                    &recorded_time(l, date),
+                    &recorded_time(l, facts.time_zone, date),
                 );
             }
             let identifier = vies.request_identifier.as_deref().unwrap_or("-");
@@ -102,7 +109,7 @@ pub fn render(
     );
     let decided = verification
         .decided_at
-        .map(|at| time(l, at))
+        .map(|at| time(l, facts.time_zone, at))
         .unwrap_or_default();
     page.field(&l.text("profile-verification-date"), &decided);
     let aml = match (verification.aml_screened, verification.aml_hit) {
@@ -126,16 +133,15 @@ pub fn render(
 }
 
 /// `22.04.2026, 10:01:30 UTC` or `22 April 2026, 10:01:30 UTC`.
-fn time(l: Language, at: Timestamp) -> String {
-    let at = at.to_datetime();
-    format!("{}, {} UTC", l.date(at.date_naive()), at.format("%H:%M:%S"))
+fn time(l: Language, zone: TimeZone, at: Timestamp) -> String {
+    zone.moment_to_the_second(l, at)
 }
 
 /// A time a third party recorded as RFC 3339 text (VIES's request date), written like
 /// [`time`]; as recorded when it is not such a time.
-fn recorded_time(l: Language, text: &str) -> String {
+fn recorded_time(l: Language, zone: TimeZone, text: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(text)
-        .map(|at| time(l, Timestamp::from_millis(at.timestamp_millis())))
+        .map(|at| time(l, zone, Timestamp::from_millis(at.timestamp_millis())))
         .unwrap_or_else(|_| text.to_owned())
 }
 

@@ -24,6 +24,7 @@ use crate::i18n::Language;
 use crate::kyc::vies::{self, ViesResult};
 use crate::organisation;
 use crate::partners;
+use crate::time_zone::TimeZone;
 
 /// What a profile shows; hashed (with the signing key) into the profile's fingerprint.
 #[derive(Debug, Clone, Serialize)]
@@ -49,6 +50,8 @@ pub struct ProfileFacts {
     pub verification: VerificationFacts,
     /// The public key (base64) whose private half signs the profile.
     pub signing_key: String,
+    /// The zone its times are written in (the organisation's).
+    pub time_zone: TimeZone,
 }
 
 /// The VIES check's evidence.
@@ -156,6 +159,7 @@ pub async fn issue(
             .collect(),
         verification: verification_facts(&verification),
         signing_key: signer.public_key().raw_base64(),
+        time_zone: settings.time_zone,
     };
     let fingerprint = fingerprint(&facts)?;
     if let Some(issued) = find(db, buyer_id, language, &fingerprint).await? {

@@ -43,6 +43,7 @@ mod retention;
 mod service;
 mod storage_s3;
 mod stubs;
+mod time_zone;
 mod upgrade;
 mod verification;
 mod vies;

@@ -228,9 +228,10 @@ with_idenfy_on_both_backends! {
             assert!(english_text.contains(label), "{label} is missing from:\n{english_text}");
         }
         assert!(!english_text.contains("Identitätsprüfung"));
-        // Dates as each language writes them, never as ISO text.
-        assert!(german_text.contains("22.04.2026, 10:01:30 UTC"), "the VIES request date:\n{german_text}");
-        assert!(english_text.contains("22 April 2026, 10:01:30 UTC"), "{english_text}");
+        // Dates as each language writes them, never as ISO text, in the organisation's time
+        // zone (Europe/Berlin: VIES's 10:01:30 UTC in April is 12:01:30 summer time).
+        assert!(german_text.contains("22.04.2026, 12:01:30 CEST"), "the VIES request date:\n{german_text}");
+        assert!(english_text.contains("22 April 2026, 12:01:30 CEST"), "{english_text}");
         assert!(!german_text.contains("2026-04-22T") && !english_text.contains("2026-04-22T"));
         let png = first_page_png(dir.path(), "de", &german);
         assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 2000, "a rendered page");

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::review::status_label_id as review_status_label_id;
-use super::{BuyerHeader, buyer_of, moment};
+use super::{BuyerHeader, buyer_of};
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{
@@ -21,6 +21,7 @@ use crate::i18n::Language;
 use crate::organisation::OrganisationSettings;
 use crate::pagination::Page;
 use crate::state::AppState;
+use crate::time_zone::TimeZone;
 use crate::write;
 
 /// One document row.
@@ -80,7 +81,7 @@ pub struct TypeGroup {
 }
 
 impl DocumentRow {
-    fn of(l: Language, d: &Document) -> DocumentRow {
+    fn of(l: Language, zone: TimeZone, d: &Document) -> DocumentRow {
         DocumentRow {
             id: d.uuid.clone(),
             version: d.version,
@@ -94,7 +95,7 @@ impl DocumentRow {
                 DocumentSource::Invitation => "admin-buyers-source-invitation",
             }),
             active: d.status == DocumentStatus::Active,
-            uploaded: moment(l, d.created_at),
+            uploaded: zone.moment(l, d.created_at),
             previewable: matches!(
                 d.content_type.as_str(),
                 "application/pdf" | "image/jpeg" | "image/png"
@@ -122,6 +123,7 @@ impl DocumentRow {
 /// the newest active version counts unless it is too old.
 fn groups(
     l: Language,
+    zone: TimeZone,
     settings: &OrganisationSettings,
     documents: &[Document],
     today: chrono::NaiveDate,
@@ -139,7 +141,7 @@ fn groups(
             let mut versions: Vec<DocumentRow> = Vec::new();
             let mut current: Option<(String, Option<u32>)> = None;
             for d in documents.iter().filter(|d| d.document_type == t) {
-                let mut row = DocumentRow::of(l, d);
+                let mut row = DocumentRow::of(l, zone, d);
                 row.too_old = settings.too_old(t, d.document_date.date(), today);
                 row.superseded = !row.active || current.is_some();
                 let may_count =
@@ -257,9 +259,10 @@ async fn render(
         header: BuyerHeader::of(&buyer, "documents"),
         groups: groups(
             l,
+            me.zone(),
             &settings,
             &documents,
-            crate::db::now().to_datetime().date_naive(),
+            me.zone().day(crate::db::now()),
         ),
         more: next.is_some(),
         types: DocumentType::ALL

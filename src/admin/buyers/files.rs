@@ -145,6 +145,7 @@ pub(super) async fn preview_page(
     refused: Option<((String, String, String), String)>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let (document, preview) =
         documents::for_preview(&state.db, &state.blobs, &state.previews, id).await?;
     let pdf = preview.map(|preview| PdfPagesView::of(l, &document, &preview));
@@ -153,7 +154,7 @@ pub(super) async fn preview_page(
         "admin-buyers-preview-title",
         &[("file", document.file_name.as_str())],
     );
-    let mut review = ReviewPanel::of(l, &document, from_queue);
+    let mut review = ReviewPanel::of(l, zone, &document, from_queue);
     let status = match refused {
         Some((typed, error)) => {
             review.typed = typed;

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{BuyerHeader, buyer_of, moment};
+use super::{BuyerHeader, buyer_of};
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, CursorQuery, Section};
 use crate::audit::words::sentence;
@@ -50,6 +50,7 @@ pub async fn history_get(
     query: web::Query<CursorQuery>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let buyer = buyer_of(&state.db, &path).await?;
     let page = query.page_of(PAGE_SIZE)?;
     let (entries, next) = buyers::full_history(&state.db, &buyer.uuid, &page).await?;
@@ -68,7 +69,7 @@ pub async fn history_get(
         lines: entries
             .iter()
             .map(|e| Line {
-                at: moment(l, e.at),
+                at: zone.moment(l, e.at),
                 text: sentence(l, e),
             })
             .collect(),

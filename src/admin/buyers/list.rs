@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::moment;
 use crate::access::SellerScope;
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
@@ -162,6 +161,7 @@ pub async fn list_get(
 ) -> Result<HttpResponse, Error> {
     let query = query.into_inner();
     let l = me.language();
+    let zone = me.zone();
     let filter = BuyerFilter {
         seller_id: Some(query.seller.clone()).filter(|s| !s.is_empty()),
         status: BuyerStatus::parse(&query.status),
@@ -193,7 +193,7 @@ pub async fn list_get(
                 seller: seller_name,
                 status: l.text(status_label_id(buyer.status)),
                 kyc: l.text(&kyc_label_id(kyc_status.as_str())),
-                created: moment(l, buyer.created_at),
+                created: zone.moment(l, buyer.created_at),
                 documents: {
                     let p = progress.get(&buyer.uuid);
                     format!(
@@ -202,7 +202,7 @@ pub async fn list_get(
                         settings.required_document_types.len()
                     )
                 },
-                last_activity: moment(
+                last_activity: zone.moment(
                     l,
                     progress
                         .get(&buyer.uuid)

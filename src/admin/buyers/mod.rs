@@ -115,5 +115,3 @@ impl BuyerHeader {
 async fn buyer_of(db: &Db, id: &str) -> Result<Buyer, Error> {
     buyers::get_by_id(db, id).await
 }
-
-pub use crate::admin::page::moment;

@@ -8,7 +8,7 @@ use askama::Template;
 use super::fields::{self, Field, Problems};
 use super::form::{self, BuyerForm};
 use super::list::{kyc_label_id, status_label_id};
-use super::{BuyerHeader, buyer_of, moment};
+use super::{BuyerHeader, buyer_of};
 use crate::admin::guard::{SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::buyers::{self, Buyer, KycMode};
@@ -89,7 +89,7 @@ impl OverviewView {
                     "admin-buyers-vies-{}",
                     result.as_str().to_lowercase()
                 )),
-                moment(self.chrome.l, at)
+                self.chrome.zone.moment(self.chrome.l, at)
             ),
             _ => self.chrome.t("admin-buyers-vies-never"),
         }
@@ -108,12 +108,16 @@ impl OverviewView {
 
     /// When the buyer was created and last changed.
     pub fn created(&self) -> String {
-        moment(self.chrome.l, self.buyer.created_at)
+        self.chrome
+            .zone
+            .moment(self.chrome.l, self.buyer.created_at)
     }
 
     /// When the buyer last changed.
     pub fn updated(&self) -> String {
-        moment(self.chrome.l, self.buyer.updated_at)
+        self.chrome
+            .zone
+            .moment(self.chrome.l, self.buyer.updated_at)
     }
 }
 

@@ -9,7 +9,6 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::list::all_sellers;
-use super::moment;
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::DocumentType;
@@ -100,6 +99,7 @@ pub async fn queue_get(
 ) -> Result<HttpResponse, Error> {
     let query = query.into_inner();
     let l = me.language();
+    let zone = me.zone();
     let filter = QueueFilter {
         seller_id: Some(query.seller.clone()).filter(|s| !s.is_empty()),
         document_type: DocumentType::parse(&query.document_type),
@@ -120,12 +120,12 @@ pub async fn queue_get(
                 w.document.version
             ),
             file_name: w.document.file_name.as_str().to_owned(),
-            uploaded: moment(l, w.document.created_at),
+            uploaded: zone.moment(l, w.document.created_at),
             proposal: w
                 .document
                 .proposal
                 .as_ref()
-                .map(|p| super::review::proposal_text(l, p)),
+                .map(|p| super::review::proposal_text(l, zone, p)),
         })
         .collect();
     let view = QueueView {

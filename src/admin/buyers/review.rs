@@ -3,6 +3,7 @@
 
 use crate::documents::{Document, Proposal, ReviewReason, ReviewStatus};
 use crate::i18n::Language;
+use crate::time_zone::TimeZone;
 
 /// The decision form and what was decided before, as the preview page shows them.
 pub struct ReviewPanel {
@@ -38,7 +39,7 @@ pub fn status_label_id(status: ReviewStatus) -> String {
 
 impl ReviewPanel {
     /// The panel of `document`, in `l`.
-    pub fn of(l: Language, document: &Document, from_queue: bool) -> ReviewPanel {
+    pub fn of(l: Language, zone: TimeZone, document: &Document, from_queue: bool) -> ReviewPanel {
         ReviewPanel {
             state: l.text(&status_label_id(document.review_status)),
             pending: document.review_status == ReviewStatus::PendingReview,
@@ -52,7 +53,7 @@ impl ReviewPanel {
                     .unwrap_or_default();
                 l.text_with(
                     "admin-review-decided-by",
-                    &[("who", who.as_str()), ("when", &super::moment(l, at))],
+                    &[("who", who.as_str()), ("when", &zone.moment(l, at))],
                 )
             }),
             reasons: ReviewReason::ALL
@@ -62,7 +63,10 @@ impl ReviewPanel {
             typed: Default::default(),
             error: None,
             from_queue,
-            proposal: document.proposal.as_ref().map(|p| proposal_text(l, p)),
+            proposal: document
+                .proposal
+                .as_ref()
+                .map(|p| proposal_text(l, zone, p)),
         }
     }
 
@@ -74,7 +78,7 @@ impl ReviewPanel {
 
 /// "Rejected (Unreadable), proposed by kim@…, 1 Dec 2026 14:02": a decision waiting for a
 /// second reviewer.
-pub fn proposal_text(l: Language, proposal: &Proposal) -> String {
+pub fn proposal_text(l: Language, zone: TimeZone, proposal: &Proposal) -> String {
     let mut decision = l.text(&status_label_id(proposal.decision));
     if let Some(reason) = proposal.reason {
         decision.push_str(&format!(" ({})", reason.label(l)));
@@ -84,7 +88,7 @@ pub fn proposal_text(l: Language, proposal: &Proposal) -> String {
         &[
             ("decision", decision.as_str()),
             ("who", &crate::audit::Actor::name_of(&proposal.by)),
-            ("when", &super::moment(l, proposal.at)),
+            ("when", &zone.moment(l, proposal.at)),
         ],
     )
 }

@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{BuyerHeader, buyer_of, moment};
+use super::{BuyerHeader, buyer_of};
 use crate::admin::guard::{NoFields, SignedIn, StaffForm};
 use crate::admin::page::{self, Chrome, Section};
 use crate::db::Timestamp;
@@ -15,6 +15,7 @@ use crate::kyc::vies::reason::ReasonKind;
 use crate::kyc::vies::{self, CheckStatus, ViesCheck};
 use crate::pagination::Page;
 use crate::state::AppState;
+use crate::time_zone::TimeZone;
 use crate::write;
 
 /// One check as the page shows it.
@@ -43,7 +44,12 @@ pub struct CheckRow {
 
 impl CheckRow {
     /// The row of `check`; `next_attempt` is when a pending one is tried again.
-    fn of(l: Language, check: ViesCheck, next_attempt: Option<Timestamp>) -> CheckRow {
+    fn of(
+        l: Language,
+        zone: TimeZone,
+        check: ViesCheck,
+        next_attempt: Option<Timestamp>,
+    ) -> CheckRow {
         let result = match (check.status, check.result) {
             (CheckStatus::Completed, Some(result)) => l.text(&format!(
                 "admin-buyers-vies-{}",
@@ -56,15 +62,18 @@ impl CheckRow {
             match next_attempt {
                 Some(at) => l.text_with(
                     "admin-vies-retrying-next",
-                    &[("attempts", attempts.as_str()), ("next", &moment(l, at))],
+                    &[
+                        ("attempts", attempts.as_str()),
+                        ("next", &zone.moment(l, at)),
+                    ],
                 ),
                 None => l.text_with("admin-buyers-vies-retrying", &[("attempts", &attempts)]),
             }
         });
         let evidence = check.evidence.unwrap_or_default();
         CheckRow {
-            requested: moment(l, check.requested_at),
-            checked: check.checked_at.map(|at| moment(l, at)),
+            requested: zone.moment(l, check.requested_at),
+            checked: check.checked_at.map(|at| zone.moment(l, at)),
             result,
             request_identifier: evidence.request_identifier,
             name: evidence.name,
@@ -123,6 +132,7 @@ pub async fn vies_get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let buyer = buyer_of(&state.db, &path).await?;
     let page = Page::parse(Some(200), None)?;
     let (checks, _) = vies::list(&state.db, &buyer.seller_id, &buyer.uuid, &page).await?;
@@ -132,7 +142,7 @@ pub async fn vies_get(
             CheckStatus::Pending => vies::next_attempt_of(&state.db, &check.uuid).await?,
             CheckStatus::Completed => None,
         };
-        rows.push(CheckRow::of(l, check, next));
+        rows.push(CheckRow::of(l, zone, check, next));
     }
     let view = ViesView {
         chrome: Chrome::new(

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::page::{self, Chrome, CursorQuery, Section, moment};
+use super::page::{self, Chrome, CursorQuery, Section};
 use crate::access::SellerScope;
 use crate::admin::confirm::ConfirmView;
 use crate::admin::guard::{NoFields, SignedIn, StaffForm};
@@ -23,6 +23,7 @@ use crate::organisation::{self, EXPIRY_DAYS};
 use crate::pagination::Page;
 use crate::reminders::{self, Reminder, ReminderStatus};
 use crate::state::AppState;
+use crate::time_zone::TimeZone;
 use crate::write;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -84,7 +85,7 @@ pub struct InvitationRow {
 }
 
 impl InvitationRow {
-    fn of(l: Language, view: &InvitationView) -> InvitationRow {
+    fn of(l: Language, zone: TimeZone, view: &InvitationView) -> InvitationRow {
         InvitationRow {
             id: view.uuid.clone(),
             recipient: view.recipient_email.clone(),
@@ -93,13 +94,13 @@ impl InvitationRow {
             status: status_label(l, view.status),
             active: view.status == InvitationStatus::Active,
             revocable: view.status != InvitationStatus::Revoked,
-            created: moment(l, view.created_at),
-            expires: moment(l, view.expires_at),
+            created: zone.moment(l, view.created_at),
+            expires: zone.moment(l, view.expires_at),
             uses: match view.max_uses {
                 Some(max) => format!("{} / {max}", view.usage_count),
                 None => view.usage_count.to_string(),
             },
-            last_used: view.last_used_at.map(|at| moment(l, at)),
+            last_used: view.last_used_at.map(|at| zone.moment(l, at)),
             email: l.text(match view.email_status {
                 EmailStatus::Queued => "admin-invitation-email-queued",
                 EmailStatus::Sent => "admin-invitation-email-sent",
@@ -113,7 +114,7 @@ impl InvitationRow {
                     "admin-invitation-reminders",
                     &[
                         ("count", &view.reminders_sent.to_string()),
-                        ("when", &moment(l, at)),
+                        ("when", &zone.moment(l, at)),
                     ],
                 )
             }),
@@ -123,11 +124,11 @@ impl InvitationRow {
 }
 
 /// A reminder and what became of it, in one line of `l`.
-fn reminder_note(l: Language, reminder: &Reminder) -> String {
+fn reminder_note(l: Language, zone: TimeZone, reminder: &Reminder) -> String {
     let what = l.text(&format!("admin-reminder-{}", reminder.kind.as_str()));
     let outcome = match (reminder.status, reminder.sent_at) {
         (ReminderStatus::Sent, Some(at)) => {
-            l.text_with("admin-reminder-sent", &[("when", &moment(l, at))])
+            l.text_with("admin-reminder-sent", &[("when", &zone.moment(l, at))])
         }
         (ReminderStatus::Skipped, _) => l.text_with(
             "admin-reminder-skipped",
@@ -142,7 +143,7 @@ fn reminder_note(l: Language, reminder: &Reminder) -> String {
         (ReminderStatus::Failed, _) => l.text("admin-reminder-failed"),
         _ => l.text_with(
             "admin-reminder-queued",
-            &[("when", &moment(l, reminder.due_at))],
+            &[("when", &zone.moment(l, reminder.due_at))],
         ),
     };
     format!("{what}: {outcome}")
@@ -266,6 +267,7 @@ async fn list_page(
     shown: ListPage,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let needs_contact = !organisation::load(&state.db).await?.has_support_contact();
     let (views, next) = invitations::list(
         &state.db,
@@ -280,15 +282,15 @@ async fn list_page(
     let rows = views
         .iter()
         .map(|v| {
-            let mut row = InvitationRow::of(l, v);
+            let mut row = InvitationRow::of(l, zone, v);
             row.renewal_requested = waiting
                 .iter()
                 .find(|(id, _)| *id == v.uuid)
-                .map(|(_, at)| moment(l, *at));
+                .map(|(_, at)| zone.moment(l, *at));
             row.reminder_notes = reminded
                 .iter()
                 .filter(|r| r.invitation_id.as_deref() == Some(v.uuid.as_str()))
-                .map(|r| reminder_note(l, r))
+                .map(|r| reminder_note(l, zone, r))
                 .collect();
             row
         })
@@ -477,6 +479,7 @@ async fn revoke_get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
     let view = invitation.view(now(), String::new(), None);
@@ -486,7 +489,7 @@ async fn revoke_get(
         Section::Buyers,
         l.text("admin-invitation-revoke-title"),
     );
-    let row = InvitationRow::of(l, &view);
+    let row = InvitationRow::of(l, zone, &view);
     let view = ConfirmView {
         chrome,
         header: None,

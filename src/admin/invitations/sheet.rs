@@ -135,7 +135,7 @@ pub async fn sheet_get(
             "admin-sheet-expiry",
             &[(
                 "date",
-                &l.date(invitation.expires_at.to_datetime().date_naive()),
+                &l.date(organisation.time_zone.day(invitation.expires_at)),
             )],
         ),
         contact: l.text_with("admin-sheet-contact", &[("contact", &contact)]),

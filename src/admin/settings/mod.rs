@@ -13,7 +13,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::page::{self, Chrome, Section, moment};
+use super::page::{self, Chrome, Section};
 use crate::admin::guard::{Admin, SignedIn, StaffForm};
 use crate::db::now;
 use crate::documents::DocumentType;
@@ -22,6 +22,7 @@ use crate::errors::Error;
 use crate::i18n::Language;
 use crate::organisation::{self, OrganisationSettings, RawSettings, logo::MAX_LOGO_BYTES};
 use crate::state::AppState;
+use crate::time_zone::TimeZone;
 use crate::write;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -76,6 +77,8 @@ pub struct SettingsView {
     pub retention_due_soon: String,
     /// When the retention round last ran and what it erased, in words.
     pub retention_last_run: String,
+    /// Every time zone's name, for the zone's list.
+    pub time_zones: Vec<&'static str>,
 }
 
 impl SettingsView {
@@ -101,6 +104,8 @@ fn error_id(field: &str) -> &'static str {
         "defaultLanguage" => "admin-settings-error-language",
         "defaultInvitationExpiryDays" => "admin-settings-error-expiry",
         "viesRequesterVatNumber" => "admin-settings-error-vies-requester",
+        "timeZone" => "admin-settings-error-time-zone",
+        "retentionDaysAfterEnd" | "retentionDaysInactive" => "admin-settings-error-retention-days",
         f if f.starts_with("documentMaxAgeDays") => "admin-settings-error-max-age",
         "invitationReminderAfterDays"
         | "invitationReminderBeforeExpiryDays"
@@ -130,6 +135,7 @@ pub(super) async fn render(
     logo_error: Option<String>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let zone = me.zone();
     let types = DocumentType::ALL
         .into_iter()
         .map(|t| TypeOption {
@@ -171,19 +177,20 @@ pub(super) async fn render(
                 ("days", erasure::OVERVIEW_DAYS.to_string().as_str()),
             ],
         ),
+        time_zones: TimeZone::names().collect(),
         retention_last_run: match overview.last_run {
             None => l.text("admin-settings-retention-never-ran"),
             Some(run) => match run.erased {
                 Some(erased) => l.text_with(
                     "admin-settings-retention-last-run",
                     &[
-                        ("when", moment(l, run.at).as_str()),
+                        ("when", zone.moment(l, run.at).as_str()),
                         ("count", erased.to_string().as_str()),
                     ],
                 ),
                 None => l.text_with(
                     "admin-settings-retention-running",
-                    &[("when", moment(l, run.at).as_str())],
+                    &[("when", zone.moment(l, run.at).as_str())],
                 ),
             },
         },
@@ -232,6 +239,7 @@ fn read_form(pairs: Vec<(String, String)>) -> RawSettings {
             "retention_days_after_end" => raw.retention_days_after_end = value,
             "retention_days_inactive" => raw.retention_days_inactive = value,
             "retention_keeps_vat_number" => raw.retention_keeps_vat_number = value == "true",
+            "time_zone" => raw.time_zone = Some(value),
             other => {
                 if let Some(code) = other.strip_prefix("max_age_") {
                     raw.document_max_age_days.insert(code.to_owned(), value);
