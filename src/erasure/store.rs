@@ -43,6 +43,49 @@ pub async fn blob_keys(
         .await
 }
 
+/// Notes the buyer's files as to be deleted, in the erasing transaction: the list survives a
+/// crash between the commit and the deletions.
+pub async fn note_pending(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+    keys: &[String],
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    for key in keys {
+        sqlx::query(
+            "INSERT INTO erasure_pending_files (blob_key, buyer_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (blob_key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(buyer_id)
+        .bind(at.millis())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Files of erased buyers not yet deleted, each with its buyer, oldest first.
+pub async fn pending<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT blob_key, buyer_id FROM erasure_pending_files ORDER BY created_at, blob_key",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("blob_key")?, row.try_get("buyer_id")?)))
+        .collect()
+}
+
+/// Forgets a file once it is deleted from the store.
+pub async fn forget_pending<'e>(conn: impl AnyExecutor<'e>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM erasure_pending_files WHERE blob_key = $1")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Overwrites every personal field of the buyer and of what belongs to it, and points its
 /// documents at no file; the audit entries keep who did what when, without the snapshots.
 pub async fn overwrite(
