@@ -261,7 +261,8 @@ async fn erase(
                     "companyName", "address", "contacts", "documentFileNames",
                     "documentFiles", "invitationRecipients", "viesTraderNamesAndAddresses",
                     "verificationProviderDetails", "kycProfiles", "auditSnapshots",
-                    "webhookPayloads",
+                    "webhookPayloads", "reviewNotes", "keptApiResponses", "jobErrors",
+                    "webhookAttemptErrors",
                 ],
             })),
         );

@@ -107,8 +107,30 @@ pub async fn overwrite(
              vat_number = {vat}, erased_at = $2, version = version + 1, updated_at = $2 \
              WHERE id = $1"
         ),
-        "UPDATE documents SET file_name = 'erased', sha256 = '', blob_key = 'erased/' || id \
-         WHERE buyer_id = $1 AND $2 = $2"
+        "UPDATE documents SET file_name = 'erased', sha256 = '', blob_key = 'erased/' || id, \
+         review_note = NULL, proposed_note = NULL WHERE buyer_id = $1 AND $2 = $2"
+            .to_owned(),
+        // Kept responses are sealed, so they are found by what is in the clear: the request's
+        // path or the `Location` of what it created. A replay of an erased buyer's request is
+        // long past its window anyway.
+        "DELETE FROM idempotency_keys WHERE (path LIKE '%' || $1 || '%' \
+         OR response_headers LIKE '%' || $1 || '%') AND $2 = $2"
+            .to_owned(),
+        // Payloads name ids only; their errors may quote a recipient or what a receiver said.
+        "UPDATE jobs SET last_error = NULL WHERE last_error IS NOT NULL AND (payload LIKE '%' || $1 || '%' \
+         OR EXISTS (SELECT 1 FROM (SELECT id FROM invitations WHERE buyer_id = $1 \
+                    UNION ALL SELECT id FROM verifications WHERE buyer_id = $1 \
+                    UNION ALL SELECT id FROM vies_checks WHERE buyer_id = $1 \
+                    UNION ALL SELECT id FROM documents WHERE buyer_id = $1 \
+                    UNION ALL SELECT id FROM reminders WHERE buyer_id = $1 \
+                    UNION ALL SELECT id FROM events WHERE data LIKE '%' || $1 || '%') mine \
+                    WHERE jobs.payload LIKE '%' || mine.id || '%') \
+         OR id IN (SELECT w.job_id FROM webhook_deliveries w JOIN events e ON e.id = w.event_id \
+                   WHERE e.data LIKE '%' || $1 || '%')) AND $2 = $2"
+            .to_owned(),
+        "UPDATE webhook_attempts SET error = NULL WHERE error IS NOT NULL AND delivery_id IN \
+         (SELECT w.id FROM webhook_deliveries w JOIN events e ON e.id = w.event_id \
+          WHERE e.data LIKE '%' || $1 || '%') AND $2 = $2"
             .to_owned(),
         "UPDATE invitations SET recipient_email = '', email_error = NULL WHERE buyer_id = $1 AND $2 = $2"
             .to_owned(),

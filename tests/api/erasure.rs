@@ -58,7 +58,12 @@ async fn ended_buyer(
     body["companyName"] = json!(format!("Firma {mark} GmbH"));
     body["contacts"][0] = json!({"firstName": format!("Vorname{mark}"), "lastName": format!("Nachname{mark}"), "email": format!("kontakt.{}@example.com", mark.to_lowercase()), "phone": phone.clone()});
     body["address"]["street"] = json!(format!("Strasse{mark} 1"));
-    let buyer = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
+    // With a key, so that its response is kept for replay.
+    let created = app
+        .post_json_with_key(&buyers_path(&seller), &body, &format!("anlegen-{mark}"))
+        .await;
+    assert_eq!(created.status(), 201);
+    let buyer = body_json(created).await;
     app.invite(
         &seller,
         &buyer,
@@ -92,6 +97,76 @@ async fn ended_buyer(
         file_name,
     ];
     (seller, buyer, needles, bytes)
+}
+
+async fn exec(app: &TestApp, sql: String) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+        .execute(app.db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// What operations leave of a buyer besides its own rows: a mail server's refusal quoting the
+/// invitation's recipient on the email job, a webhook receiver's answer quoting the company
+/// on an attempt, and a reviewer's note naming a contact.
+async fn leave_operational_traces(app: &TestApp, buyer: &serde_json::Value, mark: &str) {
+    let id = buyer["uuid"].as_str().unwrap();
+    let at = kyc_portal::db::now().millis();
+    let invitation: String = sqlx::query_scalar("SELECT id FROM invitations WHERE buyer_id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let email = format!("einladung.{}@example.com", mark.to_lowercase());
+    exec(app, format!(
+        "INSERT INTO jobs (id, kind, payload, status, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, updated_at) \
+         VALUES ('job-{mark}', 'invitation.email', '{{\"invitationId\":\"{invitation}\"}}', 'failed', 3, 3, {at}, NULL, NULL, \
+         '550 5.1.1 <{email}>: mailbox unknown', {at}, {at})"
+    )).await;
+    exec(app, format!(
+        "INSERT INTO webhook_endpoints (id, url, events, secret, created_at, deleted_at, seller_id) \
+         VALUES ('endpoint-{mark}', 'https://hooks.example.com/{mark}', '[]', 'secret', {at}, NULL, NULL)"
+    )).await;
+    exec(
+        app,
+        format!(
+            "INSERT INTO events (id, type, occurred_at, data, seller_id) \
+         VALUES ('event-{mark}', 'buyer.updated', {at}, '{{\"buyerId\":\"{id}\"}}', NULL)"
+        ),
+    )
+    .await;
+    exec(app, format!(
+        "INSERT INTO jobs (id, kind, payload, status, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, updated_at) \
+         VALUES ('delivery-job-{mark}', 'webhook.deliver', '{{}}', 'failed', 3, 3, {at}, NULL, NULL, 'receiver: unknown Firma {mark}', {at}, {at})"
+    )).await;
+    exec(app, format!(
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, job_id, created_at, succeeded_at) \
+         VALUES ('delivery-{mark}', 'endpoint-{mark}', 'event-{mark}', 'buyer.updated', 'delivery-job-{mark}', {at}, NULL)"
+    )).await;
+    exec(app, format!(
+        "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, response_status, duration_ms, error) \
+         VALUES ('attempt-{mark}', 'delivery-{mark}', {at}, 400, 5, 'HTTP 400: Firma {mark} GmbH is no customer')"
+    )).await;
+    exec(
+        app,
+        format!(
+            "UPDATE documents SET review_note = 'Passfoto passt nicht zu Nachname{mark}', \
+         proposed_note = 'Vorname{mark} fragen' WHERE buyer_id = '{id}'"
+        ),
+    )
+    .await;
+}
+
+/// How many kept API responses are about the buyer `id` (found by their path or `Location`).
+async fn kept_responses(app: &TestApp, id: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM idempotency_keys WHERE path LIKE '%' || $1 || '%' \
+         OR response_headers LIKE '%' || $1 || '%'",
+    )
+    .bind(id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
 }
 
 /// Every table's name.
@@ -175,10 +250,25 @@ async fn the_retention_run_erases_what_ran_out_and_nothing_else(app: &TestApp) {
     })
     .await
     .unwrap();
+    leave_operational_traces(app, &gone, "Sechs").await;
+    let before = traces(app, &gone_needles, &gone_bytes).await;
     assert!(
-        traces(app, &gone_needles, &gone_bytes).await.len() >= gone_needles.len(),
+        before.len() >= gone_needles.len(),
         "the search finds what is there"
     );
+    for column in [
+        "jobs.last_error",
+        "webhook_attempts.error",
+        "documents.review_note",
+        "documents.proposed_note",
+    ] {
+        assert!(
+            before.iter().any(|t| t.starts_with(column)),
+            "{column}: {before:?}"
+        );
+    }
+    let gone_id = gone["uuid"].as_str().unwrap();
+    assert_eq!(kept_responses(app, gone_id).await, 1);
 
     let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now())
         .await
@@ -196,6 +286,12 @@ async fn the_retention_run_erases_what_ran_out_and_nothing_else(app: &TestApp) {
         traces(app, &gone_needles, &gone_bytes).await,
         Vec::<String>::new()
     );
+    assert_eq!(
+        kept_responses(app, gone_id).await,
+        0,
+        "the kept response named the buyer"
+    );
+    assert_eq!(kept_responses(app, held_id).await, 1);
     assert_eq!(
         traces(app, &held_needles, &held_bytes).await.len(),
         traces(app, &held_needles, &[]).await.len() + 1,
