@@ -515,3 +515,66 @@ on_both_backends! {
         assert_eq!(organisation["retentionDaysInactive"], 365);
     }
 }
+
+/// Moves everything `id` did (its row, documents and invitations) `days` into the past.
+async fn inactive_since(app: &TestApp, id: &str, days: i64) {
+    let then = kyc_portal::db::now()
+        .plus(-chrono::Duration::days(days))
+        .millis();
+    exec(
+        app,
+        format!("UPDATE buyers SET created_at = {then}, updated_at = {then} WHERE id = '{id}'"),
+    )
+    .await;
+    exec(
+        app,
+        format!("UPDATE documents SET created_at = {then} WHERE buyer_id = '{id}'"),
+    )
+    .await;
+    exec(app, format!("UPDATE invitations SET created_at = {then}, last_used_at = NULL WHERE buyer_id = '{id}'")).await;
+}
+
+on_both_backends! {
+    async fn a_buyer_that_never_completed_kyc_and_was_inactive_too_long_is_erased_under_the_inactive_rule(app) {
+        // The round `serve` ran at its start goes first.
+        for _ in 0..100 {
+            if kyc_portal::erasure::last_run(&app.db).await.unwrap().is_some_and(|r| r.erased.is_some()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let mut buyers = Vec::new();
+        for mark in ["Still", "Hochgeladen", "Eingeladen", "Gueltig", "Kuerzlich"] {
+            let (seller, buyer, _, _) = ended_buyer(&app, mark, 0).await;
+            let path = buyer_path(&seller, &buyer);
+            assert_eq!(app.post_json(&format!("{path}/reopen"), &json!({})).await.status(), 200);
+            let id = buyer["uuid"].as_str().unwrap().to_owned();
+            inactive_since(&app, &id, 731).await;
+            buyers.push((seller, buyer, id));
+        }
+        let [(_, silent, silent_id), (seller, uploaded, _), (_, _, invited), (_, _, valid), (_, _, recent)] = &buyers[..] else {
+            unreachable!()
+        };
+        // Activity within the period: an upload, a use of an invitation, or being changed at all.
+        let upload = app.upload(&documents_path(seller, uploaded), form("COC_EXTRACT", "2026-01-15", "neu.pdf", small_pdf())).await;
+        assert_eq!(upload.status(), 201);
+        let then = kyc_portal::db::now().plus(-chrono::Duration::days(731)).millis();
+        // Only the upload itself is recent, not the buyer's row it touched.
+        exec(&app, format!("UPDATE buyers SET updated_at = {then} WHERE id = '{}'", uploaded["uuid"].as_str().unwrap())).await;
+        let now = kyc_portal::db::now().millis();
+        exec(&app, format!("UPDATE invitations SET last_used_at = {now} WHERE buyer_id = '{invited}'")).await;
+        exec(&app, format!("UPDATE buyers SET kyc_status = 'VALID' WHERE id = '{valid}'")).await;
+        inactive_since(&app, recent, 729).await;
+
+        let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now()).await.unwrap();
+
+        assert_eq!(erased.iter().map(|e| (e.buyer_id.as_str(), e.rule.as_str())).collect::<Vec<_>>(), [(silent_id.as_str(), "INACTIVE")]);
+        let history = body_json(app.get(&format!("{}/history", buyer_path(&buyers[0].0, silent))).await).await;
+        assert_eq!(history["items"][0]["action"], "erased");
+        assert_eq!(history["items"][0]["after"]["rule"], "INACTIVE");
+        for (_, _, id) in &buyers[1..] {
+            let kept = kyc_portal::buyers::get_by_id(&app.db, id).await.unwrap();
+            assert!(kept.erased_at.is_none(), "{} is kept", kept.company_name);
+        }
+    }
+}
