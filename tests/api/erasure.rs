@@ -17,6 +17,13 @@ on_both_backends! {
 
         let problem = expect_problem(app.post_json(&format!("{path}/end"), &json!({"reason": " "})).await, 422).await;
         assert_eq!(problem_fields(&problem), ["reason"]);
+        let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+        let future = app.post_json(&format!("{path}/end"), &json!({"reason": "Vertrag endet", "endedAt": tomorrow})).await;
+        assert_eq!(future.headers()["content-type"], "application/problem+json");
+        let problem = expect_problem(future, 422).await;
+        assert_eq!(problem_fields(&problem), ["endedAt"]);
+        assert!(problem.to_string().contains("must not be in the future"), "{problem}");
+        assert!(body_json(app.get(&path).await).await["endedAt"].is_null(), "nothing ended");
         let ended = body_json(app.post_json(&format!("{path}/end"), &json!({"reason": "Contract terminated", "endedAt": "2026-03-01T00:00:00Z"})).await).await;
         assert_eq!(ended["endedAt"], "2026-03-01T00:00:00.000Z");
         assert_eq!(ended["endReason"], "Contract terminated");
