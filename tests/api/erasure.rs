@@ -418,6 +418,48 @@ async fn retention_run_on_the_command_line_erases_at_the_time_it_is_given_and_pr
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_after_an_erasure_copies_the_files_that_are_left_and_verifies() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let (_, gone, _, _) = ended_buyer(&app, "Weg", 6).await;
+    ended_buyer(&app, "Bleibt", 0).await;
+    let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now())
+        .await
+        .unwrap();
+    assert_eq!(erased[0].buyer_id, gone["uuid"].as_str().unwrap());
+    let backup = tempfile::tempdir().unwrap();
+    let to = backup.path().join("backup");
+    let run = |args: &[&str]| {
+        crate::cli::portal()
+            .args(args)
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/kyc-portal.db", app.dir.path().display()),
+            )
+            .env("KYC_PORTAL_DATA_DIR", app.dir.path())
+            .output()
+            .unwrap()
+    };
+
+    let taken = run(&["backup", "--to", to.to_str().unwrap()]);
+    assert!(
+        taken.status.success(),
+        "{}",
+        String::from_utf8_lossy(&taken.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(to.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["store"]["blobs"].as_array().unwrap().len(), 1);
+    let verified = run(&["verify-backup", to.to_str().unwrap()]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+}
+
 on_both_backends! {
     async fn the_daily_round_runs_once_a_day_however_often_it_is_asked(app) {
         // The round `serve` ran at its start goes first.
