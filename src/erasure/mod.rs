@@ -165,12 +165,14 @@ pub async fn last_run(db: &Db) -> Result<Option<LastRun>, Error> {
 
 /// The daily round of `serve`: runs when the last round is a day old or none ran, once
 /// among however many instances (the first to record the round runs it); None when it was
-/// not due.
+/// not due. The deletions an interrupted erasure left are finished every time, so that a
+/// portal killed in a round cleans up when it starts again, not a day later.
 pub async fn run_daily(
     db: &Db,
     blobs: &BlobStore,
     at: Timestamp,
 ) -> Result<Option<Vec<Erased>>, Error> {
+    finish_pending(db, blobs).await?;
     let seen = store::last_run(db.pool()).await?;
     let last = seen.as_deref().and_then(from_json);
     if last.is_some_and(|last| at.millis() - last.at.millis() < DAY_MILLIS) {

@@ -479,6 +479,23 @@ on_both_backends! {
         let last = kyc_portal::erasure::last_run(&app.db).await.unwrap().unwrap();
         assert_eq!(last.at, at.plus(chrono::Duration::hours(25)));
         assert_eq!(last.erased, Some(0));
+
+        // A file an interrupted erasure noted is deleted at the next call, due or not, and so
+        // is the note of one already gone.
+        let key = kyc_portal::storage::BlobKey::for_document(&uuid::Uuid::new_v4());
+        let staged = app.dir.path().join("left.pdf");
+        std::fs::write(&staged, small_pdf()).unwrap();
+        app.blobs.store(&key, &staged).await.unwrap();
+        let gone = kyc_portal::storage::BlobKey::for_document(&uuid::Uuid::new_v4());
+        for noted in [&key, &gone] {
+            exec(&app, format!("INSERT INTO erasure_pending_files (blob_key, buyer_id, created_at) VALUES ('{}', 'b', 0)", noted.as_str())).await;
+        }
+        let listed = || async { app.blobs.list().await.unwrap().into_iter().map(|(k, _)| k).collect::<Vec<_>>() };
+        assert!(listed().await.contains(&key));
+        assert!(daily(at.plus(chrono::Duration::hours(26))).await.unwrap().is_none());
+        assert!(!listed().await.contains(&key));
+        let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM erasure_pending_files").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(notes, 0);
     }
 }
 
