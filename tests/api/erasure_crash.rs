@@ -165,7 +165,11 @@ on_both_backends! {
             if before == 0 {
                 break;
             }
-            let child = retention_run(&app, &url).spawn().unwrap();
+            let child = retention_run(&app, &url)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
             let killed = kill_at_first_deletion(child, files.clone(), before).await;
             let erased = check_nothing_dangles(&app, &root, &ids).await;
             if killed && erased < BUYERS {
