@@ -100,6 +100,12 @@ pub async fn overwrite(
         // Unique per seller, so every erased buyer gets its own placeholder.
         "'ERASED-' || id"
     };
+    // The checks name the number the buyer had, which goes or stays with it.
+    let checked_vat = if keep_vat_number {
+        "vat_number"
+    } else {
+        "'ERASED-' || buyer_id"
+    };
     let statements = [
         format!(
             "UPDATE buyers SET company_name = '', search_name = '', street = '', post_code = '', \
@@ -134,9 +140,10 @@ pub async fn overwrite(
             .to_owned(),
         "UPDATE invitations SET recipient_email = '', email_error = NULL WHERE buyer_id = $1 AND $2 = $2"
             .to_owned(),
-        "UPDATE vies_checks SET vies_name = NULL, vies_address = NULL, reason = NULL \
-         WHERE buyer_id = $1 AND $2 = $2"
-            .to_owned(),
+        format!(
+            "UPDATE vies_checks SET vies_name = NULL, vies_address = NULL, reason = NULL, \
+             vat_number = {checked_vat} WHERE buyer_id = $1 AND $2 = $2"
+        ),
         "UPDATE verifications SET provider_details = NULL, aml = NULL, auth_token = '', \
          session_url = '', review_reason = NULL, email_to = NULL, email_error = NULL \
          WHERE buyer_id = $1 AND $2 = $2"

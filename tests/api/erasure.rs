@@ -86,6 +86,13 @@ async fn ended_buyer(
         )
         .await;
     assert_eq!(uploaded.status(), 201);
+    let check = app
+        .post_json(
+            &format!("{}/kyc/vies-check", buyer_path(&seller, &buyer)),
+            &json!({}),
+        )
+        .await;
+    assert!(check.status().is_success(), "{}", check.status());
     let ended = app
         .post_json(
             &format!("{}/end", buyer_path(&seller, &buyer)),
@@ -174,6 +181,15 @@ async fn kept_responses(app: &TestApp, id: &str) -> i64 {
     .fetch_one(app.db.pool())
     .await
     .unwrap()
+}
+
+/// The VAT numbers the VIES checks of buyer `id` name.
+async fn checked_vat_numbers(app: &TestApp, id: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT vat_number FROM vies_checks WHERE buyer_id = $1")
+        .bind(id)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
 }
 
 /// Every table's name.
@@ -299,6 +315,11 @@ async fn the_retention_run_erases_what_ran_out_and_nothing_else(app: &TestApp) {
         "the kept response named the buyer"
     );
     assert_eq!(kept_responses(app, held_id).await, 1);
+    assert_eq!(
+        checked_vat_numbers(app, gone_id).await,
+        ["ERASED-".to_owned() + gone_id]
+    );
+    assert_eq!(checked_vat_numbers(app, held_id).await, ["DE123456789"]);
     assert_eq!(
         traces(app, &held_needles, &held_bytes).await.len(),
         traces(app, &held_needles, &[]).await.len() + 1,
