@@ -543,7 +543,7 @@ on_both_backends! {
         admin.post(&format!("/admin/buyers/{id}/hold"), &[("reason", "Anfrage der Staatsanwaltschaft")]).await;
         assert_eq!(body_json(app.get(&path).await).await["holdReason"], "Anfrage der Staatsanwaltschaft");
         let confirm = admin.page(&format!("/admin/buyers/{id}/erase")).await;
-        assert!(confirm.contains("every document file and its file name"), "the confirmation names what is lost");
+        assert!(confirm.contains("every document file, its file name"), "the confirmation names what is lost");
         let refused = admin.post(&format!("/admin/buyers/{id}/erase"), &[("reason", "Antrag nach Art. 17 DSGVO")]).await;
         assert_eq!(refused.status(), 409);
         let refused = refused.text().await.unwrap();
