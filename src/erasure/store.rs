@@ -117,8 +117,8 @@ pub async fn overwrite(
          review_note = NULL, proposed_note = NULL WHERE buyer_id = $1 AND $2 = $2"
             .to_owned(),
         // Kept responses are sealed, so they are found by what is in the clear: the request's
-        // path or the `Location` of what it created. A replay of an erased buyer's request is
-        // long past its window anyway.
+        // path or the `Location` of what it created. A retry with such a key within its 24
+        // hours then runs afresh, which an erased buyer refuses.
         "DELETE FROM idempotency_keys WHERE (path LIKE '%' || $1 || '%' \
          OR response_headers LIKE '%' || $1 || '%') AND $2 = $2"
             .to_owned(),
