@@ -118,7 +118,8 @@ pub async fn overwrite(
             .to_owned(),
         // Kept responses are sealed, so they are found by what is in the clear: the request's
         // path or the `Location` of what it created. A retry with such a key within its 24
-        // hours then runs afresh, which an erased buyer refuses.
+        // hours then runs afresh: a change of the erased buyer is refused, a creation makes a
+        // new buyer.
         "DELETE FROM idempotency_keys WHERE (path LIKE '%' || $1 || '%' \
          OR response_headers LIKE '%' || $1 || '%') AND $2 = $2"
             .to_owned(),
