@@ -13,8 +13,8 @@ use super::json;
 use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::buyers::{self, Buyer, Ending};
-use crate::db::{Timestamp, now};
-use crate::errors::{Error, Rule};
+use crate::db::now;
+use crate::errors::Error;
 use crate::http::error::ProblemDocument;
 use crate::state::AppState;
 
@@ -40,7 +40,7 @@ fn buyer_response(buyer: &Buyer) -> HttpResponse {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct EndRequest {
-    /// When the relationship ended (RFC 3339; now when absent).
+    /// When the relationship ended (RFC 3339, not in the future; now when absent).
     #[schema(value_type = Option<String>, format = DateTime, nullable = false)]
     ended_at: Option<String>,
     /// Why it ended.
@@ -50,13 +50,7 @@ struct EndRequest {
 
 impl EndRequest {
     fn ending(&self) -> Result<Ending, Error> {
-        let reason = buyers::parse_reason(self.reason.as_deref())?;
-        let ended_at = match self.ended_at.as_deref() {
-            None => now(),
-            Some(text) => Timestamp::parse_rfc3339(text)
-                .ok_or_else(|| Error::invalid("endedAt", Rule::DateTime))?,
-        };
-        Ok(Ending { ended_at, reason })
+        Ending::parse(self.ended_at.as_deref(), self.reason.as_deref(), now())
     }
 }
 

@@ -19,6 +19,27 @@ pub struct Ending {
     pub reason: String,
 }
 
+impl Ending {
+    /// An ending as stated: when (RFC 3339; `at` when not given) and why. A relationship
+    /// cannot end after `at`: its retention period would run from a date nobody knows yet.
+    pub fn parse(
+        ended_at: Option<&str>,
+        reason: Option<&str>,
+        at: Timestamp,
+    ) -> Result<Ending, Error> {
+        let reason = parse_reason(reason)?;
+        let ended_at = match ended_at {
+            None => at,
+            Some(text) => Timestamp::parse_rfc3339(text)
+                .ok_or_else(|| Error::invalid("endedAt", Rule::DateTime))?,
+        };
+        if ended_at > at {
+            return Err(Error::invalid("endedAt", Rule::DateInFuture));
+        }
+        Ok(Ending { ended_at, reason })
+    }
+}
+
 /// A non-empty reason of at most 1000 characters, checked.
 pub fn parse_reason(reason: Option<&str>) -> Result<String, Error> {
     let reason = reason.map(str::trim).unwrap_or_default();

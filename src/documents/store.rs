@@ -293,11 +293,15 @@ pub struct BlobRecord {
     pub size: i64,
 }
 
-/// Every document's blob with its hash and size, by key (backups copy and check these).
+/// Every document's blob with its hash and size, by key (backups copy and check these); an
+/// erased document (its key `erased/<id>`, see src/erasure) has none.
 pub async fn blob_records<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<BlobRecord>, sqlx::Error> {
-    let rows = sqlx::query("SELECT blob_key, sha256, size_bytes FROM documents ORDER BY blob_key")
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT blob_key, sha256, size_bytes FROM documents WHERE blob_key NOT LIKE 'erased/%' \
+         ORDER BY blob_key",
+    )
+    .fetch_all(conn)
+    .await?;
     rows.iter()
         .map(|row| {
             Ok(BlobRecord {

@@ -5,9 +5,11 @@
 //! One transaction overwrites every personal field, points the buyer's documents at no file,
 //! keeps the audit entries as facts without their snapshots, purges the buyer's webhook
 //! payloads from the outbox and writes the tombstone entry and `kyc.buyer_erased`. Only then
-//! are the files deleted from the store: a crash between the two leaves files no row points
-//! at, which the orphan sweep removes, never a row pointing at a deleted file. The buyer's row
-//! is locked and must not be erased yet, so two instances running the round erase it once.
+//! are the files deleted from the store, never leaving a row pointing at a deleted file. The
+//! same transaction notes the files in `erasure_pending_files`, and each note goes once its file
+//! is gone: a round interrupted between the commit and the deletions (a crash, a SIGKILL, a
+//! store that is down) leaves the list, which every round finishes first. The buyer's row is
+//! locked and must not be erased yet, so two instances running the round erase it once.
 
 mod store;
 
@@ -61,6 +63,7 @@ pub struct Erased {
 /// Erases every buyer whose retention period has run out at `at` (the clock is the caller's,
 /// so that tests and the CLI's `--at` can name the day).
 pub async fn run(db: &Db, blobs: &BlobStore, at: Timestamp) -> Result<Vec<Erased>, Error> {
+    finish_pending(db, blobs).await?;
     let settings = organisation::load(db).await?;
     let days = |n: u32| chrono::Duration::days(-i64::from(n));
     let due = store::due(
@@ -162,12 +165,14 @@ pub async fn last_run(db: &Db) -> Result<Option<LastRun>, Error> {
 
 /// The daily round of `serve`: runs when the last round is a day old or none ran, once
 /// among however many instances (the first to record the round runs it); None when it was
-/// not due.
+/// not due. The deletions an interrupted erasure left are finished every time, so that a
+/// portal killed in a round cleans up when it starts again, not a day later.
 pub async fn run_daily(
     db: &Db,
     blobs: &BlobStore,
     at: Timestamp,
 ) -> Result<Option<Vec<Erased>>, Error> {
+    finish_pending(db, blobs).await?;
     let seen = store::last_run(db.pool()).await?;
     let last = seen.as_deref().and_then(from_json);
     if last.is_some_and(|last| at.millis() - last.at.millis() < DAY_MILLIS) {
@@ -241,6 +246,7 @@ async fn erase(
             return Ok(None);
         }
         let keys = store::blob_keys(tx.conn().await?, buyer_id).await?;
+        store::note_pending(tx.conn().await?, buyer_id, &keys, at).await?;
         store::overwrite(tx.conn().await?, buyer_id, keep_vat, at).await?;
         tx.record(
             Subject::Buyer(buyer_id),
@@ -257,7 +263,8 @@ async fn erase(
                     "companyName", "address", "contacts", "documentFileNames",
                     "documentFiles", "invitationRecipients", "viesTraderNamesAndAddresses",
                     "verificationProviderDetails", "kycProfiles", "auditSnapshots",
-                    "webhookPayloads",
+                    "webhookPayloads", "reviewNotes", "keptApiResponses", "jobErrors",
+                    "webhookAttemptErrors",
                 ],
             })),
         );
@@ -274,14 +281,41 @@ async fn erase(
     };
     // After the commit: no row points at these files any more.
     for key in &keys {
-        if let Err(e) = blobs.delete(&BlobKey::from_stored(key.clone())).await {
-            // The orphan sweep deletes what is left.
-            tracing::warn!(buyer_id, error = %e, "deleting an erased document's file failed");
-        }
+        delete_file(db, blobs, buyer_id, key).await?;
     }
     Ok(Some(Erased {
         buyer_id: buyer_id.to_owned(),
         rule,
         files: keys.len(),
     }))
+}
+
+/// Deletes the files an interrupted round left noted (a crash after an erasure's commit).
+async fn finish_pending(db: &Db, blobs: &BlobStore) -> Result<(), Error> {
+    let pending = store::pending(db.pool()).await?;
+    if !pending.is_empty() {
+        tracing::info!(
+            files = pending.len(),
+            "finishing the file deletions of an interrupted erasure"
+        );
+    }
+    for (key, buyer_id) in pending {
+        delete_file(db, blobs, &buyer_id, &key).await?;
+    }
+    Ok(())
+}
+
+/// Deletes one erased file from the store, then its note; a file already gone counts as
+/// deleted. A store that fails keeps the note for the next round.
+async fn delete_file(db: &Db, blobs: &BlobStore, buyer_id: &str, key: &str) -> Result<(), Error> {
+    match blobs.delete(&BlobKey::from_stored(key.to_owned())).await {
+        Ok(()) => {}
+        Err(e) if e.is_not_found() => {}
+        Err(e) => {
+            tracing::warn!(buyer_id, error = %e, "deleting an erased document's file failed");
+            return Ok(());
+        }
+    }
+    store::forget_pending(db.pool(), key).await?;
+    Ok(())
 }

@@ -43,6 +43,49 @@ pub async fn blob_keys(
         .await
 }
 
+/// Notes the buyer's files as to be deleted, in the erasing transaction: the list survives a
+/// crash between the commit and the deletions.
+pub async fn note_pending(
+    conn: &mut AnyConnection,
+    buyer_id: &str,
+    keys: &[String],
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    for key in keys {
+        sqlx::query(
+            "INSERT INTO erasure_pending_files (blob_key, buyer_id, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (blob_key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(buyer_id)
+        .bind(at.millis())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Files of erased buyers not yet deleted, each with its buyer, oldest first.
+pub async fn pending<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT blob_key, buyer_id FROM erasure_pending_files ORDER BY created_at, blob_key",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("blob_key")?, row.try_get("buyer_id")?)))
+        .collect()
+}
+
+/// Forgets a file once it is deleted from the store.
+pub async fn forget_pending<'e>(conn: impl AnyExecutor<'e>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM erasure_pending_files WHERE blob_key = $1")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Overwrites every personal field of the buyer and of what belongs to it, and points its
 /// documents at no file; the audit entries keep who did what when, without the snapshots.
 pub async fn overwrite(
@@ -57,6 +100,12 @@ pub async fn overwrite(
         // Unique per seller, so every erased buyer gets its own placeholder.
         "'ERASED-' || id"
     };
+    // The checks name the number the buyer had, which goes or stays with it.
+    let checked_vat = if keep_vat_number {
+        "vat_number"
+    } else {
+        "'ERASED-' || buyer_id"
+    };
     let statements = [
         format!(
             "UPDATE buyers SET company_name = '', search_name = '', street = '', post_code = '', \
@@ -64,14 +113,38 @@ pub async fn overwrite(
              vat_number = {vat}, erased_at = $2, version = version + 1, updated_at = $2 \
              WHERE id = $1"
         ),
-        "UPDATE documents SET file_name = 'erased', sha256 = '', blob_key = 'erased/' || id \
-         WHERE buyer_id = $1 AND $2 = $2"
+        "UPDATE documents SET file_name = 'erased', sha256 = '', blob_key = 'erased/' || id, \
+         review_note = NULL, proposed_note = NULL WHERE buyer_id = $1 AND $2 = $2"
+            .to_owned(),
+        // Kept responses are sealed, so they are found by what is in the clear: the request's
+        // path or the `Location` of what it created. A retry with such a key within its 24
+        // hours then runs afresh: a change of the erased buyer is refused, a creation makes a
+        // new buyer.
+        "DELETE FROM idempotency_keys WHERE (path LIKE '%' || $1 || '%' \
+         OR response_headers LIKE '%' || $1 || '%') AND $2 = $2"
+            .to_owned(),
+        // Payloads name ids only; their errors may quote a recipient or what a receiver said.
+        "UPDATE jobs SET last_error = NULL WHERE last_error IS NOT NULL AND (payload LIKE '%' || $1 || '%' \
+         OR EXISTS (SELECT 1 FROM (SELECT id FROM invitations WHERE buyer_id = $1 \
+                    UNION ALL SELECT id FROM verifications WHERE buyer_id = $1 \
+                    UNION ALL SELECT id FROM vies_checks WHERE buyer_id = $1 \
+                    UNION ALL SELECT id FROM documents WHERE buyer_id = $1 \
+                    UNION ALL SELECT id FROM reminders WHERE buyer_id = $1 \
+                    UNION ALL SELECT id FROM events WHERE data LIKE '%' || $1 || '%') mine \
+                    WHERE jobs.payload LIKE '%' || mine.id || '%') \
+         OR id IN (SELECT w.job_id FROM webhook_deliveries w JOIN events e ON e.id = w.event_id \
+                   WHERE e.data LIKE '%' || $1 || '%')) AND $2 = $2"
+            .to_owned(),
+        "UPDATE webhook_attempts SET error = NULL WHERE error IS NOT NULL AND delivery_id IN \
+         (SELECT w.id FROM webhook_deliveries w JOIN events e ON e.id = w.event_id \
+          WHERE e.data LIKE '%' || $1 || '%') AND $2 = $2"
             .to_owned(),
         "UPDATE invitations SET recipient_email = '', email_error = NULL WHERE buyer_id = $1 AND $2 = $2"
             .to_owned(),
-        "UPDATE vies_checks SET vies_name = NULL, vies_address = NULL, reason = NULL \
-         WHERE buyer_id = $1 AND $2 = $2"
-            .to_owned(),
+        format!(
+            "UPDATE vies_checks SET vies_name = NULL, vies_address = NULL, reason = NULL, \
+             vat_number = {checked_vat} WHERE buyer_id = $1 AND $2 = $2"
+        ),
         "UPDATE verifications SET provider_details = NULL, aml = NULL, auth_token = '', \
          session_url = '', review_reason = NULL, email_to = NULL, email_error = NULL \
          WHERE buyer_id = $1 AND $2 = $2"

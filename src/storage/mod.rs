@@ -94,6 +94,15 @@ impl StorageError {
         matches!(self, StorageError::Io(e) if is_full(e))
     }
 
+    /// Whether the blob was not there (deleting it again is done, not a failure).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            StorageError::Io(e) => e.kind() == std::io::ErrorKind::NotFound,
+            StorageError::Object(e) => matches!(e, object_store::Error::NotFound { .. }),
+            StorageError::Url(_) => false,
+        }
+    }
+
     /// Whether the store cannot be reached or refuses for now (a bucket that is down, times
     /// out or denies access), as opposed to a fault such as a missing blob.
     pub fn is_unavailable(&self) -> bool {

@@ -17,6 +17,13 @@ on_both_backends! {
 
         let problem = expect_problem(app.post_json(&format!("{path}/end"), &json!({"reason": " "})).await, 422).await;
         assert_eq!(problem_fields(&problem), ["reason"]);
+        let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+        let future = app.post_json(&format!("{path}/end"), &json!({"reason": "Vertrag endet", "endedAt": tomorrow})).await;
+        assert_eq!(future.headers()["content-type"], "application/problem+json");
+        let problem = expect_problem(future, 422).await;
+        assert_eq!(problem_fields(&problem), ["endedAt"]);
+        assert!(problem.to_string().contains("must not be in the future"), "{problem}");
+        assert!(body_json(app.get(&path).await).await["endedAt"].is_null(), "nothing ended");
         let ended = body_json(app.post_json(&format!("{path}/end"), &json!({"reason": "Contract terminated", "endedAt": "2026-03-01T00:00:00Z"})).await).await;
         assert_eq!(ended["endedAt"], "2026-03-01T00:00:00.000Z");
         assert_eq!(ended["endReason"], "Contract terminated");
@@ -58,7 +65,12 @@ async fn ended_buyer(
     body["companyName"] = json!(format!("Firma {mark} GmbH"));
     body["contacts"][0] = json!({"firstName": format!("Vorname{mark}"), "lastName": format!("Nachname{mark}"), "email": format!("kontakt.{}@example.com", mark.to_lowercase()), "phone": phone.clone()});
     body["address"]["street"] = json!(format!("Strasse{mark} 1"));
-    let buyer = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
+    // With a key, so that its response is kept for replay.
+    let created = app
+        .post_json_with_key(&buyers_path(&seller), &body, &format!("anlegen-{mark}"))
+        .await;
+    assert_eq!(created.status(), 201);
+    let buyer = body_json(created).await;
     app.invite(
         &seller,
         &buyer,
@@ -74,6 +86,13 @@ async fn ended_buyer(
         )
         .await;
     assert_eq!(uploaded.status(), 201);
+    let check = app
+        .post_json(
+            &format!("{}/kyc/vies-check", buyer_path(&seller, &buyer)),
+            &json!({}),
+        )
+        .await;
+    assert!(check.status().is_success(), "{}", check.status());
     let ended = app
         .post_json(
             &format!("{}/end", buyer_path(&seller, &buyer)),
@@ -92,6 +111,85 @@ async fn ended_buyer(
         file_name,
     ];
     (seller, buyer, needles, bytes)
+}
+
+async fn exec(app: &TestApp, sql: String) {
+    sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+        .execute(app.db.pool())
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// What operations leave of a buyer besides its own rows: a mail server's refusal quoting the
+/// invitation's recipient on the email job, a webhook receiver's answer quoting the company
+/// on an attempt, and a reviewer's note naming a contact.
+async fn leave_operational_traces(app: &TestApp, buyer: &serde_json::Value, mark: &str) {
+    let id = buyer["uuid"].as_str().unwrap();
+    let at = kyc_portal::db::now().millis();
+    let invitation: String = sqlx::query_scalar("SELECT id FROM invitations WHERE buyer_id = $1")
+        .bind(id)
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    let email = format!("einladung.{}@example.com", mark.to_lowercase());
+    exec(app, format!(
+        "INSERT INTO jobs (id, kind, payload, status, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, updated_at) \
+         VALUES ('job-{mark}', 'invitation.email', '{{\"invitationId\":\"{invitation}\"}}', 'failed', 3, 3, {at}, NULL, NULL, \
+         '550 5.1.1 <{email}>: mailbox unknown', {at}, {at})"
+    )).await;
+    exec(app, format!(
+        "INSERT INTO webhook_endpoints (id, url, events, secret, created_at, deleted_at, seller_id) \
+         VALUES ('endpoint-{mark}', 'https://hooks.example.com/{mark}', '[]', 'secret', {at}, NULL, NULL)"
+    )).await;
+    exec(
+        app,
+        format!(
+            "INSERT INTO events (id, type, occurred_at, data, seller_id) \
+         VALUES ('event-{mark}', 'buyer.updated', {at}, '{{\"buyerId\":\"{id}\"}}', NULL)"
+        ),
+    )
+    .await;
+    exec(app, format!(
+        "INSERT INTO jobs (id, kind, payload, status, attempts, max_attempts, run_at, locked_by, locked_until, last_error, created_at, updated_at) \
+         VALUES ('delivery-job-{mark}', 'webhook.deliver', '{{}}', 'failed', 3, 3, {at}, NULL, NULL, 'receiver: unknown Firma {mark}', {at}, {at})"
+    )).await;
+    exec(app, format!(
+        "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, job_id, created_at, succeeded_at) \
+         VALUES ('delivery-{mark}', 'endpoint-{mark}', 'event-{mark}', 'buyer.updated', 'delivery-job-{mark}', {at}, NULL)"
+    )).await;
+    exec(app, format!(
+        "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, response_status, duration_ms, error) \
+         VALUES ('attempt-{mark}', 'delivery-{mark}', {at}, 400, 5, 'HTTP 400: Firma {mark} GmbH is no customer')"
+    )).await;
+    exec(
+        app,
+        format!(
+            "UPDATE documents SET review_note = 'Passfoto passt nicht zu Nachname{mark}', \
+         proposed_note = 'Vorname{mark} fragen' WHERE buyer_id = '{id}'"
+        ),
+    )
+    .await;
+}
+
+/// How many kept API responses are about the buyer `id` (found by their path or `Location`).
+async fn kept_responses(app: &TestApp, id: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM idempotency_keys WHERE path LIKE '%' || $1 || '%' \
+         OR response_headers LIKE '%' || $1 || '%'",
+    )
+    .bind(id)
+    .fetch_one(app.db.pool())
+    .await
+    .unwrap()
+}
+
+/// The VAT numbers the VIES checks of buyer `id` name.
+async fn checked_vat_numbers(app: &TestApp, id: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT vat_number FROM vies_checks WHERE buyer_id = $1")
+        .bind(id)
+        .fetch_all(app.db.pool())
+        .await
+        .unwrap()
 }
 
 /// Every table's name.
@@ -175,10 +273,25 @@ async fn the_retention_run_erases_what_ran_out_and_nothing_else(app: &TestApp) {
     })
     .await
     .unwrap();
+    leave_operational_traces(app, &gone, "Sechs").await;
+    let before = traces(app, &gone_needles, &gone_bytes).await;
     assert!(
-        traces(app, &gone_needles, &gone_bytes).await.len() >= gone_needles.len(),
+        before.len() >= gone_needles.len(),
         "the search finds what is there"
     );
+    for column in [
+        "jobs.last_error",
+        "webhook_attempts.error",
+        "documents.review_note",
+        "documents.proposed_note",
+    ] {
+        assert!(
+            before.iter().any(|t| t.starts_with(column)),
+            "{column}: {before:?}"
+        );
+    }
+    let gone_id = gone["uuid"].as_str().unwrap();
+    assert_eq!(kept_responses(app, gone_id).await, 1);
 
     let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now())
         .await
@@ -196,6 +309,17 @@ async fn the_retention_run_erases_what_ran_out_and_nothing_else(app: &TestApp) {
         traces(app, &gone_needles, &gone_bytes).await,
         Vec::<String>::new()
     );
+    assert_eq!(
+        kept_responses(app, gone_id).await,
+        0,
+        "the kept response named the buyer"
+    );
+    assert_eq!(kept_responses(app, held_id).await, 1);
+    assert_eq!(
+        checked_vat_numbers(app, gone_id).await,
+        ["ERASED-".to_owned() + gone_id]
+    );
+    assert_eq!(checked_vat_numbers(app, held_id).await, ["DE123456789"]);
     assert_eq!(
         traces(app, &held_needles, &held_bytes).await.len(),
         traces(app, &held_needles, &[]).await.len() + 1,
@@ -315,6 +439,48 @@ async fn retention_run_on_the_command_line_erases_at_the_time_it_is_given_and_pr
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_after_an_erasure_copies_the_files_that_are_left_and_verifies() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    let (_, gone, _, _) = ended_buyer(&app, "Weg", 6).await;
+    ended_buyer(&app, "Bleibt", 0).await;
+    let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now())
+        .await
+        .unwrap();
+    assert_eq!(erased[0].buyer_id, gone["uuid"].as_str().unwrap());
+    let backup = tempfile::tempdir().unwrap();
+    let to = backup.path().join("backup");
+    let run = |args: &[&str]| {
+        crate::cli::portal()
+            .args(args)
+            .env(
+                "DATABASE_URL",
+                format!("sqlite://{}/kyc-portal.db", app.dir.path().display()),
+            )
+            .env("KYC_PORTAL_DATA_DIR", app.dir.path())
+            .output()
+            .unwrap()
+    };
+
+    let taken = run(&["backup", "--to", to.to_str().unwrap()]);
+    assert!(
+        taken.status.success(),
+        "{}",
+        String::from_utf8_lossy(&taken.stderr)
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(to.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["store"]["blobs"].as_array().unwrap().len(), 1);
+    let verified = run(&["verify-backup", to.to_str().unwrap()]);
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+}
+
 on_both_backends! {
     async fn the_daily_round_runs_once_a_day_however_often_it_is_asked(app) {
         // The round `serve` ran at its start goes first.
@@ -334,6 +500,23 @@ on_both_backends! {
         let last = kyc_portal::erasure::last_run(&app.db).await.unwrap().unwrap();
         assert_eq!(last.at, at.plus(chrono::Duration::hours(25)));
         assert_eq!(last.erased, Some(0));
+
+        // A file an interrupted erasure noted is deleted at the next call, due or not, and so
+        // is the note of one already gone.
+        let key = kyc_portal::storage::BlobKey::for_document(&uuid::Uuid::new_v4());
+        let staged = app.dir.path().join("left.pdf");
+        std::fs::write(&staged, small_pdf()).unwrap();
+        app.blobs.store(&key, &staged).await.unwrap();
+        let gone = kyc_portal::storage::BlobKey::for_document(&uuid::Uuid::new_v4());
+        for noted in [&key, &gone] {
+            exec(&app, format!("INSERT INTO erasure_pending_files (blob_key, buyer_id, created_at) VALUES ('{}', 'b', 0)", noted.as_str())).await;
+        }
+        let listed = || async { app.blobs.list().await.unwrap().into_iter().map(|(k, _)| k).collect::<Vec<_>>() };
+        assert!(listed().await.contains(&key));
+        assert!(daily(at.plus(chrono::Duration::hours(26))).await.unwrap().is_none());
+        assert!(!listed().await.contains(&key));
+        let notes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM erasure_pending_files").fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(notes, 0);
     }
 }
 
@@ -360,7 +543,7 @@ on_both_backends! {
         admin.post(&format!("/admin/buyers/{id}/hold"), &[("reason", "Anfrage der Staatsanwaltschaft")]).await;
         assert_eq!(body_json(app.get(&path).await).await["holdReason"], "Anfrage der Staatsanwaltschaft");
         let confirm = admin.page(&format!("/admin/buyers/{id}/erase")).await;
-        assert!(confirm.contains("every document file and its file name"), "the confirmation names what is lost");
+        assert!(confirm.contains("every document file, its file name"), "the confirmation names what is lost");
         let refused = admin.post(&format!("/admin/buyers/{id}/erase"), &[("reason", "Antrag nach Art. 17 DSGVO")]).await;
         assert_eq!(refused.status(), 409);
         let refused = refused.text().await.unwrap();
@@ -417,5 +600,68 @@ on_both_backends! {
         let organisation = body_json(app.get("/v1/organisation").await).await;
         assert_eq!(organisation["retentionDaysAfterEnd"], 3650);
         assert_eq!(organisation["retentionDaysInactive"], 365);
+    }
+}
+
+/// Moves everything `id` did (its row, documents and invitations) `days` into the past.
+async fn inactive_since(app: &TestApp, id: &str, days: i64) {
+    let then = kyc_portal::db::now()
+        .plus(-chrono::Duration::days(days))
+        .millis();
+    exec(
+        app,
+        format!("UPDATE buyers SET created_at = {then}, updated_at = {then} WHERE id = '{id}'"),
+    )
+    .await;
+    exec(
+        app,
+        format!("UPDATE documents SET created_at = {then} WHERE buyer_id = '{id}'"),
+    )
+    .await;
+    exec(app, format!("UPDATE invitations SET created_at = {then}, last_used_at = NULL WHERE buyer_id = '{id}'")).await;
+}
+
+on_both_backends! {
+    async fn a_buyer_that_never_completed_kyc_and_was_inactive_too_long_is_erased_under_the_inactive_rule(app) {
+        // The round `serve` ran at its start goes first.
+        for _ in 0..100 {
+            if kyc_portal::erasure::last_run(&app.db).await.unwrap().is_some_and(|r| r.erased.is_some()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let mut buyers = Vec::new();
+        for mark in ["Still", "Hochgeladen", "Eingeladen", "Gueltig", "Kuerzlich"] {
+            let (seller, buyer, _, _) = ended_buyer(&app, mark, 0).await;
+            let path = buyer_path(&seller, &buyer);
+            assert_eq!(app.post_json(&format!("{path}/reopen"), &json!({})).await.status(), 200);
+            let id = buyer["uuid"].as_str().unwrap().to_owned();
+            inactive_since(&app, &id, 731).await;
+            buyers.push((seller, buyer, id));
+        }
+        let [(_, silent, silent_id), (seller, uploaded, _), (_, _, invited), (_, _, valid), (_, _, recent)] = &buyers[..] else {
+            unreachable!()
+        };
+        // Activity within the period: an upload, a use of an invitation, or being changed at all.
+        let upload = app.upload(&documents_path(seller, uploaded), form("COC_EXTRACT", "2026-01-15", "neu.pdf", small_pdf())).await;
+        assert_eq!(upload.status(), 201);
+        let then = kyc_portal::db::now().plus(-chrono::Duration::days(731)).millis();
+        // Only the upload itself is recent, not the buyer's row it touched.
+        exec(&app, format!("UPDATE buyers SET updated_at = {then} WHERE id = '{}'", uploaded["uuid"].as_str().unwrap())).await;
+        let now = kyc_portal::db::now().millis();
+        exec(&app, format!("UPDATE invitations SET last_used_at = {now} WHERE buyer_id = '{invited}'")).await;
+        exec(&app, format!("UPDATE buyers SET kyc_status = 'VALID' WHERE id = '{valid}'")).await;
+        inactive_since(&app, recent, 729).await;
+
+        let erased = kyc_portal::erasure::run(&app.db, &app.blobs, kyc_portal::db::now()).await.unwrap();
+
+        assert_eq!(erased.iter().map(|e| (e.buyer_id.as_str(), e.rule.as_str())).collect::<Vec<_>>(), [(silent_id.as_str(), "INACTIVE")]);
+        let history = body_json(app.get(&format!("{}/history", buyer_path(&buyers[0].0, silent))).await).await;
+        assert_eq!(history["items"][0]["action"], "erased");
+        assert_eq!(history["items"][0]["after"]["rule"], "INACTIVE");
+        for (_, _, id) in &buyers[1..] {
+            let kept = kyc_portal::buyers::get_by_id(&app.db, id).await.unwrap();
+            assert!(kept.erased_at.is_none(), "{} is kept", kept.company_name);
+        }
     }
 }

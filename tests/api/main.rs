@@ -19,6 +19,7 @@ mod crash;
 mod document_review;
 mod documents;
 mod erasure;
+mod erasure_crash;
 mod export;
 mod failures;
 mod fixtures;
