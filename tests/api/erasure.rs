@@ -371,16 +371,9 @@ on_both_backends! {
 }
 
 async fn on_s3(backend: Backend) {
-    let Some(bucket) = crate::storage_s3::fresh_bucket().await else {
-        return;
-    };
-    let url = format!("s3://{bucket}");
-    let Some(app) = TestApp::spawn_with(backend, |s| s.storage_url = Some(url.clone())).await
-    else {
-        return;
-    };
-    assert!(!app.blobs.is_local());
-    the_retention_run_erases_what_ran_out_and_nothing_else(&app).await;
+    if let Some(app) = crate::storage_s3::app_on_s3(backend).await {
+        the_retention_run_erases_what_ran_out_and_nothing_else(&app).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
