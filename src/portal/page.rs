@@ -358,7 +358,12 @@ pub async fn upload_page(
                     "portal-finished-until",
                     &[(
                         "date",
-                        &l.date(context.invitation.expires_at.to_datetime().date_naive()),
+                        &l.date(
+                            context
+                                .organisation
+                                .time_zone
+                                .day(context.invitation.expires_at),
+                        ),
                     )],
                 ),
             ],
@@ -375,7 +380,12 @@ pub async fn upload_page(
             "portal-expiry",
             &[(
                 "date",
-                &l.date(context.invitation.expires_at.to_datetime().date_naive()),
+                &l.date(
+                    context
+                        .organisation
+                        .time_zone
+                        .day(context.invitation.expires_at),
+                ),
             )],
         ),
         date_label,

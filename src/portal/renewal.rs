@@ -37,7 +37,7 @@ pub async fn answer(state: &AppState, invitation: &Invitation) -> Result<HttpRes
         ),
         Requested::Already { at } => l.text_with(
             "portal-renewal-already",
-            &[("date", &l.date(at.to_datetime().date_naive()))],
+            &[("date", &l.date(organisation.time_zone.day(at)))],
         ),
     };
     let view = crate::portal::views::MessagePageView {
