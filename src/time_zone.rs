@@ -49,6 +49,11 @@ impl TimeZone {
         at.to_datetime().with_timezone(&self.0)
     }
 
+    /// The wall-clock time of `at` here (for formats that store local times, as ZIP does).
+    pub fn wall_clock(self, at: Timestamp) -> chrono::NaiveDateTime {
+        self.local(at).naive_local()
+    }
+
     /// The day `at` falls on here.
     pub fn day(self, at: Timestamp) -> NaiveDate {
         self.local(at).date_naive()

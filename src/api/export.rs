@@ -6,7 +6,7 @@ use super::profile::{LanguageQuery, requested_language};
 use super::query::Query;
 use crate::api_tokens::ApiClient;
 use crate::errors::Error;
-use crate::export::{self, Exporting};
+use crate::export::{self, Audience, Exporting};
 use crate::http::download;
 use crate::http::error::ProblemDocument;
 use crate::state::AppState;
@@ -52,6 +52,7 @@ pub(super) async fn export_buyer(
         signer: &state.signer,
         actor: client.actor(),
         language: requested_language(&req, &query)?,
+        audience: Audience::SellerSystem,
     };
     let export = export::export(exporting, &seller_id, &buyer_id).await?;
     Ok(download::archive(export))

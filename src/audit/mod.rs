@@ -246,11 +246,34 @@ pub async fn history_of_buyer(
     entries_of(page, rows)
 }
 
+/// The whole record of a buyer, oldest first: its own entries and those of its documents,
+/// invitations, VIES checks and identity verifications (for the buyer's export).
+pub async fn record_of_buyer(db: &Db, buyer_id: &str) -> Result<Vec<AuditEntry>, Error> {
+    let rows = sqlx::query(
+        "SELECT id, entity_type, entity_id, action, actor, at, before_state, after_state \
+         FROM audit_log WHERE (entity_type = 'buyer' AND entity_id = $1) \
+         OR (entity_type = 'document' AND entity_id IN (SELECT id FROM documents WHERE buyer_id = $1)) \
+         OR (entity_type = 'invitation' AND entity_id IN (SELECT id FROM invitations WHERE buyer_id = $1)) \
+         OR (entity_type = 'vies_check' AND entity_id IN (SELECT id FROM vies_checks WHERE buyer_id = $1)) \
+         OR (entity_type = 'verification' AND entity_id IN (SELECT id FROM verifications WHERE buyer_id = $1)) \
+         ORDER BY at, id",
+    )
+    .bind(buyer_id)
+    .fetch_all(db.pool())
+    .await?;
+    entries(rows)
+}
+
 /// A page of entries from their rows.
 fn entries_of(
     page: &Page,
     rows: Vec<sqlx::any::AnyRow>,
 ) -> Result<(Vec<AuditEntry>, Option<Cursor>), Error> {
+    Ok(page.split(entries(rows)?, |e| Cursor::new(e.at.millis(), &e.id)))
+}
+
+/// The entries of their rows.
+fn entries(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<AuditEntry>, Error> {
     let mut entries = Vec::with_capacity(rows.len());
     for row in rows {
         let parse = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
@@ -265,7 +288,7 @@ fn entries_of(
             after: parse(row.try_get("after_state")?),
         });
     }
-    Ok(page.split(entries, |e| Cursor::new(e.at.millis(), &e.id)))
+    Ok(entries)
 }
 
 #[cfg(test)]

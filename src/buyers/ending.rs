@@ -10,6 +10,8 @@ use crate::errors::{Conflict, Error, Rule};
 use crate::partners;
 use crate::write::WriteTx;
 
+/// How far ahead of the server's clock a client's "now" may be.
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
 /// What ending a relationship states.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ending {
@@ -33,9 +35,12 @@ impl Ending {
             Some(text) => Timestamp::parse_rfc3339(text)
                 .ok_or_else(|| Error::invalid("endedAt", Rule::DateTime))?,
         };
-        if ended_at > at {
+        // A client's clock may run a little ahead of the server's: "now" by its clock is not
+        // the future.
+        if ended_at > at.plus(CLOCK_SKEW) {
             return Err(Error::invalid("endedAt", Rule::DateInFuture));
         }
+        let ended_at = ended_at.min(at);
         Ok(Ending { ended_at, reason })
     }
 }

@@ -56,7 +56,8 @@ pub struct Erased {
     pub buyer_id: String,
     /// Under which rule.
     pub rule: ErasureRule,
-    /// How many document files were deleted from the store.
+    /// How many document files it took from the buyer (deleted from the store, or noted for
+    /// the next round when the store refused).
     pub files: usize,
 }
 

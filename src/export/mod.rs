@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 
 use self::zip::Part;
 use crate::audit::words::sentence;
-use crate::audit::{Actor, AuditEntry, Subject};
+use crate::audit::{self, Actor, AuditEntry, Subject};
 use crate::buyers;
 use crate::db::{Db, Timestamp, now};
 use crate::documents::{self, Document};
@@ -24,8 +24,8 @@ use crate::i18n::Language;
 use crate::invitations;
 use crate::kyc;
 use crate::organisation;
-use crate::pagination::Page;
 use crate::storage::{BlobStore, BlobStream};
+use crate::time_zone::TimeZone;
 use crate::verification;
 use crate::verification::profile::{self, IssuedProfile};
 use crate::verification::signing::ProfileSigner;
@@ -37,6 +37,16 @@ pub struct BuyerExport {
     pub file_name: String,
     /// Its bytes, written as they are read.
     pub body: BlobStream,
+}
+
+/// Who takes the export: what the provider found about a person (the identity check's
+/// details, the AML screening) is for staff, never for seller systems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Staff, on the buyer's page.
+    Staff,
+    /// A seller system, through the API.
+    SellerSystem,
 }
 
 /// What an export needs besides the buyer.
@@ -51,6 +61,8 @@ pub struct Exporting<'a> {
     pub actor: Actor,
     /// The language of the history and the profile (the organisation's when absent).
     pub language: Option<Language>,
+    /// Who takes it.
+    pub audience: Audience,
 }
 
 /// The export of a seller's buyer; 404 when either is unknown, 409 once it is erased (nothing
@@ -65,17 +77,16 @@ pub async fn export(
     if buyer.erased_at.is_some() {
         return Err(Error::Conflict(Conflict::BuyerErased));
     }
-    let language = match exporting.language {
-        Some(language) => language,
-        None => organisation::load(db).await?.default_language,
-    };
+    let organisation = organisation::load(db).await?;
+    let language = exporting.language.unwrap_or(organisation.default_language);
+    let zone = organisation.time_zone;
     let at = now();
     let kyc_status = kyc::status_of(db, seller_id, buyer_id).await?;
     let documents = documents::every_version(db, buyer_id).await?;
     let vies_checks = kyc::vies::all_of(db, buyer_id).await?;
     let verifications = verification::all_of(db, buyer_id).await?;
     let invitations = invitations::all_without_links(db, buyer_id).await?;
-    let history = whole_history(db, buyer_id).await?;
+    let history = audit::record_of_buyer(db, buyer_id).await?;
     let profile = signed_profile(&exporting, seller_id, buyer_id, language).await?;
 
     let mut parts = vec![
@@ -104,7 +115,7 @@ pub async fn export(
             "verifications.json",
             &verifications
                 .iter()
-                .map(verification_entry)
+                .map(|v| verification_entry(v, exporting.audience))
                 .collect::<Result<Vec<_>, _>>()?,
             at,
         )?,
@@ -112,7 +123,7 @@ pub async fn export(
         json_part("history.json", &history, at)?,
         Part::Made {
             name: "history.txt".to_owned(),
-            bytes: history_text(language, &history).into_bytes(),
+            bytes: history_text(language, zone, &history).into_bytes(),
             at,
         },
     ];
@@ -121,6 +132,8 @@ pub async fn export(
         name: file_path(&document),
         key,
         at: document.created_at,
+        size: u64::try_from(document.size_bytes).unwrap_or_default(),
+        sha256: document.sha256,
     }));
     if let Some(profile) = profile {
         parts.push(Part::Made {
@@ -148,7 +161,7 @@ pub async fn export(
     .await?;
     Ok(BuyerExport {
         file_name: format!("kyc-export-{buyer_id}.zip"),
-        body: zip::stream(parts, exporting.blobs),
+        body: zip::stream(parts, exporting.blobs, zone),
     })
 }
 
@@ -171,12 +184,14 @@ fn file_path(document: &Document) -> String {
     )
 }
 
-/// A verification with what the provider said about the person (which seller systems never
-/// see), without the session link, which holds the provider's token.
-fn verification_entry(v: &verification::Verification) -> Result<Value, Error> {
-    let mut value = serde_json::to_value(v).map_err(|e| Error::Internal(e.into()))?;
-    if let Some(fields) = value.as_object_mut() {
-        fields.remove("sessionUrl");
+/// A verification without the session link (it holds the provider's token); for staff with
+/// what the provider found about the person, which seller systems never see.
+fn verification_entry(v: &verification::Verification, audience: Audience) -> Result<Value, Error> {
+    let mut value = verification::without_session_url(v)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("a verification did not serialise")))?;
+    if audience == Audience::Staff
+        && let Some(fields) = value.as_object_mut()
+    {
         fields.insert(
             "providerDetails".to_owned(),
             v.provider_details.clone().unwrap_or(Value::Null),
@@ -194,27 +209,18 @@ fn json_part(name: &str, value: &impl Serialize, at: Timestamp) -> Result<Part, 
     })
 }
 
-/// Every entry of the buyer's history, oldest first.
-async fn whole_history(db: &Db, buyer_id: &str) -> Result<Vec<AuditEntry>, Error> {
-    let mut entries = Vec::new();
-    let mut page = Page::parse(Some(200), None)?;
-    loop {
-        let (mut more, next) = buyers::full_history(db, buyer_id, &page).await?;
-        entries.append(&mut more);
-        match next {
-            Some(cursor) => page = Page::parse(Some(200), Some(&cursor.encode()))?,
-            None => break,
-        }
-    }
-    entries.reverse();
-    Ok(entries)
-}
-
-/// One line per entry: when (UTC) and what happened, by whom, in `language`.
-fn history_text(language: Language, history: &[AuditEntry]) -> String {
+/// One line per entry: when (in the organisation's time zone) and what happened, by whom, in
+/// `language`.
+fn history_text(language: Language, zone: TimeZone, history: &[AuditEntry]) -> String {
     history
         .iter()
-        .map(|entry| format!("{}  {}\n", entry.at.rfc3339(), sentence(language, entry)))
+        .map(|entry| {
+            format!(
+                "{}  {}\n",
+                zone.moment_to_the_second(language, entry.at),
+                sentence(language, entry)
+            )
+        })
         .collect()
 }
 

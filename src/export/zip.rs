@@ -6,13 +6,16 @@ use std::io;
 use std::sync::Arc;
 
 use async_zip::base::write::ZipFileWriter;
-use async_zip::{Compression, ZipDateTime, ZipEntryBuilder};
+use async_zip::{Compression, ZipDateTimeBuilder, ZipEntryBuilder};
+use chrono::{Datelike, Timelike};
 use futures_util::{AsyncWriteExt, StreamExt};
+use sha2::{Digest, Sha256};
 use tokio::io::DuplexStream;
 use tokio_util::io::ReaderStream;
 
 use crate::db::Timestamp;
 use crate::storage::{BlobKey, BlobStore, BlobStream};
+use crate::time_zone::TimeZone;
 
 /// How much of the archive may wait between the writer and the client.
 const BUFFER: usize = 64 * 1024;
@@ -29,7 +32,7 @@ pub enum Part {
         at: Timestamp,
     },
     /// A document's file, streamed from the store as it is (PDFs and images are compressed
-    /// already).
+    /// already) and checked against what was stored at upload.
     Stored {
         /// Its path in the archive.
         name: String,
@@ -37,15 +40,20 @@ pub enum Part {
         key: BlobKey,
         /// Its time (the upload's).
         at: Timestamp,
+        /// Its SHA-256 at upload, hex.
+        sha256: String,
+        /// Its size at upload.
+        size: u64,
     },
 }
 
-/// The archive of `parts`, in their order, as a stream of bytes. A failure half-way (a file
-/// missing from the store) ends the stream with an error, so the client sees a broken
+/// The archive of `parts`, in their order, its entries dated in `zone` (ZIP stores wall-clock
+/// times), as a stream of bytes. A failure half-way (a file missing from the store, or whose
+/// bytes are not those uploaded) ends the stream with an error, so the client sees a broken
 /// download rather than an archive that looks complete.
-pub fn stream(parts: Vec<Part>, blobs: Arc<BlobStore>) -> BlobStream {
+pub fn stream(parts: Vec<Part>, blobs: Arc<BlobStore>, zone: TimeZone) -> BlobStream {
     let (writer, reader) = tokio::io::duplex(BUFFER);
-    let task = tokio::spawn(write(parts, blobs, writer));
+    let task = tokio::spawn(write(parts, blobs, zone, writer));
     let outcome = futures_util::stream::once(async move {
         match task.await {
             Ok(Ok(())) => None,
@@ -60,21 +68,40 @@ pub fn stream(parts: Vec<Part>, blobs: Arc<BlobStore>) -> BlobStream {
     ReaderStream::new(reader).chain(outcome).boxed()
 }
 
-async fn write(parts: Vec<Part>, blobs: Arc<BlobStore>, out: DuplexStream) -> anyhow::Result<()> {
+async fn write(
+    parts: Vec<Part>,
+    blobs: Arc<BlobStore>,
+    zone: TimeZone,
+    out: DuplexStream,
+) -> anyhow::Result<()> {
     let mut zip = ZipFileWriter::with_tokio(out);
     for part in parts {
         match part {
             Part::Made { name, bytes, at } => {
-                zip.write_entry_whole(entry(name, Compression::Deflate, at), &bytes)
+                zip.write_entry_whole(entry(name, Compression::Deflate, zone, at), &bytes)
                     .await?;
             }
-            Part::Stored { name, key, at } => {
+            Part::Stored {
+                name,
+                key,
+                at,
+                sha256,
+                size,
+            } => {
                 let mut bytes = blobs.read(&key).await?;
                 let mut file = zip
-                    .write_entry_stream(entry(name, Compression::Stored, at))
+                    .write_entry_stream(entry(name.clone(), Compression::Stored, zone, at))
                     .await?;
+                let mut hash = Sha256::new();
+                let mut copied = 0u64;
                 while let Some(chunk) = bytes.next().await {
-                    file.write_all(&chunk?).await?;
+                    let chunk = chunk?;
+                    hash.update(&chunk);
+                    copied += chunk.len() as u64;
+                    file.write_all(&chunk).await?;
+                }
+                if copied != size || hex::encode(hash.finalize()) != sha256 {
+                    anyhow::bail!("{name}: the stored bytes are not those uploaded");
                 }
                 file.close().await?;
             }
@@ -84,8 +111,16 @@ async fn write(parts: Vec<Part>, blobs: Arc<BlobStore>, out: DuplexStream) -> an
     Ok(())
 }
 
-fn entry(name: String, compression: Compression, at: Timestamp) -> ZipEntryBuilder {
+fn entry(name: String, compression: Compression, zone: TimeZone, at: Timestamp) -> ZipEntryBuilder {
+    let local = zone.wall_clock(at);
+    let date = ZipDateTimeBuilder::new()
+        .year(local.year())
+        .month(local.month())
+        .day(local.day())
+        .hour(local.hour())
+        .minute(local.minute())
+        .second(local.second());
     ZipEntryBuilder::new(name.into(), compression)
-        .last_modification_date(ZipDateTime::from_chrono(&at.to_datetime()))
+        .last_modification_date(date.build())
         .unix_permissions(0o644)
 }

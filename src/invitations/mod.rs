@@ -62,21 +62,23 @@ impl Links<'_> {
     }
 }
 
+/// An invitation as the history and the export keep it: everything but its link, which is a
+/// secret.
+fn without_link(view: &InvitationView) -> Option<serde_json::Value> {
+    let mut value = serde_json::to_value(view).ok()?;
+    value.as_object_mut()?.remove("publicLinkUrl");
+    Some(value)
+}
+
 fn record(tx: &mut WriteTx, action: &str, before: Option<&InvitationView>, after: &InvitationView) {
-    // The link is a secret: the history keeps everything else.
-    let snapshot = |v: &InvitationView| {
-        let mut value = serde_json::to_value(v).ok()?;
-        value.as_object_mut()?.remove("publicLinkUrl");
-        Some(value)
-    };
     tx.record(
         Subject::Invitation {
             id: &after.uuid,
             buyer_id: &after.buyer_id,
         },
         action,
-        before.and_then(snapshot),
-        snapshot(after),
+        before.and_then(without_link),
+        without_link(after),
     );
 }
 
@@ -262,12 +264,8 @@ pub async fn all_without_links(db: &Db, buyer_id: &str) -> Result<Vec<serde_json
         .await?
         .iter()
         .map(|i| {
-            let mut value = serde_json::to_value(i.view(at, String::new(), None))
-                .map_err(|e| Error::Internal(e.into()))?;
-            if let Some(fields) = value.as_object_mut() {
-                fields.remove("publicLinkUrl");
-            }
-            Ok(value)
+            without_link(&i.view(at, String::new(), None))
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("an invitation did not serialise")))
         })
         .collect()
 }

@@ -107,7 +107,8 @@ pub struct ViesCheckInProgress {
     pub requested_at: Timestamp,
     /// Calls to VIES so far.
     pub attempts: i64,
-    /// When the portal asks VIES again (null while it is asking).
+    /// When the portal asks VIES again after a failed call (null before the first call and
+    /// while it is asking).
     pub next_attempt_at: Option<Timestamp>,
 }
 
@@ -168,7 +169,11 @@ pub async fn compute_at(
     let latest_check = vies_store::latest_completed(&mut *conn, &buyer.uuid).await?;
     let in_progress = match vies_store::in_progress(&mut *conn, &buyer.uuid).await? {
         Some(check) => Some(ViesCheckInProgress {
-            next_attempt_at: vies_store::next_attempt(&mut *conn, &check.uuid).await?,
+            // Before the first call the check is simply queued: there is no "next" try yet.
+            next_attempt_at: match check.attempts {
+                0 => None,
+                _ => vies_store::next_attempt(&mut *conn, &check.uuid).await?,
+            },
             check_id: check.uuid,
             requested_at: check.requested_at,
             attempts: check.attempts,

@@ -302,20 +302,22 @@ fn announce_review(tx: &mut WriteTx, buyer: &Buyer, verification: &Verification)
     );
 }
 
+/// A verification as the history and the export keep it: everything but the session URL,
+/// which carries the session's token.
+pub fn without_session_url(verification: &Verification) -> Option<serde_json::Value> {
+    let mut value = serde_json::to_value(verification).ok()?;
+    value.as_object_mut()?.remove("sessionUrl");
+    Some(value)
+}
+
 fn record(tx: &mut WriteTx, action: &str, before: Option<&Verification>, after: &Verification) {
-    // The session URL carries the session's token: the history keeps everything else.
-    let snapshot = |v: &Verification| {
-        let mut value = serde_json::to_value(v).ok()?;
-        value.as_object_mut()?.remove("sessionUrl");
-        Some(value)
-    };
     tx.record(
         Subject::Verification {
             id: &after.uuid,
             buyer_id: &after.buyer_id,
         },
         action,
-        before.and_then(snapshot),
-        snapshot(after),
+        before.and_then(without_session_url),
+        without_session_url(after),
     );
 }

@@ -213,6 +213,24 @@ on_both_backends! {
         the_export_holds_the_whole_record(&app).await;
     }
 
+    async fn a_file_whose_stored_bytes_changed_breaks_the_download_instead_of_passing_as_complete(app) {
+        let (seller, buyer, _, _) = buyer_with_documents(&app).await;
+        let path = buyer_path(&seller, &buyer);
+        // The store's copy of one document changes behind the portal's back.
+        let key: String = sqlx::query_scalar("SELECT blob_key FROM documents WHERE buyer_id = $1 AND type = 'CONTACT_ID'")
+            .bind(buyer["uuid"].as_str().unwrap())
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let staged = app.blobs.staging_dir().join("tampered");
+        std::fs::write(&staged, b"not the uploaded image").unwrap();
+        app.blobs.store(&kyc_portal::storage::BlobKey::from_stored(key), &staged).await.unwrap();
+
+        let response = app.get(&format!("{path}/export")).await;
+        assert_eq!(response.status(), 200, "the archive starts before the files are read");
+        assert!(response.bytes().await.is_err(), "the download breaks off");
+    }
+
     async fn an_erased_buyer_has_nothing_left_to_export(app) {
         let (seller, buyer, _, _) = buyer_with_documents(&app).await;
         let path = buyer_path(&seller, &buyer);

@@ -200,8 +200,19 @@ with_idenfy_on_both_backends! {
         assert_eq!(std::fs::read_to_string(dir.path().join("out/kyc-profile.pdf.sig")).unwrap(), signature);
         let verifications: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/verifications.json")).unwrap()).unwrap();
         assert_eq!(verifications[0]["scanRef"], evidence.scan_ref.as_str());
-        assert!(verifications[0]["providerDetails"].is_object(), "{verifications}");
         assert!(verifications[0].get("sessionUrl").is_none(), "the session link holds the provider's token: {verifications}");
+        // What the provider found about the person is for staff, never for seller systems.
+        assert!(verifications[0].get("providerDetails").is_none() && verifications[0].get("aml").is_none(), "{verifications}");
+        let history = std::fs::read_to_string(dir.path().join("out/history.txt")).unwrap();
+        assert!(history.contains("vies_check") || history.contains("VIES"), "the checks are part of the history: {history}");
+
+        let staff = app.admin_browser().await;
+        let buyer_id = evidence.path.rsplit('/').next().unwrap();
+        let response = staff.get(&format!("/admin/buyers/{buyer_id}/export")).await;
+        assert_eq!(response.status(), 200);
+        let (dir, _) = crate::export::unzip(&response.bytes().await.unwrap());
+        let verifications: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/verifications.json")).unwrap()).unwrap();
+        assert!(verifications[0]["providerDetails"].is_object() && !verifications[0]["aml"].is_null(), "{verifications}");
         let checks: Value = serde_json::from_slice(&std::fs::read(dir.path().join("out/vies-checks.json")).unwrap()).unwrap();
         assert_eq!(checks[0]["evidence"]["requestIdentifier"], REQUEST_IDENTIFIER, "{checks}");
     }

@@ -262,7 +262,8 @@ async fn render(
             me.zone(),
             &settings,
             &documents,
-            me.zone().day(crate::db::now()),
+            // The day the KYC status judges by (its rules count days in UTC).
+            crate::db::now().to_datetime().date_naive(),
         ),
         more: next.is_some(),
         types: DocumentType::ALL

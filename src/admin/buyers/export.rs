@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use super::buyer_of;
 use crate::admin::guard::SignedIn;
 use crate::errors::Error;
-use crate::export::{self, Exporting};
+use crate::export::{self, Audience, Exporting};
 use crate::http::download;
 use crate::state::AppState;
 
@@ -24,6 +24,7 @@ pub async fn export_get(
         signer: &state.signer,
         actor: me.actor(),
         language: Some(me.language()),
+        audience: Audience::Staff,
     };
     let export = export::export(exporting, &buyer.seller_id, &buyer.uuid).await?;
     Ok(download::archive(export))
