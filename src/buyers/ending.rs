@@ -12,13 +12,14 @@ use crate::write::WriteTx;
 
 /// How far ahead of the server's clock a client's "now" may be.
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
-/// What ending a relationship states.
+
+/// What ending a relationship states, checked: only [`Ending::parse`] makes one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ending {
     /// When it ended (now when not given; a past date for relationships ended before).
-    pub ended_at: Timestamp,
+    ended_at: Timestamp,
     /// Why it ended.
-    pub reason: String,
+    reason: String,
 }
 
 impl Ending {

@@ -104,6 +104,31 @@ async fn reason_page(
     page::html(req, status, &view)
 }
 
+/// The form's reason, checked; else the page that asked for it again, with the reason as
+/// typed and a 422.
+async fn checked_reason(
+    req: &HttpRequest,
+    me: &SignedIn,
+    state: &AppState,
+    id: &str,
+    asking: Asking,
+    form: &ReasonForm,
+) -> Result<Result<String, HttpResponse>, Error> {
+    match buyers::parse_reason(Some(&form.reason)) {
+        Ok(reason) => Ok(Ok(reason)),
+        Err(_) => {
+            let refused = (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form.reason.clone(),
+                me.language().text("admin-buyers-error-reason"),
+            );
+            reason_page(req, me, state, id, asking, Some(refused))
+                .await
+                .map(Err)
+        }
+    }
+}
+
 /// The reason form.
 #[derive(Deserialize)]
 pub struct ReasonForm {
@@ -131,22 +156,12 @@ pub async fn end_post(
         fields: form,
     }: StaffForm<ReasonForm>,
 ) -> Result<HttpResponse, Error> {
-    let reason = match buyers::parse_reason(Some(&form.reason)) {
+    let reason = match checked_reason(&req, &me, &state, &path, Asking::End, &form).await? {
         Ok(reason) => reason,
-        Err(_) => {
-            let refused = (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form.reason,
-                me.language().text("admin-buyers-error-reason"),
-            );
-            return reason_page(&req, &me, &state, &path, Asking::End, Some(refused)).await;
-        }
+        Err(page) => return Ok(page),
     };
     let buyer = buyer_of(&state.db, &path).await?;
-    let ending = Ending {
-        ended_at: now(),
-        reason,
-    };
+    let ending = Ending::parse(None, Some(&reason), now())?;
     write::apply(&state.db, me.actor(), async |tx| {
         buyers::end(tx, &buyer.seller_id, &buyer.uuid, ending).await
     })
@@ -231,16 +246,9 @@ pub async fn hold_post(
         fields: form,
     }: StaffForm<ReasonForm, Admin>,
 ) -> Result<HttpResponse, Error> {
-    let reason = match buyers::parse_reason(Some(&form.reason)) {
+    let reason = match checked_reason(&req, &me, &state, &path, Asking::Hold, &form).await? {
         Ok(reason) => reason,
-        Err(_) => {
-            let refused = (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form.reason,
-                me.language().text("admin-buyers-error-reason"),
-            );
-            return reason_page(&req, &me, &state, &path, Asking::Hold, Some(refused)).await;
-        }
+        Err(page) => return Ok(page),
     };
     let buyer = buyer_of(&state.db, &path).await?;
     write::apply(&state.db, me.actor(), async |tx| {
@@ -303,16 +311,9 @@ pub async fn erase_post(
         fields: form,
     }: StaffForm<ReasonForm, Admin>,
 ) -> Result<HttpResponse, Error> {
-    let reason = match buyers::parse_reason(Some(&form.reason)) {
+    let reason = match checked_reason(&req, &me, &state, &path, Asking::Erase, &form).await? {
         Ok(reason) => reason,
-        Err(_) => {
-            let refused = (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                form.reason,
-                me.language().text("admin-buyers-error-reason"),
-            );
-            return reason_page(&req, &me, &state, &path, Asking::Erase, Some(refused)).await;
-        }
+        Err(page) => return Ok(page),
     };
     let buyer = buyer_of(&state.db, &path).await?;
     let erased = erasure::erase_on_request(
