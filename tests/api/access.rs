@@ -89,6 +89,8 @@ on_both_backends! {
             (Method::GET, format!("{their_buyer}/kyc/documents"), None),
             (Method::GET, format!("{their_buyer}/kyc/self-service-invitations"), None),
             (Method::GET, format!("{their_buyer}/kyc/profile"), None),
+            (Method::GET, format!("{their_buyer}/export"), None),
+            (Method::POST, format!("{their_buyer}/end"), Some(json!({"reason": "taken over"}))),
             (Method::POST, format!("{their_buyer}/kyc/vies-check"), Some(json!({}))),
             (Method::POST, format!("{their_buyer}/kyc/verify"), Some(json!({}))),
             (Method::POST, format!("{their_buyer}/block"), Some(json!({"reason": "taken over"}))),
@@ -111,6 +113,7 @@ on_both_backends! {
 
         let buyer = body_json(app.get(&their_buyer).await).await;
         assert_eq!(buyer["status"], "ACTIVE", "not blocked");
+        assert!(buyer["endedAt"].is_null(), "not ended");
         let document = body_json(app.get(&format!("/v1/documents/{}", theirs.document)).await).await;
         assert_eq!(document["status"], "ACTIVE", "not archived");
         let invitation = body_json(app.get(&format!("/v1/invitations/{}", theirs.invitation)).await).await;
