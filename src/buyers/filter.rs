@@ -60,6 +60,16 @@ impl SearchText {
         self.vat_number.as_ref()
     }
 
+    /// The words the fragment holds whole: those with a space on either side within it (in
+    /// "ndel 4711 gm", only "4711"), so every name it is part of has them as words.
+    pub fn whole_words(&self) -> Vec<&str> {
+        let parts: Vec<&str> = self.name.split(' ').collect();
+        match parts.as_slice() {
+            [_, inner @ .., _] => inner.iter().copied().filter(|w| !w.is_empty()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The normalised VAT number prefix; empty when the text has nothing of a VAT number.
     pub fn vat_prefix(&self) -> &str {
         &self.vat
@@ -92,5 +102,15 @@ mod tests {
         let search = SearchText::parse(" DE 123.456-MÜLLER ").unwrap();
         assert_eq!(search.name(), "de 123.456-müller");
         assert_eq!(search.vat_prefix(), "DE123456MÜLLER");
+    }
+
+    #[test]
+    fn only_words_with_a_space_on_either_side_are_whole() {
+        let words = |text: &str| SearchText::parse(text).unwrap().whole_words().join("|");
+        assert_eq!(words("ndel 4711 gm"), "4711");
+        assert_eq!(words("autohaus müller gmbh & co"), "müller|gmbh|&");
+        assert_eq!(words("a  b"), "");
+        assert_eq!(words("müller gmbh"), "");
+        assert_eq!(words("müller"), "");
     }
 }

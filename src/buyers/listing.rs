@@ -48,6 +48,20 @@ enum NameLookup {
     Trigrams,
     /// Row by row along the order of the list.
     RowByRow,
+    /// Through the index of whole words (PostgreSQL), when the fragment holds a word few names
+    /// have. A fragment whose trigrams most names share (`ndel 4711 g` among a million
+    /// "… handel <n> gmbh") makes the trigram index read most of its posting lists; the word
+    /// "4711" is one short list.
+    Words,
+}
+
+/// The lower-cased name's words, as PostgreSQL's `buyers_name_words` index holds them.
+const NAME_WORDS: &str = "string_to_array(search_name, ' ')";
+
+/// `words` as a text array of placeholders.
+fn words_array(on: &mut Conditions, words: &[&str]) -> String {
+    let placeholders: Vec<String> = words.iter().map(|word| on.text(*word)).collect();
+    format!("ARRAY[{}]::text[]", placeholders.join(", "))
 }
 
 /// A fragment as an FTS5 phrase: quoted, it matches exactly the names containing it.
@@ -56,7 +70,9 @@ fn phrase(name: &str) -> String {
 }
 
 /// SQLite cannot tell a rare fragment from a common one when it plans; a capped count on the
-/// trigram index can. PostgreSQL's planner judges it from its statistics.
+/// trigram index can. PostgreSQL's planner judges a fragment from its statistics, but not
+/// whether a whole word in it is rarer than its trigrams: a capped count on the word index
+/// says so.
 async fn name_lookup(
     pool: &AnyPool,
     backend: Backend,
@@ -65,24 +81,51 @@ async fn name_lookup(
     let Some(search) = &filter.search else {
         return Ok(NameLookup::Trigrams);
     };
-    if backend != Backend::Sqlite
-        || search.vat_number().is_some()
-        || search.name().chars().count() < TRIGRAM
-    {
+    if search.vat_number().is_some() {
         return Ok(NameLookup::Trigrams);
     }
-    let matches: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM buyers_fts WHERE buyers_fts MATCH $1 LIMIT $2)",
-    )
-    .bind(phrase(search.name()))
-    .bind(COMMON)
-    .fetch_one(pool)
-    .await?;
-    Ok(if matches >= COMMON {
-        NameLookup::RowByRow
-    } else {
-        NameLookup::Trigrams
-    })
+    match backend {
+        Backend::Sqlite => {
+            if search.name().chars().count() < TRIGRAM {
+                return Ok(NameLookup::Trigrams);
+            }
+            let matches: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM buyers_fts WHERE buyers_fts MATCH $1 LIMIT $2)",
+            )
+            .bind(phrase(search.name()))
+            .bind(COMMON)
+            .fetch_one(pool)
+            .await?;
+            Ok(if matches >= COMMON {
+                NameLookup::RowByRow
+            } else {
+                NameLookup::Trigrams
+            })
+        }
+        Backend::Postgres => {
+            let words = search.whole_words();
+            if words.is_empty() {
+                return Ok(NameLookup::Trigrams);
+            }
+            let mut on = Conditions::default();
+            let array = words_array(&mut on, &words);
+            let limit = on.value(Value::Int(COMMON));
+            let sql = format!(
+                "SELECT COUNT(*) AS found FROM \
+                 (SELECT 1 FROM buyers WHERE {NAME_WORDS} @> {array} LIMIT {limit}) AS named"
+            );
+            let row = on
+                .bind(sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false))
+                .fetch_one(pool)
+                .await?;
+            let matches: i64 = row.try_get("found")?;
+            Ok(if matches < COMMON {
+                NameLookup::Words
+            } else {
+                NameLookup::Trigrams
+            })
+        }
+    }
 }
 
 /// A value bound to a placeholder.
@@ -96,6 +139,8 @@ enum Value {
 struct Conditions {
     clauses: Vec<String>,
     values: Vec<Value>,
+    /// Common table expressions the clauses read (`name AS MATERIALIZED (…)`).
+    with: Vec<String>,
 }
 
 impl Conditions {
@@ -111,6 +156,15 @@ impl Conditions {
 
     fn add(&mut self, clause: String) {
         self.clauses.push(clause);
+    }
+
+    /// The `WITH` that precedes the query, if a clause needs one.
+    fn with(&self) -> String {
+        if self.with.is_empty() {
+            String::new()
+        } else {
+            format!("WITH {} ", self.with.join(", "))
+        }
     }
 
     fn sql(&self) -> String {
@@ -148,6 +202,33 @@ fn search_clause(
         return format!("b.vat_number{collate} = {}", on.text(number.as_str()));
     }
     let name = search.name();
+    let prefix = search.vat_prefix();
+    // A prefix as a range on the byte-wise ordered index; U+10FFFF sorts after every character
+    // a VAT number holds.
+    let vat_range = |on: &mut Conditions, column: &str| {
+        let low = on.text(prefix);
+        let high = on.text(format!("{prefix}\u{10FFFF}"));
+        format!("({column}{collate} >= {low} AND {column}{collate} < {high})")
+    };
+    if lookup == NameLookup::Words {
+        // The few rows with the words (and those with the VAT prefix) are gathered first, as
+        // their own step, so that the planner cannot walk the whole list instead; the fragment
+        // is then checked on them alone (`strpos`, which no trigram index serves).
+        let array = words_array(on, &search.whole_words());
+        let mut named = format!("SELECT id FROM buyers WHERE {NAME_WORDS} @> {array}");
+        let fragment = format!("strpos(b.search_name, {}) > 0", on.text(name));
+        if prefix.is_empty() {
+            on.with.push(format!("named AS MATERIALIZED ({named})"));
+            return format!("b.id IN (SELECT id FROM named) AND {fragment}");
+        }
+        named.push_str(&format!(
+            " UNION SELECT id FROM buyers WHERE {}",
+            vat_range(on, "vat_number")
+        ));
+        on.with.push(format!("named AS MATERIALIZED ({named})"));
+        let by_number = vat_range(on, "b.vat_number");
+        return format!("b.id IN (SELECT id FROM named) AND ({fragment} OR {by_number})");
+    }
     let by_name = if name.chars().count() < TRIGRAM || lookup == NameLookup::RowByRow {
         format!(
             "b.search_name LIKE {} ESCAPE '\\'",
@@ -169,15 +250,10 @@ fn search_clause(
             }
         }
     };
-    let prefix = search.vat_prefix();
     if prefix.is_empty() {
         return by_name;
     }
-    // A prefix as a range on the byte-wise ordered index; U+10FFFF sorts after every character
-    // a VAT number holds.
-    let low = on.text(prefix);
-    let high = on.text(format!("{prefix}\u{10FFFF}"));
-    format!("({by_name} OR (b.vat_number{collate} >= {low} AND b.vat_number{collate} < {high}))")
+    format!("({by_name} OR {})", vat_range(on, "b.vat_number"))
 }
 
 /// The conditions for the filters present.
@@ -231,8 +307,9 @@ fn select(
     }
     let limit = on.value(Value::Int(limit));
     let sql = format!(
-        "SELECT {}, b.kyc_status, p.name AS seller_name FROM buyers b JOIN partners p ON p.id = b.seller_id \
+        "{}SELECT {}, b.kyc_status, p.name AS seller_name FROM buyers b JOIN partners p ON p.id = b.seller_id \
          {} ORDER BY b.created_at {order}, b.id {order} LIMIT {limit}",
+        on.with(),
         columns_of("b"),
         on.sql()
     );

@@ -113,6 +113,11 @@ on_both_backends! {
         assert_eq!(found(&app, &seller, "ü").await, ["Straßenbau ÖZTÜRK-Meyer AG", "Autohaus Müller KG"]);
         assert_eq!(found(&app, &seller, "k-m").await, ["Straßenbau ÖZTÜRK-Meyer AG"]);
         assert_eq!(found(&app, &seller, "muller").await, Vec::<String>::new());
+        // A whole word inside the fragment finds the name, but only with the rest around it.
+        assert_eq!(found(&app, &seller, "autohaus müller kg").await, ["Autohaus Müller KG"]);
+        assert_eq!(found(&app, &seller, "haus müller k").await, ["Autohaus Müller KG"]);
+        assert_eq!(found(&app, &seller, "haus müller gmbh").await, Vec::<String>::new());
+        assert_eq!(found(&app, &seller, "bau öztürk-meyer ag").await, ["Straßenbau ÖZTÜRK-Meyer AG"]);
 
         assert_eq!(found(&app, &seller, "DE 222 222 222").await, ["Fahrzeuge Schmidt GmbH"]);
         assert_eq!(found(&app, &seller, "de2222").await, ["Fahrzeuge Schmidt GmbH"]);
@@ -160,7 +165,10 @@ on_both_backends! {
             filters.push((base.clone(), vec![]));
             filters.push((BuyerFilter { status: Some(BuyerStatus::Blocked), ..base.clone() }, vec!["status"]));
             filters.push((BuyerFilter { kyc_status: Some(OverallStatus::Valid), ..base.clone() }, vec!["kyc"]));
-            filters.push((BuyerFilter { search: search("handel 4711 g"), ..base.clone() }, vec!["trigram", "vat"]));
+            // A whole word ("4711") that few names have is looked up as a word; fragments
+            // without one by their trigrams.
+            filters.push((BuyerFilter { search: search("handel 4711 g"), ..base.clone() }, vec!["words", "vat"]));
+            filters.push((BuyerFilter { search: search("ndel 4711"), ..base.clone() }, vec!["trigram", "vat"]));
             filters.push((BuyerFilter { search: search("DE000004711"), ..base.clone() }, vec!["vat"]));
             // A prefix that many numbers share may be served by walking the list's own index.
             filters.push((BuyerFilter { search: search("DE0000047"), ..base.clone() }, vec![]));
@@ -171,6 +179,8 @@ on_both_backends! {
                 .map(|what| match (*what, app.db.backend()) {
                     ("trigram", Backend::Sqlite) => "buyers_fts",
                     ("trigram", Backend::Postgres) => "buyers_name_trigrams",
+                    ("words", Backend::Sqlite) => "buyers_fts",
+                    ("words", Backend::Postgres) => "buyers_name_words",
                     // Per seller, SQLite may use the UNIQUE (seller_id, vat_number) index.
                     ("vat", _) => "buyers_vat|buyers_seller_vat|sqlite_autoindex_buyers_2",
                     ("status", _) => "status_newest",
@@ -191,6 +201,10 @@ on_both_backends! {
             .await
             .unwrap();
         assert_eq!(found.buyers.len(), 2, "one of each seller");
+        let found = buyers::search(&app.db, &BuyerFilter { search: search("handel 4711 x"), ..BuyerFilter::default() }, &Window::After(None), 25)
+            .await
+            .unwrap();
+        assert!(found.buyers.is_empty(), "the word alone is not the fragment");
         let found = buyers::search(&app.db, &BuyerFilter { search: search("de 000 004 711"), ..BuyerFilter::default() }, &Window::After(None), 25)
             .await
             .unwrap();
