@@ -199,12 +199,22 @@ pub async fn counting(db: &Db, buyer_id: &str) -> Result<Vec<Document>, Error> {
     ))
 }
 
-/// The latest ACTIVE version of each type, whatever its review (what the buyer last sent).
-pub async fn latest(db: &Db, buyer_id: &str) -> Result<Vec<Document>, Error> {
-    Ok(model::counting(
-        store::active(db.pool(), buyer_id).await?,
-        false,
-    ))
+/// A buyer's documents as its upload page shows them, read in one round trip.
+pub struct OnPage {
+    /// What counts, as [`counting`] says.
+    pub counting: Vec<Document>,
+    /// The latest ACTIVE version of each type, whatever its review (what the buyer last sent).
+    pub latest: Vec<Document>,
+}
+
+/// What counts and what was last sent, from one read, with the organisation's review setting as the caller
+/// holds it (the page reads its settings from memory, not once more from the database).
+pub async fn on_page(db: &Db, buyer_id: &str, require_review: bool) -> Result<OnPage, Error> {
+    let active = store::active(db.pool(), buyer_id).await?;
+    Ok(OnPage {
+        counting: model::counting(active.clone(), require_review),
+        latest: model::counting(active, false),
+    })
 }
 
 /// Supersedes a document: ACTIVE -> ARCHIVED; archived stays archived.

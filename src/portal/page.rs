@@ -183,7 +183,9 @@ impl UploadField {
 /// the finished state at the top.
 pub async fn next_stop(state: &AppState, buyer_id: &str) -> Result<String, Error> {
     let organisation = state.organisation().await?;
-    let counting = documents::counting(&state.db, buyer_id).await?;
+    let counting = documents::on_page(&state.db, buyer_id, organisation.require_document_review)
+        .await?
+        .counting;
     let today = chrono::Utc::now().date_naive();
     let next = requirements::evaluate(&organisation, &counting, today)
         .into_iter()
@@ -202,7 +204,12 @@ pub async fn upload_page(
     failure: Option<Failure>,
 ) -> Result<UploadPageView, Error> {
     let l = context.language;
-    let counting = documents::counting(&state.db, &context.buyer.uuid).await?;
+    let documents::OnPage { counting, latest } = documents::on_page(
+        &state.db,
+        &context.buyer.uuid,
+        context.organisation.require_document_review,
+    )
+    .await?;
     let today = chrono::Utc::now().date_naive();
     let evaluated = requirements::evaluate(&context.organisation, &counting, today);
     let total = evaluated.len();
@@ -291,7 +298,6 @@ pub async fn upload_page(
         .collect();
     // A type whose latest version staff rejected asks for a new one, with the reason, whether
     // or not the organisation requires review for it to count.
-    let latest = documents::latest(&state.db, &context.buyer.uuid).await?;
     let mut rejected_required = false;
     for (row, is_required) in required
         .iter_mut()
