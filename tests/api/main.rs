@@ -37,6 +37,7 @@ mod pdf_corpus;
 mod pdf_tricks;
 mod portal;
 mod portal_links;
+mod print_only_invitations;
 mod profile;
 mod query_parameters;
 mod reminders;
