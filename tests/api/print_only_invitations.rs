@@ -205,3 +205,60 @@ async fn no_mail_reaches_the_sink_for_a_print_only_invitation() {
         assert_eq!(app.email_jobs(id(&printed)).await, 0);
     }
 }
+
+/// Through the SMTP sink on each database: a rejected document is told by email, so a
+/// print-only link (no address) is passed over and a new link goes to the buyer's contact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rejection_writes_to_the_contact_rather_than_using_a_print_only_link() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some((smtp_url, maildir)) = smtp_sink() else {
+            return;
+        };
+        let Some(app) = TestApp::spawn_with(backend, |s| {
+            s.smtp_url = Some(smtp_url.clone().into());
+        })
+        .await
+        else {
+            return;
+        };
+        let seller = app.create_seller().await;
+        let mut body = reference_buyer();
+        let contact = format!("contact-{}@example.com", uuid::Uuid::new_v4().simple());
+        body["contacts"][0]["email"] = json!(contact);
+        let buyer = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
+        let printed = app.invite(&seller, &buyer, json!({"language": "de"})).await;
+        let document = app
+            .upload_pdf(
+                &crate::documents::documents_path(&seller, &buyer),
+                "COC_EXTRACT",
+            )
+            .await;
+
+        let rejected = app
+            .review(
+                &document,
+                json!({"decision": "REJECTED", "reason": "EXPIRED"}),
+            )
+            .await;
+
+        assert_eq!(rejected.status(), 200);
+        let raw = wait_for_mail(&maildir, &contact).await;
+        let mail = mailparse::parse_mail(&raw).unwrap();
+        let text: String = mail
+            .subparts
+            .iter()
+            .filter_map(|p| p.get_body().ok())
+            .collect();
+        let items = body_json(app.get(&invitations_path(&seller, &buyer)).await).await["items"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert_eq!(items.len(), 2, "a new link beside the printed one");
+        let issued = &items[0];
+        assert_eq!(issued["recipientEmail"], json!(contact));
+        let link = issued["publicLinkUrl"].as_str().unwrap();
+        note_issued_link(link);
+        assert!(text.contains(link), "the email carries the new link");
+        assert!(!text.contains(printed["publicLinkUrl"].as_str().unwrap()));
+    }
+}
