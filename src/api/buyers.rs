@@ -14,7 +14,7 @@ use super::query::{NoParameters, Query};
 use crate::api_tokens::ApiClient;
 use crate::audit::AuditEntry;
 use crate::buyers::{
-    self, Buyer, BuyerFilter, BuyerStatus, KycMode, RawBuyer, SearchText, Upserted,
+    self, Buyer, BuyerFilter, BuyerSort, BuyerStatus, KycMode, RawBuyer, SearchText, Upserted,
 };
 use crate::db::Timestamp;
 use crate::errors::{Error, Rule};
@@ -205,6 +205,8 @@ impl ListQuery {
                 ),
             },
             seller_id: None,
+            // The API's lists are newest first (their cursor is a creation time).
+            sort: BuyerSort::Newest,
         })
     }
 }

@@ -55,6 +55,13 @@ pub fn sentence(l: Language, entry: &AuditEntry) -> String {
         ("buyer", "exported") => "admin-buyers-history-buyer-exported",
         ("document", "uploaded") => "admin-buyers-history-document-uploaded",
         ("document", "archived") => "admin-buyers-history-document-archived",
+        // A print-only invitation names no address.
+        ("invitation", "created") if email.is_empty() => {
+            "admin-buyers-history-invitation-created-print-only"
+        }
+        ("invitation", "revoked") if email.is_empty() => {
+            "admin-buyers-history-invitation-revoked-print-only"
+        }
         ("invitation", "created") => "admin-buyers-history-invitation-created",
         ("invitation", "revoked") => "admin-buyers-history-invitation-revoked",
         ("invitation", "resent") => "admin-buyers-history-invitation-resent",

@@ -2,11 +2,12 @@
 //! (every seller or one), so that both ask the database the same way.
 
 use super::model::{BuyerStatus, KycMode};
+use super::sort::BuyerSort;
 use crate::db::Timestamp;
 use crate::kyc::status::OverallStatus;
 use crate::kyc::vat::{self, VatNumber};
 
-/// The filters of a buyer list; a filter left `None` is not asked for at all.
+/// The filters of a buyer list and its order; a filter left `None` is not asked for at all.
 #[derive(Debug, Clone, Default)]
 pub struct BuyerFilter {
     /// Only buyers of this seller.
@@ -21,6 +22,8 @@ pub struct BuyerFilter {
     pub kyc_mode: Option<KycMode>,
     /// Only buyers changed at or after this time (for nightly reconciliation).
     pub updated_since: Option<Timestamp>,
+    /// The list's order (newest first unless asked otherwise).
+    pub sort: BuyerSort,
 }
 
 /// Search text as typed: it finds buyers whose company name contains it (ignoring case) or

@@ -1,6 +1,7 @@
-//! Buyer lists in the database: searched, filtered, newest first, a page at a time by keyset
-//! (never OFFSET), with their seller's name and KYC status. The SQL names only the filters
-//! present, so that each query can use the index made for it (see migration 0020).
+//! Buyer lists in the database: searched, filtered, newest first (or by name or last
+//! activity), a page at a time by keyset (never OFFSET), with their seller's name and KYC
+//! status. The SQL names only the filters present, so that each query can use the index made
+//! for it and its order (see migrations 0020 and 0043).
 
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -8,10 +9,10 @@ use sqlx::{Any, AnyPool, Row};
 
 use super::filter::{BuyerFilter, SearchText};
 use super::model::Buyer;
+use super::sort::{Position, SortKey};
 use super::store::{columns_of, corrupt, from_row, like_pattern};
-use crate::db::Backend;
+use crate::db::{Backend, Timestamp};
 use crate::kyc::status::OverallStatus;
-use crate::pagination::Cursor;
 
 /// A buyer as the staff's list shows it: with its seller's name and its KYC status.
 #[derive(Debug, Clone)]
@@ -22,15 +23,33 @@ pub struct ListedBuyer {
     pub seller_name: String,
     /// The last announced overall KYC status (a buyer without one is `PENDING`).
     pub kyc_status: OverallStatus,
+    /// When anything of the buyer last happened: a change of its details or status, or an
+    /// upload.
+    pub last_activity_at: Timestamp,
+    /// The lower-cased name the list sorts by.
+    pub sort_name: String,
 }
 
-/// Which part of the newest-first list a page is.
+/// Which part of the list (in the filter's order) a page is.
 #[derive(Debug, Clone)]
 pub enum Window {
-    /// The buyers after this position (older), or from the newest when `None`.
-    After(Option<Cursor>),
-    /// The buyers just before this position (newer): the previous page.
-    Before(Cursor),
+    /// The buyers after this position, or from the first when `None`.
+    After(Option<Position>),
+    /// The buyers just before this position: the previous page.
+    Before(Position),
+}
+
+impl Window {
+    /// The window in `filter`'s order: a position of another order is not one in this list,
+    /// so the list starts from its first buyer instead of showing a wrong page.
+    pub fn fitting(&self, filter: &BuyerFilter) -> Window {
+        match self {
+            Window::After(Some(at)) | Window::Before(at) if at.sort() != filter.sort => {
+                Window::After(None)
+            }
+            other => other.clone(),
+        }
+    }
 }
 
 /// Trigram search needs three characters; shorter fragments are matched row by row.
@@ -286,8 +305,8 @@ fn conditions(backend: Backend, lookup: NameLookup, filter: &BuyerFilter) -> Con
     on
 }
 
-/// The SELECT for a window of the filtered list, `limit` rows; rows come newest first for
-/// [`Window::After`] and oldest first for [`Window::Before`].
+/// The SELECT for a window of the filtered list, `limit` rows; rows come in the list's order
+/// for [`Window::After`] and in reverse for [`Window::Before`].
 fn select(
     backend: Backend,
     lookup: NameLookup,
@@ -296,19 +315,31 @@ fn select(
     limit: i64,
 ) -> (String, Conditions) {
     let mut on = conditions(backend, lookup, filter);
-    let (position, compare, order) = match window {
-        Window::After(position) => (position.as_ref(), "<", "DESC"),
-        Window::Before(position) => (Some(position), ">", "ASC"),
+    let sort = filter.sort;
+    let (position, forward) = match window.fitting(filter) {
+        Window::After(position) => (position, true),
+        Window::Before(position) => (Some(position), false),
     };
+    // Reading on in a descending order, or back in an ascending one, goes to smaller values.
+    let (compare, order) = if forward == sort.descending() {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let column = sort.column();
     if let Some(position) = position {
-        let at = on.value(Value::Int(position.at()));
+        let key = match position.key() {
+            SortKey::At(at) => on.value(Value::Int(*at)),
+            SortKey::Name(name) => on.text(name.clone()),
+        };
         let id = on.text(position.id());
-        on.add(format!("(b.created_at, b.id) {compare} ({at}, {id})"));
+        on.add(format!("({column}, b.id) {compare} ({key}, {id})"));
     }
     let limit = on.value(Value::Int(limit));
     let sql = format!(
-        "{}SELECT {}, b.kyc_status, p.name AS seller_name FROM buyers b JOIN partners p ON p.id = b.seller_id \
-         {} ORDER BY b.created_at {order}, b.id {order} LIMIT {limit}",
+        "{}SELECT {}, b.kyc_status, b.last_activity_at, b.search_name AS sort_name, \
+         p.name AS seller_name FROM buyers b JOIN partners p ON p.id = b.seller_id \
+         {} ORDER BY {column} {order}, b.id {order} LIMIT {limit}",
         on.with(),
         columns_of("b"),
         on.sql()
@@ -316,7 +347,7 @@ fn select(
     (sql, on)
 }
 
-/// Up to `limit` buyers of the window, newest first.
+/// Up to `limit` buyers of the window, in the filter's order.
 pub async fn list(
     pool: &AnyPool,
     backend: Backend,
@@ -342,10 +373,12 @@ pub async fn list(
                 seller_name: row.try_get("seller_name")?,
                 kyc_status: OverallStatus::parse(&kyc_status)
                     .ok_or_else(|| corrupt("KYC status"))?,
+                last_activity_at: Timestamp::from_millis(row.try_get("last_activity_at")?),
+                sort_name: row.try_get("sort_name")?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    if matches!(window, Window::Before(_)) {
+    if matches!(window.fitting(filter), Window::Before(_)) {
         listed.reverse();
     }
     Ok(listed)

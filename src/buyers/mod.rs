@@ -6,6 +6,7 @@ mod filter;
 mod input;
 mod listing;
 pub mod model;
+mod sort;
 pub(crate) mod store;
 
 pub use country::Country;
@@ -14,6 +15,7 @@ pub use filter::{BuyerFilter, SearchText};
 pub use input::{RawAddress, RawBuyer, RawContact, apply_patch, from_json};
 pub use listing::{ListedBuyer, Window};
 pub use model::{Address, Buyer, BuyerDetails, BuyerStatus, Contact, KycMode};
+pub use sort::{BuyerSort, Position, SortKey};
 
 use serde_json::json;
 
@@ -157,7 +159,7 @@ pub async fn list(
         seller_id: Some(seller_id.to_owned()),
         ..filter.clone()
     };
-    let window = Window::After(page.after().cloned());
+    let window = Window::After(page.after().cloned().map(Position::from));
     let rows = listing::list(
         db.pool(),
         db.backend(),
@@ -170,20 +172,26 @@ pub async fn list(
     Ok(page.split(buyers, |b| Cursor::new(b.created_at.millis(), &b.uuid)))
 }
 
-/// One page of the staff's list of buyers (every seller's unless the filter names one), newest
-/// first, and the positions of the pages before and after it (if there are any).
+/// One page of the staff's list of buyers (every seller's unless the filter names one), in
+/// the filter's order, and the positions of the pages before and after it (if there are any).
 #[derive(Debug)]
 pub struct BuyerPage {
-    /// The buyers, newest first.
+    /// The buyers, in the list's order.
     pub buyers: Vec<ListedBuyer>,
-    /// Where the previous (newer) page ends, if there is one.
-    pub previous: Option<Cursor>,
-    /// Where the next (older) page starts, if there is one.
-    pub next: Option<Cursor>,
+    /// Where the previous page ends, if there is one.
+    pub previous: Option<Position>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<Position>,
 }
 
-fn position(listed: &ListedBuyer) -> Cursor {
-    Cursor::new(listed.buyer.created_at.millis(), &listed.buyer.uuid)
+/// Where `listed` stands in a list in `sort`.
+fn position(sort: BuyerSort, listed: &ListedBuyer) -> Option<Position> {
+    let key = match sort {
+        BuyerSort::Newest => SortKey::At(listed.buyer.created_at.millis()),
+        BuyerSort::Name => SortKey::Name(listed.sort_name.clone()),
+        BuyerSort::LastActivity => SortKey::At(listed.last_activity_at.millis()),
+    };
+    Position::new(sort, key, &listed.buyer.uuid)
 }
 
 /// A page of `size` buyers for the staff pages. Pages are keyed by the first or last buyer
@@ -196,21 +204,24 @@ pub async fn search(
 ) -> Result<BuyerPage, Error> {
     let size = size.clamp(1, 200) as usize;
     let fetch = i64::try_from(size + 1).unwrap_or(i64::MAX);
+    let sort = filter.sort;
+    let at = |listed: &ListedBuyer| position(sort, listed);
+    let window = window.fitting(filter);
     if let Window::Before(_) = window {
-        let mut rows = listing::list(db.pool(), db.backend(), filter, window, fetch).await?;
+        let mut rows = listing::list(db.pool(), db.backend(), filter, &window, fetch).await?;
         if rows.len() > size {
-            // Newest first: the extra row is the newest, beyond this page.
+            // In the list's order: the extra row is the first, beyond this page.
             rows.remove(0);
             return Ok(BuyerPage {
-                previous: rows.first().map(position),
-                next: rows.last().map(position),
+                previous: rows.first().and_then(at),
+                next: rows.last().and_then(at),
                 buyers: rows,
             });
         }
         // Not a full page newer than this: the previous page is the first one.
     }
     let after = match window {
-        Window::After(after) => after.clone(),
+        Window::After(after) => after,
         Window::Before(_) => None,
     };
     let from_start = after.is_none();
@@ -225,8 +236,8 @@ pub async fn search(
     let more = rows.len() > size;
     rows.truncate(size);
     Ok(BuyerPage {
-        previous: rows.first().filter(|_| !from_start).map(position),
-        next: rows.last().filter(|_| more).map(position),
+        previous: rows.first().filter(|_| !from_start).and_then(at),
+        next: rows.last().filter(|_| more).and_then(at),
         buyers: rows,
     })
 }

@@ -96,8 +96,8 @@ pub async fn insert_if_absent(
     let details = buyer.details();
     let row = sqlx::query(
         "INSERT INTO buyers (id, seller_id, vat_number, company_name, search_name, street, post_code, city, \
-         country, contacts, kyc_mode, status, blocked_reason, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, 0, $13, $13) \
+         country, contacts, kyc_mode, status, blocked_reason, version, created_at, updated_at, last_activity_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, 0, $13, $13, $13) \
          ON CONFLICT (seller_id, vat_number) DO NOTHING RETURNING id",
     )
     .bind(&buyer.uuid)
@@ -201,8 +201,8 @@ pub async fn update_details(
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE buyers SET company_name = $1, search_name = $2, street = $3, post_code = $4, city = $5, \
-         country = $6, contacts = $7, kyc_mode = $8, version = version + 1, updated_at = $9 \
-         WHERE id = $10 AND version = $11",
+         country = $6, contacts = $7, kyc_mode = $8, version = version + 1, updated_at = $9, \
+         last_activity_at = $9 WHERE id = $10 AND version = $11",
     )
     .bind(&details.company_name)
     .bind(search_name(details))
@@ -230,8 +230,8 @@ pub async fn set_status(
     at: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE buyers SET status = $1, blocked_reason = $2, version = version + 1, updated_at = $3 \
-         WHERE id = $4 AND version = $5",
+        "UPDATE buyers SET status = $1, blocked_reason = $2, version = version + 1, updated_at = $3, \
+         last_activity_at = $3 WHERE id = $4 AND version = $5",
     )
     .bind(status.as_str())
     .bind(reason)
@@ -279,8 +279,8 @@ pub async fn set_ending(
     at: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE buyers SET ended_at = $1, end_reason = $2, version = version + 1, updated_at = $3 \
-         WHERE id = $4 AND version = $5",
+        "UPDATE buyers SET ended_at = $1, end_reason = $2, version = version + 1, updated_at = $3, \
+         last_activity_at = $3 WHERE id = $4 AND version = $5",
     )
     .bind(ending.map(|(ended, _)| ended.millis()))
     .bind(ending.map(|(_, reason)| reason))
@@ -301,8 +301,8 @@ pub async fn set_hold(
     at: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
-        "UPDATE buyers SET hold_reason = $1, version = version + 1, updated_at = $2 \
-         WHERE id = $3 AND version = $4",
+        "UPDATE buyers SET hold_reason = $1, version = version + 1, updated_at = $2, \
+         last_activity_at = $2 WHERE id = $3 AND version = $4",
     )
     .bind(reason)
     .bind(at.millis())

@@ -126,8 +126,14 @@ pub async fn insert(
     .bind(doc.source.as_str())
     .bind(doc.invitation_id.as_deref())
     .bind(doc.created_at.millis())
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // An upload is the buyer's latest activity (the staff's list sorts by it).
+    sqlx::query("UPDATE buyers SET last_activity_at = $1 WHERE id = $2 AND last_activity_at < $1")
+        .bind(doc.created_at.millis())
+        .bind(&doc.buyer_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

@@ -39,6 +39,8 @@ pub enum Conflict {
         /// `ACTIVE` or `REVOKED`.
         status: String,
     },
+    /// The invitation is print-only: it has no recipient to email.
+    InvitationPrintOnly,
     /// Identity verification is for NT24_LED buyers.
     NotNt24Led,
     /// The buyer's verification waits for staff (`current`).
@@ -96,6 +98,10 @@ impl Conflict {
             Conflict::InvitationNotRenewable { status } => {
                 format!("the invitation is {status}; only an expired or used-up link can be renewed")
             }
+            Conflict::InvitationPrintOnly => {
+                "the invitation is print-only and has no recipientEmail; there is no email to send"
+                    .into()
+            }
             Conflict::NotNt24Led => {
                 "identity verification is for NT24_LED buyers; this buyer's KYC is MARKETPLACE_LED"
                     .into()
@@ -135,6 +141,7 @@ impl Conflict {
             Conflict::CannotChangeYourself => "conflict-yourself",
             Conflict::InvitationNotActive { .. } => "conflict-invitation-not-active",
             Conflict::InvitationNotRenewable { .. } => "conflict-invitation-not-renewable",
+            Conflict::InvitationPrintOnly => "conflict-invitation-print-only",
             Conflict::NotNt24Led => "conflict-not-nt24-led",
             Conflict::VerificationInReview { .. } => "conflict-verification-in-review",
             Conflict::AlreadyVerified { .. } => "conflict-already-verified",
@@ -180,6 +187,7 @@ impl Conflict {
             Conflict::InvitationNotRenewable {
                 status: "REVOKED".into(),
             },
+            Conflict::InvitationPrintOnly,
             Conflict::NotNt24Led,
             Conflict::VerificationInReview {
                 current: Value::Null,

@@ -48,6 +48,11 @@ impl InvitationEmailJob {
                 "invitation {id} does not exist"
             )));
         };
+        let Some(recipient) = invitation.recipient_email.clone() else {
+            // A print-only invitation has no one to email; nothing is queued for one, but a
+            // job that finds one anyway has nothing to do.
+            return Ok(());
+        };
         let (buyer, seller) = buyers::get_with_seller_name(&self.db, &invitation.buyer_id)
             .await
             .map_err(retry)?;
@@ -84,11 +89,7 @@ impl InvitationEmailJob {
         let recipient_name = buyer
             .contacts
             .iter()
-            .find(|c| {
-                c.email
-                    .as_str()
-                    .eq_ignore_ascii_case(invitation.recipient_email.as_str())
-            })
+            .find(|c| c.email.as_str().eq_ignore_ascii_case(recipient.as_str()))
             .map(|c| format!("{} {}", c.first_name, c.last_name));
         let email = invitation::render(&invitation::InvitationFacts {
             language: l,
@@ -103,7 +104,7 @@ impl InvitationEmailJob {
         })
         .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;
         self.mailer
-            .send(invitation.recipient_email.as_str(), email)
+            .send(recipient.as_str(), email)
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?;
         self.set_status(id, EmailStatus::Sent, None).await

@@ -82,7 +82,8 @@ fn record(tx: &mut WriteTx, action: &str, before: Option<&InvitationView>, after
     );
 }
 
-/// Creates an invitation for an active buyer and queues its email.
+/// Creates an invitation for an active buyer and queues its email; a print-only invitation
+/// (no recipient) gets none.
 pub async fn create(
     tx: &mut WriteTx,
     links: Links<'_>,
@@ -91,6 +92,9 @@ pub async fn create(
     new: NewInvitation,
 ) -> Result<InvitationView, Error> {
     let (invitation, view) = insert(tx, links, seller_id, buyer_id, new).await?;
+    if invitation.is_print_only() {
+        return Ok(view);
+    }
     jobs::enqueue(
         tx.conn().await?,
         EMAIL_JOB,
@@ -124,6 +128,7 @@ async fn insert(
     let nonce = token::new_nonce()
         .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))?;
     let created_at = now();
+    let email_status = new.recipient_email.as_ref().map(|_| EmailStatus::Queued);
     let invitation = Invitation {
         id: format!("inv_{}", uuid::Uuid::now_v7().simple()),
         buyer_id: buyer_id.to_owned(),
@@ -136,7 +141,7 @@ async fn insert(
         max_uses: new.max_uses,
         last_used_at: None,
         revoked_at: None,
-        email_status: EmailStatus::Queued,
+        email_status,
         email_error: None,
         reminders_sent: 0,
         last_reminder_at: None,
@@ -149,8 +154,8 @@ async fn insert(
     Ok((invitation, view))
 }
 
-/// The buyer's newest link that works at `at`, if any (a reminder sends it again rather than
-/// making another).
+/// The buyer's newest emailed link that works at `at`, if any (a reminder sends it again
+/// rather than making another; a print-only link has no one to send it to).
 pub async fn open_for(db: &Db, buyer_id: &str, at: Timestamp) -> Result<Option<Invitation>, Error> {
     Ok(store::open_for(db.pool(), buyer_id, at).await?)
 }
@@ -199,7 +204,7 @@ pub async fn reminded(
         None,
         Some(json!({
             "reminder": reminder,
-            "recipientEmail": invitation.recipient_email.as_str(),
+            "recipientEmail": invitation.recipient_email.as_ref().map(|e| e.as_str()),
             "remindersSent": invitation.reminders_sent + counted,
         })),
     );
@@ -307,7 +312,8 @@ pub async fn revoke(
     Ok(links.view(&revoked, blocked))
 }
 
-/// Sends the email again (the same link); only for an active invitation of an active buyer.
+/// Sends the email again (the same link); only for an active invitation of an active buyer
+/// that has a recipient.
 pub async fn resend(
     tx: &mut WriteTx,
     scope: &SellerScope,
@@ -327,10 +333,13 @@ pub async fn resend(
                 .unwrap_or_default(),
         }));
     }
+    if current.is_print_only() {
+        return Err(Error::Conflict(Conflict::InvitationPrintOnly));
+    }
     buyers::ensure_active_in(tx, &current.buyer_id).await?;
     store::set_email_status(tx.conn().await?, id, EmailStatus::Queued, None, now()).await?;
     let queued = Invitation {
-        email_status: EmailStatus::Queued,
+        email_status: Some(EmailStatus::Queued),
         email_error: None,
         ..current.clone()
     };

@@ -121,8 +121,8 @@ pub struct Invitation {
     pub id: String,
     /// The buyer it invites.
     pub buyer_id: String,
-    /// Who gets the email.
-    pub recipient_email: EmailAddress,
+    /// Who gets the email; none for a print-only invitation (printed or handed over).
+    pub recipient_email: Option<EmailAddress>,
     /// The language of the email and the pages.
     pub language: Language,
     /// Input of the link token's derivation (not a secret on its own).
@@ -139,8 +139,8 @@ pub struct Invitation {
     pub last_used_at: Option<Timestamp>,
     /// When it was revoked.
     pub revoked_at: Option<Timestamp>,
-    /// Where its email stands.
-    pub email_status: EmailStatus,
+    /// Where its email stands; none for a print-only invitation.
+    pub email_status: Option<EmailStatus>,
     /// Why its email failed.
     pub email_error: Option<String>,
     /// How many reminders were sent for it.
@@ -150,6 +150,11 @@ pub struct Invitation {
 }
 
 impl Invitation {
+    /// Whether its link is only printed or handed over: no email goes to anyone for it.
+    pub fn is_print_only(&self) -> bool {
+        self.recipient_email.is_none()
+    }
+
     /// The status at `now`: revoked wins over exhausted, which wins over expired.
     pub fn status_at(&self, now: Timestamp) -> InvitationStatus {
         if self.revoked_at.is_some() {
@@ -170,12 +175,12 @@ impl Invitation {
         public_link_url: String,
         unavailable: Option<Unavailable>,
     ) -> InvitationView {
-        let skipped = self.email_status == EmailStatus::Skipped;
+        let skipped = self.email_status == Some(EmailStatus::Skipped);
         InvitationView {
             uuid: self.id.clone(),
             kind: "KYC",
             buyer_id: self.buyer_id.clone(),
-            recipient_email: self.recipient_email.as_str().to_owned(),
+            recipient_email: self.recipient_email.as_ref().map(|e| e.as_str().to_owned()),
             language: self.language,
             status: self.status_at(now),
             unavailable_reason: unavailable,
@@ -209,8 +214,8 @@ pub struct InvitationView {
     pub kind: &'static str,
     /// The buyer.
     pub buyer_id: String,
-    /// Who gets the email.
-    pub recipient_email: String,
+    /// Who gets the email; null for a print-only invitation.
+    pub recipient_email: Option<String>,
     /// `de` or `en`.
     pub language: Language,
     /// Computed now.
@@ -230,8 +235,8 @@ pub struct InvitationView {
     pub max_uses: Option<i64>,
     /// When it was last used.
     pub last_used_at: Option<Timestamp>,
-    /// Where its email stands.
-    pub email_status: EmailStatus,
+    /// Where its email stands; null for a print-only invitation (no email is sent).
+    pub email_status: Option<EmailStatus>,
     /// Why its email failed.
     pub email_error: Option<String>,
     /// Why its email was not sent (SKIPPED only).
@@ -247,8 +252,9 @@ pub struct InvitationView {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawInvitation {
-    /// Required.
-    #[schema(value_type = String, required = true, nullable = false, format = Email, max_length = 254)]
+    /// Who gets the email; absent or null for a print-only invitation, whose link is printed
+    /// (the QR code) or handed over, and for which no email is sent.
+    #[schema(value_type = Option<String>, required = false, nullable = true, format = Email, max_length = 254)]
     pub recipient_email: Option<String>,
     /// 1 to 90; the organisation's default when absent.
     #[schema(nullable = false, minimum = 1, maximum = 90)]
@@ -264,8 +270,8 @@ pub struct RawInvitation {
 /// A checked invitation request.
 #[derive(Debug, Clone)]
 pub struct NewInvitation {
-    /// Who gets the email.
-    pub recipient_email: EmailAddress,
+    /// Who gets the email; none for a print-only invitation.
+    pub recipient_email: Option<EmailAddress>,
     /// Days until the link expires.
     pub expires_in_days: i64,
     /// Language.
@@ -279,16 +285,15 @@ impl RawInvitation {
     pub fn parse(self, defaults: &OrganisationSettings) -> Result<NewInvitation, Error> {
         let default_language = defaults.default_language;
         let mut errors = Vec::new();
+        // Absent means print-only; a present but broken address is an error, never taken
+        // as "no email" (a typo must not silently keep the buyer from getting the link).
         let email = match self.recipient_email.as_deref().map(EmailAddress::parse) {
-            None => {
-                errors.push(FieldProblem::new("recipientEmail", Rule::Required));
-                None
-            }
+            None => Some(None),
             Some(Err(_)) => {
                 errors.push(FieldProblem::new("recipientEmail", Rule::Email));
                 None
             }
-            Some(Ok(email)) => Some(email),
+            Some(Ok(email)) => Some(Some(email)),
         };
         let days = self
             .expires_in_days

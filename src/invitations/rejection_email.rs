@@ -82,16 +82,16 @@ impl RejectionEmailJob {
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?;
         let at = now();
-        let active = invitations
-            .iter()
+        // Only an emailed link has someone to write to; a print-only one is left out.
+        let emailed = || invitations.iter().filter(|i| !i.is_print_only());
+        let active = emailed()
             .find(|i| i.status_at(at) == InvitationStatus::Active)
             .cloned();
         let (invitation, issued) = match active {
             Some(invitation) => (invitation, false),
             None => {
-                let addressee = invitations
-                    .first()
-                    .map(|i| (i.recipient_email.clone(), i.language))
+                let addressee = emailed()
+                    .find_map(|i| Some((i.recipient_email.clone()?, i.language)))
                     .or_else(|| {
                         buyer
                             .contacts
@@ -106,7 +106,7 @@ impl RejectionEmailJob {
                     return Ok(());
                 };
                 let new = NewInvitation {
-                    recipient_email,
+                    recipient_email: Some(recipient_email),
                     expires_in_days: organisation.default_invitation_expiry_days,
                     language,
                     max_uses: None,
@@ -122,6 +122,9 @@ impl RejectionEmailJob {
                 (invitation, true)
             }
         };
+        let Some(recipient) = invitation.recipient_email.clone() else {
+            return Ok(());
+        };
         let l = invitation.language;
         let mut line = format!("{}: {}", document.document_type.label(l), reason.label(l));
         if let Some(note) = &document.review_note {
@@ -130,11 +133,7 @@ impl RejectionEmailJob {
         let recipient_name = buyer
             .contacts
             .iter()
-            .find(|c| {
-                c.email
-                    .as_str()
-                    .eq_ignore_ascii_case(invitation.recipient_email.as_str())
-            })
+            .find(|c| c.email.as_str().eq_ignore_ascii_case(recipient.as_str()))
             .map(|c| format!("{} {}", c.first_name, c.last_name));
         let link = links.of(&invitation);
         let contact = organisation.contact(Some(&seller)).to_string();
@@ -155,7 +154,7 @@ impl RejectionEmailJob {
         )
         .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;
         self.mailer
-            .send(invitation.recipient_email.as_str(), email)
+            .send(recipient.as_str(), email)
             .await
             .map_err(|e| JobError::Retry(e.to_string()))?;
         if issued {

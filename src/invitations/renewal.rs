@@ -133,7 +133,8 @@ pub async fn waiting(db: &Db, buyer_id: &str) -> Result<Vec<(String, Timestamp)>
 }
 
 /// Staff answer: a new invitation for the same recipient, language and use limit, valid for
-/// the organisation's default days, emailed at once; the request is answered.
+/// the organisation's default days, emailed at once (a print-only one stays print-only and is
+/// printed or handed over again); the request is answered.
 pub async fn renew(
     tx: &mut WriteTx,
     scope: &SellerScope,

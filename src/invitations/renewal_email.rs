@@ -72,7 +72,13 @@ impl RenewalEmailJob {
             }
             _ => invitation.expires_at,
         };
-        let contact = invitation.recipient_email.as_str().to_owned();
+        // Whom the old link went to; a print-only one went to no address.
+        let contact = match &invitation.recipient_email {
+            Some(email) => email.as_str().to_owned(),
+            None => organisation
+                .default_language
+                .text("invitation-print-only-recipient"),
+        };
         let email = action::render(
             &MESSAGES,
             &action::LinkFacts {

@@ -23,9 +23,9 @@ fn corrupt(what: &str) -> sqlx::Error {
 }
 
 pub(super) fn from_row(row: &AnyRow) -> Result<Invitation, sqlx::Error> {
-    let email: String = row.try_get("recipient_email")?;
+    let email: Option<String> = row.try_get("recipient_email")?;
     let language: String = row.try_get("language")?;
-    let email_status: String = row.try_get("email_status")?;
+    let email_status: Option<String> = row.try_get("email_status")?;
     let at = |name: &str| -> Result<Option<Timestamp>, sqlx::Error> {
         Ok(row
             .try_get::<Option<i64>, _>(name)?
@@ -34,7 +34,11 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Invitation, sqlx::Error> {
     Ok(Invitation {
         id: row.try_get("id")?,
         buyer_id: row.try_get("buyer_id")?,
-        recipient_email: EmailAddress::parse(&email).map_err(|_| corrupt("email"))?,
+        recipient_email: email
+            .as_deref()
+            .map(EmailAddress::parse)
+            .transpose()
+            .map_err(|_| corrupt("email"))?,
         language: Language::parse(&language).ok_or_else(|| corrupt("language"))?,
         token_nonce: row.try_get("token_nonce")?,
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
@@ -43,7 +47,10 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Invitation, sqlx::Error> {
         max_uses: row.try_get("max_uses")?,
         last_used_at: at("last_used_at")?,
         revoked_at: at("revoked_at")?,
-        email_status: EmailStatus::parse(&email_status).ok_or_else(|| corrupt("email status"))?,
+        email_status: email_status
+            .as_deref()
+            .map(|s| EmailStatus::parse(s).ok_or_else(|| corrupt("email status")))
+            .transpose()?,
         email_error: row.try_get("email_error")?,
         reminders_sent: row.try_get("reminders_sent")?,
         last_reminder_at: at("last_reminder_at")?,
@@ -63,14 +70,14 @@ pub async fn insert(
     )
     .bind(&invitation.id)
     .bind(&invitation.buyer_id)
-    .bind(invitation.recipient_email.as_str())
+    .bind(invitation.recipient_email.as_ref().map(|e| e.as_str()))
     .bind(invitation.language.code())
     .bind(&invitation.token_nonce)
     .bind(token_hash)
     .bind(invitation.created_at.millis())
     .bind(invitation.expires_at.millis())
     .bind(invitation.max_uses)
-    .bind(invitation.email_status.as_str())
+    .bind(invitation.email_status.map(EmailStatus::as_str))
     .execute(conn)
     .await?;
     Ok(())
@@ -209,7 +216,8 @@ pub async fn count_reminder(
     Ok(())
 }
 
-/// The buyer's newest invitation whose link works at `at`.
+/// The buyer's newest emailed invitation whose link works at `at` (a print-only one has no
+/// one to send it to).
 pub async fn open_for<'e>(
     conn: impl AnyExecutor<'e>,
     buyer_id: &str,
@@ -217,7 +225,7 @@ pub async fn open_for<'e>(
 ) -> Result<Option<Invitation>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM invitations WHERE buyer_id = $1 AND revoked_at IS NULL \
-         AND expires_at > $2 AND (max_uses IS NULL OR usage_count < max_uses) \
+         AND recipient_email IS NOT NULL AND expires_at > $2 AND (max_uses IS NULL OR usage_count < max_uses) \
          ORDER BY created_at DESC, id DESC LIMIT 1"
     );
     sqlx::query(sqlx::AssertSqlSafe(sql))

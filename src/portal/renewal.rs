@@ -26,7 +26,6 @@ pub async fn answer(state: &AppState, invitation: &Invitation) -> Result<HttpRes
     let (buyer, seller) =
         crate::buyers::get_with_seller_name(&state.db, &invitation.buyer_id).await?;
     let organisation = state.organisation().await?;
-    let recipient = invitation.recipient_email.masked();
     let first = match requested {
         Requested::Now => l.text_with(
             "portal-renewal-sent",
@@ -51,13 +50,20 @@ pub async fn answer(state: &AppState, invitation: &Invitation) -> Result<HttpRes
         heading: l.text("portal-renewal-title"),
         paragraphs: vec![
             first,
-            l.text_with(
-                "portal-renewal-where",
-                &[
-                    ("email", recipient.as_str()),
-                    ("company", buyer.company_name.as_str()),
-                ],
-            ),
+            match &invitation.recipient_email {
+                Some(email) => l.text_with(
+                    "portal-renewal-where",
+                    &[
+                        ("email", email.masked().as_str()),
+                        ("company", buyer.company_name.as_str()),
+                    ],
+                ),
+                // A printed link is answered the way it came: printed or handed over again.
+                None => l.text_with(
+                    "portal-renewal-where-print-only",
+                    &[("company", buyer.company_name.as_str())],
+                ),
+            },
             l.text("portal-renewal-wait"),
         ],
         action: None,

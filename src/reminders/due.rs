@@ -50,7 +50,8 @@ pub struct Lapsing {
     pub lapses_on: NaiveDate,
 }
 
-/// Invitations due for a reminder at `at`: links of active buyers that still work, whose
+/// Invitations due for a reminder at `at`: emailed links (a print-only one has no one to
+/// remind) of active buyers that still work, whose
 /// buyer has not completed the required documents, and that were not reminded of this step
 /// yet. "Not used" reminders need a link never opened; "about to expire" ones a link sent
 /// before the reminder window opened (a link sent with a shorter life already named its
@@ -64,7 +65,8 @@ pub async fn invitations(
     let after = settings.reminders.invitation_reminder_after_days;
     let before = settings.reminders.invitation_reminder_before_expiry_days;
     let base = "SELECT i.id, i.buyer_id FROM invitations i JOIN buyers b ON b.id = i.buyer_id \
-                WHERE b.status = 'ACTIVE' AND i.revoked_at IS NULL AND i.expires_at > $1 \
+                WHERE b.status = 'ACTIVE' AND i.revoked_at IS NULL AND i.recipient_email IS NOT NULL \
+                AND i.expires_at > $1 \
                 AND (i.max_uses IS NULL OR i.usage_count < i.max_uses)";
     let mut candidates = Vec::new();
     if after > 0 {

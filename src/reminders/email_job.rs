@@ -149,16 +149,16 @@ impl ReminderEmailJob {
                 (invitation, vec![lapsing], &DOCUMENT, fresh)
             }
         };
+        let Some(recipient) = invitation.recipient_email.clone() else {
+            // A print-only link went to no address: there is no one to remind.
+            return self.skip(&reminder, NO_CONTACT).await;
+        };
         let l = invitation.language;
         let labels: Vec<String> = documents.iter().map(|t| t.label(l)).collect();
         let recipient_name = buyer
             .contacts
             .iter()
-            .find(|c| {
-                c.email
-                    .as_str()
-                    .eq_ignore_ascii_case(invitation.recipient_email.as_str())
-            })
+            .find(|c| c.email.as_str().eq_ignore_ascii_case(recipient.as_str()))
             .map(|c| format!("{} {}", c.first_name, c.last_name));
         let link = self.links().of(&invitation);
         let contact = organisation.contact(Some(&seller)).to_string();
@@ -179,7 +179,7 @@ impl ReminderEmailJob {
         )
         .map_err(|e| JobError::Permanent(format!("the email could not be rendered: {e}")))?;
         self.mailer
-            .send(invitation.recipient_email.as_str(), email)
+            .send(recipient.as_str(), email)
             .await
             .map_err(retry)?;
         // A link reminder counts on its invitation; a link made for a document reminder was
@@ -257,7 +257,7 @@ impl ReminderEmailJob {
             return Ok(None);
         };
         let new = NewInvitation {
-            recipient_email: contact.email.clone(),
+            recipient_email: Some(contact.email.clone()),
             expires_in_days: organisation.default_invitation_expiry_days,
             language: organisation.default_language,
             max_uses: None,

@@ -1,7 +1,7 @@
 //! Buyer lists at scale: search by name fragment and VAT number through the search indexes,
 //! keyset pages that stay put while buyers are added, and query plans that use the indexes.
 
-use kyc_portal::buyers::{self, BuyerFilter, BuyerStatus, SearchText, Window};
+use kyc_portal::buyers::{self, BuyerFilter, BuyerStatus, Position, SearchText, Window};
 use kyc_portal::db::{Backend, Db};
 use kyc_portal::kyc::status::OverallStatus;
 use kyc_portal::pagination::Cursor;
@@ -40,7 +40,7 @@ async fn found(app: &TestApp, seller: &str, query: &str) -> Vec<String> {
 
 /// `n` buyers of `seller` written straight into the table (as a bulk import would), numbered
 /// from 1, the oldest first; every fourth one's KYC is VALID, one in ten is blocked.
-async fn load_buyers(db: &Db, seller: &str, n: i64) {
+pub async fn load_buyers(db: &Db, seller: &str, n: i64) {
     let columns = "id, seller_id, vat_number, company_name, search_name, street, post_code, city, \
                    country, contacts, kyc_mode, status, blocked_reason, version, created_at, updated_at, kyc_status";
     let values = "$1 || '-' || n, $1, 'DE' || NUMBER, 'Bulk Handel ' || n || ' GmbH', 'bulk handel ' || n || ' gmbh', \
@@ -71,7 +71,7 @@ async fn load_buyers(db: &Db, seller: &str, n: i64) {
 
 /// The plan's steps, checked: no step reads the whole buyers table and, unless the list is
 /// searched, none sorts (the index gives the order).
-async fn assert_indexed(db: &Db, filter: BuyerFilter, window: Window, must_use: &[&str]) {
+pub async fn assert_indexed(db: &Db, filter: BuyerFilter, window: Window, must_use: &[&str]) {
     let plan = buyers::plan(db, &filter, &window).await.unwrap();
     let text = plan.join("\n");
     for step in &plan {
@@ -157,7 +157,7 @@ on_both_backends! {
         let south = app.create_seller().await;
         load_buyers(&app.db, &north, 12_000).await;
         load_buyers(&app.db, &south, 8_000).await;
-        let deep = Cursor::new(1000 + 4_000, &format!("{north}-4000"));
+        let deep: Position = Cursor::new(1000 + 4_000, &format!("{north}-4000")).into();
         let search = |text: &str| SearchText::parse(text);
         let mut filters = Vec::new();
         for seller in [None, Some(north.clone())] {

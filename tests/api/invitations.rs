@@ -143,7 +143,7 @@ on_both_backends! {
         let (seller, buyer) = app.create_buyer().await;
         for (body, field) in [
             (json!({"recipientEmail": "not-an-email"}), "recipientEmail"),
-            (json!({}), "recipientEmail"),
+            (json!({"recipientEmail": ""}), "recipientEmail"),
             (json!({"recipientEmail": "a@example.com", "expiresInDays": 0}), "expiresInDays"),
             (json!({"recipientEmail": "a@example.com", "expiresInDays": 91}), "expiresInDays"),
             (json!({"recipientEmail": "a@example.com", "language": "fr"}), "language"),

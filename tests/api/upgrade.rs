@@ -329,6 +329,41 @@ async fn upgrade_keeps_everything_readable_and_working(backend: Backend) {
             .unwrap();
     let all: Vec<i64> = migrations(backend).into_iter().map(|(v, _)| v).collect();
     assert_eq!(applied, all);
+    // Print-only invitations (0042) rebuilt the SQLite invitations table: rows, references
+    // to them and indexes are all still there.
+    assert_eq!(invitation["recipientEmail"], "kyc@autohaus-frueher.de");
+    assert_eq!(invitation["emailStatus"], "SENT");
+    if backend == Backend::Sqlite {
+        let indexes: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'invitations'",
+        )
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+        for expected in ["invitations_by_buyer", "invitations_by_expiry"] {
+            assert!(indexes.iter().any(|i| i == expected), "{indexes:?}");
+        }
+        assert!(
+            indexes
+                .iter()
+                .any(|i| i.starts_with("sqlite_autoindex_invitations")),
+            "the token hash stays unique: {indexes:?}"
+        );
+        let broken: Vec<String> =
+            sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
+        assert!(broken.is_empty(), "dangling references in {broken:?}");
+    }
+    // The buyer list's last activity (0043) starts from what happened before the upgrade.
+    let (activity, updated): (i64, i64) =
+        sqlx::query_as("SELECT last_activity_at, updated_at FROM buyers WHERE id = $1")
+            .bind(&old.buyer)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert!(activity >= updated && updated > 0, "{activity} {updated}");
     let hashing = kyc_portal::staff::PasswordHashing::new(Default::default());
     let staff =
         kyc_portal::staff::authenticate(&db, &hashing, "ops@marketplace.example", STAFF_PASSWORD)

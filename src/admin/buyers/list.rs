@@ -8,10 +8,12 @@ use serde::Deserialize;
 use crate::access::SellerScope;
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
-use crate::buyers::{self, BuyerFilter, BuyerStatus, ListedBuyer, SearchText, Window};
+use crate::buyers::{
+    self, BuyerFilter, BuyerSort, BuyerStatus, ListedBuyer, Position, SearchText, Window,
+};
 use crate::errors::Error;
 use crate::kyc::status::OverallStatus;
-use crate::pagination::{Cursor, Page};
+use crate::pagination::Page;
 use crate::partners::{self, Seller};
 use crate::state::AppState;
 
@@ -29,6 +31,9 @@ pub struct ListQuery {
     kyc: String,
     #[serde(default)]
     seller: String,
+    /// The order: `newest` (when absent or unknown), `name` or `activity`.
+    #[serde(default)]
+    sort: String,
     /// The next page: buyers after this position (an opaque cursor).
     #[serde(default)]
     after: String,
@@ -76,6 +81,8 @@ pub struct ListView {
     pub kyc: String,
     /// The seller filter (an id or empty).
     pub seller: String,
+    /// The order (`newest`, `name` or `activity`).
+    pub sort: String,
     /// Every seller, for the filter.
     pub sellers: Vec<Seller>,
     /// This page's buyers.
@@ -89,6 +96,37 @@ pub struct ListView {
 }
 
 impl ListView {
+    /// The orders the list offers, with their labels.
+    pub fn sort_options(&self) -> Vec<(&'static str, String)> {
+        BuyerSort::ALL
+            .into_iter()
+            .map(|s| {
+                (
+                    s.as_str(),
+                    self.chrome.t(&format!("admin-buyers-sort-{}", s.as_str())),
+                )
+            })
+            .collect()
+    }
+
+    /// The table's caption id: it names the order.
+    pub fn caption_id(&self) -> &'static str {
+        match self.sort.as_str() {
+            "name" => "admin-buyers-caption-name",
+            "activity" => "admin-buyers-caption-activity",
+            _ => "admin-buyers-caption",
+        }
+    }
+
+    /// `aria-sort` of the column that holds `sort`'s values, when the list is in that order.
+    pub fn aria_sort(&self, sort: &str) -> &'static str {
+        match (self.sort == sort, sort) {
+            (false, _) => "none",
+            (true, "name") => "ascending",
+            (true, _) => "descending",
+        }
+    }
+
     /// The KYC statuses a filter can choose, with their labels.
     pub fn kyc_options(&self) -> Vec<(&'static str, String)> {
         OverallStatus::ALL
@@ -123,16 +161,21 @@ pub async fn all_sellers(state: &AppState) -> Result<Vec<Seller>, Error> {
     Ok(sellers)
 }
 
-/// The list from `position` (`after` or `before` it) with the same search and filters (empty
-/// ones left out).
-fn link(query: &ListQuery, position: (&str, &Cursor), page: u32) -> String {
+/// The list from `position` (`after` or `before` it) with the same search, filters and order
+/// (empty ones and the default order left out).
+fn link(query: &ListQuery, sort: BuyerSort, position: (&str, &Position), page: u32) -> String {
     let cursor = position.1.encode();
     let page = page.to_string();
+    let sort = match sort {
+        BuyerSort::Newest => "",
+        other => other.as_str(),
+    };
     let pairs: Vec<(&str, &str)> = [
         ("q", query.q.as_str()),
         ("status", query.status.as_str()),
         ("kyc", query.kyc.as_str()),
         ("seller", query.seller.as_str()),
+        ("sort", sort),
         (position.0, cursor.as_str()),
         ("page", page.as_str()),
     ]
@@ -143,11 +186,15 @@ fn link(query: &ListQuery, position: (&str, &Cursor), page: u32) -> String {
     format!("/admin/buyers?{query}")
 }
 
-/// The window the query asks for; a cursor that does not read starts from the newest.
-fn window_of(query: &ListQuery) -> Window {
-    match (Cursor::decode(&query.before), Cursor::decode(&query.after)) {
-        (Ok(before), _) if !query.before.is_empty() => Window::Before(before),
-        (_, Ok(after)) if !query.after.is_empty() => Window::After(Some(after)),
+/// The window the query asks for in `sort`; a position that does not read, or is one of
+/// another order, starts from the list's first buyer.
+fn window_of(query: &ListQuery, sort: BuyerSort) -> Window {
+    match (
+        Position::decode(&query.before, sort),
+        Position::decode(&query.after, sort),
+    ) {
+        (Some(before), _) => Window::Before(before),
+        (_, Some(after)) => Window::After(Some(after)),
         _ => Window::After(None),
     }
 }
@@ -162,14 +209,17 @@ pub async fn list_get(
     let query = query.into_inner();
     let l = me.language();
     let zone = me.zone();
+    let sort = BuyerSort::parse(&query.sort).unwrap_or_default();
     let filter = BuyerFilter {
         seller_id: Some(query.seller.clone()).filter(|s| !s.is_empty()),
         status: BuyerStatus::parse(&query.status),
         kyc_status: OverallStatus::parse(&query.kyc),
         search: SearchText::parse(&query.q),
+        sort,
         ..BuyerFilter::default()
     };
-    let found = buyers::search(&state.db, &filter, &window_of(&query), PAGE_SIZE).await?;
+    let window = window_of(&query, sort);
+    let found = buyers::search(&state.db, &filter, &window, PAGE_SIZE).await?;
     let page = match &found.previous {
         None => 1,
         Some(_) => query.page.unwrap_or(2).clamp(2, 1_000_000),
@@ -186,6 +236,8 @@ pub async fn list_get(
                  buyer,
                  seller_name,
                  kyc_status,
+                 last_activity_at,
+                 ..
              }| Row {
                 id: buyer.uuid.clone(),
                 company: buyer.company_name.clone(),
@@ -202,13 +254,7 @@ pub async fn list_get(
                         settings.required_document_types.len()
                     )
                 },
-                last_activity: zone.moment(
-                    l,
-                    progress
-                        .get(&buyer.uuid)
-                        .and_then(|p| p.last_upload)
-                        .map_or(buyer.updated_at, |at| at.max(buyer.updated_at)),
-                ),
+                last_activity: zone.moment(l, last_activity_at),
             },
         )
         .collect();
@@ -219,11 +265,11 @@ pub async fn list_get(
         previous: found
             .previous
             .as_ref()
-            .map(|at| link(&query, ("before", at), page - 1)),
+            .map(|at| link(&query, sort, ("before", at), page - 1)),
         next: found
             .next
             .as_ref()
-            .map(|at| link(&query, ("after", at), page + 1)),
+            .map(|at| link(&query, sort, ("after", at), page + 1)),
         page,
         q: query.q,
         status: filter
@@ -235,6 +281,7 @@ pub async fn list_get(
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
         seller: query.seller,
+        sort: sort.as_str().to_owned(),
     };
     page::html(&req, StatusCode::OK, &view)
 }

@@ -52,8 +52,10 @@ pub(super) fn status_label(l: Language, status: InvitationStatus) -> String {
 pub struct InvitationRow {
     /// `inv_...`.
     pub id: String,
-    /// Who got the email.
+    /// Who got the email, or "print only".
     pub recipient: String,
+    /// No email goes out for it: printed or handed over (no resend).
+    pub print_only: bool,
     /// The invitation's language, named in itself.
     pub language: &'static str,
     /// The invitation's language code (for `lang`).
@@ -88,7 +90,11 @@ impl InvitationRow {
     fn of(l: Language, zone: TimeZone, view: &InvitationView) -> InvitationRow {
         InvitationRow {
             id: view.uuid.clone(),
-            recipient: view.recipient_email.clone(),
+            recipient: view
+                .recipient_email
+                .clone()
+                .unwrap_or_else(|| l.text("admin-invitation-print-only")),
+            print_only: view.recipient_email.is_none(),
             language: view.language.native_name(),
             language_code: view.language.code(),
             status: status_label(l, view.status),
@@ -102,10 +108,11 @@ impl InvitationRow {
             },
             last_used: view.last_used_at.map(|at| zone.moment(l, at)),
             email: l.text(match view.email_status {
-                EmailStatus::Queued => "admin-invitation-email-queued",
-                EmailStatus::Sent => "admin-invitation-email-sent",
-                EmailStatus::Failed => "admin-invitation-email-failed",
-                EmailStatus::Skipped => "admin-invitation-email-skipped",
+                Some(EmailStatus::Queued) => "admin-invitation-email-queued",
+                Some(EmailStatus::Sent) => "admin-invitation-email-sent",
+                Some(EmailStatus::Failed) => "admin-invitation-email-failed",
+                Some(EmailStatus::Skipped) => "admin-invitation-email-skipped",
+                None => "admin-invitation-email-none",
             }),
             email_error: view.email_error.clone(),
             renewal_requested: None,
@@ -149,10 +156,24 @@ fn reminder_note(l: Language, zone: TimeZone, reminder: &Reminder) -> String {
     format!("{what}: {outcome}")
 }
 
+/// How a new invitation reaches the buyer, as the form offers it.
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Emailed to the recipient.
+    #[default]
+    Email,
+    /// No email: printed (the QR sheet) or handed over.
+    PrintOnly,
+}
+
 /// The new invitation form, as typed.
 #[derive(Deserialize, Default)]
 pub struct NewInvitationForm {
-    /// Who gets the email.
+    /// Emailed or print-only.
+    #[serde(default)]
+    pub delivery: Delivery,
+    /// Who gets the email (ignored for a print-only invitation).
     #[serde(default)]
     pub recipient_email: String,
     /// `de` or `en`.
@@ -167,6 +188,11 @@ pub struct NewInvitationForm {
 }
 
 impl NewInvitationForm {
+    /// Whether the form asks for a print-only invitation.
+    pub fn is_print_only(&self) -> bool {
+        self.delivery == Delivery::PrintOnly
+    }
+
     /// The request the API would get. A number field that is not a number is sent as 0, which
     /// the rules refuse with the field's own message.
     fn to_raw(&self) -> RawInvitation {
@@ -175,7 +201,10 @@ impl NewInvitationForm {
             (!text.is_empty()).then(|| text.parse::<i64>().unwrap_or(0))
         };
         RawInvitation {
-            recipient_email: Some(self.recipient_email.clone()),
+            recipient_email: match self.delivery {
+                Delivery::Email => Some(self.recipient_email.clone()),
+                Delivery::PrintOnly => None,
+            },
             expires_in_days: number(&self.expires_in_days),
             language: Some(self.language.clone()).filter(|l| !l.trim().is_empty()),
             max_uses: number(&self.max_uses),
@@ -338,6 +367,7 @@ async fn list_get(
         defaults.default_language
     };
     let form = NewInvitationForm {
+        delivery: Delivery::Email,
         recipient_email: buyer
             .contacts
             .first()
@@ -392,6 +422,11 @@ async fn create_post(
         Err(e) => Err(e),
     };
     match created {
+        // A print-only link reaches the buyer only on paper (or handed over): straight to it.
+        Ok(view) if view.recipient_email.is_none() => Ok(crate::http::page::see_other(&format!(
+            "/admin/invitations/{}/sheet?created=print-only",
+            view.uuid
+        ))),
         Ok(_) => Ok(page::done(
             &invitations_path(&buyer.uuid),
             "admin-flash-invitation-created",
@@ -463,6 +498,11 @@ async fn renew_post(
     })
     .await;
     match renewed {
+        // A print-only link is answered on paper again: straight to the new sheet.
+        Ok(view) if view.recipient_email.is_none() => Ok(crate::http::page::see_other(&format!(
+            "/admin/invitations/{}/sheet?created=print-only",
+            view.uuid
+        ))),
         Ok(_) => Ok(page::done(&back, "admin-flash-invitation-renewed")),
         Err(Error::Conflict { .. }) => {
             Ok(page::failed(&back, "admin-flash-invitation-not-renewed"))

@@ -6,6 +6,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use serde::Deserialize;
 
 use super::super::page::{self, Chrome, Section};
 use super::status_label;
@@ -51,6 +52,8 @@ pub struct SheetView {
     pub expiry: String,
     /// Whom to ask.
     pub contact: String,
+    /// Staff toolbar: said right after a print-only invitation was made.
+    pub created: Option<String>,
     /// Staff toolbar: the print hint.
     pub print_hint: String,
     /// Staff toolbar: back to the invitations.
@@ -71,12 +74,21 @@ pub struct UnavailableView {
     pub reason: String,
 }
 
+/// What the sheet's address may say besides the invitation.
+#[derive(Deserialize)]
+pub struct SheetQuery {
+    /// `print-only` right after a print-only invitation was made: the toolbar says that no
+    /// email went out and this sheet (or the link) is how it reaches the buyer.
+    created: Option<String>,
+}
+
 /// `GET /admin/invitations/{id}/sheet` — every staff role.
 pub async fn sheet_get(
     req: HttpRequest,
     me: SignedIn,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<SheetQuery>,
 ) -> Result<HttpResponse, Error> {
     let invitation = invitations::find(&state.db, &SellerScope::Organisation, &path).await?;
     let buyer = buyers::get_by_id(&state.db, &invitation.buyer_id).await?;
@@ -139,6 +151,8 @@ pub async fn sheet_get(
             )],
         ),
         contact: l.text_with("admin-sheet-contact", &[("contact", &contact)]),
+        created: (query.created.as_deref() == Some("print-only"))
+            .then(|| staff.text("admin-sheet-created-print-only")),
         print_hint: staff.text("admin-sheet-print-hint"),
         back: staff.text("admin-sheet-back"),
         toolbar_label: staff.text("admin-sheet-toolbar"),
