@@ -177,7 +177,7 @@ upload_document() {
 # arrange_buyer DATABASE_URL: seller, buyer, two documents and an invitation through the API,
 # then opens the link once; sets COOKIE to the session's cookie value.
 arrange_buyer() {
-    local seller buyer link token status
+    local seller buyer link token status form_token
     API_TOKEN=$(env DATABASE_URL="$1" KYC_PORTAL_DATA_DIR="$WORK/data" \
         "$PORTAL_BIN" create-api-token --name bench 2>>"$WORK/portal.log")
     seller=$(api_post /partners '{"name": "Bench Seller GmbH"}' uuid)
@@ -192,9 +192,14 @@ arrange_buyer() {
         '{"recipientEmail": "bench@example.com", "language": "de"}' publicLinkUrl)
     # The link names the configured public URL; only its token matters here.
     token=${link##*/}
-    status=$(curl -s --max-time 30 -c "$WORK/cookies" -o /dev/null -w '%{http_code}' "$BASE/kyc/$token")
+    # The link's landing page counts nothing; its Continue button (a POST with the landing
+    # page's token) opens the session.
+    form_token=$(curl -s --max-time 30 -c "$WORK/cookies" "$BASE/kyc/$token" |
+        sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n 1)
+    status=$(curl -s --max-time 30 -b "$WORK/cookies" -c "$WORK/cookies" -o /dev/null \
+        -w '%{http_code}' --data-urlencode "csrf=$form_token" "$BASE/kyc/$token")
     if [[ $status != 303 ]]; then
-        log "opening the link answered $status, not 303"
+        log "continuing from the link's landing page answered $status, not 303"
         exit 1
     fi
     # Netscape cookie file: name and value are the last two fields.

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{LazyLock, RwLock};
 
 use chrono::NaiveDate;
 use fluent_templates::fluent_bundle::FluentValue;
@@ -17,6 +18,12 @@ static_loader! {
         customise: |bundle| bundle.set_use_isolating(false),
     };
 }
+
+/// Messages without arguments, formatted once per language and kept: they never change while
+/// the portal runs (the `.ftl` files are compiled in), and a page asks for dozens of them on
+/// every view. Ids come from the code, never from a request, so the map stays small.
+static PLAIN: LazyLock<[RwLock<HashMap<String, String>>; Language::ALL.len()]> =
+    LazyLock::new(Default::default);
 
 /// A language the portal speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
@@ -78,7 +85,17 @@ impl Language {
 
     /// The message `id`.
     pub fn text(self, id: &str) -> String {
-        LOCALES.lookup(&self.identifier(), id)
+        let kept = &PLAIN[self as usize];
+        if let Ok(kept) = kept.read()
+            && let Some(text) = kept.get(id)
+        {
+            return text.clone();
+        }
+        let text = LOCALES.lookup(&self.identifier(), id);
+        if let Ok(mut kept) = kept.write() {
+            kept.insert(id.to_owned(), text.clone());
+        }
+        text
     }
 
     /// The message `id` with its arguments filled in.

@@ -100,6 +100,9 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(acquire_timeout)
+                    // A connection to a local file does not go stale; pinging it before each
+                    // use costs a hand-off to its worker thread and back, as much as a query.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             sqlx::raw_sql(
@@ -118,6 +121,10 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(acquire_timeout)
+                    // No round trip to the server before each use: a connection a restart or
+                    // failover has cut fails its next query instead, which is a 503 with
+                    // Retry-After (see `unavailable`), and the pool drops it.
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await
             }
