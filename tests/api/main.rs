@@ -45,6 +45,7 @@ mod service;
 mod storage_s3;
 mod stubs;
 mod time_zone;
+mod type_guidance;
 mod upgrade;
 mod verification;
 mod vies;

@@ -11,8 +11,7 @@ use super::{BuyerHeader, buyer_of};
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{
-    self, Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
-    ReviewStatus,
+    self, Document, DocumentSource, DocumentStatus, DocumentType, NewDocument, ReviewStatus,
 };
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::messages;
@@ -142,12 +141,16 @@ fn groups(
             let mut current: Option<(String, Option<u32>)> = None;
             for d in documents.iter().filter(|d| d.document_type == t) {
                 let mut row = DocumentRow::of(l, zone, d);
-                row.too_old = settings.too_old(t, d.document_date.date(), today);
+                row.too_old = d
+                    .expires_on
+                    .is_none()
+                    .then(|| settings.too_old(t, d.document_date.date(), today))
+                    .flatten();
                 row.superseded = !row.active || current.is_some();
                 let may_count =
                     !settings.require_document_review || d.review_status == ReviewStatus::Accepted;
                 if row.active && current.is_none() && may_count {
-                    row.counts = row.too_old.is_none();
+                    row.counts = !settings.lapsed(d, today);
                     current = Some((row.date.clone(), row.too_old));
                 }
                 row.same_file_as = documents
@@ -349,13 +352,20 @@ pub async fn upload_post(
     let outcome = async {
         let form = form.complete()?;
         let document_type = DocumentType::parse_field(form.field("type"))?;
-        let document_date = DocumentDate::parse(form.field("documentDate"))?;
+        let (document_date, expires_on) = documents::parse_dates(
+            Some(document_type),
+            form.field("documentDate"),
+            form.field("expiresOn"),
+            chrono::Utc::now().date_naive(),
+        )
+        .map_err(Error::Invalid)?;
         let staged = form
             .file
             .ok_or_else(|| Error::invalid("file", Rule::Required))?;
         let new = NewDocument {
             document_type,
             document_date,
+            expires_on,
             staged,
             source: DocumentSource::Api,
             invitation_id: None,

@@ -1,0 +1,42 @@
+# Was jede Dokumentart ist, die Vorlage zum Herunterladen und das Ablaufdatum von Ausweisdokumenten.
+type-guidance-expires-on = Gültig bis
+type-guidance-error-expiry-missing = Bitte geben Sie das Datum ein, bis zu dem das Dokument gültig ist (wie aufgedruckt, „gültig bis“).
+type-guidance-state-valid-until = Erhalten: { $file }, gültig bis { $date }
+type-guidance-state-expired = Abgelaufen: { $file } war gültig bis { $date }. Bitte laden Sie ein gültiges Dokument hoch.
+type-guidance-download = Vorlage herunterladen (PDF)
+rule-expired = { $field }: Dieses Dokument ist abgelaufen und würde nicht zählen. Bitte laden Sie ein noch gültiges Dokument hoch.
+rule-expiry-only-for-identity = { $field }: Nur Ausweisdokumente werden mit ihrem Ablaufdatum angegeben.
+rule-template-kind = { $field }: Die Vorlage muss ein PDF sein.
+
+type-guidance-help-COC_EXTRACT = Ein aktueller Auszug aus dem Handelsregister, der Ihr Unternehmen, seinen Sitz und die vertretungsberechtigten Personen zeigt.
+type-guidance-help-COC_ARTICLES = Der Gesellschaftsvertrag (Satzung bzw. Gesellschaftsvertrag der Personengesellschaft) Ihres Unternehmens in der aktuellen Fassung.
+type-guidance-help-BANK_CONFIRMATION = Ein Schreiben oder Formular Ihrer Bank, das bestätigt, dass das Geschäftskonto (IBAN) auf den Namen Ihres Unternehmens geführt wird. Ihre Bank stellt es auf Anfrage aus; ein Screenshot aus dem Online-Banking genügt nicht.
+type-guidance-help-BANK_STATEMENT = Ein aktueller Auszug Ihres Geschäftskontos, auf dem Bank, Kontoinhaber und IBAN zu sehen sind. Die Buchungen dürfen Sie schwärzen.
+type-guidance-help-VAT_CERTIFICATE = Die Bestätigung Ihrer Umsatzsteuer-Identifikationsnummer durch die Finanzverwaltung (zum Beispiel das Schreiben des Bundeszentralamts für Steuern).
+type-guidance-help-CONTACT_ID = Personalausweis oder Reisepass der Person, die für das Unternehmen handelt (z. B. der Geschäftsführerin oder des Geschäftsführers): Vorder- und Rückseite, alle Angaben lesbar. Geben Sie das Datum an, bis zu dem er gültig ist.
+type-guidance-help-CONTACT_AUTHORIZATION = Wenn die handelnde Person nicht im Register steht: eine Vollmacht, unterschrieben von einer vertretungsberechtigten Person des Unternehmens.
+type-guidance-help-ADDRESS_PROOF = Ein aktuelles Dokument mit der Geschäftsanschrift Ihres Unternehmens, etwa eine Versorgerrechnung oder ein Behördenschreiben, nicht älter als einige Monate.
+type-guidance-help-TP_UBO_DECLARATION = Eine Erklärung, welche natürlichen Personen mehr als 25 % Ihres Unternehmens besitzen oder kontrollieren (wirtschaftlich Berechtigte), oder ein Auszug aus dem Transparenzregister.
+type-guidance-help-TP_TRADE_LICENSE = Ihre Gewerbeanmeldung oder eine gleichwertige Registrierung Ihres Betriebs.
+type-guidance-help-AML_DECLARATION = Eine von einer vertretungsberechtigten Person unterschriebene Erklärung, dass die Geschäftsbeziehung auf eigene Rechnung geführt wird und Sie die Vorschriften zur Geldwäscheprävention einhalten. Laden Sie die Vorlage herunter, füllen Sie sie aus, unterschreiben Sie sie und laden Sie sie hoch.
+
+type-guidance-help-heading = Hilfe für Käufer je Dokumentart
+type-guidance-help-hint = Erscheint auf der Seite des Käufers unter jeder Art, als reiner Text (höchstens 600 Zeichen). Leer gelassen zeigt die Seite den eigenen Text des Portals (grau im Feld).
+type-guidance-help-de = Hilfetext auf Deutsch
+type-guidance-help-en = Hilfetext auf Englisch
+type-guidance-error-help = Bitte kürzen Sie den Hilfetext auf höchstens 600 Zeichen reinen Text (Zeilenumbrüche sind erlaubt, andere Steuerzeichen nicht).
+type-guidance-templates = Vorlagen für Käufer
+type-guidance-templates-hint = Ein Formular, das der Käufer auf seiner Seite herunterladen, ausfüllen und hochladen kann (ein PDF mit höchstens { $size } MiB). Ein neues Hochladen ersetzt die bisherige Vorlage.
+type-guidance-template-current = Aktuelle Vorlage: { $name }
+type-guidance-template-none = Keine Vorlage.
+type-guidance-template-file = Vorlage (PDF)
+type-guidance-template-upload = Vorlage hochladen
+type-guidance-template-replace = Vorlage ersetzen
+type-guidance-template-remove-confirm = Ja, die Vorlage entfernen
+type-guidance-template-remove = Vorlage entfernen
+type-guidance-template-too-large = Die Datei ist zu groß. Eine Vorlage darf höchstens { $size } MiB groß sein.
+type-guidance-template-wrong-type = Diese Datei ist kein PDF. Bitte wählen Sie eine PDF-Datei; die bisherige Vorlage bleibt erhalten.
+type-guidance-template-missing = Bitte wählen Sie eine Datei.
+admin-flash-template-saved = Die Vorlage wurde gespeichert.
+admin-flash-template-removed = Die Vorlage wurde entfernt.
+admin-flash-template-not-confirmed = Bitte setzen Sie das Häkchen, um zu bestätigen, dass die Vorlage entfernt werden soll.

@@ -1,0 +1,42 @@
+# What each document type is, the template to download, and the expiry date of identity documents.
+type-guidance-expires-on = Valid until
+type-guidance-error-expiry-missing = Please enter the date until which the document is valid (as printed on it, "valid until").
+type-guidance-state-valid-until = Received: { $file }, valid until { $date }
+type-guidance-state-expired = Expired: { $file } was valid until { $date }. Please upload a valid document.
+type-guidance-download = Download template (PDF)
+rule-expired = { $field }: this document has expired and would not count. Please upload a document that is still valid.
+rule-expiry-only-for-identity = { $field }: only identity documents are dated by their expiry.
+rule-template-kind = { $field }: the template must be a PDF.
+
+type-guidance-help-COC_EXTRACT = A current extract from the commercial register (e.g. Handelsregister) showing your company, its registered office and who may represent it.
+type-guidance-help-COC_ARTICLES = Your company's articles of association (memorandum, partnership agreement or statutes) in their current version.
+type-guidance-help-BANK_CONFIRMATION = A letter or form from your bank confirming that the business account (IBAN) is held in your company's name. Your bank issues it on request; a screenshot of online banking is not enough.
+type-guidance-help-BANK_STATEMENT = A recent statement of your business account showing the bank, the account holder and the IBAN. You may black out the transactions.
+type-guidance-help-VAT_CERTIFICATE = The tax office's confirmation of your VAT identification number (for example the letter from the Federal Central Tax Office).
+type-guidance-help-CONTACT_ID = The identity card or passport of the person who acts for the company (e.g. the managing director): front and back, all details readable. Enter the date until which it is valid.
+type-guidance-help-CONTACT_AUTHORIZATION = If the person acting for the company is not listed in the register: a power of attorney signed by someone who may represent the company.
+type-guidance-help-ADDRESS_PROOF = A recent document showing your company's business address, such as a utility bill or a letter from an authority, not older than a few months.
+type-guidance-help-TP_UBO_DECLARATION = A declaration naming the natural persons who ultimately own or control more than 25 % of your company (beneficial owners), or an extract from the transparency register.
+type-guidance-help-TP_TRADE_LICENSE = Your trade licence (Gewerbeanmeldung) or an equivalent registration of your business.
+type-guidance-help-AML_DECLARATION = A declaration, signed by someone who may represent your company, that the business relationship is conducted on your own account and that you comply with the anti-money-laundering rules. Download the template, fill it in, sign it and upload it.
+
+type-guidance-help-heading = Help for buyers per document type
+type-guidance-help-hint = Shown under each type on the buyer's page, as plain text (at most 600 characters). Leave a field empty to show the portal's own text (greyed in the field).
+type-guidance-help-de = Help text in German
+type-guidance-help-en = Help text in English
+type-guidance-error-help = Please shorten the help text to at most 600 characters of plain text (line breaks are fine, other control characters are not).
+type-guidance-templates = Templates for buyers
+type-guidance-templates-hint = A form the buyer can download from their page, fill in and upload (a PDF of at most { $size } MiB). A new upload replaces the current template.
+type-guidance-template-current = Current template: { $name }
+type-guidance-template-none = No template.
+type-guidance-template-file = Template (PDF)
+type-guidance-template-upload = Upload template
+type-guidance-template-replace = Replace template
+type-guidance-template-remove-confirm = Yes, remove the template
+type-guidance-template-remove = Remove template
+type-guidance-template-too-large = The file is too large. A template may be at most { $size } MiB.
+type-guidance-template-wrong-type = This file is not a PDF. Please choose a PDF file; the current template was kept.
+type-guidance-template-missing = Please choose a file.
+admin-flash-template-saved = The template was saved.
+admin-flash-template-removed = The template was removed.
+admin-flash-template-not-confirmed = Please tick the box to confirm that the template should be removed.
