@@ -40,3 +40,7 @@ type-guidance-template-missing = Bitte wählen Sie eine Datei.
 admin-flash-template-saved = Die Vorlage wurde gespeichert.
 admin-flash-template-removed = Die Vorlage wurde entfernt.
 admin-flash-template-not-confirmed = Bitte setzen Sie das Häkchen, um zu bestätigen, dass die Vorlage entfernt werden soll.
+admin-buyers-doc-valid-until = gültig bis { $date }
+admin-buyers-doc-expired = abgelaufen: gültig bis { $date }
+admin-buyers-doc-state-expired = Abgelaufen: Das zählende Ausweisdokument ist nicht mehr gültig.
+admin-buyers-upload-expires = Gültig bis (nur Ausweisdokumente; das Datum oben ist dann das Ausstellungsdatum)

@@ -40,3 +40,7 @@ type-guidance-template-missing = Please choose a file.
 admin-flash-template-saved = The template was saved.
 admin-flash-template-removed = The template was removed.
 admin-flash-template-not-confirmed = Please tick the box to confirm that the template should be removed.
+admin-buyers-doc-valid-until = valid until { $date }
+admin-buyers-doc-expired = expired: valid until { $date }
+admin-buyers-doc-state-expired = Expired: the identity document that counted is past its expiry date.
+admin-buyers-upload-expires = Valid until (identity documents only; the date above may then be the issue date)

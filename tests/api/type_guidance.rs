@@ -300,3 +300,37 @@ with_vies_on_both_backends! {
         assert_eq!(changed.data["expiredDocumentTypes"], json!(["CONTACT_ID"]));
     }
 }
+
+on_both_backends! {
+    async fn an_identity_document_about_to_expire_shows_to_staff_and_its_buyer_is_reminded(app) {
+        let (seller, buyer) = app.create_buyer().await;
+        let path = buyer_path(&seller, &buyer);
+        let uploaded = app.upload(&format!("{path}/kyc/documents"), api_form("CONTACT_ID", &[("expiresOn", &day(10))])).await;
+        assert_eq!(uploaded.status(), 201);
+        let document = body_json(uploaded).await;
+        let buyer_id = buyer["uuid"].as_str().unwrap();
+
+        let mut admin = app.admin_browser().await;
+        let start = admin.page("/admin").await;
+        let lapsing = start.split("<h2 id=\"lapsing\">").nth(1).unwrap().split("<h2 ").next().unwrap();
+        assert!(lapsing.contains("<span class=\"count\">(1)</span>") && lapsing.contains(&format!("/admin/buyers/{buyer_id}/documents")), "{lapsing}");
+        let documents = admin.page(&format!("/admin/buyers/{buyer_id}/documents")).await;
+        let valid_until = (Utc::now().date_naive() + Duration::days(10)).format("%-d %B %Y").to_string();
+        assert!(documents.contains(&format!("valid until {valid_until}")), "{documents}");
+
+        let reminders = app.patch_json("/v1/organisation", &json!({"documentExpiryReminderDays": 14})).await;
+        assert_eq!(reminders.status(), 200);
+        let round = kyc_portal::reminders::run_round(&app.db, kyc_portal::db::now()).await.unwrap();
+        assert_eq!(round.document_reminders, 1, "reminded 14 days ahead of the expiry");
+        let reminded: String = sqlx::query_scalar("SELECT document_id FROM reminders WHERE document_id IS NOT NULL")
+            .fetch_one(app.db.pool()).await.unwrap();
+        assert_eq!(reminded, document["uuid"].as_str().unwrap());
+
+        // Its last day passed: staff see it expired, and it no longer counts.
+        sqlx::query("UPDATE documents SET expires_on = $1 WHERE type = 'CONTACT_ID'")
+            .bind(day(-1)).execute(app.db.pool()).await.unwrap();
+        let documents = admin.page(&format!("/admin/buyers/{buyer_id}/documents")).await;
+        assert!(documents.contains("Expired: the identity document that counted is past its expiry date."), "{documents}");
+        assert!(documents.contains("expired: valid until"));
+    }
+}

@@ -53,6 +53,10 @@ pub struct DocumentRow {
     pub superseded: bool,
     /// The type's maximum age in days, when this version is older than that.
     pub too_old: Option<u32>,
+    /// An identity document's last valid day, in words.
+    pub valid_until: Option<String>,
+    /// Whether that day has passed.
+    pub expired: bool,
     /// Other types the same file (same SHA-256) was uploaded as, in words.
     pub same_file_as: Vec<String>,
     /// Where its review stands, in words (with the reason of a rejection).
@@ -102,6 +106,8 @@ impl DocumentRow {
             counts: false,
             superseded: false,
             too_old: None,
+            valid_until: d.expires_on.map(|day| l.date(day.date())),
+            expired: false,
             same_file_as: Vec::new(),
             review: match d.review_reason {
                 Some(reason) => format!(
@@ -138,7 +144,7 @@ fn groups(
         .map(|t| {
             let required = settings.required_document_types.contains(&t);
             let mut versions: Vec<DocumentRow> = Vec::new();
-            let mut current: Option<(String, Option<u32>)> = None;
+            let mut current: Option<(String, Option<u32>, bool)> = None;
             for d in documents.iter().filter(|d| d.document_type == t) {
                 let mut row = DocumentRow::of(l, zone, d);
                 row.too_old = d
@@ -146,12 +152,13 @@ fn groups(
                     .is_none()
                     .then(|| settings.too_old(t, d.document_date.date(), today))
                     .flatten();
+                row.expired = d.expires_on.is_some_and(|day| day.date() < today);
                 row.superseded = !row.active || current.is_some();
                 let may_count =
                     !settings.require_document_review || d.review_status == ReviewStatus::Accepted;
                 if row.active && current.is_none() && may_count {
                     row.counts = !settings.lapsed(d, today);
-                    current = Some((row.date.clone(), row.too_old));
+                    current = Some((row.date.clone(), row.too_old, row.expired));
                 }
                 row.same_file_as = documents
                     .iter()
@@ -162,11 +169,12 @@ fn groups(
                 versions.push(row);
             }
             let (state, problem) = match current {
-                Some((date, None)) => (
+                Some((_, _, true)) => (l.text("admin-buyers-doc-state-expired"), required),
+                Some((date, None, false)) => (
                     l.text_with("admin-buyers-doc-state-counts", &[("date", date.as_str())]),
                     false,
                 ),
-                Some((_, Some(days))) => (
+                Some((_, Some(days), false)) => (
                     l.text_with(
                         "admin-buyers-doc-state-too-old",
                         &[("days", days.to_string().as_str())],
@@ -308,6 +316,9 @@ fn refusal(l: Language, error: &Error, max_bytes: u64) -> Option<(StatusCode, St
                     l.text("admin-buyers-upload-future")
                 }
                 Some(e) if e.field == "documentDate" => l.text("admin-buyers-upload-date"),
+                Some(e) if e.field == "expiresOn" => {
+                    messages::field_problem(l, &l.text("type-guidance-expires-on"), e)
+                }
                 Some(e) if e.field == "file" && e.rule == Rule::Required => {
                     l.text("admin-buyers-upload-missing")
                 }
