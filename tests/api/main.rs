@@ -10,6 +10,7 @@ mod architecture;
 mod auth_and_errors;
 mod backup;
 mod browser;
+mod browser_type_guidance;
 mod buyer_lists;
 mod buyers;
 mod check_config;
