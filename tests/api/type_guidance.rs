@@ -334,3 +334,42 @@ on_both_backends! {
         assert!(documents.contains("expired: valid until"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_lives_in_s3_survives_the_sweep_and_a_replaced_one_is_deleted() {
+    let Some(app) = crate::storage_s3::app_on_s3(Backend::Sqlite).await else {
+        return;
+    };
+    let mut admin = app.admin_browser().await;
+    admin.page("/admin/settings").await;
+    let first = upload_template(&admin, "AML_DECLARATION", "form.pdf", small_pdf()).await;
+    assert_eq!(first.status(), 303);
+    kyc_portal::documents::sweep_orphans(&app.db, &app.blobs, std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.blobs.list().await.unwrap().len(),
+        1,
+        "kept by the sweep"
+    );
+
+    admin.page("/admin/settings").await;
+    let second = pdf_of_size(4096);
+    let replaced = upload_template(&admin, "AML_DECLARATION", "form-v2.pdf", second.clone()).await;
+    assert_eq!(replaced.status(), 303);
+    assert_eq!(
+        app.blobs.list().await.unwrap().len(),
+        1,
+        "the replaced template is gone from the bucket"
+    );
+
+    let (browser, page, _, _) = buyer_on_page(&app, "en").await;
+    assert!(type_section(&page, "AML_DECLARATION").contains("/kyc/templates/AML_DECLARATION?v="));
+    let download = browser
+        .get(format!("{}/kyc/templates/AML_DECLARATION", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
+    assert_eq!(download.bytes().await.unwrap().to_vec(), second);
+}
