@@ -39,6 +39,8 @@ pub struct TemplateFile {
     pub file_name: String,
     /// Its size.
     pub size_bytes: u64,
+    /// SHA-256 of its bytes, hex (backups check the copy against it).
+    pub sha256: String,
     /// When it was uploaded (ms).
     pub uploaded_at: i64,
 }

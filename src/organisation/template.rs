@@ -6,6 +6,7 @@ use super::guidance::{TemplateFile, check_template};
 use super::{load_in, replace as record_settings};
 use crate::db::{Db, now};
 use crate::documents::inspect::FileKind;
+use crate::documents::store::BlobRecord;
 use crate::documents::{DocumentType, StagedFile};
 use crate::errors::Error;
 use crate::storage::{BlobKey, BlobStore, BlobStream};
@@ -31,6 +32,7 @@ pub async fn replace(
         blob_key: key.as_str().to_owned(),
         file_name: staged.file_name.as_str().to_owned(),
         size_bytes: staged.size,
+        sha256: staged.sha256.clone(),
         uploaded_at: now().millis(),
     };
     match set(tx, document_type, Some(template), "template-replaced").await {
@@ -95,6 +97,22 @@ pub async fn open(
         .await
         .map_err(|e| e.into_error("reading a template"))?;
     Ok((template, stream))
+}
+
+/// Every template's blob with its hash and size, read through `conn` (backups copy and check
+/// these along with the documents').
+pub async fn blob_records<'e>(conn: impl sqlx::AnyExecutor<'e>) -> Result<Vec<BlobRecord>, Error> {
+    Ok(load_in(conn)
+        .await?
+        .document_guidance
+        .into_values()
+        .filter_map(|g| g.template)
+        .map(|t| BlobRecord {
+            key: t.key(),
+            sha256: t.sha256,
+            size: i64::try_from(t.size_bytes).unwrap_or(i64::MAX),
+        })
+        .collect())
 }
 
 /// The blob keys of every template, which the orphan sweep must keep.
