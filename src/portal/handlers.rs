@@ -209,12 +209,17 @@ async fn confirmation(
         return None;
     }
     let l = context.language;
+    // An identity document is described by the day it expires, not the day it came.
+    let (id, day) = match document.expires_on {
+        Some(last_day) => ("type-guidance-received-valid-until", last_day.date()),
+        None => ("portal-received", document.document_date.date()),
+    };
     Some(l.text_with(
-        "portal-received",
+        id,
         &[
             ("type", &document.document_type.label(l)),
             ("file", document.file_name.as_str()),
-            ("date", &l.date(document.document_date.date())),
+            ("date", &l.date(day)),
         ],
     ))
 }

@@ -262,6 +262,8 @@ on_both_backends! {
             assert_eq!(accepted.status(), 200, "followed the redirect");
             let html = accepted.text().await.unwrap();
             assert!(type_section(&html, "CONTACT_ID").contains(&format!("ausweis.pdf, {received}")), "{html}");
+            let thanks = if language == "de" { "Wir haben erhalten: Ausweis der Kontaktperson: ausweis.pdf, gültig bis" } else { "We received ID document of the contact person: ausweis.pdf, valid until" };
+            assert!(html.contains(thanks), "the confirmation names the expiry: {html}");
         }
     }
 }
