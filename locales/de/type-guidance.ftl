@@ -45,3 +45,4 @@ admin-buyers-doc-expired = abgelaufen: gültig bis { $date }
 admin-buyers-doc-state-expired = Abgelaufen: Das zählende Ausweisdokument ist nicht mehr gültig.
 admin-buyers-upload-expires = Gültig bis (nur Ausweisdokumente; das Datum oben ist dann das Ausstellungsdatum)
 type-guidance-received-valid-until = Vielen Dank. Wir haben erhalten: { $type }: { $file }, gültig bis { $date }.
+profile-valid-until = gültig bis { $date }

@@ -45,3 +45,4 @@ admin-buyers-doc-expired = expired: valid until { $date }
 admin-buyers-doc-state-expired = Expired: the identity document that counted is past its expiry date.
 admin-buyers-upload-expires = Valid until (identity documents only; the date above may then be the issue date)
 type-guidance-received-valid-until = Thank you. We received { $type }: { $file }, valid until { $date }.
+profile-valid-until = valid until { $date }
