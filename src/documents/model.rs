@@ -501,6 +501,49 @@ mod tests {
     }
 
     #[test]
+    fn identity_documents_are_dated_by_their_expiry_and_other_types_by_their_date() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let id = Some(DocumentType::ContactId);
+        let fields = |result: Result<_, Vec<FieldProblem>>| -> Vec<String> {
+            result.unwrap_err().into_iter().map(|p| p.field).collect()
+        };
+
+        let (date, expiry) = parse_dates(id, None, Some("2026-12-01"), today).unwrap();
+        assert_eq!(
+            (date.date(), expiry.map(ExpiryDate::date)),
+            (today, Some(today))
+        );
+        let (date, _) = parse_dates(id, Some("2020-05-04"), Some("2030-05-03"), today).unwrap();
+        assert_eq!(date.to_iso(), "2020-05-04", "the issue date, when given");
+        let (_, expiry) = parse_dates(id, Some("2026-01-15"), None, today).unwrap();
+        assert_eq!(expiry, None, "the issue date alone, as before expiresOn");
+
+        assert_eq!(
+            fields(parse_dates(id, None, Some("2026-11-30"), today)),
+            ["expiresOn"]
+        );
+        assert_eq!(fields(parse_dates(id, None, None, today)), ["expiresOn"]);
+        assert_eq!(
+            fields(parse_dates(id, Some("x"), Some("31.12.2030"), today)),
+            ["expiresOn", "documentDate"]
+        );
+        let extract = Some(DocumentType::CocExtract);
+        assert_eq!(
+            fields(parse_dates(
+                extract,
+                Some("2026-01-15"),
+                Some("2030-01-01"),
+                today
+            )),
+            ["expiresOn"]
+        );
+        assert_eq!(
+            fields(parse_dates(extract, None, None, today)),
+            ["documentDate"]
+        );
+    }
+
+    #[test]
     fn document_dates_must_be_real_past_dates_written_iso() {
         assert!(DocumentDate::parse(Some("2026-01-15")).is_ok());
         for bad in [

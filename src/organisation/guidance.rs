@@ -87,7 +87,8 @@ pub fn help_text(
 /// field is named `field` in the 422 of anything longer than [`MAX_HELP_CHARS`] or holding
 /// other control characters.
 pub fn parse_help(field: &str, text: &str) -> Result<Option<String>, FieldProblem> {
-    let text = text.replace("\r\n", "\n");
+    // Any line break (CR LF, CR, LF) is kept as LF.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);

@@ -85,13 +85,13 @@ pub struct HelpTextPatch {
     #[serde(rename = "type")]
     #[schema(value_type = crate::documents::DocumentType)]
     pub document_type: String,
-    /// German; plain text, shown as written (line breaks kept).
+    /// German; plain text, shown as written (line breaks kept, no other control characters).
     #[serde(default, with = "present")]
-    #[schema(value_type = Option<String>, max_length = 600)]
+    #[schema(value_type = Option<String>, max_length = 600, pattern = r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub de: Option<Option<String>>,
-    /// English; plain text, shown as written (line breaks kept).
+    /// English; plain text, shown as written (line breaks kept, no other control characters).
     #[serde(default, with = "present")]
-    #[schema(value_type = Option<String>, max_length = 600)]
+    #[schema(value_type = Option<String>, max_length = 600, pattern = r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
     pub en: Option<Option<String>>,
 }
 

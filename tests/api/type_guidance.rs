@@ -112,6 +112,14 @@ on_both_backends! {
         assert_eq!(refused.status(), 422);
         assert!(refused.text().await.unwrap().contains("Please shorten the help text to at most 600 characters"));
 
+        // Without the page's CSRF token nothing is kept.
+        admin.page("/admin/settings").await;
+        let token = std::mem::replace(&mut admin.csrf, "forged".into());
+        let forged = upload_template(&admin, "AML_DECLARATION", "form.pdf", small_pdf()).await;
+        assert_eq!(forged.status(), 403);
+        admin.csrf = token;
+        assert_eq!(body_json(app.get("/v1/organisation").await).await["documentTypes"][10]["hasTemplate"], false);
+
         // A file that is not a PDF is refused next to its type, in the staff's language.
         admin.page("/admin/settings").await;
         let png = upload_template(&admin, "AML_DECLARATION", "form.pdf", png()).await;
