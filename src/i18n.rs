@@ -26,7 +26,19 @@ static PLAIN: LazyLock<[RwLock<HashMap<String, String>>; Language::ALL.len()]> =
     LazyLock::new(Default::default);
 
 /// A language the portal speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     /// Deutsch.

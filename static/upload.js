@@ -37,11 +37,12 @@
   // The problems the browser can see, as [input, message] pairs, in the form's order.
   function problems(form) {
     var found = [];
-    var date = form.querySelector("input[name=documentDate]");
+    var date = form.querySelector("input[type=date]");
     var file = form.querySelector("input[name=file]");
     if (!date.value) {
       found.push([date, date.getAttribute("data-missing")]);
     } else if (date.min && date.value < date.min && date.getAttribute("data-too-old")) {
+      // Before the type's maximum age, or for an identity document before today: expired.
       found.push([date, date.getAttribute("data-too-old")]);
     }
     var chosen = file.files && file.files[0];

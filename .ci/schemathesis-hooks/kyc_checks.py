@@ -7,7 +7,10 @@ the request's shape is not a failure. Those rules cannot be written into a JSON 
 - `cursor`: only cursors the API handed out can be read back;
 - `Idempotency-Key` "was already used with a different request": a key's first use decides;
 - `If-Match` disagreeing with the body's `version`: the two must agree with each other;
-- `documentDate`: not in the future (today is not in the schema);
+- `version` missing from a PATCH body that has no `If-Match` either: one of the two is needed
+  (a rule across the body and a header);
+- `documentDate`: not in the future (today is not in the schema); `expiresOn`: not passed, and
+  for identity documents only (today is not in the schema, nor is a rule across two fields);
 - `endedAt`: the end of a relationship, not in the future (now is not in the schema either);
 - `file`: a document is typed by its bytes (PDF, JPEG or PNG, no active content);
 - `kycMode` "can only change from MARKETPLACE_LED to NT24_LED": it depends on the current mode;
@@ -32,10 +35,12 @@ STATE_RULES = {
     "cursor": None,
     "If-Match": None,
     "documentDate": None,
+    "expiresOn": None,
     "endedAt": None,
     "file": None,
     "Idempotency-Key": "already used",
     "kycMode": "can only change from",
+    "version": "in the body, or as If-Match",
     "sendEmail": "has no contact",
 }
 

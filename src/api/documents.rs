@@ -17,8 +17,8 @@ use crate::audit::AuditEntry;
 use crate::buyers;
 use crate::documents::Document;
 use crate::documents::{
-    self, DocumentDate, DocumentFilter, DocumentSource, DocumentStatus, DocumentType, NewDocument,
-    ReviewInput, ReviewReason, ReviewStatus,
+    self, DocumentFilter, DocumentSource, DocumentStatus, DocumentType, NewDocument, ReviewInput,
+    ReviewReason, ReviewStatus,
 };
 use crate::errors::{Error, Rule};
 use crate::http::error::ProblemDocument;
@@ -52,9 +52,16 @@ pub(super) struct UploadForm {
     /// A document type.
     #[serde(rename = "type")]
     document_type: DocumentType,
-    /// The document's own date, YYYY-MM-DD, not in the future.
+    /// The document's own date, YYYY-MM-DD, not in the future. Required, except for an
+    /// identity document (`CONTACT_ID`) sent with `expiresOn`, where it is the optional issue
+    /// date (the day of the upload stands in for it).
     #[schema(format = Date)]
-    document_date: String,
+    document_date: Option<String>,
+    /// Identity documents (`CONTACT_ID`) only: the last day the document is valid ("valid
+    /// until"), YYYY-MM-DD, today or later (an expired one is refused with 422). The document
+    /// counts until that day, whatever the type's maximum age. Sent for another type: 422.
+    #[schema(format = Date)]
+    expires_on: Option<String>,
     /// PDF, JPEG or PNG.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
@@ -63,7 +70,8 @@ pub(super) struct UploadForm {
 /// Multipart overhead allowed on top of the file limit before a declared length is refused.
 const FORM_OVERHEAD: u64 = 64 * 1024;
 
-/// `POST .../kyc/documents` — any API client: multipart `type`, `documentDate`, `file`.
+/// `POST .../kyc/documents` — any API client: multipart `type`, `documentDate` (and for identity
+/// documents `expiresOn`), `file`.
 #[utoipa::path(
     post,
     path = "/v1/partners/{sellerId}/buyers/{buyerId}/kyc/documents",
@@ -118,6 +126,7 @@ pub(super) async fn upload_document(
     let request_id = fingerprint(&[
         form.field("type").unwrap_or_default().as_bytes(),
         form.field("documentDate").unwrap_or_default().as_bytes(),
+        form.field("expiresOn").unwrap_or_default().as_bytes(),
         form.file
             .as_ref()
             .map(|f| f.sha256.as_bytes())
@@ -129,26 +138,33 @@ pub(super) async fn upload_document(
     ]);
     run(&req, &state, &client, request_id, async |tx| {
         let document_type = DocumentType::parse_field(form.field("type"));
-        let document_date = DocumentDate::parse(form.field("documentDate"));
-        let (document_type, document_date, staged) = match (document_type, document_date, form.file)
-        {
-            (Ok(t), Ok(d), Some(f)) => (t, d, f),
-            (t, d, f) => {
-                let mut errors = Vec::new();
-                for e in [t.err(), d.err()].into_iter().flatten() {
-                    if let Error::Invalid(mut list) = e {
+        let dates = documents::parse_dates(
+            document_type.as_ref().ok().copied(),
+            form.field("documentDate"),
+            form.field("expiresOn"),
+            chrono::Utc::now().date_naive(),
+        );
+        let (document_type, (document_date, expires_on), staged) =
+            match (document_type, dates, form.file) {
+                (Ok(t), Ok(d), Some(f)) => (t, d, f),
+                (t, d, f) => {
+                    let mut errors = Vec::new();
+                    if let Err(Error::Invalid(mut list)) = t {
                         errors.append(&mut list);
                     }
+                    if let Err(mut list) = d {
+                        errors.append(&mut list);
+                    }
+                    if f.is_none() {
+                        errors.push(crate::errors::FieldProblem::new("file", Rule::Required));
+                    }
+                    return Err(Error::Invalid(errors));
                 }
-                if f.is_none() {
-                    errors.push(crate::errors::FieldProblem::new("file", Rule::Required));
-                }
-                return Err(Error::Invalid(errors));
-            }
-        };
+            };
         let new = NewDocument {
             document_type,
             document_date,
+            expires_on,
             staged,
             source: DocumentSource::Api,
             invitation_id: None,

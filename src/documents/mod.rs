@@ -14,7 +14,10 @@ use std::time::Duration;
 use serde_json::json;
 
 pub use intake::{Intake, IntakeError, StagedFile};
-pub use model::{Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName};
+pub use model::{
+    Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, ExpiryDate, FileName,
+    parse_dates,
+};
 pub use preview::{for_preview, is_inline_image, is_pdf, open_image};
 pub use review::{Decision, ReviewInput};
 pub use review_state::{Proposal, ReviewReason, ReviewStatus};
@@ -37,6 +40,8 @@ pub struct NewDocument {
     pub document_type: DocumentType,
     /// Its date.
     pub document_date: DocumentDate,
+    /// The last day an identity document is valid.
+    pub expires_on: Option<ExpiryDate>,
     /// The received file.
     pub staged: StagedFile,
     /// API or invitation.
@@ -59,7 +64,11 @@ pub async fn upload(
     // it must not hold the database while the file goes to the store.)
     let settings = organisation::settings::load_in(tx.db().pool()).await?;
     let today = chrono::Utc::now().date_naive();
-    if let Some(max_age_days) = settings.too_old(new.document_type, new.document_date.date(), today)
+    // An identity document with an expiry date counts until then, whatever its age (an
+    // expired one was refused as its dates were read).
+    if new.expires_on.is_none()
+        && let Some(max_age_days) =
+            settings.too_old(new.document_type, new.document_date.date(), today)
     {
         return Err(Error::invalid(
             "documentDate",
@@ -97,6 +106,7 @@ async fn record(
         buyer_id: buyer_id.to_owned(),
         document_type: new.document_type,
         document_date: new.document_date,
+        expires_on: new.expires_on,
         status: DocumentStatus::Active,
         version,
         file_name: new.staged.file_name.clone(),
@@ -280,8 +290,10 @@ pub async fn sweep_orphans(db: &Db, blobs: &BlobStore, grace: Duration) -> Resul
     let storage = |e: crate::storage::StorageError| e.into_error("sweeping orphan blobs");
     let cutoff = now().plus(-chrono::Duration::from_std(grace).unwrap_or(chrono::Duration::MAX));
     let listed = blobs.list().await.map_err(storage)?;
-    let referenced: std::collections::HashSet<String> =
+    // Documents and the document types' templates share the store.
+    let mut referenced: std::collections::HashSet<String> =
         store::blob_keys(db.pool()).await?.into_iter().collect();
+    referenced.extend(organisation::template::blob_keys(db).await?);
     let mut removed = 0;
     for (key, written) in listed {
         if written <= cutoff && !referenced.contains(key.as_str()) {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::review_state::{Proposal, ReviewReason, ReviewStatus};
 use crate::db::Timestamp;
-use crate::errors::{Error, Rule};
+use crate::errors::{Error, FieldProblem, Rule};
 
 /// The kinds of KYC document (the platform's `DocumentType`, KYC part).
 #[derive(
@@ -85,6 +85,12 @@ impl DocumentType {
         }
     }
 
+    /// Whether it is an identity document (an ID card or passport): it is asked for with the
+    /// day it stops being valid, and counts until that day rather than for a maximum age.
+    pub fn is_identity(self) -> bool {
+        matches!(self, DocumentType::ContactId)
+    }
+
     /// The type with this name.
     pub fn parse(text: &str) -> Option<DocumentType> {
         DocumentType::ALL.into_iter().find(|t| t.as_str() == text)
@@ -151,6 +157,87 @@ impl DocumentDate {
 }
 
 use chrono::Datelike;
+
+/// The last day an identity document is valid ("valid until"): a calendar date, today or later
+/// when it is received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ExpiryDate(NaiveDate);
+
+impl ExpiryDate {
+    /// Parses `YYYY-MM-DD` as sent in `expiresOn`; 422 when it is before `today` (the
+    /// document has expired and would not count).
+    pub fn parse(text: &str, today: NaiveDate) -> Result<ExpiryDate, Error> {
+        let text = text.trim();
+        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|_| text.len() == 10)
+            .ok_or_else(|| Error::invalid("expiresOn", Rule::Date))?;
+        if date < today {
+            return Err(Error::invalid("expiresOn", Rule::Expired));
+        }
+        Ok(ExpiryDate(date))
+    }
+
+    /// A date read back from storage.
+    pub fn from_stored(text: &str) -> Option<ExpiryDate> {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .map(ExpiryDate)
+    }
+
+    /// The date.
+    pub fn date(self) -> NaiveDate {
+        self.0
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn to_iso(self) -> String {
+        self.0.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// The dates of an upload, checked against its type: an identity document is dated by the
+/// day it expires (`expiresOn`, today or later) and its issue date is optional (the day it is
+/// received stands in for it); an integration that sends only `documentDate` for it, as
+/// before `expiresOn` existed, is kept to the issue date and the type's maximum age. Other
+/// types take `documentDate` only. Every wrong field is named at once.
+pub fn parse_dates(
+    document_type: Option<DocumentType>,
+    document_date: Option<&str>,
+    expires_on: Option<&str>,
+    today: NaiveDate,
+) -> Result<(DocumentDate, Option<ExpiryDate>), Vec<FieldProblem>> {
+    fn given(text: Option<&str>) -> Option<&str> {
+        text.map(str::trim).filter(|t| !t.is_empty())
+    }
+    let identity = document_type.is_some_and(DocumentType::is_identity);
+    let mut problems = Vec::new();
+    let mut keep = |e: Error| {
+        if let Error::Invalid(mut list) = e {
+            problems.append(&mut list);
+        }
+    };
+    let expiry = match given(expires_on) {
+        None => None,
+        Some(_) if document_type.is_some() && !identity => {
+            keep(Error::invalid("expiresOn", Rule::ExpiryOnlyForIdentity));
+            None
+        }
+        Some(text) => ExpiryDate::parse(text, today).map_err(&mut keep).ok(),
+    };
+    let date = match given(document_date) {
+        None if identity && given(expires_on).is_some() => Some(DocumentDate(today)),
+        None if identity => {
+            keep(Error::invalid("expiresOn", Rule::Required));
+            None
+        }
+        text => DocumentDate::parse(text).map_err(&mut keep).ok(),
+    };
+    match date {
+        Some(date) if problems.is_empty() => Ok((date, expiry)),
+        _ => Err(problems),
+    }
+}
 
 /// Whether a document counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -292,9 +379,14 @@ pub struct Document {
     /// Its type.
     #[serde(rename = "type")]
     pub document_type: DocumentType,
-    /// The date it was issued.
+    /// The date it was issued (for an identity document sent with `expiresOn` alone, the day
+    /// it was received).
     #[serde(serialize_with = "serialize_date")]
     pub document_date: DocumentDate,
+    /// Identity documents: the last day it is valid; it counts until then, whatever its age.
+    /// Null for other types.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub expires_on: Option<ExpiryDate>,
     /// Active or archived.
     pub status: DocumentStatus,
     /// The nth upload of this type for this buyer.
@@ -406,6 +498,49 @@ mod tests {
     fn the_ascii_fallback_keeps_only_harmless_characters() {
         let name = FileName::sanitise(Some("Bestätigung \"Bank\";.pdf"), "pdf");
         assert_eq!(name.ascii_fallback(), "Best_tigung _Bank__.pdf");
+    }
+
+    #[test]
+    fn identity_documents_are_dated_by_their_expiry_and_other_types_by_their_date() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let id = Some(DocumentType::ContactId);
+        let fields = |result: Result<_, Vec<FieldProblem>>| -> Vec<String> {
+            result.unwrap_err().into_iter().map(|p| p.field).collect()
+        };
+
+        let (date, expiry) = parse_dates(id, None, Some("2026-12-01"), today).unwrap();
+        assert_eq!(
+            (date.date(), expiry.map(ExpiryDate::date)),
+            (today, Some(today))
+        );
+        let (date, _) = parse_dates(id, Some("2020-05-04"), Some("2030-05-03"), today).unwrap();
+        assert_eq!(date.to_iso(), "2020-05-04", "the issue date, when given");
+        let (_, expiry) = parse_dates(id, Some("2026-01-15"), None, today).unwrap();
+        assert_eq!(expiry, None, "the issue date alone, as before expiresOn");
+
+        assert_eq!(
+            fields(parse_dates(id, None, Some("2026-11-30"), today)),
+            ["expiresOn"]
+        );
+        assert_eq!(fields(parse_dates(id, None, None, today)), ["expiresOn"]);
+        assert_eq!(
+            fields(parse_dates(id, Some("x"), Some("31.12.2030"), today)),
+            ["expiresOn", "documentDate"]
+        );
+        let extract = Some(DocumentType::CocExtract);
+        assert_eq!(
+            fields(parse_dates(
+                extract,
+                Some("2026-01-15"),
+                Some("2030-01-01"),
+                today
+            )),
+            ["expiresOn"]
+        );
+        assert_eq!(
+            fields(parse_dates(extract, None, None, today)),
+            ["documentDate"]
+        );
     }
 
     #[test]

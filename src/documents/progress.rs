@@ -41,7 +41,7 @@ pub async fn of_buyers(
         ""
     };
     let sql = format!(
-        "SELECT d.buyer_id, d.type, d.document_date, d.created_at FROM documents d \
+        "SELECT d.buyer_id, d.type, d.document_date, d.expires_on, d.created_at FROM documents d \
          WHERE d.status = 'ACTIVE' AND d.buyer_id IN ({}) \
          AND d.version = (SELECT MAX(x.version) FROM documents x WHERE x.buyer_id = d.buyer_id \
                           AND x.type = d.type AND x.status = 'ACTIVE' {counting})",
@@ -58,6 +58,7 @@ pub async fn of_buyers(
         let buyer_id: String = row.try_get("buyer_id")?;
         let type_code: String = row.try_get("type")?;
         let date: String = row.try_get("document_date")?;
+        let expires_on: Option<String> = row.try_get("expires_on")?;
         let uploaded = Timestamp::from_millis(row.try_get("created_at")?);
         let entry = progress.entry(buyer_id).or_insert(Progress {
             required,
@@ -67,8 +68,10 @@ pub async fn of_buyers(
         let Some(document_type) = DocumentType::parse(&type_code) else {
             continue;
         };
-        let counts = chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-            .is_ok_and(|date| settings.too_old(document_type, date, today).is_none());
+        let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+        let expires_on = expires_on.as_deref().and_then(day);
+        let counts = day(&date)
+            .is_some_and(|date| !settings.lapsed_on(document_type, date, expires_on, today));
         if counts && settings.required_document_types.contains(&document_type) {
             entry.done += 1;
         }

@@ -4,7 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
 use super::model::{
-    Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, FileName,
+    Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, ExpiryDate, FileName,
 };
 use super::review_state::{Proposal, ReviewReason, ReviewStatus};
 use crate::db::Timestamp;
@@ -14,7 +14,8 @@ use crate::storage::BlobKey;
 const COLUMNS: &str = "id, buyer_id, type, document_date, status, version, file_name, content_type, \
                        size_bytes, sha256, blob_key, source, invitation_id, created_at, archived_at, \
                        review_status, review_reason, review_note, reviewed_by, reviewed_at, \
-                       proposed_status, proposed_reason, proposed_note, proposed_by, proposed_at";
+                       proposed_status, proposed_reason, proposed_note, proposed_by, proposed_at, \
+                       expires_on";
 
 fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored document has an invalid {what}").into())
@@ -31,6 +32,7 @@ pub struct StoredDocument {
 fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
     let kind: String = row.try_get("type")?;
     let date: String = row.try_get("document_date")?;
+    let expires_on: Option<String> = row.try_get("expires_on")?;
     let status: String = row.try_get("status")?;
     let source: String = row.try_get("source")?;
     let archived_at: Option<i64> = row.try_get("archived_at")?;
@@ -44,6 +46,9 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
             buyer_id: row.try_get("buyer_id")?,
             document_type: DocumentType::parse(&kind).ok_or_else(|| corrupt("type"))?,
             document_date: DocumentDate::from_stored(&date).ok_or_else(|| corrupt("date"))?,
+            expires_on: expires_on
+                .map(|text| ExpiryDate::from_stored(&text).ok_or_else(|| corrupt("expiry date")))
+                .transpose()?,
             status: DocumentStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
             version: row.try_get("version")?,
             file_name: FileName::from_stored(row.try_get("file_name")?),
@@ -109,8 +114,8 @@ pub async fn insert(
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO documents (id, buyer_id, type, document_date, status, version, file_name, content_type, \
-         size_bytes, sha256, blob_key, source, invitation_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+         size_bytes, sha256, blob_key, source, invitation_id, created_at, expires_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(&doc.uuid)
     .bind(&doc.buyer_id)
@@ -126,6 +131,7 @@ pub async fn insert(
     .bind(doc.source.as_str())
     .bind(doc.invitation_id.as_deref())
     .bind(doc.created_at.millis())
+    .bind(doc.expires_on.map(ExpiryDate::to_iso))
     .execute(&mut *conn)
     .await?;
     // An upload is the buyer's latest activity (the staff's list sorts by it).

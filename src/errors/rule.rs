@@ -74,6 +74,10 @@ pub enum Rule {
         /// The most days a document of the type counts.
         max_age_days: u32,
     },
+    /// An identity document whose expiry date has passed.
+    Expired,
+    /// An expiry date for a type that is not an identity document.
+    ExpiryOnlyForIdentity,
     /// Not a VAT number, and why.
     Vat(VatFormatError),
     /// Not an email address.
@@ -134,6 +138,8 @@ pub enum Rule {
     IdempotencyKeyReused,
     /// A logo that is not a PNG or JPEG image.
     LogoKind,
+    /// A document type's template that is not a PDF.
+    TemplateKind,
     /// A buyer without a contact to email.
     NoContact,
     /// An archived document asked to be active again.
@@ -189,6 +195,14 @@ impl Rule {
                 "is more than {max_age_days} days ago: a document of this type counts for \
                  {max_age_days} days from its date, so this one would not count"
             ),
+            Rule::Expired => {
+                "has passed: an identity document counts until its expiry date, so an expired \
+                 one would not count"
+                    .into()
+            }
+            Rule::ExpiryOnlyForIdentity => {
+                "is given for identity documents only (CONTACT_ID); send documentDate".into()
+            }
             Rule::Vat(e) => e.to_string(),
             Rule::Email => "is not a valid email address".into(),
             Rule::Country => "must be an ISO 3166-1 alpha-2 country code, such as DE".into(),
@@ -224,6 +238,7 @@ impl Rule {
             Rule::IdempotencyKey => "must be 1 to 255 visible ASCII characters".into(),
             Rule::IdempotencyKeyReused => "was already used with a different request".into(),
             Rule::LogoKind => "must be a PNG or JPEG image".into(),
+            Rule::TemplateKind => "must be a PDF".into(),
             Rule::NoContact => "the buyer has no contact to send the session link to".into(),
             Rule::ArchivedStays => "an archived document stays archived".into(),
             Rule::RejectionNeedsReason => {
@@ -263,6 +278,8 @@ impl Rule {
             Rule::TimeZone => "rule-time-zone",
             Rule::DateTooEarly => "rule-date-too-early",
             Rule::TooOldToCount { .. } => "rule-too-old-to-count",
+            Rule::Expired => "rule-expired",
+            Rule::ExpiryOnlyForIdentity => "rule-expiry-only-for-identity",
             Rule::Vat(e) => match e.kind() {
                 VatFormatErrorKind::Empty => "rule-vat-empty",
                 VatFormatErrorKind::UnknownPrefix { found } if found == "GR" => "rule-vat-greece",
@@ -292,6 +309,7 @@ impl Rule {
             Rule::Cursor => "rule-cursor",
             Rule::IdempotencyKey | Rule::IdempotencyKeyReused => "rule-idempotency-key",
             Rule::LogoKind => "rule-logo-kind",
+            Rule::TemplateKind => "rule-template-kind",
             Rule::NoContact => "rule-no-contact",
             Rule::ArchivedStays => "rule-archived-stays",
             Rule::RejectionNeedsReason => "rule-rejection-needs-reason",
@@ -356,6 +374,9 @@ impl Rule {
             Rule::DateTooEarly,
             Rule::TimeZone,
             Rule::TooOldToCount { max_age_days: 365 },
+            Rule::Expired,
+            Rule::ExpiryOnlyForIdentity,
+            Rule::TemplateKind,
             Rule::Email,
             Rule::Country,
             Rule::Phone,

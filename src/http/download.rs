@@ -6,7 +6,7 @@ use actix_web::http::header::{
     HeaderValue,
 };
 
-use crate::documents::Document;
+use crate::documents::{Document, FileName};
 use crate::export::BuyerExport;
 use crate::storage::BlobStream;
 
@@ -25,29 +25,35 @@ const PRIVATE: (header::HeaderName, HeaderValue) = (
 /// fallback name and the exact UTF-8 name (RFC 6266 / RFC 8187 encoded), the stored content
 /// type, `nosniff`, and the SHA-256 as ETag.
 pub fn attachment(document: &Document, body: BlobStream) -> HttpResponse {
+    let size = u64::try_from(document.size_bytes).unwrap_or_default();
+    let mut response = file(&document.file_name, &document.content_type, size, body);
+    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", document.sha256)) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    response
+}
+
+/// A stored file of `size` bytes as an attachment named `file_name`, sent as `content_type`
+/// (what its bytes were found to be), `nosniff`, kept by no cache.
+pub fn file(file_name: &FileName, content_type: &str, size: u64, body: BlobStream) -> HttpResponse {
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![
-            DispositionParam::Filename(document.file_name.ascii_fallback()),
+            DispositionParam::Filename(file_name.ascii_fallback()),
             DispositionParam::FilenameExt(ExtendedValue {
                 charset: Charset::Ext("UTF-8".into()),
                 language_tag: None,
-                value: document.file_name.as_str().as_bytes().to_vec(),
+                value: file_name.as_str().as_bytes().to_vec(),
             }),
         ],
     };
     let mut response = HttpResponse::Ok();
     response
-        .insert_header((header::CONTENT_TYPE, document.content_type.as_str()))
+        .insert_header((header::CONTENT_TYPE, content_type))
         .insert_header(disposition)
         .insert_header(NOSNIFF)
         .insert_header(PRIVATE);
-    if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", document.sha256)) {
-        response.insert_header((header::ETAG, etag));
-    }
-    response
-        .no_chunking(u64::try_from(document.size_bytes).unwrap_or_default())
-        .streaming(body)
+    response.no_chunking(size).streaming(body)
 }
 
 /// The response for a buyer's export: a ZIP as an attachment, sent while it is written

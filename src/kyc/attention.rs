@@ -195,8 +195,10 @@ async fn lapsing_documents(
     let today = at.to_datetime().date_naive();
     let window = chrono::Days::new(LAPSE_WITHIN_DAYS.unsigned_abs());
     // Per type: its name, the oldest date still valid today, the first date not lapsing
-    // within the window, and its maximum age.
-    let ranges: Vec<(&str, String, String, i64)> = settings
+    // within the window, its maximum age, and the column dated. An identity document with an
+    // expiry date lapses after that day (its last valid day, so a "maximum age" of 0 from it);
+    // one without is aged like any other.
+    let mut ranges: Vec<(&str, String, String, i64, &str)> = settings
         .required_document_types
         .iter()
         .filter_map(|t| {
@@ -207,28 +209,51 @@ async fn lapsing_documents(
                 oldest_valid.format("%Y-%m-%d").to_string(),
                 (oldest_valid + window).format("%Y-%m-%d").to_string(),
                 max_age,
+                "document_date",
             ))
         })
         .collect();
+    for t in settings
+        .required_document_types
+        .iter()
+        .filter(|t| t.is_identity())
+    {
+        ranges.push((
+            t.as_str(),
+            today.format("%Y-%m-%d").to_string(),
+            (today + window).format("%Y-%m-%d").to_string(),
+            0,
+            "expires_on",
+        ));
+    }
     if ranges.is_empty() {
         return Ok(Part::default());
     }
-    let branch = |n: usize| {
+    let branch = |n: usize, column: &str| {
+        let undated = if column == "expires_on" {
+            ""
+        } else {
+            " AND expires_on IS NULL"
+        };
         format!(
-            "SELECT buyer_id, document_date FROM documents WHERE status = 'ACTIVE' \
-             AND type = ${} AND document_date >= ${} AND document_date < ${}",
+            "SELECT buyer_id, {column} AS document_date FROM documents WHERE status = 'ACTIVE' \
+             AND type = ${} AND {column} >= ${} AND {column} < ${}{undated}",
             n * 3 + 1,
             n * 3 + 2,
             n * 3 + 3
         )
     };
-    let union: Vec<String> = (0..ranges.len()).map(branch).collect();
+    let union: Vec<String> = ranges
+        .iter()
+        .enumerate()
+        .map(|(n, range)| branch(n, range.4))
+        .collect();
     let count_sql = format!(
         "SELECT COUNT(DISTINCT buyer_id) AS n FROM ({}) AS d",
         union.join(" UNION ALL ")
     );
     let mut count = sqlx::query(sqlx::AssertSqlSafe(count_sql));
-    for (t, from, to, _) in &ranges {
+    for (t, from, to, _, _) in &ranges {
         count = count.bind(*t).bind(from.as_str()).bind(to.as_str());
     }
     let count: i64 = count.fetch_one(db.pool()).await?.try_get("n")?;
@@ -237,12 +262,12 @@ async fn lapsing_documents(
     }
     // The first few of each type, oldest first; merged by the day they lapse.
     let mut first: Vec<Waiting> = Vec::new();
-    for (t, from, to, max_age) in &ranges {
+    for (t, from, to, max_age, column) in &ranges {
         let sql = format!(
             "SELECT d.buyer_id, MIN(d.document_date) AS day, b.company_name FROM ({}) AS d \
              JOIN buyers b ON b.id = d.buyer_id GROUP BY d.buyer_id, b.company_name \
              ORDER BY day, d.buyer_id LIMIT {SHOWN}",
-            branch(0)
+            branch(0, column)
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(*t)

@@ -13,7 +13,8 @@ use crate::organisation::settings::OrganisationSettings;
 pub enum DocumentState {
     /// No active document of this type.
     Missing,
-    /// The latest active one is older than the type's maximum age.
+    /// The latest active one is older than the type's maximum age, or an identity document
+    /// past its expiry date.
     TooOld,
     /// The latest active one counts.
     Fresh,
@@ -50,12 +51,8 @@ pub fn evaluate(
                 .cloned();
             let state = match &document {
                 None => DocumentState::Missing,
-                Some(document) => {
-                    match settings.too_old(required, document.document_date.date(), today) {
-                        Some(_) => DocumentState::TooOld,
-                        None => DocumentState::Fresh,
-                    }
-                }
+                Some(document) if settings.lapsed(document, today) => DocumentState::TooOld,
+                Some(_) => DocumentState::Fresh,
             };
             Requirement {
                 document_type: required,

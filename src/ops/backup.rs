@@ -21,6 +21,7 @@ use super::progress::{Progress, human_bytes};
 use crate::config::Settings;
 use crate::db::{Backend, Db};
 use crate::documents::store::{BlobRecord, blob_records};
+use crate::organisation::template;
 use crate::storage::BlobStore;
 
 /// What a backup found wrong in the live data (it still finishes, and says so).
@@ -46,7 +47,8 @@ pub async fn run(settings: &Settings, dir: &Path) -> anyhow::Result<Problems> {
     let (database, rows, schema) = match db.backend() {
         Backend::Sqlite => copy_sqlite(&db, dir).await?,
         Backend::Postgres => {
-            let rows = blob_records(db.pool()).await?;
+            let mut rows = blob_records(db.pool()).await?;
+            rows.extend(template::blob_records(db.pool()).await?);
             let schema = db.schema().await?.latest();
             let dump = find_dump(dir, rows.len()).await?;
             let documents = rows.len();
@@ -79,7 +81,8 @@ async fn copy_sqlite(
         .await
         .context("copying the SQLite database")?;
     let mut copy = crate::db::open_copy(&file).await?;
-    let rows = blob_records(&mut copy).await?;
+    let mut rows = blob_records(&mut copy).await?;
+    rows.extend(template::blob_records(&mut copy).await?);
     let schema = crate::db::schema_of(&mut copy, Backend::Sqlite)
         .await?
         .latest();

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::guidance;
 use super::reminders::MAX_REMINDER_DAYS;
 use super::settings::{EXPIRY_DAYS, MAX_RETENTION_DAYS, OrganisationSettings, is_hex_colour};
 use crate::documents::model::DocumentType;
@@ -66,6 +67,9 @@ pub struct RawSettings {
     pub retention_keeps_vat_number: bool,
     /// An IANA time zone name; None (a form from before this field) keeps the current zone.
     pub time_zone: Option<String>,
+    /// Help texts by type name and language; empty means the portal's own text, a type and
+    /// language left out keeps its text.
+    pub help_texts: BTreeMap<(String, Language), String>,
 }
 
 impl RawSettings {
@@ -107,7 +111,24 @@ impl RawSettings {
             retention_days_inactive: settings.retention_days_inactive.to_string(),
             retention_keeps_vat_number: settings.retention_keeps_vat_number,
             time_zone: Some(settings.time_zone.name().to_owned()),
+            help_texts: settings
+                .document_guidance
+                .iter()
+                .flat_map(|(t, g)| {
+                    [Language::De, Language::En].into_iter().map(move |l| {
+                        let text = g.custom_help(l).unwrap_or_default().to_owned();
+                        ((t.as_str().to_owned(), l), text)
+                    })
+                })
+                .collect(),
         }
+    }
+
+    /// The help text of the type `code` in `l` as entered (empty: the portal's own).
+    pub fn help_text(&self, code: &str, l: Language) -> &str {
+        self.help_texts
+            .get(&(code.to_owned(), l))
+            .map_or("", String::as_str)
     }
 
     /// The reminder setting `name` as entered (empty when not given).
@@ -285,6 +306,15 @@ impl RawSettings {
             refuse("timeZone", Rule::TimeZone);
         }
 
+        let document_guidance =
+            match guidance::apply_help_texts(&current.document_guidance, &self.help_texts) {
+                Ok(guidance) => guidance,
+                Err(mut problems) => {
+                    errors.append(&mut problems);
+                    current.document_guidance.clone()
+                }
+            };
+
         match (language, expiry, time_zone) {
             (Some(default_language), Some(default_invitation_expiry_days), Some(time_zone))
                 if errors.is_empty() =>
@@ -309,6 +339,7 @@ impl RawSettings {
                     retention_days_inactive,
                     retention_keeps_vat_number: self.retention_keeps_vat_number,
                     time_zone,
+                    document_guidance,
                     ..current.clone()
                 })
             }

@@ -1,11 +1,13 @@
 //! The organisation's settings and branding, and how they are changed.
 
 pub mod cache;
+pub mod guidance;
 mod input;
 pub mod logo;
 pub mod reminders;
 pub mod resource;
 pub mod settings;
+pub mod template;
 
 pub use input::RawSettings;
 pub use settings::{

@@ -5,11 +5,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::guidance;
 use super::input::RawSettings;
 use super::reminders::ReminderSettings;
 use super::settings::OrganisationSettings;
 use crate::documents::model::DocumentType;
 use crate::errors::{Error, FieldProblem, Rule};
+use crate::i18n::Language;
 
 /// `GET /v1/organisation`.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -45,6 +47,52 @@ pub struct OrganisationView {
     /// (the API's times stay UTC).
     #[schema(schema_with = crate::time_zone::TimeZone::json_schema)]
     pub time_zone: String,
+    /// Every document type with what the buyer's page says of it.
+    pub document_types: Vec<DocumentTypeGuidance>,
+}
+
+/// A document type as the buyer's page presents it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentTypeGuidance {
+    /// The type.
+    #[serde(rename = "type")]
+    pub document_type: DocumentType,
+    /// Whether it is an identity document: uploaded with `expiresOn` (valid until), counting
+    /// until that day rather than for a maximum age.
+    pub identity_document: bool,
+    /// The help text shown under the type (staff's own text, else the portal's).
+    pub help_text: HelpTexts,
+    /// Whether a template can be downloaded from the buyer's page.
+    pub has_template: bool,
+}
+
+/// A text in each language of the buyer's page.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HelpTexts {
+    /// German.
+    pub de: String,
+    /// English.
+    pub en: String,
+}
+
+/// New help texts of one type: text replaces, `null` or `""` returns to the portal's own
+/// text, a language left out keeps its text.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HelpTextPatch {
+    /// The type.
+    #[serde(rename = "type")]
+    #[schema(value_type = crate::documents::DocumentType)]
+    pub document_type: String,
+    /// German; plain text, shown as written (line breaks kept, no other control characters).
+    #[serde(default, with = "present")]
+    #[schema(value_type = Option<String>, max_length = 600, pattern = r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    pub de: Option<Option<String>>,
+    /// English; plain text, shown as written (line breaks kept, no other control characters).
+    #[serde(default, with = "present")]
+    #[schema(value_type = Option<String>, max_length = 600, pattern = r"^[^\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F]*$")]
+    pub en: Option<Option<String>>,
 }
 
 /// What sellers may do.
@@ -93,6 +141,21 @@ impl OrganisationView {
             retention_days_inactive: settings.retention_days_inactive,
             retention_keeps_vat_number: settings.retention_keeps_vat_number,
             time_zone: settings.time_zone.name().to_owned(),
+            document_types: DocumentType::ALL
+                .into_iter()
+                .map(|t| DocumentTypeGuidance {
+                    document_type: t,
+                    identity_document: t.is_identity(),
+                    help_text: HelpTexts {
+                        de: guidance::help_text(&settings.document_guidance, t, Language::De),
+                        en: guidance::help_text(&settings.document_guidance, t, Language::En),
+                    },
+                    has_template: settings
+                        .document_guidance
+                        .get(&t)
+                        .is_some_and(|g| g.template.is_some()),
+                })
+                .collect(),
         }
     }
 }
@@ -136,6 +199,9 @@ pub struct OrganisationPatch {
     /// An IANA time zone, e.g. Europe/Berlin.
     #[schema(schema_with = crate::time_zone::TimeZone::json_schema)]
     time_zone: Option<String>,
+    /// Help texts of the buyer's page, per type (types left out keep theirs).
+    #[schema(nullable = false)]
+    help_texts: Option<Vec<HelpTextPatch>>,
 }
 
 /// Tells an explicit `null` (Some(None)) from a field left out (None).
@@ -242,6 +308,20 @@ pub fn apply_patch(
     }
     if let Some(zone) = patch.time_zone {
         raw.time_zone = Some(zone);
+    }
+    for (i, texts) in patch.help_texts.into_iter().flatten().enumerate() {
+        if DocumentType::parse(&texts.document_type).is_none() {
+            return Err(Error::invalid(
+                format!("helpTexts[{i}].type"),
+                Rule::UnknownDocumentType,
+            ));
+        }
+        for (l, text) in [(Language::De, texts.de), (Language::En, texts.en)] {
+            if let Some(text) = text {
+                raw.help_texts
+                    .insert((texts.document_type.clone(), l), text.unwrap_or_default());
+            }
+        }
     }
     raw.apply_to(current)
 }

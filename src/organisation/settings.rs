@@ -7,9 +7,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use sqlx::{AnyConnection, Row};
 
+use super::guidance::TypeGuidance;
 use super::reminders::ReminderSettings;
 use crate::db::Db;
-use crate::documents::model::DocumentType;
+use crate::documents::model::{Document, DocumentType, ExpiryDate};
 use crate::email::action::Brand;
 use crate::errors::Error;
 use crate::i18n::Language;
@@ -78,6 +79,8 @@ pub struct OrganisationSettings {
     pub retention_keeps_vat_number: bool,
     /// The zone every time a person reads is shown in (staff pages, emails, the profile).
     pub time_zone: TimeZone,
+    /// Per type: help texts staff wrote in place of the portal's own, and a template.
+    pub document_guidance: BTreeMap<DocumentType, TypeGuidance>,
 }
 
 /// Days the records of an ended relationship are kept unless the organisation says otherwise:
@@ -132,6 +135,32 @@ impl OrganisationSettings {
     ) -> Option<u32> {
         let max = *self.document_max_age_days.get(&document_type)?;
         ((today - date).num_days() > i64::from(max)).then_some(max)
+    }
+
+    /// Whether `document` no longer counts on `today`: an identity document with an expiry
+    /// date once that day has passed (its age does not matter), any other once it is older
+    /// than its type's maximum age.
+    pub fn lapsed(&self, document: &Document, today: chrono::NaiveDate) -> bool {
+        self.lapsed_on(
+            document.document_type,
+            document.document_date.date(),
+            document.expires_on.map(ExpiryDate::date),
+            today,
+        )
+    }
+
+    /// [`Self::lapsed`] of a document known by its type and dates.
+    pub fn lapsed_on(
+        &self,
+        document_type: DocumentType,
+        date: chrono::NaiveDate,
+        expires_on: Option<chrono::NaiveDate>,
+        today: chrono::NaiveDate,
+    ) -> bool {
+        match expires_on {
+            Some(last_day) => last_day < today,
+            None => self.too_old(document_type, date, today).is_some(),
+        }
     }
 
     /// Whether the buyer's pages can name someone to ask: staff invite only once a support
@@ -204,6 +233,7 @@ impl Default for OrganisationSettings {
             retention_days_inactive: DEFAULT_RETENTION_DAYS_INACTIVE,
             retention_keeps_vat_number: false,
             time_zone: TimeZone::default(),
+            document_guidance: BTreeMap::new(),
         }
     }
 }

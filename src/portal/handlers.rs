@@ -17,7 +17,7 @@ use super::session::{BuyerForm, Refused};
 use super::views::PageAction;
 use crate::access::SellerScope;
 use crate::audit::Actor;
-use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
+use crate::documents::{self, DocumentSource, DocumentType, NewDocument};
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::client::browser_language;
 use crate::http::messages;
@@ -209,12 +209,17 @@ async fn confirmation(
         return None;
     }
     let l = context.language;
+    // An identity document is described by the day it expires, not the day it came.
+    let (id, day) = match document.expires_on {
+        Some(last_day) => ("type-guidance-received-valid-until", last_day.date()),
+        None => ("portal-received", document.document_date.date()),
+    };
     Some(l.text_with(
-        "portal-received",
+        id,
         &[
             ("type", &document.document_type.label(l)),
             ("file", document.file_name.as_str()),
-            ("date", &l.date(document.document_date.date())),
+            ("date", &l.date(day)),
         ],
     ))
 }
@@ -257,6 +262,19 @@ fn failure_message(
                 Some(e) if e.field == "documentDate" => {
                     (Some(UploadField::Date), l.text("portal-error-date"))
                 }
+                Some(
+                    e @ FieldProblem {
+                        rule: Rule::Expired,
+                        ..
+                    },
+                ) => (
+                    Some(UploadField::Expiry),
+                    messages::field_problem(l, &l.text("type-guidance-expires-on"), e),
+                ),
+                Some(e) if e.field == "expiresOn" => (
+                    Some(UploadField::Expiry),
+                    l.text("type-guidance-error-expiry-missing"),
+                ),
                 Some(e) if e.field == "file" && e.rule == Rule::Required => {
                     (Some(UploadField::File), l.text("portal-error-file-missing"))
                 }
@@ -331,13 +349,20 @@ pub async fn upload_document_post(
     let outcome = async {
         let form = form.complete()?;
         let document_type = DocumentType::parse_field(form.field("type"))?;
-        let document_date = DocumentDate::parse(form.field("documentDate"))?;
+        let (document_date, expires_on) = documents::parse_dates(
+            Some(document_type),
+            form.field("documentDate"),
+            form.field("expiresOn"),
+            chrono::Utc::now().date_naive(),
+        )
+        .map_err(Error::Invalid)?;
         let staged = form
             .file
             .ok_or_else(|| Error::invalid("file", Rule::Required))?;
         let new = NewDocument {
             document_type,
             document_date,
+            expires_on,
             staged,
             source: DocumentSource::Invitation,
             invitation_id: Some(invitation.id.clone()),

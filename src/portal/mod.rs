@@ -8,6 +8,7 @@ mod logo;
 mod page;
 mod renewal;
 mod session;
+mod template;
 mod views;
 
 use actix_web::http::header;
@@ -29,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/language", web::post().to(handlers::switch_language_post))
             .route("/brand.css", web::get().to(handlers::brand_css_get))
             .route("/logo", web::get().to(logo::logo_get))
+            .route("/templates/{type}", web::get().to(template::template_get))
             .route("/renewal", web::post().to(link::session_renewal_post))
             .route("/{token}/renewal", web::post().to(link::renewal_post))
             .route("/{token}", web::get().to(link::landing_get))

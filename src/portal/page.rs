@@ -7,12 +7,12 @@ use crate::http::messages;
 use crate::i18n::Language;
 use crate::invitations::{Invitation, sessions};
 use crate::kyc::requirements::{self, DocumentState};
-use crate::organisation::OrganisationSettings;
+use crate::organisation::{OrganisationSettings, guidance};
 use crate::state::AppState;
 
 use super::views::{
-    Chrome, ContactView, Finished, FormError, MessagePageView, Progress, TypeRow, UploadPageView,
-    state_row,
+    Chrome, ContactView, DateField, Finished, FormError, Guidance, MessagePageView, Progress,
+    TypeRow, UploadPageView, state_row,
 };
 use crate::http::page::LanguageSwitch;
 
@@ -165,15 +165,18 @@ pub struct Failure {
 pub enum UploadField {
     /// The document's date.
     Date,
+    /// An identity document's expiry date (in the place of the date).
+    Expiry,
     /// The file.
     File,
 }
 
 impl UploadField {
-    /// The field's name in the form (`documentDate`, `file`).
+    /// The field's name in the form (`documentDate`, `expiresOn`, `file`).
     pub fn name(self) -> &'static str {
         match self {
             UploadField::Date => "documentDate",
+            UploadField::Expiry => "expiresOn",
             UploadField::File => "file",
         }
     }
@@ -244,33 +247,71 @@ pub async fn upload_page(
                 message: f.message.clone(),
             })
     };
+    let guidance_of = |t: DocumentType| {
+        let guidance = &context.organisation.document_guidance;
+        Guidance {
+            help: guidance::help_text(guidance, t, l),
+            template: guidance
+                .get(&t)
+                .and_then(|g| g.template.as_ref())
+                .map(|template| {
+                    (
+                        format!("/kyc/templates/{}?v={}", t.as_str(), template.uploaded_at),
+                        l.text("type-guidance-download"),
+                    )
+                }),
+        }
+    };
     let date_label = l.text("portal-document-date");
+    let expiry_label = l.text("type-guidance-expires-on");
+    let iso = |day: chrono::NaiveDate| day.format("%Y-%m-%d").to_string();
+    // An identity document is asked for with the day it expires: today or later, whatever the
+    // type's maximum age. Any other with its own date: not in the future, nor older than the
+    // maximum age.
+    let date_field = |t: DocumentType, max_age_days: Option<u32>| {
+        if t.is_identity() {
+            let rule = FieldProblem::new("expiresOn", Rule::Expired);
+            DateField {
+                name: UploadField::Expiry.name(),
+                label: expiry_label.clone(),
+                min: Some(iso(today)),
+                max: None,
+                too_old_message: messages::field_problem(l, &expiry_label, &rule),
+                missing: l.text("type-guidance-error-expiry-missing"),
+            }
+        } else {
+            DateField {
+                name: UploadField::Date.name(),
+                label: date_label.clone(),
+                min: max_age_days.map(|days| iso(today - chrono::Duration::days(i64::from(days)))),
+                max: Some(iso(today)),
+                too_old_message: max_age_days
+                    .map(|max_age_days| {
+                        let rule =
+                            FieldProblem::new("documentDate", Rule::TooOldToCount { max_age_days });
+                        messages::field_problem(l, &date_label, &rule)
+                    })
+                    .unwrap_or_default(),
+                missing: l.text("portal-error-date"),
+            }
+        }
+    };
     let mut required: Vec<TypeRow> = evaluated
         .iter()
         .map(|r| {
             let (state_text, state_class) = state_row(l, r);
-            let too_old_message = r
-                .max_age_days
-                .map(|max_age_days| {
-                    let rule =
-                        FieldProblem::new("documentDate", Rule::TooOldToCount { max_age_days });
-                    messages::field_problem(l, &date_label, &rule)
-                })
-                .unwrap_or_default();
+            let t = r.document_type;
             TypeRow {
-                code: r.document_type.as_str(),
-                label: r.document_type.label(l),
+                code: t.as_str(),
+                label: t.label(l),
                 state: Some(state_text),
                 state_class,
                 max_age: r
                     .max_age_days
+                    .filter(|_| !t.is_identity())
                     .map(|days| l.text_with("portal-max-age", &[("days", &days.to_string())])),
-                earliest: r.max_age_days.map(|days| {
-                    (today - chrono::Duration::days(i64::from(days)))
-                        .format("%Y-%m-%d")
-                        .to_string()
-                }),
-                too_old_message,
+                date: date_field(t, r.max_age_days),
+                guidance: guidance_of(t),
                 error: error_for(r.document_type),
                 done: r.state == DocumentState::Fresh && failed_type != Some(r.document_type),
                 notice: notice_at
@@ -289,8 +330,8 @@ pub async fn upload_page(
             state: None,
             state_class: "optional",
             max_age: None,
-            earliest: None,
-            too_old_message: String::new(),
+            date: date_field(t, None),
+            guidance: guidance_of(t),
             error: error_for(t),
             done: false,
             notice: None,
@@ -394,15 +435,12 @@ pub async fn upload_page(
                 ),
             )],
         ),
-        date_label,
         file_label: l.text_with("portal-file", &[("size", &megabytes(max_bytes))]),
         upload_label: l.text("portal-upload"),
         uploading_label: l.text("portal-uploading"),
         generic_error: l.text("portal-error-generic"),
-        date_missing: l.text("portal-error-date"),
         file_missing: l.text("portal-error-file-missing"),
         too_large: l.text_with("portal-error-too-large", &[("size", &megabytes(max_bytes))]),
-        today: today.format("%Y-%m-%d").to_string(),
         max_bytes,
     })
 }

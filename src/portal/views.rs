@@ -52,10 +52,10 @@ pub struct TypeRow {
     pub state_class: &'static str,
     /// "At most N days old", when it has a max age.
     pub max_age: Option<String>,
-    /// The earliest date that still counts (`YYYY-MM-DD`), when it has a max age.
-    pub earliest: Option<String>,
-    /// What the browser says of an earlier date (empty without a max age).
-    pub too_old_message: String,
+    /// The date the form asks for: the document's date, or an identity document's expiry.
+    pub date: DateField,
+    /// What the type is, and its template to download.
+    pub guidance: Guidance,
     /// Why the last upload of this type failed.
     pub error: Option<FormError>,
     /// Whether it is a required type that counts: shown folded, its form to replace it.
@@ -69,7 +69,7 @@ impl TypeRow {
     pub fn error_at(&self, field: &str) -> Option<&str> {
         let error = self.error.as_ref()?;
         let at = match error.field? {
-            UploadField::Date => "date",
+            UploadField::Date | UploadField::Expiry => "date",
             UploadField::File => "file",
         };
         (at == field).then_some(error.message.as_str())
@@ -80,6 +80,30 @@ impl TypeRow {
         let error = self.error.as_ref()?;
         error.field.is_none().then_some(error.message.as_str())
     }
+}
+
+/// The date field of a type's form.
+pub struct DateField {
+    /// `documentDate`, or `expiresOn` for an identity document.
+    pub name: &'static str,
+    /// "Document date" or "Valid until".
+    pub label: String,
+    /// The earliest date that counts (`YYYY-MM-DD`): by the max age, or today for an expiry.
+    pub min: Option<String>,
+    /// The latest date allowed (`YYYY-MM-DD`): today for a document's own date.
+    pub max: Option<String>,
+    /// What the browser says of a date before `min` (empty without one).
+    pub too_old_message: String,
+    /// What the browser says when no date was entered.
+    pub missing: String,
+}
+
+/// What helps the buyer find the right document.
+pub struct Guidance {
+    /// What the type is, in the page's language (plain text; empty: nothing to say).
+    pub help: String,
+    /// Where its template downloads from, and the link's text, when it has one.
+    pub template: Option<(String, String)>,
 }
 
 /// Why an upload failed, and at which field.
@@ -124,8 +148,6 @@ pub struct UploadPageView {
     pub optional: Vec<TypeRow>,
     /// When the link stops working.
     pub expiry: String,
-    /// Form labels.
-    pub date_label: String,
     /// Label of the file input.
     pub file_label: String,
     /// Label of the button.
@@ -134,14 +156,10 @@ pub struct UploadPageView {
     pub uploading_label: String,
     /// Message when an upload fails without an answer.
     pub generic_error: String,
-    /// What the browser says when no date was entered.
-    pub date_missing: String,
     /// What the browser says when no file was chosen.
     pub file_missing: String,
     /// What the browser says of a file over the limit.
     pub too_large: String,
-    /// Latest allowed document date (`YYYY-MM-DD`).
-    pub today: String,
     /// The upload limit, for the browser's own check.
     pub max_bytes: u64,
 }
@@ -256,12 +274,17 @@ impl LandingPageView {
 /// "Received: scan.pdf, dated 15.01.2026" and the like, with the row's CSS class.
 pub fn state_row(l: Language, requirement: &Requirement) -> (String, &'static str) {
     let described = |id: &str, d: &Document| {
+        // An identity document is described by the day it expires.
+        let (id, day) = match d.expires_on {
+            Some(last_day) if id == "portal-state-received" => {
+                ("type-guidance-state-valid-until", last_day.date())
+            }
+            Some(last_day) => ("type-guidance-state-expired", last_day.date()),
+            None => (id, d.document_date.date()),
+        };
         l.text_with(
             id,
-            &[
-                ("file", d.file_name.as_str()),
-                ("date", &l.date(d.document_date.date())),
-            ],
+            &[("file", d.file_name.as_str()), ("date", &l.date(day))],
         )
     };
     match (&requirement.state, &requirement.document) {

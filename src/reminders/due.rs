@@ -144,7 +144,11 @@ pub async fn documents(
     at: Timestamp,
 ) -> Result<Vec<Due>, Error> {
     let window = settings.reminders.document_expiry_reminder_days;
-    if window == 0 || settings.document_max_age_days.is_empty() {
+    let identity_required = settings
+        .required_document_types
+        .iter()
+        .any(|t| t.is_identity());
+    if window == 0 || (settings.document_max_age_days.is_empty() && !identity_required) {
         return Ok(Vec::new());
     }
     let today = at.to_datetime().date_naive();
@@ -174,20 +178,41 @@ pub async fn documents(
             buyers.insert(row.try_get::<String, _>("buyer_id")?);
         }
     }
+    // Identity documents lapse the day after their expiry date, whatever their age.
+    for document_type in &settings.required_document_types {
+        if !document_type.is_identity() {
+            continue;
+        }
+        let rows = sqlx::query(
+            "SELECT DISTINCT d.buyer_id FROM documents d JOIN buyers b ON b.id = d.buyer_id \
+             WHERE d.type = $1 AND d.status = 'ACTIVE' AND d.expires_on >= $2 \
+             AND d.expires_on < $3 AND b.status = 'ACTIVE' \
+             AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.document_id = d.id)",
+        )
+        .bind(document_type.as_str())
+        .bind(today.to_string())
+        .bind(horizon.to_string())
+        .fetch_all(db.pool())
+        .await?;
+        for row in rows {
+            buyers.insert(row.try_get::<String, _>("buyer_id")?);
+        }
+    }
     let mut due = Vec::new();
     for buyer_id in buyers {
         let counting = documents::counting(db, &buyer_id).await?;
         let mut reminded: Option<Vec<String>> = None;
         for requirement in requirements::evaluate(settings, &counting, today) {
-            let (DocumentState::Fresh, Some(max), Some(document)) = (
-                requirement.state,
-                requirement.max_age_days,
-                requirement.document,
-            ) else {
+            let (DocumentState::Fresh, Some(document)) = (requirement.state, requirement.document)
+            else {
                 continue;
             };
             let document_date = document.document_date.date();
-            let lapses_on = document_date + Duration::days(i64::from(max) + 1);
+            let lapses_on = match (document.expires_on, requirement.max_age_days) {
+                (Some(last_day), _) => last_day.date() + Duration::days(1),
+                (None, Some(max)) => document_date + Duration::days(i64::from(max) + 1),
+                (None, None) => continue,
+            };
             if lapses_on > horizon {
                 continue;
             }

@@ -92,7 +92,13 @@ pub fn render(
     for document in &facts.documents {
         page.ensure(30.0);
         let name = document.document_type.label(l);
-        page.field(&name, &day(l, &document.document_date));
+        match &document.expires_on {
+            Some(last_day) => page.field(
+                &name,
+                &l.text_with("profile-valid-until", &[("date", &day(l, last_day))]),
+            ),
+            None => page.field(&name, &day(l, &document.document_date)),
+        }
         page.mono(&format!("SHA-256 {}", document.sha256));
     }
 

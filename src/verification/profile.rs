@@ -78,6 +78,10 @@ pub struct DocumentFacts {
     pub document_type: DocumentType,
     /// The date printed on it (`YYYY-MM-DD`).
     pub document_date: String,
+    /// An identity document's last valid day (`YYYY-MM-DD`); absent for other documents, so
+    /// the facts of profiles issued before it existed keep their fingerprint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<String>,
     /// SHA-256 of its bytes, hex.
     pub sha256: String,
 }
@@ -154,6 +158,7 @@ pub async fn issue(
             .map(|d| DocumentFacts {
                 document_type: d.document_type,
                 document_date: d.document_date.to_iso(),
+                expires_on: d.expires_on.map(|day| day.to_iso()),
                 sha256: d.sha256.clone(),
             })
             .collect(),

@@ -200,7 +200,7 @@ pub fn screenshots_folder() -> PathBuf {
     folder
 }
 
-fn write_file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
+pub(crate) fn write_file(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> String {
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
     path.display().to_string()
@@ -214,7 +214,7 @@ const WATCH_PROGRESS: &str = "const send = XMLHttpRequest.prototype.send;\
       return send.call(this, body);\
     };";
 
-async fn app_with_invitation(
+pub(crate) async fn app_with_invitation(
     language: &str,
     adjust: impl FnOnce(&mut kyc_portal::Settings),
 ) -> (TestApp, String, Value, Value) {
@@ -362,11 +362,11 @@ async fn the_same_upload_works_without_javascript() {
 
 /// Notes in `window.name` that the page sent a request, so a test can see that a check
 /// stopped an upload before anything travelled.
-const WATCH_SENDING: &str = "const send = XMLHttpRequest.prototype.send;\
+pub(crate) const WATCH_SENDING: &str = "const send = XMLHttpRequest.prototype.send;\
     XMLHttpRequest.prototype.send = function (body) { window.name = 'sent'; return send.call(this, body); };";
 
 /// The text of the element with the id `id` once it has some.
-async fn text_once_shown(browser: &Browser, id: &str) -> String {
+pub(crate) async fn text_once_shown(browser: &Browser, id: &str) -> String {
     browser
         .wait_for(id, async |c| match c.find(Locator::Id(id)).await {
             Ok(e) => e.text().await.is_ok_and(|t| !t.is_empty()),
@@ -376,7 +376,7 @@ async fn text_once_shown(browser: &Browser, id: &str) -> String {
     browser.text(&format!("#{id}")).await
 }
 
-async fn focused_id(browser: &Browser) -> String {
+pub(crate) async fn focused_id(browser: &Browser) -> String {
     let id: Value = browser
         .client
         .execute(
@@ -388,7 +388,7 @@ async fn focused_id(browser: &Browser) -> String {
     id.as_str().unwrap_or_default().to_owned()
 }
 
-async fn attribute(browser: &Browser, css: &str, name: &str) -> Option<String> {
+pub(crate) async fn attribute(browser: &Browser, css: &str, name: &str) -> Option<String> {
     browser
         .client
         .find(Locator::Css(css))

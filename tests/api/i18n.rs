@@ -44,6 +44,7 @@ fn every_language_has_the_same_messages_and_every_message_the_code_uses() {
         "conflict-",
         "forbidden-",
         "unavailable-",
+        "type-guidance-",
     ]
     .map(String::from)
     .to_vec();
@@ -57,6 +58,8 @@ fn every_language_has_the_same_messages_and_every_message_the_code_uses() {
     for document_type in DocumentType::ALL {
         let id = format!("doc-{}", document_type.as_str());
         assert!(english.contains(&id), "{id} is missing");
+        let help = format!("type-guidance-help-{}", document_type.as_str());
+        assert!(english.contains(&help), "{help} is missing");
     }
 }
 

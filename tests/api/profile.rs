@@ -319,3 +319,24 @@ async fn the_signing_key_is_made_on_first_start_readable_by_the_owner_only() {
 
     assert_eq!(mode & 0o777, 0o600);
 }
+
+with_idenfy_on_both_backends! {
+    async fn an_identity_document_shows_in_the_profile_with_the_day_it_is_valid_until(app, _idenfy, vies) {
+        if !tool_available("pdftotext", &["pdftotext", "-v"], "apt-get install poppler-utils") { return; }
+        let evidence = app.verified_buyer(&vies).await;
+        let (before, _) = app.profile(&evidence.path, "?lang=de", None).await;
+        let last_day = chrono::NaiveDate::from_ymd_opt(2031, 5, 31).unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("type", "CONTACT_ID")
+            .text("expiresOn", last_day.to_string())
+            .part("file", reqwest::multipart::Part::bytes(crate::fixtures::small_pdf()).file_name("ausweis.pdf"));
+        assert_eq!(app.upload(&format!("{}/kyc/documents", evidence.path), form).await.status(), 201);
+        let dir = tempfile::tempdir().unwrap();
+        let (german, _) = app.profile(&evidence.path, "?lang=de", None).await;
+        assert_ne!(german, before, "a new document is a new profile");
+        let text = pdf_text(dir.path(), "de-id", &german);
+        assert!(text.contains("gültig bis 31.05.2031"), "{text}");
+        let (english, _) = app.profile(&evidence.path, "?lang=en", None).await;
+        assert!(pdf_text(dir.path(), "en-id", &english).contains("valid until 31 May 2031"));
+    }
+}

@@ -11,8 +11,7 @@ use super::{BuyerHeader, buyer_of};
 use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{
-    self, Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
-    ReviewStatus,
+    self, Document, DocumentSource, DocumentStatus, DocumentType, NewDocument, ReviewStatus,
 };
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::messages;
@@ -54,6 +53,10 @@ pub struct DocumentRow {
     pub superseded: bool,
     /// The type's maximum age in days, when this version is older than that.
     pub too_old: Option<u32>,
+    /// An identity document's last valid day, in words.
+    pub valid_until: Option<String>,
+    /// Whether that day has passed.
+    pub expired: bool,
     /// Other types the same file (same SHA-256) was uploaded as, in words.
     pub same_file_as: Vec<String>,
     /// Where its review stands, in words (with the reason of a rejection).
@@ -103,6 +106,8 @@ impl DocumentRow {
             counts: false,
             superseded: false,
             too_old: None,
+            valid_until: d.expires_on.map(|day| l.date(day.date())),
+            expired: false,
             same_file_as: Vec::new(),
             review: match d.review_reason {
                 Some(reason) => format!(
@@ -139,16 +144,21 @@ fn groups(
         .map(|t| {
             let required = settings.required_document_types.contains(&t);
             let mut versions: Vec<DocumentRow> = Vec::new();
-            let mut current: Option<(String, Option<u32>)> = None;
+            let mut current: Option<(String, Option<u32>, bool)> = None;
             for d in documents.iter().filter(|d| d.document_type == t) {
                 let mut row = DocumentRow::of(l, zone, d);
-                row.too_old = settings.too_old(t, d.document_date.date(), today);
+                row.too_old = d
+                    .expires_on
+                    .is_none()
+                    .then(|| settings.too_old(t, d.document_date.date(), today))
+                    .flatten();
+                row.expired = d.expires_on.is_some_and(|day| day.date() < today);
                 row.superseded = !row.active || current.is_some();
                 let may_count =
                     !settings.require_document_review || d.review_status == ReviewStatus::Accepted;
                 if row.active && current.is_none() && may_count {
-                    row.counts = row.too_old.is_none();
-                    current = Some((row.date.clone(), row.too_old));
+                    row.counts = !settings.lapsed(d, today);
+                    current = Some((row.date.clone(), row.too_old, row.expired));
                 }
                 row.same_file_as = documents
                     .iter()
@@ -159,11 +169,12 @@ fn groups(
                 versions.push(row);
             }
             let (state, problem) = match current {
-                Some((date, None)) => (
+                Some((_, _, true)) => (l.text("admin-buyers-doc-state-expired"), required),
+                Some((date, None, false)) => (
                     l.text_with("admin-buyers-doc-state-counts", &[("date", date.as_str())]),
                     false,
                 ),
-                Some((_, Some(days))) => (
+                Some((_, Some(days), false)) => (
                     l.text_with(
                         "admin-buyers-doc-state-too-old",
                         &[("days", days.to_string().as_str())],
@@ -305,6 +316,9 @@ fn refusal(l: Language, error: &Error, max_bytes: u64) -> Option<(StatusCode, St
                     l.text("admin-buyers-upload-future")
                 }
                 Some(e) if e.field == "documentDate" => l.text("admin-buyers-upload-date"),
+                Some(e) if e.field == "expiresOn" => {
+                    messages::field_problem(l, &l.text("type-guidance-expires-on"), e)
+                }
                 Some(e) if e.field == "file" && e.rule == Rule::Required => {
                     l.text("admin-buyers-upload-missing")
                 }
@@ -349,13 +363,20 @@ pub async fn upload_post(
     let outcome = async {
         let form = form.complete()?;
         let document_type = DocumentType::parse_field(form.field("type"))?;
-        let document_date = DocumentDate::parse(form.field("documentDate"))?;
+        let (document_date, expires_on) = documents::parse_dates(
+            Some(document_type),
+            form.field("documentDate"),
+            form.field("expiresOn"),
+            chrono::Utc::now().date_naive(),
+        )
+        .map_err(Error::Invalid)?;
         let staged = form
             .file
             .ok_or_else(|| Error::invalid("file", Rule::Required))?;
         let new = NewDocument {
             document_type,
             document_date,
+            expires_on,
             staged,
             source: DocumentSource::Api,
             invitation_id: None,

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::super::page;
-use super::render;
+use super::{RefusedFile, render};
 use crate::admin::guard::{Admin, StaffForm};
 use crate::errors::Error;
 use crate::http::upload_form;
@@ -62,7 +62,7 @@ pub async fn upload_post(
         StatusCode::UNPROCESSABLE_ENTITY,
         RawSettings::from_settings(&current),
         BTreeMap::new(),
-        logo_error,
+        logo_error.map(RefusedFile::Logo),
     )
     .await
 }

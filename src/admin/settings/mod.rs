@@ -6,6 +6,7 @@
 
 mod logo;
 mod signing_key;
+mod template;
 
 use std::collections::BTreeMap;
 
@@ -20,6 +21,7 @@ use crate::documents::DocumentType;
 use crate::erasure;
 use crate::errors::Error;
 use crate::i18n::Language;
+use crate::organisation::guidance::{self, MAX_TEMPLATE_BYTES};
 use crate::organisation::{self, OrganisationSettings, RawSettings, logo::MAX_LOGO_BYTES};
 use crate::state::AppState;
 use crate::time_zone::TimeZone;
@@ -30,6 +32,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/settings", web::post().to(settings_post))
         .route("/settings/logo", web::post().to(logo::upload_post))
         .route("/settings/logo/remove", web::post().to(logo::remove_post))
+        .route(
+            "/settings/templates/{type}",
+            web::post().to(template::upload_post),
+        )
+        .route(
+            "/settings/templates/{type}/remove",
+            web::post().to(template::remove_post),
+        )
         .route(
             "/settings/signing-key",
             web::get().to(signing_key::signing_key_get),
@@ -48,6 +58,30 @@ pub struct TypeOption {
     pub max_age: String,
     /// What is wrong with the max age.
     pub max_age_error: Option<String>,
+    /// Its help texts as typed (empty: the portal's own).
+    pub help_de: String,
+    /// The English one.
+    pub help_en: String,
+    /// The portal's own help texts, shown as the fields' placeholders.
+    pub default_de: String,
+    /// The English one.
+    pub default_en: String,
+    /// What is wrong with the German help text.
+    pub help_de_error: Option<String>,
+    /// What is wrong with the English help text.
+    pub help_en_error: Option<String>,
+    /// The name of its template, if it has one.
+    pub template: Option<String>,
+    /// Why the last template upload for it was refused.
+    pub template_error: Option<String>,
+}
+
+/// A file upload of the settings page that was refused, and why (in the staff's language).
+pub(super) enum RefusedFile {
+    /// The logo.
+    Logo(String),
+    /// A document type's template.
+    Template(DocumentType, String),
 }
 
 /// The settings page.
@@ -68,6 +102,8 @@ pub struct SettingsView {
     pub logo_version: Option<i64>,
     /// What went wrong with the last logo upload.
     pub logo_error: Option<String>,
+    /// The template's size limit in MiB.
+    pub max_template_mib: String,
     /// The logo's size limit in KiB.
     pub max_logo_kib: String,
     /// The sender address of the portal's emails, when it is still the default one that no
@@ -107,6 +143,7 @@ fn error_id(field: &str) -> &'static str {
         "timeZone" => "admin-settings-error-time-zone",
         "retentionDaysAfterEnd" | "retentionDaysInactive" => "admin-settings-error-retention-days",
         f if f.starts_with("documentMaxAgeDays") => "admin-settings-error-max-age",
+        f if f.starts_with("helpTexts") => "type-guidance-error-help",
         "invitationReminderAfterDays"
         | "invitationReminderBeforeExpiryDays"
         | "documentExpiryReminderDays" => "admin-settings-error-reminder-days",
@@ -132,9 +169,14 @@ pub(super) async fn render(
     status: StatusCode,
     form: RawSettings,
     errors: BTreeMap<String, String>,
-    logo_error: Option<String>,
+    refused: Option<RefusedFile>,
 ) -> Result<HttpResponse, Error> {
     let l = me.language();
+    let (logo_error, template_error) = match refused {
+        Some(RefusedFile::Logo(message)) => (Some(message), None),
+        Some(RefusedFile::Template(t, message)) => (None, Some((t, message))),
+        None => (None, None),
+    };
     let zone = me.zone();
     let types = DocumentType::ALL
         .into_iter()
@@ -150,6 +192,21 @@ pub(super) async fn render(
             max_age_error: errors
                 .get(&format!("documentMaxAgeDays.{}", t.as_str()))
                 .cloned(),
+            help_de: form.help_text(t.as_str(), Language::De).to_owned(),
+            help_en: form.help_text(t.as_str(), Language::En).to_owned(),
+            default_de: guidance::help_text(&BTreeMap::new(), t, Language::De),
+            default_en: guidance::help_text(&BTreeMap::new(), t, Language::En),
+            help_de_error: errors.get(&format!("helpTexts.{}.de", t.as_str())).cloned(),
+            help_en_error: errors.get(&format!("helpTexts.{}.en", t.as_str())).cloned(),
+            template: current
+                .document_guidance
+                .get(&t)
+                .and_then(|g| g.template.as_ref())
+                .map(|template| template.file_name.clone()),
+            template_error: template_error
+                .as_ref()
+                .filter(|(failed, _)| *failed == t)
+                .map(|(_, message)| message.clone()),
         })
         .collect();
     let chrome = Chrome::new(req, me, Section::Settings, l.text("admin-settings-title"));
@@ -165,6 +222,7 @@ pub(super) async fn render(
         types,
         logo_version: current.logo_version,
         logo_error,
+        max_template_mib: (MAX_TEMPLATE_BYTES / (1024 * 1024)).to_string(),
         max_logo_kib: (MAX_LOGO_BYTES / 1024).to_string(),
         default_sender: req
             .app_data::<web::Data<AppState>>()
@@ -241,7 +299,13 @@ fn read_form(pairs: Vec<(String, String)>) -> RawSettings {
             "retention_keeps_vat_number" => raw.retention_keeps_vat_number = value == "true",
             "time_zone" => raw.time_zone = Some(value),
             other => {
-                if let Some(code) = other.strip_prefix("max_age_") {
+                if let Some(code) = other.strip_prefix("help_de_") {
+                    raw.help_texts
+                        .insert((code.to_owned(), Language::De), value);
+                } else if let Some(code) = other.strip_prefix("help_en_") {
+                    raw.help_texts
+                        .insert((code.to_owned(), Language::En), value);
+                } else if let Some(code) = other.strip_prefix("max_age_") {
                     raw.document_max_age_days.insert(code.to_owned(), value);
                 } else if let Some(setting) = other.strip_prefix("reminder_") {
                     raw.reminders.insert(setting.to_owned(), value);

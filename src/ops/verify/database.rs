@@ -9,6 +9,7 @@ use crate::documents::store::{BlobRecord, blob_records};
 use crate::ops::files;
 use crate::ops::manifest::{DatabaseCopy, Manifest};
 use crate::ops::progress::human_bytes;
+use crate::organisation::template;
 
 /// The document rows of the database, after checking an SQLite file against the manifest.
 pub(super) async fn read_rows(
@@ -56,12 +57,16 @@ pub(super) async fn read_rows(
                 path.display(),
                 human_bytes(found.size)
             ));
-            Ok(Some(blob_records(&mut copy).await?))
+            let mut rows = blob_records(&mut copy).await?;
+            rows.extend(template::blob_records(&mut copy).await?);
+            Ok(Some(rows))
         }
         (DatabaseSource::Live(db), _) => {
-            Ok(Some(blob_records(db.pool()).await.context(
-                "reading the document rows (was the PostgreSQL dump restored first?)",
-            )?))
+            let mut rows = blob_records(db.pool())
+                .await
+                .context("reading the document rows (was the PostgreSQL dump restored first?)")?;
+            rows.extend(template::blob_records(db.pool()).await?);
+            Ok(Some(rows))
         }
         (DatabaseSource::NotHere { dump }, DatabaseCopy::Postgres { dump: entry, .. }) => {
             match (entry, dump) {

@@ -5,6 +5,7 @@ mod local;
 mod postgres;
 mod s3;
 mod tampering;
+mod templates;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
