@@ -191,11 +191,21 @@ pub async fn login_post(
     };
     // A success is no failure: it leaves the counts as they were before it.
     refund(&state, &buckets).await?;
+    sign_in(&req, &state, &user).await
+}
+
+/// Starts a session for `user`, whose identity was just proven, and sends the browser to the
+/// start page.
+pub async fn sign_in(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &staff::StaffUser,
+) -> Result<HttpResponse, Error> {
     // A session that existed before sign-in is ended, never upgraded.
     if let Some(old) = req.cookie(SESSION_COOKIE) {
         sessions::end(&state.db, old.value()).await?;
     }
-    let cookie = sessions::start(&state.db, &user).await?;
+    let cookie = sessions::start(&state.db, user).await?;
     let mut used = Cookie::build(LOGIN_CSRF_COOKIE, "")
         .path("/admin/login")
         .finish();
@@ -203,7 +213,7 @@ pub async fn login_post(
     Ok(page::see_other_setting(
         super::urls::START,
         [
-            session_cookie(&state, cookie),
+            session_cookie(state, cookie),
             used,
             page::language_cookie(user.language),
         ],

@@ -2,6 +2,7 @@
 //! JavaScript. Every page except sign-in takes [`guard::SignedIn`], which sends a browser
 //! without a live session to the sign-in page; every form echoes the session's CSRF token.
 
+mod anonymous_form;
 pub mod auth;
 mod buyers;
 mod confirm;
@@ -9,6 +10,7 @@ mod errors;
 pub mod guard;
 mod invitations;
 pub mod page;
+mod password;
 mod settings;
 mod today;
 mod tokens;
@@ -42,6 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/digest", web::post().to(today::digest_post))
             .route("/admin.css", web::get().to(static_css))
             .configure(users::configure)
+            .configure(password::configure)
             .configure(verification::configure)
             .configure(invitations::configure)
             .configure(webhooks::configure)

@@ -1,6 +1,8 @@
 //! Marketplace staff: who may sign in to the staff pages, with argon2id password hashes at
 //! OWASP's recommended parameters.
 
+pub mod link_email;
+pub mod links;
 mod passwords;
 pub mod sessions;
 

@@ -13,6 +13,7 @@ mod invitations;
 mod previews;
 mod settings;
 mod sign_in_abuse;
+mod staff_accounts;
 mod today;
 mod users;
 mod verification;
