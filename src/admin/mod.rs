@@ -11,6 +11,7 @@ pub mod guard;
 mod invitations;
 pub mod page;
 mod password;
+mod second_factor;
 mod settings;
 mod today;
 mod tokens;
@@ -39,12 +40,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/", web::get().to(today::today_get))
             .route("/login", web::get().to(auth::login_get))
             .route("/login", web::post().to(auth::login_post))
+            .route("/login/code", web::post().to(auth::login_code_post))
             .route("/logout", web::post().to(auth::logout_post))
             .route("/language", web::post().to(auth::language_post))
             .route("/digest", web::post().to(today::digest_post))
             .route("/admin.css", web::get().to(static_css))
             .configure(users::configure)
             .configure(password::configure)
+            .configure(second_factor::configure)
             .configure(verification::configure)
             .configure(invitations::configure)
             .configure(webhooks::configure)

@@ -148,7 +148,7 @@ async fn password_post(
         }
         Err(e) => return Err(e),
     };
-    super::auth::sign_in(&req, &state, &user).await
+    super::auth::after_password(&req, &state, &user).await
 }
 
 /// The page where a reset link is asked for.

@@ -66,6 +66,8 @@ pub struct RawSettings {
     pub retention_keeps_vat_number: bool,
     /// An IANA time zone name; None (a form from before this field) keeps the current zone.
     pub time_zone: Option<String>,
+    /// Whether administrators must use a second factor.
+    pub totp_required_for_administrators: bool,
 }
 
 impl RawSettings {
@@ -107,6 +109,7 @@ impl RawSettings {
             retention_days_inactive: settings.retention_days_inactive.to_string(),
             retention_keeps_vat_number: settings.retention_keeps_vat_number,
             time_zone: Some(settings.time_zone.name().to_owned()),
+            totp_required_for_administrators: settings.totp_required_for_administrators,
         }
     }
 
@@ -309,6 +312,7 @@ impl RawSettings {
                     retention_days_inactive,
                     retention_keeps_vat_number: self.retention_keeps_vat_number,
                     time_zone,
+                    totp_required_for_administrators: self.totp_required_for_administrators,
                     ..current.clone()
                 })
             }

@@ -45,6 +45,9 @@ pub struct OrganisationView {
     /// (the API's times stay UTC).
     #[schema(schema_with = crate::time_zone::TimeZone::json_schema)]
     pub time_zone: String,
+    /// Whether administrators must use a second factor (TOTP) on the staff pages; one without
+    /// it enrols before anything else.
+    pub totp_required_for_administrators: bool,
 }
 
 /// What sellers may do.
@@ -93,6 +96,7 @@ impl OrganisationView {
             retention_days_inactive: settings.retention_days_inactive,
             retention_keeps_vat_number: settings.retention_keeps_vat_number,
             time_zone: settings.time_zone.name().to_owned(),
+            totp_required_for_administrators: settings.totp_required_for_administrators,
         }
     }
 }
@@ -136,6 +140,9 @@ pub struct OrganisationPatch {
     /// An IANA time zone, e.g. Europe/Berlin.
     #[schema(schema_with = crate::time_zone::TimeZone::json_schema)]
     time_zone: Option<String>,
+    /// Whether administrators must use a second factor (TOTP) on the staff pages.
+    #[schema(nullable = false)]
+    totp_required_for_administrators: Option<bool>,
 }
 
 /// Tells an explicit `null` (Some(None)) from a field left out (None).
@@ -242,6 +249,9 @@ pub fn apply_patch(
     }
     if let Some(zone) = patch.time_zone {
         raw.time_zone = Some(zone);
+    }
+    if let Some(required) = patch.totp_required_for_administrators {
+        raw.totp_required_for_administrators = required;
     }
     raw.apply_to(current)
 }

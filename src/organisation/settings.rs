@@ -78,6 +78,9 @@ pub struct OrganisationSettings {
     pub retention_keeps_vat_number: bool,
     /// The zone every time a person reads is shown in (staff pages, emails, the profile).
     pub time_zone: TimeZone,
+    /// Whether administrators must use a second factor (TOTP): one without it enrols before
+    /// anything else.
+    pub totp_required_for_administrators: bool,
 }
 
 /// Days the records of an ended relationship are kept unless the organisation says otherwise:
@@ -204,6 +207,7 @@ impl Default for OrganisationSettings {
             retention_days_inactive: DEFAULT_RETENTION_DAYS_INACTIVE,
             retention_keeps_vat_number: false,
             time_zone: TimeZone::default(),
+            totp_required_for_administrators: false,
         }
     }
 }

@@ -437,6 +437,7 @@ pub async fn use_link(
                 language: link.language,
                 created_at: at,
                 daily_digest: false,
+                second_factor: false,
             };
             let inserted = sqlx::query(
                 "INSERT INTO staff_users (id, email, password_hash, role, language, created_at) \

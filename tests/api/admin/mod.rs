@@ -11,6 +11,7 @@ mod buyers;
 mod forms;
 mod invitations;
 mod previews;
+mod second_factor;
 mod settings;
 mod sign_in_abuse;
 mod staff_accounts;
