@@ -111,14 +111,14 @@ async fn second_factor_post(
     let (done, flash) = match form.action.as_str() {
         "confirm" => match &code {
             Some(code) => (
-                totp::confirm(&state.db, &seal, &me.user().id, code).await?,
+                totp::confirm(&state.db, &seal, &me.actor(), &me.user().id, code).await?,
                 "admin-flash-second-factor-on",
             ),
             None => (false, ""),
         },
         "disable" => match &code {
             Some(code) => (
-                totp::disable(&state.db, &seal, &me.user().id, code).await?,
+                totp::disable(&state.db, &seal, &me.actor(), &me.user().id, code).await?,
                 "admin-flash-second-factor-off",
             ),
             None => (false, ""),

@@ -6,10 +6,12 @@
 use sqlx::Row;
 use totp_rs::{Algorithm, TOTP};
 
+use crate::audit::{Actor, Subject};
 use crate::db::{Db, now};
 use crate::errors::Error;
 use crate::seal::Seal;
 use crate::server_key::ServerKey;
+use crate::write::WriteTx;
 
 const DIGITS: usize = 6;
 const STEP_SECONDS: u64 = 30;
@@ -168,15 +170,21 @@ async fn claim_step(
 
 /// Confirms the waiting enrolment with a code from the app: from now on sign-in asks for
 /// codes. False when the code does not match (or there is nothing to confirm).
-pub async fn confirm(db: &Db, seal: &Seal, user_id: &str, code: &TotpCode) -> Result<bool, Error> {
+pub async fn confirm(
+    db: &Db,
+    seal: &Seal,
+    actor: &Actor,
+    user_id: &str,
+    code: &TotpCode,
+) -> Result<bool, Error> {
     let Some(stored) = secrets(db, user_id).await?.pending else {
         return Ok(false);
     };
     let Some(step) = matching_step(&open(seal, &stored)?, code) else {
         return Ok(false);
     };
-    let mut tx = db.begin_write().await?;
-    if !claim_step(&mut tx, user_id, step).await? {
+    let mut tx = WriteTx::new(db, actor.clone());
+    if !claim_step(tx.conn().await?, user_id, step).await? {
         return Ok(false);
     }
     sqlx::query(
@@ -185,8 +193,9 @@ pub async fn confirm(db: &Db, seal: &Seal, user_id: &str, code: &TotpCode) -> Re
     )
     .bind(user_id)
     .bind(&stored)
-    .execute(&mut *tx)
+    .execute(tx.conn().await?)
     .await?;
+    tx.record(Subject::StaffUser(user_id), "second_factor_on", None, None);
     tx.commit().await?;
     Ok(true)
 }
@@ -207,17 +216,24 @@ pub async fn verify(db: &Db, seal: &Seal, user_id: &str, code: &TotpCode) -> Res
 }
 
 /// Turns the second factor off, given a current code. False when the code does not match.
-pub async fn disable(db: &Db, seal: &Seal, user_id: &str, code: &TotpCode) -> Result<bool, Error> {
+pub async fn disable(
+    db: &Db,
+    seal: &Seal,
+    actor: &Actor,
+    user_id: &str,
+    code: &TotpCode,
+) -> Result<bool, Error> {
     if !verify(db, seal, user_id, code).await? {
         return Ok(false);
     }
-    let mut tx = db.begin_write().await?;
+    let mut tx = WriteTx::new(db, actor.clone());
     sqlx::query(
         "UPDATE staff_users SET totp_secret = NULL, totp_pending_secret = NULL WHERE id = $1",
     )
     .bind(user_id)
-    .execute(&mut *tx)
+    .execute(tx.conn().await?)
     .await?;
+    tx.record(Subject::StaffUser(user_id), "second_factor_off", None, None);
     tx.commit().await?;
     Ok(true)
 }

@@ -12,7 +12,7 @@ use crate::on_both_backends;
 const PAGE: &str = "/admin/account/second-factor";
 
 /// What an authenticator app holds, and the last step it gave a code for.
-struct App {
+pub struct App {
     totp: TOTP,
     last_step: Option<u64>,
 }
@@ -35,7 +35,7 @@ impl App {
 
     /// A code the portal has not seen: the earliest step it accepts now (one step back)
     /// or the one after the last used.
-    fn fresh_code(&mut self) -> String {
+    pub fn fresh_code(&mut self) -> String {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
@@ -66,7 +66,7 @@ impl App {
 
 impl StaffBrowser {
     /// Enrols a second factor from the page and confirms it with a fresh code.
-    async fn enrol(&mut self) -> App {
+    pub async fn enrol(&mut self) -> App {
         let page = self.page(PAGE).await;
         let mut app = App::from_page(&page);
         let response = self
@@ -174,6 +174,23 @@ on_both_backends! {
         assert_eq!(kim.get("/admin").await.status(), 200, "staff are not held up");
         admin.enrol().await;
         assert_eq!(admin.get("/admin/users").await.status(), 200);
+    }
+
+    async fn wrong_codes_for_one_account_are_limited(app) {
+        let mut kim = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+        let mut phone = kim.enrol().await;
+        let mut browser = app.staff_browser();
+        let asked = browser.sign_in("kim@marketplace.example", PASSWORD).await;
+        let mut csrf = csrf_of(&asked.text().await.unwrap());
+        for _ in 0..5 {
+            let refused = browser.post_raw("/admin/login/code", &[("csrf", &csrf), ("code", &phone.wrong_code())]).await;
+            assert_eq!(refused.status(), 401);
+            csrf = csrf_of(&refused.text().await.unwrap());
+        }
+        let limited = browser.post_raw("/admin/login/code", &[("csrf", &csrf), ("code", &phone.fresh_code())]).await;
+        assert_eq!(limited.status(), 429, "even the right code waits");
+        assert!(limited.headers().contains_key("retry-after"));
+        assert_eq!(browser.get("/admin").await.status(), 303);
     }
 
     async fn the_settings_page_turns_the_requirement_on(app) {

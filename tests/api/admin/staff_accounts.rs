@@ -266,6 +266,27 @@ with_mail_on_both_backends! {
         assert_eq!(new.sign_in(&member, NEW_PASSWORD).await.status(), 303);
         assert_eq!(app.staff_browser().get(&link).await.status(), 410, "used up");
     }
+
+    async fn a_reset_link_does_not_pass_over_the_second_factor(app, maildir) {
+        let member = fresh_address("guarded");
+        let mut signed_in = app.signed_in(&member, StaffRole::Staff).await;
+        let mut phone = signed_in.enrol().await;
+
+        let mut browser = app.staff_browser();
+        browser.page("/admin/forgot-password").await;
+        browser.post("/admin/forgot-password", &[("email", &member)]).await;
+        let (link, _) = new_link(&maildir, &member, &[]).await;
+        let asked = choose_password(&mut browser, &link, NEW_PASSWORD).await;
+        assert_eq!(asked.status(), 200, "the code is asked for");
+        let page = asked.text().await.unwrap();
+        assert!(page.contains("name=\"code\""), "{page}");
+        assert_eq!(browser.get("/admin").await.status(), 303, "not signed in yet");
+        let response = browser
+            .post_raw("/admin/login/code", &[("csrf", &csrf_of(&page)), ("code", &phone.fresh_code())])
+            .await;
+        assert_eq!(location(&response), "/admin");
+        assert_eq!(browser.get("/admin").await.status(), 200);
+    }
 }
 
 on_both_backends! {
