@@ -69,3 +69,5 @@ staff-login-code-title = Code eingeben
 staff-login-code-intro = Geben Sie den sechsstelligen Code ein, den Ihre Authenticator-App zeigt.
 staff-settings-totp-required = Administratoren müssen einen zweiten Faktor nutzen
 staff-settings-totp-required-hint = Ein Administrator ohne zweiten Faktor richtet ihn ein (TOTP, mit einer Authenticator-App), bevor er etwas anderes tun kann.
+staff-users-clear-second-factor = Zweiten Faktor ausschalten
+admin-flash-user-second-factor-cleared = Der zweite Faktor wurde ausgeschaltet; die Person meldet sich nur mit dem Passwort an, bis sie ihn neu einrichtet.

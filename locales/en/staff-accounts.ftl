@@ -69,3 +69,5 @@ staff-login-code-title = Enter your code
 staff-login-code-intro = Enter the six-digit code your authenticator app shows.
 staff-settings-totp-required = Administrators must use a second factor
 staff-settings-totp-required-hint = An administrator without one sets it up (TOTP, with an authenticator app) before they can do anything else.
+staff-users-clear-second-factor = Turn off second factor
+admin-flash-user-second-factor-cleared = The second factor was turned off; the user signs in with the password alone until they set it up again.

@@ -212,7 +212,7 @@ async fn change_invitation_post(
 /// A change to one user.
 #[derive(Deserialize)]
 pub struct ChangeForm {
-    /// `make-admin`, `make-staff`, `disable` or `enable`.
+    /// `make-admin`, `make-staff`, `disable`, `enable` or `clear-second-factor`.
     action: String,
 }
 
@@ -230,8 +230,18 @@ async fn change_user_post(
         "make-staff" => (UserChange::Role(StaffRole::Staff), "admin-flash-user-role"),
         "disable" => (UserChange::Disable, "admin-flash-user-disabled"),
         "enable" => (UserChange::Enable, "admin-flash-user-enabled"),
+        "clear-second-factor" => (
+            UserChange::ClearSecondFactor,
+            "admin-flash-user-second-factor-cleared",
+        ),
         _ => {
-            let allowed = ["make-admin", "make-staff", "disable", "enable"];
+            let allowed = [
+                "make-admin",
+                "make-staff",
+                "disable",
+                "enable",
+                "clear-second-factor",
+            ];
             let allowed = allowed.map(String::from).to_vec();
             return Err(Error::invalid("action", Rule::OneOf { allowed }));
         }

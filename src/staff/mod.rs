@@ -248,6 +248,8 @@ pub enum UserChange {
     Disable,
     /// Lets the user sign in again.
     Enable,
+    /// Turns the user's second factor off (a lost phone); they may enrol again.
+    ClearSecondFactor,
 }
 
 /// Changes a staff user, with an audit entry. Nobody changes their own role or disables
@@ -277,12 +279,16 @@ pub async fn change(
             "enabled",
             "UPDATE staff_users SET disabled_at = NULL WHERE id = $1",
         ),
+        UserChange::ClearSecondFactor => (
+            "second_factor_cleared",
+            "UPDATE staff_users SET totp_secret = NULL, totp_pending_secret = NULL WHERE id = $1",
+        ),
     };
     let query = sqlx::query(sql).bind(id);
     let query = match change {
         UserChange::Role(role) => query.bind(role.as_str()),
         UserChange::Disable => query.bind(now().millis()),
-        UserChange::Enable => query,
+        UserChange::Enable | UserChange::ClearSecondFactor => query,
     };
     query.execute(tx.conn().await?).await?;
     if matches!(change, UserChange::Disable) {
@@ -293,6 +299,7 @@ pub async fn change(
         UserChange::Role(role) => after.role = role,
         UserChange::Disable => after.disabled = true,
         UserChange::Enable => after.disabled = false,
+        UserChange::ClearSecondFactor => after.second_factor = false,
     }
     tx.record(
         Subject::StaffUser(id),

@@ -193,6 +193,23 @@ on_both_backends! {
         assert_eq!(browser.get("/admin").await.status(), 303);
     }
 
+    async fn an_administrator_turns_off_the_second_factor_of_someone_who_lost_their_phone(app) {
+        let mut kim = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+        kim.enrol().await;
+        let mut admin = app.admin_browser().await;
+        let page = admin.page("/admin/users").await;
+        assert!(page.contains("value=\"clear-second-factor\""), "offered for kim");
+        let id: String = sqlx::query_scalar("SELECT id FROM staff_users WHERE email = 'kim@marketplace.example'")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        let response = admin.post(&format!("/admin/users/{id}"), &[("action", "clear-second-factor")]).await;
+        assert_eq!(location(&response), "/admin/users");
+        let mut browser = app.staff_browser();
+        let signed_in = browser.sign_in("kim@marketplace.example", PASSWORD).await;
+        assert_eq!(location(&signed_in), "/admin", "the password alone again");
+    }
+
     async fn the_settings_page_turns_the_requirement_on(app) {
         let mut admin = app.admin_browser().await;
         let page = admin.page("/admin/settings").await;
