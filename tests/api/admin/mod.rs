@@ -7,6 +7,7 @@ mod browser_invitations;
 mod browser_previews;
 mod browser_settings;
 mod browser_staff;
+mod browser_staff_accounts;
 mod buyers;
 mod forms;
 mod invitations;
