@@ -313,6 +313,15 @@ fn worker(
             }),
         )
         .register(
+            crate::staff::links::LINK_EMAIL_JOB,
+            Arc::new(crate::staff::link_email::LinkEmailJob {
+                db: db.clone(),
+                settings: settings.clone(),
+                key: key.clone(),
+                mailer: mailer.clone(),
+            }),
+        )
+        .register(
             verification::EMAIL_JOB,
             Arc::new(VerificationEmailJob {
                 db: db.clone(),

@@ -50,11 +50,7 @@ admin-users-make-staff = Zum Mitarbeiter machen
 admin-users-disable = Deaktivieren
 admin-users-enable = Aktivieren
 admin-users-new = Neue Mitarbeiterin / neuer Mitarbeiter
-admin-users-password = Passwort (mindestens 12 Zeichen)
-admin-users-create = Anlegen
-admin-users-error-invalid = Bitte geben Sie eine gültige E-Mail-Adresse und ein Passwort mit mindestens { $min } Zeichen ein.
 
-admin-flash-user-created = Das Konto wurde angelegt.
 admin-flash-user-role = Die Rolle wurde geändert.
 admin-flash-user-disabled = Das Konto wurde deaktiviert und überall abgemeldet.
 admin-flash-user-enabled = Das Konto kann sich wieder anmelden.

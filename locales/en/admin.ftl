@@ -50,11 +50,7 @@ admin-users-make-staff = Make staff
 admin-users-disable = Disable
 admin-users-enable = Enable
 admin-users-new = New staff user
-admin-users-password = Password (at least 12 characters)
-admin-users-create = Create user
-admin-users-error-invalid = Please enter a valid email address and a password of at least { $min } characters.
 
-admin-flash-user-created = The staff user was created.
 admin-flash-user-role = The role was changed.
 admin-flash-user-disabled = The user was disabled and signed out everywhere.
 admin-flash-user-enabled = The user can sign in again.

@@ -191,11 +191,163 @@ pub async fn login_post(
     };
     // A success is no failure: it leaves the counts as they were before it.
     refund(&state, &buckets).await?;
+    after_password(&req, &state, &user).await
+}
+
+const CHALLENGE_COOKIE: &str = "kyc_admin_challenge";
+/// Wrong codes for one account: a handful of typos, far too few to guess a six-digit code.
+const CODE_FAILURES_PER_ACCOUNT: Limit = Limit {
+    max: 5,
+    window: chrono::Duration::minutes(15),
+};
+
+/// The page that asks for the second factor's code.
+#[derive(Template)]
+#[template(path = "admin/login_code.html")]
+pub struct LoginCodeView {
+    /// The frame.
+    pub chrome: Chrome,
+    /// Why the last code was refused.
+    pub error: Option<String>,
+}
+
+fn code_page(
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    error: Option<String>,
+    challenge: Option<String>,
+) -> Result<HttpResponse, Error> {
+    let l = browser_language(req);
+    let token = secret_token::generate("")
+        .map_err(|e| Error::Internal(anyhow::anyhow!("no secure random source: {e}")))?
+        .plain;
+    let view = LoginCodeView {
+        chrome: Chrome::anonymous(
+            l,
+            l.text("staff-login-code-title"),
+            "/admin/login/code".into(),
+            token.clone(),
+        ),
+        error,
+    };
+    let mut response = page::html(req, status, &view)?;
+    let mut cookies = vec![
+        Cookie::build(LOGIN_CSRF_COOKIE, token)
+            .path("/admin/login")
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(state.settings.is_https())
+            .finish(),
+    ];
+    if let Some(challenge) = challenge {
+        cookies.push(
+            Cookie::build(CHALLENGE_COOKIE, challenge)
+                .path("/admin/login")
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .secure(state.settings.is_https())
+                .finish(),
+        );
+    }
+    for cookie in cookies {
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+    }
+    Ok(response)
+}
+
+/// After a proven password (or a reset link): signs in, or first asks for the second
+/// factor's code when the user has one.
+pub async fn after_password(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &staff::StaffUser,
+) -> Result<HttpResponse, Error> {
+    if !user.second_factor {
+        return sign_in(req, state, user).await;
+    }
+    let challenge = staff::challenges::start(&state.db, user).await?;
+    code_page(req, state, StatusCode::OK, None, Some(challenge))
+}
+
+/// The second factor's code.
+#[derive(Deserialize)]
+pub struct LoginCodeForm {
+    csrf: String,
+    code: String,
+}
+
+/// `POST /admin/login/code` — anyone whose password was just right: checks the code and
+/// starts the session.
+pub async fn login_code_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginCodeForm>,
+) -> Result<HttpResponse, Error> {
+    let l = browser_language(&req);
+    let expected = req
+        .cookie(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if !secret_token::same(&form.csrf, &expected) {
+        let error = Some(l.text("admin-error-form"));
+        return code_page(&req, &state, StatusCode::FORBIDDEN, error, None);
+    }
+    let challenge = req
+        .cookie(CHALLENGE_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    let Some(user) = staff::challenges::find(&state.db, &challenge).await? else {
+        return Ok(page::see_other(super::urls::LOGIN));
+    };
+    let bucket = format!("admin-login-code:{}", user.id);
+    if let rate_limit::Verdict::Limited { retry_after } =
+        rate_limit::hit(&state.db, &bucket, CODE_FAILURES_PER_ACCOUNT).await?
+    {
+        tracing::info!("a staff sign-in code was throttled");
+        let minutes = retry_after.div_ceil(60).to_string();
+        let error = Some(l.text_with("admin-login-too-many", &[("minutes", &minutes)]));
+        let mut page = code_page(&req, &state, StatusCode::TOO_MANY_REQUESTS, error, None)?;
+        retry_after::set(&mut page, retry_after);
+        return Ok(page);
+    }
+    let seal = staff::totp::seal(&state.key);
+    let accepted = match staff::totp::TotpCode::parse(&form.code) {
+        Some(code) => staff::totp::verify(&state.db, &seal, &user.id, &code).await?,
+        None => false,
+    };
+    if !accepted {
+        tracing::info!("a staff sign-in code was refused");
+        let error = Some(l.text("staff-second-factor-wrong-code"));
+        return code_page(&req, &state, StatusCode::UNAUTHORIZED, error, None);
+    }
+    rate_limit::refund(&state.db, &bucket, CODE_FAILURES_PER_ACCOUNT).await?;
+    staff::challenges::end(&state.db, &challenge).await?;
+    let mut response = sign_in(&req, &state, &user).await?;
+    let mut used = Cookie::build(CHALLENGE_COOKIE, "")
+        .path("/admin/login")
+        .finish();
+    used.make_removal();
+    response
+        .add_cookie(&used)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+    Ok(response)
+}
+
+/// Starts a session for `user`, whose identity was just proven, and sends the browser to the
+/// start page.
+pub async fn sign_in(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &staff::StaffUser,
+) -> Result<HttpResponse, Error> {
     // A session that existed before sign-in is ended, never upgraded.
     if let Some(old) = req.cookie(SESSION_COOKIE) {
         sessions::end(&state.db, old.value()).await?;
     }
-    let cookie = sessions::start(&state.db, &user).await?;
+    let cookie = sessions::start(&state.db, user).await?;
     let mut used = Cookie::build(LOGIN_CSRF_COOKIE, "")
         .path("/admin/login")
         .finish();
@@ -203,7 +355,7 @@ pub async fn login_post(
     Ok(page::see_other_setting(
         super::urls::START,
         [
-            session_cookie(&state, cookie),
+            session_cookie(state, cookie),
             used,
             page::language_cookie(user.language),
         ],

@@ -113,6 +113,10 @@ pub enum Refused {
     /// No or an ended session: the browser goes to the sign-in page.
     #[error("sign in first")]
     SignInFirst,
+    /// An administrator without the second factor the organisation requires: the browser
+    /// goes to enrol it.
+    #[error("enrol a second factor first")]
+    EnrolFirst,
     /// Signed in, but not allowed, or the form could not be read.
     #[error(transparent)]
     Failed(#[from] Error),
@@ -121,7 +125,7 @@ pub enum Refused {
 impl ResponseError for Refused {
     fn status_code(&self) -> StatusCode {
         match self {
-            Refused::SignInFirst => StatusCode::SEE_OTHER,
+            Refused::SignInFirst | Refused::EnrolFirst => StatusCode::SEE_OTHER,
             Refused::Failed(e) => e.status_code(),
         }
     }
@@ -129,6 +133,7 @@ impl ResponseError for Refused {
     fn error_response(&self) -> HttpResponse {
         match self {
             Refused::SignInFirst => page::see_other(urls::LOGIN),
+            Refused::EnrolFirst => page::see_other(urls::SECOND_FACTOR),
             Refused::Failed(e) => e.error_response(),
         }
     }
@@ -141,6 +146,10 @@ impl FromRequest for SignedIn {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        // Enrolling, signing out and switching the language stay open to an administrator who
+        // still has to enrol; everything else waits.
+        let may_wait =
+            [urls::SECOND_FACTOR, "/admin/logout", "/admin/language"].contains(&req.path());
         Box::pin(async move {
             let (Some(state), Some(cookie)) = (state, cookie) else {
                 return Err(Refused::SignInFirst);
@@ -151,7 +160,14 @@ impl FromRequest for SignedIn {
             if session.needs_touch() {
                 sessions::touch(&state.db, &cookie).await?;
             }
-            let zone = state.organisation().await?.time_zone;
+            let organisation = state.organisation().await?;
+            let must_enrol = organisation.totp_required_for_administrators
+                && session.user.role == StaffRole::Admin
+                && !session.user.second_factor;
+            if must_enrol && !may_wait {
+                return Err(Refused::EnrolFirst);
+            }
+            let zone = organisation.time_zone;
             Ok(SignedIn { session, zone })
         })
     }

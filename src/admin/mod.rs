@@ -2,6 +2,7 @@
 //! JavaScript. Every page except sign-in takes [`guard::SignedIn`], which sends a browser
 //! without a live session to the sign-in page; every form echoes the session's CSRF token.
 
+mod anonymous_form;
 pub mod auth;
 mod buyers;
 mod confirm;
@@ -9,6 +10,8 @@ mod errors;
 pub mod guard;
 mod invitations;
 pub mod page;
+mod password;
+mod second_factor;
 mod settings;
 mod today;
 mod tokens;
@@ -37,11 +40,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/", web::get().to(today::today_get))
             .route("/login", web::get().to(auth::login_get))
             .route("/login", web::post().to(auth::login_post))
+            .route("/login/code", web::post().to(auth::login_code_post))
             .route("/logout", web::post().to(auth::logout_post))
             .route("/language", web::post().to(auth::language_post))
             .route("/digest", web::post().to(today::digest_post))
             .route("/admin.css", web::get().to(static_css))
             .configure(users::configure)
+            .configure(password::configure)
+            .configure(second_factor::configure)
             .configure(verification::configure)
             .configure(invitations::configure)
             .configure(webhooks::configure)

@@ -1,4 +1,4 @@
-//! Staff users (administrators only): the list, new users, roles, disabling.
+//! Staff users (administrators only): the list, invitations by email, roles, disabling.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -9,12 +9,17 @@ use super::page::{self, Chrome, Section};
 use crate::admin::guard::{Admin, SignedIn, StaffForm};
 use crate::errors::{Conflict, Error, Rule};
 use crate::http::messages;
-use crate::staff::{self, Password, StaffRole, StaffUser, UserChange};
+use crate::staff::links::{self, AccountLink};
+use crate::staff::{self, StaffRole, StaffUser, UserChange};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/users", web::get().to(users_get))
-        .route("/users", web::post().to(create_user_post))
+        .route("/users", web::post().to(invite_post))
+        .route(
+            "/users/invitations/{id}",
+            web::post().to(change_invitation_post),
+        )
         .route("/users/{id}", web::post().to(change_user_post));
 }
 
@@ -26,6 +31,8 @@ pub struct UsersView {
     pub chrome: Chrome,
     /// Everyone.
     pub users: Vec<StaffUser>,
+    /// Invitations not yet accepted.
+    pub invitations: Vec<AccountLink>,
     /// The signed-in user's id (no buttons against oneself).
     pub me: String,
     /// What the create form said last time.
@@ -37,10 +44,35 @@ pub struct UsersView {
 impl UsersView {
     /// "Administrator" or "Staff", translated.
     pub fn role_label(&self, user: &StaffUser) -> String {
-        self.chrome.t(match user.role {
+        self.role_name(user.role)
+    }
+
+    /// The role an invitation gives, translated.
+    pub fn invited_role(&self, invitation: &AccountLink) -> String {
+        self.role_name(invitation.role)
+    }
+
+    /// The name of `role`, translated.
+    pub fn role_name(&self, role: StaffRole) -> String {
+        self.chrome.t(match role {
             StaffRole::Admin => "admin-users-role-admin",
             StaffRole::Staff => "admin-users-role-staff",
         })
+    }
+
+    /// When an invitation's link stops (or stopped) working, in the organisation's zone.
+    pub fn expiry(&self, invitation: &AccountLink) -> String {
+        let moment = self
+            .chrome
+            .zone
+            .moment(self.chrome.l, invitation.expires_at);
+        if invitation.is_expired() {
+            self.chrome
+                .t1("staff-invitations-expired", "moment", &moment)
+        } else {
+            self.chrome
+                .t1("staff-invitations-expires", "moment", &moment)
+        }
     }
 }
 
@@ -61,6 +93,7 @@ async fn page(
     let view = UsersView {
         chrome,
         users: staff::list(&state.db).await?,
+        invitations: links::pending_invitations(&state.db).await?,
         me: me.user().id.clone(),
         form,
         error,
@@ -85,19 +118,19 @@ async fn users_get(
     .await
 }
 
-/// The new user form.
+/// The invitation form.
 #[derive(Deserialize, Default)]
 pub struct NewUserForm {
     /// Sign-in address.
-    pub email: String,
     #[serde(default)]
-    password: String,
+    pub email: String,
     /// `ADMIN` or `STAFF`.
+    #[serde(default)]
     pub role: String,
 }
 
-/// `POST /admin/users` — administrators: a new staff user.
-async fn create_user_post(
+/// `POST /admin/users` — administrators: invites a staff member by email.
+async fn invite_post(
     req: HttpRequest,
     state: web::Data<AppState>,
     StaffForm {
@@ -105,33 +138,23 @@ async fn create_user_post(
         fields: form,
     }: StaffForm<NewUserForm, Admin>,
 ) -> Result<HttpResponse, Error> {
-    let mut form = form;
     let role = StaffRole::parse(&form.role);
-    let created = match Password::parse(&form.password) {
-        Ok(password) => {
-            staff::create(
-                &state.db,
-                &state.passwords,
-                &me.actor(),
-                &form.email,
-                &password,
-                role,
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    form.password.clear();
-    match created {
-        Ok(_) => Ok(page::done("/admin/users", "admin-flash-user-created")),
+    let invited = links::invite(
+        &state.db,
+        &state.key,
+        &me.actor(),
+        &form.email,
+        role,
+        me.language(),
+    )
+    .await;
+    match invited {
+        Ok(_) => Ok(page::done("/admin/users", "admin-flash-staff-invited")),
         Err(e @ (Error::Invalid(_) | Error::Conflict(Conflict::EmailTaken))) => {
             let l = me.language();
             let error = match &e {
                 Error::Conflict(conflict) => messages::conflict(l, conflict),
-                _ => l.text_with(
-                    "admin-users-error-invalid",
-                    &[("min", &staff::MIN_PASSWORD_CHARS.to_string())],
-                ),
+                _ => l.text("staff-invite-error-email"),
             };
             page(
                 &req,
@@ -147,10 +170,49 @@ async fn create_user_post(
     }
 }
 
+/// A change to a pending invitation.
+#[derive(Deserialize)]
+pub struct InvitationChangeForm {
+    /// `resend` or `revoke`.
+    action: String,
+}
+
+/// `POST /admin/users/invitations/{id}` — administrators: sends an invitation again (with a
+/// new link) or withdraws it.
+async fn change_invitation_post(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    StaffForm {
+        who: me,
+        fields: form,
+    }: StaffForm<InvitationChangeForm, Admin>,
+) -> Result<HttpResponse, Error> {
+    match form.action.as_str() {
+        "resend" => {
+            links::resend(&state.db, &state.key, &me.actor(), &path).await?;
+            Ok(page::done(
+                "/admin/users",
+                "admin-flash-staff-invitation-resent",
+            ))
+        }
+        "revoke" => {
+            links::revoke(&state.db, &me.actor(), &path).await?;
+            Ok(page::done(
+                "/admin/users",
+                "admin-flash-staff-invitation-revoked",
+            ))
+        }
+        _ => {
+            let allowed = ["resend", "revoke"].map(String::from).to_vec();
+            Err(Error::invalid("action", Rule::OneOf { allowed }))
+        }
+    }
+}
+
 /// A change to one user.
 #[derive(Deserialize)]
 pub struct ChangeForm {
-    /// `make-admin`, `make-staff`, `disable` or `enable`.
+    /// `make-admin`, `make-staff`, `disable`, `enable` or `clear-second-factor`.
     action: String,
 }
 
@@ -168,8 +230,18 @@ async fn change_user_post(
         "make-staff" => (UserChange::Role(StaffRole::Staff), "admin-flash-user-role"),
         "disable" => (UserChange::Disable, "admin-flash-user-disabled"),
         "enable" => (UserChange::Enable, "admin-flash-user-enabled"),
+        "clear-second-factor" => (
+            UserChange::ClearSecondFactor,
+            "admin-flash-user-second-factor-cleared",
+        ),
         _ => {
-            let allowed = ["make-admin", "make-staff", "disable", "enable"];
+            let allowed = [
+                "make-admin",
+                "make-staff",
+                "disable",
+                "enable",
+                "clear-second-factor",
+            ];
             let allowed = allowed.map(String::from).to_vec();
             return Err(Error::invalid("action", Rule::OneOf { allowed }));
         }

@@ -134,6 +134,8 @@ pub enum Subject<'a> {
     ApiToken(&'a str),
     /// A staff user.
     StaffUser(&'a str),
+    /// An invitation of a staff member, or a password reset link.
+    StaffAccountLink(&'a str),
     /// A webhook endpoint.
     WebhookEndpoint(&'a str),
     /// The organisation's settings.
@@ -152,6 +154,7 @@ impl Subject<'_> {
             Subject::Verification { .. } => "verification",
             Subject::ApiToken(_) => "api_token",
             Subject::StaffUser(_) => "staff_user",
+            Subject::StaffAccountLink(_) => "staff_account_link",
             Subject::WebhookEndpoint(_) => "webhook_endpoint",
             Subject::Settings => "settings",
         }
@@ -164,6 +167,7 @@ impl Subject<'_> {
             | Subject::Buyer(id)
             | Subject::ApiToken(id)
             | Subject::StaffUser(id)
+            | Subject::StaffAccountLink(id)
             | Subject::WebhookEndpoint(id)
             | Subject::Document { id, .. }
             | Subject::Invitation { id, .. }

@@ -70,6 +70,8 @@ pub struct RawSettings {
     /// Help texts by type name and language; empty means the portal's own text, a type and
     /// language left out keeps its text.
     pub help_texts: BTreeMap<(String, Language), String>,
+    /// Whether administrators must use a second factor.
+    pub totp_required_for_administrators: bool,
 }
 
 impl RawSettings {
@@ -121,6 +123,7 @@ impl RawSettings {
                     })
                 })
                 .collect(),
+            totp_required_for_administrators: settings.totp_required_for_administrators,
         }
     }
 
@@ -340,6 +343,7 @@ impl RawSettings {
                     retention_keeps_vat_number: self.retention_keeps_vat_number,
                     time_zone,
                     document_guidance,
+                    totp_required_for_administrators: self.totp_required_for_administrators,
                     ..current.clone()
                 })
             }

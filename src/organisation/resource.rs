@@ -47,6 +47,9 @@ pub struct OrganisationView {
     /// (the API's times stay UTC).
     #[schema(schema_with = crate::time_zone::TimeZone::json_schema)]
     pub time_zone: String,
+    /// Whether administrators must use a second factor (TOTP) on the staff pages; one without
+    /// it enrols before anything else.
+    pub totp_required_for_administrators: bool,
     /// Every document type with what the buyer's page says of it.
     pub document_types: Vec<DocumentTypeGuidance>,
 }
@@ -156,6 +159,7 @@ impl OrganisationView {
                         .is_some_and(|g| g.template.is_some()),
                 })
                 .collect(),
+            totp_required_for_administrators: settings.totp_required_for_administrators,
         }
     }
 }
@@ -202,6 +206,9 @@ pub struct OrganisationPatch {
     /// Help texts of the buyer's page, per type (types left out keep theirs).
     #[schema(nullable = false)]
     help_texts: Option<Vec<HelpTextPatch>>,
+    /// Whether administrators must use a second factor (TOTP) on the staff pages.
+    #[schema(nullable = false)]
+    totp_required_for_administrators: Option<bool>,
 }
 
 /// Tells an explicit `null` (Some(None)) from a field left out (None).
@@ -322,6 +329,9 @@ pub fn apply_patch(
                     .insert((texts.document_type.clone(), l), text.unwrap_or_default());
             }
         }
+    }
+    if let Some(required) = patch.totp_required_for_administrators {
+        raw.totp_required_for_administrators = required;
     }
     raw.apply_to(current)
 }

@@ -81,6 +81,9 @@ pub struct OrganisationSettings {
     pub time_zone: TimeZone,
     /// Per type: help texts staff wrote in place of the portal's own, and a template.
     pub document_guidance: BTreeMap<DocumentType, TypeGuidance>,
+    /// Whether administrators must use a second factor (TOTP): one without it enrols before
+    /// anything else.
+    pub totp_required_for_administrators: bool,
 }
 
 /// Days the records of an ended relationship are kept unless the organisation says otherwise:
@@ -234,6 +237,7 @@ impl Default for OrganisationSettings {
             retention_keeps_vat_number: false,
             time_zone: TimeZone::default(),
             document_guidance: BTreeMap::new(),
+            totp_required_for_administrators: false,
         }
     }
 }

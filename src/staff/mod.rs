@@ -1,8 +1,12 @@
 //! Marketplace staff: who may sign in to the staff pages, with argon2id password hashes at
 //! OWASP's recommended parameters.
 
+pub mod challenges;
+pub mod link_email;
+pub mod links;
 mod passwords;
 pub mod sessions;
+pub mod totp;
 
 pub use passwords::{HashingLimits, PasswordHashing};
 use serde::Serialize;
@@ -66,6 +70,8 @@ pub struct StaffUser {
     pub created_at: Timestamp,
     /// Whether the user gets the daily digest email.
     pub daily_digest: bool,
+    /// Whether sign-in asks for a code of the user's authenticator app too.
+    pub second_factor: bool,
 }
 
 /// A password that meets the rules; never printed.
@@ -114,6 +120,7 @@ pub async fn create(
         language: Language::En,
         created_at: now(),
         daily_digest: false,
+        second_factor: false,
     };
     let mut tx = WriteTx::new(db, actor.clone());
     let inserted = sqlx::query(
@@ -168,8 +175,8 @@ pub async fn authenticate(
 }
 
 /// The columns [`user_from_row`] reads, of `staff_users u`.
-pub(crate) const USER_COLUMNS: &str =
-    "u.id, u.email, u.role, u.disabled_at, u.language, u.created_at, u.daily_digest";
+pub(crate) const USER_COLUMNS: &str = "u.id, u.email, u.role, u.disabled_at, u.language, u.created_at, u.daily_digest, \
+     CAST(CASE WHEN u.totp_secret IS NULL THEN 0 ELSE 1 END AS BIGINT) AS second_factor";
 
 pub(crate) fn user_from_row(row: &AnyRow) -> Result<StaffUser, sqlx::Error> {
     let disabled: Option<i64> = row.try_get("disabled_at")?;
@@ -182,6 +189,7 @@ pub(crate) fn user_from_row(row: &AnyRow) -> Result<StaffUser, sqlx::Error> {
         language: Language::parse(&language).unwrap_or(Language::En),
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
         daily_digest: row.try_get::<i64, _>("daily_digest")? != 0,
+        second_factor: row.try_get::<i64, _>("second_factor")? != 0,
     })
 }
 
@@ -240,6 +248,8 @@ pub enum UserChange {
     Disable,
     /// Lets the user sign in again.
     Enable,
+    /// Turns the user's second factor off (a lost phone); they may enrol again.
+    ClearSecondFactor,
 }
 
 /// Changes a staff user, with an audit entry. Nobody changes their own role or disables
@@ -269,12 +279,16 @@ pub async fn change(
             "enabled",
             "UPDATE staff_users SET disabled_at = NULL WHERE id = $1",
         ),
+        UserChange::ClearSecondFactor => (
+            "second_factor_cleared",
+            "UPDATE staff_users SET totp_secret = NULL, totp_pending_secret = NULL WHERE id = $1",
+        ),
     };
     let query = sqlx::query(sql).bind(id);
     let query = match change {
         UserChange::Role(role) => query.bind(role.as_str()),
         UserChange::Disable => query.bind(now().millis()),
-        UserChange::Enable => query,
+        UserChange::Enable | UserChange::ClearSecondFactor => query,
     };
     query.execute(tx.conn().await?).await?;
     if matches!(change, UserChange::Disable) {
@@ -285,6 +299,7 @@ pub async fn change(
         UserChange::Role(role) => after.role = role,
         UserChange::Disable => after.disabled = true,
         UserChange::Enable => after.disabled = false,
+        UserChange::ClearSecondFactor => after.second_factor = false,
     }
     tx.record(
         Subject::StaffUser(id),

@@ -133,6 +133,7 @@ mod tests {
                 language: Language::En,
                 created_at: now(),
                 daily_digest: false,
+                second_factor: false,
             },
             csrf_token: "t".into(),
             last_seen_at: now().plus(-ago),

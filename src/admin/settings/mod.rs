@@ -298,6 +298,9 @@ fn read_form(pairs: Vec<(String, String)>) -> RawSettings {
             "retention_days_inactive" => raw.retention_days_inactive = value,
             "retention_keeps_vat_number" => raw.retention_keeps_vat_number = value == "true",
             "time_zone" => raw.time_zone = Some(value),
+            "totp_required_for_administrators" => {
+                raw.totp_required_for_administrators = value == "true"
+            }
             other => {
                 if let Some(code) = other.strip_prefix("help_de_") {
                     raw.help_texts
