@@ -38,6 +38,7 @@ mod pdf_tricks;
 mod portal;
 mod portal_links;
 mod profile;
+mod profile_pdf;
 mod query_parameters;
 mod reminders;
 mod retention;
