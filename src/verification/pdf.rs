@@ -186,29 +186,38 @@ fn day(l: Language, text: &str) -> String {
         .unwrap_or_else(|_| text.to_owned())
 }
 
-/// Splits `text` into lines of at most `width` characters at spaces (a word longer than a
-/// line is cut). Helvetica averages about half an em per character, so counting characters
-/// is close enough for labels, names and addresses.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+/// Splits `text` into lines that `fits` at spaces (a word wider than a line is cut).
+fn wrap(text: &str, fits: impl Fn(&str) -> bool) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.lines() {
         let mut line = String::new();
         for word in paragraph.split_whitespace() {
-            let mut word: Vec<char> = word.chars().collect();
-            while word.len() > width {
-                if !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                }
-                lines.push(word.drain(..width).collect());
-            }
-            let word: String = word.into_iter().collect();
-            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-                lines.push(std::mem::take(&mut line));
+            let longer = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if fits(&longer) {
+                line = longer;
+                continue;
             }
             if !line.is_empty() {
-                line.push(' ');
+                lines.push(std::mem::take(&mut line));
             }
-            line.push_str(&word);
+            let mut rest = word;
+            while !fits(rest) {
+                // The longest start of the word that fits, at least one character.
+                let cut = rest
+                    .char_indices()
+                    .skip(1)
+                    .map(|(at, _)| at)
+                    .take_while(|at| fits(&rest[..*at]))
+                    .last()
+                    .unwrap_or_else(|| rest.chars().next().map_or(rest.len(), char::len_utf8));
+                lines.push(rest[..cut].to_owned());
+                rest = &rest[cut..];
+            }
+            line = rest.to_owned();
         }
         lines.push(line);
     }
@@ -316,8 +325,10 @@ impl Layout {
 
     /// A label on the left and its value beside it, wrapped in the value's column.
     fn field(&mut self, label: &str, value: &str) {
-        let labels = wrap(label, 27);
-        let values = wrap(value, 56);
+        let label_width = VALUE_X - MARGIN - 8.0;
+        let value_width = PAGE_WIDTH - MARGIN - VALUE_X;
+        let labels = wrap(label, |t| self.fonts[1].measure(t, 9.0) <= label_width);
+        let values = wrap(value, |t| self.fonts[0].measure(t, 10.0) <= value_width);
         let rows = labels.len().max(values.len());
         self.ensure(rows as f32 * 14.0);
         for row in 0..rows {
@@ -332,14 +343,16 @@ impl Layout {
     }
 
     fn paragraph(&mut self, text: &str) {
-        for line in wrap(text, 86) {
+        let width = PAGE_WIDTH - 2.0 * MARGIN;
+        for line in wrap(text, |t| self.fonts[0].measure(t, 10.0) <= width) {
             self.line(REGULAR, 10.0, MARGIN, &line);
         }
     }
 
     /// A line of fixed-width text in the value column (hashes: 64 hex digits fit).
     fn mono(&mut self, text: &str) {
-        for line in wrap(text, 76) {
+        let width = PAGE_WIDTH - MARGIN - (VALUE_X - 40.0);
+        for line in wrap(text, |t| self.fonts[2].measure(t, 8.0) <= width) {
             self.line(MONO, 8.0, VALUE_X - 40.0, &line);
         }
     }
@@ -437,8 +450,10 @@ mod tests {
 
     #[test]
     fn long_text_wraps_at_spaces_and_cuts_only_overlong_words() {
-        assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
-        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("one\ntwo", 20), vec!["one", "two"]);
+        let within = |n: usize| move |t: &str| t.chars().count() <= n;
+        assert_eq!(wrap("aaa bbb ccc", within(7)), vec!["aaa bbb", "ccc"]);
+        assert_eq!(wrap("abcdefghij", within(4)), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("one\ntwo", within(20)), vec!["one", "two"]);
+        assert_eq!(wrap("äöü", within(1)), vec!["ä", "ö", "ü"]);
     }
 }

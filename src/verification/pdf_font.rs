@@ -89,6 +89,15 @@ impl UsedFont {
         codes
     }
 
+    /// How wide `text` is at `size` points, in points.
+    pub fn measure(&self, text: &str, size: f32) -> f32 {
+        text.chars()
+            .map(|c| self.width(self.parsed.glyph_index(c).map_or(0, |g| g.0)))
+            .sum::<f32>()
+            * size
+            / 1000.0
+    }
+
     /// A glyph's advance in thousandths of the font size.
     fn width(&self, original: u16) -> f32 {
         let advance = self
@@ -205,5 +214,6 @@ mod tests {
         assert_eq!(font.text.get(&2), Some(&'ß'));
         assert_eq!(font.encode("\u{E000}"), vec![0, 0]);
         assert!(font.width(font.originals[1]) > 500.0);
+        assert!(font.measure("WW", 10.0) > font.measure("ii", 10.0));
     }
 }

@@ -76,6 +76,8 @@ with_idenfy_on_both_backends! {
         let (german, _) = app.profile(&evidence.path, "?lang=de", None).await;
         let (english, _) = app.profile(&evidence.path, "?lang=en", None).await;
 
+        // Left for a person to look at, like the browser tests' screenshots.
+        let _ = std::fs::write(std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("kyc-profile-person-de.pdf"), &german);
         let german_text = pdf_text(dir.path(), "de", &german);
         let english_text = pdf_text(dir.path(), "en", &english);
         for expected in ["Geprüfte Person", "ERIKA MUSTERMANN", "01.01.1980", "Geprüft als", "Ansprechpartner des Käufers", "Hauptstraße 42", "Identitätsprüfung"] {
