@@ -150,5 +150,18 @@ with_idenfy_on_both_backends! {
             let text = pdf_text(tempfile::tempdir().unwrap().path(), "max", &second);
             assert!(text.contains("MAX MUSTERMANN"), "{text}");
         }
+
+        // A verification settled before the portal kept the name says so rather than guess.
+        sqlx::query("UPDATE verifications SET person_first_name = NULL, person_last_name = NULL WHERE scan_ref = $1")
+            .bind(&evidence.scan_ref)
+            .execute(app.db.pool())
+            .await
+            .unwrap();
+        let (unnamed, _) = app.profile(&evidence.path, "?lang=en", None).await;
+        assert_ne!(unnamed, second);
+        if tool_available("pdftotext", &["pdftotext", "-v"], "apt-get install poppler-utils") {
+            let text = pdf_text(tempfile::tempdir().unwrap().path(), "unnamed", &unnamed);
+            assert!(text.contains("Not recorded") && !text.contains("ERIKA"), "{text}");
+        }
     }
 }
