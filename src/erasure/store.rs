@@ -146,7 +146,8 @@ pub async fn overwrite(
              vat_number = {checked_vat} WHERE buyer_id = $1 AND $2 = $2"
         ),
         "UPDATE verifications SET provider_details = NULL, aml = NULL, auth_token = '', \
-         session_url = '', review_reason = NULL, email_to = NULL, email_error = NULL \
+         session_url = '', review_reason = NULL, email_to = NULL, email_error = NULL, \
+         person_first_name = NULL, person_last_name = NULL, person_birth_date = NULL \
          WHERE buyer_id = $1 AND $2 = $2"
             .to_owned(),
         "DELETE FROM kyc_profiles WHERE buyer_id = $1 AND $2 = $2".to_owned(),

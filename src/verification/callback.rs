@@ -99,6 +99,7 @@ async fn settle_in(
         aml_hit: result.aml_hit,
         settled_at: Some(at),
         decided_at: state.is_decided().then_some(at),
+        person: result.person.clone(),
         ..found.clone()
     };
     record(tx, "settled", Some(found), &settled);

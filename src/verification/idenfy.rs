@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::model::{ProviderResult, ProviderVerdict};
+use super::model::{ProviderResult, ProviderVerdict, VerifiedPerson};
 use super::provider::{ProviderError, Session, SessionRequest, VerificationProvider};
 use crate::config::Settings;
 
@@ -176,10 +176,30 @@ struct CallbackBody {
     status: Value,
     #[serde(rename = "AML", default)]
     aml: Option<Value>,
+    #[serde(default)]
+    data: Value,
+}
+
+/// The person the document names (`data.docFirstName`, `docLastName`, `docDob`); None
+/// without both names.
+fn verified_person(data: &Value) -> Option<VerifiedPerson> {
+    let text = |field: &str| {
+        data[field]
+            .as_str()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    Some(VerifiedPerson {
+        first_name: text("docFirstName")?,
+        last_name: text("docLastName")?,
+        birth_date: text("docDob"),
+    })
 }
 
 /// Reads a (signature-checked) callback body: `final`, `scanRef`, `status.overall` and the
-/// `AML` screening array. Everything else (document data, photos' URLs) is not kept.
+/// `AML` screening array, and the name and date of birth the document shows. Everything else
+/// (the rest of the document data, photos' URLs) is not kept.
 pub fn parse_callback(body: &[u8]) -> Result<Callback, String> {
     let body: CallbackBody =
         serde_json::from_slice(body).map_err(|e| format!("not an iDenfy callback: {e}"))?;
@@ -214,6 +234,7 @@ pub fn parse_callback(body: &[u8]) -> Result<Callback, String> {
         details: body.status,
         aml,
         aml_hit,
+        person: verified_person(&body.data),
     }))
 }
 
@@ -295,6 +316,14 @@ mod tests {
         assert_eq!(result.scan_ref, "scan-1");
         assert!(!result.aml_hit);
         assert_eq!(result.aml, None);
+        assert_eq!(
+            result.person,
+            Some(VerifiedPerson {
+                first_name: "ERIKA".into(),
+                last_name: "MUSTERMANN".into(),
+                birth_date: None,
+            })
+        );
         assert_eq!(
             parse_callback(&callback("APPROVED", false, Value::Null)).unwrap(),
             Callback::Interim {

@@ -13,6 +13,8 @@ mod email_job;
 pub mod idenfy;
 pub mod model;
 mod pdf;
+mod pdf_font;
+mod pdf_image;
 pub mod profile;
 pub mod provider;
 pub mod signing;
@@ -133,6 +135,7 @@ pub async fn start(
         review_reason: None,
         email_status: recipient.as_ref().map(|_| EmailStatus::Queued),
         email_to: recipient,
+        person: None,
         email_error: None,
     };
     // Decided again under the buyer's lock: a concurrent start may have won meanwhile (its

@@ -133,6 +133,22 @@ pub struct Verification {
     pub email_status: Option<EmailStatus>,
     /// Why the email failed.
     pub email_error: Option<String>,
+    /// The person the provider verified, as read from the identity document; personal data,
+    /// shown on the profile and never sent to seller systems.
+    #[serde(skip)]
+    pub person: Option<VerifiedPerson>,
+}
+
+/// The person an identity verification verified, as the provider read the identity document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedPerson {
+    /// Given name(s).
+    pub first_name: String,
+    /// Family name.
+    pub last_name: String,
+    /// Date of birth (`YYYY-MM-DD`), when the document shows one.
+    pub birth_date: Option<String>,
 }
 
 impl Verification {
@@ -209,6 +225,8 @@ pub struct ProviderResult {
     pub aml: Option<Value>,
     /// Whether the screening found something.
     pub aml_hit: bool,
+    /// The person the document names, when the provider read one.
+    pub person: Option<VerifiedPerson>,
 }
 
 impl ProviderResult {
@@ -237,6 +255,7 @@ mod tests {
             details: Value::Null,
             aml: None,
             aml_hit,
+            person: None,
         }
     }
 

@@ -1,10 +1,12 @@
-//! The profile's PDF: A4 pages of labelled fields in the standard Helvetica and Courier
-//! fonts (nothing embedded) with WinAnsiEncoding, so German umlauts show in every viewer.
-//! The bytes depend only on the facts, the language, the time of issue and the profile id:
-//! no random ids, no clock.
+//! The profile's PDF: A4 pages of labelled fields under the organisation's logo, in DejaVu
+//! fonts embedded as subsets (see [`super::pdf_font`]), so it reads the same in every viewer
+//! for the years it is kept. The bytes depend only on the facts, the language, the time of
+//! issue and the profile id: no random ids, no clock.
 
 use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
+use super::pdf_font::{Face, UsedFont};
+use super::pdf_image::Image;
 use super::profile::ProfileFacts;
 use super::signing::PublicKey;
 use crate::db::Timestamp;
@@ -15,9 +17,13 @@ const PAGE_WIDTH: f32 = 595.0;
 const PAGE_HEIGHT: f32 = 842.0;
 const MARGIN: f32 = 56.0;
 const VALUE_X: f32 = 210.0;
-const REGULAR: Name<'static> = Name(b"F1");
-const BOLD: Name<'static> = Name(b"F2");
-const MONO: Name<'static> = Name(b"F3");
+const REGULAR: Face = Face::Regular;
+const BOLD: Face = Face::Bold;
+const MONO: Face = Face::Mono;
+/// The box the logo is scaled into, keeping its proportions.
+const LOGO_WIDTH: f32 = 180.0;
+const LOGO_HEIGHT: f32 = 56.0;
+const LOGO: Name<'static> = Name(b"Im1");
 
 /// Renders the profile.
 pub fn render(
@@ -26,8 +32,15 @@ pub fn render(
     issued_at: Timestamp,
     profile_id: &str,
     key: &PublicKey,
-) -> Vec<u8> {
-    let mut page = Layout::new();
+) -> anyhow::Result<Vec<u8>> {
+    let mut page = Layout::new()?;
+    if let Some(logo) = &facts.logo {
+        // A logo that cannot be read (it was checked only for its kind at upload) leaves
+        // the header to the title rather than failing the profile.
+        if let Some(image) = Image::read(&logo.content_type, &logo.bytes) {
+            page.logo(image);
+        }
+    }
     page.title(&l.text("profile-title"));
     page.line(
         REGULAR,
@@ -131,6 +144,27 @@ pub fn render(
         );
     }
 
+    page.heading(&l.text("profile-person"));
+    match &verification.person {
+        Some(person) => {
+            page.field(
+                &l.text("profile-person-name"),
+                &format!("{} {}", person.first_name, person.last_name),
+            );
+            if let Some(birth_date) = &person.birth_date {
+                page.field(&l.text("profile-person-birth-date"), &day(l, birth_date));
+            }
+        }
+        None => page.field(
+            &l.text("profile-person-name"),
+            &l.text("profile-person-not-recorded"),
+        ),
+    }
+    page.field(
+        &l.text("profile-person-role"),
+        &l.text(verification.role.message_id()),
+    );
+
     page.heading(&l.text("profile-signature"));
     page.paragraph(&l.text("profile-signature-note"));
     page.mono(&format!("SHA-256 {}", key.fingerprint()));
@@ -158,60 +192,38 @@ fn day(l: Language, text: &str) -> String {
         .unwrap_or_else(|_| text.to_owned())
 }
 
-/// Text in WinAnsiEncoding (Windows-1252): Latin-1 maps to itself, a few typographic marks
-/// sit in 0x80-0x9F, anything else becomes `?`.
-fn winansi(text: &str) -> Vec<u8> {
-    text.chars()
-        .map(|c| match u32::from(c) {
-            code @ (0x20..=0x7E | 0xA0..=0xFF) => u8::try_from(code).unwrap_or(b'?'),
-            _ => match c {
-                '€' => 0x80,
-                '‚' => 0x82,
-                '„' => 0x84,
-                '…' => 0x85,
-                '‘' => 0x91,
-                '’' => 0x92,
-                '“' => 0x93,
-                '”' => 0x94,
-                '•' => 0x95,
-                '–' => 0x96,
-                '—' => 0x97,
-                'Š' => 0x8A,
-                'Œ' => 0x8C,
-                'Ž' => 0x8E,
-                'š' => 0x9A,
-                'œ' => 0x9C,
-                'ž' => 0x9E,
-                'Ÿ' => 0x9F,
-                _ => b'?',
-            },
-        })
-        .collect()
-}
-
-/// Splits `text` into lines of at most `width` characters at spaces (a word longer than a
-/// line is cut). Helvetica averages about half an em per character, so counting characters
-/// is close enough for labels, names and addresses.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+/// Splits `text` into lines that `fits` at spaces (a word wider than a line is cut).
+fn wrap(text: &str, fits: impl Fn(&str) -> bool) -> Vec<String> {
     let mut lines = Vec::new();
     for paragraph in text.lines() {
         let mut line = String::new();
         for word in paragraph.split_whitespace() {
-            let mut word: Vec<char> = word.chars().collect();
-            while word.len() > width {
-                if !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
-                }
-                lines.push(word.drain(..width).collect());
-            }
-            let word: String = word.into_iter().collect();
-            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-                lines.push(std::mem::take(&mut line));
+            let longer = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if fits(&longer) {
+                line = longer;
+                continue;
             }
             if !line.is_empty() {
-                line.push(' ');
+                lines.push(std::mem::take(&mut line));
             }
-            line.push_str(&word);
+            let mut rest = word;
+            while !fits(rest) {
+                // The longest start of the word that fits, at least one character.
+                let cut = rest
+                    .char_indices()
+                    .skip(1)
+                    .map(|(at, _)| at)
+                    .take_while(|at| fits(&rest[..*at]))
+                    .last()
+                    .unwrap_or_else(|| rest.chars().next().map_or(rest.len(), char::len_utf8));
+                lines.push(rest[..cut].to_owned());
+                rest = &rest[cut..];
+            }
+            line = rest.to_owned();
         }
         lines.push(line);
     }
@@ -223,15 +235,56 @@ struct Layout {
     pages: Vec<Content>,
     current: Content,
     y: f32,
+    fonts: [UsedFont; 3],
+    logo: Option<Image>,
+}
+
+/// The resource name of a face.
+fn font_name(face: Face) -> Name<'static> {
+    match face {
+        Face::Regular => Name(b"F1"),
+        Face::Bold => Name(b"F2"),
+        Face::Mono => Name(b"F3"),
+    }
 }
 
 impl Layout {
-    fn new() -> Layout {
-        Layout {
+    fn new() -> anyhow::Result<Layout> {
+        Ok(Layout {
             pages: Vec::new(),
             current: Content::new(),
             y: PAGE_HEIGHT - MARGIN,
-        }
+            fonts: [
+                UsedFont::new(REGULAR)?,
+                UsedFont::new(BOLD)?,
+                UsedFont::new(MONO)?,
+            ],
+            logo: None,
+        })
+    }
+
+    fn font(&mut self, face: Face) -> &mut UsedFont {
+        let index = match face {
+            Face::Regular => 0,
+            Face::Bold => 1,
+            Face::Mono => 2,
+        };
+        &mut self.fonts[index]
+    }
+
+    /// Draws the logo at the top, scaled into its box; the text starts below it.
+    fn logo(&mut self, image: Image) {
+        let (width, height) = (image.width as f32, image.height as f32);
+        let scale = (LOGO_WIDTH / width).min(LOGO_HEIGHT / height);
+        let (width, height) = (width * scale, height * scale);
+        self.y -= height;
+        self.current
+            .save_state()
+            .transform([width, 0.0, 0.0, height, MARGIN, self.y])
+            .x_object(LOGO)
+            .restore_state();
+        self.y -= 8.0;
+        self.logo = Some(image);
     }
 
     /// Starts a new page unless `height` still fits above the footer.
@@ -243,19 +296,19 @@ impl Layout {
         }
     }
 
-    fn line(&mut self, font: Name<'_>, size: f32, x: f32, text: &str) {
+    fn line(&mut self, font: Face, size: f32, x: f32, text: &str) {
         self.ensure(size * 1.4);
         self.y -= size * 1.4;
         self.text_at(font, size, x, self.y, text);
     }
 
-    fn text_at(&mut self, font: Name<'_>, size: f32, x: f32, y: f32, text: &str) {
-        let bytes = winansi(text);
+    fn text_at(&mut self, font: Face, size: f32, x: f32, y: f32, text: &str) {
+        let codes = self.font(font).encode(text);
         self.current
             .begin_text()
-            .set_font(font, size)
+            .set_font(font_name(font), size)
             .next_line(x, y)
-            .show(Str(&bytes))
+            .show(Str(&codes))
             .end_text();
     }
 
@@ -278,8 +331,10 @@ impl Layout {
 
     /// A label on the left and its value beside it, wrapped in the value's column.
     fn field(&mut self, label: &str, value: &str) {
-        let labels = wrap(label, 30);
-        let values = wrap(value, 62);
+        let label_width = VALUE_X - MARGIN - 8.0;
+        let value_width = PAGE_WIDTH - MARGIN - VALUE_X;
+        let labels = wrap(label, |t| self.fonts[1].measure(t, 9.0) <= label_width);
+        let values = wrap(value, |t| self.fonts[0].measure(t, 10.0) <= value_width);
         let rows = labels.len().max(values.len());
         self.ensure(rows as f32 * 14.0);
         for row in 0..rows {
@@ -294,39 +349,40 @@ impl Layout {
     }
 
     fn paragraph(&mut self, text: &str) {
-        for line in wrap(text, 95) {
+        let width = PAGE_WIDTH - 2.0 * MARGIN;
+        for line in wrap(text, |t| self.fonts[0].measure(t, 10.0) <= width) {
             self.line(REGULAR, 10.0, MARGIN, &line);
         }
     }
 
     /// A line of fixed-width text in the value column (hashes: 64 hex digits fit).
     fn mono(&mut self, text: &str) {
-        for line in wrap(text, 80) {
+        let width = PAGE_WIDTH - MARGIN - (VALUE_X - 40.0);
+        for line in wrap(text, |t| self.fonts[2].measure(t, 8.0) <= width) {
             self.line(MONO, 8.0, VALUE_X - 40.0, &line);
         }
     }
 
-    fn finish(mut self, l: Language, issued_at: Timestamp, profile_id: &str) -> Vec<u8> {
+    fn finish(
+        mut self,
+        l: Language,
+        issued_at: Timestamp,
+        profile_id: &str,
+    ) -> anyhow::Result<Vec<u8>> {
         let last = std::mem::replace(&mut self.current, Content::new());
         self.pages.push(last);
         let count = self.pages.len();
-        let catalog = Ref::new(1);
-        let tree = Ref::new(2);
-        let info = Ref::new(3);
-        let fonts = [
-            (REGULAR, Ref::new(4)),
-            (BOLD, Ref::new(5)),
-            (MONO, Ref::new(6)),
-        ];
-        let first_page = 7;
+        let mut next_id = Ref::new(1);
+        let mut next = move || next_id.bump();
+        let catalog = next();
+        let tree = next();
+        let info = next();
         let mut pdf = Pdf::new();
         pdf.catalog(catalog).pages(tree).lang(TextStr(l.code()));
-        let ids: Vec<Ref> = (0..count)
-            .map(|i| Ref::new(first_page + 2 * i32::try_from(i).unwrap_or(0)))
-            .collect();
+        let ids: Vec<(Ref, Ref)> = (0..count).map(|_| (next(), next())).collect();
         pdf.pages(tree)
-            .kids(ids.iter().copied())
-            .count(i32::try_from(count).unwrap_or(1));
+            .kids(ids.iter().map(|(page, _)| *page))
+            .count(i32::try_from(count)?);
         let at = issued_at.to_datetime();
         let date = |v: u32| u8::try_from(v).unwrap_or(0);
         pdf.document_info(info)
@@ -341,17 +397,9 @@ impl Layout {
                     .second(date(chrono::Timelike::second(&at)))
                     .utc_offset_hour(0),
             );
-        for (name, id) in fonts {
-            let base: &[u8] = match name.0 {
-                b"F2" => b"Helvetica-Bold",
-                b"F3" => b"Courier",
-                _ => b"Helvetica",
-            };
-            pdf.type1_font(id)
-                .base_font(Name(base))
-                .encoding_predefined(Name(b"WinAnsiEncoding"));
-        }
-        for (index, (mut content, id)) in self.pages.into_iter().zip(ids).enumerate() {
+        let logo = self.logo.take().map(|image| (next(), image));
+        let mut contents = Vec::with_capacity(count);
+        for (index, mut content) in std::mem::take(&mut self.pages).into_iter().enumerate() {
             let number = (index + 1).to_string();
             let footer = format!(
                 "{}   {}",
@@ -361,29 +409,44 @@ impl Layout {
                     &[("page", &number), ("pages", &count.to_string())]
                 )
             );
-            let bytes = winansi(&footer);
+            let codes = self.font(REGULAR).encode(&footer);
             content
                 .begin_text()
-                .set_font(REGULAR, 8.0)
+                .set_font(font_name(REGULAR), 8.0)
                 .next_line(MARGIN, MARGIN - 20.0)
-                .show(Str(&bytes))
+                .show(Str(&codes))
                 .end_text();
-            let content_id = Ref::new(id.get() + 1);
-            let mut page = pdf.page(id);
+            contents.push(content.finish());
+        }
+        let fonts: Vec<(Name<'static>, Ref)> = [REGULAR, BOLD, MONO]
+            .into_iter()
+            .map(|face| (font_name(face), next()))
+            .collect();
+        for ((page_id, content_id), content) in ids.iter().zip(&contents) {
+            let mut page = pdf.page(*page_id);
             page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT))
                 .parent(tree)
-                .contents(content_id);
+                .contents(*content_id);
             let mut resources = page.resources();
             let mut font_map = resources.fonts();
-            for (name, font) in fonts {
-                font_map.pair(name, font);
+            for (name, font) in &fonts {
+                font_map.pair(*name, *font);
             }
             font_map.finish();
+            if let Some((image, _)) = &logo {
+                resources.x_objects().pair(LOGO, *image);
+            }
             resources.finish();
             page.finish();
-            pdf.stream(content_id, &content.finish());
+            pdf.stream(*content_id, content);
         }
-        pdf.finish()
+        for (font, (_, id)) in self.fonts.iter().zip(&fonts) {
+            font.write(&mut pdf, *id, &mut next)?;
+        }
+        if let Some((id, image)) = &logo {
+            image.write(&mut pdf, *id, &mut next);
+        }
+        Ok(pdf.finish())
     }
 }
 
@@ -392,16 +455,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn umlauts_and_typographic_marks_map_to_windows_1252_and_the_rest_to_a_question_mark() {
-        assert_eq!(winansi("Prüfung"), b"Pr\xFCfung");
-        assert_eq!(winansi("Straße – €"), b"Stra\xDFe \x96 \x80");
-        assert_eq!(winansi("日本"), b"??");
-    }
-
-    #[test]
     fn long_text_wraps_at_spaces_and_cuts_only_overlong_words() {
-        assert_eq!(wrap("aaa bbb ccc", 7), vec!["aaa bbb", "ccc"]);
-        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("one\ntwo", 20), vec!["one", "two"]);
+        let within = |n: usize| move |t: &str| t.chars().count() <= n;
+        assert_eq!(wrap("aaa bbb ccc", within(7)), vec!["aaa bbb", "ccc"]);
+        assert_eq!(wrap("abcdefghij", within(4)), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("one\ntwo", within(20)), vec!["one", "two"]);
+        assert_eq!(wrap("äöü", within(1)), vec!["ä", "ö", "ü"]);
     }
 }

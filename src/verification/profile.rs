@@ -1,6 +1,6 @@
 //! The KYC profile: a PDF of what the portal knows about a verified buyer (company, VIES
-//! evidence, the documents that count with their SHA-256, the verification outcome), signed
-//! with the portal's Ed25519 key.
+//! evidence, the documents that count with their SHA-256, the verification outcome and the
+//! person verified), under the organisation's logo, signed with the portal's Ed25519 key.
 //!
 //! A profile is issued once per state: the facts it shows (and the key that signs it) are
 //! hashed into a fingerprint, and the first request for a fingerprint and language renders,
@@ -12,7 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use super::model::{Verification, VerificationState};
+use super::model::{Verification, VerificationState, VerifiedPerson};
 use super::pdf;
 use super::signing::{ProfileSigner, encode_signature};
 use super::store;
@@ -52,6 +52,21 @@ pub struct ProfileFacts {
     pub signing_key: String,
     /// The zone its times are written in (the organisation's).
     pub time_zone: TimeZone,
+    /// The organisation's logo shown in the header, if it has one.
+    pub logo: Option<LogoFacts>,
+}
+
+/// The logo a profile shows: its bytes, and their hash in the fingerprint.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogoFacts {
+    /// `image/png` or `image/jpeg`.
+    pub content_type: String,
+    /// SHA-256 of the image, hex.
+    pub sha256: String,
+    /// The image.
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
 }
 
 /// The VIES check's evidence.
@@ -102,6 +117,28 @@ pub struct VerificationFacts {
     pub aml_hit: bool,
     /// The staff member who cleared a held verification.
     pub reviewed_by: Option<String>,
+    /// The person verified, as the identity document names them; None for verifications
+    /// settled before the portal kept the name.
+    pub person: Option<VerifiedPerson>,
+    /// In which role they were verified.
+    pub role: PersonRole,
+}
+
+/// The role in which a person was verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PersonRole {
+    /// The buyer's contact, to whom the portal issues the verification session.
+    BuyerContact,
+}
+
+impl PersonRole {
+    /// The message id of its label.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            PersonRole::BuyerContact => "profile-person-role-buyer-contact",
+        }
+    }
 }
 
 /// An issued profile.
@@ -165,6 +202,11 @@ pub async fn issue(
         verification: verification_facts(&verification),
         signing_key: signer.public_key().raw_base64(),
         time_zone: settings.time_zone,
+        logo: organisation::logo::load(db).await?.map(|logo| LogoFacts {
+            sha256: hex::encode(Sha256::digest(&logo.bytes)),
+            content_type: logo.content_type,
+            bytes: logo.bytes,
+        }),
     };
     let fingerprint = fingerprint(&facts)?;
     if let Some(issued) = find(db, buyer_id, language, &fingerprint).await? {
@@ -172,7 +214,8 @@ pub async fn issue(
     }
     let id = uuid::Uuid::now_v7().to_string();
     let issued_at = now();
-    let bytes = pdf::render(&facts, language, issued_at, &id, &signer.public_key());
+    let bytes = pdf::render(&facts, language, issued_at, &id, &signer.public_key())
+        .map_err(Error::Internal)?;
     let signature = encode_signature(&signer.sign(&bytes));
     let mut tx = db.begin_write().await?;
     sqlx::query(
@@ -205,6 +248,8 @@ fn verification_facts(verification: &Verification) -> VerificationFacts {
         aml_screened: verification.aml.is_some(),
         aml_hit: verification.aml_hit,
         reviewed_by: verification.reviewed_by.clone(),
+        person: verification.person.clone(),
+        role: PersonRole::BuyerContact,
     }
 }
 

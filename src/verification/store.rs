@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
-use super::model::{ProviderResult, Verification, VerificationState};
+use super::model::{ProviderResult, Verification, VerificationState, VerifiedPerson};
 use crate::db::Timestamp;
 use crate::i18n::Language;
 use crate::invitations::model::EmailStatus;
@@ -11,7 +11,7 @@ use crate::invitations::model::EmailStatus;
 const COLUMNS: &str = "id, buyer_id, provider, scan_ref, auth_token, session_url, language, status, \
                        created_at, expires_at, provider_status, provider_details, aml, aml_hit, \
                        settled_at, decided_at, reviewed_by, review_reason, email_to, email_status, \
-                       email_error";
+                       email_error, person_first_name, person_last_name, person_birth_date";
 
 fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored verification has an invalid {what}").into())
@@ -54,6 +54,20 @@ fn from_row(row: &AnyRow) -> Result<Verification, sqlx::Error> {
             .map(|s| EmailStatus::parse(&s).ok_or_else(|| corrupt("email status")))
             .transpose()?,
         email_error: row.try_get("email_error")?,
+        person: person(row)?,
+    })
+}
+
+fn person(row: &AnyRow) -> Result<Option<VerifiedPerson>, sqlx::Error> {
+    let first_name: Option<String> = row.try_get("person_first_name")?;
+    let last_name: Option<String> = row.try_get("person_last_name")?;
+    Ok(match (first_name, last_name) {
+        (Some(first_name), Some(last_name)) => Some(VerifiedPerson {
+            first_name,
+            last_name,
+            birth_date: row.try_get("person_birth_date")?,
+        }),
+        _ => None,
     })
 }
 
@@ -155,8 +169,9 @@ pub async fn settle(
     let state = result.next_state();
     let done = sqlx::query(
         "UPDATE verifications SET status = $1, provider_status = $2, provider_details = $3, \
-         aml = $4, aml_hit = $5, settled_at = $6, decided_at = $7 \
-         WHERE id = $8 AND status = 'PENDING'",
+         aml = $4, aml_hit = $5, settled_at = $6, decided_at = $7, person_first_name = $8, \
+         person_last_name = $9, person_birth_date = $10 \
+         WHERE id = $11 AND status = 'PENDING'",
     )
     .bind(state.as_str())
     .bind(&result.provider_status)
@@ -165,6 +180,9 @@ pub async fn settle(
     .bind(i64::from(result.aml_hit))
     .bind(at.millis())
     .bind(state.is_decided().then_some(at.millis()))
+    .bind(result.person.as_ref().map(|p| p.first_name.as_str()))
+    .bind(result.person.as_ref().map(|p| p.last_name.as_str()))
+    .bind(result.person.as_ref().and_then(|p| p.birth_date.as_deref()))
     .bind(id)
     .execute(conn)
     .await?;

@@ -161,6 +161,13 @@ async fn leave_operational_traces(app: &TestApp, buyer: &serde_json::Value, mark
         "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, response_status, duration_ms, error) \
          VALUES ('attempt-{mark}', 'delivery-{mark}', {at}, 400, 5, 'HTTP 400: Firma {mark} GmbH is no customer')"
     )).await;
+    // A verification whose provider named the contact: the signed profile shows the name.
+    exec(app, format!(
+        "INSERT INTO verifications (id, buyer_id, provider, scan_ref, auth_token, session_url, language, status, \
+         created_at, expires_at, aml_hit, person_first_name, person_last_name, person_birth_date) \
+         VALUES ('verification-{mark}', '{id}', 'IDENFY', 'scan-{mark}', 'token', 'https://ui.idenfy.com/', 'de', \
+         'VERIFIED', {at}, {at}, 0, 'Vorname{mark}', 'Nachname{mark}', '1980-01-01')"
+    )).await;
     exec(
         app,
         format!(
@@ -284,6 +291,8 @@ async fn the_retention_run_erases_what_ran_out_and_nothing_else(app: &TestApp) {
         "webhook_attempts.error",
         "documents.review_note",
         "documents.proposed_note",
+        "verifications.person_first_name",
+        "verifications.person_last_name",
     ] {
         assert!(
             before.iter().any(|t| t.starts_with(column)),

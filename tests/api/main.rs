@@ -41,6 +41,7 @@ mod portal;
 mod portal_links;
 mod print_only_invitations;
 mod profile;
+mod profile_pdf;
 mod query_parameters;
 mod reminders;
 mod retention;

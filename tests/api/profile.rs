@@ -15,16 +15,16 @@ use crate::with_idenfy_on_both_backends;
 const REQUEST_IDENTIFIER: &str = "WAPIAAAAY7QX2KP";
 
 /// What the profile of a verified buyer must show.
-struct Evidence {
-    path: String,
-    sha256: String,
-    scan_ref: String,
+pub(crate) struct Evidence {
+    pub(crate) path: String,
+    pub(crate) sha256: String,
+    pub(crate) scan_ref: String,
 }
 
 impl TestApp {
     /// An NT24_LED buyer with a document, a VALID VIES check with a consultation number and an
     /// approved verification.
-    async fn verified_buyer(&self, vies: &wiremock::MockServer) -> Evidence {
+    pub(crate) async fn verified_buyer(&self, vies: &wiremock::MockServer) -> Evidence {
         check_vat_number()
             .respond_with(ResponseTemplate::new(200).set_body_json(json!({
                 "countryCode": "DE", "vatNumber": "136695976", "requestDate": "2026-04-22T10:01:30.123Z",
@@ -62,7 +62,7 @@ impl TestApp {
 
     /// `GET .../kyc/profile` with `query` and headers; returns the bytes and the signature
     /// header.
-    async fn profile(
+    pub(crate) async fn profile(
         &self,
         path: &str,
         query: &str,
@@ -84,7 +84,7 @@ impl TestApp {
 }
 
 /// The text of a PDF, as `pdftotext` reads it.
-fn pdf_text(dir: &std::path::Path, name: &str, pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(dir: &std::path::Path, name: &str, pdf: &[u8]) -> String {
     let file = dir.join(format!("{name}.pdf"));
     std::fs::write(&file, pdf).unwrap();
     let output = Command::new("pdftotext")
@@ -160,7 +160,7 @@ fn verify_with_python_cryptography(key: &Value, pdf: &[u8], signature: &str) {
     assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "verified");
 }
 
-fn verify_profile_cli(
+pub(crate) fn verify_profile_cli(
     args: &[&std::ffi::OsStr],
     data_dir: &std::path::Path,
 ) -> (Option<i32>, String) {
