@@ -121,10 +121,6 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(acquire_timeout)
-                    // No round trip to the server before each use: a connection a restart or
-                    // failover has cut fails its next query instead, which is a 503 with
-                    // Retry-After (see `unavailable`), and the pool drops it.
-                    .test_before_acquire(false)
                     .connect_with(options)
                     .await
             }
