@@ -6,10 +6,9 @@ use std::collections::BTreeMap;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 
 use super::super::page;
-use super::{RefusedFile, render};
+use super::{RefusedFile, RemoveForm, render};
 use crate::admin::guard::{Admin, StaffForm};
 use crate::errors::Error;
 use crate::http::upload_form;
@@ -67,13 +66,6 @@ pub async fn upload_post(
     .await
 }
 
-/// The removal form: its checkbox must be ticked, so one click alone removes nothing.
-#[derive(Deserialize)]
-pub struct RemoveForm {
-    #[serde(default)]
-    confirm: String,
-}
-
 /// `POST /admin/settings/logo/remove` — administrators: the pages show the name alone again.
 pub async fn remove_post(
     state: web::Data<AppState>,
@@ -82,7 +74,7 @@ pub async fn remove_post(
         fields: form,
     }: StaffForm<RemoveForm, Admin>,
 ) -> Result<HttpResponse, Error> {
-    if form.confirm != "yes" {
+    if !form.confirmed() {
         return Ok(page::failed(
             "/admin/settings",
             "admin-flash-logo-not-confirmed",

@@ -351,3 +351,18 @@ async fn settings_post(
         Err(e) => Err(e),
     }
 }
+
+/// The form that removes an uploaded file (the logo, a type's template): its checkbox must be
+/// ticked, so one click alone removes nothing.
+#[derive(serde::Deserialize)]
+pub struct RemoveForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+impl RemoveForm {
+    /// Whether the checkbox was ticked.
+    pub fn confirmed(&self) -> bool {
+        self.confirm == "yes"
+    }
+}

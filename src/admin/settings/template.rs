@@ -7,10 +7,9 @@ use std::collections::BTreeMap;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde::Deserialize;
 
 use super::super::page;
-use super::{RefusedFile, render};
+use super::{RefusedFile, RemoveForm, render};
 use crate::admin::guard::{Admin, StaffForm};
 use crate::documents::DocumentType;
 use crate::errors::Error;
@@ -84,13 +83,6 @@ pub async fn upload_post(
     .await
 }
 
-/// The removal form: its checkbox must be ticked, so one click alone removes nothing.
-#[derive(Deserialize)]
-pub struct RemoveForm {
-    #[serde(default)]
-    confirm: String,
-}
-
 /// `POST /admin/settings/templates/{type}/remove` — administrators: the buyer's page offers no
 /// template for the type any more.
 pub async fn remove_post(
@@ -102,7 +94,7 @@ pub async fn remove_post(
     }: StaffForm<RemoveForm, Admin>,
 ) -> Result<HttpResponse, Error> {
     let document_type = document_type(&path)?;
-    if form.confirm != "yes" {
+    if !form.confirmed() {
         return Ok(page::failed(
             "/admin/settings#templates",
             "admin-flash-template-not-confirmed",
