@@ -17,7 +17,9 @@ use super::session::{BuyerForm, Refused};
 use super::views::PageAction;
 use crate::access::SellerScope;
 use crate::audit::Actor;
-use crate::documents::{self, DocumentDate, DocumentSource, DocumentType, NewDocument};
+use crate::documents::{
+    self, DocumentDate, DocumentSource, DocumentType, NewDocument, StagedFiles,
+};
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::client::browser_language;
 use crate::http::messages;
@@ -325,20 +327,22 @@ pub async fn upload_document_post(
         upload_form::discard(payload, max.saturating_add(64 * 1024)).await;
         return Ok(upload_failed(&req, &state, opened, None, &refused).await?);
     }
-    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
+    let limits = upload_form::FileLimits {
+        max_files: documents::MAX_FILES,
+        max_bytes: max,
+    };
+    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), limits).await;
     opened.check_form(&state, form.field("csrf")).await?;
     let document_type = form.field("type").and_then(DocumentType::parse);
     let outcome = async {
         let form = form.complete()?;
         let document_type = DocumentType::parse_field(form.field("type"))?;
         let document_date = DocumentDate::parse(form.field("documentDate"))?;
-        let staged = form
-            .file
-            .ok_or_else(|| Error::invalid("file", Rule::Required))?;
+        let files = StagedFiles::new(form.files)?;
         let new = NewDocument {
             document_type,
             document_date,
-            staged,
+            files,
             source: DocumentSource::Invitation,
             invitation_id: Some(invitation.id.clone()),
         };

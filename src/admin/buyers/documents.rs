@@ -12,7 +12,7 @@ use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{
     self, Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, NewDocument,
-    ReviewStatus,
+    ReviewStatus, StagedFiles,
 };
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::messages;
@@ -339,7 +339,11 @@ pub async fn upload_post(
     let max = state.settings.max_upload_bytes;
     // The file streams to a staging file and is cut off at the limit, so a body of any size
     // costs at most `max` bytes of disk before it is refused.
-    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
+    let limits = upload_form::FileLimits {
+        max_files: documents::MAX_FILES,
+        max_bytes: max,
+    };
+    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), limits).await;
     me.check_csrf(form.field("csrf").unwrap_or_default())?;
     let typed = Refused {
         document_type: form.field("type").unwrap_or_default().to_owned(),
@@ -350,13 +354,11 @@ pub async fn upload_post(
         let form = form.complete()?;
         let document_type = DocumentType::parse_field(form.field("type"))?;
         let document_date = DocumentDate::parse(form.field("documentDate"))?;
-        let staged = form
-            .file
-            .ok_or_else(|| Error::invalid("file", Rule::Required))?;
+        let files = StagedFiles::new(form.files)?;
         let new = NewDocument {
             document_type,
             document_date,
-            staged,
+            files,
             source: DocumentSource::Api,
             invitation_id: None,
         };
