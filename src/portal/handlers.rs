@@ -215,7 +215,7 @@ async fn confirmation(
         "portal-received",
         &[
             ("type", &document.document_type.label(l)),
-            ("file", document.file_name.as_str()),
+            ("file", &super::views::files_named(l, &document)),
             ("date", &l.date(document.document_date.date())),
         ],
     ))
@@ -268,6 +268,17 @@ fn failure_message(
                         ..
                     },
                 ) => (Some(UploadField::File), messages::field_problem(l, "", e)),
+                Some(FieldProblem {
+                    rule: Rule::TooManyFiles { max },
+                    ..
+                }) => (
+                    Some(UploadField::File),
+                    l.text_with("portal-error-too-many-files", &[("max", &max.to_string())]),
+                ),
+                Some(FieldProblem {
+                    rule: Rule::PdfAlone,
+                    ..
+                }) => (Some(UploadField::File), l.text("portal-error-pdf-alone")),
                 _ => (Some(UploadField::File), l.text("portal-error-file-type")),
             };
             (StatusCode::UNPROCESSABLE_ENTITY, field, text)

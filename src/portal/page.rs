@@ -402,6 +402,15 @@ pub async fn upload_page(
         date_missing: l.text("portal-error-date"),
         file_missing: l.text("portal-error-file-missing"),
         too_large: l.text_with("portal-error-too-large", &[("size", &megabytes(max_bytes))]),
+        files_hint: l.text_with(
+            "portal-files-hint",
+            &[("max", &documents::MAX_FILES.to_string())],
+        ),
+        max_files: documents::MAX_FILES,
+        too_many: l.text_with(
+            "portal-error-too-many-files",
+            &[("max", &documents::MAX_FILES.to_string())],
+        ),
         today: today.format("%Y-%m-%d").to_string(),
         max_bytes,
     })

@@ -140,6 +140,12 @@ pub struct UploadPageView {
     pub file_missing: String,
     /// What the browser says of a file over the limit.
     pub too_large: String,
+    /// "Several pages, or front and back? Choose them together."
+    pub files_hint: String,
+    /// The most files of one upload, for the browser's own check.
+    pub max_files: usize,
+    /// What the browser says of more files than that.
+    pub too_many: String,
     /// Latest allowed document date (`YYYY-MM-DD`).
     pub today: String,
     /// The upload limit, for the browser's own check.
@@ -254,12 +260,27 @@ impl LandingPageView {
 }
 
 /// "Received: scan.pdf, dated 15.01.2026" and the like, with the row's CSS class.
+/// A document's file as the page names it: its name, with the number of files when it has
+/// several (the pages or the front and back sent together).
+pub fn files_named(l: Language, d: &Document) -> String {
+    match d.files.len() {
+        0 | 1 => d.file_name.as_str().to_owned(),
+        count => l.text_with(
+            "portal-files-named",
+            &[
+                ("file", d.file_name.as_str()),
+                ("count", &count.to_string()),
+            ],
+        ),
+    }
+}
+
 pub fn state_row(l: Language, requirement: &Requirement) -> (String, &'static str) {
     let described = |id: &str, d: &Document| {
         l.text_with(
             id,
             &[
-                ("file", d.file_name.as_str()),
+                ("file", &files_named(l, d)),
                 ("date", &l.date(d.document_date.date())),
             ],
         )

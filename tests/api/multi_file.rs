@@ -271,3 +271,58 @@ async fn files_together_over_the_limit_are_refused_whole_on_sqlite() {
 async fn files_together_over_the_limit_are_refused_whole_on_postgres() {
     files_together_over_the_limit_are_refused_whole(Backend::Postgres).await;
 }
+
+on_both_backends! {
+    async fn the_buyer_sends_front_and_back_in_one_form_without_javascript(app) {
+        let (seller, buyer, invitation) = app
+            .invited_buyer(json!({"recipientEmail": "a@example.com", "language": "de"}))
+            .await;
+        let browser = crate::portal::browser();
+        let page = app.open_link(&browser, &invitation).await;
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains(r#"name="file" required multiple"#), "the file field takes several files");
+        assert!(html.contains("Vorder- und Rückseite"), "the page says so in German");
+        let csrf = crate::portal::csrf_of(&html);
+
+        let mut form = Form::new()
+            .text("csrf", csrf.clone())
+            .text("type", "CONTACT_ID")
+            .text("documentDate", "2026-01-15");
+        for (name, bytes) in front_and_back() {
+            form = form.part("file", Part::bytes(bytes).file_name(name.to_owned()));
+        }
+        let answer = browser
+            .post(format!("{}/kyc/documents", app.address))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "the page again, after the redirect");
+        let html = answer.text().await.unwrap();
+        assert!(html.contains("Ausweis vorne.jpg (2 Dateien)"), "the page names the file count");
+
+        let listed = body_json(app.get(&format!("{}?type=CONTACT_ID", documents_path(&seller, &buyer))).await).await;
+        assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+        assert_eq!(listed["items"][0]["files"].as_array().unwrap().len(), 2);
+        assert_eq!(listed["items"][0]["source"], "INVITATION");
+
+        let mut form = Form::new()
+            .text("csrf", csrf)
+            .text("type", "COC_EXTRACT")
+            .text("documentDate", "2026-01-15");
+        for _ in 0..11 {
+            form = form.part("file", Part::bytes(jpeg()).file_name("Seite.jpg"));
+        }
+        let refused = browser
+            .post(format!("{}/kyc/documents", app.address))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 422);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("Bitte wählen Sie höchstens 10 Dateien für ein Dokument."), "{html}");
+        assert_eq!(app.stored_files(), (2, 0));
+    }
+}
