@@ -52,13 +52,13 @@ pub enum DatabaseCopy {
         sha256: String,
         /// Its size in bytes.
         size: u64,
-        /// How many document rows it holds.
+        /// How many document files (blobs) its rows name.
         documents: usize,
     },
     /// PostgreSQL, dumped with `pg_dump` into `kyc-portal.pgdump` before the backup ran, or
     /// kept elsewhere by the operator.
     Postgres {
-        /// How many document rows the database had when the blobs were copied.
+        /// How many document files (blobs) the database named when the blobs were copied.
         documents: usize,
         /// The dump found in the folder, if any.
         dump: Option<FileEntry>,

@@ -326,3 +326,78 @@ on_both_backends! {
         assert_eq!(app.stored_files(), (2, 0));
     }
 }
+
+/// A backup copies and verifies every file of a multi-file document, and a missing later file
+/// fails the verification.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_copies_and_verifies_every_file_of_a_document() {
+    use crate::backup::{Install, backup_folder, stderr, stdout};
+    let install = Install::new(Backend::Sqlite).await.unwrap();
+    let token = install.api_token().await;
+    let server = install.serve();
+    let documents = server.buyer_documents_url(&token).await;
+    let uploaded = reqwest::Client::new()
+        .post(&documents)
+        .bearer_auth(&token)
+        .multipart(files_form("CONTACT_ID", &front_and_back()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 201);
+    drop(server);
+
+    let (_parent, backup) = backup_folder();
+    let taken = install
+        .run(&["backup", "--to", backup.to_str().unwrap()])
+        .await;
+    assert!(taken.status.success(), "{}", stderr(&taken));
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(backup.join("manifest.json")).unwrap()).unwrap();
+    let listed = manifest["store"]["blobs"].as_array().unwrap();
+    assert_eq!(listed.len(), 2, "both files: {manifest}");
+    let sizes: Vec<u64> = listed.iter().map(|b| b["size"].as_u64().unwrap()).collect();
+    let sent: Vec<u64> = front_and_back()
+        .iter()
+        .map(|(_, b)| b.len() as u64)
+        .collect();
+    assert!(sent.iter().all(|s| sizes.contains(s)), "{sizes:?}");
+    let verified = install
+        .run(&["verify-backup", backup.to_str().unwrap()])
+        .await;
+    assert!(verified.status.success(), "{}", stderr(&verified));
+    assert!(
+        stdout(&verified).contains("is good"),
+        "{}",
+        stdout(&verified)
+    );
+
+    let later = listed
+        .iter()
+        .map(|b| b["key"].as_str().unwrap())
+        .find(|k| k.ends_with("-2"))
+        .expect("the second file has its own key");
+    std::fs::remove_file(backup.join("documents").join(later)).unwrap();
+    let broken = install
+        .run(&["verify-backup", backup.to_str().unwrap()])
+        .await;
+    assert!(!broken.status.success(), "{}", stdout(&broken));
+}
+
+on_both_backends! {
+    async fn the_sweep_keeps_every_file_of_a_document_and_removes_a_stray_later_file(app) {
+        let (_, _, document) = uploaded_front_and_back(&app).await;
+        let settings = kyc_portal::Settings::for_data_dir("sqlite::memory:", app.dir.path());
+        let blobs = kyc_portal::storage::BlobStore::open(&settings).await.unwrap();
+        let stray = app.dir.path().join("stray.jpg");
+        std::fs::write(&stray, jpeg()).unwrap();
+        let key = kyc_portal::storage::BlobKey::for_document_file(&uuid::Uuid::new_v4(), 1);
+        blobs.store(&key, &stray).await.unwrap();
+        assert_eq!(app.stored_files(), (3, 0));
+
+        let removed = kyc_portal::documents::sweep_orphans(&app.db, &blobs, std::time::Duration::ZERO).await.unwrap();
+        assert_eq!(removed, 1);
+        assert_eq!(app.stored_files(), (2, 0));
+        let second = content(&app, &document, "?file=2").await;
+        assert_eq!(second.bytes().await.unwrap().as_ref(), png().as_slice());
+    }
+}
