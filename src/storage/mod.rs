@@ -466,3 +466,30 @@ mod full_disk_tests {
         assert!(matches!(error, Error::StorageFull));
     }
 }
+
+#[cfg(test)]
+mod key_tests {
+    use super::BlobKey;
+
+    #[test]
+    fn later_files_of_a_document_have_keys_of_the_same_shape() {
+        let id = uuid::Uuid::now_v7();
+        let first = BlobKey::for_document_file(&id, 0);
+        assert_eq!(first, BlobKey::for_document(&id));
+        let second = BlobKey::for_document_file(&id, 1);
+        assert_eq!(second.as_str(), format!("{}-2", first.as_str()));
+        for key in [&first, &second] {
+            assert_eq!(BlobKey::parse(key.as_str()).as_ref(), Some(key));
+        }
+        let simple = id.simple().to_string();
+        for bad in [
+            format!("00/{simple}-"),
+            format!("00/{simple}-x"),
+            format!("00/{simple}-1234"),
+            format!("00/{simple}-2/x"),
+            "../x".to_owned(),
+        ] {
+            assert!(BlobKey::parse(&bad).is_none(), "{bad}");
+        }
+    }
+}
