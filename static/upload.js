@@ -11,10 +11,15 @@
     return document.getElementById(input.id.replace(/^(date|file)-/, "$1-error-"));
   }
 
+  function hintOf(input) {
+    return document.getElementById(input.id.replace(/^(date|file)-/, "$1-hint-"));
+  }
+
   function clear(form) {
     Array.prototype.forEach.call(form.querySelectorAll("input[aria-invalid]"), function (input) {
       input.removeAttribute("aria-invalid");
-      input.removeAttribute("aria-describedby");
+      var hint = hintOf(input);
+      if (hint) { input.setAttribute("aria-describedby", hint.id); } else { input.removeAttribute("aria-describedby"); }
     });
     Array.prototype.forEach.call(form.querySelectorAll(".error"), function (p) { p.textContent = ""; });
   }
@@ -45,10 +50,15 @@
       // Before the type's maximum age, or for an identity document before today: expired.
       found.push([date, date.getAttribute("data-too-old")]);
     }
-    var chosen = file.files && file.files[0];
-    if (!chosen) {
+    // Several files (the pages, or front and back) go as one document: the limit holds for
+    // them together.
+    var chosen = Array.prototype.slice.call(file.files || []);
+    var total = chosen.reduce(function (sum, f) { return sum + f.size; }, 0);
+    if (chosen.length === 0) {
       found.push([file, file.getAttribute("data-missing")]);
-    } else if (chosen.size > Number(file.getAttribute("data-max-bytes"))) {
+    } else if (chosen.length > Number(file.getAttribute("data-max-files"))) {
+      found.push([file, file.getAttribute("data-too-many")]);
+    } else if (total > Number(file.getAttribute("data-max-bytes"))) {
       found.push([file, file.getAttribute("data-too-large")]);
     }
     return found;

@@ -36,7 +36,6 @@ rule-mode-downgrade = { $field }: Der Modus kann nur von „durch den Marktplatz
 rule-malformed = { $field }: Dieser Wert hat nicht die richtige Form.
 rule-file-refused = Diese Datei kann nicht angenommen werden. Bitte laden Sie ein PDF-, JPEG- oder PNG-Dokument hoch (keine anderen Formate, keine PDFs mit Skripten oder Anhängen).
 rule-file-password = Dieses PDF ist mit einem Passwort geschützt. Bitte laden Sie eine Kopie ohne Passwort hoch.
-rule-one-file = { $field }: Bitte senden Sie jeweils eine Datei.
 rule-unknown-seller = { $field }: Diesen Verkäufer gibt es nicht.
 rule-cursor = { $field }: Diese Seite gibt es nicht; bitte beginnen Sie mit der ersten Seite.
 rule-idempotency-key = { $field }: Dieser Schlüssel kann für diese Anfrage nicht verwendet werden.

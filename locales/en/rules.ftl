@@ -36,7 +36,6 @@ rule-mode-downgrade = { $field }: the mode can only change from marketplace-led 
 rule-malformed = { $field }: this value has the wrong form.
 rule-file-refused = This file cannot be accepted. Please upload a PDF, JPEG or PNG document (no other formats, no PDFs with scripts or attachments).
 rule-file-password = This PDF is protected with a password. Please upload a copy without a password.
-rule-one-file = { $field }: please send one file at a time.
 rule-unknown-seller = { $field }: this seller does not exist.
 rule-cursor = { $field }: this page does not exist; please start from the first page.
 rule-idempotency-key = { $field }: this key cannot be used for this request.

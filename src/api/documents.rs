@@ -18,7 +18,7 @@ use crate::buyers;
 use crate::documents::Document;
 use crate::documents::{
     self, DocumentFilter, DocumentSource, DocumentStatus, DocumentType, NewDocument, ReviewInput,
-    ReviewReason, ReviewStatus,
+    ReviewReason, ReviewStatus, StagedFiles,
 };
 use crate::errors::{Error, Rule};
 use crate::http::error::ProblemDocument;
@@ -62,7 +62,8 @@ pub(super) struct UploadForm {
     /// counts until that day, whatever the type's maximum age. Sent for another type: 422.
     #[schema(format = Date)]
     expires_on: Option<String>,
-    /// PDF, JPEG or PNG.
+    /// PDF, JPEG or PNG; repeated for a document of several photos (pages, front and back: at
+    /// most 10 JPEG or PNG files, together within the size limit; a PDF comes alone).
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
 }
@@ -120,22 +121,23 @@ pub(super) async fn upload_document(
             max,
         });
     }
-    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max)
+    let limits = upload_form::FileLimits {
+        max_files: documents::MAX_FILES,
+        max_bytes: max,
+    };
+    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), limits)
         .await
         .complete()?;
-    let request_id = fingerprint(&[
+    let mut parts = vec![
         form.field("type").unwrap_or_default().as_bytes(),
         form.field("documentDate").unwrap_or_default().as_bytes(),
         form.field("expiresOn").unwrap_or_default().as_bytes(),
-        form.file
-            .as_ref()
-            .map(|f| f.sha256.as_bytes())
-            .unwrap_or_default(),
-        form.file
-            .as_ref()
-            .map(|f| f.file_name.as_str().as_bytes())
-            .unwrap_or_default(),
-    ]);
+    ];
+    for file in &form.files {
+        parts.push(file.sha256.as_bytes());
+        parts.push(file.file_name.as_str().as_bytes());
+    }
+    let request_id = fingerprint(&parts);
     run(&req, &state, &client, request_id, async |tx| {
         let document_type = DocumentType::parse_field(form.field("type"));
         let dates = documents::parse_dates(
@@ -144,9 +146,10 @@ pub(super) async fn upload_document(
             form.field("expiresOn"),
             chrono::Utc::now().date_naive(),
         );
-        let (document_type, (document_date, expires_on), staged) =
-            match (document_type, dates, form.file) {
-                (Ok(t), Ok(d), Some(f)) => (t, d, f),
+        let files = StagedFiles::new(form.files);
+        let (document_type, (document_date, expires_on), files) =
+            match (document_type, dates, files) {
+                (Ok(t), Ok(d), Ok(f)) => (t, d, f),
                 (t, d, f) => {
                     let mut errors = Vec::new();
                     if let Err(Error::Invalid(mut list)) = t {
@@ -155,8 +158,8 @@ pub(super) async fn upload_document(
                     if let Err(mut list) = d {
                         errors.append(&mut list);
                     }
-                    if f.is_none() {
-                        errors.push(crate::errors::FieldProblem::new("file", Rule::Required));
+                    if let Err(Error::Invalid(mut list)) = f {
+                        errors.append(&mut list);
                     }
                     return Err(Error::Invalid(errors));
                 }
@@ -165,7 +168,7 @@ pub(super) async fn upload_document(
             document_type,
             document_date,
             expires_on,
-            staged,
+            files,
             source: DocumentSource::Api,
             invitation_id: None,
         };
@@ -298,16 +301,24 @@ pub(super) async fn get_document(
     conditional::fresh_json(&req, &document, None)
 }
 
-/// `GET /v1/documents/{docId}/content` — any API client: the bytes, as an attachment.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ContentQuery {
+    file: Option<u32>,
+}
+
+/// `GET /v1/documents/{docId}/content?file=` — any API client: the bytes, as an attachment;
+/// a document of several files as one PDF of them, or one of its files by position.
 #[utoipa::path(
     get,
     path = "/v1/documents/{docId}/content",
     tag = "Documents",
     params(
         ("docId" = String, Path, description = "The document"),
+        ("file" = Option<u32>, Query, minimum = 1, maximum = 10, description = "One file of the document as uploaded, by position (1: the first); without it, a document of several files comes as one PDF with a page per image"),
     ),
     responses(
-        (status = 200, description = "The file's bytes, as an attachment, in the type its bytes showed at upload", content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
+        (status = 200, description = "The file's bytes, as an attachment, in the type its bytes showed at upload (a document of several files: one PDF of them)", content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
         (status = 401, description = "No or an unknown API token", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 404, description = "No such resource within the token's reach", body = ProblemDocument, content_type = "application/problem+json"),
         (status = 422, description = "A field or query parameter breaks a rule", body = ProblemDocument, content_type = "application/problem+json"),
@@ -316,14 +327,15 @@ pub(super) async fn get_document(
     security(("bearer" = [])),
 )]
 pub(super) async fn download_document(
-    _query: Query<NoParameters>,
+    query: Query<ContentQuery>,
     client: ApiClient,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let (document, stream) =
-        documents::open_content(&state.db, &state.blobs, &client.scope, &path).await?;
-    Ok(download::attachment(&document, stream))
+    let position = query.file.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let content =
+        documents::content::open(&state.db, &state.blobs, &client.scope, &path, position).await?;
+    Ok(download::file_attachment(&content.file, content.body))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

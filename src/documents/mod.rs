@@ -1,5 +1,8 @@
 //! KYC documents: append-only versions per buyer and type, bytes in the blob store.
 
+mod combined;
+pub mod content;
+mod files;
 pub mod inspect;
 mod intake;
 pub mod model;
@@ -13,10 +16,11 @@ use std::time::Duration;
 
 use serde_json::json;
 
+pub use files::{MAX_FILES, StagedFiles};
 pub use intake::{Intake, IntakeError, StagedFile};
 pub use model::{
-    Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, ExpiryDate, FileName,
-    parse_dates,
+    Document, DocumentDate, DocumentFile, DocumentSource, DocumentStatus, DocumentType, ExpiryDate,
+    FileName, parse_dates,
 };
 pub use preview::{for_preview, is_inline_image, is_pdf, open_image};
 pub use review::{Decision, ReviewInput};
@@ -42,8 +46,8 @@ pub struct NewDocument {
     pub document_date: DocumentDate,
     /// The last day an identity document is valid.
     pub expires_on: Option<ExpiryDate>,
-    /// The received file.
-    pub staged: StagedFile,
+    /// The received files (one, or the photos of one document).
+    pub files: StagedFiles,
     /// API or invitation.
     pub source: DocumentSource,
     /// The invitation it came through.
@@ -76,18 +80,29 @@ pub async fn upload(
         ));
     }
     let id = uuid::Uuid::now_v7();
-    let key = BlobKey::for_document(&id);
-    blobs
-        .store(&key, &new.staged.path)
-        .await
-        .map_err(|e| e.into_error("storing a document"))?;
-    match record(tx, buyer_id, id, &key, new).await {
+    let mut keys = Vec::new();
+    for (position, file) in new.files.iter().enumerate() {
+        let key = BlobKey::for_document_file(&id, position);
+        if let Err(e) = blobs.store(&key, &file.path).await {
+            remove_blobs(blobs, &keys).await;
+            return Err(e.into_error("storing a document"));
+        }
+        keys.push(key);
+    }
+    match record(tx, buyer_id, id, &keys, new).await {
         Ok(document) => Ok(document),
         Err(e) => {
-            if let Err(cleanup) = blobs.delete(&key).await {
-                tracing::warn!(error = %cleanup, "could not remove the blob of a refused upload; the sweep will");
-            }
+            remove_blobs(blobs, &keys).await;
             Err(e)
+        }
+    }
+}
+
+/// Removes the blobs of an upload that was not kept (what fails here, the sweep removes).
+async fn remove_blobs(blobs: &BlobStore, keys: &[BlobKey]) {
+    for key in keys {
+        if let Err(cleanup) = blobs.delete(key).await {
+            tracing::warn!(error = %cleanup, "could not remove the blob of a refused upload; the sweep will");
         }
     }
 }
@@ -96,11 +111,15 @@ async fn record(
     tx: &mut WriteTx,
     buyer_id: &str,
     id: uuid::Uuid,
-    key: &BlobKey,
+    keys: &[BlobKey],
     new: NewDocument,
 ) -> Result<Document, Error> {
     buyers::ensure_active_in(tx, buyer_id).await?;
     let version = store::next_version(tx.conn().await?, buyer_id, new.document_type).await?;
+    let files = new.files.described();
+    let Some(first) = files.first().cloned() else {
+        return Err(Error::invalid("file", Rule::Required));
+    };
     let document = Document {
         uuid: id.to_string(),
         buyer_id: buyer_id.to_owned(),
@@ -109,10 +128,11 @@ async fn record(
         expires_on: new.expires_on,
         status: DocumentStatus::Active,
         version,
-        file_name: new.staged.file_name.clone(),
-        content_type: new.staged.kind.content_type().to_owned(),
-        size_bytes: i64::try_from(new.staged.size).unwrap_or(i64::MAX),
-        sha256: new.staged.sha256.clone(),
+        file_name: first.file_name,
+        content_type: first.content_type,
+        size_bytes: first.size_bytes,
+        sha256: first.sha256,
+        files,
         source: new.source,
         invitation_id: new.invitation_id,
         created_at: now(),
@@ -124,7 +144,7 @@ async fn record(
         reviewed_at: None,
         proposal: None,
     };
-    store::insert(tx.conn().await?, &document, key).await?;
+    store::insert(tx.conn().await?, &document, keys).await?;
     tx.record(
         Subject::Document {
             id: &document.uuid,
@@ -161,7 +181,7 @@ async fn find(db: &Db, scope: &SellerScope, id: &str) -> Result<store::StoredDoc
     Ok(stored)
 }
 
-/// A document and a stream of its bytes.
+/// A document and a stream of its (first) file's bytes.
 pub async fn open_content(
     db: &Db,
     blobs: &BlobStore,
@@ -176,13 +196,19 @@ pub async fn open_content(
     Ok((stored.document, stream))
 }
 
-/// Every version of every document of a buyer with the key of its file, by type and version
-/// (for the buyer's export).
-pub async fn every_version(db: &Db, buyer_id: &str) -> Result<Vec<(Document, BlobKey)>, Error> {
+/// Every version of every document of a buyer with the keys of its files (in the order of its
+/// `files`), by type and version (for the buyer's export).
+pub async fn every_version(
+    db: &Db,
+    buyer_id: &str,
+) -> Result<Vec<(Document, Vec<BlobKey>)>, Error> {
     Ok(store::all_of(db.pool(), buyer_id)
         .await?
         .into_iter()
-        .map(|s| (s.document, s.blob_key))
+        .map(|s| {
+            let keys = s.blob_keys();
+            (s.document, keys)
+        })
         .collect())
 }
 

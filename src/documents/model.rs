@@ -301,7 +301,7 @@ impl DocumentSource {
 /// sent, without control, format (zero-width, bidirectional overrides) or line-separator
 /// characters, at most 200 characters, and
 /// ending in the extension of what the file really is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileName(String);
 
 impl FileName {
@@ -368,6 +368,21 @@ fn is_invisible_format(c: char) -> bool {
     )
 }
 
+/// One file of a document version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentFile {
+    /// The cleaned file name.
+    #[schema(value_type = String)]
+    pub file_name: FileName,
+    /// What the bytes are (`application/pdf`, `image/jpeg`, `image/png`).
+    pub content_type: String,
+    /// Size of the file.
+    pub size_bytes: i64,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+}
+
 /// A stored KYC document (one version of one type for one buyer).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -399,6 +414,9 @@ pub struct Document {
     pub size_bytes: i64,
     /// SHA-256 of the file, hex.
     pub sha256: String,
+    /// Every file of this version in order (the pages, or front and back); the fields above
+    /// describe the first. One entry for a document of one file.
+    pub files: Vec<DocumentFile>,
     /// API or invitation.
     pub source: DocumentSource,
     /// The invitation it came through, if any.

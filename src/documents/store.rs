@@ -4,7 +4,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
 use super::model::{
-    Document, DocumentDate, DocumentSource, DocumentStatus, DocumentType, ExpiryDate, FileName,
+    Document, DocumentDate, DocumentFile, DocumentSource, DocumentStatus, DocumentType, ExpiryDate,
+    FileName,
 };
 use super::review_state::{Proposal, ReviewReason, ReviewStatus};
 use crate::db::Timestamp;
@@ -15,7 +16,7 @@ const COLUMNS: &str = "id, buyer_id, type, document_date, status, version, file_
                        size_bytes, sha256, blob_key, source, invitation_id, created_at, archived_at, \
                        review_status, review_reason, review_note, reviewed_by, reviewed_at, \
                        proposed_status, proposed_reason, proposed_note, proposed_by, proposed_at, \
-                       expires_on";
+                       expires_on, more_files";
 
 fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored document has an invalid {what}").into())
@@ -25,8 +26,36 @@ fn corrupt(what: &str) -> sqlx::Error {
 pub struct StoredDocument {
     /// The document.
     pub document: Document,
-    /// Its blob.
+    /// Its (first) file's blob.
     pub blob_key: BlobKey,
+    /// The blobs of its later files, in order.
+    pub more_blob_keys: Vec<BlobKey>,
+}
+
+impl StoredDocument {
+    /// Every file's blob, first to last.
+    pub fn blob_keys(&self) -> Vec<BlobKey> {
+        std::iter::once(self.blob_key.clone())
+            .chain(self.more_blob_keys.iter().cloned())
+            .collect()
+    }
+}
+
+/// A later file of a document as its row's `more_files` lists it.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MoreFile {
+    #[serde(flatten)]
+    file: DocumentFile,
+    blob_key: String,
+}
+
+fn more_files(row: &AnyRow) -> Result<Vec<MoreFile>, sqlx::Error> {
+    let text: Option<String> = row.try_get("more_files")?;
+    match text {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(&text).map_err(|_| corrupt("file list")),
+    }
 }
 
 fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
@@ -40,6 +69,16 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
     let review_reason: Option<String> = row.try_get("review_reason")?;
     let reviewed_at: Option<i64> = row.try_get("reviewed_at")?;
     let proposal = proposal_from_row(row)?;
+    let first = DocumentFile {
+        file_name: FileName::from_stored(row.try_get("file_name")?),
+        content_type: row.try_get("content_type")?,
+        size_bytes: row.try_get("size_bytes")?,
+        sha256: row.try_get("sha256")?,
+    };
+    let more = more_files(row)?;
+    let files = std::iter::once(first.clone())
+        .chain(more.iter().map(|m| m.file.clone()))
+        .collect();
     Ok(StoredDocument {
         document: Document {
             uuid: row.try_get("id")?,
@@ -51,10 +90,11 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
                 .transpose()?,
             status: DocumentStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
             version: row.try_get("version")?,
-            file_name: FileName::from_stored(row.try_get("file_name")?),
-            content_type: row.try_get("content_type")?,
-            size_bytes: row.try_get("size_bytes")?,
-            sha256: row.try_get("sha256")?,
+            file_name: first.file_name,
+            content_type: first.content_type,
+            size_bytes: first.size_bytes,
+            sha256: first.sha256,
+            files,
             source: DocumentSource::parse(&source).ok_or_else(|| corrupt("source"))?,
             invitation_id: row.try_get("invitation_id")?,
             created_at: Timestamp::from_millis(row.try_get("created_at")?),
@@ -70,6 +110,10 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
             proposal,
         },
         blob_key: BlobKey::from_stored(row.try_get("blob_key")?),
+        more_blob_keys: more
+            .into_iter()
+            .map(|m| BlobKey::from_stored(m.blob_key))
+            .collect(),
     })
 }
 
@@ -106,16 +150,34 @@ pub async fn next_version(
     Ok(row.try_get::<i64, _>("latest")? + 1)
 }
 
-/// Inserts a new document.
+/// Inserts a new document whose files are in `blob_keys`, in the order of its `files`.
 pub async fn insert(
     conn: &mut AnyConnection,
     doc: &Document,
-    blob_key: &BlobKey,
+    blob_keys: &[BlobKey],
 ) -> Result<(), sqlx::Error> {
+    let Some(blob_key) = blob_keys.first() else {
+        return Err(sqlx::Error::Protocol("a document needs a file".into()));
+    };
+    let more: Vec<MoreFile> = doc
+        .files
+        .iter()
+        .zip(blob_keys)
+        .skip(1)
+        .map(|(file, key)| MoreFile {
+            file: file.clone(),
+            blob_key: key.as_str().to_owned(),
+        })
+        .collect();
+    let more = if more.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&more).map_err(|e| sqlx::Error::Encode(Box::new(e)))?)
+    };
     sqlx::query(
         "INSERT INTO documents (id, buyer_id, type, document_date, status, version, file_name, content_type, \
-         size_bytes, sha256, blob_key, source, invitation_id, created_at, expires_on) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+         size_bytes, sha256, blob_key, source, invitation_id, created_at, expires_on, more_files) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
     )
     .bind(&doc.uuid)
     .bind(&doc.buyer_id)
@@ -132,6 +194,7 @@ pub async fn insert(
     .bind(doc.invitation_id.as_deref())
     .bind(doc.created_at.millis())
     .bind(doc.expires_on.map(ExpiryDate::to_iso))
+    .bind(more)
     .execute(&mut *conn)
     .await?;
     // An upload is the buyer's latest activity (the staff's list sorts by it).
@@ -287,12 +350,17 @@ pub async fn set_review(conn: &mut AnyConnection, document: &Document) -> Result
     Ok(())
 }
 
-/// Every blob key a document points to (for the orphan sweep).
+/// Every blob key a document points to, every file's (for the orphan sweep).
 pub async fn blob_keys<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<String>, sqlx::Error> {
-    let rows = sqlx::query("SELECT blob_key FROM documents")
+    let rows = sqlx::query("SELECT blob_key, more_files FROM documents")
         .fetch_all(conn)
         .await?;
-    rows.iter().map(|row| row.try_get("blob_key")).collect()
+    let mut keys = Vec::with_capacity(rows.len());
+    for row in &rows {
+        keys.push(row.try_get("blob_key")?);
+        keys.extend(more_files(row)?.into_iter().map(|m| m.blob_key));
+    }
+    Ok(keys)
 }
 
 /// A document's blob as its row describes it.
@@ -305,24 +373,30 @@ pub struct BlobRecord {
     pub size: i64,
 }
 
-/// Every document's blob with its hash and size, by key (backups copy and check these); an
-/// erased document (its key `erased/<id>`, see src/erasure) has none.
+/// Every document file's blob with its hash and size, by key (backups copy and check these);
+/// an erased document (its key `erased/<id>`, see src/erasure) has none.
 pub async fn blob_records<'e>(conn: impl AnyExecutor<'e>) -> Result<Vec<BlobRecord>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT blob_key, sha256, size_bytes FROM documents WHERE blob_key NOT LIKE 'erased/%' \
-         ORDER BY blob_key",
+        "SELECT blob_key, sha256, size_bytes, more_files FROM documents \
+         WHERE blob_key NOT LIKE 'erased/%' ORDER BY blob_key",
     )
     .fetch_all(conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(BlobRecord {
-                key: BlobKey::from_stored(row.try_get("blob_key")?),
-                sha256: row.try_get("sha256")?,
-                size: row.try_get("size_bytes")?,
-            })
-        })
-        .collect()
+    let mut records = Vec::with_capacity(rows.len());
+    for row in &rows {
+        records.push(BlobRecord {
+            key: BlobKey::from_stored(row.try_get("blob_key")?),
+            sha256: row.try_get("sha256")?,
+            size: row.try_get("size_bytes")?,
+        });
+        records.extend(more_files(row)?.into_iter().map(|m| BlobRecord {
+            key: BlobKey::from_stored(m.blob_key),
+            sha256: m.file.sha256,
+            size: m.file.size_bytes,
+        }));
+    }
+    records.sort_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
+    Ok(records)
 }
 
 /// A version waiting for review, with whose it is.

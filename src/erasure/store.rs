@@ -32,15 +32,17 @@ pub async fn due<'e>(
         .collect()
 }
 
-/// The store keys of the buyer's document files.
+/// The store keys of the buyer's document files, every file of every version.
 pub async fn blob_keys(
     conn: &mut AnyConnection,
     buyer_id: &str,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT blob_key FROM documents WHERE buyer_id = $1")
-        .bind(buyer_id)
-        .fetch_all(conn)
-        .await
+    Ok(crate::documents::store::all_of(conn, buyer_id)
+        .await?
+        .iter()
+        .flat_map(|stored| stored.blob_keys())
+        .map(|key| key.as_str().to_owned())
+        .collect())
 }
 
 /// Notes the buyer's files as to be deleted, in the erasing transaction: the list survives a
@@ -114,7 +116,7 @@ pub async fn overwrite(
              WHERE id = $1"
         ),
         "UPDATE documents SET file_name = 'erased', sha256 = '', blob_key = 'erased/' || id, \
-         review_note = NULL, proposed_note = NULL WHERE buyer_id = $1 AND $2 = $2"
+         more_files = NULL, review_note = NULL, proposed_note = NULL WHERE buyer_id = $1 AND $2 = $2"
             .to_owned(),
         // Kept responses are sealed, so they are found by what is in the clear: the request's
         // path or the `Location` of what it created. A retry with such a key within its 24

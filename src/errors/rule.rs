@@ -124,8 +124,13 @@ pub enum Rule {
     Malformed(String),
     /// A file that was refused, and why.
     File(Rejection),
-    /// A second file where one is expected.
-    OneFile,
+    /// More files than one upload may carry.
+    TooManyFiles {
+        /// The most files allowed.
+        max: usize,
+    },
+    /// A PDF among several files: a PDF is a document of its own; several files are photos.
+    PdfAlone,
     /// Text that is not UTF-8.
     Utf8,
     /// A seller that does not exist.
@@ -231,7 +236,10 @@ impl Rule {
             Rule::JsonObject => "must be a JSON object".into(),
             Rule::Malformed(detail) => detail.clone(),
             Rule::File(rejection) => rejection.to_string(),
-            Rule::OneFile => "send one file per upload".into(),
+            Rule::TooManyFiles { max } => format!("send at most {max} files per upload"),
+            Rule::PdfAlone => {
+                "a PDF is sent on its own; several files must be JPEG or PNG photos".into()
+            }
             Rule::Utf8 => "must be UTF-8 text".into(),
             Rule::UnknownSeller => "is not a known seller".into(),
             Rule::Cursor => "is not a cursor this API handed out".into(),
@@ -304,7 +312,8 @@ impl Rule {
             Rule::JsonObject | Rule::Malformed(_) | Rule::Utf8 => "rule-malformed",
             Rule::File(Rejection::PdfPasswordProtected) => "rule-file-password",
             Rule::File(_) => "rule-file-refused",
-            Rule::OneFile => "rule-one-file",
+            Rule::TooManyFiles { .. } => "rule-too-many-files",
+            Rule::PdfAlone => "rule-pdf-alone",
             Rule::UnknownSeller => "rule-unknown-seller",
             Rule::Cursor => "rule-cursor",
             Rule::IdempotencyKey | Rule::IdempotencyKeyReused => "rule-idempotency-key",
@@ -330,6 +339,7 @@ impl Rule {
             }
             Rule::AtLeast { min } => vec![("min", min.to_string())],
             Rule::TooMany { max, .. } => vec![("max", max.to_string())],
+            Rule::TooManyFiles { max } => vec![("max", max.to_string())],
             Rule::TooShort { min } => vec![("min", min.to_string())],
             Rule::TooOldToCount { max_age_days } => vec![("days", max_age_days.to_string())],
             Rule::Vat(e) => match e.kind() {
@@ -396,7 +406,8 @@ impl Rule {
             Rule::Malformed(String::new()),
             Rule::File(Rejection::Empty),
             Rule::File(Rejection::PdfPasswordProtected),
-            Rule::OneFile,
+            Rule::TooManyFiles { max: 1 },
+            Rule::PdfAlone,
             Rule::UnknownSeller,
             Rule::Cursor,
             Rule::IdempotencyKey,

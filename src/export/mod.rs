@@ -104,7 +104,10 @@ pub async fn export(
             &documents
                 .iter()
                 .map(|(document, _)| DocumentEntry {
-                    file: file_path(document),
+                    file: file_path(document, 0),
+                    file_paths: (0..document.files.len())
+                        .map(|n| file_path(document, n))
+                        .collect(),
                     document,
                 })
                 .collect::<Vec<_>>(),
@@ -127,14 +130,18 @@ pub async fn export(
             at,
         },
     ];
-    let files = documents.len();
-    parts.extend(documents.into_iter().map(|(document, key)| Part::Stored {
-        name: file_path(&document),
-        key,
-        at: document.created_at,
-        size: u64::try_from(document.size_bytes).unwrap_or_default(),
-        sha256: document.sha256,
-    }));
+    let files = documents.iter().map(|(_, keys)| keys.len()).sum::<usize>();
+    for (document, keys) in documents {
+        for (n, (file, key)) in document.files.iter().zip(keys).enumerate() {
+            parts.push(Part::Stored {
+                name: file_path(&document, n),
+                key,
+                at: document.created_at,
+                size: u64::try_from(file.size_bytes).unwrap_or_default(),
+                sha256: file.sha256.clone(),
+            });
+        }
+    }
     if let Some(profile) = profile {
         parts.push(Part::Made {
             name: "kyc-profile.pdf".to_owned(),
@@ -167,21 +174,31 @@ pub async fn export(
 
 /// A document version's metadata and where its file is in the archive.
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct DocumentEntry<'a> {
     #[serde(flatten)]
     document: &'a Document,
+    /// Its first (or only) file.
     file: String,
+    /// Every file, first to last.
+    file_paths: Vec<String>,
 }
 
-/// `documents/<TYPE>/v<version>-<file name>`: one folder per type, versions in order. File
-/// names were cleaned at upload (no folders, no control characters).
-fn file_path(document: &Document) -> String {
-    format!(
-        "documents/{}/v{}-{}",
-        document.document_type.as_str(),
-        document.version,
-        document.file_name.as_str()
-    )
+/// `documents/<TYPE>/v<version>-<file name>`: one folder per type, versions in order; the
+/// files of a version of several files are numbered (`v2-1-front.jpg`, `v2-2-back.jpg`), since
+/// photos often share a name. File names were cleaned at upload (no folders, no control
+/// characters).
+fn file_path(document: &Document, n: usize) -> String {
+    let name = document
+        .files
+        .get(n)
+        .map_or(document.file_name.as_str(), |f| f.file_name.as_str());
+    let kind = document.document_type.as_str();
+    if document.files.len() > 1 {
+        format!("documents/{kind}/v{}-{}-{name}", document.version, n + 1)
+    } else {
+        format!("documents/{kind}/v{}-{name}", document.version)
+    }
 }
 
 /// A verification without the session link (it holds the provider's token); for staff with

@@ -6,7 +6,7 @@ use actix_web::http::header::{
     HeaderValue,
 };
 
-use crate::documents::{Document, FileName};
+use crate::documents::{Document, DocumentFile, FileName};
 use crate::export::BuyerExport;
 use crate::storage::BlobStream;
 
@@ -25,6 +25,18 @@ const PRIVATE: (header::HeaderName, HeaderValue) = (
 /// fallback name and the exact UTF-8 name (RFC 6266 / RFC 8187 encoded), the stored content
 /// type, `nosniff`, and the SHA-256 as ETag.
 pub fn attachment(document: &Document, body: BlobStream) -> HttpResponse {
+    let file = DocumentFile {
+        file_name: document.file_name.clone(),
+        content_type: document.content_type.clone(),
+        size_bytes: document.size_bytes,
+        sha256: document.sha256.clone(),
+    };
+    file_attachment(&file, body)
+}
+
+/// The response for one file of a document (or the one PDF of its photos), as [`attachment`]
+/// describes: the file's name, type and size, and its SHA-256 as ETag.
+pub fn file_attachment(document: &DocumentFile, body: BlobStream) -> HttpResponse {
     let size = u64::try_from(document.size_bytes).unwrap_or_default();
     let mut response = file(&document.file_name, &document.content_type, size, body);
     if let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", document.sha256)) {

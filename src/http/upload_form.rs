@@ -1,5 +1,5 @@
-//! Reading a multipart upload form: small text fields, and one file streamed through an
-//! `Intake` (never whole in memory).
+//! Reading a multipart upload form: small text fields, and files streamed through an
+//! `Intake` each (never whole in memory).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -7,7 +7,7 @@ use std::path::Path;
 use actix_multipart::Multipart;
 use futures_util::StreamExt;
 
-use crate::documents::{Intake, StagedFile};
+use crate::documents::{Intake, IntakeError, StagedFile};
 use crate::errors::{Error, Rule};
 
 /// The longest text field accepted (dates, type names, CSRF tokens).
@@ -19,8 +19,8 @@ const MAX_TEXT_FIELDS: usize = 16;
 pub struct UploadForm {
     /// Text fields by name (those that came before a failure, if one happened).
     pub fields: HashMap<String, String>,
-    /// The file, if one came.
-    pub file: Option<StagedFile>,
+    /// The files, in the order they came.
+    pub files: Vec<StagedFile>,
     /// Why reading stopped early (a file too large or refused, a broken body), if it did.
     pub failure: Option<Error>,
 }
@@ -42,21 +42,30 @@ impl UploadForm {
     }
 }
 
-/// Reads the whole form; the field named `file_field` is streamed into a staged file in
-/// `staging_dir`, at most `max_bytes` long. A failure stops the reading; the fields read
-/// before it are kept, so a page can say which form went wrong.
+/// What files a form may carry.
+#[derive(Debug, Clone, Copy)]
+pub struct FileLimits {
+    /// The most files (parts named as the file field).
+    pub max_files: usize,
+    /// The most bytes of all files together.
+    pub max_bytes: u64,
+}
+
+/// Reads the whole form; each part named `file_field` is streamed into a staged file in
+/// `staging_dir`. A failure stops the reading; the fields read before it are kept, so a page
+/// can say which form went wrong.
 pub async fn read(
     payload: Multipart,
     file_field: &str,
     staging_dir: &Path,
-    max_bytes: u64,
+    limits: FileLimits,
 ) -> UploadForm {
     let mut form = UploadForm {
         fields: HashMap::new(),
-        file: None,
+        files: Vec::new(),
         failure: None,
     };
-    if let Err(failure) = read_into(&mut form, payload, file_field, staging_dir, max_bytes).await {
+    if let Err(failure) = read_into(&mut form, payload, file_field, staging_dir, limits).await {
         form.failure = Some(failure);
     }
     form
@@ -81,27 +90,42 @@ async fn read_into(
     mut payload: Multipart,
     file_field: &str,
     staging_dir: &Path,
-    max_bytes: u64,
+    limits: FileLimits,
 ) -> Result<(), Error> {
+    let mut received: u64 = 0;
     while let Some(field) = payload.next().await {
         let mut field =
             field.map_err(|e| Error::Malformed(format!("the multipart body is malformed: {e}")))?;
         let name = field.name().unwrap_or_default().to_owned();
         if name == file_field {
-            if form.file.is_some() {
-                return Err(Error::invalid(file_field, Rule::OneFile));
+            if form.files.len() >= limits.max_files {
+                return Err(Error::invalid(
+                    file_field,
+                    Rule::TooManyFiles {
+                        max: limits.max_files,
+                    },
+                ));
             }
             let client_name = field
                 .content_disposition()
                 .and_then(|cd| cd.get_filename())
                 .map(str::to_owned);
-            let mut intake = Intake::begin(staging_dir, max_bytes).await?;
+            // The limit holds for all files together: each may use what the others left.
+            let left = limits.max_bytes.saturating_sub(received);
+            let mut intake = Intake::begin(staging_dir, left).await?;
             while let Some(chunk) = field.next().await {
                 let chunk =
                     chunk.map_err(|e| Error::Malformed(format!("the upload broke off: {e}")))?;
-                intake.write(&chunk).await?;
+                intake.write(&chunk).await.map_err(|e| match e {
+                    IntakeError::TooLarge { .. } => IntakeError::TooLarge {
+                        max: limits.max_bytes,
+                    },
+                    e => e,
+                })?;
             }
-            form.file = Some(intake.finish(client_name.as_deref()).await?);
+            let staged = intake.finish(client_name.as_deref()).await?;
+            received = received.saturating_add(staged.size);
+            form.files.push(staged);
         } else {
             if form.fields.len() >= MAX_TEXT_FIELDS {
                 return Err(Error::Malformed("the form has too many fields".into()));

@@ -52,13 +52,15 @@ pub enum DatabaseCopy {
         sha256: String,
         /// Its size in bytes.
         size: u64,
-        /// How many document rows it holds.
+        /// How many stored files its rows name (every file of every document, and the types'
+        /// templates).
         documents: usize,
     },
     /// PostgreSQL, dumped with `pg_dump` into `kyc-portal.pgdump` before the backup ran, or
     /// kept elsewhere by the operator.
     Postgres {
-        /// How many document rows the database had when the blobs were copied.
+        /// How many stored files (documents' and templates') the database named when the blobs
+        /// were copied.
         documents: usize,
         /// The dump found in the folder, if any.
         dump: Option<FileEntry>,

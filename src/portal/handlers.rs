@@ -17,7 +17,7 @@ use super::session::{BuyerForm, Refused};
 use super::views::PageAction;
 use crate::access::SellerScope;
 use crate::audit::Actor;
-use crate::documents::{self, DocumentSource, DocumentType, NewDocument};
+use crate::documents::{self, DocumentSource, DocumentType, NewDocument, StagedFiles};
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::client::browser_language;
 use crate::http::messages;
@@ -218,7 +218,7 @@ async fn confirmation(
         id,
         &[
             ("type", &document.document_type.label(l)),
-            ("file", document.file_name.as_str()),
+            ("file", &super::views::files_named(l, &document)),
             ("date", &l.date(day)),
         ],
     ))
@@ -284,6 +284,17 @@ fn failure_message(
                         ..
                     },
                 ) => (Some(UploadField::File), messages::field_problem(l, "", e)),
+                Some(FieldProblem {
+                    rule: Rule::TooManyFiles { max },
+                    ..
+                }) => (
+                    Some(UploadField::File),
+                    l.text_with("portal-error-too-many-files", &[("max", &max.to_string())]),
+                ),
+                Some(FieldProblem {
+                    rule: Rule::PdfAlone,
+                    ..
+                }) => (Some(UploadField::File), l.text("portal-error-pdf-alone")),
                 _ => (Some(UploadField::File), l.text("portal-error-file-type")),
             };
             (StatusCode::UNPROCESSABLE_ENTITY, field, text)
@@ -343,7 +354,11 @@ pub async fn upload_document_post(
         upload_form::discard(payload, max.saturating_add(64 * 1024)).await;
         return Ok(upload_failed(&req, &state, opened, None, &refused).await?);
     }
-    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
+    let limits = upload_form::FileLimits {
+        max_files: documents::MAX_FILES,
+        max_bytes: max,
+    };
+    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), limits).await;
     opened.check_form(&state, form.field("csrf")).await?;
     let document_type = form.field("type").and_then(DocumentType::parse);
     let outcome = async {
@@ -356,14 +371,12 @@ pub async fn upload_document_post(
             chrono::Utc::now().date_naive(),
         )
         .map_err(Error::Invalid)?;
-        let staged = form
-            .file
-            .ok_or_else(|| Error::invalid("file", Rule::Required))?;
+        let files = StagedFiles::new(form.files)?;
         let new = NewDocument {
             document_type,
             document_date,
             expires_on,
-            staged,
+            files,
             source: DocumentSource::Invitation,
             invitation_id: Some(invitation.id.clone()),
         };

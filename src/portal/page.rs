@@ -441,6 +441,15 @@ pub async fn upload_page(
         generic_error: l.text("portal-error-generic"),
         file_missing: l.text("portal-error-file-missing"),
         too_large: l.text_with("portal-error-too-large", &[("size", &megabytes(max_bytes))]),
+        files_hint: l.text_with(
+            "portal-files-hint",
+            &[("max", &documents::MAX_FILES.to_string())],
+        ),
+        max_files: documents::MAX_FILES,
+        too_many: l.text_with(
+            "portal-error-too-many-files",
+            &[("max", &documents::MAX_FILES.to_string())],
+        ),
         max_bytes,
     })
 }

@@ -160,6 +160,12 @@ pub struct UploadPageView {
     pub file_missing: String,
     /// What the browser says of a file over the limit.
     pub too_large: String,
+    /// "Several pages, or front and back? Choose them together."
+    pub files_hint: String,
+    /// The most files of one upload, for the browser's own check.
+    pub max_files: usize,
+    /// What the browser says of more files than that.
+    pub too_many: String,
     /// The upload limit, for the browser's own check.
     pub max_bytes: u64,
 }
@@ -271,6 +277,21 @@ impl LandingPageView {
     }
 }
 
+/// A document's file as the page names it: its name, with the number of files when it has
+/// several (the pages or the front and back sent together).
+pub fn files_named(l: Language, d: &Document) -> String {
+    match d.files.len() {
+        0 | 1 => d.file_name.as_str().to_owned(),
+        count => l.text_with(
+            "portal-files-named",
+            &[
+                ("file", d.file_name.as_str()),
+                ("count", &count.to_string()),
+            ],
+        ),
+    }
+}
+
 /// "Received: scan.pdf, dated 15.01.2026" and the like, with the row's CSS class.
 pub fn state_row(l: Language, requirement: &Requirement) -> (String, &'static str) {
     let described = |id: &str, d: &Document| {
@@ -282,10 +303,7 @@ pub fn state_row(l: Language, requirement: &Requirement) -> (String, &'static st
             Some(last_day) => ("type-guidance-state-expired", last_day.date()),
             None => (id, d.document_date.date()),
         };
-        l.text_with(
-            id,
-            &[("file", d.file_name.as_str()), ("date", &l.date(day))],
-        )
+        l.text_with(id, &[("file", &files_named(l, d)), ("date", &l.date(day))])
     };
     match (&requirement.state, &requirement.document) {
         (DocumentState::Fresh, Some(d)) => (described("portal-state-received", d), "received"),

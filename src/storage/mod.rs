@@ -33,6 +33,16 @@ impl BlobKey {
         BlobKey(format!("{fan}/{simple}"))
     }
 
+    /// The key of a document's file at `position` (0: the first, whose key is the document's;
+    /// the later pages of a multi-file version get `-2`, `-3`, ...).
+    pub fn for_document_file(document_id: &uuid::Uuid, position: usize) -> BlobKey {
+        let BlobKey(first) = BlobKey::for_document(document_id);
+        match position {
+            0 => BlobKey(first),
+            n => BlobKey(format!("{first}-{}", n + 1)),
+        }
+    }
+
     /// A key as written in a backup's manifest: only when it has the shape of the keys made
     /// here (anything else, such as `../x`, could name a file outside the store).
     pub fn parse(text: &str) -> Option<BlobKey> {
@@ -50,13 +60,25 @@ impl BlobKey {
         &self.0
     }
 
-    /// Keys are two path segments of hex; anything else was not made here.
+    /// Keys are two path segments of hex, the second perhaps with a file position (`-2`);
+    /// anything else was not made here.
     fn is_well_formed(&self) -> bool {
         let mut parts = self.0.split('/');
         let ok = |p: Option<&str>, len: usize| {
             p.is_some_and(|p| p.len() == len && p.bytes().all(|b| b.is_ascii_hexdigit()))
         };
-        ok(parts.next(), 2) && ok(parts.next(), 32) && parts.next().is_none()
+        let fan = parts.next();
+        // The id, and for a later file of a document its position (`-2` ...).
+        let (id, position) = match parts.next() {
+            Some(second) => match second.split_once('-') {
+                Some((id, position)) => (Some(id), Some(position)),
+                None => (Some(second), None),
+            },
+            None => (None, None),
+        };
+        let position_ok = position
+            .is_none_or(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+        ok(fan, 2) && ok(id, 32) && position_ok && parts.next().is_none()
     }
 }
 
@@ -442,5 +464,32 @@ mod full_disk_tests {
         )));
         let error = StorageError::Io(std::io::Error::from_raw_os_error(28)).into_error("storing");
         assert!(matches!(error, Error::StorageFull));
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::BlobKey;
+
+    #[test]
+    fn later_files_of_a_document_have_keys_of_the_same_shape() {
+        let id = uuid::Uuid::now_v7();
+        let first = BlobKey::for_document_file(&id, 0);
+        assert_eq!(first, BlobKey::for_document(&id));
+        let second = BlobKey::for_document_file(&id, 1);
+        assert_eq!(second.as_str(), format!("{}-2", first.as_str()));
+        for key in [&first, &second] {
+            assert_eq!(BlobKey::parse(key.as_str()).as_ref(), Some(key));
+        }
+        let simple = id.simple().to_string();
+        for bad in [
+            format!("00/{simple}-"),
+            format!("00/{simple}-x"),
+            format!("00/{simple}-1234"),
+            format!("00/{simple}-2/x"),
+            "../x".to_owned(),
+        ] {
+            assert!(BlobKey::parse(&bad).is_none(), "{bad}");
+        }
     }
 }

@@ -32,6 +32,7 @@ mod invitation_renewal;
 mod invitations;
 mod jobs;
 mod kyc_status;
+mod multi_file;
 mod openapi;
 mod organisation_api;
 mod partners;

@@ -12,6 +12,7 @@ use crate::admin::guard::SignedIn;
 use crate::admin::page::{self, Chrome, Section};
 use crate::documents::{
     self, Document, DocumentSource, DocumentStatus, DocumentType, NewDocument, ReviewStatus,
+    StagedFiles,
 };
 use crate::errors::{Error, FieldProblem, Rule};
 use crate::http::messages;
@@ -353,7 +354,11 @@ pub async fn upload_post(
     let max = state.settings.max_upload_bytes;
     // The file streams to a staging file and is cut off at the limit, so a body of any size
     // costs at most `max` bytes of disk before it is refused.
-    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), max).await;
+    let limits = upload_form::FileLimits {
+        max_files: documents::MAX_FILES,
+        max_bytes: max,
+    };
+    let form = upload_form::read(payload, "file", state.blobs.staging_dir(), limits).await;
     me.check_csrf(form.field("csrf").unwrap_or_default())?;
     let typed = Refused {
         document_type: form.field("type").unwrap_or_default().to_owned(),
@@ -370,14 +375,12 @@ pub async fn upload_post(
             chrono::Utc::now().date_naive(),
         )
         .map_err(Error::Invalid)?;
-        let staged = form
-            .file
-            .ok_or_else(|| Error::invalid("file", Rule::Required))?;
+        let files = StagedFiles::new(form.files)?;
         let new = NewDocument {
             document_type,
             document_date,
             expires_on,
-            staged,
+            files,
             source: DocumentSource::Api,
             invitation_id: None,
         };

@@ -42,9 +42,15 @@ pub async fn file_get(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Error> {
-    let (document, stream) =
-        documents::open_content(&state.db, &state.blobs, &SellerScope::Organisation, &path).await?;
-    Ok(download::attachment(&document, stream))
+    let content = documents::content::open(
+        &state.db,
+        &state.blobs,
+        &SellerScope::Organisation,
+        &path,
+        None,
+    )
+    .await?;
+    Ok(download::file_attachment(&content.file, content.body))
 }
 
 /// `GET /admin/documents/{id}/inline` — every staff member: an image's bytes for the

@@ -23,7 +23,11 @@ pub async fn upload_post(
     state: web::Data<AppState>,
     payload: Multipart,
 ) -> Result<HttpResponse, Error> {
-    let form = upload_form::read(payload, "logo", state.blobs.staging_dir(), MAX_LOGO_BYTES).await;
+    let limits = upload_form::FileLimits {
+        max_files: 1,
+        max_bytes: MAX_LOGO_BYTES,
+    };
+    let form = upload_form::read(payload, "logo", state.blobs.staging_dir(), limits).await;
     me.check_csrf(form.field("csrf").unwrap_or_default())?;
     let l = me.language();
     let kib = (MAX_LOGO_BYTES / 1024).to_string();
@@ -32,7 +36,7 @@ pub async fn upload_post(
         Err(Error::TooLarge { .. }) => refused("admin-settings-logo-too-large"),
         Err(Error::Invalid(_)) => refused("admin-settings-logo-wrong-type"),
         Err(e) => return Err(e),
-        Ok(form) => match form.file {
+        Ok(form) => match form.files.into_iter().next() {
             None => refused("admin-settings-logo-missing"),
             Some(staged) => {
                 let bytes = tokio::fs::read(&staged.path).await.map_err(|e| {

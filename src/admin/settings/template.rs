@@ -33,13 +33,11 @@ pub async fn upload_post(
     payload: Multipart,
 ) -> Result<HttpResponse, Error> {
     let document_type = document_type(&path)?;
-    let form = upload_form::read(
-        payload,
-        "template",
-        state.blobs.staging_dir(),
-        MAX_TEMPLATE_BYTES,
-    )
-    .await;
+    let limits = upload_form::FileLimits {
+        max_files: 1,
+        max_bytes: MAX_TEMPLATE_BYTES,
+    };
+    let form = upload_form::read(payload, "template", state.blobs.staging_dir(), limits).await;
     me.check_csrf(form.field("csrf").unwrap_or_default())?;
     let l = me.language();
     let mib = (MAX_TEMPLATE_BYTES / (1024 * 1024)).to_string();
@@ -48,7 +46,7 @@ pub async fn upload_post(
         Err(Error::TooLarge { .. }) => refused("type-guidance-template-too-large"),
         Err(Error::Invalid(_)) => refused("type-guidance-template-wrong-type"),
         Err(e) => return Err(e),
-        Ok(form) => match form.file {
+        Ok(form) => match form.files.into_iter().next() {
             None => refused("type-guidance-template-missing"),
             Some(staged) => {
                 let replaced = write::apply(&state.db, me.actor(), async |tx| {
