@@ -1,6 +1,6 @@
 //! Operational tables do not grow without bound: finished jobs, delivered events with their
-//! deliveries and attempts, expired portal and staff sessions, old rate-limit windows and
-//! idempotency keys are deleted once they are older than their retention period. The audit
+//! deliveries and attempts, expired portal and staff sessions, old rate-limit windows,
+//! idempotency keys and staff account links that can no longer be used are deleted once they are older than their retention period. The audit
 //! history and the documents are the compliance record and are never pruned here.
 //!
 //! Deletion goes in small batches, each its own short write transaction, so that SQLite's one
@@ -16,6 +16,10 @@ const BATCH: i64 = 500;
 
 /// Batches per table in one round; what is left waits for the next round.
 const MAX_BATCHES: u32 = 200;
+
+/// How long a used, withdrawn or expired staff account link is kept after its expiry (its
+/// creation, use and withdrawal stay in the audit history).
+const STAFF_LINKS_KEPT: chrono::Duration = chrono::Duration::days(30);
 
 /// How long finished rows are kept.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +63,8 @@ pub struct Pruned {
     pub rate_limits: u64,
     /// Idempotency keys past their replay period.
     pub idempotency_keys: u64,
+    /// Staff invitation and password reset links that can no longer be used.
+    pub staff_account_links: u64,
 }
 
 /// Deletes, in batches, what is older than its retention as of `at`.
@@ -110,6 +116,18 @@ pub async fn prune(db: &Db, retention: &Retention, at: Timestamp) -> Result<Prun
                   WHERE created_at < $1 LIMIT $2)",
             )
             .bind(before(crate::idempotency::KEEP_FOR))
+            .bind(limit)
+        })
+        .await?,
+        staff_account_links: batches(db, |limit| {
+            // An invitation neither used nor withdrawn stays, expired or not: the staff page
+            // lists it to be sent again.
+            sqlx::query(
+                "DELETE FROM staff_account_links WHERE id IN (SELECT id FROM staff_account_links \
+                 WHERE expires_at < $1 AND (kind <> 'INVITATION' OR used_at IS NOT NULL \
+                 OR revoked_at IS NOT NULL) LIMIT $2)",
+            )
+            .bind(before(STAFF_LINKS_KEPT))
             .bind(limit)
         })
         .await?,

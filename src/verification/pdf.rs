@@ -113,6 +113,9 @@ pub fn render(
             None => page.field(&name, &day(l, &document.document_date)),
         }
         page.mono(&format!("SHA-256 {}", document.sha256));
+        for sha256 in &document.more_sha256 {
+            page.mono(&format!("SHA-256 {sha256}"));
+        }
     }
 
     page.heading(&l.text("profile-verification"));

@@ -97,8 +97,12 @@ pub struct DocumentFacts {
     /// the facts of profiles issued before it existed keep their fingerprint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_on: Option<String>,
-    /// SHA-256 of its bytes, hex.
+    /// SHA-256 of its bytes, hex (of its first file when it has several).
     pub sha256: String,
+    /// SHA-256 of its further files (an ID's back, an extract's later pages), in order; absent
+    /// for a document of one file, so the facts of earlier profiles keep their fingerprint.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub more_sha256: Vec<String>,
 }
 
 /// The verification outcome.
@@ -197,6 +201,7 @@ pub async fn issue(
                 document_date: d.document_date.to_iso(),
                 expires_on: d.expires_on.map(|day| day.to_iso()),
                 sha256: d.sha256.clone(),
+                more_sha256: d.files.iter().skip(1).map(|f| f.sha256.clone()).collect(),
             })
             .collect(),
         verification: verification_facts(&verification),

@@ -12,7 +12,7 @@ use crate::helpers::*;
 use crate::on_both_backends;
 
 /// An upload form of `files` (name, bytes), each a `file` part.
-fn files_form(document_type: &str, files: &[(&str, Vec<u8>)]) -> Form {
+pub(crate) fn files_form(document_type: &str, files: &[(&str, Vec<u8>)]) -> Form {
     let mut form = Form::new()
         .text("type", document_type.to_owned())
         .text("documentDate", "2026-01-15");
@@ -25,7 +25,7 @@ fn files_form(document_type: &str, files: &[(&str, Vec<u8>)]) -> Form {
     form
 }
 
-fn front_and_back() -> Vec<(&'static str, Vec<u8>)> {
+pub(crate) fn front_and_back() -> Vec<(&'static str, Vec<u8>)> {
     vec![("Ausweis vorne.jpg", jpeg()), ("Ausweis hinten.png", png())]
 }
 

@@ -5,8 +5,11 @@
 
 use std::process::Command;
 
+use sha2::{Digest, Sha256};
+
 use crate::fixtures::jpeg;
 use crate::helpers::*;
+use crate::multi_file::{files_form, front_and_back};
 use crate::profile::{pdf_text, verify_profile_cli};
 use crate::with_idenfy_on_both_backends;
 
@@ -163,5 +166,26 @@ with_idenfy_on_both_backends! {
             let text = pdf_text(tempfile::tempdir().unwrap().path(), "unnamed", &unnamed);
             assert!(text.contains("Not recorded") && !text.contains("ERIKA"), "{text}");
         }
+    }
+
+    async fn a_document_of_several_files_is_in_the_profile_with_every_files_hash(app, _idenfy, vies) {
+        if !tools_available() { return; }
+        let evidence = app.verified_buyer(&vies).await;
+        let (before, _) = app.profile(&evidence.path, "?lang=en", None).await;
+
+        let sent = front_and_back();
+        let response = app
+            .upload(&format!("{}/kyc/documents", evidence.path), files_form("COC_EXTRACT", &sent))
+            .await;
+        assert_eq!(response.status(), 201);
+        let (after, _) = app.profile(&evidence.path, "?lang=en", None).await;
+
+        assert_ne!(after, before, "the new version issues a new profile");
+        let text = pdf_text(tempfile::tempdir().unwrap().path(), "several", &after);
+        for (_, bytes) in &sent {
+            let sha256 = hex::encode(Sha256::digest(bytes));
+            assert!(text.contains(&sha256), "{sha256} is missing from:\n{text}");
+        }
+        assert!(!text.contains(&evidence.sha256), "the superseded PDF no longer counts:\n{text}");
     }
 }

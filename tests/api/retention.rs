@@ -107,6 +107,20 @@ on_both_backends! {
                               response_status, response_headers, response_body, created_at, holder) \
                               VALUES ('t', 'POST', '/v1/partners', '{key}', 'h', 'DONE', 201, NULL, NULL, {at}, NULL)")).await;
         }
+        // Links: an old reset, an old used and an old withdrawn invitation go; an old invitation
+        // still pending (listed to be sent again) and a recent reset stay.
+        for (id, kind, expires, used, revoked) in [
+            ("old-reset", "RESET", long_ago, "NULL", "NULL"),
+            ("old-used", "INVITATION", long_ago, "1", "NULL"),
+            ("old-withdrawn", "INVITATION", long_ago, "NULL", "1"),
+            ("old-pending", "INVITATION", long_ago, "NULL", "NULL"),
+            ("recent-reset", "RESET", lately, "NULL", "NULL"),
+        ] {
+            exec(db, format!("INSERT INTO staff_account_links (id, kind, email, role, staff_user_id, language, nonce, \
+                              token_hash, created_at, expires_at, used_at, revoked_at) \
+                              VALUES ('{id}', '{kind}', 'kim@example.com', 'STAFF', NULL, 'en', 'n', '{id}-hash', \
+                              {expires}, {expires}, {used}, {revoked})")).await;
+        }
         exec(db, format!("INSERT INTO audit_log (id, entity_type, entity_id, action, actor, at, before_state, after_state) \
                           VALUES ('old-audit', 'buyer', '{buyer}', 'created', 'system', {long_ago}, NULL, NULL)")).await;
 
@@ -145,6 +159,12 @@ on_both_backends! {
         assert!(exists(db, "rate_limits", "bucket", "recent").await);
         assert!(!exists(db, "idempotency_keys", "idempotency_key", "old-key").await);
         assert!(exists(db, "idempotency_keys", "idempotency_key", "recent-key").await);
+
+        for gone in ["old-reset", "old-used", "old-withdrawn"] {
+            assert!(!exists(db, "staff_account_links", "id", gone).await, "{gone}");
+        }
+        assert!(exists(db, "staff_account_links", "id", "old-pending").await, "a pending invitation stays");
+        assert!(exists(db, "staff_account_links", "id", "recent-reset").await);
 
         assert!(exists(db, "audit_log", "id", "old-audit").await, "the audit history is kept");
         assert!(exists(db, "invitations", "id", "invitation").await);
