@@ -127,6 +127,23 @@ pub async fn begin(
     scope: Scope,
     request_hash: &str,
 ) -> Result<Begin, Error> {
+    // On PostgreSQL a failed request's key may be released (deleted) between the insert that
+    // met it and the read of it: the key is free then, so the reservation is tried again.
+    for _ in 0..3 {
+        if let Some(begun) = try_begin(db, seal, &scope, request_hash).await? {
+            return Ok(begun);
+        }
+    }
+    Ok(Begin::InFlight)
+}
+
+/// One attempt of [`begin`]; None when the key met was gone when read.
+async fn try_begin(
+    db: &Db,
+    seal: &ResponseSeal,
+    scope: &Scope,
+    request_hash: &str,
+) -> Result<Option<Begin>, Error> {
     let at = now();
     let expired_before = at.plus(-KEEP_FOR).millis();
     let holder = uuid::Uuid::new_v4().to_string();
@@ -159,7 +176,10 @@ pub async fn begin(
     .await?;
     if inserted.is_some() {
         tx.commit().await?;
-        return Ok(Begin::Started(Reservation { scope, holder }));
+        return Ok(Some(Begin::Started(Reservation {
+            scope: scope.clone(),
+            holder,
+        })));
     }
     let row = sqlx::query(
         "SELECT request_hash, state, created_at, response_status, response_headers, response_body \
@@ -169,19 +189,23 @@ pub async fn begin(
     .bind(&scope.method)
     .bind(&scope.path)
     .bind(&scope.key.0)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
+    let Some(row) = row else {
+        tx.commit().await?;
+        return Ok(None);
+    };
     let stored_hash: String = row.try_get("request_hash")?;
     if stored_hash != request_hash {
         tx.commit().await?;
-        return Ok(Begin::Mismatch);
+        return Ok(Some(Begin::Mismatch));
     }
     let state: String = row.try_get("state")?;
     if state != "done" {
         let reserved_at: i64 = row.try_get("created_at")?;
         if reserved_at >= at.plus(-LEASE).millis() {
             tx.commit().await?;
-            return Ok(Begin::InFlight);
+            return Ok(Some(Begin::InFlight));
         }
         // Abandoned: its request died before committing anything (the work commits with its
         // response), so this one may do the work.
@@ -200,20 +224,23 @@ pub async fn begin(
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        return Ok(if taken.rows_affected() == 1 {
-            Begin::Started(Reservation { scope, holder })
+        return Ok(Some(if taken.rows_affected() == 1 {
+            Begin::Started(Reservation {
+                scope: scope.clone(),
+                holder,
+            })
         } else {
             Begin::InFlight
-        });
+        }));
     }
     tx.commit().await?;
     let status: i64 = row.try_get("response_status")?;
     let headers: String = row.try_get("response_headers")?;
-    Ok(Begin::Replay(SavedResponse {
+    Ok(Some(Begin::Replay(SavedResponse {
         status: u16::try_from(status).unwrap_or(500),
         headers: serde_json::from_str(&headers).unwrap_or_default(),
         body: seal.open(&row.try_get::<Vec<u8>, _>("response_body")?)?,
-    }))
+    })))
 }
 
 impl Reservation {

@@ -121,6 +121,11 @@ impl Db {
                 AnyPoolOptions::new()
                     .max_connections(16)
                     .acquire_timeout(acquire_timeout)
+                    // No round trip to the server before each use (it doubled every query's
+                    // cost): a connection a restart or failover has cut fails its next query
+                    // instead, which is a 503 with Retry-After (see `unavailable`), and the
+                    // pool drops it.
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await
             }
