@@ -32,6 +32,12 @@ pub enum Backend {
 }
 
 /// Prints past the test harness's output capture, so skips are visible in a plain `cargo test`.
+/// Now in the organisation's default time zone (Europe/Berlin), as staff pages and emails
+/// show times: near midnight its date is not the UTC date.
+pub fn now_in_berlin() -> chrono::DateTime<chrono_tz::Tz> {
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Berlin)
+}
+
 pub fn announce(message: &str) {
     let _ = writeln!(std::io::stderr(), "{message}");
 }

@@ -336,7 +336,7 @@ mod email_over_smtp {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_german_invitation_arrives_in_german() {
-        let expires = (chrono::Utc::now() + chrono::Duration::days(14))
+        let expires = (crate::helpers::now_in_berlin() + chrono::Duration::days(14))
             .format("%d.%m.%Y")
             .to_string();
         delivered(
@@ -353,7 +353,7 @@ mod email_over_smtp {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_english_invitation_arrives_in_english() {
-        let expires = (chrono::Utc::now() + chrono::Duration::days(14))
+        let expires = (crate::helpers::now_in_berlin() + chrono::Duration::days(14))
             .format("%-d %B %Y")
             .to_string();
         delivered(

@@ -192,7 +192,7 @@ on_both_backends! {
         // An extract that became too old no longer counts.
         sqlx::query("UPDATE documents SET document_date = '2024-01-02' WHERE type = 'COC_EXTRACT'").execute(app.db.pool()).await.unwrap();
         assert!(row(&kim.page("/admin/buyers").await).contains("<td>2 / 5</td>"));
-        let today = chrono::Utc::now().format("%-d %B %Y").to_string();
+        let today = crate::helpers::now_in_berlin().format("%-d %B %Y").to_string();
         assert!(listed.contains(&today), "last activity today: {listed}");
     }
 

@@ -242,7 +242,8 @@ on_both_backends! {
         ] {
             let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com", "language": language, "expiresInDays": 10})).await;
             let id = invitation["uuid"].as_str().unwrap();
-            let expires = chrono::DateTime::parse_from_rfc3339(invitation["expiresAt"].as_str().unwrap()).unwrap().date_naive();
+            let expires = chrono::DateTime::parse_from_rfc3339(invitation["expiresAt"].as_str().unwrap()).unwrap()
+                .with_timezone(&chrono_tz::Europe::Berlin).date_naive();
             let date = Language::parse(language).unwrap().date(expires);
 
             let sheet = staff.page(&format!("/admin/invitations/{id}/sheet")).await;
