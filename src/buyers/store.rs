@@ -37,12 +37,24 @@ pub(super) fn corrupt(what: &str) -> sqlx::Error {
 }
 
 pub(super) fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
-    let vat: String = row.try_get("vat_number")?;
-    let country: String = row.try_get("country")?;
-    let contacts: String = row.try_get("contacts")?;
-    let mode: String = row.try_get("kyc_mode")?;
-    let status: String = row.try_get("status")?;
-    let erased: Option<i64> = row.try_get("erased_at")?;
+    from_joined_row(row, "")
+}
+
+/// A buyer read from a row whose buyer columns carry `prefix` (see [`joined_columns`]).
+pub(crate) fn from_joined_row(row: &AnyRow, prefix: &str) -> Result<Buyer, sqlx::Error> {
+    let column = |name: &'static str| -> std::borrow::Cow<'static, str> {
+        if prefix.is_empty() {
+            name.into()
+        } else {
+            format!("{prefix}{name}").into()
+        }
+    };
+    let vat: String = row.try_get(&*column("vat_number"))?;
+    let country: String = row.try_get(&*column("country"))?;
+    let contacts: String = row.try_get(&*column("contacts"))?;
+    let mode: String = row.try_get(&*column("kyc_mode"))?;
+    let status: String = row.try_get(&*column("status"))?;
+    let erased: Option<i64> = row.try_get(&*column("erased_at"))?;
     let vat_number = match VatNumber::parse(&vat) {
         Ok(number) => number,
         // An erased buyer that kept no VAT number holds a placeholder.
@@ -50,32 +62,30 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
         Err(_) => return Err(corrupt("VAT number")),
     };
     Ok(Buyer {
-        uuid: row.try_get("id")?,
-        seller_id: row.try_get("seller_id")?,
+        uuid: row.try_get(&*column("id"))?,
+        seller_id: row.try_get(&*column("seller_id"))?,
         vat_number_check: vat_number.offline_verdict(),
         vat_number,
-        company_name: row.try_get("company_name")?,
+        company_name: row.try_get(&*column("company_name"))?,
         address: Address {
-            street: row.try_get("street")?,
-            post_code: row.try_get("post_code")?,
-            city: row.try_get("city")?,
+            street: row.try_get(&*column("street"))?,
+            post_code: row.try_get(&*column("post_code"))?,
+            city: row.try_get(&*column("city"))?,
             country: Country::parse(&country).map_err(|_| corrupt("country"))?,
         },
         contacts: serde_json::from_str(&contacts).map_err(|_| corrupt("contact list"))?,
         kyc_mode: KycMode::parse(&mode).ok_or_else(|| corrupt("KYC mode"))?,
         status: BuyerStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
-        blocked_reason: row.try_get("blocked_reason")?,
-        version: row.try_get("version")?,
-        created_at: Timestamp::from_millis(row.try_get("created_at")?),
-        updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
+        blocked_reason: row.try_get(&*column("blocked_reason"))?,
+        version: row.try_get(&*column("version"))?,
+        created_at: Timestamp::from_millis(row.try_get(&*column("created_at"))?),
+        updated_at: Timestamp::from_millis(row.try_get(&*column("updated_at"))?),
         ended_at: row
-            .try_get::<Option<i64>, _>("ended_at")?
+            .try_get::<Option<i64>, _>(&*column("ended_at"))?
             .map(Timestamp::from_millis),
-        end_reason: row.try_get("end_reason")?,
-        hold_reason: row.try_get("hold_reason")?,
-        erased_at: row
-            .try_get::<Option<i64>, _>("erased_at")?
-            .map(Timestamp::from_millis),
+        end_reason: row.try_get(&*column("end_reason"))?,
+        hold_reason: row.try_get(&*column("hold_reason"))?,
+        erased_at: erased.map(Timestamp::from_millis),
     })
 }
 
@@ -317,4 +327,15 @@ pub async fn set_hold(
 /// that join buyers with other tables and read them with [`from_row`].
 pub(super) fn columns_of(alias: &str) -> String {
     crate::db::aliased(COLUMNS, alias)
+}
+
+/// The buyer columns under the table alias `alias`, each renamed with `prefix` (`b.id AS
+/// b_id, ...`), for a query that also reads another table's columns of the same names; read
+/// them with [`from_joined_row`].
+pub(crate) fn joined_columns(alias: &str, prefix: &str) -> String {
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("{alias}.{c} AS {prefix}{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

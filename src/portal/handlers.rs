@@ -15,7 +15,6 @@ use super::cache::PageCache;
 use super::page::{self, Failure, OpenSession, PageContext, UploadField};
 use super::session::{BuyerForm, Refused};
 use super::views::PageAction;
-use crate::access::SellerScope;
 use crate::audit::Actor;
 use crate::documents::{self, DocumentSource, DocumentType, NewDocument, StagedFiles};
 use crate::errors::{Error, FieldProblem, Rule};
@@ -174,11 +173,7 @@ pub async fn view_upload_page_get(
     let commits = state.db.commits();
     let session_cookie = opened.cookie.clone();
     let context = PageContext::load(&state, opened).await?;
-    let confirmation = match query.received.as_deref() {
-        Some(id) => confirmation(&state, &context, id).await,
-        None => None,
-    };
-    let view = page::upload_page(&state, &context, confirmation, None).await?;
+    let view = page::upload_page(&state, &context, query.received.as_deref(), None).await?;
     let body = Bytes::from(
         view.render()
             .map_err(|e| Error::Internal(anyhow::anyhow!("rendering a page: {e}")))?,
@@ -194,34 +189,6 @@ fn html_body(status: StatusCode, body: Bytes) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body)
-}
-
-/// "We received ..." for a document of this buyer.
-async fn confirmation(
-    state: &AppState,
-    context: &PageContext,
-    document_id: &str,
-) -> Option<String> {
-    let document = documents::get(&state.db, &SellerScope::Organisation, document_id)
-        .await
-        .ok()?;
-    if document.buyer_id != context.buyer.uuid {
-        return None;
-    }
-    let l = context.language;
-    // An identity document is described by the day it expires, not the day it came.
-    let (id, day) = match document.expires_on {
-        Some(last_day) => ("type-guidance-received-valid-until", last_day.date()),
-        None => ("portal-received", document.document_date.date()),
-    };
-    Some(l.text_with(
-        id,
-        &[
-            ("type", &document.document_type.label(l)),
-            ("file", &super::views::files_named(l, &document)),
-            ("date", &l.date(day)),
-        ],
-    ))
 }
 
 fn wants_json(req: &HttpRequest) -> bool {

@@ -199,11 +199,28 @@ pub async fn next_stop(state: &AppState, buyer_id: &str) -> Result<String, Error
     })
 }
 
+/// "We received ..." for a document the buyer just sent.
+fn confirmation(l: Language, document: &documents::Document) -> String {
+    // An identity document is described by the day it expires, not the day it came.
+    let (id, day) = match document.expires_on {
+        Some(last_day) => ("type-guidance-received-valid-until", last_day.date()),
+        None => ("portal-received", document.document_date.date()),
+    };
+    l.text_with(
+        id,
+        &[
+            ("type", &document.document_type.label(l)),
+            ("file", &super::views::files_named(l, document)),
+            ("date", &l.date(day)),
+        ],
+    )
+}
+
 /// The upload page of `context`.
 pub async fn upload_page(
     state: &AppState,
     context: &PageContext,
-    confirmation: Option<String>,
+    received: Option<&str>,
     failure: Option<Failure>,
 ) -> Result<UploadPageView, Error> {
     let l = context.language;
@@ -213,6 +230,11 @@ pub async fn upload_page(
         context.organisation.require_document_review,
     )
     .await?;
+    // The document just received is the latest of its type among those read anyway; one
+    // that is not (archived, superseded, another buyer's) gets no confirmation.
+    let confirmation = received
+        .and_then(|id| latest.iter().find(|d| d.uuid == id))
+        .map(|document| confirmation(l, document));
     let today = chrono::Utc::now().date_naive();
     let evaluated = requirements::evaluate(&context.organisation, &counting, today);
     let total = evaluated.len();

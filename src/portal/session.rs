@@ -12,7 +12,6 @@ use serde::de::DeserializeOwned;
 
 use super::handlers::{SESSION_COOKIE, message_page, unavailable_page};
 use super::page::OpenSession;
-use crate::buyers;
 use crate::errors::Error;
 use crate::http::client::browser_language;
 use crate::invitations::{self, sessions};
@@ -91,17 +90,17 @@ fn page_response(status: StatusCode, body: Bytes) -> HttpResponse {
 }
 
 /// The session of this request with its invitation, buyer and seller, or the page to show
-/// instead. Two round trips: the session with its invitation, the buyer with its seller.
+/// instead, read in one round trip.
 async fn open(
     state: &AppState,
     cookie: Option<String>,
     language: crate::i18n::Language,
 ) -> Result<OpenSession, Refused> {
     let found = match &cookie {
-        Some(cookie) => sessions::find_with_invitation(&state.db, cookie).await?,
+        Some(cookie) => sessions::find_live(&state.db, cookie).await?,
         None => None,
     };
-    let (Some(cookie), Some((session, invitation))) = (cookie, found) else {
+    let (Some(cookie), Some(opened)) = (cookie, found) else {
         let page = message_page(
             state,
             language,
@@ -113,8 +112,12 @@ async fn open(
         .await;
         return Err(Refused::page(page).await);
     };
-    let (buyer, seller_name) =
-        buyers::get_with_seller_name(&state.db, &invitation.buyer_id).await?;
+    let sessions::LiveSession {
+        session,
+        invitation,
+        buyer,
+        seller_name,
+    } = opened;
     if let Some(reason) = invitations::session_unavailable(&invitation, &buyer) {
         // The session still proves who asks: it may ask for a new link with its own token.
         let renewal = Some(("/kyc/renewal".to_owned(), session.csrf_token.clone()));
