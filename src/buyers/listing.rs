@@ -72,7 +72,15 @@ enum NameLookup {
     /// "… handel <n> gmbh") makes the trigram index read most of its posting lists; the word
     /// "4711" is one short list.
     Words,
+    /// Through the trigram index by one whole word of the fragment (SQLite: the `n`-th of
+    /// [`SearchText::whole_words`]) that few names have, then the fragment checked on those
+    /// rows. FTS5 reads every trigram's posting list of a phrase, and `ndel` is in every
+    /// "… handel <n> gmbh"; the trigrams of "4711" are in few names.
+    RareWord(usize),
 }
+
+/// How many of a fragment's words (the longest first) SQLite counts to find a rare one.
+const WORDS_TRIED: usize = 2;
 
 /// The lower-cased name's words, as PostgreSQL's `buyers_name_words` index holds them.
 const NAME_WORDS: &str = "string_to_array(search_name, ' ')";
@@ -107,6 +115,25 @@ async fn name_lookup(
         Backend::Sqlite => {
             if search.name().chars().count() < TRIGRAM {
                 return Ok(NameLookup::Trigrams);
+            }
+            let mut words: Vec<(usize, &str)> = search
+                .whole_words()
+                .into_iter()
+                .enumerate()
+                .filter(|(_, word)| word.chars().count() >= TRIGRAM)
+                .collect();
+            words.sort_by_key(|(_, word)| std::cmp::Reverse(word.chars().count()));
+            for (n, word) in words.into_iter().take(WORDS_TRIED) {
+                let matches: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM buyers_fts WHERE buyers_fts MATCH $1 LIMIT $2)",
+                )
+                .bind(phrase(word))
+                .bind(COMMON)
+                .fetch_one(pool)
+                .await?;
+                if matches < COMMON {
+                    return Ok(NameLookup::RareWord(n));
+                }
             }
             let matches: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM buyers_fts WHERE buyers_fts MATCH $1 LIMIT $2)",
@@ -247,6 +274,20 @@ fn search_clause(
         on.with.push(format!("named AS MATERIALIZED ({named})"));
         let by_number = vat_range(on, "b.vat_number");
         return format!("b.id IN (SELECT id FROM named) AND ({fragment} OR {by_number})");
+    }
+    if let NameLookup::RareWord(n) = lookup
+        && let Some(word) = search.whole_words().get(n)
+    {
+        let by_name = format!(
+            "(b.rowid IN (SELECT rowid FROM buyers_fts WHERE buyers_fts MATCH {}) \
+             AND instr(b.search_name, {}) > 0)",
+            on.text(phrase(word)),
+            on.text(name)
+        );
+        if prefix.is_empty() {
+            return by_name;
+        }
+        return format!("({by_name} OR {})", vat_range(on, "b.vat_number"));
     }
     let by_name = if name.chars().count() < TRIGRAM || lookup == NameLookup::RowByRow {
         format!(
