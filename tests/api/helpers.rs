@@ -148,7 +148,10 @@ pub fn note_issued_link(link: &str) {
         .append(true)
         .open(issued_tokens_path())
         .expect("token list");
-    writeln!(file, "{token}").expect("note token");
+    // One write per line: tests note tokens at the same time, and `writeln!` may write the
+    // token and its newline separately, which interleaves two tokens on one line.
+    file.write_all(format!("{token}\n").as_bytes())
+        .expect("note token");
 }
 
 /// Short worker timings so tests see jobs run promptly.
