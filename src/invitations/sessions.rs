@@ -154,29 +154,6 @@ fn session_from_row(
     })
 }
 
-/// The live session a cookie names with its invitation, in one round trip (every view of
-/// the buyer's page needs both).
-pub async fn find_with_invitation(
-    db: &Db,
-    cookie: &str,
-) -> Result<Option<(PortalSession, Invitation)>, Error> {
-    let sql = format!(
-        "SELECT {}, s.language AS session_language, s.csrf_token, s.last_seen_at \
-         FROM portal_sessions s JOIN invitations i ON i.id = s.invitation_id \
-         WHERE s.id_hash = $1 AND s.last_seen_at > $2",
-        super::store::columns_of("i")
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(secret_token::hash(cookie))
-        .bind(now().plus(-IDLE_TIMEOUT).millis())
-        .fetch_optional(db.pool())
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let invitation = super::store::from_row(&row)?;
-    let session = session_from_row(&row, &invitation)?;
-    Ok(Some((session, invitation)))
-}
-
 /// Marks the session seen now and, if given, switches its language.
 pub async fn touch(db: &Db, cookie: &str, language: Option<Language>) -> Result<(), Error> {
     let mut tx = db.begin_write().await?;

@@ -84,7 +84,9 @@ async fn current_session(
     state: &AppState,
 ) -> Result<Option<(sessions::PortalSession, Invitation)>, Error> {
     match req.cookie(SESSION_COOKIE) {
-        Some(cookie) => sessions::find_with_invitation(&state.db, cookie.value()).await,
+        Some(cookie) => Ok(sessions::find_live(&state.db, cookie.value())
+            .await?
+            .map(|live| (live.session, live.invitation))),
         None => Ok(None),
     }
 }
