@@ -2,6 +2,7 @@
 //! the two backends must differ.
 
 mod copy;
+mod readers;
 mod schema;
 mod time;
 mod unavailable;
@@ -45,6 +46,8 @@ pub struct Db {
     /// Write transactions committed through this handle (and its clones), so that what is
     /// kept in memory can tell whether the database may have changed since it was read.
     commits: Arc<AtomicU64>,
+    /// Connections kept aside for [`Db::read`].
+    readers: Arc<readers::Readers>,
 }
 
 /// Failure to open or prepare the database.
@@ -65,6 +68,17 @@ pub enum DbError {
     /// A command that must not make a database found none.
     #[error("there is no SQLite database at {0}")]
     Missing(PathBuf),
+}
+
+/// Sets up a new SQLite connection: write-ahead log, waiting for the write lock, foreign keys.
+async fn prepare_sqlite(conn: &mut AnyConnection) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(
+        "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+         PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// How long a request waits for a database connection unless the settings say otherwise.
@@ -103,18 +117,8 @@ impl Db {
                     // A connection to a local file does not go stale; pinging it before each
                     // use costs a hand-off to its worker thread and back, as much as a query.
                     .test_before_acquire(false)
-                    .after_connect(|conn, _meta| {
-                        Box::pin(async move {
-                            sqlx::raw_sql(
-                                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                            )
-                            .execute(&mut *conn)
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect_with(options)
+                    .after_connect(|conn, _meta| Box::pin(prepare_sqlite(conn)))
+                    .connect_with(options.clone())
                     .await
             }
             Backend::Postgres => {
@@ -126,7 +130,7 @@ impl Db {
                     // instead, which is a 503 with Retry-After (see `unavailable`), and the
                     // pool drops it.
                     .test_before_acquire(false)
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await
             }
         }
@@ -138,6 +142,7 @@ impl Db {
             writer,
             acquire_timeout,
             commits: Arc::default(),
+            readers: Arc::new(readers::Readers::new(options)),
         })
     }
 
@@ -229,8 +234,42 @@ impl Db {
             .map(|_| ())
     }
 
+    /// Runs `read` on a connection kept aside for hot reads (see [`readers`]): one that
+    /// skips the pool's test on every return. For reads only, outside any transaction.
+    pub async fn read<T>(
+        &self,
+        read: impl AsyncFnOnce(&mut AnyConnection) -> Result<T, sqlx::Error>,
+    ) -> Result<T, sqlx::Error> {
+        let turn = tokio::time::timeout(self.acquire_timeout, self.readers.turn())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .ok_or(sqlx::Error::PoolClosed)?;
+        let mut conn = match turn.take() {
+            Some(conn) => conn,
+            None => {
+                let opening = self.readers.open(self.backend);
+                tokio::time::timeout(self.acquire_timeout, opening)
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)??
+            }
+        };
+        let result = read(&mut conn).await;
+        match &result {
+            Ok(_) => turn.give_back(conn),
+            // A restart or failover has cut every kept connection, not just this one: none
+            // of them is tried again.
+            Err(error) if is_unavailable(error) => drop(self.readers.close_idle()),
+            Err(_) => {}
+        }
+        result
+    }
+
     /// Closes every connection (tests drop their databases afterwards).
     pub async fn close(&self) {
+        for conn in self.readers.close() {
+            // Closing politely is a courtesy; the connection goes either way.
+            let _ = sqlx::Connection::close(conn).await;
+        }
         self.pool.close().await;
     }
 }

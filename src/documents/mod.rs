@@ -246,7 +246,9 @@ pub struct OnPage {
 /// What counts and what was last sent, from one read, with the organisation's review setting as the caller
 /// holds it (the page reads its settings from memory, not once more from the database).
 pub async fn on_page(db: &Db, buyer_id: &str, require_review: bool) -> Result<OnPage, Error> {
-    let active = store::active(db.pool(), buyer_id).await?;
+    let active = db
+        .read(async |conn| store::active(conn, buyer_id).await)
+        .await?;
     Ok(OnPage {
         counting: model::counting(active.clone(), require_review),
         latest: model::counting(active, false),

@@ -122,10 +122,11 @@ pub async fn find_live(db: &Db, cookie: &str) -> Result<Option<LiveSession>, Err
         super::store::columns_of("i"),
         crate::buyers::store::joined_columns("b", BUYER),
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(secret_token::hash(cookie))
-        .bind(now().plus(-IDLE_TIMEOUT).millis())
-        .fetch_optional(db.pool())
+        .bind(now().plus(-IDLE_TIMEOUT).millis());
+    let row = db
+        .read(async |conn| query.fetch_optional(conn).await)
         .await?;
     let Some(row) = row else { return Ok(None) };
     let invitation = super::store::from_row(&row)?;

@@ -642,3 +642,49 @@ mod a_full_pool_answers_503_after_the_acquire_timeout {
         a_full_pool_answers_503_after_the_acquire_timeout(Backend::Postgres).await;
     }
 }
+
+/// The buyer's page reads through connections it keeps without the pool's test on return. When
+/// the server has cut them, a view fails (503, never 500) and every kept connection is dropped:
+/// no cut connection is tried twice, so the 503s are at most as many as the connections cut
+/// (the pool's own fail once each too), and then the page is back for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_buyers_page_drops_connections_the_server_cut_and_comes_back() {
+    let Some(app) = TestApp::spawn(Backend::Postgres).await else {
+        return;
+    };
+    let (_, _, invitation) = app
+        .invited_buyer(json!({"recipientEmail": "a@example.com", "language": "de"}))
+        .await;
+    let browser = crate::portal::browser();
+    assert_eq!(app.open_link(&browser, &invitation).await.status(), 200);
+    // Rendered, not kept in memory: the page reads the database at each view.
+    let page = format!("{}/kyc?received=none", app.address);
+    for _ in 0..4 {
+        assert_eq!(browser.get(&page).send().await.unwrap().status(), 200);
+    }
+    let cut = sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .fetch_all(app.db.pool())
+    .await
+    .unwrap()
+    .len();
+    assert!(cut > 0, "the page's connections were open");
+    let (mut refused, mut served_in_a_row) = (0, 0);
+    while served_in_a_row < 8 {
+        let response = browser.get(&page).send().await.unwrap();
+        match response.status().as_u16() {
+            200 => served_in_a_row += 1,
+            503 => {
+                assert!(response.headers().contains_key("retry-after"));
+                (refused, served_in_a_row) = (refused + 1, 0);
+                assert!(refused <= cut, "a cut connection was tried again");
+            }
+            other => panic!("a view after the cut answered {other}"),
+        }
+    }
+    announce(&format!(
+        "cutting {cut} connections refused {refused} views with 503"
+    ));
+}
