@@ -21,6 +21,9 @@
 #   BENCH_MAX_MINUTES    no new size starts after this many minutes (default 120)
 #   BENCH_POSTGRES       0 skips PostgreSQL (default 1)
 #   BENCH_POSTGRES_URL   a PostgreSQL URL whose user may create databases
+#   BENCH_MIGRATION      1 (the default) times, at the largest size, migrations 0020, 0043 and
+#                        0051 (the buyer lists' indexes and columns) applied again to the
+#                        loaded database, as an upgrade of an existing installation runs them
 #   BENCH_PORTAL_BIN     the portal binary (default: release build in the target dir, built
 #                        when missing)
 set -euo pipefail
@@ -291,10 +294,35 @@ bench_size() {
     cookie=$(awk '$6 == "kyc_session" { print $7 }' "$WORK/kyc-cookie")
     time_get "buyer page /kyc" "$BASE/kyc" -H "Cookie: kyc_session=$cookie"
     stop_server
+    if [[ ${BENCH_MIGRATION:-1} != 0 && $SIZE == "${SIZES[-1]}" ]]; then reapply_list_migrations; fi
     drop_postgres_database
 }
 
-declare -A LOAD_SECONDS
+# Takes away what the buyer lists' migrations made (their indexes, the FTS5 table and its
+# triggers, the columns they added) and times `migrate` putting it back: what upgrading an
+# installation of this size from before them costs.
+LIST_MIGRATIONS=(0020 0043 0051)
+reapply_list_migrations() {
+    local folder=sqlite undo="" name
+    [[ $BACKEND == PostgreSQL ]] && folder=postgres
+    for name in $(cd "migrations/$folder" && for v in "${LIST_MIGRATIONS[@]}"; do
+        grep -ho 'CREATE INDEX [a-z_]*' "${v}"_*.sql | awk '{ print $3 }'; done); do
+        undo+="DROP INDEX IF EXISTS $name; "
+    done
+    if [[ $BACKEND == SQLite ]]; then
+        undo+="DROP TRIGGER buyers_fts_insert; DROP TRIGGER buyers_fts_delete; "
+        undo+="DROP TRIGGER buyers_fts_update; DROP TABLE buyers_fts; "
+    fi
+    undo+="ALTER TABLE buyers DROP COLUMN last_activity_at; ALTER TABLE buyers DROP COLUMN kyc_status; "
+    undo+="DELETE FROM _sqlx_migrations WHERE version IN (20, 43, 51);"
+    log "[$BACKEND $SIZE] migrations ${LIST_MIGRATIONS[*]} again ..."
+    sql "$undo"
+    local started=$SECONDS
+    portal migrate 2>>"$WORK/portal.log"
+    MIGRATION_SECONDS["$BACKEND"]=$((SECONDS - started))
+}
+
+declare -A LOAD_SECONDS MIGRATION_SECONDS
 BACKENDS=(SQLite)
 if [[ ${BENCH_POSTGRES:-1} != 0 && -n $PG_URL ]]; then BACKENDS+=(PostgreSQL); fi
 
@@ -345,5 +373,9 @@ for BACKEND in "${BACKENDS[@]}"; do
     for SIZE in "${DONE_SIZES[@]}"; do
         echo "- $BACKEND, $SIZE buyers: bulk load took ${LOAD_SECONDS["$BACKEND|$SIZE"]} s."
     done
+done
+for BACKEND in "${BACKENDS[@]}"; do
+    [[ -n ${MIGRATION_SECONDS["$BACKEND"]:-} ]] && echo "- $BACKEND, $last buyers: migrations \
+${LIST_MIGRATIONS[*]} (the buyer lists' columns and indexes) applied again took ${MIGRATION_SECONDS["$BACKEND"]} s."
 done
 echo "- Portal binary: $PORTAL_BIN; $SAMPLES samples per request; $(nproc) CPUs."
