@@ -3,6 +3,7 @@ conflict-invitation-print-only = Diese Einladung ist nur zum Ausdrucken und hat 
 invitation-print-only-recipient = nur Ausdruck (keine E-Mail)
 portal-renewal-where-print-only = Ihr Link wurde Ihnen persönlich oder auf Papier übergeben; der neue Link für { $company } erreicht Sie auf demselben Weg.
 admin-invitation-print-only = Nur Ausdruck (keine E-Mail)
+admin-invitation-recipient-erased = Adresse mit den Daten des Käufers gelöscht
 admin-invitation-email-none = Keine E-Mail (nur Ausdruck)
 admin-invitation-delivery = Wie der Käufer den Link erhält
 admin-invitation-delivery-email = Per E-Mail senden

@@ -3,6 +3,7 @@ conflict-invitation-print-only = This invitation is print-only and has no email 
 invitation-print-only-recipient = print only (no email)
 portal-renewal-where-print-only = Your link was handed to you in person or on paper, so the new link for { $company } will reach you the same way.
 admin-invitation-print-only = Print only (no email)
+admin-invitation-recipient-erased = Address erased with the buyer's data
 admin-invitation-email-none = No email (print only)
 admin-invitation-delivery = How the buyer gets the link
 admin-invitation-delivery-email = Send by email

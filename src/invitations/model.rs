@@ -121,7 +121,8 @@ pub struct Invitation {
     pub id: String,
     /// The buyer it invites.
     pub buyer_id: String,
-    /// Who gets the email; none for a print-only invitation (printed or handed over).
+    /// Who gets the email; none for a print-only invitation (printed or handed over), and
+    /// none once its buyer was erased.
     pub recipient_email: Option<EmailAddress>,
     /// The language of the email and the pages.
     pub language: Language,
@@ -150,9 +151,10 @@ pub struct Invitation {
 }
 
 impl Invitation {
-    /// Whether its link is only printed or handed over: no email goes to anyone for it.
+    /// Whether its link is only printed or handed over: no email goes to anyone for it. Told
+    /// by its email's status, since an erased buyer's emailed invitation has no address either.
     pub fn is_print_only(&self) -> bool {
-        self.recipient_email.is_none()
+        self.email_status.is_none()
     }
 
     /// The status at `now`: revoked wins over exhausted, which wins over expired.

@@ -34,8 +34,10 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Invitation, sqlx::Error> {
     Ok(Invitation {
         id: row.try_get("id")?,
         buyer_id: row.try_get("buyer_id")?,
+        // An erasure empties the address of an emailed invitation (NULL is print-only's).
         recipient_email: email
             .as_deref()
+            .filter(|email| !email.is_empty())
             .map(EmailAddress::parse)
             .transpose()
             .map_err(|_| corrupt("email"))?,

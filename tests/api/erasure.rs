@@ -349,6 +349,16 @@ async fn the_retention_run_erases_what_ran_out_and_nothing_else(app: &TestApp) {
     let path = buyer_path(&seller, &gone);
     let shown = body_json(app.get(&path).await).await;
     assert!(!shown["erasedAt"].is_null());
+    // Its invitations are still listed, without the address they went to, and still as
+    // emailed ones, not as print-only.
+    let invitations = app
+        .get(&format!("{path}/kyc/self-service-invitations"))
+        .await;
+    assert_eq!(invitations.status(), 200);
+    let invitations = body_json(invitations).await;
+    let invitation = &invitations["items"][0];
+    assert!(invitation["recipientEmail"].is_null(), "{invitation}");
+    assert!(!invitation["emailStatus"].is_null(), "{invitation}");
     let refused = app
         .patch_json(
             &path,
@@ -565,6 +575,13 @@ on_both_backends! {
         assert_eq!(history["items"][0]["after"]["rule"], "ON_REQUEST");
         assert_eq!(history["items"][0]["after"]["reason"], "Antrag nach Art. 17 DSGVO");
         admin.page(&format!("/admin/buyers/{id}")).await;
+        // The invitation that was emailed stays listed, without its address, not as print-only.
+        let invitations = admin.page(&format!("/admin/buyers/{id}/invitations")).await;
+        assert!(
+            invitations.contains("Adresse mit den Daten des Käufers gelöscht")
+                || invitations.contains("Address erased with the buyer&#39;s data"),
+            "{invitations}"
+        );
     }
 }
 

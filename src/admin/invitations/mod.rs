@@ -90,11 +90,13 @@ impl InvitationRow {
     fn of(l: Language, zone: TimeZone, view: &InvitationView) -> InvitationRow {
         InvitationRow {
             id: view.uuid.clone(),
-            recipient: view
-                .recipient_email
-                .clone()
-                .unwrap_or_else(|| l.text("admin-invitation-print-only")),
-            print_only: view.recipient_email.is_none(),
+            recipient: match (&view.recipient_email, view.email_status) {
+                (Some(email), _) => email.clone(),
+                (None, None) => l.text("admin-invitation-print-only"),
+                // Emailed once; the buyer's erasure took the address.
+                (None, Some(_)) => l.text("admin-invitation-recipient-erased"),
+            },
+            print_only: view.email_status.is_none(),
             language: view.language.native_name(),
             language_code: view.language.code(),
             status: status_label(l, view.status),
