@@ -16,6 +16,8 @@
 #   BENCH_RUNS  rounds per scenario, medians reported (default 3)
 #   BENCH_DIR   parent of the scratch dir (default: target/ of this repo, i.e.
 #               the disk the portal would run on, not a tmpfs /tmp)
+#   BENCH_PORTAL_BIN  the portal binary (default: the release build of this repo, built
+#               first)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -31,7 +33,7 @@ TARGET_RATIO=0.60
 TARGET_RSS_A=64
 TARGET_RSS_B=256
 
-BIN=${CARGO_TARGET_DIR:-$REPO/target}/release/kyc-portal
+BIN=${BENCH_PORTAL_BIN:-${CARGO_TARGET_DIR:-$REPO/target}/release/kyc-portal}
 WORK=
 SERVER_PID=
 PORTAL_ENV=()
@@ -60,6 +62,7 @@ clear_portal_env() {
 }
 
 build() {
+    [[ -n ${BENCH_PORTAL_BIN:-} ]] && return
     log "building release binary ..."
     cargo build --release --locked >&2
 }
