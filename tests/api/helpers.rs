@@ -417,3 +417,28 @@ macro_rules! on_both_backends {
         }
     )*};
 }
+
+/// Like `on_both_backends!`, with the portal sending its email to the suite's SMTP sink; the
+/// body also gets the sink's maildir. Ends the test when no sink is available.
+#[macro_export]
+macro_rules! with_smtp_on_both_backends {
+    ($(async fn $name:ident($app:ident, $maildir:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            async fn run(backend: $crate::helpers::Backend) {
+                let Some((smtp_url, $maildir)) = $crate::invitations::smtp_sink() else { return };
+                let Some($app) = $crate::helpers::TestApp::spawn_with(backend, |s| s.smtp_url = Some(smtp_url.into())).await else { return };
+                $body
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )*};
+}

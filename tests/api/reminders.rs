@@ -10,9 +10,9 @@ use kyc_portal::reminders::{self, Round};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-use crate::invitations::smtp_sink;
 use crate::on_both_backends;
 use crate::stubs::*;
+use crate::with_smtp_on_both_backends;
 use crate::with_vies_on_both_backends;
 
 const REQUIRED: [&str; 5] = [
@@ -129,28 +129,6 @@ fn mails_to(maildir: &Path, recipient: &str) -> usize {
             std::fs::read_to_string(entry.path()).is_ok_and(|raw| raw.contains(recipient))
         })
         .count()
-}
-
-macro_rules! with_smtp_on_both_backends {
-    ($(async fn $name:ident($app:ident, $maildir:ident) $body:block)*) => {$(
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn run(backend: $crate::helpers::Backend) {
-                let Some((smtp_url, $maildir)) = smtp_sink() else { return };
-                let Some($app) = TestApp::spawn_with(backend, |s| s.smtp_url = Some(smtp_url.into())).await else { return };
-                $body
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run($crate::helpers::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                run($crate::helpers::Backend::Postgres).await
-            }
-        }
-    )*};
 }
 
 with_smtp_on_both_backends! {

@@ -6,32 +6,10 @@ use std::time::{Duration, Instant};
 use kyc_portal::staff::StaffRole;
 
 use super::*;
-use crate::invitations::smtp_sink;
 use crate::on_both_backends;
+use crate::with_smtp_on_both_backends;
 
 /// Runs the body on both databases with mail going to the SMTP sink.
-macro_rules! with_mail_on_both_backends {
-    ($(async fn $name:ident($app:ident, $maildir:ident) $body:block)*) => {$(
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn run(backend: $crate::helpers::Backend) {
-                let Some((smtp_url, $maildir)) = smtp_sink() else { return };
-                let Some($app) = TestApp::spawn_with(backend, |s| s.smtp_url = Some(smtp_url.into())).await else { return };
-                $body
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run($crate::helpers::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                run($crate::helpers::Backend::Postgres).await
-            }
-        }
-    )*};
-}
-
 /// An address no other test writes to.
 fn fresh_address(who: &str) -> String {
     format!(
@@ -117,7 +95,7 @@ async fn choose_password(browser: &mut StaffBrowser, link: &str, password: &str)
 
 const NEW_PASSWORD: &str = "a brand new staff password";
 
-with_mail_on_both_backends! {
+with_smtp_on_both_backends! {
     async fn an_invited_member_chooses_a_password_from_the_emailed_link_and_is_signed_in(app, maildir) {
         let invitee = fresh_address("invitee");
         let mut admin = app.admin_browser().await;
