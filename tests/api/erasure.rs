@@ -582,6 +582,10 @@ on_both_backends! {
                 || invitations.contains("Address erased with the buyer&#39;s data"),
             "{invitations}"
         );
+        // Nothing is offered that the erasure refuses: no new invitation, no email again.
+        assert!(invitations.contains("id=\"inv-ended\""), "{invitations}");
+        assert!(!invitations.contains("/resend\""), "{invitations}");
+        assert!(!invitations.contains(&format!("action=\"/admin/buyers/{id}/invitations\"")), "{invitations}");
     }
 }
 

@@ -280,6 +280,9 @@ pub struct ListView {
     /// No support address or phone is set: the buyer's pages would have no one to name, so
     /// no invitation goes out until one is.
     pub needs_contact: bool,
+    /// Why no invitation may start or be sent again: the relationship ended (or the buyer
+    /// was erased). The page then offers none.
+    pub ended: Option<String>,
 }
 
 /// What the list page shows besides the invitations.
@@ -335,6 +338,10 @@ async fn list_page(
             &[("company", &buyer.company_name)],
         ),
     );
+    let ended = buyer
+        .refusal()
+        .filter(|_| buyer.is_ended())
+        .map(|why| crate::http::messages::conflict(l, &why));
     let view = ListView {
         chrome,
         rows,
@@ -346,6 +353,7 @@ async fn list_page(
         max_days: *EXPIRY_DAYS.end(),
         next_page: next.map(|c| c.encode()),
         needs_contact,
+        ended,
     };
     page::html(req, shown.status, &view)
 }
