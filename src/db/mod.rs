@@ -244,18 +244,19 @@ impl Db {
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?
             .ok_or(sqlx::Error::PoolClosed)?;
-        let mut conn = match turn.take() {
-            Some(conn) => conn,
+        let (opener, mut conn) = match turn.take() {
+            Some(kept) => kept,
             None => {
                 let opening = self.readers.open(self.backend);
-                tokio::time::timeout(self.acquire_timeout, opening)
+                let conn = tokio::time::timeout(self.acquire_timeout, opening)
                     .await
-                    .map_err(|_| sqlx::Error::PoolTimedOut)??
+                    .map_err(|_| sqlx::Error::PoolTimedOut)??;
+                (std::thread::current().id(), conn)
             }
         };
         let result = read(&mut conn).await;
         match &result {
-            Ok(_) => turn.give_back(conn),
+            Ok(_) => turn.give_back(opener, conn),
             // A restart or failover has cut every kept connection, not just this one: none
             // of them is tried again.
             Err(error) if is_unavailable(error) => drop(self.readers.close_idle()),

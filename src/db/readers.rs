@@ -4,10 +4,11 @@
 //! thread, or to the PostgreSQL server), which for a page of two short reads costs as much as
 //! the reads themselves. And a pooled PostgreSQL connection is watched by the runtime of
 //! whichever thread opened it, so a request served on another thread is woken through that
-//! one, a thread switch per reply. A connection kept here is opened by, and lent only to, one
-//! thread, and goes back without a test: only after a read that succeeded, so one a restart
-//! has cut is dropped at its first failure, as is one whose read was abandoned half-way (its
-//! future dropped).
+//! one, a thread switch per reply. A connection kept here is lent to the thread that opened it
+//! where it can be (to another only when that thread has none free, so that there are never
+//! more than [`Readers::TURNS`] whatever the number of threads), and goes back without a
+//! test: only after a read that succeeded, so one a restart has cut is dropped at its first
+//! failure, as is one whose read was abandoned half-way (its future dropped).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -19,7 +20,9 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::Backend;
 
-/// The kept connections of each thread; at most [`Readers::TURNS`] reads run at once.
+/// The kept connections by the thread that opened them; at most [`Readers::TURNS`] reads run
+/// at once, and there are never more connections than that: a read opens one only when every
+/// other is lent.
 pub(super) struct Readers {
     options: AnyConnectOptions,
     turns: Semaphore,
@@ -79,19 +82,58 @@ impl Readers {
 }
 
 impl Turn<'_> {
-    /// A connection this thread kept, if one is free (else the caller opens one).
-    pub(super) fn take(&self) -> Option<AnyConnection> {
+    /// A free connection, this thread's own if it has one, with the thread that opened it;
+    /// none when every connection is lent (the caller then opens one).
+    pub(super) fn take(&self) -> Option<(ThreadId, AnyConnection)> {
         let mut idle = self.readers.idle.lock().ok()?;
-        idle.get_mut(&std::thread::current().id())?.pop()
+        let here = std::thread::current().id();
+        if let Some(conn) = idle.get_mut(&here).and_then(Vec::pop) {
+            return Some((here, conn));
+        }
+        idle.iter_mut()
+            .find_map(|(opener, kept)| kept.pop().map(|conn| (*opener, conn)))
     }
 
-    /// Keeps `conn` for this thread's next read, or closes it when the thread keeps enough.
-    pub(super) fn give_back(self, conn: AnyConnection) {
+    /// Keeps `conn`, opened by `opener`, for that thread's next read.
+    pub(super) fn give_back(self, opener: ThreadId, conn: AnyConnection) {
         if let Ok(mut idle) = self.readers.idle.lock() {
-            let kept = idle.entry(std::thread::current().id()).or_default();
-            if kept.len() < Readers::TURNS {
-                kept.push(conn);
-            }
+            idle.entry(opener).or_default().push(conn);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::db::Db;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn there_are_never_more_kept_connections_than_turns_whatever_the_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/kept.db", dir.path().display()))
+            .await
+            .unwrap();
+        // Many reads from four threads, each holding its connection a moment, so that every
+        // thread finds its own kept connections lent at some point.
+        let reads: Vec<_> = (0..64)
+            .map(|_| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    db.read(async |conn| {
+                        sqlx::query("SELECT 1").execute(&mut *conn).await?;
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                        Ok(())
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for read in reads {
+            read.await.unwrap().unwrap();
+        }
+        let kept = db.readers.close_idle().len();
+        assert!((1..=Readers::TURNS).contains(&kept), "{kept} kept");
     }
 }
