@@ -250,6 +250,13 @@ pub struct InvitationView {
     pub last_reminder_at: Option<Timestamp>,
 }
 
+impl InvitationView {
+    /// Whether its link is only printed or handed over; see [`Invitation::is_print_only`].
+    pub fn is_print_only(&self) -> bool {
+        self.email_status.is_none()
+    }
+}
+
 /// An invitation request as sent.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

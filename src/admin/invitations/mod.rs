@@ -62,8 +62,12 @@ pub struct InvitationRow {
     pub language_code: &'static str,
     /// The status, in the staff member's language.
     pub status: String,
-    /// Whether the link still works (resend, revoke and the sheet apply).
-    pub active: bool,
+    /// Whether the sheet and sending again are offered: the link still works and the
+    /// buyer's relationship has not ended.
+    pub offers_link: bool,
+    /// Whether renewing is offered: the buyer asked for a new link and the relationship has
+    /// not ended.
+    pub offers_renewal: bool,
     /// Whether it can still be revoked.
     pub revocable: bool,
     /// When it was made.
@@ -96,11 +100,12 @@ impl InvitationRow {
                 // Emailed once; the buyer's erasure took the address.
                 (None, Some(_)) => l.text("admin-invitation-recipient-erased"),
             },
-            print_only: view.email_status.is_none(),
+            print_only: view.is_print_only(),
             language: view.language.native_name(),
             language_code: view.language.code(),
             status: status_label(l, view.status),
-            active: view.status == InvitationStatus::Active,
+            offers_link: view.status == InvitationStatus::Active,
+            offers_renewal: false,
             revocable: view.status != InvitationStatus::Revoked,
             created: zone.moment(l, view.created_at),
             expires: zone.moment(l, view.expires_at),
@@ -311,6 +316,10 @@ async fn list_page(
         &shown.page,
     )
     .await?;
+    let ended = buyer
+        .refusal()
+        .filter(|_| buyer.is_ended())
+        .map(|why| crate::http::messages::conflict(l, &why));
     let waiting = renewal::waiting(&state.db, &buyer.uuid).await?;
     let reminded = reminders::of_buyer(&state.db, &buyer.uuid).await?;
     let rows = views
@@ -321,6 +330,8 @@ async fn list_page(
                 .iter()
                 .find(|(id, _)| *id == v.uuid)
                 .map(|(_, at)| zone.moment(l, *at));
+            row.offers_link &= ended.is_none();
+            row.offers_renewal = row.renewal_requested.is_some() && ended.is_none();
             row.reminder_notes = reminded
                 .iter()
                 .filter(|r| r.invitation_id.as_deref() == Some(v.uuid.as_str()))
@@ -338,10 +349,6 @@ async fn list_page(
             &[("company", &buyer.company_name)],
         ),
     );
-    let ended = buyer
-        .refusal()
-        .filter(|_| buyer.is_ended())
-        .map(|why| crate::http::messages::conflict(l, &why));
     let view = ListView {
         chrome,
         rows,
@@ -433,7 +440,7 @@ async fn create_post(
     };
     match created {
         // A print-only link reaches the buyer only on paper (or handed over): straight to it.
-        Ok(view) if view.recipient_email.is_none() => Ok(crate::http::page::see_other(&format!(
+        Ok(view) if view.is_print_only() => Ok(crate::http::page::see_other(&format!(
             "/admin/invitations/{}/sheet?created=print-only",
             view.uuid
         ))),
@@ -509,7 +516,7 @@ async fn renew_post(
     .await;
     match renewed {
         // A print-only link is answered on paper again: straight to the new sheet.
-        Ok(view) if view.recipient_email.is_none() => Ok(crate::http::page::see_other(&format!(
+        Ok(view) if view.is_print_only() => Ok(crate::http::page::see_other(&format!(
             "/admin/invitations/{}/sheet?created=print-only",
             view.uuid
         ))),
