@@ -142,7 +142,7 @@ impl Db {
             writer,
             acquire_timeout,
             commits: Arc::default(),
-            readers: Arc::new(readers::Readers::new(options)),
+            readers: Arc::new(readers::Readers::new(options, backend)),
         })
     }
 
@@ -240,20 +240,19 @@ impl Db {
         &self,
         read: impl AsyncFnOnce(&mut AnyConnection) -> Result<T, sqlx::Error>,
     ) -> Result<T, sqlx::Error> {
-        let turn = tokio::time::timeout(self.acquire_timeout, self.readers.turn())
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)?
-            .ok_or(sqlx::Error::PoolClosed)?;
-        let (opener, mut conn) = match turn.take() {
-            Some(kept) => kept,
-            None => {
-                let opening = self.readers.open(self.backend);
-                let conn = tokio::time::timeout(self.acquire_timeout, opening)
-                    .await
-                    .map_err(|_| sqlx::Error::PoolTimedOut)??;
-                (std::thread::current().id(), conn)
-            }
+        // Waiting for a turn and opening a connection share one acquire timeout, as taking a
+        // connection from the pool does.
+        let lending = async {
+            let turn = self.readers.turn().await.ok_or(sqlx::Error::PoolClosed)?;
+            let kept = match turn.take() {
+                Some(kept) => kept,
+                None => (std::thread::current().id(), self.readers.open().await?),
+            };
+            Ok::<_, sqlx::Error>((turn, kept))
         };
+        let (turn, (opener, mut conn)) = tokio::time::timeout(self.acquire_timeout, lending)
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)??;
         let result = read(&mut conn).await;
         match &result {
             Ok(_) => turn.give_back(opener, conn),

@@ -25,6 +25,7 @@ use super::Backend;
 /// other is lent.
 pub(super) struct Readers {
     options: AnyConnectOptions,
+    backend: Backend,
     turns: Semaphore,
     idle: Mutex<HashMap<ThreadId, Vec<AnyConnection>>>,
 }
@@ -40,9 +41,10 @@ impl Readers {
     /// connection; a few suffice for a machine's cores since each read is short.
     const TURNS: usize = 4;
 
-    pub(super) fn new(options: AnyConnectOptions) -> Readers {
+    pub(super) fn new(options: AnyConnectOptions, backend: Backend) -> Readers {
         Readers {
             options,
+            backend,
             turns: Semaphore::new(Readers::TURNS),
             idle: Mutex::default(),
         }
@@ -58,9 +60,9 @@ impl Readers {
     }
 
     /// Opens a connection on this thread, set up as the pool sets up its own.
-    pub(super) async fn open(&self, backend: Backend) -> Result<AnyConnection, sqlx::Error> {
+    pub(super) async fn open(&self) -> Result<AnyConnection, sqlx::Error> {
         let mut conn = self.options.connect().await?;
-        if backend == Backend::Sqlite {
+        if self.backend == Backend::Sqlite {
             super::prepare_sqlite(&mut conn).await?;
         }
         Ok(conn)
