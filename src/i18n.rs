@@ -25,6 +25,16 @@ static_loader! {
 static PLAIN: LazyLock<[RwLock<HashMap<String, String>>; Language::ALL.len()]> =
     LazyLock::new(Default::default);
 
+/// Messages whose arguments are settings and counts (a maximum age, the upload limit),
+/// formatted once per language and arguments and kept, as [`PLAIN`]. Never a buyer's data:
+/// only [`Language::text_with_settings`] fills it, and it starts afresh past [`MAX_KEPT`]
+/// texts, so a setting changed many times cannot make it grow.
+static WITH_SETTINGS: LazyLock<[RwLock<HashMap<String, String>>; Language::ALL.len()]> =
+    LazyLock::new(Default::default);
+
+/// Texts kept with their arguments at most, per language.
+const MAX_KEPT: usize = 1024;
+
 /// A language the portal speaks.
 #[derive(
     Debug,
@@ -106,6 +116,35 @@ impl Language {
         let text = LOCALES.lookup(&self.identifier(), id);
         if let Ok(mut kept) = kept.write() {
             kept.insert(id.to_owned(), text.clone());
+        }
+        text
+    }
+
+    /// The message `id` with arguments that come from settings or are counts, never from a
+    /// buyer's data: formatted once and kept (the buyer's page asks for the same few on every
+    /// view). Anything else goes through [`Language::text_with`].
+    pub fn text_with_settings(self, id: &str, args: &[(&'static str, &str)]) -> String {
+        let mut key = String::with_capacity(64);
+        key.push_str(id);
+        for (name, value) in args {
+            // Ids and argument names have no control characters, so the key is unambiguous.
+            key.push('\u{1f}');
+            key.push_str(name);
+            key.push('\u{1e}');
+            key.push_str(value);
+        }
+        let kept = &WITH_SETTINGS[self as usize];
+        if let Ok(kept) = kept.read()
+            && let Some(text) = kept.get(&key)
+        {
+            return text.clone();
+        }
+        let text = self.text_with(id, args);
+        if let Ok(mut kept) = kept.write() {
+            if kept.len() >= MAX_KEPT {
+                kept.clear();
+            }
+            kept.insert(key, text.clone());
         }
         text
     }

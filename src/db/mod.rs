@@ -2,7 +2,9 @@
 //! the two backends must differ.
 
 mod copy;
+mod here;
 mod readers;
+mod row;
 mod schema;
 mod time;
 mod unavailable;
@@ -19,6 +21,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use copy::open_copy;
+pub use row::{Arg, Column, Columns, Row};
 pub use schema::{SchemaStatus, schema_of};
 pub use time::{Timestamp, now};
 pub use unavailable::is_unavailable;
@@ -48,6 +51,8 @@ pub struct Db {
     commits: Arc<AtomicU64>,
     /// Connections kept aside for [`Db::read`].
     readers: Arc<readers::Readers>,
+    /// On an SQLite file, connections for [`Db::read_rows`] on the serving thread.
+    here: Option<Arc<here::HereReaders>>,
 }
 
 /// Failure to open or prepare the database.
@@ -143,6 +148,7 @@ impl Db {
             acquire_timeout,
             commits: Arc::default(),
             readers: Arc::new(readers::Readers::new(options, backend)),
+            here: sqlite_path(&url).map(|path| Arc::new(here::HereReaders::new(path))),
         })
     }
 
@@ -264,8 +270,37 @@ impl Db {
         result
     }
 
+    /// The rows `sql` reads with `args` (`$1` is the first), each mapped by `map`. For the
+    /// hottest reads (the buyer's page), outside any transaction: on an SQLite file they run on
+    /// the serving thread (see [`here`]), else (and whenever that fails) on a kept connection
+    /// as [`Db::read`] runs them.
+    pub async fn read_rows<T>(
+        &self,
+        sql: &str,
+        args: &[Arg<'_>],
+        map: impl Fn(&Row<'_, '_>) -> Result<T, sqlx::Error>,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        if let Some(here) = &self.here
+            && let Some(rows) = here.read(sql, args, &map)
+        {
+            return Ok(rows);
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for arg in args {
+            query = match *arg {
+                Arg::Text(text) => query.bind(text),
+                Arg::Int(int) => query.bind(int),
+            };
+        }
+        let rows = self.read(async |conn| query.fetch_all(conn).await).await?;
+        rows.iter().map(|row| map(&Row::Pooled(row))).collect()
+    }
+
     /// Closes every connection (tests drop their databases afterwards).
     pub async fn close(&self) {
+        if let Some(here) = &self.here {
+            here.close();
+        }
         for conn in self.readers.close() {
             // Closing politely is a courtesy; the connection goes either way.
             let _ = sqlx::Connection::close(conn).await;

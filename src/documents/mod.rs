@@ -246,9 +246,7 @@ pub struct OnPage {
 /// What counts and what was last sent, from one read, with the organisation's review setting as the caller
 /// holds it (the page reads its settings from memory, not once more from the database).
 pub async fn on_page(db: &Db, buyer_id: &str, require_review: bool) -> Result<OnPage, Error> {
-    let active = db
-        .read(async |conn| store::active(conn, buyer_id).await)
-        .await?;
+    let active = store::active_on_page(db, buyer_id).await?;
     Ok(OnPage {
         counting: model::counting(active.clone(), require_review),
         latest: model::counting(active, false),

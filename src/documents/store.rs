@@ -1,6 +1,5 @@
 //! Documents in the database.
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
 use super::model::{
@@ -8,7 +7,7 @@ use super::model::{
     FileName,
 };
 use super::review_state::{Proposal, ReviewReason, ReviewStatus};
-use crate::db::Timestamp;
+use crate::db::{Arg, Db, Timestamp};
 use crate::pagination::Page;
 use crate::storage::BlobKey;
 
@@ -50,7 +49,7 @@ struct MoreFile {
     blob_key: String,
 }
 
-fn more_files(row: &AnyRow) -> Result<Vec<MoreFile>, sqlx::Error> {
+fn more_files(row: &impl crate::db::Columns) -> Result<Vec<MoreFile>, sqlx::Error> {
     let text: Option<String> = row.try_get("more_files")?;
     match text {
         None => Ok(Vec::new()),
@@ -58,7 +57,7 @@ fn more_files(row: &AnyRow) -> Result<Vec<MoreFile>, sqlx::Error> {
     }
 }
 
-fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
+fn from_row(row: &impl crate::db::Columns) -> Result<StoredDocument, sqlx::Error> {
     let kind: String = row.try_get("type")?;
     let date: String = row.try_get("document_date")?;
     let expires_on: Option<String> = row.try_get("expires_on")?;
@@ -117,7 +116,7 @@ fn from_row(row: &AnyRow) -> Result<StoredDocument, sqlx::Error> {
     })
 }
 
-fn proposal_from_row(row: &AnyRow) -> Result<Option<Proposal>, sqlx::Error> {
+fn proposal_from_row(row: &impl crate::db::Columns) -> Result<Option<Proposal>, sqlx::Error> {
     let status: Option<String> = row.try_get("proposed_status")?;
     let Some(status) = status else {
         return Ok(None);
@@ -295,10 +294,7 @@ pub async fn active<'e>(
     conn: impl AnyExecutor<'e>,
     buyer_id: &str,
 ) -> Result<Vec<Document>, sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 AND status = 'ACTIVE' ORDER BY type, version DESC"
-    );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = sqlx::query(sqlx::AssertSqlSafe(ACTIVE.as_str()))
         .bind(buyer_id)
         .fetch_all(conn)
         .await?;
@@ -306,6 +302,21 @@ pub async fn active<'e>(
         .map(|row| from_row(row).map(|s| s.document))
         .collect()
 }
+
+/// [`active`] as the buyer's page reads it (see [`Db::read_rows`]).
+pub async fn active_on_page(db: &Db, buyer_id: &str) -> Result<Vec<Document>, sqlx::Error> {
+    db.read_rows(&ACTIVE, &[Arg::Text(buyer_id)], |row| {
+        from_row(row).map(|s| s.document)
+    })
+    .await
+}
+
+/// A buyer's (`$1`) active documents, latest version of each type first.
+static ACTIVE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 AND status = 'ACTIVE' ORDER BY type, version DESC"
+    )
+});
 
 /// Archives an active document; true when it changed.
 pub async fn archive(

@@ -4,7 +4,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::Invitation;
-use crate::db::{Db, Timestamp, now};
+use crate::db::{Arg, Db, Timestamp, now};
 use crate::errors::Error;
 use crate::i18n::Language;
 use crate::secret_token;
@@ -113,7 +113,24 @@ pub struct LiveSession {
 /// trip: every view of the buyer's page needs them all, and each round trip costs more CPU
 /// than reading the few extra columns.
 pub async fn find_live(db: &Db, cookie: &str) -> Result<Option<LiveSession>, Error> {
-    let sql = format!(
+    let hash = secret_token::hash(cookie);
+    let rows = db
+        .read_rows(
+            &FIND_LIVE,
+            &[
+                Arg::Text(&hash),
+                Arg::Int(now().plus(-IDLE_TIMEOUT).millis()),
+            ],
+            |row| live_from_row(row),
+        )
+        .await?;
+    Ok(rows.into_iter().next())
+}
+
+/// The session by its cookie's hash (`$1`) with its invitation, buyer and seller's name, if
+/// it was seen since `$2`.
+static FIND_LIVE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
         "SELECT {}, {}, p.name AS seller_name, \
          s.language AS session_language, s.csrf_token, s.last_seen_at \
          FROM portal_sessions s JOIN invitations i ON i.id = s.invitation_id \
@@ -121,29 +138,25 @@ pub async fn find_live(db: &Db, cookie: &str) -> Result<Option<LiveSession>, Err
          WHERE s.id_hash = $1 AND s.last_seen_at > $2",
         super::store::columns_of("i"),
         crate::buyers::store::joined_columns("b", BUYER),
-    );
-    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(secret_token::hash(cookie))
-        .bind(now().plus(-IDLE_TIMEOUT).millis());
-    let row = db
-        .read(async |conn| query.fetch_optional(conn).await)
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let invitation = super::store::from_row(&row)?;
-    let session = session_from_row(&row, &invitation)?;
-    Ok(Some(LiveSession {
+    )
+});
+
+fn live_from_row(row: &impl crate::db::Columns) -> Result<LiveSession, sqlx::Error> {
+    let invitation = super::store::from_row(row)?;
+    let session = session_from_row(row, &invitation)?;
+    Ok(LiveSession {
         session,
-        buyer: crate::buyers::store::from_joined_row(&row, BUYER)?,
+        buyer: crate::buyers::store::from_joined_row(row, BUYER)?,
         seller_name: row.try_get("seller_name")?,
         invitation,
-    }))
+    })
 }
 
 /// The prefix of the buyer's columns where they are read along with an invitation's.
 const BUYER: &str = "buyer__";
 
 fn session_from_row(
-    row: &sqlx::any::AnyRow,
+    row: &impl crate::db::Columns,
     invitation: &Invitation,
 ) -> Result<PortalSession, sqlx::Error> {
     let language: String = row.try_get("session_language")?;

@@ -1,7 +1,6 @@
 //! Invitations in the database.
 
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyExecutor, Row};
+use sqlx::{AnyConnection, AnyExecutor};
 
 use super::model::{EmailStatus, Invitation};
 use crate::db::Timestamp;
@@ -22,13 +21,13 @@ fn corrupt(what: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored invitation has an invalid {what}").into())
 }
 
-pub(super) fn from_row(row: &AnyRow) -> Result<Invitation, sqlx::Error> {
+pub(super) fn from_row(row: &impl crate::db::Columns) -> Result<Invitation, sqlx::Error> {
     let email: Option<String> = row.try_get("recipient_email")?;
     let language: String = row.try_get("language")?;
     let email_status: Option<String> = row.try_get("email_status")?;
     let at = |name: &str| -> Result<Option<Timestamp>, sqlx::Error> {
         Ok(row
-            .try_get::<Option<i64>, _>(name)?
+            .try_get::<Option<i64>>(name)?
             .map(Timestamp::from_millis))
     };
     Ok(Invitation {

@@ -248,7 +248,7 @@ pub async fn upload_page(
         .iter()
         .find(|r| r.state != DocumentState::Fresh)
         .map(|r| r.document_type);
-    let progress_text = l.text_with(
+    let progress_text = l.text_with_settings(
         "portal-progress",
         &[("done", &done.to_string()), ("total", &total.to_string())],
     );
@@ -298,7 +298,7 @@ pub async fn upload_page(
                 label: expiry_label.clone(),
                 min: Some(iso(today)),
                 max: None,
-                too_old_message: messages::field_problem(l, &expiry_label, &rule),
+                too_old_message: messages::settings_problem(l, &expiry_label, &rule),
                 missing: l.text("type-guidance-error-expiry-missing"),
             }
         } else {
@@ -311,7 +311,7 @@ pub async fn upload_page(
                     .map(|max_age_days| {
                         let rule =
                             FieldProblem::new("documentDate", Rule::TooOldToCount { max_age_days });
-                        messages::field_problem(l, &date_label, &rule)
+                        messages::settings_problem(l, &date_label, &rule)
                     })
                     .unwrap_or_default(),
                 missing: l.text("portal-error-date"),
@@ -328,10 +328,9 @@ pub async fn upload_page(
                 label: t.label(l),
                 state: Some(state_text),
                 state_class,
-                max_age: r
-                    .max_age_days
-                    .filter(|_| !t.is_identity())
-                    .map(|days| l.text_with("portal-max-age", &[("days", &days.to_string())])),
+                max_age: r.max_age_days.filter(|_| !t.is_identity()).map(|days| {
+                    l.text_with_settings("portal-max-age", &[("days", &days.to_string())])
+                }),
                 date: date_field(t, r.max_age_days),
                 guidance: guidance_of(t),
                 error: error_for(r.document_type),
@@ -457,18 +456,19 @@ pub async fn upload_page(
                 ),
             )],
         ),
-        file_label: l.text_with("portal-file", &[("size", &megabytes(max_bytes))]),
+        file_label: l.text_with_settings("portal-file", &[("size", &megabytes(max_bytes))]),
         upload_label: l.text("portal-upload"),
         uploading_label: l.text("portal-uploading"),
         generic_error: l.text("portal-error-generic"),
         file_missing: l.text("portal-error-file-missing"),
-        too_large: l.text_with("portal-error-too-large", &[("size", &megabytes(max_bytes))]),
-        files_hint: l.text_with(
+        too_large: l
+            .text_with_settings("portal-error-too-large", &[("size", &megabytes(max_bytes))]),
+        files_hint: l.text_with_settings(
             "portal-files-hint",
             &[("max", &documents::MAX_FILES.to_string())],
         ),
         max_files: documents::MAX_FILES,
-        too_many: l.text_with(
+        too_many: l.text_with_settings(
             "portal-error-too-many-files",
             &[("max", &documents::MAX_FILES.to_string())],
         ),

@@ -1,0 +1,204 @@
+//! SQLite reads on the thread that serves the request, for the buyer's page.
+//!
+//! sqlx runs each SQLite connection on a thread of its own: a query is handed to that thread
+//! and its rows handed back, a thread wake-up each way. On the buyer's page those hand-offs
+//! cost more CPU than the two reads themselves (half of it in the kernel), while a read of a
+//! few rows by an index takes SQLite tens of microseconds. So the page's reads run right here
+//! on connections of their own: read-only, kept for the next read of any thread, never more
+//! than the threads that read at once (a read holds its connection without yielding).
+//!
+//! Reading here must never hold the thread waiting: the connections do not wait for a busy
+//! database (in WAL mode a reader is almost never refused, only during a checkpoint's reset
+//! of the log or a recovery), and a read that fails in any way is dropped with its connection
+//! and made again the pooled way, which waits without holding the thread and reports the
+//! failure as every other read does.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::row::{Arg, Row};
+
+/// Read-only connections to one SQLite file, kept between reads.
+pub(super) struct HereReaders {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    closed: AtomicBool,
+}
+
+impl HereReaders {
+    pub(super) fn new(path: PathBuf) -> HereReaders {
+        HereReaders {
+            path,
+            idle: Mutex::default(),
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// The rows `sql` reads with `args`, each mapped by `map`; None when it could not be read
+    /// here (closed, busy, any failure), for the caller to read it the pooled way.
+    pub(super) fn read<T>(
+        &self,
+        sql: &str,
+        args: &[Arg<'_>],
+        map: &impl Fn(&Row<'_, '_>) -> Result<T, sqlx::Error>,
+    ) -> Option<Vec<T>> {
+        if self.closed.load(Ordering::Acquire) {
+            return None;
+        }
+        let kept = self.idle.lock().ok()?.pop();
+        let conn = match kept {
+            Some(conn) => conn,
+            None => self.open().ok()?,
+        };
+        // A failed read's connection is dropped: whatever went wrong stays with it.
+        let rows = read_on(&conn, sql, args, map).ok()?;
+        if !self.closed.load(Ordering::Acquire)
+            && let Ok(mut idle) = self.idle.lock()
+        {
+            idle.push(conn);
+        }
+        Some(rows)
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // Busy means "read it the pooled way", never "hold this thread until it is not".
+        conn.busy_timeout(std::time::Duration::ZERO)?;
+        Ok(conn)
+    }
+
+    /// Drops every kept connection; reads go the pooled way from now on.
+    pub(super) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn kept(&self) -> usize {
+        self.idle.lock().map(|idle| idle.len()).unwrap_or_default()
+    }
+}
+
+fn read_on<T>(
+    conn: &Connection,
+    sql: &str,
+    args: &[Arg<'_>],
+    map: &impl Fn(&Row<'_, '_>) -> Result<T, sqlx::Error>,
+) -> Result<Vec<T>, ReadFailed> {
+    let mut statement = conn.prepare_cached(sql)?;
+    // `$n` binds the n-th argument wherever it stands, as sqlx binds it.
+    for index in 1..=statement.parameter_count() {
+        let arg = statement
+            .parameter_name(index)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|n| n.parse::<usize>().ok())
+            .and_then(|n| args.get(n.checked_sub(1)?))
+            .ok_or(ReadFailed)?;
+        match *arg {
+            Arg::Text(text) => statement.raw_bind_parameter(index, text)?,
+            Arg::Int(int) => statement.raw_bind_parameter(index, int)?,
+        }
+    }
+    let mut rows = statement.raw_query();
+    let mut mapped = Vec::new();
+    while let Some(row) = rows.next()? {
+        mapped.push(map(&Row::Here(row)).map_err(|_| ReadFailed)?);
+    }
+    Ok(mapped)
+}
+
+/// Why a read here failed does not matter: it is made again the pooled way, which says.
+struct ReadFailed;
+
+impl From<rusqlite::Error> for ReadFailed {
+    fn from(_: rusqlite::Error) -> ReadFailed {
+        ReadFailed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::{Arg, Columns, Db};
+
+    async fn numbers() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&format!("sqlite://{}/here.db", dir.path().display()))
+            .await
+            .unwrap();
+        let mut tx = db.begin_write().await.unwrap();
+        sqlx::query("CREATE TABLE numbers (n INTEGER NOT NULL, word TEXT)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO numbers VALUES (1, 'one'), (2, 'two'), (3, NULL)")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        (dir, db)
+    }
+
+    async fn read(db: &Db) -> Vec<(i64, Option<String>)> {
+        // `$2` before `$1`: each binds its own argument wherever it stands.
+        db.read_rows(
+            "SELECT n, word FROM numbers WHERE n <= $2 AND n >= $1 ORDER BY n",
+            &[Arg::Int(2), Arg::Int(3)],
+            |row| Ok((row.try_get("n")?, row.try_get("word")?)),
+        )
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn reads_on_an_sqlite_file_run_here_and_read_what_the_pool_reads() {
+        let (_dir, db) = numbers().await;
+        let here = db.here.clone().unwrap();
+        assert_eq!(here.kept(), 0);
+        let read_here = read(&db).await;
+        assert_eq!(read_here, vec![(2, Some("two".into())), (3, None)]);
+        // The read ran here: its connection is kept for the next one.
+        assert_eq!(here.kept(), 1);
+        here.close();
+        assert_eq!(read(&db).await, read_here, "the pooled way reads the same");
+        assert_eq!(here.kept(), 0);
+    }
+
+    #[tokio::test]
+    async fn what_fails_here_is_made_the_pooled_way_and_its_connection_dropped() {
+        let (_dir, db) = numbers().await;
+        let here = db.here.clone().unwrap();
+        read(&db).await;
+        assert_eq!(here.kept(), 1);
+        // The connections here are read-only: a write is refused here, and only the pooled
+        // way can make it.
+        let written = db
+            .read_rows(
+                "INSERT INTO numbers VALUES ($1, 'four') RETURNING n",
+                &[Arg::Int(4)],
+                |row| row.try_get::<i64>("n"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(written, vec![4]);
+        assert_eq!(here.kept(), 0, "the refused read's connection is dropped");
+        // A good read afterwards runs here again, and sees the row.
+        let four = db
+            .read_rows(
+                "SELECT word FROM numbers WHERE n = $1",
+                &[Arg::Int(4)],
+                |row| row.try_get::<String>("word"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(four, vec!["four".to_owned()]);
+        assert_eq!(here.kept(), 1);
+    }
+}

@@ -1,0 +1,57 @@
+//! A row read either through sqlx or, for the buyer's page on SQLite, on the serving thread
+//! (see [`super::here`]), so that one mapping from columns to a domain type serves both.
+
+use sqlx::Any;
+use sqlx::any::AnyRow;
+
+/// A value a column can be read as, by either way of reading.
+pub trait Column:
+    for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any> + rusqlite::types::FromSql
+{
+}
+
+impl<T> Column for T where
+    T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any> + rusqlite::types::FromSql
+{
+}
+
+/// Columns by name.
+pub trait Columns {
+    /// The column `name`, read as `T`.
+    fn try_get<T: Column>(&self, name: &str) -> Result<T, sqlx::Error>;
+}
+
+impl Columns for AnyRow {
+    fn try_get<T: Column>(&self, name: &str) -> Result<T, sqlx::Error> {
+        sqlx::Row::try_get(self, name)
+    }
+}
+
+/// A row of a read: through sqlx, or on the serving thread.
+pub enum Row<'a, 'stmt> {
+    /// Read through sqlx.
+    Pooled(&'a AnyRow),
+    /// Read on the serving thread.
+    Here(&'a rusqlite::Row<'stmt>),
+}
+
+impl Columns for Row<'_, '_> {
+    fn try_get<T: Column>(&self, name: &str) -> Result<T, sqlx::Error> {
+        match self {
+            Row::Pooled(row) => Columns::try_get(*row, name),
+            Row::Here(row) => row.get(name).map_err(|e| sqlx::Error::ColumnDecode {
+                index: name.to_owned(),
+                source: Box::new(e),
+            }),
+        }
+    }
+}
+
+/// A value bound to a read's `$n`.
+#[derive(Debug, Clone, Copy)]
+pub enum Arg<'a> {
+    /// Text.
+    Text(&'a str),
+    /// An integer.
+    Int(i64),
+}
