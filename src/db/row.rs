@@ -1,6 +1,8 @@
 //! A row read either through sqlx or, for the buyer's page on SQLite, on the serving thread
 //! (see [`super::here`]), so that one mapping from columns to a domain type serves both.
 
+use std::collections::HashMap;
+
 use sqlx::Any;
 use sqlx::any::AnyRow;
 
@@ -31,18 +33,23 @@ impl Columns for AnyRow {
 pub enum Row<'a, 'stmt> {
     /// Read through sqlx.
     Pooled(&'a AnyRow),
-    /// Read on the serving thread.
-    Here(&'a rusqlite::Row<'stmt>),
+    /// Read on the serving thread, with its statement's columns by name.
+    Here(&'a rusqlite::Row<'stmt>, &'a HashMap<String, usize>),
 }
 
 impl Columns for Row<'_, '_> {
     fn try_get<T: Column>(&self, name: &str) -> Result<T, sqlx::Error> {
         match self {
             Row::Pooled(row) => Columns::try_get(*row, name),
-            Row::Here(row) => row.get(name).map_err(|e| sqlx::Error::ColumnDecode {
-                index: name.to_owned(),
-                source: Box::new(e),
-            }),
+            Row::Here(row, columns) => {
+                let index = *columns
+                    .get(name)
+                    .ok_or_else(|| sqlx::Error::ColumnNotFound(name.to_owned()))?;
+                row.get(index).map_err(|e| sqlx::Error::ColumnDecode {
+                    index: name.to_owned(),
+                    source: Box::new(e),
+                })
+            }
         }
     }
 }
