@@ -31,9 +31,8 @@ fn text_of(state: Option<&Value>, key: &str) -> String {
 pub fn sentence(l: Language, entry: &AuditEntry) -> String {
     let actor = actor_text(l, &entry.actor);
     let after = entry.after.as_ref().or(entry.before.as_ref());
-    let document_type = DocumentType::parse(&text_of(after, "type"))
-        .map(|t| t.label(l))
-        .unwrap_or_default();
+    let parsed_type = DocumentType::parse(&text_of(after, "type"));
+    let document_type = parsed_type.map(|t| t.label(l)).unwrap_or_default();
     let file = text_of(after, "fileName");
     let email = text_of(after, "recipientEmail");
     let reason = match entry.action.as_str() {
@@ -68,6 +67,10 @@ pub fn sentence(l: Language, entry: &AuditEntry) -> String {
         ("invitation", "renewal_requested") => "admin-buyers-history-invitation-renewal-requested",
         ("invitation", "renewed") => "admin-buyers-history-invitation-renewed",
         ("invitation", "reminder_sent") => "admin-buyers-history-invitation-reminder-sent",
+        // An identity document does not grow too old: it expires.
+        ("document", "expiry_reminder") if parsed_type.is_some_and(DocumentType::is_identity) => {
+            "admin-buyers-history-identity-expiry-reminder"
+        }
         ("document", "expiry_reminder") => "admin-buyers-history-document-expiry-reminder",
         _ => "admin-buyers-history-other",
     };
@@ -112,5 +115,37 @@ fn capitalised(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::db::now;
+
+    fn expiry_reminder(document_type: &str) -> AuditEntry {
+        AuditEntry {
+            id: "entry".into(),
+            entity_type: "document".into(),
+            entity_id: "document".into(),
+            action: "expiry_reminder".into(),
+            actor: Actor::System.to_string(),
+            at: now(),
+            before: None,
+            after: Some(json!({"type": document_type, "lapsesOn": "2026-12-20"})),
+        }
+    }
+
+    #[test]
+    fn a_reminder_for_an_identity_document_says_it_expires_not_that_it_grows_too_old() {
+        let identity = sentence(Language::En, &expiry_reminder("CONTACT_ID"));
+        assert!(identity.contains("expires soon"), "{identity}");
+        assert!(!identity.contains("too old"), "{identity}");
+        let register = sentence(Language::En, &expiry_reminder("COC_EXTRACT"));
+        assert!(register.contains("too old"), "{register}");
+        let german = sentence(Language::De, &expiry_reminder("CONTACT_ID"));
+        assert!(german.contains("bald abläuft"), "{german}");
     }
 }

@@ -59,6 +59,12 @@ const DOCUMENT: action::Messages = messages(
     "email-reminder-document-intro",
     "email-reminder-document-button",
 );
+/// An identity document does not grow too old: it expires on the day it states.
+const IDENTITY: action::Messages = messages(
+    "email-reminder-identity-subject",
+    "email-reminder-identity-intro",
+    "email-reminder-identity-button",
+);
 
 /// Sends reminder emails.
 pub struct ReminderEmailJob {
@@ -146,7 +152,12 @@ impl ReminderEmailJob {
                 else {
                     return self.skip(&reminder, NO_CONTACT).await;
                 };
-                (invitation, vec![lapsing], &DOCUMENT, fresh)
+                let messages = if lapsing.is_identity() {
+                    &IDENTITY
+                } else {
+                    &DOCUMENT
+                };
+                (invitation, vec![lapsing], messages, fresh)
             }
         };
         let Some(recipient) = invitation.recipient_email.clone() else {

@@ -218,6 +218,35 @@ with_smtp_on_both_backends! {
     }
 }
 
+with_smtp_on_both_backends! {
+    async fn an_identity_document_about_to_expire_is_asked_for_as_expiring_not_as_too_old(app, maildir) {
+        app.set_reminders(json!({
+            "documentExpiryReminderDays": 14,
+            "requiredDocumentTypes": [{"type": "COC_EXTRACT", "maxAgeDays": 365}, {"type": "CONTACT_ID"}],
+        })).await;
+        let seller = app.create_seller().await;
+        let contact = format!("erika-{}@autohandel-mustermann.de", uuid::Uuid::new_v4().simple());
+        let mut body = reference_buyer();
+        body["contacts"][0]["email"] = json!(contact);
+        let buyer = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
+        let path = buyer_path(&seller, &buyer);
+        let expires_on = (Utc::now().date_naive() + chrono::Duration::days(5)).to_string();
+        let form = reqwest::multipart::Form::new()
+            .text("type", "CONTACT_ID")
+            .text("expiresOn", expires_on)
+            .part("file", reqwest::multipart::Part::bytes(crate::fixtures::small_pdf())
+                .file_name("ausweis.pdf").mime_str("application/pdf").unwrap());
+        let uploaded = app.upload(&format!("{path}/kyc/documents"), form).await;
+        assert_eq!(uploaded.status(), 201);
+
+        assert_eq!(app.round(in_days(0)).await.document_reminders, 1);
+        let (text, html) = mail(&maildir, &contact, "AutoMarkt Seller GmbH: an identity document expires soon").await;
+        assert!(text.contains("ID document of the contact person"), "names the document: {text}");
+        assert!(text.contains("expires soon") && !text.contains("too old"), "{text}");
+        assert!(html.contains("Upload a valid identity document"), "{html}");
+    }
+}
+
 on_both_backends! {
     async fn the_reminder_settings_are_read_and_changed_on_the_organisation(app) {
         let organisation = body_json(app.get("/v1/organisation").await).await;
