@@ -418,6 +418,22 @@ macro_rules! on_both_backends {
     )*};
 }
 
+/// The tests `sqlite` and `postgres` of a module whose `async fn run(backend)` sets up the
+/// portal with what the test needs and runs its body: the shape of every `with_…` macro.
+#[macro_export]
+macro_rules! tests_of_run_on_both_backends {
+    () => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn sqlite() {
+            run($crate::helpers::Backend::Sqlite).await
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn postgres() {
+            run($crate::helpers::Backend::Postgres).await
+        }
+    };
+}
+
 /// Like `on_both_backends!`, with the portal sending its email to the suite's SMTP sink; the
 /// body also gets the sink's maildir. Ends the test when no sink is available.
 #[macro_export]
@@ -431,14 +447,7 @@ macro_rules! with_smtp_on_both_backends {
                 let Some($app) = $crate::helpers::TestApp::spawn_with(backend, |s| s.smtp_url = Some(smtp_url.into())).await else { return };
                 $body
             }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run($crate::helpers::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                run($crate::helpers::Backend::Postgres).await
-            }
+            $crate::tests_of_run_on_both_backends!();
         }
     )*};
 }

@@ -288,14 +288,7 @@ macro_rules! with_idenfy_on_both_backends {
                 }).await else { return };
                 $body
             }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run($crate::helpers::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                run($crate::helpers::Backend::Postgres).await
-            }
+            $crate::tests_of_run_on_both_backends!();
         }
     )*};
 }

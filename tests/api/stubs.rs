@@ -236,14 +236,7 @@ macro_rules! with_vies_on_both_backends {
                 let Some($app) = $crate::helpers::TestApp::spawn_with(backend, |s| s.vies_url = url).await else { return };
                 $body
             }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run($crate::helpers::Backend::Sqlite).await
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                run($crate::helpers::Backend::Postgres).await
-            }
+            $crate::tests_of_run_on_both_backends!();
         }
     )*};
 }
