@@ -47,6 +47,37 @@ fn session_cookie(state: &AppState, value: String) -> Cookie<'static> {
         .finish()
 }
 
+/// A cookie of the sign-in steps: sent back to the sign-in pages only, and never with a
+/// request another site starts.
+fn login_cookie(state: &AppState, name: &'static str, value: String) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/admin/login")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.is_https())
+        .finish()
+}
+
+/// A sign-in step's cookie made for removal, once its step is done.
+fn used_login_cookie(name: &'static str) -> Cookie<'static> {
+    let mut used = Cookie::build(name, "").path("/admin/login").finish();
+    used.make_removal();
+    used
+}
+
+/// `response`, setting `cookies` too.
+fn setting(
+    mut response: HttpResponse,
+    cookies: impl IntoIterator<Item = Cookie<'static>>,
+) -> Result<HttpResponse, Error> {
+    for cookie in cookies {
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
+    }
+    Ok(response)
+}
+
 /// The sign-in page.
 #[derive(Template)]
 #[template(path = "admin/login.html")]
@@ -81,17 +112,8 @@ fn login_page(
         email,
         error,
     };
-    let mut response = page::html(req, status, &view)?;
-    let cookie = Cookie::build(LOGIN_CSRF_COOKIE, token)
-        .path("/admin/login")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(state.settings.is_https())
-        .finish();
-    response
-        .add_cookie(&cookie)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
-    Ok(response)
+    let response = page::html(req, status, &view)?;
+    setting(response, [login_cookie(state, LOGIN_CSRF_COOKIE, token)])
 }
 
 /// `GET /admin/login` — anyone: the sign-in form.
@@ -231,31 +253,12 @@ fn code_page(
         ),
         error,
     };
-    let mut response = page::html(req, status, &view)?;
-    let mut cookies = vec![
-        Cookie::build(LOGIN_CSRF_COOKIE, token)
-            .path("/admin/login")
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .secure(state.settings.is_https())
-            .finish(),
-    ];
-    if let Some(challenge) = challenge {
-        cookies.push(
-            Cookie::build(CHALLENGE_COOKIE, challenge)
-                .path("/admin/login")
-                .http_only(true)
-                .same_site(SameSite::Strict)
-                .secure(state.settings.is_https())
-                .finish(),
-        );
-    }
-    for cookie in cookies {
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
-    }
-    Ok(response)
+    let response = page::html(req, status, &view)?;
+    let challenge = challenge.map(|challenge| login_cookie(state, CHALLENGE_COOKIE, challenge));
+    setting(
+        response,
+        std::iter::once(login_cookie(state, LOGIN_CSRF_COOKIE, token)).chain(challenge),
+    )
 }
 
 /// After a proven password (or a reset link): signs in, or first asks for the second
@@ -325,15 +328,8 @@ pub async fn login_code_post(
     }
     rate_limit::refund(&state.db, &bucket, CODE_FAILURES_PER_ACCOUNT).await?;
     staff::challenges::end(&state.db, &challenge).await?;
-    let mut response = sign_in(&req, &state, &user).await?;
-    let mut used = Cookie::build(CHALLENGE_COOKIE, "")
-        .path("/admin/login")
-        .finish();
-    used.make_removal();
-    response
-        .add_cookie(&used)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("setting a cookie: {e}")))?;
-    Ok(response)
+    let response = sign_in(&req, &state, &user).await?;
+    setting(response, [used_login_cookie(CHALLENGE_COOKIE)])
 }
 
 /// Starts a session for `user`, whose identity was just proven, and sends the browser to the
@@ -348,15 +344,11 @@ pub async fn sign_in(
         sessions::end(&state.db, old.value()).await?;
     }
     let cookie = sessions::start(&state.db, user).await?;
-    let mut used = Cookie::build(LOGIN_CSRF_COOKIE, "")
-        .path("/admin/login")
-        .finish();
-    used.make_removal();
     Ok(page::see_other_setting(
         super::urls::START,
         [
             session_cookie(state, cookie),
-            used,
+            used_login_cookie(LOGIN_CSRF_COOKIE),
             page::language_cookie(user.language),
         ],
     ))
