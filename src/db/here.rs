@@ -7,20 +7,42 @@
 //! on connections of their own: read-only, kept for the next read of any thread, never more
 //! than the threads that read at once (a read holds its connection without yielding).
 //!
-//! Reading here must never hold the thread waiting: the connections do not wait for a busy
-//! database (in WAL mode a reader is almost never refused, only during a checkpoint's reset
-//! of the log or a recovery), and a read that fails in any way is dropped with its connection
-//! and made again the pooled way, which waits without holding the thread and reports the
-//! failure as every other read does.
+//! Reading here should not hold the thread waiting: the connections do not wait for a busy
+//! database (busy timeout zero), and the reads are a few rows by an index. SQLite may still
+//! retry the start of a read a few times while a checkpoint resets the log, which is rare and
+//! short. A read that fails here is made again the pooled way, which waits without holding
+//! the thread and reports the failure as every other read does; a connection SQLite failed
+//! on is dropped with it.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rusqlite::{Connection, OpenFlags};
+use sqlx::sqlite::SqliteConnectOptions;
 
 use super::row::{Arg, Row};
+
+/// The file an SQLite URL opens, as sqlx reads the URL (its path percent-decoded); None for
+/// an in-memory database and for any option but `mode=rw`, `rwc` or `ro` (`immutable`, `vfs`,
+/// shared caches), which a plain read-only connection would not honour.
+pub(super) fn file_of(url: &str) -> Option<PathBuf> {
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
+    let options = SqliteConnectOptions::from_str(url).ok()?;
+    let plain = url.split_once('?').is_none_or(|(_, query)| {
+        query
+            .split('&')
+            .all(|option| matches!(option, "mode=rw" | "mode=rwc" | "mode=ro"))
+    });
+    let path = options.get_filename();
+    let file = path.to_string_lossy();
+    (plain && !file.is_empty() && !file.starts_with("file:") && file != ":memory:")
+        .then(|| path.to_path_buf())
+}
 
 /// Read-only connections to one SQLite file, kept between reads.
 pub(super) struct HereReaders {
@@ -52,16 +74,32 @@ impl HereReaders {
         let kept = self.idle.lock().ok()?.pop();
         let conn = match kept {
             Some(conn) => conn,
-            None => self.open().ok()?,
+            None => match self.open() {
+                Ok(conn) => conn,
+                Err(error) => {
+                    // The file the pool opened cannot be opened read-only: that will not
+                    // change while the portal runs, so every read goes the pooled way.
+                    tracing::warn!(%error, "SQLite reads on the serving thread are off");
+                    self.close();
+                    return None;
+                }
+            },
         };
-        // A failed read's connection is dropped: whatever went wrong stays with it.
-        let rows = read_on(&conn, sql, args, map).ok()?;
-        if !self.closed.load(Ordering::Acquire)
+        let read = read_on(&conn, sql, args, map);
+        // Only a connection SQLite failed on is dropped; one whose rows did not map is fine.
+        if !matches!(read, Err(ReadFailed::Sqlite(_)))
             && let Ok(mut idle) = self.idle.lock()
+            && !self.closed.load(Ordering::Acquire)
         {
             idle.push(conn);
         }
-        Some(rows)
+        match read {
+            Ok(rows) => Some(rows),
+            Err(failed) => {
+                tracing::debug!(?failed, "read again the pooled way");
+                None
+            }
+        }
     }
 
     fn open(&self) -> rusqlite::Result<Connection> {
@@ -102,7 +140,7 @@ fn read_on<T>(
             .and_then(|name| name.strip_prefix('$'))
             .and_then(|n| n.parse::<usize>().ok())
             .and_then(|n| args.get(n.checked_sub(1)?))
-            .ok_or(ReadFailed)?;
+            .ok_or(ReadFailed::Argument(index))?;
         match *arg {
             Arg::Text(text) => statement.raw_bind_parameter(index, text)?,
             Arg::Int(int) => statement.raw_bind_parameter(index, int)?,
@@ -112,23 +150,31 @@ fn read_on<T>(
     // in turn, which for a row of fifty read by name costs more than the read.
     let mut columns = HashMap::new();
     for (index, name) in statement.column_names().into_iter().enumerate() {
-        // Where two have one name, the first is the one, as in a lookup by name.
-        columns.entry(name.to_owned()).or_insert(index);
+        // Where two have one name, the last is the one, as sqlx reads them.
+        columns.insert(name.to_owned(), index);
     }
     let mut rows = statement.raw_query();
     let mut mapped = Vec::new();
     while let Some(row) = rows.next()? {
-        mapped.push(map(&Row::Here(row, &columns)).map_err(|_| ReadFailed)?);
+        mapped.push(map(&Row::Here(row, &columns)).map_err(ReadFailed::Mapping)?);
     }
     Ok(mapped)
 }
 
-/// Why a read here failed does not matter: it is made again the pooled way, which says.
-struct ReadFailed;
+/// Why a read here failed: whatever it is, it is made again the pooled way, which says.
+#[derive(Debug)]
+enum ReadFailed {
+    /// SQLite failed (busy, or anything else): the connection goes too.
+    Sqlite(#[allow(dead_code)] rusqlite::Error),
+    /// The `$n` at this index names no argument.
+    Argument(#[allow(dead_code)] usize),
+    /// A row did not map.
+    Mapping(#[allow(dead_code)] sqlx::Error),
+}
 
 impl From<rusqlite::Error> for ReadFailed {
-    fn from(_: rusqlite::Error) -> ReadFailed {
-        ReadFailed
+    fn from(error: rusqlite::Error) -> ReadFailed {
+        ReadFailed::Sqlite(error)
     }
 }
 
@@ -208,5 +254,52 @@ mod tests {
             .unwrap();
         assert_eq!(four, vec!["four".to_owned()]);
         assert_eq!(here.kept(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_row_that_does_not_map_is_read_again_the_pooled_way_and_keeps_its_connection() {
+        let (_dir, db) = numbers().await;
+        let here = db.here.clone().unwrap();
+        read(&db).await;
+        let words = db
+            .read_rows(
+                "SELECT word FROM numbers WHERE n = $1",
+                &[Arg::Int(3)],
+                |row| row.try_get::<String>("word"),
+            )
+            .await;
+        assert!(
+            words.is_err(),
+            "a missing word is no String either way: {words:?}"
+        );
+        assert_eq!(here.kept(), 1, "SQLite did not fail: the connection stays");
+    }
+
+    #[test]
+    fn only_a_plain_file_is_read_here() {
+        use super::file_of;
+        use std::path::PathBuf;
+        assert_eq!(
+            file_of("sqlite://data/kyc.db"),
+            Some(PathBuf::from("data/kyc.db"))
+        );
+        assert_eq!(
+            file_of("sqlite:///srv/kyc.db?mode=rwc"),
+            Some(PathBuf::from("/srv/kyc.db"))
+        );
+        assert_eq!(
+            file_of("sqlite://data/my%20kyc.db?mode=rw"),
+            Some(PathBuf::from("data/my kyc.db")),
+            "the path as sqlx opens it"
+        );
+        for other in [
+            "sqlite::memory:",
+            "sqlite://data/kyc.db?mode=memory",
+            "sqlite://data/kyc.db?mode=ro&immutable=true",
+            "sqlite://data/kyc.db?vfs=unix-dotfile",
+            "postgres://localhost/kyc",
+        ] {
+            assert_eq!(file_of(other), None, "{other}");
+        }
     }
 }

@@ -148,7 +148,7 @@ impl Db {
             acquire_timeout,
             commits: Arc::default(),
             readers: Arc::new(readers::Readers::new(options, backend)),
-            here: sqlite_path(&url).map(|path| Arc::new(here::HereReaders::new(path))),
+            here: here::file_of(&url).map(|path| Arc::new(here::HereReaders::new(path))),
         })
     }
 
@@ -274,7 +274,7 @@ impl Db {
     /// hottest reads (the buyer's page), outside any transaction: on an SQLite file they run on
     /// the serving thread (see [`here`]), else (and whenever that fails) on a kept connection
     /// as [`Db::read`] runs them.
-    pub async fn read_rows<T>(
+    pub(crate) async fn read_rows<T>(
         &self,
         sql: &str,
         args: &[Arg<'_>],

@@ -6,15 +6,25 @@ use std::collections::HashMap;
 use sqlx::Any;
 use sqlx::any::AnyRow;
 
-/// A value a column can be read as, by either way of reading.
+/// A value a column can be read as, by either way of reading: only those both read alike
+/// (rusqlite would also read an integer as a bool or a float, which sqlx's SQLite refuses).
 pub trait Column:
-    for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any> + rusqlite::types::FromSql
+    sealed::Alike + for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any> + rusqlite::types::FromSql
 {
 }
 
 impl<T> Column for T where
-    T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any> + rusqlite::types::FromSql
+    T: sealed::Alike + for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any> + rusqlite::types::FromSql
 {
+}
+
+mod sealed {
+    /// Read alike by sqlx and rusqlite: text, integers, and either missing.
+    pub trait Alike {}
+    impl Alike for String {}
+    impl Alike for i64 {}
+    impl Alike for Option<String> {}
+    impl Alike for Option<i64> {}
 }
 
 /// Columns by name.
