@@ -241,8 +241,9 @@ impl Db {
     }
 
     /// Runs `read` on a connection kept aside for hot reads (see [`readers`]): one that
-    /// skips the pool's test on every return. For reads only, outside any transaction.
-    pub async fn read<T>(
+    /// skips the pool's test on every return. For reads only, outside any transaction; the
+    /// domain reads through [`Db::read_rows`], which comes here on PostgreSQL.
+    async fn read<T>(
         &self,
         read: impl AsyncFnOnce(&mut AnyConnection) -> Result<T, sqlx::Error>,
     ) -> Result<T, sqlx::Error> {

@@ -1,4 +1,5 @@
-//! Connections kept aside for the hottest reads (the buyer's page).
+//! Connections kept aside for the hottest reads (the buyer's page): on PostgreSQL, and on
+//! SQLite for the reads that could not be made on the serving thread (see [`super::here`]).
 //!
 //! sqlx's pool tests every connection given back to it with a round trip (to SQLite's worker
 //! thread, or to the PostgreSQL server), which for a page of two short reads costs as much as
