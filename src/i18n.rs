@@ -198,6 +198,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_text_with_settings_is_the_text_with_them_and_the_kept_ones_stay_few() {
+        let args = [("days", "90")];
+        assert_eq!(
+            Language::De.text_with_settings("portal-max-age", &args),
+            Language::De.text_with("portal-max-age", &args)
+        );
+        assert_eq!(
+            Language::De.text_with_settings("portal-max-age", &args),
+            Language::De.text_with("portal-max-age", &args),
+            "once kept"
+        );
+        for days in 0..=MAX_KEPT {
+            Language::En.text_with_settings("portal-max-age", &[("days", &days.to_string())]);
+        }
+        let kept = WITH_SETTINGS[Language::En as usize].read().unwrap().len();
+        assert!(kept <= MAX_KEPT, "{kept} kept");
+    }
+
+    #[test]
     fn every_language_has_the_same_message_ids() {
         let english = message_ids(Language::En).unwrap();
         assert!(!english.is_empty());

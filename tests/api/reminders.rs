@@ -38,6 +38,21 @@ impl TestApp {
         assert_eq!(response.status(), 200);
     }
 
+    /// A new buyer of a new seller whose contact has an address of its own: (the buyer, its
+    /// API path, the address).
+    async fn buyer_with_contact(&self) -> (Value, String, String) {
+        let seller = self.create_seller().await;
+        let contact = format!(
+            "erika-{}@autohandel-mustermann.de",
+            uuid::Uuid::new_v4().simple()
+        );
+        let mut body = reference_buyer();
+        body["contacts"][0]["email"] = json!(contact);
+        let buyer = body_json(self.post_json(&buyers_path(&seller), &body).await).await;
+        let path = buyer_path(&seller, &buyer);
+        (buyer, path, contact)
+    }
+
     async fn round(&self, at: Timestamp) -> Round {
         reminders::run_round(&self.db, at).await.unwrap()
     }
@@ -173,12 +188,7 @@ with_smtp_on_both_backends! {
         let hooks = receiver().await;
         let endpoint = app.subscribe(&hooks.uri(), &["kyc.document_expiring"]).await;
         app.set_reminders(json!({"documentExpiryReminderDays": 14})).await;
-        let seller = app.create_seller().await;
-        let contact = format!("erika-{}@autohandel-mustermann.de", uuid::Uuid::new_v4().simple());
-        let mut body = reference_buyer();
-        body["contacts"][0]["email"] = json!(contact);
-        let buyer = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
-        let path = buyer_path(&seller, &buyer);
+        let (buyer, path, contact) = app.buyer_with_contact().await;
         let document = app.upload_pdf(&format!("{path}/kyc/documents"), "COC_EXTRACT").await;
         // The register extract (at most 365 days) counts for six more days.
         let date = (Utc::now().date_naive() - chrono::Duration::days(360)).to_string();
@@ -224,12 +234,7 @@ with_smtp_on_both_backends! {
             "documentExpiryReminderDays": 14,
             "requiredDocumentTypes": [{"type": "COC_EXTRACT", "maxAgeDays": 365}, {"type": "CONTACT_ID"}],
         })).await;
-        let seller = app.create_seller().await;
-        let contact = format!("erika-{}@autohandel-mustermann.de", uuid::Uuid::new_v4().simple());
-        let mut body = reference_buyer();
-        body["contacts"][0]["email"] = json!(contact);
-        let buyer = body_json(app.post_json(&buyers_path(&seller), &body).await).await;
-        let path = buyer_path(&seller, &buyer);
+        let (_, path, contact) = app.buyer_with_contact().await;
         let expires_on = (Utc::now().date_naive() + chrono::Duration::days(5)).to_string();
         let form = reqwest::multipart::Form::new()
             .text("type", "CONTACT_ID")
