@@ -43,21 +43,16 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
 /// A buyer read from a row whose buyer columns carry `prefix` (see [`joined_columns`]).
 pub(crate) fn from_joined_row(
     row: &impl crate::db::Columns,
-    prefix: &str,
+    prefix: &'static str,
 ) -> Result<Buyer, sqlx::Error> {
-    let column = |name: &'static str| -> std::borrow::Cow<'static, str> {
-        if prefix.is_empty() {
-            name.into()
-        } else {
-            format!("{prefix}{name}").into()
-        }
-    };
-    let vat: String = row.try_get(&column("vat_number"))?;
-    let country: String = row.try_get(&column("country"))?;
-    let contacts: String = row.try_get(&column("contacts"))?;
-    let mode: String = row.try_get(&column("kyc_mode"))?;
-    let status: String = row.try_get(&column("status"))?;
-    let erased: Option<i64> = row.try_get(&column("erased_at"))?;
+    use crate::db::Columns;
+    let row = crate::db::Prefixed::new(row, prefix);
+    let vat: String = row.try_get("vat_number")?;
+    let country: String = row.try_get("country")?;
+    let contacts: String = row.try_get("contacts")?;
+    let mode: String = row.try_get("kyc_mode")?;
+    let status: String = row.try_get("status")?;
+    let erased: Option<i64> = row.try_get("erased_at")?;
     let vat_number = match VatNumber::parse(&vat) {
         Ok(number) => number,
         // An erased buyer that kept no VAT number holds a placeholder.
@@ -65,29 +60,29 @@ pub(crate) fn from_joined_row(
         Err(_) => return Err(corrupt("VAT number")),
     };
     Ok(Buyer {
-        uuid: row.try_get(&column("id"))?,
-        seller_id: row.try_get(&column("seller_id"))?,
+        uuid: row.try_get("id")?,
+        seller_id: row.try_get("seller_id")?,
         vat_number_check: vat_number.offline_verdict(),
         vat_number,
-        company_name: row.try_get(&column("company_name"))?,
+        company_name: row.try_get("company_name")?,
         address: Address {
-            street: row.try_get(&column("street"))?,
-            post_code: row.try_get(&column("post_code"))?,
-            city: row.try_get(&column("city"))?,
+            street: row.try_get("street")?,
+            post_code: row.try_get("post_code")?,
+            city: row.try_get("city")?,
             country: Country::parse(&country).map_err(|_| corrupt("country"))?,
         },
         contacts: serde_json::from_str(&contacts).map_err(|_| corrupt("contact list"))?,
         kyc_mode: KycMode::parse(&mode).ok_or_else(|| corrupt("KYC mode"))?,
         status: BuyerStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
-        blocked_reason: row.try_get(&column("blocked_reason"))?,
-        version: row.try_get(&column("version"))?,
-        created_at: Timestamp::from_millis(row.try_get(&column("created_at"))?),
-        updated_at: Timestamp::from_millis(row.try_get(&column("updated_at"))?),
+        blocked_reason: row.try_get("blocked_reason")?,
+        version: row.try_get("version")?,
+        created_at: Timestamp::from_millis(row.try_get("created_at")?),
+        updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
         ended_at: row
-            .try_get::<Option<i64>>(&column("ended_at"))?
+            .try_get::<Option<i64>>("ended_at")?
             .map(Timestamp::from_millis),
-        end_reason: row.try_get(&column("end_reason"))?,
-        hold_reason: row.try_get(&column("hold_reason"))?,
+        end_reason: row.try_get("end_reason")?,
+        hold_reason: row.try_get("hold_reason")?,
         erased_at: erased.map(Timestamp::from_millis),
     })
 }

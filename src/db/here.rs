@@ -66,7 +66,7 @@ impl HereReaders {
         &self,
         sql: &str,
         args: &[Arg<'_>],
-        map: &impl Fn(&Row<'_, '_>) -> Result<T, sqlx::Error>,
+        map: &impl Fn(usize, &Row<'_, '_>) -> Result<T, sqlx::Error>,
     ) -> Option<Vec<T>> {
         if self.closed.load(Ordering::Acquire) {
             return None;
@@ -130,7 +130,7 @@ fn read_on<T>(
     conn: &Connection,
     sql: &str,
     args: &[Arg<'_>],
-    map: &impl Fn(&Row<'_, '_>) -> Result<T, sqlx::Error>,
+    map: &impl Fn(usize, &Row<'_, '_>) -> Result<T, sqlx::Error>,
 ) -> Result<Vec<T>, ReadFailed> {
     let mut statement = conn.prepare_cached(sql)?;
     // `$n` binds the n-th argument wherever it stands, as sqlx binds it.
@@ -156,7 +156,7 @@ fn read_on<T>(
     let mut rows = statement.raw_query();
     let mut mapped = Vec::new();
     while let Some(row) = rows.next()? {
-        mapped.push(map(&Row::Here(row, &columns)).map_err(ReadFailed::Mapping)?);
+        mapped.push(map(mapped.len(), &Row::Here(row, &columns)).map_err(ReadFailed::Mapping)?);
     }
     Ok(mapped)
 }
@@ -200,12 +200,12 @@ mod tests {
         (dir, db)
     }
 
-    async fn read(db: &Db) -> Vec<(i64, Option<String>)> {
+    async fn read(db: &Db) -> Vec<(usize, i64, Option<String>)> {
         // `$2` before `$1`: each binds its own argument wherever it stands.
         db.read_rows(
             "SELECT n, word FROM numbers WHERE n <= $2 AND n >= $1 ORDER BY n",
             &[Arg::Int(2), Arg::Int(3)],
-            |row| Ok((row.try_get("n")?, row.try_get("word")?)),
+            |index, row| Ok((index, row.try_get("n")?, row.try_get("word")?)),
         )
         .await
         .unwrap()
@@ -217,7 +217,7 @@ mod tests {
         let here = db.here.clone().unwrap();
         assert_eq!(here.kept(), 0);
         let read_here = read(&db).await;
-        assert_eq!(read_here, vec![(2, Some("two".into())), (3, None)]);
+        assert_eq!(read_here, vec![(0, 2, Some("two".into())), (1, 3, None)]);
         // The read ran here: its connection is kept for the next one.
         assert_eq!(here.kept(), 1);
         here.close();
@@ -237,7 +237,7 @@ mod tests {
             .read_rows(
                 "INSERT INTO numbers VALUES ($1, 'four') RETURNING n",
                 &[Arg::Int(4)],
-                |row| row.try_get::<i64>("n"),
+                |_, row| row.try_get::<i64>("n"),
             )
             .await
             .unwrap();
@@ -248,7 +248,7 @@ mod tests {
             .read_rows(
                 "SELECT word FROM numbers WHERE n = $1",
                 &[Arg::Int(4)],
-                |row| row.try_get::<String>("word"),
+                |_, row| row.try_get::<String>("word"),
             )
             .await
             .unwrap();
@@ -265,7 +265,7 @@ mod tests {
             .read_rows(
                 "SELECT word FROM numbers WHERE n = $1",
                 &[Arg::Int(3)],
-                |row| row.try_get::<String>("word"),
+                |_, row| row.try_get::<String>("word"),
             )
             .await;
         assert!(

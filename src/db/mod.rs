@@ -21,7 +21,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use copy::open_copy;
-pub use row::{Arg, Column, Columns, Row};
+pub use row::{Arg, Column, Columns, Prefixed, Row};
 pub use schema::{SchemaStatus, schema_of};
 pub use time::{Timestamp, now};
 pub use unavailable::is_unavailable;
@@ -271,7 +271,8 @@ impl Db {
         result
     }
 
-    /// The rows `sql` reads with `args` (`$1` is the first), each mapped by `map`. For the
+    /// The rows `sql` reads with `args` (`$1` is the first), each mapped by `map` with its
+    /// place among them (a read of several tables' rows may map what repeats only once). For the
     /// hottest reads (the buyer's page), outside any transaction: on an SQLite file they run on
     /// the serving thread (see [`here`]), else (and whenever that fails) on a kept connection
     /// as [`Db::read`] runs them.
@@ -279,7 +280,7 @@ impl Db {
         &self,
         sql: &str,
         args: &[Arg<'_>],
-        map: impl Fn(&Row<'_, '_>) -> Result<T, sqlx::Error>,
+        map: impl Fn(usize, &Row<'_, '_>) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, sqlx::Error> {
         if let Some(here) = &self.here
             && let Some(rows) = here.read(sql, args, &map)
@@ -294,7 +295,10 @@ impl Db {
             };
         }
         let rows = self.read(async |conn| query.fetch_all(conn).await).await?;
-        rows.iter().map(|row| map(&Row::Pooled(row))).collect()
+        rows.iter()
+            .enumerate()
+            .map(|(index, row)| map(index, &Row::Pooled(row)))
+            .collect()
     }
 
     /// Closes every connection (tests drop their databases afterwards).

@@ -39,6 +39,43 @@ impl Columns for AnyRow {
     }
 }
 
+/// The columns of a row whose names carry `prefix`, by their names without it: one table's
+/// columns read along with another's under names of their own (`buyer__id` beside `id`).
+pub struct Prefixed<'r, R> {
+    row: &'r R,
+    prefix: &'static str,
+}
+
+impl<'r, R: Columns> Prefixed<'r, R> {
+    /// The columns of `row` named `prefix` and then the name asked for.
+    pub fn new(row: &'r R, prefix: &'static str) -> Prefixed<'r, R> {
+        Prefixed { row, prefix }
+    }
+}
+
+/// Longest prefixed name put together without allocating.
+const NAME_ROOM: usize = 64;
+
+impl<R: Columns> Columns for Prefixed<'_, R> {
+    fn try_get<T: Column>(&self, name: &str) -> Result<T, sqlx::Error> {
+        if self.prefix.is_empty() {
+            return self.row.try_get(name);
+        }
+        // Names are looked up for every column of every row read: no allocation for each.
+        let length = self.prefix.len() + name.len();
+        if length > NAME_ROOM {
+            return self.row.try_get(&format!("{}{name}", self.prefix));
+        }
+        let mut room = [0u8; NAME_ROOM];
+        room[..self.prefix.len()].copy_from_slice(self.prefix.as_bytes());
+        room[self.prefix.len()..length].copy_from_slice(name.as_bytes());
+        // Two strings one after the other are a string.
+        let full = std::str::from_utf8(&room[..length])
+            .map_err(|_| sqlx::Error::ColumnNotFound(name.to_owned()))?;
+        self.row.try_get(full)
+    }
+}
+
 /// A row of a read: through sqlx, or on the serving thread.
 pub enum Row<'a, 'stmt> {
     /// Read through sqlx.

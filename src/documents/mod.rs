@@ -247,10 +247,27 @@ pub struct OnPage {
 /// holds it (the page reads its settings from memory, not once more from the database).
 pub async fn on_page(db: &Db, buyer_id: &str, require_review: bool) -> Result<OnPage, Error> {
     let active = store::active_on_page(db, buyer_id).await?;
-    Ok(OnPage {
-        counting: model::counting(active.clone(), require_review),
-        latest: model::counting(active, false),
-    })
+    Ok(OnPage::of(active, require_review))
+}
+
+impl OnPage {
+    /// From a buyer's active documents, ordered by type and newest version first (as the
+    /// store reads them).
+    pub fn of(active: Vec<Document>, require_review: bool) -> OnPage {
+        if require_review {
+            OnPage {
+                counting: model::counting(active.clone(), true),
+                latest: model::counting(active, false),
+            }
+        } else {
+            // Without review the latest counts: one copy of the few, not of every version.
+            let latest = model::counting(active, false);
+            OnPage {
+                counting: latest.clone(),
+                latest,
+            }
+        }
+    }
 }
 
 /// Supersedes a document: ACTIVE -> ARCHIVED; archived stays archived.

@@ -305,7 +305,7 @@ pub async fn active<'e>(
 
 /// [`active`] as the buyer's page reads it (see [`Db::read_rows`]).
 pub async fn active_on_page(db: &Db, buyer_id: &str) -> Result<Vec<Document>, sqlx::Error> {
-    db.read_rows(&ACTIVE, &[Arg::Text(buyer_id)], |row| {
+    db.read_rows(&ACTIVE, &[Arg::Text(buyer_id)], |_, row| {
         from_row(row).map(|s| s.document)
     })
     .await
@@ -317,6 +317,47 @@ static ACTIVE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         "SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 AND status = 'ACTIVE' ORDER BY type, version DESC"
     )
 });
+
+/// For a read of a buyer joined with its active documents: the join on the buyer's id column
+/// `buyer_id`, under the table alias `alias`, each column renamed with `prefix` (an outer join:
+/// the buyer's row comes without any document), and the order [`active`] reads them in. Read
+/// them with [`from_joined_row`].
+pub(crate) fn join_active(alias: &str, prefix: &str, buyer_id: &str) -> JoinedActive {
+    JoinedActive {
+        columns: COLUMNS
+            .split(", ")
+            .map(|c| format!("{alias}.{c} AS {prefix}{c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        join: format!(
+            "LEFT JOIN documents {alias} ON {alias}.buyer_id = {buyer_id} AND {alias}.status = 'ACTIVE'"
+        ),
+        order: format!("{alias}.type, {alias}.version DESC"),
+    }
+}
+
+/// The parts of a read that joins a buyer's active documents (see [`join_active`]).
+pub(crate) struct JoinedActive {
+    /// The select list's document columns.
+    pub columns: String,
+    /// The `LEFT JOIN` clause.
+    pub join: String,
+    /// The `ORDER BY` terms.
+    pub order: String,
+}
+
+/// A document from a row whose document columns carry `prefix` (see [`join_active`]); None
+/// for a row that has none.
+pub(crate) fn from_joined_row(
+    row: &impl crate::db::Columns,
+    prefix: &'static str,
+) -> Result<Option<Document>, sqlx::Error> {
+    let row = crate::db::Prefixed::new(row, prefix);
+    if crate::db::Columns::try_get::<Option<String>>(&row, "id")?.is_none() {
+        return Ok(None);
+    }
+    from_row(&row).map(|stored| Some(stored.document))
+}
 
 /// Archives an active document; true when it changed.
 pub async fn archive(

@@ -5,6 +5,8 @@ use sqlx::{AnyConnection, Row};
 
 use super::Invitation;
 use crate::db::{Arg, Db, Timestamp, now};
+use crate::documents::Document;
+use crate::documents::store as documents_store;
 use crate::errors::Error;
 use crate::i18n::Language;
 use crate::secret_token;
@@ -121,11 +123,68 @@ pub async fn find_live(db: &Db, cookie: &str) -> Result<Option<LiveSession>, Err
                 Arg::Text(&hash),
                 Arg::Int(now().plus(-IDLE_TIMEOUT).millis()),
             ],
-            |row| live_from_row(row),
+            |_, row| live_from_row(row),
         )
         .await?;
     Ok(rows.into_iter().next())
 }
+
+/// [`find_live`] with the buyer's active documents (as `documents::on_page` takes them), in
+/// the same round trip: the buyer's page shows both, and on PostgreSQL a round trip costs
+/// more CPU than reading the session's columns again with each document.
+pub async fn find_live_with_documents(
+    db: &Db,
+    cookie: &str,
+) -> Result<Option<(LiveSession, Vec<Document>)>, Error> {
+    let hash = secret_token::hash(cookie);
+    let rows = db
+        .read_rows(
+            &FIND_LIVE_WITH_DOCUMENTS,
+            &[
+                Arg::Text(&hash),
+                Arg::Int(now().plus(-IDLE_TIMEOUT).millis()),
+            ],
+            // Every row repeats the session: it is read from the first.
+            |index, row| {
+                let live = if index == 0 {
+                    Some(live_from_row(row)?)
+                } else {
+                    None
+                };
+                Ok((live, documents_store::from_joined_row(row, DOCUMENT)?))
+            },
+        )
+        .await?;
+    let mut rows = rows.into_iter();
+    let Some((Some(live), first)) = rows.next() else {
+        return Ok(None);
+    };
+    let documents = first
+        .into_iter()
+        .chain(rows.filter_map(|(_, document)| document))
+        .collect();
+    Ok(Some((live, documents)))
+}
+
+/// [`FIND_LIVE`] with a row for each of the buyer's active documents (one without any).
+static FIND_LIVE_WITH_DOCUMENTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let documents = documents_store::join_active("d", DOCUMENT, "b.id");
+    format!(
+        "SELECT {}, {}, {}, p.name AS seller_name, \
+         s.language AS session_language, s.csrf_token, s.last_seen_at \
+         FROM portal_sessions s JOIN invitations i ON i.id = s.invitation_id \
+         JOIN buyers b ON b.id = i.buyer_id JOIN partners p ON p.id = b.seller_id {} \
+         WHERE s.id_hash = $1 AND s.last_seen_at > $2 ORDER BY {}",
+        super::store::columns_of("i"),
+        crate::buyers::store::joined_columns("b", BUYER),
+        documents.columns,
+        documents.join,
+        documents.order,
+    )
+});
+
+/// The prefix of the documents' columns where they are read along with a session's.
+const DOCUMENT: &str = "document__";
 
 /// The session by its cookie's hash (`$1`) with its invitation, buyer and seller's name, if
 /// it was seen since `$2`.

@@ -3,10 +3,10 @@
 
 use actix_multipart::Multipart;
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::dev::{Payload, ServiceResponse};
+use actix_web::dev::ServiceResponse;
 use actix_web::http::{StatusCode, header};
 use actix_web::middleware::ErrorHandlerResponse;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use bytes::Bytes;
 use serde::Deserialize;
@@ -161,19 +161,21 @@ pub async fn view_upload_page_get(
     {
         return Ok(html_body(StatusCode::OK, body));
     }
+    // Counted before the reads the page shows: a write meanwhile (this request's own touch
+    // of the session included) leaves the page kept below stale, never a stale page fresh.
+    let commits = state.db.commits();
     // Not an extractor argument: the cached page above is served without reading the session.
-    let opened = match OpenSession::from_request(&req, &mut Payload::None).await {
+    let (opened, active) = match OpenSession::open_with_documents(&req, &state).await {
         Ok(opened) => opened,
         Err(refused) => return refused.into_response(),
     };
     if opened.session.needs_touch() {
         sessions::touch(&state.db, &opened.cookie, None).await?;
     }
-    // Counted after the last write of this request and before the reads the page shows.
-    let commits = state.db.commits();
     let session_cookie = opened.cookie.clone();
     let context = PageContext::load(&state, opened).await?;
-    let view = page::upload_page(&state, &context, query.received.as_deref(), None).await?;
+    let on_page = documents::OnPage::of(active, context.organisation.require_document_review);
+    let view = page::upload_page_of(&state, &context, on_page, query.received.as_deref(), None);
     // About 27 KB with every type on it: one buffer of that size rather than one doubling
     // its way up, each step a copy.
     let mut html = String::with_capacity(UPLOAD_PAGE_BYTES);

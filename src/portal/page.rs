@@ -223,13 +223,25 @@ pub async fn upload_page(
     received: Option<&str>,
     failure: Option<Failure>,
 ) -> Result<UploadPageView, Error> {
-    let l = context.language;
-    let documents::OnPage { counting, latest } = documents::on_page(
+    let on_page = documents::on_page(
         &state.db,
         &context.buyer.uuid,
         context.organisation.require_document_review,
     )
     .await?;
+    Ok(upload_page_of(state, context, on_page, received, failure))
+}
+
+/// The upload page of `context` showing `on_page`, the buyer's documents read already.
+pub fn upload_page_of(
+    state: &AppState,
+    context: &PageContext,
+    on_page: documents::OnPage,
+    received: Option<&str>,
+    failure: Option<Failure>,
+) -> UploadPageView {
+    let l = context.language;
+    let documents::OnPage { counting, latest } = on_page;
     // The document just received is the latest of its type among those read anyway; one
     // that is not (archived, superseded, another buyer's) gets no confirmation.
     let confirmation = received
@@ -399,7 +411,7 @@ pub async fn upload_page(
         .filter(|f| f.document_type.is_none())
         .map(|f| f.message);
     let max_bytes = state.settings.max_upload_bytes;
-    Ok(UploadPageView {
+    UploadPageView {
         chrome: context.chrome(l.text("portal-title")),
         company: context.buyer.company_name.clone(),
         intro: l.text_with(
@@ -473,7 +485,7 @@ pub async fn upload_page(
             &[("max", &documents::MAX_FILES.to_string())],
         ),
         max_bytes,
-    })
+    }
 }
 
 /// The upload limit in whole megabytes (at least 1), for messages.

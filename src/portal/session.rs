@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::handlers::{SESSION_COOKIE, message_page, unavailable_page};
 use super::page::OpenSession;
+use crate::documents::Document;
 use crate::errors::Error;
 use crate::http::client::browser_language;
 use crate::invitations::{self, sessions};
@@ -100,6 +101,16 @@ async fn open(
         Some(cookie) => sessions::find_live(&state.db, cookie).await?,
         None => None,
     };
+    admit(state, cookie, found, language).await
+}
+
+/// The open session `found` for `cookie`, or the page that says why there is none to use.
+async fn admit(
+    state: &AppState,
+    cookie: Option<String>,
+    found: Option<sessions::LiveSession>,
+    language: crate::i18n::Language,
+) -> Result<OpenSession, Refused> {
     let (Some(cookie), Some(opened)) = (cookie, found) else {
         let page = message_page(
             state,
@@ -151,6 +162,24 @@ impl FromRequest for OpenSession {
 }
 
 impl OpenSession {
+    /// The session of this request as the extractor opens it, with its buyer's active
+    /// documents read in the same round trip (the upload page shows both).
+    pub async fn open_with_documents(
+        req: &HttpRequest,
+        state: &AppState,
+    ) -> Result<(OpenSession, Vec<Document>), Refused> {
+        let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        let language = browser_language(req);
+        let (found, documents) = match &cookie {
+            Some(cookie) => match sessions::find_live_with_documents(&state.db, cookie).await? {
+                Some((live, documents)) => (Some(live), documents),
+                None => (None, Vec::new()),
+            },
+            None => (None, Vec::new()),
+        };
+        Ok((admit(state, cookie, found, language).await?, documents))
+    }
+
     /// Whether `sent` is this session's CSRF token.
     pub fn token_matches(&self, sent: Option<&str>) -> bool {
         sent.is_some_and(|sent| secret_token::same(sent, &self.session.csrf_token))
