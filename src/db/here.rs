@@ -47,9 +47,22 @@ pub(super) fn file_of(url: &str) -> Option<PathBuf> {
 /// Read-only connections to one SQLite file, kept between reads.
 pub(super) struct HereReaders {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Reader>>,
     closed: AtomicBool,
 }
+
+/// A kept connection with the column names of the statements it read.
+struct Reader {
+    conn: Connection,
+    /// By statement, its columns' places by name, found at its first read: rusqlite finds a
+    /// column by name by asking SQLite for each name in turn, which for a row of eighty read
+    /// by name costs more than the read, and so would building this map for every read. (The
+    /// statements read here name their columns: a schema change does not change them.)
+    named: Vec<(String, HashMap<String, usize>)>,
+}
+
+/// Statements whose column names a connection keeps at most (the page reads one or two).
+const MAX_NAMED: usize = 16;
 
 impl HereReaders {
     pub(super) fn new(path: PathBuf) -> HereReaders {
@@ -72,10 +85,13 @@ impl HereReaders {
             return None;
         }
         let kept = self.idle.lock().ok()?.pop();
-        let conn = match kept {
-            Some(conn) => conn,
+        let mut reader = match kept {
+            Some(reader) => reader,
             None => match self.open() {
-                Ok(conn) => conn,
+                Ok(conn) => Reader {
+                    conn,
+                    named: Vec::new(),
+                },
                 Err(error) => {
                     // The file the pool opened cannot be opened read-only: that will not
                     // change while the portal runs, so every read goes the pooled way.
@@ -85,13 +101,13 @@ impl HereReaders {
                 }
             },
         };
-        let read = read_on(&conn, sql, args, map);
+        let read = read_on(&mut reader, sql, args, map);
         // Only a connection SQLite failed on is dropped; one whose rows did not map is fine.
         if !matches!(read, Err(ReadFailed::Sqlite(_)))
             && let Ok(mut idle) = self.idle.lock()
             && !self.closed.load(Ordering::Acquire)
         {
-            idle.push(conn);
+            idle.push(reader);
         }
         match read {
             Ok(rows) => Some(rows),
@@ -127,12 +143,12 @@ impl HereReaders {
 }
 
 fn read_on<T>(
-    conn: &Connection,
+    reader: &mut Reader,
     sql: &str,
     args: &[Arg<'_>],
     map: &impl Fn(usize, &Row<'_, '_>) -> Result<T, sqlx::Error>,
 ) -> Result<Vec<T>, ReadFailed> {
-    let mut statement = conn.prepare_cached(sql)?;
+    let mut statement = reader.conn.prepare_cached(sql)?;
     // `$n` binds the n-th argument wherever it stands, as sqlx binds it.
     for index in 1..=statement.parameter_count() {
         let arg = statement
@@ -146,17 +162,26 @@ fn read_on<T>(
             Arg::Int(int) => statement.raw_bind_parameter(index, int)?,
         }
     }
-    // Found once per read: rusqlite finds a column by name by asking SQLite for each name
-    // in turn, which for a row of fifty read by name costs more than the read.
-    let mut columns = HashMap::new();
-    for (index, name) in statement.column_names().into_iter().enumerate() {
-        // Where two have one name, the last is the one, as sqlx reads them.
-        columns.insert(name.to_owned(), index);
-    }
+    let place = match reader.named.iter().position(|(known, _)| known == sql) {
+        Some(place) => place,
+        None => {
+            let mut columns = HashMap::new();
+            for (index, name) in statement.column_names().into_iter().enumerate() {
+                // Where two have one name, the last is the one, as sqlx reads them.
+                columns.insert(name.to_owned(), index);
+            }
+            if reader.named.len() == MAX_NAMED {
+                reader.named.clear();
+            }
+            reader.named.push((sql.to_owned(), columns));
+            reader.named.len() - 1
+        }
+    };
+    let columns = &reader.named[place].1;
     let mut rows = statement.raw_query();
     let mut mapped = Vec::new();
     while let Some(row) = rows.next()? {
-        mapped.push(map(mapped.len(), &Row::Here(row, &columns)).map_err(ReadFailed::Mapping)?);
+        mapped.push(map(mapped.len(), &Row::Here(row, columns)).map_err(ReadFailed::Mapping)?);
     }
     Ok(mapped)
 }

@@ -12,7 +12,8 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::cache::PageCache;
-use super::page::{self, Failure, OpenSession, PageContext, UploadField};
+use super::forms::{UploadField, megabytes};
+use super::page::{self, Failure, OpenSession, PageContext};
 use super::session::{BuyerForm, Refused};
 use super::views::PageAction;
 use crate::audit::Actor;
@@ -175,7 +176,8 @@ pub async fn view_upload_page_get(
     let session_cookie = opened.cookie.clone();
     let context = PageContext::load(&state, opened).await?;
     let on_page = documents::OnPage::of(active, context.organisation.require_document_review);
-    let view = page::upload_page_of(&state, &context, on_page, query.received.as_deref(), None);
+    let forms = page::forms_of(&state, &context);
+    let view = page::upload_page_of(&context, &forms, on_page, query.received.as_deref(), None);
     // About 27 KB with every type on it: one buffer of that size rather than one doubling
     // its way up, each step a copy.
     let mut html = String::with_capacity(UPLOAD_PAGE_BYTES);
@@ -216,10 +218,7 @@ fn failure_message(
         Error::TooLarge { .. } => (
             StatusCode::PAYLOAD_TOO_LARGE,
             Some(UploadField::File),
-            l.text_with(
-                "portal-error-too-large",
-                &[("size", &page::megabytes(max_bytes))],
-            ),
+            l.text_with("portal-error-too-large", &[("size", &megabytes(max_bytes))]),
         ),
         Error::Invalid(errors) => {
             let (field, text) = match errors.first() {
@@ -402,7 +401,8 @@ async fn upload_failed(
             field,
             message,
         };
-        let view = page::upload_page(state, &context, None, Some(failure)).await?;
+        let forms = page::forms_of(state, &context);
+        let view = page::upload_page(state, &context, &forms, None, Some(failure)).await?;
         html(status, &view)?
     };
     if let Some(seconds) = error.retry_after() {

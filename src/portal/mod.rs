@@ -2,6 +2,7 @@
 //! shows the page, forms post uploads and the language choice.
 
 pub mod cache;
+mod forms;
 mod handlers;
 mod link;
 mod logo;

@@ -2,17 +2,19 @@
 
 use crate::buyers::Buyer;
 use crate::documents::{self, DocumentType, ReviewStatus};
-use crate::errors::{Error, FieldProblem, Rule};
-use crate::http::messages;
+use crate::errors::Error;
 use crate::i18n::Language;
 use crate::invitations::{Invitation, sessions};
 use crate::kyc::requirements::{self, DocumentState};
-use crate::organisation::{OrganisationSettings, guidance};
+use crate::organisation::OrganisationSettings;
 use crate::state::AppState;
 
+use std::sync::Arc;
+
+use super::forms::{self, Forms, UploadField};
 use super::views::{
-    Chrome, ContactView, DateField, Finished, FormError, Guidance, MessagePageView, Progress,
-    TypeRow, UploadPageView, state_row,
+    Chrome, ContactView, Finished, FormError, MessagePageView, Progress, TypeRow, UploadPageView,
+    state_row,
 };
 use crate::http::page::LanguageSwitch;
 
@@ -160,28 +162,6 @@ pub struct Failure {
     pub message: String,
 }
 
-/// A field of an upload form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UploadField {
-    /// The document's date.
-    Date,
-    /// An identity document's expiry date (in the place of the date).
-    Expiry,
-    /// The file.
-    File,
-}
-
-impl UploadField {
-    /// The field's name in the form (`documentDate`, `expiresOn`, `file`).
-    pub fn name(self) -> &'static str {
-        match self {
-            UploadField::Date => "documentDate",
-            UploadField::Expiry => "expiresOn",
-            UploadField::File => "file",
-        }
-    }
-}
-
 /// Where the buyer goes after an upload: the next required type that does not count yet, or
 /// the finished state at the top.
 pub async fn next_stop(state: &AppState, buyer_id: &str) -> Result<String, Error> {
@@ -216,30 +196,42 @@ fn confirmation(l: Language, document: &documents::Document) -> String {
     )
 }
 
-/// The upload page of `context`.
-pub async fn upload_page(
+/// The forms of `context`'s page, as of today (see [`forms`]).
+pub fn forms_of(state: &AppState, context: &PageContext) -> Arc<Forms> {
+    forms::forms(
+        context.language,
+        &context.organisation,
+        chrono::Utc::now().date_naive(),
+        state.settings.max_upload_bytes,
+    )
+}
+
+/// The upload page of `context` with `forms` (see [`forms_of`]).
+pub async fn upload_page<'a>(
     state: &AppState,
     context: &PageContext,
+    forms: &'a Forms,
     received: Option<&str>,
     failure: Option<Failure>,
-) -> Result<UploadPageView, Error> {
+) -> Result<UploadPageView<'a>, Error> {
     let on_page = documents::on_page(
         &state.db,
         &context.buyer.uuid,
         context.organisation.require_document_review,
     )
     .await?;
-    Ok(upload_page_of(state, context, on_page, received, failure))
+    Ok(upload_page_of(context, forms, on_page, received, failure))
 }
 
-/// The upload page of `context` showing `on_page`, the buyer's documents read already.
-pub fn upload_page_of(
-    state: &AppState,
+/// The upload page of `context` with `forms`, showing `on_page`, the buyer's documents read
+/// already.
+pub fn upload_page_of<'a>(
     context: &PageContext,
+    forms: &'a Forms,
     on_page: documents::OnPage,
     received: Option<&str>,
     failure: Option<Failure>,
-) -> UploadPageView {
+) -> UploadPageView<'a> {
     let l = context.language;
     let documents::OnPage { counting, latest } = on_page;
     // The document just received is the latest of its type among those read anyway; one
@@ -247,7 +239,8 @@ pub fn upload_page_of(
     let confirmation = received
         .and_then(|id| latest.iter().find(|d| d.uuid == id))
         .map(|document| confirmation(l, document));
-    let today = chrono::Utc::now().date_naive();
+    // The day the forms were made for: what counts and the dates they ask for agree.
+    let today = forms.day;
     let evaluated = requirements::evaluate(&context.organisation, &counting, today);
     let total = evaluated.len();
     let done = evaluated
@@ -281,91 +274,31 @@ pub fn upload_page_of(
                 message: f.message.clone(),
             })
     };
-    let guidance_of = |t: DocumentType| {
-        let guidance = &context.organisation.document_guidance;
-        Guidance {
-            help: guidance::help_text(guidance, t, l),
-            template: guidance
-                .get(&t)
-                .and_then(|g| g.template.as_ref())
-                .map(|template| {
-                    (
-                        format!("/kyc/templates/{}?v={}", t.as_str(), template.uploaded_at),
-                        l.text("type-guidance-download"),
-                    )
-                }),
-        }
-    };
-    let date_label = l.text("portal-document-date");
-    let expiry_label = l.text("type-guidance-expires-on");
-    let iso = |day: chrono::NaiveDate| day.format("%Y-%m-%d").to_string();
-    // An identity document is asked for with the day it expires: today or later, whatever the
-    // type's maximum age. Any other with its own date: not in the future, nor older than the
-    // maximum age.
-    let date_field = |t: DocumentType, max_age_days: Option<u32>| {
-        if t.is_identity() {
-            let rule = FieldProblem::new("expiresOn", Rule::Expired);
-            DateField {
-                name: UploadField::Expiry.name(),
-                label: expiry_label.clone(),
-                min: Some(iso(today)),
-                max: None,
-                too_old_message: messages::settings_problem(l, &expiry_label, &rule),
-                missing: l.text("type-guidance-error-expiry-missing"),
-            }
-        } else {
-            DateField {
-                name: UploadField::Date.name(),
-                label: date_label.clone(),
-                min: max_age_days.map(|days| iso(today - chrono::Duration::days(i64::from(days)))),
-                max: Some(iso(today)),
-                too_old_message: max_age_days
-                    .map(|max_age_days| {
-                        let rule =
-                            FieldProblem::new("documentDate", Rule::TooOldToCount { max_age_days });
-                        messages::settings_problem(l, &date_label, &rule)
-                    })
-                    .unwrap_or_default(),
-                missing: l.text("portal-error-date"),
-            }
-        }
-    };
     let mut required: Vec<TypeRow> = evaluated
         .iter()
-        .map(|r| {
+        .filter_map(|r| {
             let (state_text, state_class) = state_row(l, r);
-            let t = r.document_type;
-            TypeRow {
-                code: t.as_str(),
-                label: t.label(l),
+            Some(TypeRow {
+                form: forms.of(r.document_type)?,
                 state: Some(state_text),
                 state_class,
-                max_age: r.max_age_days.filter(|_| !t.is_identity()).map(|days| {
-                    l.text_with_settings("portal-max-age", &[("days", &days.to_string())])
-                }),
-                date: date_field(t, r.max_age_days),
-                guidance: guidance_of(t),
                 error: error_for(r.document_type),
                 done: r.state == DocumentState::Fresh && failed_type != Some(r.document_type),
                 notice: notice_at
                     .as_mut()
                     .filter(|(at, _)| *at == r.document_type)
                     .and_then(|(_, notice)| notice.take()),
-            }
+            })
         })
         .collect();
-    let mut optional: Vec<TypeRow> = DocumentType::ALL
-        .into_iter()
-        .filter(|t| !evaluated.iter().any(|r| r.document_type == *t))
-        .map(|t| TypeRow {
-            code: t.as_str(),
-            label: t.label(l),
+    let mut optional: Vec<TypeRow> = forms
+        .optional
+        .iter()
+        .map(|form| TypeRow {
+            form,
             state: None,
             state_class: "optional",
-            max_age: None,
-            date: date_field(t, None),
-            guidance: guidance_of(t),
-            error: error_for(t),
+            error: error_for(form.document_type),
             done: false,
             notice: None,
         })
@@ -378,7 +311,10 @@ pub fn upload_page_of(
         .map(|r| (r, true))
         .chain(optional.iter_mut().map(|r| (r, false)))
     {
-        let Some(document) = latest.iter().find(|d| d.document_type.as_str() == row.code) else {
+        let Some(document) = latest
+            .iter()
+            .find(|d| d.document_type == row.form.document_type)
+        else {
             continue;
         };
         let (ReviewStatus::Rejected, Some(reason)) =
@@ -405,12 +341,11 @@ pub fn upload_page_of(
         rejected_required |= is_required;
     }
     let optional_open = failed_type
-        .is_some_and(|t| optional.iter().any(|row| row.code == t.as_str()))
+        .is_some_and(|t| optional.iter().any(|row| row.form.document_type == t))
         || optional.iter().any(|row| row.state_class == "rejected");
     let general_error = failure
         .filter(|f| f.document_type.is_none())
         .map(|f| f.message);
-    let max_bytes = state.settings.max_upload_bytes;
     UploadPageView {
         chrome: context.chrome(l.text("portal-title")),
         company: context.buyer.company_name.clone(),
@@ -448,11 +383,7 @@ pub fn upload_page_of(
                 ),
             ],
         }),
-        replace_label: l.text("portal-replace"),
         general_error,
-        required_heading: l.text("portal-required"),
-        optional_heading: l.text("portal-optional"),
-        optional_intro: l.text("portal-optional-intro"),
         optional_open,
         required,
         optional,
@@ -468,27 +399,6 @@ pub fn upload_page_of(
                 ),
             )],
         ),
-        file_label: l.text_with_settings("portal-file", &[("size", &megabytes(max_bytes))]),
-        upload_label: l.text("portal-upload"),
-        uploading_label: l.text("portal-uploading"),
-        generic_error: l.text("portal-error-generic"),
-        file_missing: l.text("portal-error-file-missing"),
-        too_large: l
-            .text_with_settings("portal-error-too-large", &[("size", &megabytes(max_bytes))]),
-        files_hint: l.text_with_settings(
-            "portal-files-hint",
-            &[("max", &documents::MAX_FILES.to_string())],
-        ),
-        max_files: documents::MAX_FILES,
-        too_many: l.text_with_settings(
-            "portal-error-too-many-files",
-            &[("max", &documents::MAX_FILES.to_string())],
-        ),
-        max_bytes,
+        texts: &forms.texts,
     }
-}
-
-/// The upload limit in whole megabytes (at least 1), for messages.
-pub fn megabytes(bytes: u64) -> String {
-    (bytes / (1024 * 1024)).max(1).to_string()
 }

@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::page::UploadField;
+use super::forms::{PageTexts, TypeForm, UploadField};
 use crate::documents::Document;
 use crate::http::page::LanguageSwitch;
 use crate::i18n::Language;
@@ -41,21 +41,13 @@ pub struct ContactView {
 }
 
 /// One document type with its state and its upload form.
-pub struct TypeRow {
-    /// `COC_EXTRACT`, ...
-    pub code: &'static str,
-    /// Its name in the page's language.
-    pub label: String,
+pub struct TypeRow<'a> {
+    /// Its form, as every buyer sees it.
+    pub form: &'a TypeForm,
     /// What we have of it, if it is a required type.
     pub state: Option<String>,
     /// `missing`, `received`, `too-old`, `rejected` or `optional`.
     pub state_class: &'static str,
-    /// "At most N days old", when it has a max age.
-    pub max_age: Option<String>,
-    /// The date the form asks for: the document's date, or an identity document's expiry.
-    pub date: DateField,
-    /// What the type is, and its template to download.
-    pub guidance: Guidance,
     /// Why the last upload of this type failed.
     pub error: Option<FormError>,
     /// Whether it is a required type that counts: shown folded, its form to replace it.
@@ -64,7 +56,7 @@ pub struct TypeRow {
     pub notice: Option<String>,
 }
 
-impl TypeRow {
+impl TypeRow<'_> {
     /// The message at `field` (`date`, `file`), if the last upload failed there.
     pub fn error_at(&self, field: &str) -> Option<&str> {
         let error = self.error.as_ref()?;
@@ -82,30 +74,6 @@ impl TypeRow {
     }
 }
 
-/// The date field of a type's form.
-pub struct DateField {
-    /// `documentDate`, or `expiresOn` for an identity document.
-    pub name: &'static str,
-    /// "Document date" or "Valid until".
-    pub label: String,
-    /// The earliest date that counts (`YYYY-MM-DD`): by the max age, or today for an expiry.
-    pub min: Option<String>,
-    /// The latest date allowed (`YYYY-MM-DD`): today for a document's own date.
-    pub max: Option<String>,
-    /// What the browser says of a date before `min` (empty without one).
-    pub too_old_message: String,
-    /// What the browser says when no date was entered.
-    pub missing: String,
-}
-
-/// What helps the buyer find the right document.
-pub struct Guidance {
-    /// What the type is, in the page's language (plain text; empty: nothing to say).
-    pub help: String,
-    /// Where its template downloads from, and the link's text, when it has one.
-    pub template: Option<(String, String)>,
-}
-
 /// Why an upload failed, and at which field.
 pub struct FormError {
     /// The field; None for the form as a whole.
@@ -117,7 +85,7 @@ pub struct FormError {
 /// The upload page.
 #[derive(Template)]
 #[template(path = "portal/upload.html")]
-pub struct UploadPageView {
+pub struct UploadPageView<'a> {
     /// Around the content.
     pub chrome: Chrome,
     /// The buyer's company.
@@ -130,44 +98,18 @@ pub struct UploadPageView {
     pub progress: Progress,
     /// When every required document counts: what happens next.
     pub finished: Option<Finished>,
-    /// The label of the button of a type that is done.
-    pub replace_label: String,
     /// A failure not tied to one form.
     pub general_error: Option<String>,
-    /// Headings and labels.
-    pub required_heading: String,
-    /// Heading of the optional types.
-    pub optional_heading: String,
-    /// Intro of the optional types.
-    pub optional_intro: String,
     /// Whether the optional part starts open (an optional upload just failed).
     pub optional_open: bool,
     /// The required types.
-    pub required: Vec<TypeRow>,
+    pub required: Vec<TypeRow<'a>>,
     /// Every other type.
-    pub optional: Vec<TypeRow>,
+    pub optional: Vec<TypeRow<'a>>,
     /// When the link stops working.
     pub expiry: String,
-    /// Label of the file input.
-    pub file_label: String,
-    /// Label of the button.
-    pub upload_label: String,
-    /// Label of the progress bar.
-    pub uploading_label: String,
-    /// Message when an upload fails without an answer.
-    pub generic_error: String,
-    /// What the browser says when no file was chosen.
-    pub file_missing: String,
-    /// What the browser says of a file over the limit.
-    pub too_large: String,
-    /// "Several pages, or front and back? Choose them together."
-    pub files_hint: String,
-    /// The most files of one upload, for the browser's own check.
-    pub max_files: usize,
-    /// What the browser says of more files than that.
-    pub too_many: String,
-    /// The upload limit, for the browser's own check.
-    pub max_bytes: u64,
+    /// The labels, the same on every buyer's page.
+    pub texts: &'a PageTexts,
 }
 
 /// How far the buyer is.
