@@ -6,6 +6,9 @@
 (function () {
   "use strict";
   if (!window.FormData || !window.XMLHttpRequest) { return; }
+  // The file's limits and their messages are the same for every form: the page says them once.
+  var limits = document.getElementById("upload-limits");
+  if (!limits) { return; }
 
   function errorOf(input) {
     return document.getElementById(input.id.replace(/^(date|file)-/, "$1-error-"));
@@ -55,11 +58,11 @@
     var chosen = Array.prototype.slice.call(file.files || []);
     var total = chosen.reduce(function (sum, f) { return sum + f.size; }, 0);
     if (chosen.length === 0) {
-      found.push([file, file.getAttribute("data-missing")]);
-    } else if (chosen.length > Number(file.getAttribute("data-max-files"))) {
-      found.push([file, file.getAttribute("data-too-many")]);
-    } else if (total > Number(file.getAttribute("data-max-bytes"))) {
-      found.push([file, file.getAttribute("data-too-large")]);
+      found.push([file, limits.getAttribute("data-missing")]);
+    } else if (chosen.length > Number(limits.getAttribute("data-max-files"))) {
+      found.push([file, limits.getAttribute("data-too-many")]);
+    } else if (total > Number(limits.getAttribute("data-max-bytes"))) {
+      found.push([file, limits.getAttribute("data-too-large")]);
     }
     return found;
   }
@@ -101,13 +104,13 @@
         bar.hidden = true;
         button.disabled = false;
         var input = answer.field ? form.querySelector("input[name=" + answer.field + "]") : null;
-        var message = answer.message || form.getAttribute("data-generic-error") || "Error";
+        var message = answer.message || limits.getAttribute("data-generic-error") || "Error";
         show(form, input, message).focus();
       });
       request.addEventListener("error", function () {
         bar.hidden = true;
         button.disabled = false;
-        show(form, null, form.getAttribute("data-generic-error") || "Error").focus();
+        show(form, null, limits.getAttribute("data-generic-error") || "Error").focus();
       });
       request.send(new FormData(form));
     });

@@ -512,6 +512,37 @@ async fn each_mistake_is_shown_at_its_field_before_anything_is_sent() {
         .await
         .unwrap();
     assert_ne!(sent, "sent", "nothing left the browser");
+
+    // More files than one document takes: said at the file, from the page's one statement
+    // of the limits that every form shares.
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    browser
+        .client
+        .execute(
+            &format!("document.getElementById('date-COC_EXTRACT').value = '{today}';"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    let pages: Vec<String> = (0..11)
+        .map(|n| write_file(&files, &format!("page-{n}.pdf"), &small_pdf()))
+        .collect();
+    browser
+        .type_into("#file-COC_EXTRACT", &pages.join("\n"))
+        .await;
+    browser.click("#type-COC_EXTRACT button[type=submit]").await;
+    assert_eq!(
+        text_once_shown(&browser, "file-error-COC_EXTRACT").await,
+        "Please choose at most 10 files for one document."
+    );
+    assert_eq!(browser.text("#date-error-COC_EXTRACT").await, "");
+    assert_eq!(focused_id(&browser).await, "file-COC_EXTRACT");
+    let sent: Value = browser
+        .client
+        .execute("return window.name;", vec![])
+        .await
+        .unwrap();
+    assert_ne!(sent, "sent", "nothing left the browser");
     browser.close().await;
 }
 
