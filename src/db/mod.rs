@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -50,7 +51,7 @@ pub struct Db {
     /// kept in memory can tell whether the database may have changed since it was read.
     commits: Arc<AtomicU64>,
     /// Connections kept aside for [`Db::read`].
-    readers: Arc<readers::Readers>,
+    kept: Arc<Kept>,
     /// On an SQLite file, connections for [`Db::read_rows`] on the serving thread.
     here: Option<Arc<here::HereReaders>>,
 }
@@ -147,7 +148,12 @@ impl Db {
             writer,
             acquire_timeout,
             commits: Arc::default(),
-            readers: Arc::new(readers::Readers::new(options, backend)),
+            kept: Arc::new(match backend {
+                Backend::Sqlite => Kept::Any(readers::Readers::new(options)),
+                Backend::Postgres => Kept::Postgres(readers::Readers::new(
+                    PgConnectOptions::from_str(&url).map_err(DbError::Connect)?,
+                )),
+            }),
             here: here::file_of(&url).map(|path| Arc::new(here::HereReaders::new(path))),
         })
     }
@@ -241,19 +247,25 @@ impl Db {
     }
 
     /// Runs `read` on a connection kept aside for hot reads (see [`readers`]): one that
-    /// skips the pool's test on every return. For reads only, outside any transaction; the
-    /// domain reads through [`Db::read_rows`], which comes here on PostgreSQL.
-    async fn read<T>(
+    /// skips the pool's test on every return, `set_up` as the pool sets up its own. For reads
+    /// only, outside any transaction; the domain reads through [`Db::read_rows`].
+    async fn read<C: sqlx::Connection, T>(
         &self,
-        read: impl AsyncFnOnce(&mut AnyConnection) -> Result<T, sqlx::Error>,
+        readers: &readers::Readers<C>,
+        set_up: impl AsyncFnOnce(&mut C) -> Result<(), sqlx::Error>,
+        read: impl AsyncFnOnce(&mut C) -> Result<T, sqlx::Error>,
     ) -> Result<T, sqlx::Error> {
         // Waiting for a turn and opening a connection share one acquire timeout, as taking a
         // connection from the pool does.
         let lending = async {
-            let turn = self.readers.turn().await.ok_or(sqlx::Error::PoolClosed)?;
+            let turn = readers.turn().await.ok_or(sqlx::Error::PoolClosed)?;
             let kept = match turn.take() {
                 Some(kept) => kept,
-                None => (std::thread::current().id(), self.readers.open().await?),
+                None => {
+                    let mut conn = readers.open().await?;
+                    set_up(&mut conn).await?;
+                    (std::thread::current().id(), conn)
+                }
             };
             Ok::<_, sqlx::Error>((turn, kept))
         };
@@ -265,7 +277,7 @@ impl Db {
             Ok(_) => turn.give_back(opener, conn),
             // A restart or failover has cut every kept connection, not just this one: none
             // of them is tried again.
-            Err(error) if is_unavailable(error) => drop(self.readers.close_idle()),
+            Err(error) if is_unavailable(error) => drop(readers.close_idle()),
             Err(_) => {}
         }
         result
@@ -287,18 +299,36 @@ impl Db {
         {
             return Ok(rows);
         }
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for arg in args {
-            query = match *arg {
-                Arg::Text(text) => query.bind(text),
-                Arg::Int(int) => query.bind(int),
-            };
+        match self.kept.as_ref() {
+            Kept::Any(readers) => {
+                let query = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args);
+                let rows = self
+                    .read(
+                        readers,
+                        async |conn| prepare_sqlite(conn).await,
+                        async |conn| query.fetch_all(conn).await,
+                    )
+                    .await?;
+                rows.iter()
+                    .enumerate()
+                    .map(|(index, row)| map(index, &Row::Pooled(row)))
+                    .collect()
+            }
+            Kept::Postgres(readers) => {
+                let query = bound(sqlx::query(sqlx::AssertSqlSafe(sql)), args);
+                let rows = self
+                    .read(
+                        readers,
+                        async |_| Ok(()),
+                        async |conn| query.fetch_all(conn).await,
+                    )
+                    .await?;
+                rows.iter()
+                    .enumerate()
+                    .map(|(index, row)| map(index, &Row::Postgres(row)))
+                    .collect()
+            }
         }
-        let rows = self.read(async |conn| query.fetch_all(conn).await).await?;
-        rows.iter()
-            .enumerate()
-            .map(|(index, row)| map(index, &Row::Pooled(row)))
-            .collect()
     }
 
     /// Closes every connection (tests drop their databases afterwards).
@@ -306,12 +336,50 @@ impl Db {
         if let Some(here) = &self.here {
             here.close();
         }
-        for conn in self.readers.close() {
-            // Closing politely is a courtesy; the connection goes either way.
-            let _ = sqlx::Connection::close(conn).await;
+        // Closing politely is a courtesy; the connection goes either way.
+        match self.kept.as_ref() {
+            Kept::Any(readers) => {
+                for conn in readers.close() {
+                    let _ = sqlx::Connection::close(conn).await;
+                }
+            }
+            Kept::Postgres(readers) => {
+                for conn in readers.close() {
+                    let _ = sqlx::Connection::close(conn).await;
+                }
+            }
         }
         self.pool.close().await;
     }
+}
+
+/// The connections kept for hot reads: sqlx's backend-neutral ones on SQLite (for the reads
+/// the serving thread could not make), the driver's own on PostgreSQL.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one for each database, made once and kept behind an Arc"
+)]
+enum Kept {
+    Any(readers::Readers<AnyConnection>),
+    Postgres(readers::Readers<PgConnection>),
+}
+
+/// `query` with `args` bound in order.
+fn bound<'q, DB: sqlx::Database>(
+    mut query: sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>,
+    args: &[Arg<'q>],
+) -> sqlx::query::Query<'q, DB, <DB as sqlx::Database>::Arguments>
+where
+    &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    for arg in args {
+        query = match *arg {
+            Arg::Text(text) => query.bind(text),
+            Arg::Int(int) => query.bind(int),
+        };
+    }
+    query
 }
 
 /// A write transaction that knows its backend; derefs to the connection so queries run on it.

@@ -7,7 +7,7 @@
 //! whichever thread opened it, so a request served on another thread is woken through that
 //! one, a thread switch per reply. A connection kept here is lent to the thread that opened it
 //! where it can be (to another only when that thread has none free, so that there are never
-//! more than [`Readers::TURNS`] whatever the number of threads), and goes back without a
+//! more than [`TURNS`] whatever the number of threads), and goes back without a
 //! test: only after a read that succeeded, so one a restart has cut is dropped at its first
 //! failure, as is one whose read was abandoned half-way (its future dropped).
 
@@ -15,44 +15,40 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::thread::ThreadId;
 
-use sqlx::any::AnyConnectOptions;
-use sqlx::{AnyConnection, ConnectOptions};
+use sqlx::{ConnectOptions, Connection};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use super::Backend;
-
-/// The kept connections by the thread that opened them; at most [`Readers::TURNS`] reads run
+/// The kept connections by the thread that opened them; at most [`TURNS`] reads run
 /// at once, and there are never more connections than that: a read opens one only when every
-/// other is lent.
-pub(super) struct Readers {
-    options: AnyConnectOptions,
-    backend: Backend,
+/// other is lent. On PostgreSQL they are the driver's own connections, whose rows need no
+/// conversion into sqlx's backend-neutral ones.
+pub(super) struct Readers<C: Connection> {
+    options: C::Options,
     turns: Semaphore,
-    idle: Mutex<HashMap<ThreadId, Vec<AnyConnection>>>,
+    idle: Mutex<HashMap<ThreadId, Vec<C>>>,
 }
 
 /// A read's turn: while it is held, a kept connection (or a new one) is its own.
-pub(super) struct Turn<'a> {
-    readers: &'a Readers,
+pub(super) struct Turn<'a, C: Connection> {
+    readers: &'a Readers<C>,
     _permit: SemaphorePermit<'a>,
 }
 
-impl Readers {
-    /// Reads at once at most. More wait for their turn, as they would for a pooled
-    /// connection; a few suffice for a machine's cores since each read is short.
-    const TURNS: usize = 4;
+/// Reads at once at most. More wait for their turn, as they would for a pooled
+/// connection; a few suffice for a machine's cores since each read is short.
+pub(super) const TURNS: usize = 4;
 
-    pub(super) fn new(options: AnyConnectOptions, backend: Backend) -> Readers {
+impl<C: Connection> Readers<C> {
+    pub(super) fn new(options: C::Options) -> Readers<C> {
         Readers {
             options,
-            backend,
-            turns: Semaphore::new(Readers::TURNS),
+            turns: Semaphore::new(TURNS),
             idle: Mutex::default(),
         }
     }
 
     /// Waits for a turn; None once [`Readers::close`] was called.
-    pub(super) async fn turn(&self) -> Option<Turn<'_>> {
+    pub(super) async fn turn(&self) -> Option<Turn<'_, C>> {
         let permit = self.turns.acquire().await.ok()?;
         Some(Turn {
             readers: self,
@@ -60,23 +56,19 @@ impl Readers {
         })
     }
 
-    /// Opens a connection on this thread, set up as the pool sets up its own.
-    pub(super) async fn open(&self) -> Result<AnyConnection, sqlx::Error> {
-        let mut conn = self.options.connect().await?;
-        if self.backend == Backend::Sqlite {
-            super::prepare_sqlite(&mut conn).await?;
-        }
-        Ok(conn)
+    /// Opens a connection on this thread (the caller sets it up as the pool does its own).
+    pub(super) async fn open(&self) -> Result<C, sqlx::Error> {
+        self.options.connect().await
     }
 
     /// Lets no more reads in and hands over every kept connection, to be closed.
-    pub(super) fn close(&self) -> Vec<AnyConnection> {
+    pub(super) fn close(&self) -> Vec<C> {
         self.turns.close();
         self.close_idle()
     }
 
     /// Hands over every kept connection, to be closed or dropped; reads go on with new ones.
-    pub(super) fn close_idle(&self) -> Vec<AnyConnection> {
+    pub(super) fn close_idle(&self) -> Vec<C> {
         self.idle
             .lock()
             .map(|mut idle| idle.drain().flat_map(|(_, conns)| conns).collect())
@@ -84,10 +76,10 @@ impl Readers {
     }
 }
 
-impl Turn<'_> {
+impl<C: Connection> Turn<'_, C> {
     /// A free connection, this thread's own if it has one, with the thread that opened it;
     /// none when every connection is lent (the caller then opens one).
-    pub(super) fn take(&self) -> Option<(ThreadId, AnyConnection)> {
+    pub(super) fn take(&self) -> Option<(ThreadId, C)> {
         let mut idle = self.readers.idle.lock().ok()?;
         let here = std::thread::current().id();
         if let Some(conn) = idle.get_mut(&here).and_then(Vec::pop) {
@@ -98,7 +90,7 @@ impl Turn<'_> {
     }
 
     /// Keeps `conn`, opened by `opener`, for that thread's next read.
-    pub(super) fn give_back(self, opener: ThreadId, conn: AnyConnection) {
+    pub(super) fn give_back(self, opener: ThreadId, conn: C) {
         if let Ok(mut idle) = self.readers.idle.lock() {
             idle.entry(opener).or_default().push(conn);
         }
@@ -124,11 +116,18 @@ mod tests {
             .map(|_| {
                 let db = db.clone();
                 tokio::spawn(async move {
-                    db.read(async |conn| {
-                        sqlx::query("SELECT 1").execute(&mut *conn).await?;
-                        tokio::time::sleep(Duration::from_millis(2)).await;
-                        Ok(())
-                    })
+                    let super::super::Kept::Any(readers) = db.kept.as_ref() else {
+                        panic!("an SQLite database keeps sqlx's own connections");
+                    };
+                    db.read(
+                        readers,
+                        async |_| Ok(()),
+                        async |conn| {
+                            sqlx::query("SELECT 1").execute(&mut *conn).await?;
+                            tokio::time::sleep(Duration::from_millis(2)).await;
+                            Ok(())
+                        },
+                    )
                     .await
                 })
             })
@@ -136,7 +135,10 @@ mod tests {
         for read in reads {
             read.await.unwrap().unwrap();
         }
-        let kept = db.readers.close_idle().len();
-        assert!((1..=Readers::TURNS).contains(&kept), "{kept} kept");
+        let super::super::Kept::Any(readers) = db.kept.as_ref() else {
+            panic!("an SQLite database keeps sqlx's own connections");
+        };
+        let kept = readers.close_idle().len();
+        assert!((1..=TURNS).contains(&kept), "{kept} kept");
     }
 }

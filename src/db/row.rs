@@ -3,18 +3,29 @@
 
 use std::collections::HashMap;
 
-use sqlx::Any;
 use sqlx::any::AnyRow;
+use sqlx::postgres::PgRow;
+use sqlx::{Any, Postgres};
 
 /// A value a column can be read as, by either way of reading: only those both read alike
 /// (rusqlite would also read an integer as a bool or a float, which sqlx's SQLite refuses).
 pub trait Column:
-    sealed::Alike + for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any> + rusqlite::types::FromSql
+    sealed::Alike
+    + for<'r> sqlx::Decode<'r, Any>
+    + sqlx::Type<Any>
+    + for<'r> sqlx::Decode<'r, Postgres>
+    + sqlx::Type<Postgres>
+    + rusqlite::types::FromSql
 {
 }
 
 impl<T> Column for T where
-    T: sealed::Alike + for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any> + rusqlite::types::FromSql
+    T: sealed::Alike
+        + for<'r> sqlx::Decode<'r, Any>
+        + sqlx::Type<Any>
+        + for<'r> sqlx::Decode<'r, Postgres>
+        + sqlx::Type<Postgres>
+        + rusqlite::types::FromSql
 {
 }
 
@@ -80,6 +91,8 @@ impl<R: Columns> Columns for Prefixed<'_, R> {
 pub enum Row<'a, 'stmt> {
     /// Read through sqlx.
     Pooled(&'a AnyRow),
+    /// Read through sqlx's PostgreSQL driver itself.
+    Postgres(&'a PgRow),
     /// Read on the serving thread, with its statement's columns by name.
     Here(&'a rusqlite::Row<'stmt>, &'a HashMap<String, usize>),
 }
@@ -88,6 +101,7 @@ impl Columns for Row<'_, '_> {
     fn try_get<T: Column>(&self, name: &str) -> Result<T, sqlx::Error> {
         match self {
             Row::Pooled(row) => Columns::try_get(*row, name),
+            Row::Postgres(row) => sqlx::Row::try_get(*row, name),
             Row::Here(row, columns) => {
                 let index = *columns
                     .get(name)
