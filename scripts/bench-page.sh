@@ -407,7 +407,7 @@ print_results() {
     echo "buyer has 2 of 5 required documents). A view is kept rendered for its session for up to a"
     echo "second while nothing is written (src/portal/cache.rs), so the first row is the page as a"
     echo "buyer re-loading it gets it; the second (a confirmation line on the page, never kept) reads"
-    echo "the session with its invitation, buyer and seller in one query, then the documents, and renders,"
+    echo "the session with its invitation, buyer, seller and the buyer's documents in one query and renders,"
     echo "as the first view after any change does. The bare page (bench/bare-page) renders"
     echo "an askama page of the same shape with no database, measured right before each portal run."
     echo "Server CPU is the server process's user + system time over the measured run, per request"

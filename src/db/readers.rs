@@ -2,14 +2,15 @@
 //! SQLite for the reads that could not be made on the serving thread (see [`super::here`]).
 //!
 //! sqlx's pool tests every connection given back to it with a round trip (to SQLite's worker
-//! thread, or to the PostgreSQL server), which for a page of two short reads costs as much as
-//! the reads themselves. And a pooled PostgreSQL connection is watched by the runtime of
+//! thread, or to the PostgreSQL server), which for a page's short read costs as much as the
+//! read itself. And a pooled PostgreSQL connection is watched by the runtime of
 //! whichever thread opened it, so a request served on another thread is woken through that
 //! one, a thread switch per reply. A connection kept here is lent to the thread that opened it
 //! where it can be (to another only when that thread has none free, so that there are never
 //! more than [`TURNS`] whatever the number of threads), and goes back without a
 //! test: only after a read that succeeded, so one a restart has cut is dropped at its first
-//! failure, as is one whose read was abandoned half-way (its future dropped).
+//! failure, as is one whose read was abandoned half-way (its future dropped). On PostgreSQL
+//! they are the driver's own connections (see [`super::Row::Postgres`]).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
