@@ -50,6 +50,9 @@ pub struct Db {
     /// Write transactions committed through this handle (and its clones), so that what is
     /// kept in memory can tell whether the database may have changed since it was read.
     commits: Arc<AtomicU64>,
+    /// Saves of the organisation's settings committed through this handle (see
+    /// [`Db::settings_saves`]).
+    settings_saves: Arc<AtomicU64>,
     /// Connections kept aside for [`Db::read`].
     kept: Arc<Kept>,
     /// On an SQLite file, connections for [`Db::read_rows`] on the serving thread.
@@ -148,6 +151,7 @@ impl Db {
             writer,
             acquire_timeout,
             commits: Arc::default(),
+            settings_saves: Arc::default(),
             kept: Arc::new(match backend {
                 Backend::Sqlite => Kept::Any(readers::Readers::new(options)),
                 Backend::Postgres => Kept::Postgres(readers::Readers::new(
@@ -221,6 +225,18 @@ impl Db {
     /// counts mean this process wrote nothing in between (other instances may have).
     pub fn commits(&self) -> u64 {
         self.commits.load(Ordering::SeqCst)
+    }
+
+    /// How many saves of the organisation's settings this process has committed so far: the
+    /// settings are read on every page, and kept in memory until they may have changed, which
+    /// other writes (an upload, a session seen) do not make them.
+    pub fn settings_saves(&self) -> u64 {
+        self.settings_saves.load(Ordering::SeqCst)
+    }
+
+    /// Counts a save of the settings, once it is committed.
+    pub(crate) fn settings_saved(&self) {
+        self.settings_saves.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The clause that lets several instances claim rows of one queue without waiting for each

@@ -159,6 +159,13 @@ impl WriteTx {
         if let Some(tx) = self.tx.take() {
             tx.commit().await?;
         }
+        // After the commit: settings read before it are then read again.
+        if entries
+            .iter()
+            .any(|e| e.entity_type == Subject::Settings.entity_type())
+        {
+            self.db.settings_saved();
+        }
         tracing::debug!(
             parent: &self.span,
             changes = ?entries.iter().map(|e| (e.entity_type, e.action.as_str())).collect::<Vec<_>>(),
