@@ -117,14 +117,7 @@ pub struct LiveSession {
 pub async fn find_live(db: &Db, cookie: &str) -> Result<Option<LiveSession>, Error> {
     let hash = secret_token::hash(cookie);
     let rows = db
-        .read_rows(
-            &FIND_LIVE,
-            &[
-                Arg::Text(&hash),
-                Arg::Int(now().plus(-IDLE_TIMEOUT).millis()),
-            ],
-            |_, row| live_from_row(row),
-        )
+        .read_rows(&FIND_LIVE, &live_args(&hash), |_, row| live_from_row(row))
         .await?;
     Ok(rows.into_iter().next())
 }
@@ -140,10 +133,7 @@ pub async fn find_live_with_documents(
     let rows = db
         .read_rows(
             &FIND_LIVE_WITH_DOCUMENTS,
-            &[
-                Arg::Text(&hash),
-                Arg::Int(now().plus(-IDLE_TIMEOUT).millis()),
-            ],
+            &live_args(&hash),
             // Every row repeats the session: it is read from the first.
             |index, row| {
                 let live = if index == 0 {
@@ -185,6 +175,15 @@ static FIND_LIVE_WITH_DOCUMENTS: std::sync::LazyLock<String> = std::sync::LazyLo
 
 /// The prefix of the documents' columns where they are read along with a session's.
 const DOCUMENT: &str = "document__";
+
+/// What a live session is found by: its cookie's hash (`$1`), and a sighting since the idle
+/// timeout (`$2`).
+fn live_args(hash: &str) -> [Arg<'_>; 2] {
+    [
+        Arg::Text(hash),
+        Arg::Int(now().plus(-IDLE_TIMEOUT).millis()),
+    ]
+}
 
 /// The session by its cookie's hash (`$1`) with its invitation, buyer and seller's name, if
 /// it was seen since `$2`.

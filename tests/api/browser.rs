@@ -376,6 +376,16 @@ pub(crate) async fn text_once_shown(browser: &Browser, id: &str) -> String {
     browser.text(&format!("#{id}")).await
 }
 
+/// Asserts that the page's script sent no upload (see `WATCH_SENDING`).
+pub(crate) async fn assert_nothing_sent(browser: &Browser, what: &str) {
+    let sent: Value = browser
+        .client
+        .execute("return window.name;", vec![])
+        .await
+        .unwrap();
+    assert_ne!(sent, "sent", "{what}");
+}
+
 pub(crate) async fn focused_id(browser: &Browser) -> String {
     let id: Value = browser
         .client
@@ -435,12 +445,7 @@ async fn a_too_large_file_is_refused_before_it_is_sent_in_the_buyers_language() 
             .as_deref(),
         Some("true")
     );
-    let sent: Value = browser
-        .client
-        .execute("return window.name;", vec![])
-        .await
-        .unwrap();
-    assert_ne!(sent, "sent", "the file never left the browser");
+    assert_nothing_sent(&browser, "the file never left the browser").await;
     browser
         .screenshot("upload-page-de-too-large-360", 360)
         .await;
@@ -506,12 +511,7 @@ async fn each_mistake_is_shown_at_its_field_before_anything_is_sent() {
         "the file is fine now"
     );
     assert_eq!(focused_id(&browser).await, "date-COC_EXTRACT");
-    let sent: Value = browser
-        .client
-        .execute("return window.name;", vec![])
-        .await
-        .unwrap();
-    assert_ne!(sent, "sent", "nothing left the browser");
+    assert_nothing_sent(&browser, "nothing left the browser").await;
 
     // More files than one document takes: said at the file, from the page's one statement
     // of the limits that every form shares.
@@ -537,12 +537,7 @@ async fn each_mistake_is_shown_at_its_field_before_anything_is_sent() {
     );
     assert_eq!(browser.text("#date-error-COC_EXTRACT").await, "");
     assert_eq!(focused_id(&browser).await, "file-COC_EXTRACT");
-    let sent: Value = browser
-        .client
-        .execute("return window.name;", vec![])
-        .await
-        .unwrap();
-    assert_ne!(sent, "sent", "nothing left the browser");
+    assert_nothing_sent(&browser, "nothing left the browser").await;
     browser.close().await;
 }
 
