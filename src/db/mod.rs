@@ -217,6 +217,7 @@ impl Db {
             tx,
             _guard: guard,
             commits: Arc::clone(&self.commits),
+            settings_saves: Arc::clone(&self.settings_saves),
             backend: self.backend,
         })
     }
@@ -232,11 +233,6 @@ impl Db {
     /// other writes (an upload, a session seen) do not make them.
     pub fn settings_saves(&self) -> u64 {
         self.settings_saves.load(Ordering::SeqCst)
-    }
-
-    /// Counts a save of the settings, once it is committed.
-    pub(crate) fn settings_saved(&self) {
-        self.settings_saves.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The clause that lets several instances claim rows of one queue without waiting for each
@@ -403,6 +399,7 @@ pub struct Tx {
     tx: Transaction<'static, Any>,
     _guard: Option<OwnedMutexGuard<()>>,
     commits: Arc<AtomicU64>,
+    settings_saves: Arc<AtomicU64>,
     backend: Backend,
 }
 
@@ -410,6 +407,16 @@ impl Tx {
     /// Makes every change of the transaction durable.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await?;
+        self.commits.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// [`Tx::commit`] of a transaction that saved the organisation's settings (see
+    /// [`Db::settings_saves`]). The save is counted before the commit is: whatever kept in
+    /// memory sees the new commit count sees the new settings too.
+    pub(crate) async fn commit_saving_settings(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await?;
+        self.settings_saves.fetch_add(1, Ordering::SeqCst);
         self.commits.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }

@@ -22,9 +22,9 @@ pub struct TypeForm {
     /// `COC_EXTRACT`, ...
     pub code: &'static str,
     /// Its name in the page's language.
-    pub label: String,
+    pub label: Escaped,
     /// "At most N days old", when it is required with a max age.
-    pub max_age: Option<String>,
+    pub max_age: Option<Escaped>,
     /// The date the form asks for: the document's date, or an identity document's expiry.
     pub date: DateField,
     /// What the type is, and its template to download.
@@ -36,24 +36,52 @@ pub struct DateField {
     /// `documentDate`, or `expiresOn` for an identity document.
     pub name: &'static str,
     /// "Document date" or "Valid until".
-    pub label: String,
+    pub label: Escaped,
     /// The earliest date that counts (`YYYY-MM-DD`): by the max age, or today for an expiry.
     pub min: Option<String>,
     /// The latest date allowed (`YYYY-MM-DD`): today for a document's own date.
     pub max: Option<String>,
     /// What the browser says of a date before `min` (empty without one).
-    pub too_old_message: String,
+    pub too_old_message: Escaped,
     /// What the browser says when no date was entered.
-    pub missing: String,
+    pub missing: Escaped,
 }
 
 /// What helps the buyer find the right document.
 pub struct Guidance {
     /// What the type is, in the page's language (plain text; empty: nothing to say).
-    pub help: String,
+    pub help: Escaped,
     /// Where its template downloads from, and the link's text, when it has one.
-    pub template: Option<(String, String)>,
+    pub template: Option<(String, Escaped)>,
 }
+
+/// Text escaped for HTML once, when the forms are made, rather than on every page: only
+/// escaping makes one, so the template writes it as it is.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Escaped(String);
+
+impl Escaped {
+    fn of(text: &str) -> Escaped {
+        let mut escaped = String::with_capacity(text.len());
+        // Writing into a String cannot fail.
+        let _ =
+            askama::filters::Escaper::write_escaped_str(&askama::filters::Html, &mut escaped, text);
+        Escaped(escaped)
+    }
+
+    /// Whether there is nothing to show.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Display for Escaped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl askama::filters::HtmlSafe for Escaped {}
 
 /// A field of an upload form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,31 +108,31 @@ impl UploadField {
 /// The page's labels and the browser's messages, the same on every form.
 pub struct PageTexts {
     /// The label of the button of a type that is done.
-    pub replace_label: String,
+    pub replace_label: Escaped,
     /// Heading of the required types.
-    pub required_heading: String,
+    pub required_heading: Escaped,
     /// Heading of the optional types.
-    pub optional_heading: String,
+    pub optional_heading: Escaped,
     /// Intro of the optional types.
-    pub optional_intro: String,
+    pub optional_intro: Escaped,
     /// Label of the file input.
-    pub file_label: String,
+    pub file_label: Escaped,
     /// Label of the button.
-    pub upload_label: String,
+    pub upload_label: Escaped,
     /// Label of the progress bar.
-    pub uploading_label: String,
+    pub uploading_label: Escaped,
     /// Message when an upload fails without an answer.
-    pub generic_error: String,
+    pub generic_error: Escaped,
     /// What the browser says when no file was chosen.
-    pub file_missing: String,
+    pub file_missing: Escaped,
     /// What the browser says of a file over the limit.
-    pub too_large: String,
+    pub too_large: Escaped,
     /// "Several pages, or front and back? Choose them together."
-    pub files_hint: String,
+    pub files_hint: Escaped,
     /// The most files of one upload, for the browser's own check.
     pub max_files: usize,
     /// What the browser says of more files than that.
-    pub too_many: String,
+    pub too_many: Escaped,
     /// The upload limit, for the browser's own check.
     pub max_bytes: u64,
 }
@@ -141,10 +169,10 @@ impl Forms {
         let form = |t: DocumentType, max_age_days: Option<u32>| TypeForm {
             document_type: t,
             code: t.as_str(),
-            label: t.label(l),
-            max_age: max_age_days
-                .filter(|_| !t.is_identity())
-                .map(|days| l.text_with_settings("portal-max-age", &[("days", &days.to_string())])),
+            label: Escaped::of(&t.label(l)),
+            max_age: max_age_days.filter(|_| !t.is_identity()).map(|days| {
+                Escaped::of(&l.text_with_settings("portal-max-age", &[("days", &days.to_string())]))
+            }),
             date: date_field(l, t, max_age_days, today, &date_label, &expiry_label),
             guidance: guidance_of(l, organisation, t),
         };
@@ -159,31 +187,35 @@ impl Forms {
             .map(|t| form(t, None))
             .collect();
         let max_files = documents::MAX_FILES;
+        let e = |text: String| Escaped::of(&text);
         Forms {
             day: today,
             required,
             optional,
             texts: PageTexts {
-                replace_label: l.text("portal-replace"),
-                required_heading: l.text("portal-required"),
-                optional_heading: l.text("portal-optional"),
-                optional_intro: l.text("portal-optional-intro"),
-                file_label: l.text_with_settings("portal-file", &[("size", &megabytes(max_bytes))]),
-                upload_label: l.text("portal-upload"),
-                uploading_label: l.text("portal-uploading"),
-                generic_error: l.text("portal-error-generic"),
-                file_missing: l.text("portal-error-file-missing"),
-                too_large: l.text_with_settings(
+                replace_label: e(l.text("portal-replace")),
+                required_heading: e(l.text("portal-required")),
+                optional_heading: e(l.text("portal-optional")),
+                optional_intro: e(l.text("portal-optional-intro")),
+                file_label: e(
+                    l.text_with_settings("portal-file", &[("size", &megabytes(max_bytes))])
+                ),
+                upload_label: e(l.text("portal-upload")),
+                uploading_label: e(l.text("portal-uploading")),
+                generic_error: e(l.text("portal-error-generic")),
+                file_missing: e(l.text("portal-error-file-missing")),
+                too_large: e(l.text_with_settings(
                     "portal-error-too-large",
                     &[("size", &megabytes(max_bytes))],
+                )),
+                files_hint: e(
+                    l.text_with_settings("portal-files-hint", &[("max", &max_files.to_string())])
                 ),
-                files_hint: l
-                    .text_with_settings("portal-files-hint", &[("max", &max_files.to_string())]),
                 max_files,
-                too_many: l.text_with_settings(
+                too_many: e(l.text_with_settings(
                     "portal-error-too-many-files",
                     &[("max", &max_files.to_string())],
-                ),
+                )),
                 max_bytes,
             },
         }
@@ -206,26 +238,26 @@ fn date_field(
         let rule = FieldProblem::new("expiresOn", Rule::Expired);
         DateField {
             name: UploadField::Expiry.name(),
-            label: expiry_label.to_owned(),
+            label: Escaped::of(expiry_label),
             min: Some(iso(today)),
             max: None,
-            too_old_message: messages::settings_problem(l, expiry_label, &rule),
-            missing: l.text("type-guidance-error-expiry-missing"),
+            too_old_message: Escaped::of(&messages::settings_problem(l, expiry_label, &rule)),
+            missing: Escaped::of(&l.text("type-guidance-error-expiry-missing")),
         }
     } else {
         DateField {
             name: UploadField::Date.name(),
-            label: date_label.to_owned(),
+            label: Escaped::of(date_label),
             min: max_age_days.map(|days| iso(today - chrono::Duration::days(i64::from(days)))),
             max: Some(iso(today)),
             too_old_message: max_age_days
                 .map(|max_age_days| {
                     let rule =
                         FieldProblem::new("documentDate", Rule::TooOldToCount { max_age_days });
-                    messages::settings_problem(l, date_label, &rule)
+                    Escaped::of(&messages::settings_problem(l, date_label, &rule))
                 })
-                .unwrap_or_default(),
-            missing: l.text("portal-error-date"),
+                .unwrap_or_else(|| Escaped::of("")),
+            missing: Escaped::of(&l.text("portal-error-date")),
         }
     }
 }
@@ -233,14 +265,14 @@ fn date_field(
 fn guidance_of(l: Language, organisation: &OrganisationSettings, t: DocumentType) -> Guidance {
     let guidance = &organisation.document_guidance;
     Guidance {
-        help: guidance::help_text(guidance, t, l),
+        help: Escaped::of(&guidance::help_text(guidance, t, l)),
         template: guidance
             .get(&t)
             .and_then(|g| g.template.as_ref())
             .map(|template| {
                 (
                     format!("/kyc/templates/{}?v={}", t.as_str(), template.uploaded_at),
-                    l.text("type-guidance-download"),
+                    Escaped::of(&l.text("type-guidance-download")),
                 )
             }),
     }
@@ -308,6 +340,22 @@ mod tests {
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    #[test]
+    fn shared_texts_are_escaped_as_the_template_escapes_everything_else() {
+        let typed = "<script>alert('x')</script> & \"AG\"";
+        let escaped = Escaped::of(typed).to_string();
+        assert_eq!(
+            escaped,
+            askama::filters::escape(typed, askama::filters::Html)
+                .unwrap()
+                .to_string()
+        );
+        assert!(
+            !escaped.contains('<') && !escaped.contains('"'),
+            "{escaped}"
+        );
     }
 
     #[test]

@@ -443,12 +443,12 @@ pub async fn brand_css_get(state: web::Data<AppState>) -> Result<HttpResponse, E
 pub async fn static_css() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
-        .body(include_str!("../../static/portal.css"))
+        .body(super::assets::PORTAL_CSS)
 }
 
 /// `GET /static/upload.js` — anyone.
 pub async fn static_js() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")
-        .body(include_str!("../../static/upload.js"))
+        .body(super::assets::UPLOAD_JS)
 }

@@ -1,6 +1,7 @@
 //! The buyer's upload pages behind an invitation link: `/kyc/{token}` opens a session, `/kyc`
 //! shows the page, forms post uploads and the language choice.
 
+mod assets;
 pub mod cache;
 mod forms;
 mod handlers;

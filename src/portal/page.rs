@@ -115,6 +115,7 @@ pub fn chrome(
 ) -> Chrome {
     Chrome {
         lang: l.code(),
+        assets: super::assets::version(),
         title,
         organisation: organisation.name.clone(),
         contact: contact_view(l, organisation, seller),

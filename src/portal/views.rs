@@ -12,6 +12,8 @@ use crate::kyc::requirements::{DocumentState, Requirement};
 pub struct Chrome {
     /// `<html lang>`.
     pub lang: &'static str,
+    /// The version the stylesheet's and script's URLs carry (see `portal::assets`).
+    pub assets: &'static str,
     /// The page title.
     pub title: String,
     /// The organisation's name.

@@ -156,15 +156,13 @@ impl WriteTx {
         let conn = self.conn().await?;
         log::write_entries(conn, &actor, &entries).await?;
         log::write_events(conn, &events).await?;
-        if let Some(tx) = self.tx.take() {
-            tx.commit().await?;
-        }
-        // After the commit: settings read before it are then read again.
-        if entries
+        let saves_settings = entries
             .iter()
-            .any(|e| e.entity_type == Subject::Settings.entity_type())
-        {
-            self.db.settings_saved();
+            .any(|e| e.entity_type == Subject::Settings.entity_type());
+        match self.tx.take() {
+            Some(tx) if saves_settings => tx.commit_saving_settings().await?,
+            Some(tx) => tx.commit().await?,
+            None => {}
         }
         tracing::debug!(
             parent: &self.span,

@@ -109,6 +109,22 @@ on_both_backends! {
         assert_eq!(app.usage_count(&invitation).await, 2);
     }
 
+    async fn the_page_names_its_script_by_version_so_no_cached_older_script_runs_it(app) {
+        let (_, _, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com", "language": "en"})).await;
+        let browser = browser_with_page(&app, &invitation).await;
+        let html = browser.get(format!("{}/kyc", app.address)).send().await.unwrap().text().await.unwrap();
+        let script = html.split("<script src=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let version = script.strip_prefix("/static/upload.js?v=").unwrap_or_else(|| panic!("{script}"));
+        assert!(version.len() == 12 && version.chars().all(|c| c.is_ascii_hexdigit()), "{version}");
+        assert!(html.contains(&format!("href=\"/static/portal.css?v={version}\"")), "the stylesheet too");
+        // The script reads the limits where this page writes them.
+        assert!(html.contains("id=\"upload-limits\""));
+        let served = browser.get(format!("{}{script}", app.address)).send().await.unwrap();
+        assert_eq!(served.status(), 200);
+        assert_eq!(served.headers()["content-type"], "text/javascript; charset=utf-8");
+        assert!(served.text().await.unwrap().contains("getElementById(\"upload-limits\")"));
+    }
+
     async fn a_page_seen_a_moment_ago_still_shows_every_change_made_since(app) {
         let (seller, buyer, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com", "language": "en"})).await;
         let browser = browser_with_page(&app, &invitation).await;
