@@ -331,9 +331,5 @@ pub(super) fn columns_of(alias: &str) -> String {
 /// b_id, ...`), for a query that also reads another table's columns of the same names; read
 /// them with [`from_joined_row`].
 pub(crate) fn joined_columns(alias: &str, prefix: &str) -> String {
-    COLUMNS
-        .split(", ")
-        .map(|c| format!("{alias}.{c} AS {prefix}{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    crate::db::renamed(COLUMNS, alias, prefix)
 }

@@ -458,6 +458,16 @@ pub fn aliased(columns: &str, alias: &str) -> String {
         .join(", ")
 }
 
+/// A column list under a table alias, each column renamed with `prefix` (`"b.id AS
+/// buyer__id, ..."`), for joins that read two tables' columns of the same names.
+pub fn renamed(columns: &str, alias: &str, prefix: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{alias}.{c} AS {prefix}{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The file an SQLite URL names (`sqlite://./data/x.db` -> `./data/x.db`); None for other
 /// backends and for in-memory databases.
 pub fn sqlite_path(url: &str) -> Option<PathBuf> {

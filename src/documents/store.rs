@@ -324,11 +324,7 @@ static ACTIVE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 /// them with [`from_joined_row`].
 pub(crate) fn join_active(alias: &str, prefix: &str, buyer_id: &str) -> JoinedActive {
     JoinedActive {
-        columns: COLUMNS
-            .split(", ")
-            .map(|c| format!("{alias}.{c} AS {prefix}{c}"))
-            .collect::<Vec<_>>()
-            .join(", "),
+        columns: crate::db::renamed(COLUMNS, alias, prefix),
         join: format!(
             "LEFT JOIN documents {alias} ON {alias}.buyer_id = {buyer_id} AND {alias}.status = 'ACTIVE'"
         ),

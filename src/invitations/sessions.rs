@@ -158,19 +158,7 @@ pub async fn find_live_with_documents(
 
 /// [`FIND_LIVE`] with a row for each of the buyer's active documents (one without any).
 static FIND_LIVE_WITH_DOCUMENTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let documents = documents_store::join_active("d", DOCUMENT, "b.id");
-    format!(
-        "SELECT {}, {}, {}, p.name AS seller_name, \
-         s.language AS session_language, s.csrf_token, s.last_seen_at \
-         FROM portal_sessions s JOIN invitations i ON i.id = s.invitation_id \
-         JOIN buyers b ON b.id = i.buyer_id JOIN partners p ON p.id = b.seller_id {} \
-         WHERE s.id_hash = $1 AND s.last_seen_at > $2 ORDER BY {}",
-        super::store::columns_of("i"),
-        crate::buyers::store::joined_columns("b", BUYER),
-        documents.columns,
-        documents.join,
-        documents.order,
-    )
+    find_live_sql(Some(&documents_store::join_active("d", DOCUMENT, "b.id")))
 });
 
 /// The prefix of the documents' columns where they are read along with a session's.
@@ -187,17 +175,28 @@ fn live_args(hash: &str) -> [Arg<'_>; 2] {
 
 /// The session by its cookie's hash (`$1`) with its invitation, buyer and seller's name, if
 /// it was seen since `$2`.
-static FIND_LIVE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+static FIND_LIVE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| find_live_sql(None));
+
+/// The read of a live session, with the buyer's active documents joined when given.
+fn find_live_sql(documents: Option<&documents_store::JoinedActive>) -> String {
+    let (columns, join, order) = match documents {
+        Some(d) => (
+            format!(", {}", d.columns),
+            format!(" {}", d.join),
+            format!(" ORDER BY {}", d.order),
+        ),
+        None => Default::default(),
+    };
     format!(
-        "SELECT {}, {}, p.name AS seller_name, \
+        "SELECT {}, {}{columns}, p.name AS seller_name, \
          s.language AS session_language, s.csrf_token, s.last_seen_at \
          FROM portal_sessions s JOIN invitations i ON i.id = s.invitation_id \
-         JOIN buyers b ON b.id = i.buyer_id JOIN partners p ON p.id = b.seller_id \
-         WHERE s.id_hash = $1 AND s.last_seen_at > $2",
+         JOIN buyers b ON b.id = i.buyer_id JOIN partners p ON p.id = b.seller_id{join} \
+         WHERE s.id_hash = $1 AND s.last_seen_at > $2{order}",
         super::store::columns_of("i"),
         crate::buyers::store::joined_columns("b", BUYER),
     )
-});
+}
 
 fn live_from_row(row: &impl crate::db::Columns) -> Result<LiveSession, sqlx::Error> {
     let invitation = super::store::from_row(row)?;

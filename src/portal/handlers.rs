@@ -175,9 +175,8 @@ pub async fn view_upload_page_get(
     }
     let session_cookie = opened.cookie.clone();
     let context = PageContext::load(&state, opened).await?;
-    let on_page = documents::OnPage::of(active, context.organisation.require_document_review);
     let forms = page::forms_of(&state, &context);
-    let view = page::upload_page_of(&context, &forms, on_page, query.received.as_deref(), None);
+    let view = page::upload_page_showing(&context, &forms, active, query.received.as_deref());
     // About 24 KB with every type on it: one buffer of that size rather than one doubling
     // its way up, each step a copy.
     let mut html = String::with_capacity(UPLOAD_PAGE_BYTES);

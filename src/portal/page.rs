@@ -224,9 +224,21 @@ pub async fn upload_page<'a>(
     Ok(upload_page_of(context, forms, on_page, received, failure))
 }
 
+/// The upload page of `context` with `forms`, showing `active`, the buyer's active documents
+/// read along with the session (see `OpenSession::open_with_documents`).
+pub fn upload_page_showing<'a>(
+    context: &PageContext,
+    forms: &'a Forms,
+    active: Vec<documents::Document>,
+    received: Option<&str>,
+) -> UploadPageView<'a> {
+    let on_page = documents::OnPage::of(active, context.organisation.require_document_review);
+    upload_page_of(context, forms, on_page, received, None)
+}
+
 /// The upload page of `context` with `forms`, showing `on_page`, the buyer's documents read
 /// already.
-pub fn upload_page_of<'a>(
+fn upload_page_of<'a>(
     context: &PageContext,
     forms: &'a Forms,
     on_page: documents::OnPage,
