@@ -251,8 +251,7 @@ pub async fn on_page(db: &Db, buyer_id: &str, require_review: bool) -> Result<On
 }
 
 impl OnPage {
-    /// From a buyer's active documents, ordered by type and newest version first (as the
-    /// store reads them).
+    /// From a buyer's active documents, in any order.
     pub fn of(active: Vec<Document>, require_review: bool) -> OnPage {
         if require_review {
             OnPage {

@@ -140,9 +140,8 @@ impl DocumentDate {
 
     /// A date read back from storage.
     pub fn from_stored(text: &str) -> Option<DocumentDate> {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .map(DocumentDate)
+        // Stored as `YYYY-MM-DD`, which chrono's own ISO parser reads without a format string.
+        text.parse::<NaiveDate>().ok().map(DocumentDate)
     }
 
     /// The date.
@@ -180,9 +179,8 @@ impl ExpiryDate {
 
     /// A date read back from storage.
     pub fn from_stored(text: &str) -> Option<ExpiryDate> {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .map(ExpiryDate)
+        // Stored as `YYYY-MM-DD`, which chrono's own ISO parser reads without a format string.
+        text.parse::<NaiveDate>().ok().map(ExpiryDate)
     }
 
     /// The date.
@@ -448,10 +446,15 @@ fn serialize_date<S: serde::Serializer>(date: &DocumentDate, s: S) -> Result<S::
 }
 
 /// The documents that count for compliance: the latest ACTIVE version of each type, from the
-/// active ones ordered by type and newest version first. When the organisation requires review
+/// active ones in any order, ordered by type as stored. When the organisation requires review
 /// (`require_review`), the latest ACCEPTED one: a newer version waiting for review or rejected
 /// does not displace it.
-pub fn counting(active: Vec<Document>, require_review: bool) -> Vec<Document> {
+pub fn counting(mut active: Vec<Document>, require_review: bool) -> Vec<Document> {
+    // Sorted here rather than by the read: a buyer has a few active documents, and on SQLite
+    // an ORDER BY over the buyer's page's joined row sorts all of its eighty columns.
+    active.sort_by(|a, b| {
+        (a.document_type.as_str(), b.version).cmp(&(b.document_type.as_str(), a.version))
+    });
     let mut counting: Vec<Document> = Vec::new();
     for document in active {
         if require_review && document.review_status != ReviewStatus::Accepted {
@@ -470,6 +473,59 @@ pub fn counting(active: Vec<Document>, require_review: bool) -> Vec<Document> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn version(document_type: DocumentType, version: i64, review: ReviewStatus) -> Document {
+        Document {
+            uuid: format!("{}-{version}", document_type.as_str()),
+            buyer_id: "buyer".into(),
+            document_type,
+            document_date: DocumentDate::from_stored("2026-01-15").unwrap(),
+            expires_on: None,
+            status: DocumentStatus::Active,
+            version,
+            file_name: FileName::from_stored("scan.pdf".into()),
+            content_type: "application/pdf".into(),
+            size_bytes: 1,
+            sha256: String::new(),
+            files: Vec::new(),
+            source: DocumentSource::Api,
+            invitation_id: None,
+            created_at: Timestamp::from_millis(version),
+            archived_at: None,
+            review_status: review,
+            review_reason: None,
+            review_note: None,
+            reviewed_by: None,
+            reviewed_at: None,
+            proposal: None,
+        }
+    }
+
+    #[test]
+    fn what_counts_is_the_latest_version_of_each_type_whatever_order_they_were_read_in() {
+        use DocumentType::{BankConfirmation, CocExtract, VatCertificate};
+        use ReviewStatus::{Accepted, PendingReview};
+        let active = vec![
+            version(VatCertificate, 1, Accepted),
+            version(CocExtract, 2, PendingReview),
+            version(BankConfirmation, 1, Accepted),
+            version(CocExtract, 1, Accepted),
+            version(VatCertificate, 3, Accepted),
+            version(BankConfirmation, 2, Accepted),
+        ];
+        let ids = |documents: Vec<Document>| -> Vec<String> {
+            documents.into_iter().map(|d| d.uuid).collect()
+        };
+        assert_eq!(
+            ids(counting(active.clone(), false)),
+            ["BANK_CONFIRMATION-2", "COC_EXTRACT-2", "VAT_CERTIFICATE-3"]
+        );
+        // With review, a newer version waiting for it does not displace the accepted one.
+        assert_eq!(
+            ids(counting(active, true)),
+            ["BANK_CONFIRMATION-2", "COC_EXTRACT-1", "VAT_CERTIFICATE-3"]
+        );
+    }
 
     #[test]
     fn file_names_lose_paths_controls_and_bidi_overrides_and_get_the_real_extension() {

@@ -311,24 +311,21 @@ pub async fn active_on_page(db: &Db, buyer_id: &str) -> Result<Vec<Document>, sq
     .await
 }
 
-/// A buyer's (`$1`) active documents, latest version of each type first.
+/// A buyer's (`$1`) active documents, in no order (`model::counting` orders them).
 static ACTIVE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 AND status = 'ACTIVE' ORDER BY type, version DESC"
-    )
+    format!("SELECT {COLUMNS} FROM documents WHERE buyer_id = $1 AND status = 'ACTIVE'")
 });
 
 /// For a read of a buyer joined with its active documents: the join on the buyer's id column
 /// `buyer_id`, under the table alias `alias`, each column renamed with `prefix` (an outer join:
-/// the buyer's row comes without any document), and the order [`active`] reads them in. Read
-/// them with [`from_joined_row`].
+/// the buyer's row comes without any document). Read them with [`from_joined_row`]; they come
+/// in no order (`model::counting` orders them).
 pub(crate) fn join_active(alias: &str, prefix: &str, buyer_id: &str) -> JoinedActive {
     JoinedActive {
         columns: crate::db::renamed(COLUMNS, alias, prefix),
         join: format!(
             "LEFT JOIN documents {alias} ON {alias}.buyer_id = {buyer_id} AND {alias}.status = 'ACTIVE'"
         ),
-        order: format!("{alias}.type, {alias}.version DESC"),
     }
 }
 
@@ -338,8 +335,6 @@ pub(crate) struct JoinedActive {
     pub columns: String,
     /// The `LEFT JOIN` clause.
     pub join: String,
-    /// The `ORDER BY` terms.
-    pub order: String,
 }
 
 /// A document from a row whose document columns carry `prefix` (see [`join_active`]); None

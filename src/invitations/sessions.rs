@@ -179,12 +179,8 @@ static FIND_LIVE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| find
 
 /// The read of a live session, with the buyer's active documents joined when given.
 fn find_live_sql(documents: Option<&documents_store::JoinedActive>) -> String {
-    let (columns, join, order) = match documents {
-        Some(d) => (
-            format!(", {}", d.columns),
-            format!(" {}", d.join),
-            format!(" ORDER BY {}", d.order),
-        ),
+    let (columns, join) = match documents {
+        Some(d) => (format!(", {}", d.columns), format!(" {}", d.join)),
         None => Default::default(),
     };
     format!(
@@ -192,7 +188,7 @@ fn find_live_sql(documents: Option<&documents_store::JoinedActive>) -> String {
          s.language AS session_language, s.csrf_token, s.last_seen_at \
          FROM portal_sessions s JOIN invitations i ON i.id = s.invitation_id \
          JOIN buyers b ON b.id = i.buyer_id JOIN partners p ON p.id = b.seller_id{join} \
-         WHERE s.id_hash = $1 AND s.last_seen_at > $2{order}",
+         WHERE s.id_hash = $1 AND s.last_seen_at > $2",
         super::store::columns_of("i"),
         crate::buyers::store::joined_columns("b", BUYER),
     )

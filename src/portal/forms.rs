@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use askama::Template;
 use chrono::NaiveDate;
 
 use crate::documents::{self, DocumentType};
@@ -29,6 +30,47 @@ pub struct TypeForm {
     pub date: DateField,
     /// What the type is, and its template to download.
     pub guidance: Guidance,
+    /// Its fields as a form without errors shows them, rendered once (see [`FormFields`]).
+    pub fields: Escaped,
+}
+
+/// The fields of a type's upload form (all but the CSRF token and the button), with the last
+/// upload's error, if any, at its field.
+#[derive(Template)]
+#[template(path = "portal/_fields.html")]
+pub struct FormFields<'a> {
+    /// The form.
+    pub form: &'a TypeForm,
+    /// The page's labels.
+    pub texts: &'a PageTexts,
+    /// Why the last upload of this type failed.
+    pub error: Option<&'a FormError>,
+}
+
+impl FormFields<'_> {
+    /// The message at `field` (`date`, `file`), if the last upload failed there.
+    pub fn error_at(&self, field: &str) -> Option<&str> {
+        let error = self.error?;
+        let at = match error.field? {
+            UploadField::Date | UploadField::Expiry => "date",
+            UploadField::File => "file",
+        };
+        (at == field).then_some(error.message.as_str())
+    }
+
+    /// The message for the form as a whole, if the last upload failed there.
+    pub fn form_error(&self) -> Option<&str> {
+        let error = self.error?;
+        error.field.is_none().then_some(error.message.as_str())
+    }
+}
+
+/// Why an upload failed, and at which field.
+pub struct FormError {
+    /// The field; None for the form as a whole.
+    pub field: Option<UploadField>,
+    /// What to tell the buyer.
+    pub message: String,
 }
 
 /// The date field of a type's form.
@@ -56,8 +98,9 @@ pub struct Guidance {
 }
 
 /// Text escaped for HTML once, when the forms are made, rather than on every page: only
-/// escaping makes one, so the template writes it as it is.
-#[derive(Debug, PartialEq, Eq)]
+/// escaping makes one, or a template (which escapes what it fills in), so the template writes
+/// it as it is.
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Escaped(String);
 
 impl Escaped {
@@ -67,6 +110,11 @@ impl Escaped {
         let _ =
             askama::filters::Escaper::write_escaped_str(&askama::filters::Html, &mut escaped, text);
         Escaped(escaped)
+    }
+
+    /// What `template` renders.
+    fn rendered(template: &impl Template) -> askama::Result<Escaped> {
+        template.render().map(Escaped)
     }
 
     /// Whether there is nothing to show.
@@ -175,49 +223,57 @@ impl Forms {
             }),
             date: date_field(l, t, max_age_days, today, &date_label, &expiry_label),
             guidance: guidance_of(l, organisation, t),
+            fields: Escaped::default(),
         };
         // Which types are required, and their max ages, are the settings' alone.
-        let required: Vec<TypeForm> = requirements::evaluate(organisation, &[], today)
+        let mut required: Vec<TypeForm> = requirements::evaluate(organisation, &[], today)
             .iter()
             .map(|r| form(r.document_type, r.max_age_days))
             .collect();
-        let optional = DocumentType::ALL
+        let mut optional: Vec<TypeForm> = DocumentType::ALL
             .into_iter()
             .filter(|t| !required.iter().any(|form| form.document_type == *t))
             .map(|t| form(t, None))
             .collect();
         let max_files = documents::MAX_FILES;
         let e = |text: String| Escaped::of(&text);
+        let texts = PageTexts {
+            replace_label: e(l.text("portal-replace")),
+            required_heading: e(l.text("portal-required")),
+            optional_heading: e(l.text("portal-optional")),
+            optional_intro: e(l.text("portal-optional-intro")),
+            file_label: e(l.text_with_settings("portal-file", &[("size", &megabytes(max_bytes))])),
+            upload_label: e(l.text("portal-upload")),
+            uploading_label: e(l.text("portal-uploading")),
+            generic_error: e(l.text("portal-error-generic")),
+            file_missing: e(l.text("portal-error-file-missing")),
+            too_large: e(
+                l.text_with_settings("portal-error-too-large", &[("size", &megabytes(max_bytes))])
+            ),
+            files_hint: e(
+                l.text_with_settings("portal-files-hint", &[("max", &max_files.to_string())])
+            ),
+            max_files,
+            too_many: e(l.text_with_settings(
+                "portal-error-too-many-files",
+                &[("max", &max_files.to_string())],
+            )),
+            max_bytes,
+        };
+        for form in required.iter_mut().chain(optional.iter_mut()) {
+            let fields = FormFields {
+                form,
+                texts: &texts,
+                error: None,
+            };
+            // Nothing kept (a rendering failed) is rendered again with each page instead.
+            form.fields = Escaped::rendered(&fields).unwrap_or_default();
+        }
         Forms {
             day: today,
             required,
             optional,
-            texts: PageTexts {
-                replace_label: e(l.text("portal-replace")),
-                required_heading: e(l.text("portal-required")),
-                optional_heading: e(l.text("portal-optional")),
-                optional_intro: e(l.text("portal-optional-intro")),
-                file_label: e(
-                    l.text_with_settings("portal-file", &[("size", &megabytes(max_bytes))])
-                ),
-                upload_label: e(l.text("portal-upload")),
-                uploading_label: e(l.text("portal-uploading")),
-                generic_error: e(l.text("portal-error-generic")),
-                file_missing: e(l.text("portal-error-file-missing")),
-                too_large: e(l.text_with_settings(
-                    "portal-error-too-large",
-                    &[("size", &megabytes(max_bytes))],
-                )),
-                files_hint: e(
-                    l.text_with_settings("portal-files-hint", &[("max", &max_files.to_string())])
-                ),
-                max_files,
-                too_many: e(l.text_with_settings(
-                    "portal-error-too-many-files",
-                    &[("max", &max_files.to_string())],
-                )),
-                max_bytes,
-            },
+            texts,
         }
     }
 }
@@ -410,5 +466,43 @@ mod tests {
                 assert_eq!(form.max_age, None);
             }
         }
+    }
+
+    #[test]
+    fn the_fields_kept_for_every_buyer_are_those_a_form_without_an_error_renders() {
+        let settings = Arc::new(OrganisationSettings::default());
+        let made = forms(Language::De, &settings, day(4), 1 << 20);
+        for form in made.required.iter().chain(&made.optional) {
+            let fresh = FormFields {
+                form,
+                texts: &made.texts,
+                error: None,
+            }
+            .render()
+            .unwrap();
+            assert_eq!(form.fields.to_string(), fresh, "{}", form.code);
+            assert!(fresh.contains(&format!("id=\"date-{}\"", form.code)));
+            assert!(!fresh.contains("aria-invalid"), "{fresh}");
+        }
+        // An error is shown at its field, escaped, on that form alone.
+        let form = &made.required[0];
+        let error = FormError {
+            field: Some(UploadField::File),
+            message: "<b>zu groß</b>".into(),
+        };
+        let with_error = FormFields {
+            form,
+            texts: &made.texts,
+            error: Some(&error),
+        }
+        .render()
+        .unwrap();
+        assert!(
+            with_error.contains("&#60;b&#62;zu groß&#60;/b&#62;")
+                || with_error.contains("&lt;b&gt;zu groß&lt;/b&gt;"),
+            "{with_error}"
+        );
+        assert!(with_error.contains(&format!("aria-describedby=\"file-error-{}\"", form.code)));
+        assert_ne!(with_error, form.fields.to_string());
     }
 }

@@ -11,10 +11,9 @@ use crate::state::AppState;
 
 use std::sync::Arc;
 
-use super::forms::{self, Forms, UploadField};
+use super::forms::{self, FormError, Forms, UploadField};
 use super::views::{
-    Chrome, ContactView, Finished, FormError, MessagePageView, Progress, TypeRow, UploadPageView,
-    state_row,
+    Chrome, ContactView, Finished, MessagePageView, Progress, TypeRow, UploadPageView, state_row,
 };
 use crate::http::page::LanguageSwitch;
 

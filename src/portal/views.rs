@@ -2,7 +2,7 @@
 
 use askama::Template;
 
-use super::forms::{PageTexts, TypeForm, UploadField};
+use super::forms::{Escaped, FormError, FormFields, PageTexts, TypeForm};
 use crate::documents::Document;
 use crate::http::page::LanguageSwitch;
 use crate::i18n::Language;
@@ -58,31 +58,38 @@ pub struct TypeRow<'a> {
     pub notice: Option<String>,
 }
 
-impl TypeRow<'_> {
-    /// The message at `field` (`date`, `file`), if the last upload failed there.
-    pub fn error_at(&self, field: &str) -> Option<&str> {
-        let error = self.error.as_ref()?;
-        let at = match error.field? {
-            UploadField::Date | UploadField::Expiry => "date",
-            UploadField::File => "file",
-        };
-        (at == field).then_some(error.message.as_str())
-    }
-
-    /// The message for the form as a whole, if the last upload failed there.
-    pub fn form_error(&self) -> Option<&str> {
-        let error = self.error.as_ref()?;
-        error.field.is_none().then_some(error.message.as_str())
+impl<'a> TypeRow<'a> {
+    /// The fields of its form: as every buyer sees them, or with the last upload's error.
+    pub fn fields(&'a self, texts: &'a PageTexts) -> Fields<'a> {
+        match &self.error {
+            None if !self.form.fields.is_empty() => Fields::Kept(&self.form.fields),
+            error => Fields::Rendered(FormFields {
+                form: self.form,
+                texts,
+                error: error.as_ref(),
+            }),
+        }
     }
 }
 
-/// Why an upload failed, and at which field.
-pub struct FormError {
-    /// The field; None for the form as a whole.
-    pub field: Option<UploadField>,
-    /// What to tell the buyer.
-    pub message: String,
+/// A form's fields as the page writes them (already HTML).
+pub enum Fields<'a> {
+    /// As rendered once for every buyer.
+    Kept(&'a Escaped),
+    /// Rendered for this page.
+    Rendered(FormFields<'a>),
 }
+
+impl std::fmt::Display for Fields<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fields::Kept(html) => html.fmt(f),
+            Fields::Rendered(fields) => fields.render_into(f).map_err(|_| std::fmt::Error),
+        }
+    }
+}
+
+impl askama::filters::HtmlSafe for Fields<'_> {}
 
 /// The upload page.
 #[derive(Template)]
