@@ -149,7 +149,8 @@ fn main() -> ExitCode {
             }
         };
     }
-    telemetry::init_logging();
+    // Held until main returns: the last log lines are written then.
+    let _logs = telemetry::init_logging();
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
         Err(e) => {

@@ -8,16 +8,23 @@ use prometheus::{
 };
 use tracing_subscriber::EnvFilter;
 
+mod buffered;
+
+pub use buffered::Flush;
+
 /// Installs the log subscriber: `RUST_LOG` filters (default `info`), `KYC_PORTAL_LOG_JSON=1`
-/// writes JSON lines.
-pub fn init_logging() {
+/// writes JSON lines. Lines go to stderr a few milliseconds after they are logged, gathered
+/// (see [`buffered`]); keep the guard until the portal stops, so that the last are written.
+#[must_use = "the last lines are written when the guard is dropped"]
+pub fn init_logging() -> Flush {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let json = std::env::var("KYC_PORTAL_LOG_JSON").is_ok_and(|v| v == "1");
+    let gathered = buffered::Gathered::start(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
-        .with_writer(std::io::stderr)
+        .with_writer(buffered::Lines(gathered.clone()))
         .with_ansi(std::io::stderr().is_terminal());
     let result = if json {
         builder.json().flatten_event(true).try_init()
@@ -25,7 +32,17 @@ pub fn init_logging() {
         builder.try_init()
     };
     // A subscriber set earlier (tests) stays in place.
-    drop(result);
+    if result.is_err() {
+        return Flush::new(None);
+    }
+    // A panic's message is written straight away: what was logged before it comes first.
+    let on_panic = gathered.clone();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        on_panic.flush_if_free();
+        previous(info);
+    }));
+    Flush::new(Some(gathered))
 }
 
 /// The request counters and latency histograms, in a registry of their own (so several portals
