@@ -149,11 +149,13 @@ fn main() -> ExitCode {
             }
         };
     }
-    // Held until main returns: the last log lines are written then.
-    let _logs = telemetry::init_logging();
+    // Held until main returns: the last log lines are written then. The server gathers them
+    // (one write for many requests); commands that run once write each as it comes.
+    let logs = telemetry::init_logging(matches!(cli.command, Command::Serve));
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
         Err(e) => {
+            logs.now();
             eprintln!("kyc-portal: {e}");
             return ExitCode::from(2);
         }
@@ -173,6 +175,7 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(e) => {
+            logs.now();
             eprintln!("kyc-portal: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
@@ -180,6 +183,8 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli.command, settings, cli.config.as_deref())) {
         Ok(code) => code,
         Err(e) => {
+            // What was logged before the failure comes before it.
+            logs.now();
             eprintln!("kyc-portal: {e:#}");
             ExitCode::FAILURE
         }

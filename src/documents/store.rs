@@ -289,7 +289,7 @@ pub struct DocumentFilter {
     pub review_status: Option<ReviewStatus>,
 }
 
-/// A buyer's active documents, latest version of each type first.
+/// A buyer's active documents, in no order (`model::counting` orders them).
 pub async fn active<'e>(
     conn: impl AnyExecutor<'e>,
     buyer_id: &str,

@@ -3,8 +3,11 @@
 //! of one for each, which cost the buyer's page about 4% of its CPU. Lines stay whole and in
 //! order; a burst larger than the buffer is written at once by the thread that filled it,
 //! which waits for the output as it would without the buffer. What is still gathered is
-//! written when the portal stops (the [`Flush`] guard) and at every panic.
+//! written when the portal stops (the [`Flush`] guard) and at every panic. Commands that run
+//! once write each line as it comes ([`Gathered::direct`]): their lines mix with what they
+//! print themselves, and their few lines cost nothing to write.
 
+use std::cell::Cell;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -15,6 +18,28 @@ const DELAY: Duration = Duration::from_millis(20);
 
 /// Past this many bytes, the lines are written at once.
 const MAX_GATHERED: usize = 64 * 1024;
+
+thread_local! {
+    /// Whether this thread holds a lock of the gathered lines: a panic there must not wait
+    /// for them.
+    static HOLDING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks this thread as holding a lock of the gathered lines while it lives.
+struct Holding;
+
+impl Holding {
+    fn start() -> Holding {
+        HOLDING.with(|holding| holding.set(true));
+        Holding
+    }
+}
+
+impl Drop for Holding {
+    fn drop(&mut self) {
+        HOLDING.with(|holding| holding.set(false));
+    }
+}
 
 /// Lines waiting to go to `out`.
 pub struct Gathered<W> {
@@ -40,6 +65,13 @@ impl<W: Write + Send + 'static> Gathered<W> {
             gathered.immediate.store(true, Ordering::Relaxed);
         }
         gathered
+    }
+
+    /// Lines for `out`, each written as it comes.
+    pub fn direct(out: W) -> Arc<Gathered<W>> {
+        let gathered = Gathered::new(out);
+        gathered.immediate.store(true, Ordering::Relaxed);
+        Arc::new(gathered)
     }
 
     /// Lines for `out`, written only when the buffer is full or flushed.
@@ -72,6 +104,7 @@ impl<W: Write + Send + 'static> Gathered<W> {
 
     /// Adds one line (or several), writing them all at once when the buffer is full.
     fn add(&self, line: &[u8]) -> io::Result<()> {
+        let _holding = Holding::start();
         let full = {
             let mut lines = self
                 .lines
@@ -92,21 +125,16 @@ impl<W: Write + Send + 'static> Gathered<W> {
         let _ = self.flush_result();
     }
 
-    /// Writes what is gathered unless a write is under way: for a panic, which may have
-    /// struck while this thread held either lock.
-    pub fn flush_if_free(&self) {
-        let Ok(mut out) = self.out.try_lock() else {
-            return;
-        };
-        let Ok(mut lines) = self.lines.try_lock() else {
-            return;
-        };
-        let _ = out.write_all(&lines);
-        let _ = out.flush();
-        lines.clear();
+    /// Writes what is gathered, for a panic: unless the panicking thread itself holds a lock
+    /// of the lines (it would wait for itself).
+    pub fn flush_at_panic(&self) {
+        if !HOLDING.with(Cell::get) {
+            self.flush();
+        }
     }
 
     fn flush_result(&self) -> io::Result<()> {
+        let _holding = Holding::start();
         let mut out = self.out.lock().map_err(|_| io::Error::other("log lock"))?;
         let batch = {
             let mut lines = self
@@ -153,17 +181,22 @@ impl<'a, W: Write + Send + 'static> tracing_subscriber::fmt::MakeWriter<'a> for 
 pub struct Flush(Option<Arc<Gathered<io::Stderr>>>);
 
 impl Flush {
-    /// A guard for `gathered` (None: nothing to flush, another subscriber was in place).
-    pub fn new(gathered: Option<Arc<Gathered<io::Stderr>>>) -> Flush {
-        Flush(gathered)
+    /// A guard for `gathered`.
+    pub fn new(gathered: Arc<Gathered<io::Stderr>>) -> Flush {
+        Flush(Some(gathered))
+    }
+
+    /// Writes what is gathered now: before the portal writes to stderr itself.
+    pub fn now(&self) {
+        if let Some(gathered) = &self.0 {
+            gathered.flush();
+        }
     }
 }
 
 impl Drop for Flush {
     fn drop(&mut self) {
-        if let Some(gathered) = &self.0 {
-            gathered.flush();
-        }
+        self.now();
     }
 }
 
@@ -253,5 +286,30 @@ mod tests {
         }
         assert_eq!(out.writes(), 1);
         assert_eq!(out.text().len(), MAX_GATHERED);
+    }
+
+    #[test]
+    fn commands_that_run_once_write_each_line_as_it_comes() {
+        let out = Recorded::default();
+        let gathered = Gathered::direct(out.clone());
+        Line(gathered.clone()).write_all(b"first\n").unwrap();
+        assert_eq!(out.text(), "first\n");
+        Line(gathered).write_all(b"second\n").unwrap();
+        assert_eq!(out.writes(), 2);
+    }
+
+    #[test]
+    fn a_panic_while_this_thread_holds_the_lines_does_not_wait_for_them() {
+        let out = Recorded::default();
+        let gathered = Arc::new(Gathered::new(out.clone()));
+        Line(gathered.clone()).write_all(b"before\n").unwrap();
+        {
+            let _holding = Holding::start();
+            // Would wait for itself if this thread held the lock; it must return.
+            gathered.flush_at_panic();
+        }
+        assert_eq!(out.writes(), 0);
+        gathered.flush_at_panic();
+        assert_eq!(out.text(), "before\n");
     }
 }

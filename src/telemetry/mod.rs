@@ -13,14 +13,19 @@ mod buffered;
 pub use buffered::Flush;
 
 /// Installs the log subscriber: `RUST_LOG` filters (default `info`), `KYC_PORTAL_LOG_JSON=1`
-/// writes JSON lines. Lines go to stderr a few milliseconds after they are logged, gathered
-/// (see [`buffered`]); keep the guard until the portal stops, so that the last are written.
+/// writes JSON lines. With `gather` (the server) lines go to stderr a few milliseconds after
+/// they are logged, gathered (see [`buffered`]); otherwise each as it comes. Keep the guard
+/// until the portal stops, so that the last are written.
 #[must_use = "the last lines are written when the guard is dropped"]
-pub fn init_logging() -> Flush {
+pub fn init_logging(gather: bool) -> Flush {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let json = std::env::var("KYC_PORTAL_LOG_JSON").is_ok_and(|v| v == "1");
-    let gathered = buffered::Gathered::start(std::io::stderr());
+    let gathered = if gather {
+        buffered::Gathered::start(std::io::stderr())
+    } else {
+        buffered::Gathered::direct(std::io::stderr())
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
@@ -31,18 +36,17 @@ pub fn init_logging() -> Flush {
     } else {
         builder.try_init()
     };
-    // A subscriber set earlier (tests) stays in place.
-    if result.is_err() {
-        return Flush::new(None);
-    }
+    // A subscriber set earlier (tests) stays in place; this one may still have been set
+    // (only bridging the `log` crate failed), so its lines are flushed all the same.
+    drop(result);
     // A panic's message is written straight away: what was logged before it comes first.
     let on_panic = gathered.clone();
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        on_panic.flush_if_free();
+        on_panic.flush_at_panic();
         previous(info);
     }));
-    Flush::new(Some(gathered))
+    Flush::new(gathered)
 }
 
 /// The request counters and latency histograms, in a registry of their own (so several portals
