@@ -10,7 +10,7 @@
 use std::cell::Cell;
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// How long a line may wait before it is written.
@@ -106,10 +106,7 @@ impl<W: Write + Send + 'static> Gathered<W> {
     fn add(&self, line: &[u8]) -> io::Result<()> {
         let _holding = Holding::start();
         let full = {
-            let mut lines = self
-                .lines
-                .lock()
-                .map_err(|_| io::Error::other("log lock"))?;
+            let mut lines = locked(&self.lines)?;
             if lines.is_empty() {
                 self.arrived.notify_one();
             }
@@ -135,12 +132,9 @@ impl<W: Write + Send + 'static> Gathered<W> {
 
     fn flush_result(&self) -> io::Result<()> {
         let _holding = Holding::start();
-        let mut out = self.out.lock().map_err(|_| io::Error::other("log lock"))?;
+        let mut out = locked(&self.out)?;
         let batch = {
-            let mut lines = self
-                .lines
-                .lock()
-                .map_err(|_| io::Error::other("log lock"))?;
+            let mut lines = locked(&self.lines)?;
             if lines.is_empty() {
                 return Ok(());
             }
@@ -149,6 +143,11 @@ impl<W: Write + Send + 'static> Gathered<W> {
         out.write_all(&batch)?;
         out.flush()
     }
+}
+
+/// `mutex` locked, or the error a writer reports when another thread panicked holding it.
+fn locked<T>(mutex: &Mutex<T>) -> io::Result<MutexGuard<'_, T>> {
+    mutex.lock().map_err(|_| io::Error::other("log lock"))
 }
 
 /// A writer for one log event, adding it to the gathered lines.
@@ -178,19 +177,17 @@ impl<'a, W: Write + Send + 'static> tracing_subscriber::fmt::MakeWriter<'a> for 
 }
 
 /// Writes what is gathered when dropped: the portal holds it until it stops.
-pub struct Flush(Option<Arc<Gathered<io::Stderr>>>);
+pub struct Flush(Arc<Gathered<io::Stderr>>);
 
 impl Flush {
     /// A guard for `gathered`.
     pub fn new(gathered: Arc<Gathered<io::Stderr>>) -> Flush {
-        Flush(Some(gathered))
+        Flush(gathered)
     }
 
     /// Writes what is gathered now: before the portal writes to stderr itself.
     pub fn now(&self) {
-        if let Some(gathered) = &self.0 {
-            gathered.flush();
-        }
+        self.0.flush();
     }
 }
 
