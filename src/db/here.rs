@@ -16,12 +16,10 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rusqlite::{Connection, OpenFlags};
-use sqlx::sqlite::SqliteConnectOptions;
 
 use super::row::{Arg, Row};
 
@@ -29,19 +27,12 @@ use super::row::{Arg, Row};
 /// an in-memory database and for any option but `mode=rw`, `rwc` or `ro` (`immutable`, `vfs`,
 /// shared caches), which a plain read-only connection would not honour.
 pub(super) fn file_of(url: &str) -> Option<PathBuf> {
-    if !url.starts_with("sqlite:") {
-        return None;
-    }
-    let options = SqliteConnectOptions::from_str(url).ok()?;
     let plain = url.split_once('?').is_none_or(|(_, query)| {
         query
             .split('&')
             .all(|option| matches!(option, "mode=rw" | "mode=rwc" | "mode=ro"))
     });
-    let path = options.get_filename();
-    let file = path.to_string_lossy();
-    (plain && !file.is_empty() && !file.starts_with("file:") && file != ":memory:")
-        .then(|| path.to_path_buf())
+    super::sqlite_path(url).filter(|_| plain)
 }
 
 /// Read-only connections to one SQLite file, kept between reads.

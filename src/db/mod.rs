@@ -468,14 +468,20 @@ pub fn renamed(columns: &str, alias: &str, prefix: &str) -> String {
         .join(", ")
 }
 
-/// The file an SQLite URL names (`sqlite://./data/x.db` -> `./data/x.db`); None for other
-/// backends and for in-memory databases.
+/// The file an SQLite URL names (`sqlite://./data/x.db` -> `./data/x.db`), as sqlx reads the
+/// URL (its path percent-decoded: `my%20kyc.db` is `my kyc.db`), so that the folder made for
+/// it and the file checked for are those sqlx opens; None for other backends and for
+/// in-memory databases.
 pub fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or_default();
-    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    let path = options.get_filename();
+    let file = path.to_string_lossy();
+    // sqlx names an in-memory database `file:sqlx-in-memory-…`.
+    let in_memory = file.is_empty() || file == ":memory:" || file.starts_with("file:");
+    (!in_memory && !url.contains("mode=memory")).then(|| path.to_path_buf())
 }
 
 /// `sqlite://./data/x.db` -> the same URL with create-if-missing, after making its folder.
@@ -493,4 +499,54 @@ fn sqlite_url_creating_folder(url: &str) -> Result<String, DbError> {
     } else {
         format!("{url}?mode=rwc")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::{Db, DbError, sqlite_path};
+
+    #[test]
+    fn an_sqlite_url_names_the_file_sqlx_opens() {
+        for (url, file) in [
+            ("sqlite://data/kyc.db", "data/kyc.db"),
+            ("sqlite:data/kyc.db?mode=rwc", "data/kyc.db"),
+            ("sqlite:///srv/kyc portal/kyc.db", "/srv/kyc portal/kyc.db"),
+            (
+                "sqlite:///srv/kyc%20portal/my%25kyc.db",
+                "/srv/kyc portal/my%kyc.db",
+            ),
+        ] {
+            assert_eq!(sqlite_path(url), Some(PathBuf::from(file)), "{url}");
+        }
+        for none in [
+            "sqlite::memory:",
+            "sqlite://data/kyc.db?mode=memory",
+            "postgres://localhost/kyc",
+        ] {
+            assert_eq!(sqlite_path(none), None, "{none}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_percent_encoded_folder_is_made_and_checked_as_sqlx_opens_it() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let url = format!("sqlite://{}/kyc%20portal/kyc.db", dir.path().display());
+        match Db::connect_existing(&url).await {
+            Err(DbError::Missing(path)) => {
+                assert_eq!(path, dir.path().join("kyc portal/kyc.db"));
+            }
+            Err(other) => panic!("not the missing file: {other}"),
+            Ok(_) => panic!("a missing file was opened"),
+        }
+        let db = Db::connect(&url).await.expect("made with its folder");
+        db.close().await;
+        assert!(dir.path().join("kyc portal/kyc.db").is_file());
+        assert!(!dir.path().join("kyc%20portal").exists());
+        let again = Db::connect_existing(&url)
+            .await
+            .expect("found where it was made");
+        again.close().await;
+    }
 }
