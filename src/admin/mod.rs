@@ -3,6 +3,7 @@
 //! without a live session to the sign-in page; every form echoes the session's CSRF token.
 
 mod anonymous_form;
+mod assets;
 pub mod auth;
 mod buyers;
 mod confirm;
@@ -61,5 +62,5 @@ async fn static_css() -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(include_str!("../../static/admin.css"))
+        .body(assets::ADMIN_CSS)
 }

@@ -1,5 +1,6 @@
 //! Pieces the HTTP areas (`api`, `portal`, `admin`) share.
 
+pub mod assets;
 pub mod client;
 pub mod download;
 pub mod error;

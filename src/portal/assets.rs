@@ -4,31 +4,15 @@
 
 use std::sync::LazyLock;
 
-use sha2::{Digest, Sha256};
-
 /// The stylesheet.
 pub const PORTAL_CSS: &str = include_str!("../../static/portal.css");
 /// The upload forms' script.
 pub const UPLOAD_JS: &str = include_str!("../../static/upload.js");
 
-static VERSION: LazyLock<String> = LazyLock::new(|| {
-    let digest = Sha256::new()
-        .chain_update(PORTAL_CSS)
-        .chain_update(UPLOAD_JS)
-        .finalize();
-    hex::encode(&digest[..6])
-});
+static VERSION: LazyLock<String> =
+    LazyLock::new(|| crate::http::assets::version_of(&[PORTAL_CSS, UPLOAD_JS]));
 
 /// What the pages add to the files' URLs (`?v=…`): it changes whenever either file does.
 pub fn version() -> &'static str {
     &VERSION
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_version_names_the_content() {
-        assert_eq!(super::version().len(), 12);
-        assert!(super::version().chars().all(|c| c.is_ascii_hexdigit()));
-    }
 }

@@ -182,5 +182,5 @@ pub async fn css_get() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(include_str!("../../../static/admin-invitation-sheet.css"))
+        .body(crate::admin::assets::SHEET_CSS)
 }

@@ -15,6 +15,18 @@ on_both_backends! {
         }
     }
 
+    async fn the_staff_pages_name_their_stylesheet_by_version_so_no_cached_older_one_styles_them(app) {
+        let browser = app.staff_browser();
+        let page = browser.get("/admin/login").await.text().await.unwrap();
+        let href = page.split("<link rel=\"stylesheet\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let version = href.strip_prefix("/admin/admin.css?v=").unwrap_or_else(|| panic!("{href}"));
+        assert!(version.len() == 12 && version.chars().all(|c| c.is_ascii_hexdigit()), "{version}");
+        let css = browser.get(&href).await;
+        assert_eq!(css.status(), 200);
+        assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+        assert!(css.text().await.unwrap().contains("body"));
+    }
+
     async fn signing_in_with_the_right_password_opens_the_staff_pages(app) {
         app.staff_user("kim@marketplace.example", StaffRole::Staff).await;
         let mut browser = app.staff_browser();

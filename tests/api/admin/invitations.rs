@@ -236,6 +236,7 @@ on_both_backends! {
         let (seller, buyer) = app.create_buyer().await;
         app.with_support_contact().await;
         let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+        let mut sheet_css = String::new();
         for (language, heading, expiry) in [
             ("de", "Laden Sie Ihre Firmenunterlagen hoch", "Der Link ist gültig bis zum "),
             ("en", "Upload your company documents", "The link is valid until "),
@@ -247,6 +248,7 @@ on_both_backends! {
             let date = Language::parse(language).unwrap().date(expires);
 
             let sheet = staff.page(&format!("/admin/invitations/{id}/sheet")).await;
+            sheet_css = sheet.split("<link rel=\"stylesheet\" href=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
 
             assert!(sheet.contains(&format!("<html lang=\"{language}\">")), "{language}");
             assert!(sheet.contains(heading), "{language}");
@@ -260,7 +262,9 @@ on_both_backends! {
             assert_eq!(qr.headers()["content-type"], "image/svg+xml");
             assert!(qr.text().await.unwrap().contains("<svg"));
         }
-        let css = staff.get("/admin/invitation-sheet.css").await.text().await.unwrap();
+        let version = sheet_css.strip_prefix("/admin/invitation-sheet.css?v=").unwrap_or_else(|| panic!("named by version: {sheet_css}"));
+        assert!(version.len() == 12 && version.chars().all(|c| c.is_ascii_hexdigit()), "{version}");
+        let css = staff.get(&sheet_css).await.text().await.unwrap();
         assert!(css.contains("@page { size: A4; margin: 15mm; }"));
     }
 

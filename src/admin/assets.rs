@@ -1,0 +1,25 @@
+//! The staff pages' stylesheets, named in each page with a version of their content: browsers
+//! keep them for an hour, and a release that changes a page's markup must not be shown with
+//! the previous release's styles.
+
+use std::sync::LazyLock;
+
+/// The staff pages' stylesheet.
+pub const ADMIN_CSS: &str = include_str!("../../static/admin.css");
+/// The printable invitation sheet's layout and its A4 print rules.
+pub const SHEET_CSS: &str = include_str!("../../static/admin-invitation-sheet.css");
+
+static ADMIN_VERSION: LazyLock<String> =
+    LazyLock::new(|| crate::http::assets::version_of(&[ADMIN_CSS]));
+static SHEET_VERSION: LazyLock<String> =
+    LazyLock::new(|| crate::http::assets::version_of(&[SHEET_CSS]));
+
+/// What the staff pages add to `admin.css`'s URL (`?v=…`).
+pub fn admin_version() -> &'static str {
+    &ADMIN_VERSION
+}
+
+/// What the invitation sheet adds to its stylesheet's URL (`?v=…`).
+pub fn sheet_version() -> &'static str {
+    &SHEET_VERSION
+}
