@@ -62,11 +62,11 @@ pub struct InvitationRow {
     pub language_code: &'static str,
     /// The status, in the staff member's language.
     pub status: String,
-    /// Whether the sheet and sending again are offered: the link still works and the
-    /// buyer's relationship has not ended.
+    /// Whether the sheet and sending again are offered: the link still works, the buyer's
+    /// relationship has not ended and the buyer is not blocked.
     pub offers_link: bool,
-    /// Whether renewing is offered: the buyer asked for a new link and the relationship has
-    /// not ended.
+    /// Whether renewing is offered: the buyer asked for a new link, the relationship has not
+    /// ended and the buyer is not blocked.
     pub offers_renewal: bool,
     /// Whether it can still be revoked.
     pub revocable: bool,
@@ -286,7 +286,7 @@ pub struct ListView {
     /// no invitation goes out until one is.
     pub needs_contact: bool,
     /// Why no invitation may start or be sent again: the relationship ended (or the buyer
-    /// was erased). The page then offers none.
+    /// was erased). The page then offers none, as it does for a blocked buyer.
     pub ended: Option<String>,
 }
 
@@ -330,8 +330,10 @@ async fn list_page(
                 .iter()
                 .find(|(id, _)| *id == v.uuid)
                 .map(|(_, at)| zone.moment(l, *at));
-            row.offers_link &= ended.is_none();
-            row.offers_renewal = row.renewal_requested.is_some() && ended.is_none();
+            // An ended relationship or a block leaves nothing to send: the link would not open.
+            let open = ended.is_none() && !buyer.is_blocked();
+            row.offers_link &= open;
+            row.offers_renewal = row.renewal_requested.is_some() && open;
             row.reminder_notes = reminded
                 .iter()
                 .filter(|r| r.invitation_id.as_deref() == Some(v.uuid.as_str()))

@@ -190,7 +190,10 @@ on_both_backends! {
         assert_eq!(response.status(), 409);
         assert!(response.text().await.unwrap().contains("This buyer is blocked"));
         assert!(app.api_invitations(&seller, &buyer).await.is_empty());
-        assert!(staff.page(&page_path(&buyer)).await.contains("This buyer is blocked"), "said before trying");
+        let page = staff.page(&page_path(&buyer)).await;
+        assert!(page.contains("This buyer is blocked"), "said before trying");
+        assert!(!page.contains(&format!("action=\"{}\"", page_path(&buyer))), "no form that can only fail");
+        assert!(page.contains(&format!("href=\"/admin/buyers/{}/unblock\"", buyer_id(&buyer))), "the way out");
     }
 
     async fn resending_queues_the_email_again(app) {
@@ -287,12 +290,16 @@ on_both_backends! {
         let (seller, buyer) = app.create_buyer().await;
         let invitation = app.invite(&seller, &buyer, json!({"recipientEmail": "kyc@example.com"})).await;
         app.post_json(&format!("{}/block", buyer_path(&seller, &buyer)), &json!({"reason": "review"})).await;
-        let staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
+        let mut staff = app.signed_in("kim@marketplace.example", StaffRole::Staff).await;
 
         let response = staff.get(&format!("/admin/invitations/{}/sheet", invitation["uuid"].as_str().unwrap())).await;
 
         assert_eq!(response.status(), 409);
         assert!(response.text().await.unwrap().contains("This buyer is blocked"));
+        let page = staff.page(&page_path(&buyer)).await;
+        assert!(page.contains("Active"), "the invitation is listed");
+        assert!(!page.contains("/sheet\"") && !page.contains("/resend\""), "no sheet and no email with a link that does not open");
+        assert!(page.contains("/revoke\""), "it can still be revoked");
     }
 
     async fn a_form_without_the_sessions_csrf_token_changes_nothing(app) {
