@@ -556,7 +556,7 @@ impl VatNumber {
     }
 
     /// A regular expression every number in today's written form matches (upper case, no
-    /// separators, the shapes of [`COUNTRIES`]): what the API's schema publishes. The parser
+    /// separators, the shapes of every country it knows): what the API's schema publishes. The parser
     /// also accepts separators, lower case and older forms; the check digits are not in it.
     pub fn canonical_pattern() -> String {
         let alternatives: Vec<String> = COUNTRIES

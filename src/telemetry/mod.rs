@@ -14,7 +14,7 @@ pub use buffered::Flush;
 
 /// Installs the log subscriber: `RUST_LOG` filters (default `info`), `KYC_PORTAL_LOG_JSON=1`
 /// writes JSON lines. With `gather` (the server) lines go to stderr a few milliseconds after
-/// they are logged, gathered (see [`buffered`]); otherwise each as it comes. Keep the guard
+/// they are logged, gathered in one write; otherwise each as it comes. Keep the guard
 /// until the portal stops, so that the last are written.
 #[must_use = "the last lines are written when the guard is dropped"]
 pub fn init_logging(gather: bool) -> Flush {

@@ -113,8 +113,8 @@ impl NetworkPolicy {
         }
     }
 
-    /// At send time: refuses a URL whose host is an internal address literal (names go
-    /// through the [`GuardedResolver`]).
+    /// At send time: refuses a URL whose host is an internal address literal (names are checked
+    /// as they are resolved).
     pub fn check_literal(self, url: &reqwest::Url) -> Result<(), InternalAddress> {
         let ip = match url.host() {
             Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
