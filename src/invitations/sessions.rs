@@ -124,11 +124,13 @@ pub async fn find_live(db: &Db, cookie: &str) -> Result<Option<LiveSession>, Err
 
 /// [`find_live`] with the buyer's active documents (as `documents::on_page` takes them), in
 /// the same round trip: the buyer's page shows both, and on PostgreSQL a round trip costs
-/// more CPU than reading the session's columns again with each document.
+/// more CPU than reading the session's columns again with each document. The documents are
+/// given as read, or the error of the first that could not be: a session refused anyway (an
+/// expired link, a blocked buyer) shows its page whatever the documents hold.
 pub async fn find_live_with_documents(
     db: &Db,
     cookie: &str,
-) -> Result<Option<(LiveSession, Vec<Document>)>, Error> {
+) -> Result<Option<(LiveSession, Result<Vec<Document>, Error>)>, Error> {
     let hash = secret_token::hash(cookie);
     let rows = db
         .read_rows(
@@ -141,7 +143,7 @@ pub async fn find_live_with_documents(
                 } else {
                     None
                 };
-                Ok((live, documents_store::from_joined_row(row, DOCUMENT)?))
+                Ok((live, documents_store::from_joined_row(row, DOCUMENT)))
             },
         )
         .await?;
@@ -149,10 +151,11 @@ pub async fn find_live_with_documents(
     let Some((Some(live), first)) = rows.next() else {
         return Ok(None);
     };
-    let documents = first
-        .into_iter()
-        .chain(rows.filter_map(|(_, document)| document))
-        .collect();
+    let documents = std::iter::once(first)
+        .chain(rows.map(|(_, document)| document))
+        .filter_map(Result::transpose)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Error::from);
     Ok(Some((live, documents)))
 }
 

@@ -173,11 +173,13 @@ impl OpenSession {
         let (found, documents) = match &cookie {
             Some(cookie) => match sessions::find_live_with_documents(&state.db, cookie).await? {
                 Some((live, documents)) => (Some(live), documents),
-                None => (None, Vec::new()),
+                None => (None, Ok(Vec::new())),
             },
-            None => (None, Vec::new()),
+            None => (None, Ok(Vec::new())),
         };
-        Ok((admit(state, cookie, found, language).await?, documents))
+        // Admitted first: a refused session's page does not depend on its documents.
+        let opened = admit(state, cookie, found, language).await?;
+        Ok((opened, documents?))
     }
 
     /// Whether `sent` is this session's CSRF token.

@@ -182,6 +182,28 @@ on_both_backends! {
         assert!(blocked.text().await.unwrap().contains("Uploads are not possible"));
     }
 
+    async fn a_refused_session_shows_its_page_whatever_its_documents_hold(app) {
+        let (seller, buyer, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com"})).await;
+        let browser = browser();
+        let page = app.open_link(&browser, &invitation).await.text().await.unwrap();
+        let uploaded = browser.post(format!("{}/kyc/documents", app.address))
+            .multipart(upload_form(&csrf_of(&page), "COC_EXTRACT", "2026-01-15", "auszug.pdf", small_pdf()))
+            .send().await.unwrap();
+        assert_eq!(uploaded.status(), 200);
+        // A stored row the page cannot read: the open session's page fails as it should.
+        sqlx::query("UPDATE documents SET document_date = 'not a date'").execute(app.db.pool()).await.unwrap();
+        let broken = browser.get(format!("{}/kyc", app.address)).send().await.unwrap();
+        assert_eq!(broken.status(), 500);
+
+        sqlx::query("UPDATE documents SET document_date = '2026-01-15'").execute(app.db.pool()).await.unwrap();
+        let blocked = app.post_json(&format!("{}/block", buyer_path(&seller, &buyer)), &json!({"reason": "hold"})).await;
+        assert_eq!(blocked.status(), 200);
+        sqlx::query("UPDATE documents SET document_date = 'not a date'").execute(app.db.pool()).await.unwrap();
+        let refused = browser.get(format!("{}/kyc", app.address)).send().await.unwrap();
+        assert_eq!(refused.status(), 410, "the session's own refusal, not the documents' error");
+        assert!(refused.text().await.unwrap().contains("Uploads are not possible"));
+    }
+
     async fn an_upload_without_javascript_is_a_real_document_and_the_page_confirms_it(app) {
         let (seller, buyer, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com"})).await;
         let browser = browser();
