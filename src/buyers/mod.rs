@@ -14,7 +14,7 @@ pub use ending::{Ending, end, hold, parse_reason, release, reopen};
 pub use filter::{BuyerFilter, SearchText};
 pub use input::{RawAddress, RawBuyer, RawContact, apply_patch, from_json};
 pub use listing::{ListedBuyer, Window};
-pub use model::{Address, Buyer, BuyerDetails, BuyerStatus, Contact, KycMode};
+pub use model::{Address, Buyer, BuyerDetails, BuyerStatus, Contact, KycMode, PageBuyer, Standing};
 pub use sort::{BuyerSort, Position, SortKey};
 
 use serde_json::json;

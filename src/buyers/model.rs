@@ -114,6 +114,28 @@ pub struct BuyerDetails {
     pub contacts: Vec<Contact>,
 }
 
+/// Where a buyer stands for its invitation links: none of them works while it is blocked or
+/// once its relationship ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// Blocked (by staff or its seller).
+    pub blocked: bool,
+    /// The business relationship ended (erased buyers have ended too).
+    pub ended: bool,
+}
+
+/// A buyer as its own pages need it: who it is and where it stands. Read without the
+/// address, contacts and VAT number those pages never show, on every view of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageBuyer {
+    /// `buy_...`.
+    pub uuid: String,
+    /// The company's name.
+    pub company_name: String,
+    /// Blocked or ended.
+    pub standing: Standing,
+}
+
 /// A buyer: a trade partner in the buyer role, unique per seller and VAT number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -167,6 +189,14 @@ impl Buyer {
             company_name: self.company_name.clone(),
             address: self.address.clone(),
             contacts: self.contacts.clone(),
+        }
+    }
+
+    /// Where the buyer stands for its links.
+    pub fn standing(&self) -> Standing {
+        Standing {
+            blocked: self.is_blocked(),
+            ended: self.is_ended(),
         }
     }
 

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyExecutor, Row};
 
-use super::model::{Address, Buyer, BuyerDetails, BuyerStatus, KycMode};
+use super::model::{Address, Buyer, BuyerDetails, BuyerStatus, KycMode, PageBuyer, Standing};
 use crate::buyers::country::Country;
 use crate::db::Timestamp;
 use crate::kyc::vat::VatNumber;
@@ -37,16 +37,6 @@ pub(super) fn corrupt(what: &str) -> sqlx::Error {
 }
 
 pub(super) fn from_row(row: &AnyRow) -> Result<Buyer, sqlx::Error> {
-    from_joined_row(row, "")
-}
-
-/// A buyer read from a row whose buyer columns carry `prefix` (see [`joined_columns`]).
-pub(crate) fn from_joined_row(
-    row: &impl crate::db::Columns,
-    prefix: &'static str,
-) -> Result<Buyer, sqlx::Error> {
-    use crate::db::Columns;
-    let row = crate::db::Prefixed::new(row, prefix);
     let vat: String = row.try_get("vat_number")?;
     let country: String = row.try_get("country")?;
     let contacts: String = row.try_get("contacts")?;
@@ -79,7 +69,7 @@ pub(crate) fn from_joined_row(
         created_at: Timestamp::from_millis(row.try_get("created_at")?),
         updated_at: Timestamp::from_millis(row.try_get("updated_at")?),
         ended_at: row
-            .try_get::<Option<i64>>("ended_at")?
+            .try_get::<Option<i64>, _>("ended_at")?
             .map(Timestamp::from_millis),
         end_reason: row.try_get("end_reason")?,
         hold_reason: row.try_get("hold_reason")?,
@@ -327,9 +317,30 @@ pub(super) fn columns_of(alias: &str) -> String {
     crate::db::aliased(COLUMNS, alias)
 }
 
-/// The buyer columns under the table alias `alias`, each renamed with `prefix` (`b.id AS
-/// b_id, ...`), for a query that also reads another table's columns of the same names; read
-/// them with [`from_joined_row`].
-pub(crate) fn joined_columns(alias: &str, prefix: &str) -> String {
-    crate::db::renamed(COLUMNS, alias, prefix)
+/// The columns a [`PageBuyer`] is read from under the table alias `alias`, each renamed with
+/// `prefix` (`b.id AS buyer__id, ...`) for a query that also reads another table's columns of
+/// the same names; read them with [`page_buyer_from_joined_row`].
+pub(crate) fn page_columns(alias: &str, prefix: &str) -> String {
+    crate::db::renamed(PAGE_COLUMNS, alias, prefix)
+}
+
+const PAGE_COLUMNS: &str = "id, company_name, status, ended_at";
+
+/// A buyer as its own pages need it, from a row of [`page_columns`].
+pub(crate) fn page_buyer_from_joined_row(
+    row: &impl crate::db::Columns,
+    prefix: &'static str,
+) -> Result<PageBuyer, sqlx::Error> {
+    use crate::db::Columns;
+    let row = crate::db::Prefixed::new(row, prefix);
+    let status: String = row.try_get("status")?;
+    let status = BuyerStatus::parse(&status).ok_or_else(|| corrupt("status"))?;
+    Ok(PageBuyer {
+        uuid: row.try_get("id")?,
+        company_name: row.try_get("company_name")?,
+        standing: Standing {
+            blocked: status == BuyerStatus::Blocked,
+            ended: row.try_get::<Option<i64>>("ended_at")?.is_some(),
+        },
+    })
 }

@@ -229,7 +229,7 @@ pub async fn get(
 ) -> Result<InvitationView, Error> {
     let invitation = find(db, scope, id).await?;
     let buyer = buyers::get_by_id(db, &invitation.buyer_id).await?;
-    Ok(links.view(&invitation, buyer_unavailable(&buyer)))
+    Ok(links.view(&invitation, buyer_unavailable(buyer.standing())))
 }
 
 /// The public link of an invitation (for its QR code).
@@ -256,7 +256,7 @@ pub async fn list(
         page.split(invitations, |i| Cursor::new(i.created_at.millis(), &i.id));
     let views = invitations
         .iter()
-        .map(|i| links.view(i, buyer_unavailable(&buyer)))
+        .map(|i| links.view(i, buyer_unavailable(buyer.standing())))
         .collect();
     Ok((views, next))
 }
@@ -284,7 +284,11 @@ pub async fn revoke(
 ) -> Result<InvitationView, Error> {
     // An invitation never changes buyer, nor a buyer seller: checked once, before the write.
     let found = find(tx.db(), scope, id).await?;
-    let blocked = buyer_unavailable(&buyers::get_by_id(tx.db(), &found.buyer_id).await?);
+    let blocked = buyer_unavailable(
+        buyers::get_by_id(tx.db(), &found.buyer_id)
+            .await?
+            .standing(),
+    );
     let current = store::find(tx.conn().await?, id)
         .await?
         .ok_or(Error::NotFound("invitation"))?;
@@ -372,17 +376,17 @@ pub async fn find_by_token(db: &Db, token: &str) -> Result<Option<Invitation>, E
 /// link would not help, so the page must not offer one.
 pub async fn unavailable(db: &Db, invitation: &Invitation) -> Result<Option<Unavailable>, Error> {
     let buyer = buyers::get_by_id(db, &invitation.buyer_id).await?;
-    if let Some(reason) = buyer_unavailable(&buyer) {
+    if let Some(reason) = buyer_unavailable(buyer.standing()) {
         return Ok(Some(reason));
     }
     Ok(link_unavailable(invitation, true))
 }
 
 /// Why no link of `buyer` works, whatever the link: an ended relationship or a block.
-pub fn buyer_unavailable(buyer: &buyers::Buyer) -> Option<Unavailable> {
-    if buyer.is_ended() {
+pub fn buyer_unavailable(buyer: buyers::Standing) -> Option<Unavailable> {
+    if buyer.ended {
         Some(Unavailable::BuyerEnded)
-    } else if buyer.is_blocked() {
+    } else if buyer.blocked {
         Some(Unavailable::BuyerBlocked)
     } else {
         None
@@ -392,7 +396,10 @@ pub fn buyer_unavailable(buyer: &buyers::Buyer) -> Option<Unavailable> {
 /// Why a session opened with `invitation` cannot go on, if it cannot: like [`unavailable`],
 /// but a link used up (by this session's own use, among others) does not end the sessions it
 /// opened.
-pub fn session_unavailable(invitation: &Invitation, buyer: &buyers::Buyer) -> Option<Unavailable> {
+pub fn session_unavailable(
+    invitation: &Invitation,
+    buyer: buyers::Standing,
+) -> Option<Unavailable> {
     if let Some(reason) = buyer_unavailable(buyer) {
         return Some(reason);
     }

@@ -105,8 +105,8 @@ pub struct LiveSession {
     pub session: PortalSession,
     /// Its invitation.
     pub invitation: Invitation,
-    /// The invitation's buyer.
-    pub buyer: crate::buyers::Buyer,
+    /// The invitation's buyer, as its pages need it.
+    pub buyer: crate::buyers::PageBuyer,
     /// The buyer's seller's name.
     pub seller_name: String,
 }
@@ -193,7 +193,7 @@ fn find_live_sql(documents: Option<&documents_store::JoinedActive>) -> String {
          JOIN buyers b ON b.id = i.buyer_id JOIN partners p ON p.id = b.seller_id{join} \
          WHERE s.id_hash = $1 AND s.last_seen_at > $2",
         super::store::columns_of("i"),
-        crate::buyers::store::joined_columns("b", BUYER),
+        crate::buyers::store::page_columns("b", BUYER),
     )
 }
 
@@ -202,7 +202,7 @@ fn live_from_row(row: &impl crate::db::Columns) -> Result<LiveSession, sqlx::Err
     let session = session_from_row(row, &invitation)?;
     Ok(LiveSession {
         session,
-        buyer: crate::buyers::store::from_joined_row(row, BUYER)?,
+        buyer: crate::buyers::store::page_buyer_from_joined_row(row, BUYER)?,
         seller_name: row.try_get("seller_name")?,
         invitation,
     })

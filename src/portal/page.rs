@@ -1,6 +1,6 @@
 //! Gathering what a buyer page shows, from the domain.
 
-use crate::buyers::Buyer;
+use crate::buyers::PageBuyer;
 use crate::documents::{self, DocumentType, ReviewStatus};
 use crate::errors::Error;
 use crate::i18n::Language;
@@ -25,8 +25,8 @@ pub struct OpenSession {
     pub session: sessions::PortalSession,
     /// Its invitation.
     pub invitation: Invitation,
-    /// The invitation's buyer.
-    pub buyer: Buyer,
+    /// The invitation's buyer, as its pages need it.
+    pub buyer: PageBuyer,
     /// The buyer's seller's name.
     pub seller_name: String,
 }
@@ -35,8 +35,8 @@ pub struct OpenSession {
 pub struct PageContext {
     /// The invitation.
     pub invitation: Invitation,
-    /// Its buyer.
-    pub buyer: Buyer,
+    /// Its buyer, as its pages need it.
+    pub buyer: PageBuyer,
     /// The name of the buyer's seller.
     pub seller_name: String,
     /// Branding and requirements.

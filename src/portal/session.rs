@@ -129,7 +129,7 @@ async fn admit(
         buyer,
         seller_name,
     } = opened;
-    if let Some(reason) = invitations::session_unavailable(&invitation, &buyer) {
+    if let Some(reason) = invitations::session_unavailable(&invitation, buyer.standing) {
         // The session still proves who asks: it may ask for a new link with its own token.
         let renewal = Some(("/kyc/renewal".to_owned(), session.csrf_token.clone()));
         let page = unavailable_page(state, &invitation, reason, renewal).await;

@@ -182,6 +182,23 @@ on_both_backends! {
         assert!(blocked.text().await.unwrap().contains("Uploads are not possible"));
     }
 
+    async fn an_open_session_ends_with_the_buyers_relationship_and_opens_again_when_it_is_reopened(app) {
+        let (seller, buyer, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com"})).await;
+        let browser = browser();
+        assert_eq!(app.open_link(&browser, &invitation).await.status(), 200);
+        let path = buyer_path(&seller, &buyer);
+        let ended = app.post_json(&format!("{path}/end"), &json!({"reason": "Contract terminated", "endedAt": "2026-03-01T00:00:00Z"})).await;
+        assert_eq!(ended.status(), 200);
+        let refused = browser.get(format!("{}/kyc", app.address)).send().await.unwrap();
+        assert_eq!(refused.status(), 410);
+        assert!(refused.text().await.unwrap().contains("the business relationship has ended"));
+
+        assert_eq!(app.post_json(&format!("{path}/reopen"), &json!({})).await.status(), 200);
+        let page = browser.get(format!("{}/kyc", app.address)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains("AutoHandel Mustermann GmbH"), "the buyer's name from the session's read");
+    }
+
     async fn a_refused_session_shows_its_page_whatever_its_documents_hold(app) {
         let (seller, buyer, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com"})).await;
         let browser = browser();
