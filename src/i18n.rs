@@ -5,10 +5,26 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{LazyLock, RwLock};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, static_loader};
 use serde::{Deserialize, Serialize};
+
+/// The months' names in English dates.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
 
 static_loader! {
     static LOCALES = {
@@ -169,9 +185,13 @@ impl Language {
 
     /// A date as this language writes it: `24.11.2026`, `24 November 2026`.
     pub fn date(self, date: NaiveDate) -> String {
+        // Written out rather than through chrono's format strings, which are parsed on every
+        // call (the buyer's page writes a date for every document on it); the test holds the
+        // two equal.
+        let (day, month, year) = (date.day(), date.month0() as usize, date.year());
         match self {
-            Language::De => date.format("%d.%m.%Y").to_string(),
-            Language::En => date.format("%-d %B %Y").to_string(),
+            Language::De => format!("{day:02}.{:02}.{year:04}", month + 1),
+            Language::En => format!("{day} {} {year:04}", MONTHS[month]),
         }
     }
 }
@@ -236,5 +256,24 @@ mod tests {
         let date = NaiveDate::from_ymd_opt(2026, 5, 6).unwrap();
         assert_eq!(Language::De.date(date), "06.05.2026");
         assert_eq!(Language::En.date(date), "6 May 2026");
+    }
+
+    #[test]
+    fn dates_are_written_as_chronos_formats_write_them() {
+        let mut date = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+        let last = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+        while date <= last {
+            assert_eq!(Language::De.date(date), date.format("%d.%m.%Y").to_string());
+            assert_eq!(
+                Language::En.date(date),
+                date.format("%-d %B %Y").to_string()
+            );
+            // Every day of the years around now, and a day of each month further off.
+            date = if (2000..2100).contains(&date.year()) {
+                date.succ_opt().unwrap()
+            } else {
+                date.checked_add_months(chrono::Months::new(1)).unwrap() + chrono::Days::new(1)
+            };
+        }
     }
 }

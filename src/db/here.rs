@@ -14,14 +14,13 @@
 //! the thread and reports the failure as every other read does; a connection SQLite failed
 //! on is dropped with it.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::row::{Arg, Row};
+use super::row::{Arg, ColumnPlaces, Row};
 
 /// The file an SQLite URL opens, as sqlx reads the URL (its path percent-decoded); None for
 /// an in-memory database and for any option but `mode=rw`, `rwc` or `ro` (`immutable`, `vfs`,
@@ -49,7 +48,7 @@ struct Reader {
     /// column by name by asking SQLite for each name in turn, which for a row of eighty read
     /// by name costs more than the read, and so would building this map for every read. (The
     /// statements read here name their columns: a schema change does not change them.)
-    named: Vec<(String, HashMap<String, usize>)>,
+    named: Vec<(String, ColumnPlaces)>,
 }
 
 /// Statements whose column names a connection keeps at most (the page reads one or two).
@@ -156,7 +155,7 @@ fn read_on<T>(
     let place = match reader.named.iter().position(|(known, _)| known == sql) {
         Some(place) => place,
         None => {
-            let mut columns = HashMap::new();
+            let mut columns = ColumnPlaces::default();
             for (index, name) in statement.column_names().into_iter().enumerate() {
                 // Where two have one name, the last is the one, as sqlx reads them.
                 columns.insert(name.to_owned(), index);
