@@ -207,7 +207,9 @@ impl Buyer {
 
     /// Whether the business relationship has ended (erased buyers have ended too).
     pub fn is_ended(&self) -> bool {
-        self.ended_at.is_some()
+        // An erasure under the inactivity rule leaves `ended_at` unset: it ends the
+        // relationship all the same.
+        self.ended_at.is_some() || self.erased_at.is_some()
     }
 
     /// Why nothing new (invitations, uploads, checks) may start for the buyer, if so.

@@ -249,7 +249,7 @@ pub async fn lock_status(
     for_update: &str,
     buyer_id: &str,
 ) -> Result<Option<(BuyerStatus, bool)>, sqlx::Error> {
-    let sql = format!("SELECT status, ended_at FROM buyers WHERE id = $1 {for_update}");
+    let sql = format!("SELECT status, ended_at, erased_at FROM buyers WHERE id = $1 {for_update}");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(buyer_id)
         .fetch_optional(conn)
@@ -258,9 +258,11 @@ pub async fn lock_status(
         Some(row) => {
             let status: String = row.try_get("status")?;
             let ended: Option<i64> = row.try_get("ended_at")?;
+            let erased: Option<i64> = row.try_get("erased_at")?;
             Ok(Some((
                 BuyerStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
-                ended.is_some(),
+                // As `Buyer::is_ended`: an erased buyer has ended, ended first or not.
+                ended.is_some() || erased.is_some(),
             )))
         }
         None => Ok(None),
@@ -324,7 +326,7 @@ pub(crate) fn page_columns(alias: &str, prefix: &str) -> String {
     crate::db::renamed(PAGE_COLUMNS, alias, prefix)
 }
 
-const PAGE_COLUMNS: &str = "id, company_name, status, ended_at";
+const PAGE_COLUMNS: &str = "id, company_name, status, ended_at, erased_at";
 
 /// A buyer as its own pages need it, from a row of [`page_columns`].
 pub(crate) fn page_buyer_from_joined_row(
@@ -340,7 +342,9 @@ pub(crate) fn page_buyer_from_joined_row(
         company_name: row.try_get("company_name")?,
         standing: Standing {
             blocked: status == BuyerStatus::Blocked,
-            ended: row.try_get::<Option<i64>>("ended_at")?.is_some(),
+            // As `Buyer::is_ended`: an erased buyer has ended, ended first or not.
+            ended: row.try_get::<Option<i64>>("ended_at")?.is_some()
+                || row.try_get::<Option<i64>>("erased_at")?.is_some(),
         },
     })
 }

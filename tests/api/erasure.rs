@@ -665,6 +665,9 @@ on_both_backends! {
         let [(_, silent, silent_id), (seller, uploaded, _), (_, _, invited), (_, _, valid), (_, _, recent)] = &buyers[..] else {
             unreachable!()
         };
+        // A link sent long ago that has not expired yet (nor been used): erasure must close it.
+        let forgotten = app.invite(&buyers[0].0, silent, json!({"recipientEmail": "still@example.com", "expiresInDays": 90})).await;
+        inactive_since(&app, silent_id, 731).await;
         // Activity within the period: an upload, a use of an invitation, or being changed at all.
         let upload = app.upload(&documents_path(seller, uploaded), form("COC_EXTRACT", "2026-01-15", "neu.pdf", small_pdf())).await;
         assert_eq!(upload.status(), 201);
@@ -682,6 +685,10 @@ on_both_backends! {
         let history = body_json(app.get(&format!("{}/history", buyer_path(&buyers[0].0, silent))).await).await;
         assert_eq!(history["items"][0]["action"], "erased");
         assert_eq!(history["items"][0]["after"]["rule"], "INACTIVE");
+        // Erased without having been ended: none of its links opens a page any more.
+        assert_eq!(reqwest::get(app.link_path(&forgotten)).await.unwrap().status(), 410);
+        let listed = body_json(app.get(&invitations_path(&buyers[0].0, silent)).await).await;
+        assert!(!listed["items"][0]["unavailableReason"].is_null(), "{listed}");
         for (_, _, id) in &buyers[1..] {
             let kept = kyc_portal::buyers::get_by_id(&app.db, id).await.unwrap();
             assert!(kept.erased_at.is_none(), "{} is kept", kept.company_name);
