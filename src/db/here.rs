@@ -31,7 +31,8 @@ pub(super) fn file_of(url: &str) -> Option<PathBuf> {
             .split('&')
             .all(|option| matches!(option, "mode=rw" | "mode=rwc" | "mode=ro"))
     });
-    super::sqlite_path(url).filter(|_| plain)
+    // A `file:` name is a URI to SQLite, which a plain connection would open otherwise.
+    super::sqlite_path(url).filter(|path| plain && !path.to_string_lossy().starts_with("file:"))
 }
 
 /// Read-only connections to one SQLite file, kept between reads.

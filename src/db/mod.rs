@@ -476,12 +476,21 @@ pub fn sqlite_path(url: &str) -> Option<PathBuf> {
     if !url.starts_with("sqlite:") {
         return None;
     }
+    // The pool's options parse the URL as a URL first (which resolves `..` and `.` in its
+    // path), and then as SQLite's: so here.
+    let url = url::Url::parse(url).ok()?;
+    let url = url.as_str();
     let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
     let path = options.get_filename();
-    let file = path.to_string_lossy();
-    // sqlx names an in-memory database `file:sqlx-in-memory-…`.
-    let in_memory = file.is_empty() || file == ":memory:" || file.starts_with("file:");
-    (!in_memory && !url.contains("mode=memory")).then(|| path.to_path_buf())
+    // sqlx names the database of `sqlite::memory:` `file:sqlx-in-memory-…`; `mode=memory`
+    // keeps any other name in memory (the query read as sqlx reads it, percent-decoded).
+    let in_memory = path.as_os_str().is_empty()
+        || path.to_string_lossy().starts_with("file:sqlx-in-memory-")
+        || url.split_once('?').is_some_and(|(_, query)| {
+            url::form_urlencoded::parse(query.as_bytes())
+                .any(|(key, value)| key == "mode" && value == "memory")
+        });
+    (!in_memory).then(|| path.to_path_buf())
 }
 
 /// `sqlite://./data/x.db` -> the same URL with create-if-missing, after making its folder.
@@ -517,12 +526,14 @@ mod tests {
                 "sqlite:///srv/kyc%20portal/my%25kyc.db",
                 "/srv/kyc portal/my%kyc.db",
             ),
+            ("sqlite://data/old/../kyc.db", "data/kyc.db"),
         ] {
             assert_eq!(sqlite_path(url), Some(PathBuf::from(file)), "{url}");
         }
         for none in [
             "sqlite::memory:",
             "sqlite://data/kyc.db?mode=memory",
+            "sqlite://data/kyc.db?cache=shared&mode=%6Demory",
             "postgres://localhost/kyc",
         ] {
             assert_eq!(sqlite_path(none), None, "{none}");

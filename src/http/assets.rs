@@ -8,7 +8,11 @@ use sha2::{Digest, Sha256};
 pub fn version_of(files: &[&str]) -> String {
     let digest = files
         .iter()
-        .fold(Sha256::new(), |hash, file| hash.chain_update(file))
+        // Each file's length first, so that no two lists of files read as one another.
+        .fold(Sha256::new(), |hash, file| {
+            hash.chain_update((file.len() as u64).to_le_bytes())
+                .chain_update(file)
+        })
         .finalize();
     hex::encode(&digest[..6])
 }
@@ -25,5 +29,6 @@ mod tests {
         assert_eq!(version, version_of(&["a { color: red }", "b"]));
         assert_ne!(version, version_of(&["a { color: blue }", "b"]));
         assert_ne!(version, version_of(&["a { color: red }", "c"]));
+        assert_ne!(version_of(&["ab", "c"]), version_of(&["a", "bc"]));
     }
 }

@@ -191,7 +191,7 @@ impl Worker {
 
     /// Runs jobs until `stop` is cancelled; a job under way is finished first.
     /// While the database is unreachable the worker waits longer and longer between tries
-    /// (up to ten seconds), and takes up its jobs again by itself once it answers.
+    /// (up to `MAX_PAUSE`), and takes up its jobs again by itself once it answers.
     pub async fn run_until_stopped(self, stop: CancellationToken) {
         let mut failures: u32 = 0;
         loop {
