@@ -202,11 +202,10 @@ on_both_backends! {
     async fn a_refused_session_shows_its_page_whatever_its_documents_hold(app) {
         let (seller, buyer, invitation) = app.invited_buyer(json!({"recipientEmail": "a@example.com"})).await;
         let browser = browser();
-        let page = app.open_link(&browser, &invitation).await.text().await.unwrap();
-        let uploaded = browser.post(format!("{}/kyc/documents", app.address))
-            .multipart(upload_form(&csrf_of(&page), "COC_EXTRACT", "2026-01-15", "auszug.pdf", small_pdf()))
-            .send().await.unwrap();
-        assert_eq!(uploaded.status(), 200);
+        assert_eq!(app.open_link(&browser, &invitation).await.status(), 200);
+        let documents = crate::documents::documents_path(&seller, &buyer);
+        let uploaded = app.upload(&documents, crate::documents::form("COC_EXTRACT", "2026-01-15", "auszug.pdf", small_pdf())).await;
+        assert_eq!(uploaded.status(), 201);
         // A stored row the page cannot read: the open session's page fails as it should.
         sqlx::query("UPDATE documents SET document_date = 'not a date'").execute(app.db.pool()).await.unwrap();
         let broken = browser.get(format!("{}/kyc", app.address)).send().await.unwrap();
