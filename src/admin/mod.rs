@@ -21,7 +21,6 @@ mod users;
 mod verification;
 mod webhooks;
 
-use actix_web::http::header;
 use actix_web::middleware::ErrorHandlers;
 use actix_web::web;
 
@@ -58,9 +57,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// `GET /admin/admin.css` — anyone.
-async fn static_css() -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(assets::ADMIN_CSS)
+async fn static_css(request: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    crate::http::assets::serve(
+        &request,
+        "text/css; charset=utf-8",
+        assets::ADMIN_CSS,
+        assets::admin_version(),
+    )
 }

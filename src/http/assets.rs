@@ -1,7 +1,9 @@
 //! Versions of the stylesheets and scripts the pages name: each URL carries one (`?v=…`)
-//! derived from the file's content, so a browser that keeps a file for an hour fetches the
-//! new one the first time a page of a new release names it.
+//! derived from the file's content, so a browser keeps the file for good under that URL and
+//! fetches the new one the first time a page of a new release names it.
 
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
 use sha2::{Digest, Sha256};
 
 /// A version of `files`' content: 12 hex digits of their SHA-256, changing whenever any does.
@@ -17,9 +19,62 @@ pub fn version_of(files: &[&str]) -> String {
     hex::encode(&digest[..6])
 }
 
+/// The version a file's URL asks for.
+#[derive(serde::Deserialize)]
+struct Requested {
+    v: Option<String>,
+}
+
+/// `file`, whose current version is `current`, as `content_type`, answered to `request`. Under
+/// its current version it never changes, so browsers keep it for a year without asking again
+/// (another release's file has another URL). Anything else (no version, or another release's,
+/// asked of this process by a page another instance served during an upgrade) is not kept: a
+/// browser that kept this content under that URL would show it with the wrong pages.
+pub fn serve(
+    request: &HttpRequest,
+    content_type: &'static str,
+    file: &'static str,
+    current: &str,
+) -> HttpResponse {
+    let requested = web::Query::<Requested>::from_query(request.query_string())
+        .ok()
+        .and_then(|query| query.into_inner().v);
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CACHE_CONTROL,
+            cache_control(requested.as_deref(), current),
+        ))
+        .body(file)
+}
+
+/// How long a browser may keep a file asked for under `requested` when `current` is its
+/// version (see [`serve`]).
+fn cache_control(requested: Option<&str>, current: &str) -> &'static str {
+    if requested == Some(current) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::version_of;
+    use super::{cache_control, version_of};
+
+    #[test]
+    fn only_the_current_version_is_kept_for_good() {
+        let current = version_of(&["a"]);
+        assert_eq!(
+            cache_control(Some(&current), &current),
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(cache_control(None, &current), "no-cache");
+        assert_eq!(
+            cache_control(Some(&version_of(&["b"])), &current),
+            "no-cache"
+        );
+    }
 
     #[test]
     fn the_version_names_the_content() {

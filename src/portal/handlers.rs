@@ -439,15 +439,21 @@ pub async fn brand_css_get(state: web::Data<AppState>) -> Result<HttpResponse, E
 }
 
 /// `GET /static/portal.css` — anyone.
-pub async fn static_css() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .body(super::assets::PORTAL_CSS)
+pub async fn static_css(request: HttpRequest) -> HttpResponse {
+    crate::http::assets::serve(
+        &request,
+        "text/css; charset=utf-8",
+        super::assets::PORTAL_CSS,
+        super::assets::version(),
+    )
 }
 
 /// `GET /static/upload.js` — anyone.
-pub async fn static_js() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/javascript; charset=utf-8")
-        .body(super::assets::UPLOAD_JS)
+pub async fn static_js(request: HttpRequest) -> HttpResponse {
+    crate::http::assets::serve(
+        &request,
+        "text/javascript; charset=utf-8",
+        super::assets::UPLOAD_JS,
+        super::assets::version(),
+    )
 }

@@ -13,8 +13,7 @@ mod session;
 mod template;
 mod views;
 
-use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, ErrorHandlers};
+use actix_web::middleware::ErrorHandlers;
 use actix_web::web;
 
 /// No inline script or style, no framing, forms and requests only to the portal itself.
@@ -41,7 +40,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("/static")
-            .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "public, max-age=3600")))
             .route("/portal.css", web::get().to(handlers::static_css))
             .route("/upload.js", web::get().to(handlers::static_js)),
     );

@@ -122,7 +122,16 @@ on_both_backends! {
         let served = browser.get(format!("{}{script}", app.address)).send().await.unwrap();
         assert_eq!(served.status(), 200);
         assert_eq!(served.headers()["content-type"], "text/javascript; charset=utf-8");
+        assert_eq!(served.headers()["cache-control"], "public, max-age=31536000, immutable", "kept for good under its version");
         assert!(served.text().await.unwrap().contains("getElementById(\"upload-limits\")"));
+        // Under another version (a page of another release) or none, it is asked for again.
+        for other in ["/static/upload.js", "/static/upload.js?v=000000000000", "/static/portal.css"] {
+            let served = browser.get(format!("{}{other}", app.address)).send().await.unwrap();
+            assert_eq!(served.status(), 200);
+            assert_eq!(served.headers()["cache-control"], "no-cache", "{other}");
+        }
+        let css = browser.get(format!("{}/static/portal.css?v={version}", app.address)).send().await.unwrap();
+        assert_eq!(css.headers()["cache-control"], "public, max-age=31536000, immutable");
     }
 
     async fn a_page_seen_a_moment_ago_still_shows_every_change_made_since(app) {

@@ -178,9 +178,11 @@ pub async fn qr_svg_get(
 }
 
 /// `GET /admin/invitation-sheet.css` — anyone: the sheet's layout and its A4 print rules.
-pub async fn css_get() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(crate::admin::assets::SHEET_CSS)
+pub async fn css_get(request: HttpRequest) -> HttpResponse {
+    crate::http::assets::serve(
+        &request,
+        "text/css; charset=utf-8",
+        crate::admin::assets::SHEET_CSS,
+        crate::admin::assets::sheet_version(),
+    )
 }

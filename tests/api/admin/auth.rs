@@ -24,7 +24,9 @@ on_both_backends! {
         let css = browser.get(&href).await;
         assert_eq!(css.status(), 200);
         assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+        assert_eq!(css.headers()["cache-control"], "public, max-age=31536000, immutable");
         assert!(css.text().await.unwrap().contains("body"));
+        assert_eq!(browser.get("/admin/admin.css").await.headers()["cache-control"], "no-cache");
     }
 
     async fn signing_in_with_the_right_password_opens_the_staff_pages(app) {

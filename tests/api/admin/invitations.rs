@@ -267,7 +267,9 @@ on_both_backends! {
         }
         let version = sheet_css.strip_prefix("/admin/invitation-sheet.css?v=").unwrap_or_else(|| panic!("named by version: {sheet_css}"));
         assert!(version.len() == 12 && version.chars().all(|c| c.is_ascii_hexdigit()), "{version}");
-        let css = staff.get(&sheet_css).await.text().await.unwrap();
+        let css = staff.get(&sheet_css).await;
+        assert_eq!(css.headers()["cache-control"], "public, max-age=31536000, immutable");
+        let css = css.text().await.unwrap();
         assert!(css.contains("@page { size: A4; margin: 15mm; }"));
     }
 
