@@ -5,7 +5,9 @@
 //! which waits for the output as it would without the buffer. What is still gathered is
 //! written when the portal stops (the [`Flush`] guard) and at every panic. Commands that run
 //! once write each line as it comes ([`Gathered::direct`]): their lines mix with what they
-//! print themselves, and their few lines cost nothing to write.
+//! print themselves, and their few lines cost nothing to write. Lines an output fails to take
+//! (a full pipe, a log collector gone) wait for the writer thread to try again, up to
+//! [`MAX_KEPT`] bytes; past that, new lines are dropped until the output takes them again.
 
 use std::cell::Cell;
 use std::io::{self, Write};
@@ -18,6 +20,9 @@ const DELAY: Duration = Duration::from_millis(20);
 
 /// Past this many bytes, the lines are written at once.
 const MAX_GATHERED: usize = 64 * 1024;
+
+/// At most this many bytes are kept for an output that fails to take them.
+const MAX_KEPT: usize = 4 * MAX_GATHERED;
 
 thread_local! {
     /// Whether this thread holds a lock of the gathered lines: a panic there must not wait
@@ -50,6 +55,9 @@ pub struct Gathered<W> {
     out: Mutex<W>,
     /// Whether each line is written as it comes (no thread to write them later).
     immediate: AtomicBool,
+    /// Whether the last write failed: only the writer thread tries again, and lines past
+    /// [`MAX_KEPT`] are dropped rather than gathered.
+    failing: AtomicBool,
 }
 
 impl<W: Write + Send + 'static> Gathered<W> {
@@ -81,6 +89,7 @@ impl<W: Write + Send + 'static> Gathered<W> {
             arrived: Condvar::new(),
             out: Mutex::new(out),
             immediate: AtomicBool::new(false),
+            failing: AtomicBool::new(false),
         }
     }
 
@@ -110,8 +119,13 @@ impl<W: Write + Send + 'static> Gathered<W> {
             if lines.is_empty() {
                 self.arrived.notify_one();
             }
+            let failing = self.failing.load(Ordering::Relaxed);
+            if failing && lines.len() >= MAX_KEPT {
+                // The output takes nothing: what is kept already waits for it.
+                return Ok(());
+            }
             lines.extend_from_slice(line);
-            lines.len() >= MAX_GATHERED || self.immediate.load(Ordering::Relaxed)
+            (lines.len() >= MAX_GATHERED && !failing) || self.immediate.load(Ordering::Relaxed)
         };
         if full { self.flush_result() } else { Ok(()) }
     }
@@ -140,8 +154,39 @@ impl<W: Write + Send + 'static> Gathered<W> {
             }
             std::mem::replace(&mut *lines, Vec::with_capacity(MAX_GATHERED))
         };
-        out.write_all(&batch)?;
+        let mut written = 0;
+        while written < batch.len() {
+            match out.write(&batch[written..]) {
+                Ok(0) => {
+                    return self.keep_unwritten(&batch[written..], io::ErrorKind::WriteZero.into());
+                }
+                Ok(n) => written += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return self.keep_unwritten(&batch[written..], e),
+            }
+        }
+        self.failing.store(false, Ordering::Relaxed);
         out.flush()
+    }
+
+    /// Puts back what a failed write left, before the lines that came meanwhile, for the next
+    /// write to try again: a full pipe or a moment's error loses no lines. An output that keeps
+    /// failing keeps at most [`MAX_KEPT`] bytes (the newest, should a line have come past the
+    /// limit meanwhile).
+    fn keep_unwritten(&self, unwritten: &[u8], error: io::Error) -> io::Result<()> {
+        self.failing.store(true, Ordering::Relaxed);
+        let mut lines = locked(&self.lines)?;
+        let newer = std::mem::take(&mut *lines);
+        let total = unwritten.len() + newer.len();
+        let skip = total.saturating_sub(MAX_KEPT);
+        lines.reserve(total - skip);
+        if skip < unwritten.len() {
+            lines.extend_from_slice(&unwritten[skip..]);
+            lines.extend_from_slice(&newer);
+        } else {
+            lines.extend_from_slice(&newer[skip - unwritten.len()..]);
+        }
+        Err(error)
     }
 }
 
@@ -283,6 +328,70 @@ mod tests {
         }
         assert_eq!(out.writes(), 1);
         assert_eq!(out.text().len(), MAX_GATHERED);
+    }
+
+    /// An output that takes `room` bytes and then fails until given more room.
+    #[derive(Clone, Default)]
+    struct Blocked {
+        taken: Arc<Mutex<Vec<u8>>>,
+        room: Arc<Mutex<usize>>,
+    }
+
+    impl Write for Blocked {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            let mut room = self.room.lock().unwrap();
+            if *room == 0 {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            let n = buf.len().min(*room);
+            *room -= n;
+            self.taken.lock().unwrap().extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn lines_an_output_failed_to_take_are_written_by_the_next_write_in_order() {
+        let out = Blocked::default();
+        *out.room.lock().unwrap() = 4;
+        let gathered = Arc::new(Gathered::new(out.clone()));
+        Line(gathered.clone()).write_all(b"first\n").unwrap();
+        assert!(gathered.flush_result().is_err());
+        Line(gathered.clone()).write_all(b"second\n").unwrap();
+        *out.room.lock().unwrap() = usize::MAX;
+        gathered.flush_result().unwrap();
+        assert_eq!(out.taken.lock().unwrap().as_slice(), b"first\nsecond\n");
+    }
+
+    #[test]
+    fn an_output_that_keeps_failing_keeps_a_bounded_part_of_the_lines_and_writes_them_whole() {
+        let out = Blocked::default();
+        let gathered = Arc::new(Gathered::new(out.clone()));
+        for n in 0..(MAX_KEPT / 64 * 2) {
+            let line = format!("{n:07} {}\n", "z".repeat(55));
+            Line(gathered.clone()).write_all(line.as_bytes()).unwrap();
+            if n % 100 == 0 {
+                assert!(gathered.flush_result().is_err());
+            }
+        }
+        assert!(gathered.lines.lock().unwrap().len() <= MAX_KEPT + 64);
+        *out.room.lock().unwrap() = usize::MAX;
+        gathered.flush_result().unwrap();
+        let taken = String::from_utf8(out.taken.lock().unwrap().clone()).unwrap();
+        let numbers: Vec<usize> = taken.lines().map(|l| l[..7].parse().unwrap()).collect();
+        assert_eq!(
+            numbers,
+            (0..numbers.len()).collect::<Vec<_>>(),
+            "the first lines, in order"
+        );
+        assert_eq!(numbers.len(), MAX_KEPT / 64);
+        // Writing works again: lines are gathered and written as before.
+        Line(gathered.clone()).write_all(b"again\n").unwrap();
+        gathered.flush_result().unwrap();
+        assert!(out.taken.lock().unwrap().ends_with(b"again\n"));
     }
 
     #[test]
