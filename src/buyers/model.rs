@@ -124,6 +124,18 @@ pub struct Standing {
     pub ended: bool,
 }
 
+impl Standing {
+    /// Where a buyer in `status` stands, its relationship `ended` or not and its personal data
+    /// `erased` or not: an erasure under the inactivity rule leaves the end unset, and ends the
+    /// relationship all the same.
+    pub fn of(status: BuyerStatus, ended: bool, erased: bool) -> Standing {
+        Standing {
+            blocked: status == BuyerStatus::Blocked,
+            ended: ended || erased,
+        }
+    }
+}
+
 /// A buyer as its own pages need it: who it is and where it stands. Read without the
 /// address, contacts and VAT number those pages never show, on every view of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,10 +206,11 @@ impl Buyer {
 
     /// Where the buyer stands for its links.
     pub fn standing(&self) -> Standing {
-        Standing {
-            blocked: self.is_blocked(),
-            ended: self.is_ended(),
-        }
+        Standing::of(
+            self.status,
+            self.ended_at.is_some(),
+            self.erased_at.is_some(),
+        )
     }
 
     /// Whether the buyer is blocked.
@@ -207,9 +220,7 @@ impl Buyer {
 
     /// Whether the business relationship has ended (erased buyers have ended too).
     pub fn is_ended(&self) -> bool {
-        // An erasure under the inactivity rule leaves `ended_at` unset: it ends the
-        // relationship all the same.
-        self.ended_at.is_some() || self.erased_at.is_some()
+        self.standing().ended
     }
 
     /// Why nothing new (invitations, uploads, checks) may start for the buyer, if so.

@@ -256,17 +256,22 @@ pub async fn lock_status(
         .await?;
     match row {
         Some(row) => {
-            let status: String = row.try_get("status")?;
-            let ended: Option<i64> = row.try_get("ended_at")?;
-            let erased: Option<i64> = row.try_get("erased_at")?;
-            Ok(Some((
-                BuyerStatus::parse(&status).ok_or_else(|| corrupt("status"))?,
-                // As `Buyer::is_ended`: an erased buyer has ended, ended first or not.
-                ended.is_some() || erased.is_some(),
-            )))
+            let (status, standing) = standing_from_row(&row)?;
+            Ok(Some((status, standing.ended)))
         }
         None => Ok(None),
     }
+}
+
+/// A buyer's status and where it stands, from its `status`, `ended_at` and `erased_at`.
+fn standing_from_row(
+    row: &impl crate::db::Columns,
+) -> Result<(BuyerStatus, Standing), sqlx::Error> {
+    let status: String = row.try_get("status")?;
+    let status = BuyerStatus::parse(&status).ok_or_else(|| corrupt("status"))?;
+    let ended = row.try_get::<Option<i64>>("ended_at")?.is_some();
+    let erased = row.try_get::<Option<i64>>("erased_at")?.is_some();
+    Ok((status, Standing::of(status, ended, erased)))
 }
 
 /// Sets or clears the end of the relationship if the stored version is `expected_version`;
@@ -335,16 +340,9 @@ pub(crate) fn page_buyer_from_joined_row(
 ) -> Result<PageBuyer, sqlx::Error> {
     use crate::db::Columns;
     let row = crate::db::Prefixed::new(row, prefix);
-    let status: String = row.try_get("status")?;
-    let status = BuyerStatus::parse(&status).ok_or_else(|| corrupt("status"))?;
     Ok(PageBuyer {
         uuid: row.try_get("id")?,
         company_name: row.try_get("company_name")?,
-        standing: Standing {
-            blocked: status == BuyerStatus::Blocked,
-            // As `Buyer::is_ended`: an erased buyer has ended, ended first or not.
-            ended: row.try_get::<Option<i64>>("ended_at")?.is_some()
-                || row.try_get::<Option<i64>>("erased_at")?.is_some(),
-        },
+        standing: standing_from_row(&row)?.1,
     })
 }
