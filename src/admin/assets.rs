@@ -1,6 +1,6 @@
 //! The staff pages' stylesheets, named in each page with a version of their content: browsers
-//! keep them for good under it (`http::assets::serve`), and a release that changes a page's markup must not be shown with
-//! the previous release's styles.
+//! keep them for good under it (`http::assets::serve`), and a release that changes a page's
+//! markup must not be shown with the previous release's styles.
 
 use std::sync::LazyLock;
 

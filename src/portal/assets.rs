@@ -1,6 +1,7 @@
 //! The buyer pages' stylesheet and script, named in each page with a version of their
-//! content: browsers keep them for good under it (`http::assets::serve`), and a page must never run with the script of an
-//! older release (the page and its script agree on where the file limits are written).
+//! content: browsers keep them for good under it (`http::assets::serve`), and a page must
+//! never run with the script of an older release (the page and its script agree on where the
+//! file limits are written).
 
 use std::sync::LazyLock;
 
