@@ -1,13 +1,19 @@
 //! The staff pages' stylesheets, named in each page with a version of their content: browsers
-//! keep them for good under it (`http::assets::serve`), and a release that changes a page's
+//! keep them for good under it (`http::assets::Asset`), and a release that changes a page's
 //! markup must not be shown with the previous release's styles.
 
 use std::sync::LazyLock;
 
-/// The staff pages' stylesheet.
-pub const ADMIN_CSS: &str = include_str!("../../static/admin.css");
-/// The printable invitation sheet's layout and its A4 print rules.
-pub const SHEET_CSS: &str = include_str!("../../static/admin-invitation-sheet.css");
+use crate::http::assets::Asset;
+
+const ADMIN_CSS: &str = include_str!("../../static/admin.css");
+const SHEET_CSS: &str = include_str!("../../static/admin-invitation-sheet.css");
+
+/// The staff pages' stylesheet, `GET /admin/admin.css`.
+pub static ADMIN_STYLESHEET: Asset = Asset::stylesheet(ADMIN_CSS, admin_version);
+/// The printable invitation sheet's layout and its A4 print rules,
+/// `GET /admin/invitation-sheet.css`.
+pub static SHEET_STYLESHEET: Asset = Asset::stylesheet(SHEET_CSS, sheet_version);
 
 static ADMIN_VERSION: LazyLock<String> =
     LazyLock::new(|| crate::http::assets::version_of(&[ADMIN_CSS]));

@@ -44,7 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(auth::logout_post))
             .route("/language", web::post().to(auth::language_post))
             .route("/digest", web::post().to(today::digest_post))
-            .route("/admin.css", web::get().to(static_css))
+            .route("/admin.css", assets::ADMIN_STYLESHEET.route())
             .configure(users::configure)
             .configure(password::configure)
             .configure(second_factor::configure)
@@ -54,14 +54,4 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(settings::configure)
             .configure(tokens::configure),
     );
-}
-
-/// `GET /admin/admin.css` — anyone.
-async fn static_css(request: actix_web::HttpRequest) -> actix_web::HttpResponse {
-    crate::http::assets::serve(
-        &request,
-        "text/css; charset=utf-8",
-        assets::ADMIN_CSS,
-        assets::admin_version(),
-    )
 }

@@ -25,31 +25,58 @@ struct Requested {
     v: Option<String>,
 }
 
-/// `file`, whose current version is `current`, as `content_type`, answered to `request`. Under
-/// its current version it never changes, so browsers keep it for a year without asking again
-/// (another release's file has another URL). Anything else (no version, or another release's,
-/// asked of this process by a page another instance served during an upgrade) is not kept: a
-/// browser that kept this content under that URL would show it with the wrong pages.
-pub fn serve(
-    request: &HttpRequest,
+/// A stylesheet or script the pages name by its version.
+pub struct Asset {
     content_type: &'static str,
-    file: &'static str,
-    current: &str,
-) -> HttpResponse {
-    let requested = web::Query::<Requested>::from_query(request.query_string())
-        .ok()
-        .and_then(|query| query.into_inner().v);
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CACHE_CONTROL,
-            cache_control(requested.as_deref(), current),
-        ))
-        .body(file)
+    body: &'static str,
+    version: fn() -> &'static str,
+}
+
+impl Asset {
+    /// A stylesheet whose current version `version` gives.
+    pub const fn stylesheet(body: &'static str, version: fn() -> &'static str) -> Asset {
+        Asset {
+            content_type: "text/css; charset=utf-8",
+            body,
+            version,
+        }
+    }
+
+    /// A script whose current version `version` gives.
+    pub const fn script(body: &'static str, version: fn() -> &'static str) -> Asset {
+        Asset {
+            content_type: "text/javascript; charset=utf-8",
+            body,
+            version,
+        }
+    }
+
+    /// `GET` of the file, for anyone (see [`Asset::serve`]).
+    pub fn route(&'static self) -> actix_web::Route {
+        web::get().to(move |request: HttpRequest| async move { self.serve(&request) })
+    }
+
+    /// The file, answered to `request`. Under its current version it never changes, so
+    /// browsers keep it for a year without asking again (another release's file has another
+    /// URL). Anything else (no version, or another release's, asked of this process by a page
+    /// another instance served during an upgrade) is not kept: a browser that kept this content
+    /// under that URL would show it with the wrong pages.
+    fn serve(&self, request: &HttpRequest) -> HttpResponse {
+        let requested = web::Query::<Requested>::from_query(request.query_string())
+            .ok()
+            .and_then(|query| query.into_inner().v);
+        HttpResponse::Ok()
+            .content_type(self.content_type)
+            .insert_header((
+                header::CACHE_CONTROL,
+                cache_control(requested.as_deref(), (self.version)()),
+            ))
+            .body(self.body)
+    }
 }
 
 /// How long a browser may keep a file asked for under `requested` when `current` is its
-/// version (see [`serve`]).
+/// version (see [`Asset::serve`]).
 fn cache_control(requested: Option<&str>, current: &str) -> &'static str {
     if requested == Some(current) {
         "public, max-age=31536000, immutable"

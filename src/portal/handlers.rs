@@ -437,23 +437,3 @@ pub async fn brand_css_get(state: web::Data<AppState>) -> Result<HttpResponse, E
         .content_type("text/css; charset=utf-8")
         .body(format!(":root {{ --brand: {colour}; }}\n")))
 }
-
-/// `GET /static/portal.css` — anyone.
-pub async fn static_css(request: HttpRequest) -> HttpResponse {
-    crate::http::assets::serve(
-        &request,
-        "text/css; charset=utf-8",
-        super::assets::PORTAL_CSS,
-        super::assets::version(),
-    )
-}
-
-/// `GET /static/upload.js` — anyone.
-pub async fn static_js(request: HttpRequest) -> HttpResponse {
-    crate::http::assets::serve(
-        &request,
-        "text/javascript; charset=utf-8",
-        super::assets::UPLOAD_JS,
-        super::assets::version(),
-    )
-}

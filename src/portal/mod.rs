@@ -40,7 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("/static")
-            .route("/portal.css", web::get().to(handlers::static_css))
-            .route("/upload.js", web::get().to(handlers::static_js)),
+            .route("/portal.css", assets::STYLESHEET.route())
+            .route("/upload.js", assets::SCRIPT.route()),
     );
 }

@@ -35,7 +35,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/invitations/{id}/revoke", web::post().to(revoke_post))
         .route("/invitations/{id}/sheet", web::get().to(sheet::sheet_get))
         .route("/invitations/{id}/qr.svg", web::get().to(sheet::qr_svg_get))
-        .route("/invitation-sheet.css", web::get().to(sheet::css_get));
+        .route(
+            "/invitation-sheet.css",
+            crate::admin::assets::SHEET_STYLESHEET.route(),
+        );
 }
 
 /// The label of an invitation's status.

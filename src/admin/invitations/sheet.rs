@@ -176,13 +176,3 @@ pub async fn qr_svg_get(
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(qr::svg(&link)?))
 }
-
-/// `GET /admin/invitation-sheet.css` — anyone: the sheet's layout and its A4 print rules.
-pub async fn css_get(request: HttpRequest) -> HttpResponse {
-    crate::http::assets::serve(
-        &request,
-        "text/css; charset=utf-8",
-        crate::admin::assets::SHEET_CSS,
-        crate::admin::assets::sheet_version(),
-    )
-}
