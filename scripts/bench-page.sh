@@ -6,8 +6,8 @@
 #
 # For each backend (SQLite, then PostgreSQL if a local server can be used), a fresh release
 # portal gets one seller, one buyer with two documents and a self-service invitation, all
-# through the API; the link is opened once with curl, and wrk loads `GET /kyc` with that
-# session's cookie. Right before it, wrk loads a bare actix-web + askama page of similar size
+# through the API; the link is opened BENCH_SESSIONS times with curl, as that many browsers
+# would, and wrk loads `GET /kyc` with those sessions' cookies in turn. Right before it, wrk loads a bare actix-web + askama page of similar size
 # (bench/bare-page, no database) built in the same run: the ratio of the two rates says what
 # the portal's sessions, database reads and translations cost. Targets: portal page >= 40%
 # of the bare page's requests/s, p99 latency < 25 ms, at 64 connections.
@@ -16,6 +16,7 @@
 #   BENCH_DURATION     length of each measured wrk run (default 10s)
 #   BENCH_CONNECTIONS  open connections (default 64)
 #   BENCH_THREADS      wrk threads (default 2)
+#   BENCH_SESSIONS     buyer sessions the requests take turns with (default 64)
 #   BENCH_POSTGRES     0 skips PostgreSQL (default 1)
 set -euo pipefail
 
@@ -25,6 +26,7 @@ REPO=$(pwd)
 DURATION=${BENCH_DURATION:-10s}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
+SESSIONS=${BENCH_SESSIONS:-64}
 WARMUP=2s
 TARGET_RATIO=0.40
 TARGET_P99_MS=25
@@ -175,9 +177,10 @@ upload_document() {
 }
 
 # arrange_buyer DATABASE_URL: seller, buyer, two documents and an invitation through the API,
-# then opens the link once; sets COOKIE to the session's cookie value.
+# then opens the link SESSIONS times; sets COOKIE to the first session's cookie value and
+# writes the Lua script that has wrk's requests take turns with all of them.
 arrange_buyer() {
-    local seller buyer link token status form_token
+    local seller buyer link token i
     API_TOKEN=$(env DATABASE_URL="$1" KYC_PORTAL_DATA_DIR="$WORK/data" \
         "$PORTAL_BIN" create-api-token --name bench 2>>"$WORK/portal.log")
     seller=$(api_post /partners '{"name": "Bench Seller GmbH"}' uuid)
@@ -192,22 +195,43 @@ arrange_buyer() {
         '{"recipientEmail": "bench@example.com", "language": "de"}' publicLinkUrl)
     # The link names the configured public URL; only its token matters here.
     token=${link##*/}
-    # The link's landing page counts nothing; its Continue button (a POST with the landing
-    # page's token) opens the session.
-    form_token=$(curl -s --max-time 30 -c "$WORK/cookies" "$BASE/kyc/$token" |
+    : >"$WORK/sessions"
+    for ((i = 0; i < SESSIONS; i++)); do
+        open_session "$token" >>"$WORK/sessions"
+    done
+    COOKIE=$(head -n 1 "$WORK/sessions")
+    cat >"$WORK/sessions.lua" <<LUA
+local cookies = {}
+for line in io.lines("$WORK/sessions") do cookies[#cookies + 1] = line end
+local turn = 0
+request = function()
+    turn = turn % #cookies + 1
+    return wrk.format(nil, nil, { ["Cookie"] = "kyc_session=" .. cookies[turn] })
+end
+LUA
+}
+
+# open_session TOKEN: opens the link as a new browser would and prints its session's cookie.
+# The link's landing page counts nothing; its Continue button (a POST with the landing page's
+# token) opens the session.
+open_session() {
+    local jar=$WORK/cookies form_token status cookie
+    rm -f -- "$jar"
+    form_token=$(curl -s --max-time 30 -c "$jar" "$BASE/kyc/$1" |
         sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -n 1)
-    status=$(curl -s --max-time 30 -b "$WORK/cookies" -c "$WORK/cookies" -o /dev/null \
-        -w '%{http_code}' --data-urlencode "csrf=$form_token" "$BASE/kyc/$token")
+    status=$(curl -s --max-time 30 -b "$jar" -c "$jar" -o /dev/null \
+        -w '%{http_code}' --data-urlencode "csrf=$form_token" "$BASE/kyc/$1")
     if [[ $status != 303 ]]; then
         log "continuing from the link's landing page answered $status, not 303"
         exit 1
     fi
     # Netscape cookie file: name and value are the last two fields.
-    COOKIE=$(awk '$6 == "kyc_session" { print $7 }' "$WORK/cookies")
-    if [[ -z $COOKIE ]]; then
+    cookie=$(awk '$6 == "kyc_session" { print $7 }' "$jar")
+    if [[ -z $cookie ]]; then
         log "opening the link set no kyc_session cookie"
         exit 1
     fi
+    echo "$cookie"
 }
 
 # page_bytes URL [COOKIE]: body size of one GET, after checking it answers 200 (a wrk run
@@ -236,16 +260,16 @@ server_cpu_ticks() {
     awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"
 }
 
-# measure URL [COOKIE]: a short warm-up (connection pools, caches), then the measured run.
-# Sets RPS, P50, P99, REQUESTS, BAD (non-2xx/3xx + socket errors), CPU_US (server CPU
-# microseconds per request).
+# measure URL [sessions]: a short warm-up (connection pools, caches), then the measured run,
+# with the buyer sessions' cookies in turn when asked (see arrange_buyer). Sets RPS, P50, P99,
+# REQUESTS, BAD (non-2xx/3xx + socket errors), CPU_US (server CPU microseconds per request).
 measure() {
-    local url=$1 cookie=${2:-} out ticks0 ticks1
-    local header=()
-    if [[ -n $cookie ]]; then header=(-H "Cookie: kyc_session=$cookie"); fi
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${header[@]}" "$url" >/dev/null
+    local url=$1 out ticks0 ticks1
+    local script=()
+    if [[ ${2:-} == sessions ]]; then script=(-s "$WORK/sessions.lua"); fi
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "${script[@]}" "$url" >/dev/null
     ticks0=$(server_cpu_ticks)
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${header[@]}" "$url")
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${script[@]}" "$url")
     ticks1=$(server_cpu_ticks)
     printf '%s\n' "$out" | sed 's/^/    /' >&2
     RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")
@@ -278,14 +302,14 @@ bench_portal() {
     arrange_buyer "$2"
     local bytes ratio ok_ratio ok_p99
     bytes=$(page_bytes "$BASE/kyc" "$COOKIE")
-    measure "$BASE/kyc" "$COOKIE"
+    measure "$BASE/kyc" sessions
     verdicts
     add_row "$1" "portal GET /kyc" "$bytes" "$ratio" "$ok_ratio" "$ok_p99"
     # The page with a confirmation line is never kept in memory: every request reads the
     # database and renders, as the first view after any change does.
     log "[$1] portal page rendered on every request ..."
     bytes=$(page_bytes "$BASE/kyc?received=none" "$COOKIE")
-    measure "$BASE/kyc?received=none" "$COOKIE"
+    measure "$BASE/kyc?received=none" sessions
     verdicts
     add_row "$1" "portal GET /kyc?received=… (rendered each time)" "$bytes" "$ratio" "$ok_ratio" "$ok_p99"
     stop_server
@@ -403,8 +427,8 @@ print_results() {
     machine_facts
     echo
     echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency, after a $WARMUP warm-up, on loopback; wrk"
-    echo "shares the CPUs with the server. The portal page is \`GET /kyc\` in an open session (the"
-    echo "buyer has 2 of 5 required documents). A view is kept rendered for its session for up to a"
+    echo "shares the CPUs with the server. The portal page is \`GET /kyc\` in $SESSIONS open sessions"
+    echo "of one buyer, taken in turn (the buyer has 2 of 5 required documents). A view is kept rendered for its session for up to a"
     echo "second while nothing is written (src/portal/cache.rs), so the first row is the page as a"
     echo "buyer re-loading it gets it; the second (a confirmation line on the page, never kept) reads"
     echo "the session with its invitation, buyer, seller and the buyer's documents in one query and renders,"

@@ -425,6 +425,7 @@ async fn metrics_get(
     }
     let mut body = registry.render();
     body.push_str(&state.passwords.render_metrics());
+    body.push_str(&state.db.render_metrics());
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(body)

@@ -2,6 +2,7 @@
 //! the two backends must differ.
 
 mod copy;
+mod gathered;
 mod here;
 mod readers;
 mod row;
@@ -22,6 +23,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use copy::open_copy;
+pub use gathered::{GatheredRead, KEY as GATHERED_KEY};
 pub use row::{Arg, Column, Columns, Prefixed, Row};
 pub use schema::{SchemaStatus, schema_of};
 pub use time::{Timestamp, now};
@@ -57,6 +59,8 @@ pub struct Db {
     kept: Arc<Kept>,
     /// On an SQLite file, connections for [`Db::read_rows`] on the serving thread.
     here: Option<Arc<here::HereReaders>>,
+    /// On PostgreSQL, the requests waiting for [`Db::read_gathered`].
+    waiting: Arc<gathered::Waiting>,
 }
 
 /// Failure to open or prepare the database.
@@ -159,6 +163,7 @@ impl Db {
                 )),
             }),
             here: here::file_of(&url).map(|path| Arc::new(here::HereReaders::new(path))),
+            waiting: Arc::default(),
         })
     }
 
@@ -267,32 +272,34 @@ impl Db {
         set_up: impl AsyncFnOnce(&mut C) -> Result<(), sqlx::Error>,
         read: impl AsyncFnOnce(&mut C) -> Result<T, sqlx::Error>,
     ) -> Result<T, sqlx::Error> {
-        // Waiting for a turn and opening a connection share one acquire timeout, as taking a
-        // connection from the pool does.
+        let mut lent = self.lend(readers, set_up).await?;
+        let result = read(&mut lent.conn).await;
+        lent.end(&result);
+        result
+    }
+
+    /// A turn and a kept connection (see [`readers`]), opened and set up by `set_up` when
+    /// every other is lent. Waiting for the turn and opening the connection share one acquire
+    /// timeout, as taking a connection from the pool does.
+    async fn lend<'r, C: sqlx::Connection>(
+        &self,
+        readers: &'r readers::Readers<C>,
+        set_up: impl AsyncFnOnce(&mut C) -> Result<(), sqlx::Error>,
+    ) -> Result<readers::Lent<'r, C>, sqlx::Error> {
         let lending = async {
             let turn = readers.turn().await.ok_or(sqlx::Error::PoolClosed)?;
-            let kept = match turn.take() {
-                Some(kept) => kept,
+            match turn.take() {
+                Some((opener, conn)) => Ok(turn.lent(opener, conn)),
                 None => {
                     let mut conn = readers.open().await?;
                     set_up(&mut conn).await?;
-                    (std::thread::current().id(), conn)
+                    Ok(turn.lent(std::thread::current().id(), conn))
                 }
-            };
-            Ok::<_, sqlx::Error>((turn, kept))
+            }
         };
-        let (turn, (opener, mut conn)) = tokio::time::timeout(self.acquire_timeout, lending)
+        tokio::time::timeout(self.acquire_timeout, lending)
             .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)??;
-        let result = read(&mut conn).await;
-        match &result {
-            Ok(_) => turn.give_back(opener, conn),
-            // A restart or failover has cut every kept connection, not just this one: none
-            // of them is tried again.
-            Err(error) if is_unavailable(error) => drop(readers.close_idle()),
-            Err(_) => {}
-        }
-        result
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
     }
 
     /// The rows `sql` reads with `args` (`$1` is the first), each mapped by `map` with its

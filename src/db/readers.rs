@@ -77,7 +77,7 @@ impl<C: Connection> Readers<C> {
     }
 }
 
-impl<C: Connection> Turn<'_, C> {
+impl<'a, C: Connection> Turn<'a, C> {
     /// A free connection, this thread's own if it has one, with the thread that opened it;
     /// none when every connection is lent (the caller then opens one).
     pub(super) fn take(&self) -> Option<(ThreadId, C)> {
@@ -90,10 +90,37 @@ impl<C: Connection> Turn<'_, C> {
             .find_map(|(opener, kept)| kept.pop().map(|conn| (*opener, conn)))
     }
 
-    /// Keeps `conn`, opened by `opener`, for that thread's next read.
-    pub(super) fn give_back(self, opener: ThreadId, conn: C) {
-        if let Ok(mut idle) = self.readers.idle.lock() {
-            idle.entry(opener).or_default().push(conn);
+    /// This turn with `conn`, opened by `opener`, to read with.
+    pub(super) fn lent(self, opener: ThreadId, conn: C) -> Lent<'a, C> {
+        Lent {
+            turn: self,
+            opener,
+            conn,
+        }
+    }
+}
+
+/// A turn with the connection it reads on.
+pub(super) struct Lent<'a, C: Connection> {
+    turn: Turn<'a, C>,
+    opener: ThreadId,
+    /// The connection, the turn's own until [`Lent::end`].
+    pub(super) conn: C,
+}
+
+impl<C: Connection> Lent<'_, C> {
+    /// Ends the turn after a read that gave `result`: the connection is kept for its thread's
+    /// next read when the read succeeded, and dropped otherwise; a restart or failover has
+    /// cut every kept connection, not just this one, so none of them is tried again then.
+    pub(super) fn end<T>(self, result: &Result<T, sqlx::Error>) {
+        match result {
+            Ok(_) => {
+                if let Ok(mut idle) = self.turn.readers.idle.lock() {
+                    idle.entry(self.opener).or_default().push(self.conn);
+                }
+            }
+            Err(error) if super::is_unavailable(error) => drop(self.turn.readers.close_idle()),
+            Err(_) => {}
         }
     }
 }

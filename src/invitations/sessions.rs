@@ -4,7 +4,7 @@
 use sqlx::{AnyConnection, Row};
 
 use super::Invitation;
-use crate::db::{Arg, Db, Timestamp, now};
+use crate::db::{Arg, Db, GATHERED_KEY, GatheredRead, Timestamp, now};
 use crate::documents::Document;
 use crate::documents::store as documents_store;
 use crate::errors::Error;
@@ -117,7 +117,9 @@ pub struct LiveSession {
 pub async fn find_live(db: &Db, cookie: &str) -> Result<Option<LiveSession>, Error> {
     let hash = secret_token::hash(cookie);
     let rows = db
-        .read_rows(&FIND_LIVE, &live_args(&hash), |_, row| live_from_row(row))
+        .read_gathered(&FIND_LIVE, &hash, &live_since(), |_, row| {
+            live_from_row(row)
+        })
         .await?;
     Ok(rows.into_iter().next())
 }
@@ -133,9 +135,10 @@ pub async fn find_live_with_documents(
 ) -> Result<Option<(LiveSession, Result<Vec<Document>, Error>)>, Error> {
     let hash = secret_token::hash(cookie);
     let rows = db
-        .read_rows(
+        .read_gathered(
             &FIND_LIVE_WITH_DOCUMENTS,
-            &live_args(&hash),
+            &hash,
+            &live_since(),
             // Every row repeats the session: it is read from the first.
             |index, row| {
                 let live = if index == 0 {
@@ -160,41 +163,42 @@ pub async fn find_live_with_documents(
 }
 
 /// [`FIND_LIVE`] with a row for each of the buyer's active documents (one without any).
-static FIND_LIVE_WITH_DOCUMENTS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    find_live_sql(Some(&documents_store::join_active("d", DOCUMENT, "b.id")))
-});
+static FIND_LIVE_WITH_DOCUMENTS: std::sync::LazyLock<GatheredRead> =
+    std::sync::LazyLock::new(|| {
+        find_live_sql(Some(&documents_store::join_active("d", DOCUMENT, "b.id")))
+    });
 
 /// The prefix of the documents' columns where they are read along with a session's.
 const DOCUMENT: &str = "document__";
 
-/// What a live session is found by: its cookie's hash (`$1`), and a sighting since the idle
+/// What a live session is found by besides its cookie's hash: a sighting since the idle
 /// timeout (`$2`).
-fn live_args(hash: &str) -> [Arg<'_>; 2] {
-    [
-        Arg::Text(hash),
-        Arg::Int(now().plus(-IDLE_TIMEOUT).millis()),
-    ]
+fn live_since() -> [Arg<'static>; 1] {
+    [Arg::Int(now().plus(-IDLE_TIMEOUT).millis())]
 }
 
-/// The session by its cookie's hash (`$1`) with its invitation, buyer and seller's name, if
-/// it was seen since `$2`.
-static FIND_LIVE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| find_live_sql(None));
+/// The session by its cookie's hash with its invitation, buyer and seller's name, if it was
+/// seen since `$2`.
+static FIND_LIVE: std::sync::LazyLock<GatheredRead> =
+    std::sync::LazyLock::new(|| find_live_sql(None));
 
 /// The read of a live session, with the buyer's active documents joined when given.
-fn find_live_sql(documents: Option<&documents_store::JoinedActive>) -> String {
+fn find_live_sql(documents: Option<&documents_store::JoinedActive>) -> GatheredRead {
     let (columns, join) = match documents {
         Some(d) => (format!(", {}", d.columns), format!(" {}", d.join)),
         None => Default::default(),
     };
-    format!(
-        "SELECT {}, {}{columns}, p.name AS seller_name, \
-         s.language AS session_language, s.csrf_token, s.last_seen_at \
-         FROM portal_sessions s JOIN invitations i ON i.id = s.invitation_id \
-         JOIN buyers b ON b.id = i.buyer_id JOIN partners p ON p.id = b.seller_id{join} \
-         WHERE s.id_hash = $1 AND s.last_seen_at > $2",
-        super::store::columns_of("i"),
-        crate::buyers::store::page_columns("b", BUYER),
-    )
+    GatheredRead::new("s.id_hash", |by_hash| {
+        format!(
+            "SELECT s.id_hash AS {GATHERED_KEY}, {}, {}{columns}, p.name AS seller_name, \
+             s.language AS session_language, s.csrf_token, s.last_seen_at \
+             FROM portal_sessions s JOIN invitations i ON i.id = s.invitation_id \
+             JOIN buyers b ON b.id = i.buyer_id JOIN partners p ON p.id = b.seller_id{join} \
+             WHERE {by_hash} AND s.last_seen_at > $2",
+            super::store::columns_of("i"),
+            crate::buyers::store::page_columns("b", BUYER),
+        )
+    })
 }
 
 fn live_from_row(row: &impl crate::db::Columns) -> Result<LiveSession, sqlx::Error> {

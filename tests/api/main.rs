@@ -11,6 +11,7 @@ mod auth_and_errors;
 mod backup;
 mod browser;
 mod browser_type_guidance;
+mod busy_pages;
 mod buyer_list_sorting;
 mod buyer_lists;
 mod buyers;
