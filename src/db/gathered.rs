@@ -6,12 +6,13 @@
 //! load the buyer's pages of many sessions wait for a turn on a kept connection (see
 //! [`super::readers`]); those waiting on one thread are read in one statement instead
 //! (`key = ANY($1)`) by the first of them to get a turn, and each maps the rows of its own key.
-//! A request alone reads its key alone, in a list of one. Should the gathered read fail, each
-//! request reads alone again and meets its own error.
+//! A request alone reads its key alone, in a list of one. Should a gathered read fail, the
+//! request that made it meets the error, and the others it took go on waiting for their own
+//! turn where they stood in the queue, as they do when that request goes away half-way.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::ThreadId;
 
 use sqlx::postgres::{PgConnection, PgRow};
@@ -59,8 +60,8 @@ pub(super) struct Waiting {
 struct Waiter {
     id: u64,
     key: String,
-    /// The rows read for it, or nothing when it must read alone.
-    answer: oneshot::Sender<Option<Arc<Gathered>>>,
+    /// The read's rows; dropped unsent when the read failed or was abandoned.
+    answer: oneshot::Sender<Arc<Gathered>>,
 }
 
 /// The rows of one gathered read, with the places of each key's rows.
@@ -69,68 +70,77 @@ struct Gathered {
     places: HashMap<String, Vec<usize>>,
 }
 
-/// Where a waiter waits: its list, and itself in it.
-struct Place {
+/// A request on its list: taken off it when it goes, whether answered, refused or abandoned.
+struct Joined<'a> {
+    waiting: &'a Waiting,
     list: (usize, ThreadId),
     id: u64,
+    answered: oneshot::Receiver<Arc<Gathered>>,
 }
 
 impl Waiting {
+    /// The lists; a panic elsewhere while they were held leaves them usable (each change to
+    /// them is one push or removal).
+    fn lists(&self) -> MutexGuard<'_, HashMap<(usize, ThreadId), Vec<Waiter>>> {
+        self.lists.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Adds a request for `key` to `read`'s list of this thread.
-    fn join(
-        &self,
-        read: &GatheredRead,
-        key: &str,
-    ) -> (Place, oneshot::Receiver<Option<Arc<Gathered>>>) {
+    fn join(&self, read: &GatheredRead, key: &str) -> Joined<'_> {
         let (answer, answered) = oneshot::channel();
-        let place = Place {
+        let joined = Joined {
+            waiting: self,
             list: (
                 std::ptr::from_ref(read) as usize,
                 std::thread::current().id(),
             ),
             id: self.next.fetch_add(1, Ordering::Relaxed),
+            answered,
         };
-        if let Ok(mut lists) = self.lists.lock() {
-            lists.entry(place.list).or_default().push(Waiter {
-                id: place.id,
-                key: key.to_owned(),
-                answer,
-            });
-        }
-        (place, answered)
+        self.lists().entry(joined.list).or_default().push(Waiter {
+            id: joined.id,
+            key: key.to_owned(),
+            answer,
+        });
+        joined
     }
+}
 
-    /// The requests to read for from `place`'s list: itself first while it waits there (it
-    /// may have been taken by another's read already), then the longest waiting.
-    fn take(&self, place: &Place) -> Vec<Waiter> {
-        let Ok(mut lists) = self.lists.lock() else {
+impl Joined<'_> {
+    /// Takes this request off its list with the longest waiting others there, up to
+    /// [`MOST_KEYS`] with this one: those its read is for.
+    fn take_others(&self) -> Vec<Waiter> {
+        let mut lists = self.waiting.lists();
+        let Some(list) = lists.get_mut(&self.list) else {
             return Vec::new();
         };
-        let Some(list) = lists.get_mut(&place.list) else {
-            return Vec::new();
-        };
-        let mut taken = Vec::new();
-        if let Some(at) = list.iter().position(|w| w.id == place.id) {
-            taken.push(list.remove(at));
-        }
-        let more = list.len().min(MOST_KEYS - taken.len());
-        taken.extend(list.drain(..more));
+        list.retain(|w| w.id != self.id);
+        let others = list.drain(..list.len().min(MOST_KEYS - 1)).collect();
         if list.is_empty() {
-            lists.remove(&place.list);
+            lists.remove(&self.list);
         }
-        taken
+        others
     }
 
-    /// Takes `place`'s request off its list, if no read has taken it yet.
-    fn leave(&self, place: &Place) {
-        if let Ok(mut lists) = self.lists.lock()
-            && let Some(list) = lists.get_mut(&place.list)
-        {
-            list.retain(|w| w.id != place.id);
-            if list.is_empty() {
-                lists.remove(&place.list);
-            }
+    /// Takes this request off its list; false when a read has taken it already.
+    fn leave(&self) -> bool {
+        let mut lists = self.waiting.lists();
+        let Some(list) = lists.get_mut(&self.list) else {
+            return false;
+        };
+        let before = list.len();
+        list.retain(|w| w.id != self.id);
+        let left = list.len() < before;
+        if list.is_empty() {
+            lists.remove(&self.list);
         }
+        left
+    }
+}
+
+impl Drop for Joined<'_> {
+    fn drop(&mut self) {
+        self.leave();
     }
 }
 
@@ -168,9 +178,8 @@ impl Db {
         shared: &[Arg<'_>],
         map: impl Fn(usize, &Row<'_, '_>) -> Result<T, sqlx::Error>,
     ) -> Result<Vec<T>, sqlx::Error> {
-        if let Kept::Postgres(readers) = self.kept.as_ref()
-            && let Some(gathered) = self.gather(readers, read, key, shared).await?
-        {
+        if let Kept::Postgres(readers) = self.kept.as_ref() {
+            let gathered = self.gather(readers, read, key, shared).await?;
             return gathered
                 .rows_of(key)
                 .enumerate()
@@ -183,38 +192,45 @@ impl Db {
         self.read_rows(&read.one, &args, map).await
     }
 
-    /// The gathered read that answered `key`, made by this request or another; none when
-    /// this request must read alone.
+    /// The rows of the gathered read that answered `key`: made by another request while
+    /// this one waited for its turn, or else by this one with its turn.
     async fn gather(
         &self,
         readers: &Readers<PgConnection>,
         read: &GatheredRead,
         key: &str,
         shared: &[Arg<'_>],
-    ) -> Result<Option<Arc<Gathered>>, sqlx::Error> {
-        let (place, mut answered) = self.waiting.join(read, key);
-        tokio::select! {
-            biased;
-            answer = &mut answered => return Ok(answer.ok().flatten()),
-            lent = self.lend(readers, async |_| Ok(())) => match lent {
-                Ok(lent) => {
-                    let waiters = self.waiting.take(&place);
-                    if waiters.is_empty() {
-                        // Another request's read took this one: its turn is not needed.
-                        lent.end(&Ok(()));
-                    } else {
-                        read_for(lent, &self.waiting, read, shared, waiters).await;
-                    }
+    ) -> Result<Arc<Gathered>, sqlx::Error> {
+        let mut joined = self.waiting.join(read, key);
+        // Kept across a failed or abandoned read of another: the turn waited for keeps its
+        // place in the queue, and the acquire timeout runs from the start.
+        let mut lend = std::pin::pin!(self.lend(readers, async |_| Ok(())));
+        loop {
+            tokio::select! {
+                biased;
+                answer = &mut joined.answered => match answer {
+                    Ok(gathered) => return Ok(gathered),
+                    // The read that took this request failed or was abandoned.
+                    Err(_) => joined = self.waiting.join(read, key),
+                },
+                lent = &mut lend => {
+                    let lent = match lent {
+                        Ok(lent) => lent,
+                        Err(error) => {
+                            // Taken by a read under way, it is answered by it all the same.
+                            if !joined.leave()
+                                && let Ok(gathered) = (&mut joined.answered).await
+                            {
+                                return Ok(gathered);
+                            }
+                            return Err(error);
+                        }
+                    };
+                    let others = joined.take_others();
+                    return read_for(lent, &self.waiting, read, key, shared, others).await;
                 }
-                Err(error) => {
-                    self.waiting.leave(&place);
-                    return Err(error);
-                }
-            },
+            }
         }
-        // Answered by this request's read, or by the one that took it; a read abandoned
-        // half-way (its request gone) answers nothing, and this one reads alone.
-        Ok(answered.await.ok().flatten())
     }
 
     /// Prometheus text: how many gathered reads answered how many requests, so that an
@@ -233,30 +249,33 @@ impl Db {
     }
 }
 
-/// Reads the rows of every key of `waiters` on `lent` and answers each of them.
+/// Reads the rows of `key` and of every key of `others` on `lent`, and answers each of them.
+/// Should the read fail, the others are left unanswered, to wait on for their own turn.
 async fn read_for(
     mut lent: Lent<'_, PgConnection>,
     waiting: &Waiting,
     read: &GatheredRead,
+    key: &str,
     shared: &[Arg<'_>],
-    waiters: Vec<Waiter>,
-) {
-    let keys: Vec<&str> = waiters.iter().map(|w| w.key.as_str()).collect();
+    others: Vec<Waiter>,
+) -> Result<Arc<Gathered>, sqlx::Error> {
+    let keys: Vec<&str> = std::iter::once(key)
+        .chain(others.iter().map(|w| w.key.as_str()))
+        .collect();
     let query = bound(
         sqlx::query(sqlx::AssertSqlSafe(read.many.as_str())).bind(&keys),
         shared,
     );
     let result = query.fetch_all(&mut lent.conn).await;
     lent.end(&result);
-    let gathered = result.and_then(Gathered::of).ok().map(Arc::new);
-    if gathered.is_some() {
-        waiting.reads.fetch_add(1, Ordering::Relaxed);
-        waiting
-            .answered
-            .fetch_add(waiters.len() as u64, Ordering::Relaxed);
-    }
-    for waiter in waiters {
+    let gathered = Arc::new(Gathered::of(result?)?);
+    waiting.reads.fetch_add(1, Ordering::Relaxed);
+    waiting
+        .answered
+        .fetch_add(keys.len() as u64, Ordering::Relaxed);
+    for waiter in others {
         // One whose request is gone answers no one.
-        let _ = waiter.answer.send(gathered.clone());
+        let _ = waiter.answer.send(Arc::clone(&gathered));
     }
+    Ok(gathered)
 }
