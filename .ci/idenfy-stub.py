@@ -1,14 +1,17 @@
 """iDenfy on loopback for the Schemathesis run: `POST /api/v2/token` with Basic auth answers
 like iDenfy (201 with authToken, scanRef, redirectUrl, expiryTime), so that starting an
-identity verification reaches the portal's own logic. Usage: idenfy-stub.py PORT KEY SECRET"""
+identity verification reaches the portal's own logic. Usage: idenfy-stub.py PORTFILE KEY SECRET;
+it listens on a free port of its own choosing and writes it to PORTFILE once it listens (a
+port chosen beforehand could be taken by another process before it is bound)."""
 
 import base64
 import json
+import os
 import sys
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-PORT, KEY, SECRET = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+PORT_FILE, KEY, SECRET = sys.argv[1], sys.argv[2], sys.argv[3]
 EXPECTED = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
 
 
@@ -35,7 +38,7 @@ class Token(BaseHTTPRequestHandler):
             "expiryTime": body.get("expiryTime") or 3600,
             "sessionLength": 600,
             "tokenType": "IDENTIFICATION",
-            "redirectUrl": f"http://127.0.0.1:{PORT}/api/v2/redirect?authToken={token}",
+            "redirectUrl": f"http://127.0.0.1:{self.server.server_port}/api/v2/redirect?authToken={token}",
         })
 
     def answer(self, status, body):
@@ -50,4 +53,8 @@ class Token(BaseHTTPRequestHandler):
         pass
 
 
-ThreadingHTTPServer(("127.0.0.1", PORT), Token).serve_forever()
+server = ThreadingHTTPServer(("127.0.0.1", 0), Token)
+with open(PORT_FILE + ".part", "w") as out:
+    out.write(str(server.server_port))
+os.replace(PORT_FILE + ".part", PORT_FILE)
+server.serve_forever()
