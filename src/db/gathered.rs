@@ -62,6 +62,14 @@ struct Waiter {
     key: String,
     /// The read's rows; dropped unsent when the read failed or was abandoned.
     answer: oneshot::Sender<Arc<Gathered>>,
+    /// Dropped when a read takes the request, which then no longer waits for a turn.
+    _taken: oneshot::Sender<()>,
+}
+
+/// A request a read is for: its key and where its rows go.
+struct Taken {
+    key: String,
+    answer: oneshot::Sender<Arc<Gathered>>,
 }
 
 /// The rows of one gathered read, with the places of each key's rows.
@@ -76,6 +84,10 @@ struct Joined<'a> {
     list: (usize, ThreadId),
     id: u64,
     answered: oneshot::Receiver<Arc<Gathered>>,
+    /// Ready once a read has taken this request.
+    taken: oneshot::Receiver<()>,
+    /// Whether `taken` was seen ready (it may not be waited for again).
+    seen_taken: bool,
 }
 
 impl Waiting {
@@ -88,6 +100,7 @@ impl Waiting {
     /// Adds a request for `key` to `read`'s list of this thread.
     fn join(&self, read: &GatheredRead, key: &str) -> Joined<'_> {
         let (answer, answered) = oneshot::channel();
+        let (taken, taken_seen) = oneshot::channel();
         let joined = Joined {
             waiting: self,
             list: (
@@ -96,11 +109,14 @@ impl Waiting {
             ),
             id: self.next.fetch_add(1, Ordering::Relaxed),
             answered,
+            taken: taken_seen,
+            seen_taken: false,
         };
         self.lists().entry(joined.list).or_default().push(Waiter {
             id: joined.id,
             key: key.to_owned(),
             answer,
+            _taken: taken,
         });
         joined
     }
@@ -109,13 +125,20 @@ impl Waiting {
 impl Joined<'_> {
     /// Takes this request off its list with the longest waiting others there, up to
     /// [`MOST_KEYS`] with this one: those its read is for.
-    fn take_others(&self) -> Vec<Waiter> {
+    fn take_others(&self) -> Vec<Taken> {
         let mut lists = self.waiting.lists();
         let Some(list) = lists.get_mut(&self.list) else {
             return Vec::new();
         };
         list.retain(|w| w.id != self.id);
-        let others = list.drain(..list.len().min(MOST_KEYS - 1)).collect();
+        // Told at once that they are taken, they stop waiting for a turn of their own.
+        let others = list
+            .drain(..list.len().min(MOST_KEYS - 1))
+            .map(|w| Taken {
+                key: w.key,
+                answer: w.answer,
+            })
+            .collect();
         if list.is_empty() {
             lists.remove(&self.list);
         }
@@ -202,18 +225,41 @@ impl Db {
         shared: &[Arg<'_>],
     ) -> Result<Arc<Gathered>, sqlx::Error> {
         let mut joined = self.waiting.join(read, key);
-        // Kept across a failed or abandoned read of another: the turn waited for keeps its
-        // place in the queue, and the acquire timeout runs from the start.
-        let mut lend = std::pin::pin!(self.lend(readers, async |_| Ok(())));
+        let deadline = tokio::time::Instant::now() + self.acquire_timeout;
+        // Waited for until a read takes this request, so that the turns go to requests still
+        // waiting; kept across a failed or abandoned read of another (the request then waits
+        // for it where it stood in the queue), and the acquire timeout runs from the start.
+        let mut turn = Some(Box::pin(super::turn_by(readers, deadline)));
         loop {
             tokio::select! {
                 biased;
                 answer = &mut joined.answered => match answer {
                     Ok(gathered) => return Ok(gathered),
                     // The read that took this request failed or was abandoned.
-                    Err(_) => joined = self.waiting.join(read, key),
+                    Err(_) => {
+                        joined = self.waiting.join(read, key);
+                        if turn.is_none() {
+                            turn = Some(Box::pin(super::turn_by(readers, deadline)));
+                        }
+                    }
                 },
-                lent = &mut lend => {
+                _ = &mut joined.taken, if !joined.seen_taken => {
+                    joined.seen_taken = true;
+                    turn = None;
+                },
+                got = async {
+                    match turn.as_mut() {
+                        Some(turn) => turn.await,
+                        None => std::future::pending().await,
+                    }
+                }, if turn.is_some() => {
+                    // With its turn this request reads, for itself and those waiting: a
+                    // connection it opens is not abandoned half-way for an answer (that would
+                    // leave the turns with fewer connections, each opened again and again).
+                    let lent = match got {
+                        Ok(turn) => super::connect_by(turn, async |_| Ok(()), deadline).await,
+                        Err(error) => Err(error),
+                    };
                     let lent = match lent {
                         Ok(lent) => lent,
                         Err(error) => {
@@ -257,7 +303,7 @@ async fn read_for(
     read: &GatheredRead,
     key: &str,
     shared: &[Arg<'_>],
-    others: Vec<Waiter>,
+    others: Vec<Taken>,
 ) -> Result<Arc<Gathered>, sqlx::Error> {
     let keys: Vec<&str> = std::iter::once(key)
         .chain(others.iter().map(|w| w.key.as_str()))

@@ -286,20 +286,9 @@ impl Db {
         readers: &'r readers::Readers<C>,
         set_up: impl AsyncFnOnce(&mut C) -> Result<(), sqlx::Error>,
     ) -> Result<readers::Lent<'r, C>, sqlx::Error> {
-        let lending = async {
-            let turn = readers.turn().await.ok_or(sqlx::Error::PoolClosed)?;
-            match turn.take() {
-                Some((opener, conn)) => Ok(turn.lent(opener, conn)),
-                None => {
-                    let mut conn = readers.open().await?;
-                    set_up(&mut conn).await?;
-                    Ok(turn.lent(std::thread::current().id(), conn))
-                }
-            }
-        };
-        tokio::time::timeout(self.acquire_timeout, lending)
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)?
+        let deadline = tokio::time::Instant::now() + self.acquire_timeout;
+        let turn = turn_by(readers, deadline).await?;
+        connect_by(turn, set_up, deadline).await
     }
 
     /// The rows `sql` reads with `args` (`$1` is the first), each mapped by `map` with its
@@ -381,6 +370,38 @@ impl Db {
 enum Kept {
     Any(readers::Readers<AnyConnection>),
     Postgres(readers::Readers<PgConnection>),
+}
+
+/// A turn of `readers` by `deadline`.
+async fn turn_by<C: sqlx::Connection>(
+    readers: &readers::Readers<C>,
+    deadline: tokio::time::Instant,
+) -> Result<readers::Turn<'_, C>, sqlx::Error> {
+    tokio::time::timeout_at(deadline, readers.turn())
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)?
+        .ok_or(sqlx::Error::PoolClosed)
+}
+
+/// `turn` with a kept connection, or with one opened and set up by `set_up` by `deadline`
+/// when every other is lent.
+async fn connect_by<'r, C: sqlx::Connection>(
+    turn: readers::Turn<'r, C>,
+    set_up: impl AsyncFnOnce(&mut C) -> Result<(), sqlx::Error>,
+    deadline: tokio::time::Instant,
+) -> Result<readers::Lent<'r, C>, sqlx::Error> {
+    if let Some((opener, conn)) = turn.take() {
+        return Ok(turn.lent(opener, conn));
+    }
+    let opening = async {
+        let mut conn = turn.open().await?;
+        set_up(&mut conn).await?;
+        Ok::<_, sqlx::Error>(conn)
+    };
+    let conn = tokio::time::timeout_at(deadline, opening)
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+    Ok(turn.lent(std::thread::current().id(), conn))
 }
 
 /// `query` with `args` bound in order.

@@ -57,11 +57,6 @@ impl<C: Connection> Readers<C> {
         })
     }
 
-    /// Opens a connection on this thread (the caller sets it up as the pool does its own).
-    pub(super) async fn open(&self) -> Result<C, sqlx::Error> {
-        self.options.connect().await
-    }
-
     /// Lets no more reads in and hands over every kept connection, to be closed.
     pub(super) fn close(&self) -> Vec<C> {
         self.turns.close();
@@ -88,6 +83,12 @@ impl<'a, C: Connection> Turn<'a, C> {
         }
         idle.iter_mut()
             .find_map(|(opener, kept)| kept.pop().map(|conn| (*opener, conn)))
+    }
+
+    /// Opens a connection on this thread for this turn (the caller sets it up as the pool
+    /// does its own).
+    pub(super) async fn open(&self) -> Result<C, sqlx::Error> {
+        self.readers.options.connect().await
     }
 
     /// This turn with `conn`, opened by `opener`, to read with.

@@ -121,6 +121,7 @@ on_both_backends! {
                 let (reads, requests) = (after.0 - before.0, after.1 - before.1);
                 assert!(requests >= (BUYERS * REQUESTS_EACH) as f64, "every read answered: {requests}");
                 assert!(reads < requests / 2.0, "{reads} reads for {requests} requests");
+                announce(&format!("{requests} session reads at once made in {reads} statements"));
             }
         }
     }
