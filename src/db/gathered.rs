@@ -6,9 +6,10 @@
 //! load the buyer's pages of many sessions wait for a turn on a kept connection (see
 //! [`super::readers`]); those waiting on one thread are read in one statement instead
 //! (`key = ANY($1)`) by the first of them to get a turn, and each maps the rows of its own key.
-//! A request alone reads its key alone, in a list of one. Should a gathered read fail, the
-//! request that made it meets the error, and the others it took go on waiting for their own
-//! turn where they stood in the queue, as they do when that request goes away half-way.
+//! A request alone reads its key alone, in a list of one. A request a read has taken stops
+//! waiting for a turn, so that the turns go to requests still waiting. Should a gathered read
+//! fail, the request that made it meets the error, and the others it took wait for a turn
+//! again, as they do when that request goes away half-way.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -227,8 +228,8 @@ impl Db {
         let mut joined = self.waiting.join(read, key);
         let deadline = tokio::time::Instant::now() + self.acquire_timeout;
         // Waited for until a read takes this request, so that the turns go to requests still
-        // waiting; kept across a failed or abandoned read of another (the request then waits
-        // for it where it stood in the queue), and the acquire timeout runs from the start.
+        // waiting; waited for again, by the same deadline, when that read fails or is
+        // abandoned.
         let mut turn = Some(Box::pin(super::turn_by(readers, deadline)));
         loop {
             tokio::select! {
