@@ -62,22 +62,27 @@ impl Asset {
     /// another instance served during an upgrade) is not kept: a browser that kept this content
     /// under that URL would show it with the wrong pages.
     fn serve(&self, request: &HttpRequest) -> HttpResponse {
-        let requested = web::Query::<Requested>::from_query(request.query_string())
-            .ok()
-            .and_then(|query| query.into_inner().v);
         HttpResponse::Ok()
             .content_type(self.content_type)
             .insert_header((
                 header::CACHE_CONTROL,
-                cache_control(requested.as_deref(), (self.version)()),
+                cache_control(requested_version(request).as_deref(), (self.version)()),
             ))
             .body(self.body)
     }
 }
 
+/// The version `request`'s URL asks for (`?v=…`), if any.
+pub fn requested_version(request: &HttpRequest) -> Option<String> {
+    web::Query::<Requested>::from_query(request.query_string())
+        .ok()
+        .and_then(|query| query.into_inner().v)
+}
+
 /// How long a browser may keep a file asked for under `requested` when `current` is its
-/// version (see [`Asset::serve`]).
-fn cache_control(requested: Option<&str>, current: &str) -> &'static str {
+/// version (see [`Asset::serve`]): for good under the current version, which names this
+/// content only; not at all under another or none, which may name another content.
+pub fn cache_control(requested: Option<&str>, current: &str) -> &'static str {
     if requested == Some(current) {
         "public, max-age=31536000, immutable"
     } else {

@@ -186,11 +186,22 @@ on_both_backends! {
         assert_eq!(logo.status(), 200);
         assert_eq!(logo.headers()["content-type"], "image/png");
         assert_eq!(logo.headers()["x-content-type-options"], "nosniff");
-        assert!(logo.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+        assert_eq!(logo.headers()["cache-control"], "no-cache", "without its version, asked again each time");
         assert_eq!(logo.bytes().await.unwrap().to_vec(), png());
         let (_, _, invitation) = app.invited_buyer(json!({"recipientEmail": "kyc@example.com", "language": "de"})).await;
         let page = app.buyer_page(&invitation).await;
         assert!(page.contains("<img class=\"brand-logo\" src=\"/kyc/logo?v="), "{page}");
+        let versioned = page.split("<img class=\"brand-logo\" src=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+        let logo = browser().get(format!("{}{versioned}", app.address)).send().await.unwrap();
+        assert_eq!(logo.headers()["cache-control"], "public, max-age=31536000, immutable", "under its version, kept for good");
+        // A new logo has a new URL; the old one answers the new logo, not to be kept.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        assert_eq!(admin.upload_logo("logo.jpg", jpeg()).await.status(), 303);
+        let old = browser().get(format!("{}{versioned}", app.address)).send().await.unwrap();
+        assert_eq!(old.headers()["cache-control"], "no-cache");
+        assert_eq!(old.bytes().await.unwrap().to_vec(), jpeg());
+        let page = app.buyer_page(&invitation).await;
+        assert!(page.contains("<img class=\"brand-logo\" src=\"/kyc/logo?v=") && !page.contains(&versioned), "the page names the new logo");
         assert!(page.contains("alt=\"KYC Portal\""));
         let (_, html) = app.outbox_mail_to("kyc@example.com").await;
         assert!(html.contains("src=\"http://localhost:8080/kyc/logo?v="), "{html}");
