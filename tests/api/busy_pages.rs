@@ -159,14 +159,7 @@ async fn pages_asked_for_at_once_after_a_cut_answer_503_or_their_page_and_come_b
         }))
     };
     assert!(burst().await.iter().all(|&s| s == 200));
-    let cut = sqlx::query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()",
-    )
-    .fetch_all(app.db.pool())
-    .await
-    .unwrap()
-    .len();
+    let cut = app.cut_database_connections().await;
     assert!(cut > 0, "the pages' connections were open");
     let statuses = burst().await;
     assert!(

@@ -662,14 +662,7 @@ async fn the_buyers_page_drops_connections_the_server_cut_and_comes_back() {
     for _ in 0..4 {
         assert_eq!(browser.get(&page).send().await.unwrap().status(), 200);
     }
-    let cut = sqlx::query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = current_database() AND pid <> pg_backend_pid()",
-    )
-    .fetch_all(app.db.pool())
-    .await
-    .unwrap()
-    .len();
+    let cut = app.cut_database_connections().await;
     assert!(cut > 0, "the page's connections were open");
     let (mut refused, mut served_in_a_row) = (0, 0);
     while served_in_a_row < 8 {

@@ -245,6 +245,19 @@ impl TestApp {
         })
     }
 
+    /// Has PostgreSQL end every other connection to this portal's database, as a restart or
+    /// failover does; how many it ended.
+    pub async fn cut_database_connections(&self) -> usize {
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_all(self.db.pool())
+        .await
+        .unwrap()
+        .len()
+    }
+
     /// A request to `path` with the API token.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.client
